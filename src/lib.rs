@@ -1,0 +1,12 @@
+//! kdeck: a terminal operations console for on-call engineers. Live views of a fleet
+//! across namespaces and contexts, HTTP health, backups and alerts, and guarded,
+//! audited actions. The library holds everything; `main.rs` only parses the command
+//! line and dispatches.
+
+pub mod cli;
+pub mod config;
+pub mod cron;
+pub mod logging;
+pub mod signals;
+pub mod sim;
+pub mod util;

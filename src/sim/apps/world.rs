@@ -1,0 +1,212 @@
+//! The state of the simulated applications that is not a Kubernetes object: per-pod
+//! circuit breakers, the FlexTime database's health, fleet-wide conditions with the
+//! time they began (alerts are derived from them), and application logs.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::logs::LogBook;
+use super::{App, Behaviour, app_for_image, behaviour};
+use crate::sim::kinds::Kind;
+use crate::sim::obj;
+use crate::sim::store::Store;
+
+/// The namespace and app whose bad release drives the scripted incident.
+pub const FLEX_NS: &str = "flextime-production";
+
+/// Seconds of bad pods before the database degrades, and after they are gone
+/// before it recovers.
+const DB_DEGRADE_AFTER: i64 = 15;
+const DB_RECOVER_AFTER: i64 = 15;
+/// Seconds of a degraded database before a pod's breaker opens.
+const BREAKER_OPEN_AFTER: i64 = 20;
+
+#[derive(Clone, Debug, Default)]
+pub struct Breaker {
+    pub open: bool,
+    pub opened_at: Option<Timestamp>,
+    pub last_reset: Option<Timestamp>,
+    pub failures: u32,
+}
+
+#[derive(Debug, Default)]
+pub struct World {
+    pub breakers: HashMap<String, Breaker>,
+    /// Active conditions and since when: `flextime/db-degraded`, …
+    pub conditions: BTreeMap<String, Timestamp>,
+    bad_cleared_at: Option<Timestamp>,
+    pub logs: LogBook,
+    /// Round-robin counter for service proxy backends.
+    pub rr: u64,
+    pub seed: u64,
+    /// Ready pods per (namespace, app label), refreshed every tick (the load model
+    /// spreads a workload's demand over them).
+    pub ready_by_app: HashMap<(String, String), usize>,
+    /// Whether to write periodic application log lines (off for the large fleet).
+    pub generate_logs: bool,
+    /// Whether the incident's physics run (off for `calm`).
+    pub incident: bool,
+    /// Requests served per pod, by status, for `/metrics` counters.
+    pub requests: HashMap<String, (u64, u64)>,
+}
+
+impl World {
+    pub fn new(seed: u64, incident: bool, generate_logs: bool) -> Self {
+        World {
+            seed,
+            incident,
+            generate_logs,
+            ..Default::default()
+        }
+    }
+
+    pub fn since(&self, cond: &str) -> Option<Timestamp> {
+        self.conditions.get(cond).copied()
+    }
+
+    pub fn active_for(&self, cond: &str, now: Timestamp) -> Option<SignedDuration> {
+        self.since(cond).map(|s| now.duration_since(s))
+    }
+
+    fn set_condition(&mut self, cond: &str, on: bool, now: Timestamp) {
+        if on {
+            self.conditions.entry(cond.to_string()).or_insert(now);
+        } else {
+            self.conditions.remove(cond);
+        }
+    }
+
+    pub fn db_degraded(&self) -> bool {
+        self.conditions.contains_key("flextime/db-degraded")
+    }
+
+    pub fn breaker(&self, pod_key: &str) -> Breaker {
+        self.breakers.get(pod_key).cloned().unwrap_or_default()
+    }
+
+    /// Closes a pod's breaker (the reset endpoint); returns whether it was open.
+    pub fn reset_breaker(&mut self, pod_key: &str, now: Timestamp) -> bool {
+        let b = self.breakers.entry(pod_key.to_string()).or_default();
+        let was = b.open;
+        b.open = false;
+        b.opened_at = None;
+        b.failures = 0;
+        b.last_reset = Some(now);
+        was
+    }
+
+    /// Advances the applications to `now`: database health, breakers, conditions
+    /// and periodic log lines.
+    pub fn tick(&mut self, store: &Store, now: Timestamp) {
+        self.ready_by_app.clear();
+        let mut bad_pods = false;
+        let mut api_pods: Vec<(String, Timestamp)> = Vec::new();
+        let pods = store.list(Kind::Pod, None);
+        for p in &pods {
+            let phase = obj::str_at(p, &["status", "phase"]).unwrap_or("");
+            let ns = obj::namespace(p);
+            if phase == "Running" && is_ready(p) && let Some(app) = obj::label(p, "app") {
+                *self
+                    .ready_by_app
+                    .entry((ns.to_string(), app.to_string()))
+                    .or_default() += 1;
+            }
+            if !self.incident || ns != FLEX_NS || obj::is_terminating(p) {
+                continue;
+            }
+            for c in obj::at(p, &["spec", "containers"]).as_array().into_iter().flatten() {
+                let image = c["image"].as_str().unwrap_or("");
+                if app_for_image(image) != App::FlexApi {
+                    continue;
+                }
+                if behaviour(image) == Behaviour::CrashLoop {
+                    bad_pods = true;
+                } else if phase == "Running" {
+                    let started = obj::str_at(p, &["status", "startTime"])
+                        .and_then(|s| s.parse().ok())
+                        .unwrap_or(now);
+                    api_pods.push((format!("{ns}/{}", obj::name(p)), started));
+                }
+            }
+        }
+        if self.incident {
+            self.set_condition("flextime/bad-pods", bad_pods, now);
+            let degraded_now = match (bad_pods, self.since("flextime/bad-pods")) {
+                (true, Some(s)) => now.duration_since(s).as_secs() >= DB_DEGRADE_AFTER || self.db_degraded(),
+                _ => {
+                    if self.db_degraded() {
+                        let cleared = *self.bad_cleared_at.get_or_insert(now);
+                        now.duration_since(cleared).as_secs() < DB_RECOVER_AFTER
+                    } else {
+                        false
+                    }
+                }
+            };
+            if bad_pods {
+                self.bad_cleared_at = None;
+            }
+            self.set_condition("flextime/db-degraded", degraded_now, now);
+            let degraded_since = self.since("flextime/db-degraded");
+            let mut open = 0usize;
+            for (key, started) in &api_pods {
+                let b = self.breakers.entry(key.clone()).or_default();
+                if !b.open
+                    && let Some(ds) = degraded_since
+                {
+                    let from = [Some(ds), b.last_reset, Some(*started)]
+                        .into_iter()
+                        .flatten()
+                        .max()
+                        .unwrap_or(ds);
+                    let secs = now.duration_since(from).as_secs();
+                    b.failures = (secs / 4).clamp(0, 5) as u32;
+                    if secs >= BREAKER_OPEN_AFTER {
+                        b.open = true;
+                        b.opened_at = Some(now);
+                        b.failures = 5;
+                        self.logs.push(
+                            key,
+                            "api",
+                            now,
+                            r#"{"level":"error","msg":"circuit breaker OPEN after 5 consecutive failures (database)","breaker":"open"}"#.into(),
+                        );
+                    }
+                }
+                if self.breakers.get(key).is_some_and(|b| b.open) {
+                    open += 1;
+                }
+            }
+            self.breakers.retain(|k, _| api_pods.iter().any(|(p, _)| p == k));
+            let total = api_pods.len().max(1);
+            let majority_open = open * 2 > total;
+            self.set_condition("flextime/breakers-open", majority_open, now);
+            let error_pct = self.flex_error_percent(open, total);
+            self.set_condition("flextime/error-rate-high", error_pct > 5.0, now);
+            self.set_condition("flextime/slow", degraded_now, now);
+        }
+        if self.generate_logs {
+            super::logs::generate(self, &pods, now);
+        }
+    }
+
+    pub fn flex_error_percent(&self, open: usize, total: usize) -> f64 {
+        let base = if self.db_degraded() { 3.5 } else { 0.2 };
+        base + 96.0 * open as f64 / total.max(1) as f64
+    }
+
+    /// Error percentage of the FlexTime API right now (for metrics and health bodies).
+    pub fn flex_error_now(&self) -> f64 {
+        let open = self.breakers.values().filter(|b| b.open).count();
+        self.flex_error_percent(open, self.breakers.len())
+    }
+}
+
+pub fn is_ready(pod: &serde_json::Value) -> bool {
+    obj::at(pod, &["status", "conditions"])
+        .as_array()
+        .is_some_and(|cs| {
+            cs.iter()
+                .any(|c| c["type"] == "Ready" && c["status"] == "True")
+        })
+}

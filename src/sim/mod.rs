@@ -1,0 +1,262 @@
+//! The simulated cluster behind `kdeck sim` and `kdeck demo`: a real HTTP server on
+//! loopback speaking the Kubernetes API subset real kubectl and kube-rs need, with
+//! controllers on a simulated clock and the scripted FlexTime fleet. The console never
+//! reaches in here: it only gets a kubeconfig.
+
+pub mod access;
+pub mod apps;
+pub mod clock;
+pub mod controllers;
+pub mod defaults;
+pub mod discovery;
+pub mod kinds;
+pub mod obj;
+pub mod patch;
+pub mod protobuf;
+pub mod scenario;
+pub mod selectors;
+pub mod server;
+pub mod status;
+pub mod store;
+pub mod table;
+pub mod validate;
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub use scenario::Scenario;
+
+use access::{AccessRules, Rule};
+use apps::World;
+use clock::SimClock;
+use controllers::Manager;
+use store::Store;
+
+/// How to run a simulated cluster.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    pub addr: SocketAddr,
+    pub scenario: Scenario,
+    pub seed: u64,
+    pub speed: f64,
+    pub rules: Vec<Rule>,
+    /// Changes kept for watches to resume from; older resourceVersions expire.
+    pub history: usize,
+    pub bookmark_interval: Duration,
+    /// Real time between controller passes.
+    pub tick: Duration,
+    /// Largest request body accepted (the real API server's limit is 3 MiB).
+    pub max_body: usize,
+    /// Bearer tokens and the users they authenticate.
+    pub tokens: HashMap<String, String>,
+}
+
+pub const DEFAULT_TOKEN: &str = "kdeck-sim-token";
+pub const DEFAULT_USER: &str = "sim-admin";
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            scenario: Scenario::Incident,
+            seed: 42,
+            speed: 1.0,
+            rules: Vec::new(),
+            history: 20_000,
+            bookmark_interval: Duration::from_secs(10),
+            tick: Duration::from_millis(100),
+            max_body: 3 * 1024 * 1024,
+            tokens: HashMap::from([(DEFAULT_TOKEN.to_string(), DEFAULT_USER.to_string())]),
+        }
+    }
+}
+
+/// Everything guarded by the one lock: objects, application state, access rules.
+pub struct SimState {
+    pub store: Store,
+    pub world: World,
+    pub rules: AccessRules,
+}
+
+/// Counters tests and benchmarks read.
+#[derive(Default)]
+pub struct Stats {
+    pub requests: AtomicU64,
+    pub writes: AtomicU64,
+    pub watches_open: AtomicU64,
+    write_log: Mutex<VecDeque<WriteRecord>>,
+}
+
+/// One request that changed (or tried to change) state: an API write or a proxied
+/// non-GET request.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct WriteRecord {
+    /// Wall-clock time the request arrived (RFC 3339, microseconds).
+    pub at: String,
+    pub method: String,
+    pub path: String,
+    pub user: String,
+    pub status: u16,
+}
+
+impl Stats {
+    pub fn record_write(&self, rec: WriteRecord) {
+        self.writes.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut log) = self.write_log.lock() {
+            log.push_back(rec);
+            while log.len() > 10_000 {
+                log.pop_front();
+            }
+        }
+    }
+
+    pub fn write_log(&self) -> Vec<WriteRecord> {
+        self.write_log
+            .lock()
+            .map(|l| l.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+pub struct Shared {
+    state: Mutex<SimState>,
+    pub stats: Stats,
+    pub cfg: SimConfig,
+    pub addr: SocketAddr,
+    pub cancel: CancellationToken,
+}
+
+impl Shared {
+    /// Locks the state; a poisoned lock (a panic in a controller) is recovered, since
+    /// the state is plain data.
+    pub fn lock(&self) -> MutexGuard<'_, SimState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A running simulated cluster.
+pub struct SimHandle {
+    pub addr: SocketAddr,
+    shared: Arc<Shared>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl SimHandle {
+    pub fn server_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// A kubeconfig with context `kdeck-sim` pointing at this server.
+    pub fn kubeconfig(&self) -> String {
+        kubeconfig_for(&self.server_url(), "kdeck-sim", DEFAULT_TOKEN)
+    }
+
+    pub fn write_kubeconfig(&self, path: &Path) -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, self.kubeconfig())
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.shared.stats
+    }
+
+    pub fn writes(&self) -> u64 {
+        self.shared.stats.writes.load(Ordering::SeqCst)
+    }
+
+    /// Runs `f` with the state locked (tests: read objects, change rules).
+    pub fn with_state<R>(&self, f: impl FnOnce(&mut SimState) -> R) -> R {
+        f(&mut self.shared.lock())
+    }
+
+    pub fn set_rules(&self, rules: Vec<Rule>) {
+        self.with_state(|s| s.rules = AccessRules::new(rules));
+    }
+
+    /// Forgets the watch history: every open watch and resume expires (410).
+    pub fn expire_watches(&self) {
+        self.with_state(|s| s.store.compact_all());
+    }
+
+    pub fn clock(&self) -> SimClock {
+        self.with_state(|s| s.store.clock().clone())
+    }
+
+    /// Stops serving: closes the listener and every open connection now.
+    pub async fn shutdown(self) {
+        self.shared.cancel.cancel();
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
+
+    /// Serves until SIGINT or SIGTERM.
+    pub async fn serve_until_signal(self) {
+        let _ = crate::signals::terminated().await;
+        self.shutdown().await;
+    }
+}
+
+pub fn kubeconfig_for(server: &str, context: &str, token: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: {context}\n  cluster:\n    server: {server}\ncontexts:\n- name: {context}\n  context:\n    cluster: {context}\n    user: {context}\ncurrent-context: {context}\nusers:\n- name: {context}\n  user:\n    token: {token}\npreferences: {{}}\n"
+    )
+}
+
+/// Builds the scenario, binds, and starts serving and reconciling.
+pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
+    let clock = SimClock::new(cfg.speed);
+    let mut store = Store::new(clock, cfg.seed, cfg.history);
+    let mut world = World::new(cfg.seed, cfg.scenario.incident(), cfg.scenario.generate_logs());
+    scenario::build(&cfg.scenario, &mut store, &mut world)?;
+    let state = SimState {
+        store,
+        world,
+        rules: AccessRules::new(cfg.rules.clone()),
+    };
+    let listener = tokio::net::TcpListener::bind(cfg.addr).await?;
+    let addr = listener.local_addr()?;
+    let shared = Arc::new(Shared {
+        state: Mutex::new(state),
+        stats: Stats::default(),
+        cfg: cfg.clone(),
+        addr,
+        cancel: CancellationToken::new(),
+    });
+    let mut tasks = Vec::new();
+    tasks.push(tokio::spawn(run_controllers(shared.clone())));
+    tasks.push(tokio::spawn(server::serve(listener, shared.clone())));
+    Ok(SimHandle {
+        addr,
+        shared,
+        tasks,
+    })
+}
+
+async fn run_controllers(shared: Arc<Shared>) {
+    let mut mgr = Manager::default();
+    let mut script = scenario::Script::new(&shared.cfg.scenario);
+    let mut interval = tokio::time::interval(shared.cfg.tick);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = shared.cancel.cancelled() => break,
+            _ = interval.tick() => {}
+        }
+        let mut st = shared.lock();
+        let SimState { store, world, .. } = &mut *st;
+        let now = store.now();
+        script.step(store, world, now);
+        world.tick(store, now);
+        mgr.step(store, world);
+    }
+}

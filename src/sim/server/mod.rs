@@ -1,0 +1,318 @@
+//! The simulated API server's HTTP side: accepts connections (closing them all on
+//! shutdown), authenticates bearer tokens, reads bounded bodies, routes Kubernetes
+//! paths, enforces access rules, and writes JSON, Table and Status responses.
+
+mod crud;
+mod metrics;
+mod proxy;
+mod route;
+mod watch;
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, Request, Response, StatusCode};
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, Limited, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+
+use super::access::Attributes;
+use super::discovery;
+use super::status::ApiError;
+use super::{Shared, WriteRecord};
+use route::Route;
+
+pub type Body = BoxBody<Bytes, Infallible>;
+
+/// Accepts connections until cancelled; every connection is dropped on cancel.
+pub async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
+    loop {
+        let accepted = tokio::select! {
+            _ = shared.cancel.cancelled() => break,
+            a = listener.accept() => a,
+        };
+        let Ok((stream, _)) = accepted else { continue };
+        let _ = stream.set_nodelay(true);
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let cancel = shared.cancel.clone();
+            let svc = service_fn(move |req| {
+                let shared = shared.clone();
+                async move { Ok::<_, Infallible>(handle(shared, req).await) }
+            });
+            let conn = hyper::server::conn::http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), svc);
+            tokio::select! {
+                _ = conn => {}
+                _ = cancel.cancelled() => {}
+            }
+        });
+    }
+}
+
+/// Parsed query parameters (empty names and values tolerated).
+#[derive(Default, Debug)]
+pub struct Query(Vec<(String, String)>);
+
+impl Query {
+    fn parse(q: &str) -> Query {
+        Query(
+            form_urlencoded::parse(q.as_bytes())
+                .filter(|(k, _)| !k.is_empty())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    pub fn get(&self, k: &str) -> Option<&str> {
+        self.0.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
+    }
+
+    pub fn flag(&self, k: &str) -> bool {
+        matches!(self.get(k), Some("true") | Some("1"))
+    }
+
+    pub fn dry_run(&self) -> bool {
+        self.0.iter().any(|(k, v)| k == "dryRun" && v == "All")
+    }
+}
+
+/// Everything a handler needs about the request.
+pub struct Req {
+    pub method: Method,
+    pub path: String,
+    pub query: Query,
+    pub raw_query: String,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub user: String,
+}
+
+impl Req {
+    pub fn accept(&self) -> &str {
+        self.headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn wants_table(&self) -> bool {
+        self.accept().contains("as=Table")
+    }
+}
+
+pub fn json_response(code: u16, v: &Value) -> Response<Body> {
+    bytes_response(code, "application/json", serde_json::to_vec(v).unwrap_or_default())
+}
+
+pub fn table_response(v: &Value) -> Response<Body> {
+    bytes_response(
+        200,
+        "application/json;as=Table;v=v1;g=meta.k8s.io",
+        serde_json::to_vec(v).unwrap_or_default(),
+    )
+}
+
+pub fn bytes_response(code: u16, ct: &str, body: Vec<u8>) -> Response<Body> {
+    let mut r = Response::new(Full::new(Bytes::from(body)).boxed());
+    *r.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if let Ok(v) = http::HeaderValue::from_str(ct) {
+        r.headers_mut().insert(http::header::CONTENT_TYPE, v);
+    }
+    r
+}
+
+pub fn error_response(e: &ApiError) -> Response<Body> {
+    json_response(e.code, &e.to_status())
+}
+
+/// A streaming response fed from a channel of chunks.
+pub fn stream_response(ct: &str, rx: tokio::sync::mpsc::Receiver<Bytes>) -> Response<Body> {
+    let stream = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv()
+            .await
+            .map(|b| (Ok::<_, Infallible>(Frame::data(b)), rx))
+    });
+    let mut r = Response::new(StreamBody::new(stream).boxed());
+    if let Ok(v) = http::HeaderValue::from_str(ct) {
+        r.headers_mut().insert(http::header::CONTENT_TYPE, v);
+    }
+    r.headers_mut().insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-cache, private"),
+    );
+    r
+}
+
+fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<String, ApiError> {
+    let Some(auth) = headers.get(http::header::AUTHORIZATION) else {
+        return Ok("system:anonymous".into());
+    };
+    let token = auth
+        .to_str()
+        .ok()
+        .and_then(|s| s.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or("");
+    shared
+        .cfg
+        .tokens
+        .get(token)
+        .cloned()
+        .ok_or_else(|| ApiError::new(401, "Unauthorized", "Unauthorized"))
+}
+
+fn verb_for(method: &Method, route: &Route, query: &Query) -> &'static str {
+    match (method.as_str(), route) {
+        ("GET" | "HEAD", Route::Resource { name: None, .. }) if query.flag("watch") => "watch",
+        ("GET" | "HEAD", Route::Resource { name: None, .. }) => "list",
+        ("GET" | "HEAD", _) => "get",
+        ("POST", _) => "create",
+        ("PUT", _) => "update",
+        ("PATCH", _) => "patch",
+        ("DELETE", Route::Resource { name: None, .. }) => "deletecollection",
+        ("DELETE", _) => "delete",
+        _ => "get",
+    }
+}
+
+async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
+    shared.stats.requests.fetch_add(1, Ordering::Relaxed);
+    let arrived = super::clock::fmt_micro(jiff::Timestamp::now());
+    let (parts, body) = req.into_parts();
+    let user = match authenticate(&shared, &parts.headers) {
+        Ok(u) => u,
+        Err(e) => return error_response(&e),
+    };
+    let limit = shared.cfg.max_body;
+    let body = match Limited::new(body, limit).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) => {
+            let err = if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+                ApiError::too_large(limit)
+            } else {
+                ApiError::bad_request(format!("error reading request body: {e}"))
+            };
+            return error_response(&err);
+        }
+    };
+    let path = parts.uri.path().to_string();
+    let raw_query = parts.uri.query().unwrap_or("").to_string();
+    let r = Req {
+        method: parts.method.clone(),
+        query: Query::parse(&raw_query),
+        raw_query,
+        path: path.clone(),
+        headers: parts.headers,
+        body,
+        user: user.clone(),
+    };
+    let route = route::parse(&path);
+    let resp = dispatch(&shared, &r, route).await;
+    let mutating = !matches!(r.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let is_review = path.contains("selfsubjectaccessreviews");
+    if mutating && !r.query.dry_run() && !is_review && !path.starts_with("/kdeck-sim/") {
+        shared.stats.record_write(WriteRecord {
+            at: arrived,
+            method: r.method.to_string(),
+            path,
+            user,
+            status: resp.status().as_u16(),
+        });
+    }
+    resp
+}
+
+async fn dispatch(shared: &Arc<Shared>, r: &Req, route: Route) -> Response<Body> {
+    match route {
+        Route::Version => json_response(200, &discovery::version()),
+        Route::Health => bytes_response(200, "text/plain; charset=utf-8", b"ok".to_vec()),
+        Route::Api => match discovery::aggregated_type(r.accept()) {
+            Some(ct) => bytes_response(200, ct, serde_json::to_vec(&discovery::aggregated(true, ct)).unwrap_or_default()),
+            None => json_response(200, &discovery::api_versions(&shared.addr.to_string())),
+        },
+        Route::Apis => match discovery::aggregated_type(r.accept()) {
+            Some(ct) => bytes_response(200, ct, serde_json::to_vec(&discovery::aggregated(false, ct)).unwrap_or_default()),
+            None => json_response(200, &discovery::group_list()),
+        },
+        Route::Group(g) => match discovery::group(&g) {
+            Some(v) => json_response(200, &v),
+            None => error_response(&ApiError::no_route()),
+        },
+        Route::ResourceList(g, v) => match discovery::resource_list(&g, &v) {
+            Some(list) => json_response(200, &list),
+            None => error_response(&ApiError::no_route()),
+        },
+        Route::SimStats => json_response(
+            200,
+            &json!({
+                "requests": shared.stats.requests.load(Ordering::Relaxed),
+                "writes": shared.stats.writes.load(Ordering::SeqCst),
+                "watchesOpen": shared.stats.watches_open.load(Ordering::Relaxed),
+                "writeLog": shared.stats.write_log(),
+            }),
+        ),
+        Route::NotFound => error_response(&ApiError::no_route()),
+        Route::Resource {
+            surface,
+            namespace,
+            name,
+            sub,
+            rest,
+        } => {
+            let verb = verb_for(&r.method, &Route::Resource { surface, namespace: namespace.clone(), name: name.clone(), sub: sub.clone(), rest: rest.clone() }, &r.query);
+            let attrs = Attributes {
+                user: r.user.clone(),
+                verb: verb.to_string(),
+                group: surface.group.to_string(),
+                resource: surface.plural.to_string(),
+                subresource: sub.clone(),
+                namespace: namespace.clone().unwrap_or_default(),
+                name: name.clone().unwrap_or_default(),
+            };
+            let allowed = surface.repr == super::kinds::Repr::AccessReview || shared.lock().rules.allowed(&attrs);
+            if !allowed {
+                return error_response(&ApiError::forbidden(
+                    &r.user,
+                    verb,
+                    surface,
+                    sub.as_deref(),
+                    namespace.as_deref().unwrap_or(""),
+                    name.as_deref().unwrap_or(""),
+                    "",
+                ));
+            }
+            let target = route::Target {
+                surface,
+                namespace,
+                name,
+                sub,
+                rest,
+            };
+            match target.sub.as_deref() {
+                Some("proxy") => proxy::handle(shared, r, &target).await,
+                Some("log") => proxy::logs(shared, r, &target).await,
+                _ => {
+                    if r.method == Method::GET && r.query.flag("watch") && target.name.is_none() {
+                        watch::handle(shared, r, &target)
+                    } else {
+                        crud::handle(shared, r, &target)
+                    }
+                }
+            }
+        }
+    }
+}

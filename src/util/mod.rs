@@ -1,0 +1,3 @@
+//! Small pure helpers shared by the console and the simulated cluster.
+
+pub mod glob;
