@@ -97,8 +97,8 @@ pub struct SimArgs {
     #[arg(long)]
     pub kubeconfig_out: Option<PathBuf>,
     /// `large`: number of namespaces.
-    #[arg(long, default_value_t = 100)]
-    pub namespaces: usize,
+    #[arg(long = "namespaces", id = "large_namespaces", default_value_t = 100)]
+    pub large_namespaces: usize,
     /// `large`: pods per namespace.
     #[arg(long, default_value_t = 25)]
     pub pods_per_namespace: usize,
@@ -156,6 +156,23 @@ pub enum ConfigCommand {
     Paths,
     /// Validate the config, theme and keymap files.
     Check,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+        let cli = Cli::try_parse_from(["kdeck", "sim", "--scenario", "large", "--namespaces", "7", "-n", "a,b"]).unwrap();
+        assert_eq!(cli.kube.namespaces, vec!["a", "b"]);
+        match cli.command {
+            Some(Command::Sim(s)) => assert_eq!(s.large_namespaces, 7),
+            other => panic!("{other:?}"),
+        }
+    }
 }
 
 fn not_built(what: &str) -> ExitCode {

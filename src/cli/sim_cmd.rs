@@ -12,7 +12,7 @@ pub fn scenario(name: ScenarioName, args: Option<&SimArgs>) -> Scenario {
         ScenarioName::Incident => Scenario::Incident,
         ScenarioName::Calm => Scenario::Calm,
         ScenarioName::Large => Scenario::Large {
-            namespaces: args.map_or(100, |a| a.namespaces),
+            namespaces: args.map_or(100, |a| a.large_namespaces),
             pods_per_namespace: args.map_or(25, |a| a.pods_per_namespace),
             churn_per_sec: args.map_or(10.0, |a| a.churn),
         },

@@ -38,6 +38,17 @@ fn default_container(c: &mut Value) {
     default(c, &["terminationMessagePath"], json!("/dev/termination-log"));
     default(c, &["terminationMessagePolicy"], json!("File"));
     default(c, &["resources"], json!({}));
+    for kind in ["requests", "limits"] {
+        if let Some(m) = c["resources"].get_mut(kind).and_then(Value::as_object_mut) {
+            for q in m.values_mut() {
+                if let Some(s) = q.as_str() {
+                    *q = json!(obj::canonical_quantity(s));
+                } else if let Some(n) = q.as_f64() {
+                    *q = json!(obj::canonical_quantity(&n.to_string()));
+                }
+            }
+        }
+    }
     if let Some(ports) = c.get_mut("ports").and_then(Value::as_array_mut) {
         for p in ports {
             default(p, &["protocol"], json!("TCP"));

@@ -131,6 +131,8 @@ pub struct Shared {
     pub cfg: SimConfig,
     pub addr: SocketAddr,
     pub cancel: CancellationToken,
+    /// Bumped to make every open watch end with an in-stream 410 Expired.
+    pub expire: tokio::sync::watch::Sender<u64>,
 }
 
 impl Shared {
@@ -182,9 +184,11 @@ impl SimHandle {
         self.with_state(|s| s.rules = AccessRules::new(rules));
     }
 
-    /// Forgets the watch history: every open watch and resume expires (410).
+    /// Forgets the watch history and ends every open watch with an in-stream 410
+    /// Expired, so every client must relist (what etcd compaction does to them).
     pub fn expire_watches(&self) {
         self.with_state(|s| s.store.compact_all());
+        self.shared.expire.send_modify(|n| *n += 1);
     }
 
     pub fn clock(&self) -> SimClock {
@@ -231,6 +235,7 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
         cfg: cfg.clone(),
         addr,
         cancel: CancellationToken::new(),
+        expire: tokio::sync::watch::channel(0).0,
     });
     let mut tasks = Vec::new();
     tasks.push(tokio::spawn(run_controllers(shared.clone())));

@@ -20,7 +20,7 @@ pub struct Usage {
 struct Profile {
     /// Fraction of the CPU request used at nominal size.
     cpu: f64,
-    /// Fraction of the memory limit (or request) used.
+    /// Fraction of the memory request (or limit, without one) used.
     mem: f64,
     /// Replica count the demand is sized for; `None`: per-pod load is constant.
     nominal: Option<f64>,
@@ -29,7 +29,7 @@ struct Profile {
 fn profile(app: App) -> Profile {
     let p = |cpu, mem, nominal| Profile { cpu, mem, nominal };
     match app {
-        App::FlexApi => p(0.45, 0.35, Some(4.0)),
+        App::FlexApi => p(0.45, 0.55, Some(4.0)),
         App::HealthSidecar => p(0.10, 0.20, None),
         App::Constraints => p(0.40, 0.45, Some(3.0)),
         App::FleetQ => p(0.35, 0.50, Some(3.0)),
@@ -84,9 +84,10 @@ pub fn usage(world: &World, pod: &Value, container: &Value, now: Timestamp) -> U
     let cpu_req = resource(container, "requests", "cpu")
         .or_else(|| resource(container, "limits", "cpu"))
         .unwrap_or(0.1);
-    let mem_cap = resource(container, "limits", "memory")
-        .or_else(|| resource(container, "requests", "memory"))
+    let mem_base = resource(container, "requests", "memory")
+        .or_else(|| resource(container, "limits", "memory"))
         .unwrap_or(256.0 * 1024.0 * 1024.0);
+    let mem_cap = resource(container, "limits", "memory").unwrap_or(mem_base * 2.0);
     let spread = match (prof.nominal, obj::label(pod, "app")) {
         (Some(n), Some(a)) => {
             let ready = world
@@ -103,7 +104,7 @@ pub fn usage(world: &World, pod: &Value, container: &Value, now: Timestamp) -> U
     let jitter = 1.0 + noise(&key, now, world.seed);
     let cpu = cpu_req * prof.cpu * spread * surge(world, app, ns) * jitter;
     let mem_factor = if surge(world, app, ns) > 1.0 { 1.25 } else { 1.0 };
-    let mem = mem_cap * prof.mem * mem_factor * (1.0 + noise(&key, now, world.seed ^ 7) / 2.0);
+    let mem = mem_base * prof.mem * mem_factor * (1.0 + noise(&key, now, world.seed ^ 7) / 2.0);
     Usage {
         cpu_cores: cpu.max(0.001),
         mem_bytes: mem.min(mem_cap * 0.98),

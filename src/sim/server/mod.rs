@@ -157,9 +157,12 @@ pub fn stream_response(ct: &str, rx: tokio::sync::mpsc::Receiver<Bytes>) -> Resp
     r
 }
 
+/// The user a request acts as. client-go never sends bearer tokens over plain HTTP,
+/// so a request without credentials acts as the kubeconfig's user (as the API
+/// server's old insecure port did); a token that is not known is refused.
 fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<String, ApiError> {
     let Some(auth) = headers.get(http::header::AUTHORIZATION) else {
-        return Ok("system:anonymous".into());
+        return Ok(super::DEFAULT_USER.into());
     };
     let token = auth
         .to_str()

@@ -124,6 +124,8 @@ pub fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body> {
     let shared = shared.clone();
     let target = t.clone();
     let interval = shared.cfg.bookmark_interval;
+    let mut expire = shared.expire.subscribe();
+    expire.mark_unchanged();
     tokio::spawn(async move {
         shared.stats.watches_open.fetch_add(1, Ordering::Relaxed);
         let mut last_rv = current_rv;
@@ -142,6 +144,10 @@ pub fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body> {
                 _ = shared.cancel.cancelled() => break,
                 _ = tx.closed() => break,
                 _ = tokio::time::sleep_until(sleep_until) => break,
+                _ = expire.changed() => {
+                    let _ = tx.send(expired_line(&ApiError::expired(format!("too old resource version: {last_rv}")))).await;
+                    break;
+                }
                 _ = ticker.tick(), if bookmarks => {
                     let bm = json!({"kind": target.surface.kind, "apiVersion": target.surface.api_version(), "metadata": {"resourceVersion": last_rv.to_string()}});
                     Some(enc.line("BOOKMARK", &bm, jiff::Timestamp::now()))
