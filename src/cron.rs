@@ -102,7 +102,10 @@ impl Schedule {
         let source = input.trim().to_string();
         let mut rest = source.as_str();
         let mut tz = None;
-        if let Some(r) = rest.strip_prefix("TZ=").or_else(|| rest.strip_prefix("CRON_TZ=")) {
+        if let Some(r) = rest
+            .strip_prefix("TZ=")
+            .or_else(|| rest.strip_prefix("CRON_TZ="))
+        {
             let (zone, after) = r
                 .split_once(' ')
                 .ok_or_else(|| CronError("time zone without a schedule".into()))?;
@@ -202,11 +205,18 @@ impl Schedule {
         while (dt.year() as i32) <= limit {
             if !self.months[dt.month() as usize] {
                 let first = Date::new(dt.year(), dt.month(), 1).ok()?;
-                dt = first.checked_add(1.month()).ok()?.to_datetime(Time::midnight());
+                dt = first
+                    .checked_add(1.month())
+                    .ok()?
+                    .to_datetime(Time::midnight());
                 continue;
             }
             if !self.day_matches(dt.date()) {
-                dt = dt.date().checked_add(1.day()).ok()?.to_datetime(Time::midnight());
+                dt = dt
+                    .date()
+                    .checked_add(1.day())
+                    .ok()?
+                    .to_datetime(Time::midnight());
                 continue;
             }
             if !self.hours[dt.hour() as usize] {
@@ -223,7 +233,11 @@ impl Schedule {
                 dt = dt.checked_add(1.minute()).ok()?;
                 continue;
             }
-            return tz.to_ambiguous_zoned(dt).compatible().ok().map(|z| z.timestamp());
+            return tz
+                .to_ambiguous_zoned(dt)
+                .compatible()
+                .ok()
+                .map(|z| z.timestamp());
         }
         None
     }
@@ -234,7 +248,9 @@ impl Schedule {
         let mut last = None;
         // Step through runs forward from a year ago; coarse but bounded (runs at most
         // every minute for `* * * * *`, so jump near `t` first for dense schedules).
-        let step = self.longest_interval().unwrap_or(SignedDuration::from_hours(24));
+        let step = self
+            .longest_interval()
+            .unwrap_or(SignedDuration::from_hours(24));
         let near = t.checked_sub(step * 2).ok()?;
         if near > probe {
             probe = near.checked_sub(SignedDuration::from_secs(60)).ok()?;
@@ -276,7 +292,12 @@ impl Schedule {
     /// "every 15 minutes", "daily at 02:00 UTC", "weekly on Sunday at 01:00 UTC".
     pub fn describe(&self) -> String {
         let only = |set: &[bool]| -> Option<usize> {
-            let on: Vec<usize> = set.iter().enumerate().filter(|(_, b)| **b).map(|(i, _)| i).collect();
+            let on: Vec<usize> = set
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b)
+                .map(|(i, _)| i)
+                .collect();
             (on.len() == 1).then(|| on[0])
         };
         let zone = self.tz.as_deref().unwrap_or("UTC");
@@ -312,7 +333,10 @@ impl Schedule {
                 return format!("daily {at}");
             }
             if self.dom_star && months_all {
-                let days: Vec<&str> = (0..7).filter(|d| self.dow[*d]).map(|d| DAY_NAMES[d]).collect();
+                let days: Vec<&str> = (0..7)
+                    .filter(|d| self.dow[*d])
+                    .map(|d| DAY_NAMES[d])
+                    .collect();
                 if days.len() == 1 {
                     return format!("weekly on {} {at}", days[0]);
                 }
@@ -321,7 +345,8 @@ impl Schedule {
                 }
                 return format!("on {} {at}", days.join(", "));
             }
-            if self.dow_star && months_all
+            if self.dow_star
+                && months_all
                 && let Some(d) = only(&self.dom)
             {
                 return format!("monthly on day {d} {at}");
@@ -342,27 +367,51 @@ mod tests {
     #[test]
     fn daily_weekly_and_every_15() {
         let daily = Schedule::parse("0 2 * * *").unwrap();
-        assert_eq!(daily.next_after(ts("2026-11-22T01:59:00Z")), Some(ts("2026-11-22T02:00:00Z")));
-        assert_eq!(daily.next_after(ts("2026-11-22T02:00:00Z")), Some(ts("2026-11-23T02:00:00Z")));
-        assert_eq!(daily.longest_interval(), Some(SignedDuration::from_hours(24)));
+        assert_eq!(
+            daily.next_after(ts("2026-11-22T01:59:00Z")),
+            Some(ts("2026-11-22T02:00:00Z"))
+        );
+        assert_eq!(
+            daily.next_after(ts("2026-11-22T02:00:00Z")),
+            Some(ts("2026-11-23T02:00:00Z"))
+        );
+        assert_eq!(
+            daily.longest_interval(),
+            Some(SignedDuration::from_hours(24))
+        );
         assert_eq!(daily.describe(), "daily at 02:00 UTC");
 
         let weekly = Schedule::parse("0 1 * * 0").unwrap();
         // 2026-11-22 is a Sunday.
-        assert_eq!(weekly.next_after(ts("2026-11-20T00:00:00Z")), Some(ts("2026-11-22T01:00:00Z")));
-        assert_eq!(weekly.longest_interval(), Some(SignedDuration::from_hours(24 * 7)));
+        assert_eq!(
+            weekly.next_after(ts("2026-11-20T00:00:00Z")),
+            Some(ts("2026-11-22T01:00:00Z"))
+        );
+        assert_eq!(
+            weekly.longest_interval(),
+            Some(SignedDuration::from_hours(24 * 7))
+        );
         assert_eq!(weekly.describe(), "weekly on Sunday at 01:00 UTC");
-        assert_eq!(weekly.prev_at_or_before(ts("2026-11-25T00:00:00Z")), Some(ts("2026-11-22T01:00:00Z")));
+        assert_eq!(
+            weekly.prev_at_or_before(ts("2026-11-25T00:00:00Z")),
+            Some(ts("2026-11-22T01:00:00Z"))
+        );
 
         let q = Schedule::parse("*/15 * * * *").unwrap();
-        assert_eq!(q.next_after(ts("2026-11-22T10:07:30Z")), Some(ts("2026-11-22T10:15:00Z")));
+        assert_eq!(
+            q.next_after(ts("2026-11-22T10:07:30Z")),
+            Some(ts("2026-11-22T10:15:00Z"))
+        );
         assert_eq!(q.longest_interval(), Some(SignedDuration::from_mins(15)));
         assert_eq!(q.describe(), "every 15 minutes");
     }
 
     #[test]
     fn names_macros_and_errors() {
-        assert_eq!(Schedule::parse("@daily").unwrap().describe(), "daily at 00:00 UTC");
+        assert_eq!(
+            Schedule::parse("@daily").unwrap().describe(),
+            "daily at 00:00 UTC"
+        );
         let s = Schedule::parse("30 6 * * mon-fri").unwrap();
         assert_eq!(s.describe(), "weekdays at 06:30 UTC");
         assert!(Schedule::parse("0 2 * *").is_err());
@@ -372,8 +421,14 @@ mod tests {
         assert!(Schedule::parse("TZ=Nowhere/Else 0 2 * * *").is_err());
         let tz = Schedule::parse("TZ=Europe/Berlin 0 2 * * *").unwrap();
         // 02:00 in Berlin in winter is 01:00 UTC.
-        assert_eq!(tz.next_after(ts("2026-11-22T00:00:00Z")), Some(ts("2026-11-22T01:00:00Z")));
+        assert_eq!(
+            tz.next_after(ts("2026-11-22T00:00:00Z")),
+            Some(ts("2026-11-22T01:00:00Z"))
+        );
         let sun7 = Schedule::parse("0 1 * * 7").unwrap();
-        assert_eq!(sun7.next_after(ts("2026-11-20T00:00:00Z")), Some(ts("2026-11-22T01:00:00Z")));
+        assert_eq!(
+            sun7.next_after(ts("2026-11-20T00:00:00Z")),
+            Some(ts("2026-11-22T01:00:00Z"))
+        );
     }
 }

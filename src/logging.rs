@@ -8,7 +8,8 @@ use std::path::Path;
 /// that is fatal.
 pub fn init(file: &Path, level: &str) -> Result<(), String> {
     if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let f = std::fs::OpenOptions::new()
         .create(true)

@@ -29,12 +29,24 @@ async fn get_lists_with_realistic_columns(v: &str) {
         assert!(header.contains(col), "{header}");
     }
     assert!(
-        out.lines().any(|l| l.starts_with("flextime-production") && l.contains("flextime-api-") && l.contains("2/2") && l.contains("Running")),
+        out.lines().any(|l| l.starts_with("flextime-production")
+            && l.contains("flextime-api-")
+            && l.contains("2/2")
+            && l.contains("Running")),
         "{out}"
     );
-    assert!(out.lines().any(|l| l.starts_with("flextime-backup") && l.contains("Completed")), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("flextime-backup") && l.contains("Completed")),
+        "{out}"
+    );
     let prod = k
-        .run(&["get", "deploy,rs,hpa,cronjobs,jobs,svc,pdb", "-n", "flextime-production"])
+        .run(&[
+            "get",
+            "deploy,rs,hpa,cronjobs,jobs,svc,pdb",
+            "-n",
+            "flextime-production",
+        ])
         .await;
     let out = prod.out();
     for needle in [
@@ -54,15 +66,28 @@ async fn get_lists_with_realistic_columns(v: &str) {
     ] {
         assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
     }
-    let backups = k.run(&["get", "cronjobs,jobs", "-n", "flextime-backup"]).await;
+    let backups = k
+        .run(&["get", "cronjobs,jobs", "-n", "flextime-backup"])
+        .await;
     let out = backups.out();
-    for needle in ["cronjob.batch/database-backup", "0 2 * * *", "0 1 * * 0", "Complete", "Failed", "COMPLETIONS"] {
+    for needle in [
+        "cronjob.batch/database-backup",
+        "0 2 * * *",
+        "0 1 * * 0",
+        "Complete",
+        "Failed",
+        "COMPLETIONS",
+    ] {
         assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
     }
     let wide = k.run(&["get", "pods", "-n", "fleet-q", "-o", "wide"]).await;
     assert!(wide.out().contains("sim-node-"), "{}", wide.stdout);
     let hpa = k.run(&["get", "hpa", "-n", "fleet-q"]).await;
-    assert!(hpa.out().contains("fleet_q_pending_steps"), "{}", hpa.stdout);
+    assert!(
+        hpa.out().contains("fleet_q_pending_steps"),
+        "{}",
+        hpa.stdout
+    );
 }
 
 async fn watch_receives_a_change(v: &str) {
@@ -79,11 +104,24 @@ async fn watch_receives_a_change(v: &str) {
     let mut seen = Vec::new();
     // The initial listing: header and three Deployments.
     while seen.len() < 4 {
-        let l = tokio::time::timeout(WAIT, lines.next_line()).await.expect("initial lines").expect("read").expect("line");
+        let l = tokio::time::timeout(WAIT, lines.next_line())
+            .await
+            .expect("initial lines")
+            .expect("read")
+            .expect("line");
         seen.push(l);
     }
     assert!(seen.iter().any(|l| l.starts_with("consumer")), "{seen:?}");
-    k.run(&["scale", "deploy", "consumer", "-n", "flagwise", "--replicas=2"]).await.out();
+    k.run(&[
+        "scale",
+        "deploy",
+        "consumer",
+        "-n",
+        "flagwise",
+        "--replicas=2",
+    ])
+    .await
+    .out();
     let changed = tokio::time::timeout(WAIT, async {
         loop {
             let l = lines.next_line().await.expect("read").expect("stream open");
@@ -101,27 +139,94 @@ async fn watch_receives_a_change(v: &str) {
 async fn scale_and_current_replicas(v: &str) {
     let c = calm().await;
     let k = c.kubectl(v);
-    let r = k.run(&["scale", "deployment/flagwise-web", "--replicas=3", "-n", "flagwise"]).await;
-    assert!(r.out().contains("deployment.apps/flagwise-web scaled"), "{}", r.stdout);
-    k.until(&["get", "deploy", "flagwise-web", "-n", "flagwise"], WAIT, |o| o.contains("3/3")).await;
-    let wrong = k.run(&["scale", "deployment/flagwise-web", "--current-replicas=2", "--replicas=4", "-n", "flagwise"]).await;
-    assert!(wrong.err().contains("Expected replicas to be 2, was 3"), "{}", wrong.stderr);
-    k.run(&["scale", "deployment/flagwise-web", "--current-replicas=3", "--replicas=4", "-n", "flagwise"]).await.out();
-    k.until(&["get", "deploy", "flagwise-web", "-n", "flagwise"], WAIT, |o| o.contains("4/4")).await;
+    let r = k
+        .run(&[
+            "scale",
+            "deployment/flagwise-web",
+            "--replicas=3",
+            "-n",
+            "flagwise",
+        ])
+        .await;
+    assert!(
+        r.out().contains("deployment.apps/flagwise-web scaled"),
+        "{}",
+        r.stdout
+    );
+    k.until(
+        &["get", "deploy", "flagwise-web", "-n", "flagwise"],
+        WAIT,
+        |o| o.contains("3/3"),
+    )
+    .await;
+    let wrong = k
+        .run(&[
+            "scale",
+            "deployment/flagwise-web",
+            "--current-replicas=2",
+            "--replicas=4",
+            "-n",
+            "flagwise",
+        ])
+        .await;
+    assert!(
+        wrong.err().contains("Expected replicas to be 2, was 3"),
+        "{}",
+        wrong.stderr
+    );
+    k.run(&[
+        "scale",
+        "deployment/flagwise-web",
+        "--current-replicas=3",
+        "--replicas=4",
+        "-n",
+        "flagwise",
+    ])
+    .await
+    .out();
+    k.until(
+        &["get", "deploy", "flagwise-web", "-n", "flagwise"],
+        WAIT,
+        |o| o.contains("4/4"),
+    )
+    .await;
 }
 
 async fn hpa_takes_manual_scale_back(v: &str) {
     let c = calm().await;
     let k = c.kubectl(v);
-    k.run(&["scale", "deployment/flextime-api", "--replicas=2", "-n", "flextime-production"]).await.out();
+    k.run(&[
+        "scale",
+        "deployment/flextime-api",
+        "--replicas=2",
+        "-n",
+        "flextime-production",
+    ])
+    .await
+    .out();
     k.until(
-        &["get", "deploy", "flextime-api", "-n", "flextime-production", "-o", "jsonpath={.spec.replicas}"],
+        &[
+            "get",
+            "deploy",
+            "flextime-api",
+            "-n",
+            "flextime-production",
+            "-o",
+            "jsonpath={.spec.replicas}",
+        ],
         WAIT,
         |o| o.trim() == "4",
     )
     .await;
     let ev = k
-        .run(&["get", "events", "-n", "flextime-production", "--field-selector", "reason=SuccessfulRescale"])
+        .run(&[
+            "get",
+            "events",
+            "-n",
+            "flextime-production",
+            "--field-selector",
+            "reason=SuccessfulRescale",
+        ])
         .await;
     assert!(ev.out().contains("New size: 4"), "{}", ev.stdout);
 }
@@ -130,64 +235,203 @@ async fn rollout_history_and_undo(v: &str) {
     let c = Cluster::start(Scenario::Incident, 20.0).await;
     let k = c.kubectl(v);
     let ns = ["-n", "flextime-production"];
-    let hist_args = ["rollout", "history", "deployment/flextime-api", "-n", "flextime-production"];
-    k.until(&hist_args, WAIT, |o| o.lines().any(|l| l.starts_with("3 ") && l.contains("v2.4.0"))).await;
-    k.until(&["get", "pods", ns[0], ns[1]], WAIT, |o| o.contains("CrashLoopBackOff")).await;
-    let undo = k.run(&["rollout", "undo", "deployment/flextime-api", ns[0], ns[1]]).await;
+    let hist_args = [
+        "rollout",
+        "history",
+        "deployment/flextime-api",
+        "-n",
+        "flextime-production",
+    ];
+    k.until(&hist_args, WAIT, |o| {
+        o.lines()
+            .any(|l| l.starts_with("3 ") && l.contains("v2.4.0"))
+    })
+    .await;
+    k.until(&["get", "pods", ns[0], ns[1]], WAIT, |o| {
+        o.contains("CrashLoopBackOff")
+    })
+    .await;
+    let undo = k
+        .run(&["rollout", "undo", "deployment/flextime-api", ns[0], ns[1]])
+        .await;
     assert!(undo.out().contains("rolled back"), "{}", undo.stdout);
     let hist = k.run(&hist_args).await;
     let out = hist.out().to_string();
-    let revisions: Vec<&str> = out.lines().filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_digit())).collect();
+    let revisions: Vec<&str> = out
+        .lines()
+        .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .collect();
     let last = revisions.last().expect("revisions listed");
-    assert!(last.starts_with("4 ") && last.contains("v2.3.0"), "old revision on top:\n{out}");
-    assert!(!revisions.iter().any(|l| l.starts_with("2 ")), "revision 2 was reused as 4:\n{out}");
+    assert!(
+        last.starts_with("4 ") && last.contains("v2.3.0"),
+        "old revision on top:\n{out}"
+    );
+    assert!(
+        !revisions.iter().any(|l| l.starts_with("2 ")),
+        "revision 2 was reused as 4:\n{out}"
+    );
     k.until(
-        &["get", "pods", "-l", "app=flextime", ns[0], ns[1], "-o", "jsonpath={.items[*].spec.containers[0].image}"],
+        &[
+            "get",
+            "pods",
+            "-l",
+            "app=flextime",
+            ns[0],
+            ns[1],
+            "-o",
+            "jsonpath={.items[*].spec.containers[0].image}",
+        ],
         WAIT,
         |o| !o.trim().is_empty() && o.split_whitespace().all(|i| i == "flextime/api:v2.3.0"),
     )
     .await;
-    let status = k.run(&["rollout", "status", "deployment/flextime-api", ns[0], ns[1], "--timeout=60s"]).await;
-    assert!(status.out().contains("successfully rolled out"), "{}", status.stdout);
+    let status = k
+        .run(&[
+            "rollout",
+            "status",
+            "deployment/flextime-api",
+            ns[0],
+            ns[1],
+            "--timeout=60s",
+        ])
+        .await;
+    assert!(
+        status.out().contains("successfully rolled out"),
+        "{}",
+        status.stdout
+    );
 }
 
 async fn rollout_restart(v: &str) {
     let c = calm().await;
     let k = c.kubectl(v);
-    let r = k.run(&["rollout", "restart", "deployment/flagwise-api", "-n", "flagwise"]).await;
+    let r = k
+        .run(&[
+            "rollout",
+            "restart",
+            "deployment/flagwise-api",
+            "-n",
+            "flagwise",
+        ])
+        .await;
     assert!(r.out().contains("restarted"), "{}", r.stdout);
     let t = k
-        .run(&["get", "deploy", "flagwise-api", "-n", "flagwise", "-o", "jsonpath={.spec.template.metadata.annotations}"])
+        .run(&[
+            "get",
+            "deploy",
+            "flagwise-api",
+            "-n",
+            "flagwise",
+            "-o",
+            "jsonpath={.spec.template.metadata.annotations}",
+        ])
         .await;
-    assert!(t.out().contains("kubectl.kubernetes.io/restartedAt"), "{}", t.stdout);
-    let hist = k.run(&["rollout", "history", "deployment/flagwise-api", "-n", "flagwise"]).await;
-    assert!(hist.out().lines().any(|l| l.starts_with("3 ")), "{}", hist.stdout);
-    let status = k.run(&["rollout", "status", "deployment/flagwise-api", "-n", "flagwise", "--timeout=60s"]).await;
-    assert!(status.out().contains("successfully rolled out"), "{}", status.stdout);
+    assert!(
+        t.out().contains("kubectl.kubernetes.io/restartedAt"),
+        "{}",
+        t.stdout
+    );
+    let hist = k
+        .run(&[
+            "rollout",
+            "history",
+            "deployment/flagwise-api",
+            "-n",
+            "flagwise",
+        ])
+        .await;
+    assert!(
+        hist.out().lines().any(|l| l.starts_with("3 ")),
+        "{}",
+        hist.stdout
+    );
+    let status = k
+        .run(&[
+            "rollout",
+            "status",
+            "deployment/flagwise-api",
+            "-n",
+            "flagwise",
+            "--timeout=60s",
+        ])
+        .await;
+    assert!(
+        status.out().contains("successfully rolled out"),
+        "{}",
+        status.stdout
+    );
 }
 
 async fn create_job_from_cronjob(v: &str) {
     let c = calm().await;
     let k = c.kubectl(v);
-    let r = k.run(&["create", "job", "--from=cronjob/database-backup", "manual-1", "-n", "flextime-backup"]).await;
-    assert!(r.out().contains("job.batch/manual-1 created"), "{}", r.stdout);
+    let r = k
+        .run(&[
+            "create",
+            "job",
+            "--from=cronjob/database-backup",
+            "manual-1",
+            "-n",
+            "flextime-backup",
+        ])
+        .await;
+    assert!(
+        r.out().contains("job.batch/manual-1 created"),
+        "{}",
+        r.stdout
+    );
     let meta = k
-        .run(&["get", "job", "manual-1", "-n", "flextime-backup", "-o", "jsonpath={.metadata.annotations}{\"|\"}{.metadata.ownerReferences[0].kind}"])
+        .run(&[
+            "get",
+            "job",
+            "manual-1",
+            "-n",
+            "flextime-backup",
+            "-o",
+            "jsonpath={.metadata.annotations}{\"|\"}{.metadata.ownerReferences[0].kind}",
+        ])
         .await;
     let out = meta.out();
-    assert!(out.contains("cronjob.kubernetes.io/instantiate") && out.contains("manual"), "{out}");
+    assert!(
+        out.contains("cronjob.kubernetes.io/instantiate") && out.contains("manual"),
+        "{out}"
+    );
     assert!(out.ends_with("|CronJob"), "{out}");
     k.until(
-        &["get", "job", "manual-1", "-n", "flextime-backup", "-o", "jsonpath={.status.succeeded}"],
+        &[
+            "get",
+            "job",
+            "manual-1",
+            "-n",
+            "flextime-backup",
+            "-o",
+            "jsonpath={.status.succeeded}",
+        ],
         WAIT,
         |o| o.trim() == "1",
     )
     .await;
-    let logs = k.run(&["logs", "job/manual-1", "-n", "flextime-backup"]).await;
+    let logs = k
+        .run(&["logs", "job/manual-1", "-n", "flextime-backup"])
+        .await;
     assert!(logs.out().contains("Backup completed"), "{}", logs.stdout);
     // kubectl wraps this error itself: "error: failed to create job: <server message>".
-    let dup = k.run(&["create", "job", "--from=cronjob/database-backup", "manual-1", "-n", "flextime-backup"]).await;
-    assert!(dup.err().contains("failed to create job: jobs.batch \"manual-1\" already exists"), "{}", dup.stderr);
+    let dup = k
+        .run(&[
+            "create",
+            "job",
+            "--from=cronjob/database-backup",
+            "manual-1",
+            "-n",
+            "flextime-backup",
+        ])
+        .await;
+    assert!(
+        dup.err()
+            .contains("failed to create job: jobs.batch \"manual-1\" already exists"),
+        "{}",
+        dup.stderr
+    );
 }
 
 fn ips(s: &str) -> std::collections::BTreeSet<String> {
@@ -199,14 +443,44 @@ async fn patch_service_selector_moves_endpoints(v: &str) {
     let k = c.kubectl(v);
     let ns = ["-n", "team-dashboard-prod"];
     let green = k
-        .run(&["get", "endpoints", "dashboard-green", ns[0], ns[1], "-o", "jsonpath={.subsets[*].addresses[*].ip}"])
+        .run(&[
+            "get",
+            "endpoints",
+            "dashboard-green",
+            ns[0],
+            ns[1],
+            "-o",
+            "jsonpath={.subsets[*].addresses[*].ip}",
+        ])
         .await;
     let green = ips(green.out());
     assert_eq!(green.len(), 3, "{green:?}");
-    let r = k.run(&["patch", "service", "dashboard", ns[0], ns[1], "-p", r#"{"spec":{"selector":{"slot":"green"}}}"#]).await;
-    assert!(r.out().contains("service/dashboard patched"), "{}", r.stdout);
+    let r = k
+        .run(&[
+            "patch",
+            "service",
+            "dashboard",
+            ns[0],
+            ns[1],
+            "-p",
+            r#"{"spec":{"selector":{"slot":"green"}}}"#,
+        ])
+        .await;
+    assert!(
+        r.out().contains("service/dashboard patched"),
+        "{}",
+        r.stdout
+    );
     k.until(
-        &["get", "endpoints", "dashboard", ns[0], ns[1], "-o", "jsonpath={.subsets[*].addresses[*].ip}"],
+        &[
+            "get",
+            "endpoints",
+            "dashboard",
+            ns[0],
+            ns[1],
+            "-o",
+            "jsonpath={.subsets[*].addresses[*].ip}",
+        ],
         WAIT,
         |o| ips(o) == green,
     )
@@ -221,11 +495,40 @@ async fn auth_can_i_yes_and_no(v: &str) {
     })
     .await;
     let k = c.kubectl(v);
-    let no = k.run(&["auth", "can-i", "patch", "deployments", "--subresource=scale", "-n", "flagwise"]).await;
+    let no = k
+        .run(&[
+            "auth",
+            "can-i",
+            "patch",
+            "deployments",
+            "--subresource=scale",
+            "-n",
+            "flagwise",
+        ])
+        .await;
     assert_eq!(no.stdout.trim(), "no", "{no:?}");
-    let yes = k.run(&["auth", "can-i", "patch", "deployments", "--subresource=scale", "-n", "fleet-q"]).await;
+    let yes = k
+        .run(&[
+            "auth",
+            "can-i",
+            "patch",
+            "deployments",
+            "--subresource=scale",
+            "-n",
+            "fleet-q",
+        ])
+        .await;
     assert_eq!(yes.out().trim(), "yes");
-    let denied = k.run(&["scale", "deploy", "flagwise-web", "--replicas=3", "-n", "flagwise"]).await;
+    let denied = k
+        .run(&[
+            "scale",
+            "deploy",
+            "flagwise-web",
+            "--replicas=3",
+            "-n",
+            "flagwise",
+        ])
+        .await;
     assert!(
         denied.err().contains(
             "Error from server (Forbidden): deployments.apps \"flagwise-web\" is forbidden: User \"sim-admin\" cannot patch resource \"deployments/scale\" in API group \"apps\" in the namespace \"flagwise\""
@@ -239,24 +542,64 @@ async fn pod_and_service_proxy(v: &str) {
     let c = Cluster::start(Scenario::Incident, 10.0).await;
     let k = c.kubectl(v);
     let pods = k
-        .run(&["get", "pods", "-n", "flextime-production", "-l", "app=flextime", "-o", "jsonpath={.items[0].metadata.name}"])
+        .run(&[
+            "get",
+            "pods",
+            "-n",
+            "flextime-production",
+            "-l",
+            "app=flextime",
+            "-o",
+            "jsonpath={.items[0].metadata.name}",
+        ])
         .await;
     let pod = pods.out().trim().to_string();
     let health = format!("/api/v1/namespaces/flextime-production/pods/{pod}:3005/proxy/health");
     let first = k.run(&["get", "--raw", &health]).await;
-    assert!(first.out().contains("\"circuit_breaker\""), "{}", first.stdout);
-    let leader = k.run(&["get", "--raw", "/api/v1/namespaces/fleet-q/services/fleet-q:metrics/proxy/admin/leader"]).await;
-    assert!(leader.out().contains("\"leader\":\"fleet-q-"), "{}", leader.stdout);
+    assert!(
+        first.out().contains("\"circuit_breaker\""),
+        "{}",
+        first.stdout
+    );
+    let leader = k
+        .run(&[
+            "get",
+            "--raw",
+            "/api/v1/namespaces/fleet-q/services/fleet-q:metrics/proxy/admin/leader",
+        ])
+        .await;
+    assert!(
+        leader.out().contains("\"leader\":\"fleet-q-"),
+        "{}",
+        leader.stdout
+    );
     // The incident opens the breakers (the deep health answers 503); the reset
     // endpoint closes one.
     let open_pod = std::sync::Mutex::new(None::<String>);
     eventually("a breaker opens", Duration::from_secs(90), || async {
         let list = k
-            .run(&["get", "pods", "-n", "flextime-production", "-l", "app=flextime", "-o", "jsonpath={.items[*].metadata.name}"])
+            .run(&[
+                "get",
+                "pods",
+                "-n",
+                "flextime-production",
+                "-l",
+                "app=flextime",
+                "-o",
+                "jsonpath={.items[*].metadata.name}",
+            ])
             .await;
         for p in list.stdout.split_whitespace() {
-            let r = k.run(&["get", "--raw", &format!("/api/v1/namespaces/flextime-production/pods/{p}:3005/proxy/health")]).await;
-            if r.stderr.contains("(ServiceUnavailable): the server is currently unable to handle the request") {
+            let r = k
+                .run(&[
+                    "get",
+                    "--raw",
+                    &format!("/api/v1/namespaces/flextime-production/pods/{p}:3005/proxy/health"),
+                ])
+                .await;
+            if r.stderr.contains(
+                "(ServiceUnavailable): the server is currently unable to handle the request",
+            ) {
                 *open_pod.lock().expect("lock") = Some(p.to_string());
                 return true;
             }
@@ -264,28 +607,82 @@ async fn pod_and_service_proxy(v: &str) {
         false
     })
     .await;
-    let pod = open_pod.lock().expect("lock").clone().expect("an open breaker");
-    let reset = format!("/api/v1/namespaces/flextime-production/pods/{pod}:3005/proxy/health/circuit-breaker/reset");
-    let r = k.run_stdin(&["create", "--raw", &reset, "-f", "-"], b"{}").await;
-    assert!(r.out().contains("\"circuit_breaker\":\"closed\"") && r.out().contains("\"previous\":\"open\""), "{}", r.stdout);
+    let pod = open_pod
+        .lock()
+        .expect("lock")
+        .clone()
+        .expect("an open breaker");
+    let reset = format!(
+        "/api/v1/namespaces/flextime-production/pods/{pod}:3005/proxy/health/circuit-breaker/reset"
+    );
+    let r = k
+        .run_stdin(&["create", "--raw", &reset, "-f", "-"], b"{}")
+        .await;
+    assert!(
+        r.out().contains("\"circuit_breaker\":\"closed\"")
+            && r.out().contains("\"previous\":\"open\""),
+        "{}",
+        r.stdout
+    );
 }
 
 async fn errors_print_as_for_a_real_server(v: &str) {
     let c = calm().await;
     let k = c.kubectl(v);
     let nf = k.run(&["get", "deploy", "nope", "-n", "flagwise"]).await;
-    assert!(nf.err().contains("Error from server (NotFound): deployments.apps \"nope\" not found"), "{}", nf.stderr);
-    let stale = k.run(&["get", "deploy", "flagwise-web", "-n", "flagwise", "-o", "json"]).await;
+    assert!(
+        nf.err()
+            .contains("Error from server (NotFound): deployments.apps \"nope\" not found"),
+        "{}",
+        nf.stderr
+    );
+    let stale = k
+        .run(&[
+            "get",
+            "deploy",
+            "flagwise-web",
+            "-n",
+            "flagwise",
+            "-o",
+            "json",
+        ])
+        .await;
     let path = common::write(c.dir.path(), "stale.json", stale.out());
-    k.run(&["annotate", "deploy", "flagwise-web", "-n", "flagwise", "touched=yes"]).await.out();
-    let conflict = k.run(&["replace", "--validate=false", "-f", path.to_str().expect("utf-8 path")]).await;
+    k.run(&[
+        "annotate",
+        "deploy",
+        "flagwise-web",
+        "-n",
+        "flagwise",
+        "touched=yes",
+    ])
+    .await
+    .out();
+    let conflict = k
+        .run(&[
+            "replace",
+            "--validate=false",
+            "-f",
+            path.to_str().expect("utf-8 path"),
+        ])
+        .await;
     let err = conflict.err();
     assert!(
         err.contains("Error from server (Conflict)")
             && err.contains("Operation cannot be fulfilled on deployments.apps \"flagwise-web\": the object has been modified"),
         "{err}"
     );
-    let invalid = k.run(&["patch", "deploy", "flagwise-web", "-n", "flagwise", "-p", r#"{"spec":{"replicas":-1}}"#]).await;
+    let invalid = k
+        .run(&[
+            "patch",
+            "deploy",
+            "flagwise-web",
+            "-n",
+            "flagwise",
+            "-p",
+            r#"{"spec":{"replicas":-1}}"#,
+        ])
+        .await;
     assert!(
         invalid.err().contains("The Deployment \"flagwise-web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0"),
         "{}",

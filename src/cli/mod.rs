@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
-#[command(name = "kdeck", version, about = "A terminal operations console for on-call engineers")]
+#[command(
+    name = "kdeck",
+    version,
+    about = "A terminal operations console for on-call engineers"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub kube: KubeArgs,
@@ -158,23 +162,6 @@ pub enum ConfigCommand {
     Check,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn command_line_definition_is_consistent() {
-        Cli::command().debug_assert();
-        let cli = Cli::try_parse_from(["kdeck", "sim", "--scenario", "large", "--namespaces", "7", "-n", "a,b"]).unwrap();
-        assert_eq!(cli.kube.namespaces, vec!["a", "b"]);
-        match cli.command {
-            Some(Command::Sim(s)) => assert_eq!(s.large_namespaces, 7),
-            other => panic!("{other:?}"),
-        }
-    }
-}
-
 fn not_built(what: &str) -> ExitCode {
     eprintln!("kdeck: `{what}` is not built yet in this version.");
     ExitCode::from(2)
@@ -190,5 +177,32 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Audit { .. }) => not_built("kdeck audit"),
         Some(Command::Config { .. }) => not_built("kdeck config"),
         None => not_built("the console"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+        let cli = Cli::try_parse_from([
+            "kdeck",
+            "sim",
+            "--scenario",
+            "large",
+            "--namespaces",
+            "7",
+            "-n",
+            "a,b",
+        ])
+        .unwrap();
+        assert_eq!(cli.kube.namespaces, vec!["a", "b"]);
+        match cli.command {
+            Some(Command::Sim(s)) => assert_eq!(s.large_namespaces, 7),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -35,7 +35,10 @@ pub fn run(args: SimArgs, log_level: &str) -> ExitCode {
         }
     }
     if !(args.speed.is_finite() && args.speed > 0.0) {
-        eprintln!("kdeck sim: --speed must be a positive number, got {}", args.speed);
+        eprintln!(
+            "kdeck sim: --speed must be a positive number, got {}",
+            args.speed
+        );
         return ExitCode::from(2);
     }
     let cfg = SimConfig {
@@ -47,7 +50,10 @@ pub fn run(args: SimArgs, log_level: &str) -> ExitCode {
         bookmark_interval: std::time::Duration::from_secs_f64(args.bookmark_interval.max(0.05)),
         ..SimConfig::default()
     };
-    let out = args.kubeconfig_out.clone().unwrap_or_else(|| paths.sim_kubeconfig());
+    let out = args
+        .kubeconfig_out
+        .clone()
+        .unwrap_or_else(|| paths.sim_kubeconfig());
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

@@ -13,7 +13,9 @@ pub struct Paths {
 }
 
 fn env_dir(var: &str) -> Option<PathBuf> {
-    std::env::var_os(var).filter(|v| !v.is_empty()).map(PathBuf::from)
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }
 
 impl Paths {
@@ -28,7 +30,10 @@ impl Paths {
             .or_else(|| dirs.as_ref().map(|d| d.data_dir().to_path_buf()))
             .unwrap_or_else(|| fallback.join("data"));
         let state_dir = env_dir("KDECK_STATE_DIR")
-            .or_else(|| dirs.as_ref().and_then(|d| d.state_dir().map(|p| p.to_path_buf())))
+            .or_else(|| {
+                dirs.as_ref()
+                    .and_then(|d| d.state_dir().map(|p| p.to_path_buf()))
+            })
             .or_else(|| dirs.as_ref().map(|d| d.data_local_dir().join("state")))
             .unwrap_or_else(|| fallback.join("state"));
         Paths {

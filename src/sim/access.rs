@@ -43,8 +43,8 @@ impl Rule {
             _ => a.resource.clone(),
         };
         glob::matches(&self.verb, &a.verb)
-            && (glob::matches(&self.resource, &res) || self.resource == a.resource && a.subresource.is_none())
-            && (glob::matches(&self.namespace, &a.namespace) || (self.namespace == "*" && a.namespace.is_empty()))
+            && glob::matches(&self.resource, &res)
+            && glob::matches(&self.namespace, &a.namespace)
             && glob::matches(&self.user, &a.user)
     }
 }
@@ -154,7 +154,11 @@ mod tests {
 
     #[test]
     fn parse_errors_explain_the_syntax() {
-        assert!(Rule::parse("patch:deployments", false).unwrap_err().contains("VERB:RESOURCE"));
+        assert!(
+            Rule::parse("patch:deployments", false)
+                .unwrap_err()
+                .contains("VERB:RESOURCE")
+        );
     }
 
     #[test]

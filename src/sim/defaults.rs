@@ -29,13 +29,18 @@ fn default_probe(p: &mut Value) {
 
 fn default_container(c: &mut Value) {
     let image = c["image"].as_str().unwrap_or("").to_string();
-    let latest = !image.rsplit('/').next().unwrap_or("").contains(':') || image.ends_with(":latest");
+    let latest =
+        !image.rsplit('/').next().unwrap_or("").contains(':') || image.ends_with(":latest");
     default(
         c,
         &["imagePullPolicy"],
         json!(if latest { "Always" } else { "IfNotPresent" }),
     );
-    default(c, &["terminationMessagePath"], json!("/dev/termination-log"));
+    default(
+        c,
+        &["terminationMessagePath"],
+        json!("/dev/termination-log"),
+    );
     default(c, &["terminationMessagePolicy"], json!("File"));
     default(c, &["resources"], json!({}));
     for kind in ["requests", "limits"] {
@@ -102,7 +107,11 @@ pub fn apply(store: &mut Store, kind: Kind, v: &mut Value, old: Option<&Value>) 
     match kind {
         Kind::Namespace => {
             let name = obj::name(v).to_string();
-            default(v, &["metadata", "labels", "kubernetes.io/metadata.name"], json!(name));
+            default(
+                v,
+                &["metadata", "labels", "kubernetes.io/metadata.name"],
+                json!(name),
+            );
             default(v, &["spec", "finalizers"], json!(["kubernetes"]));
             default(v, &["status", "phase"], json!("Active"));
         }
@@ -122,7 +131,11 @@ pub fn apply(store: &mut Store, kind: Kind, v: &mut Value, old: Option<&Value>) 
             default(v, &["spec", "progressDeadlineSeconds"], json!(600));
             default(v, &["spec", "strategy", "type"], json!("RollingUpdate"));
             if obj::str_at(v, &["spec", "strategy", "type"]) == Some("RollingUpdate") {
-                default(v, &["spec", "strategy", "rollingUpdate", "maxSurge"], json!("25%"));
+                default(
+                    v,
+                    &["spec", "strategy", "rollingUpdate", "maxSurge"],
+                    json!("25%"),
+                );
                 default(
                     v,
                     &["spec", "strategy", "rollingUpdate", "maxUnavailable"],
@@ -177,7 +190,11 @@ fn job(store: &mut Store, v: &mut Value, old: Option<&Value>) {
     default(v, &["spec", "backoffLimit"], json!(6));
     default(v, &["spec", "completionMode"], json!("NonIndexed"));
     default(v, &["spec", "suspend"], json!(false));
-    default(v, &["spec", "podReplacementPolicy"], json!("TerminatingOrFailed"));
+    default(
+        v,
+        &["spec", "podReplacementPolicy"],
+        json!("TerminatingOrFailed"),
+    );
     let manual = obj::at(v, &["spec", "manualSelector"]).as_bool() == Some(true);
     if !manual {
         default(
@@ -191,7 +208,11 @@ fn job(store: &mut Store, v: &mut Value, old: Option<&Value>) {
             ("controller-uid", uid.as_str()),
             ("job-name", name.as_str()),
         ] {
-            default(v, &["spec", "template", "metadata", "labels", k], json!(val));
+            default(
+                v,
+                &["spec", "template", "metadata", "labels", k],
+                json!(val),
+            );
         }
     }
     if obj::at(v, &["metadata", "labels"]).is_null() {
@@ -204,7 +225,9 @@ fn job(store: &mut Store, v: &mut Value, old: Option<&Value>) {
 fn service(store: &mut Store, v: &mut Value, old: Option<&Value>) {
     default(v, &["spec", "type"], json!("ClusterIP"));
     default(v, &["spec", "sessionAffinity"], json!("None"));
-    let ty = obj::str_at(v, &["spec", "type"]).unwrap_or("ClusterIP").to_string();
+    let ty = obj::str_at(v, &["spec", "type"])
+        .unwrap_or("ClusterIP")
+        .to_string();
     if ty == "ExternalName" {
         return;
     }
@@ -296,7 +319,10 @@ mod tests {
         apply(&mut s, Kind::Job, &mut j, None);
         let uid = obj::uid(&j).to_string();
         assert!(!uid.is_empty());
-        assert_eq!(j["spec"]["selector"]["matchLabels"]["batch.kubernetes.io/controller-uid"], uid);
+        assert_eq!(
+            j["spec"]["selector"]["matchLabels"]["batch.kubernetes.io/controller-uid"],
+            uid
+        );
         assert_eq!(j["spec"]["template"]["metadata"]["labels"]["job-name"], "j");
         assert_eq!(j["metadata"]["labels"]["job-name"], "j");
     }
@@ -311,7 +337,10 @@ mod tests {
         let mut upd = json!({"metadata": {"name": "s"}, "spec": {"type": "LoadBalancer", "ports": [{"port": 80}]}});
         apply(&mut s, Kind::Service, &mut upd, Some(&svc));
         assert_eq!(upd["spec"]["clusterIP"], svc["spec"]["clusterIP"]);
-        assert_eq!(upd["spec"]["ports"][0]["nodePort"], svc["spec"]["ports"][0]["nodePort"]);
+        assert_eq!(
+            upd["spec"]["ports"][0]["nodePort"],
+            svc["spec"]["ports"][0]["nodePort"]
+        );
         assert_eq!(upd["status"], svc["status"]);
     }
 }

@@ -26,10 +26,14 @@ pub fn aggregated_type(accept: &str) -> Option<&'static str> {
         let p = part.replace(' ', "");
         if p.contains("g=apidiscovery.k8s.io") && p.contains("as=APIGroupDiscoveryList") {
             if p.contains("v=v2beta1") {
-                return Some("application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList");
+                return Some(
+                    "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList",
+                );
             }
             if p.contains("v=v2") {
-                return Some("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
+                return Some(
+                    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList",
+                );
             }
         }
     }
@@ -77,8 +81,14 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
             resources.push(e);
         }
     }
-    let gv = if group.is_empty() { version.to_string() } else { format!("{group}/{version}") };
-    Some(json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}))
+    let gv = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
+    Some(
+        json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}),
+    )
 }
 
 pub fn api_versions(server: &str) -> Value {
@@ -130,7 +140,8 @@ fn aggregated_resource(s: &Surface) -> Value {
         r["categories"] = json!(s.categories);
     }
     if !s.subresources.is_empty() {
-        r["subresources"] = json!(s
+        r["subresources"] =
+            json!(s
             .subresources
             .iter()
             .map(|sub| json!({
@@ -185,7 +196,12 @@ mod tests {
         assert_eq!(scale["version"], "v1");
         assert_eq!(scale["kind"], "Scale");
         let agg = aggregated(false, "v2");
-        let apps = agg["items"].as_array().unwrap().iter().find(|i| i["metadata"]["name"] == "apps").unwrap();
+        let apps = agg["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["metadata"]["name"] == "apps")
+            .unwrap();
         let dep = &apps["versions"][0]["resources"][0];
         assert_eq!(dep["subresources"][1]["responseKind"]["kind"], "Scale");
     }
@@ -194,7 +210,13 @@ mod tests {
     fn accept_negotiation() {
         assert!(aggregated_type("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json").is_some());
         assert!(aggregated_type("application/json, */*").is_none());
-        assert!(aggregated_type("application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList").unwrap().contains("v2beta1"));
+        assert!(
+            aggregated_type(
+                "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"
+            )
+            .unwrap()
+            .contains("v2beta1")
+        );
         assert!(resource_list("nope", "v1").is_none());
         assert_eq!(group_list()["groups"][0]["name"], "apps");
     }

@@ -205,7 +205,9 @@ pub static SURFACES: &[Surface] = &[
         namespaced: false,
         short_names: &["ns"],
         categories: &[],
-        verbs: &["create", "delete", "get", "list", "patch", "update", "watch"],
+        verbs: &[
+            "create", "delete", "get", "list", "patch", "update", "watch",
+        ],
         subresources: &[status("", "v1", "Namespace")],
         stored: Some(Kind::Namespace),
         repr: Repr::Native,
@@ -272,7 +274,9 @@ pub static SURFACES: &[Surface] = &[
         namespaced: true,
         short_names: &["svc"],
         categories: &["all"],
-        verbs: &["create", "delete", "get", "list", "patch", "update", "watch"],
+        verbs: &[
+            "create", "delete", "get", "list", "patch", "update", "watch",
+        ],
         subresources: &[
             status("", "v1", "Service"),
             Sub {
@@ -519,9 +523,7 @@ mod tests {
     fn surfaces_belong_to_listed_groups() {
         for s in SURFACES {
             assert!(
-                GROUPS
-                    .iter()
-                    .any(|(g, v)| *g == s.group && *v == s.version),
+                GROUPS.iter().any(|(g, v)| *g == s.group && *v == s.version),
                 "{} {}/{}",
                 s.plural,
                 s.group,
@@ -532,7 +534,9 @@ mod tests {
 
     #[test]
     fn short_names_kubectl_needs_exist() {
-        for short in ["po", "svc", "deploy", "rs", "sts", "cj", "hpa", "ns", "pdb", "ev"] {
+        for short in [
+            "po", "svc", "deploy", "rs", "sts", "cj", "hpa", "ns", "pdb", "ev",
+        ] {
             assert!(
                 SURFACES.iter().any(|s| s.short_names.contains(&short)),
                 "{short}"
@@ -540,6 +544,9 @@ mod tests {
         }
         let d = surface("apps", "v1", "deployments").unwrap();
         let sc = d.subresource("scale").unwrap();
-        assert_eq!((sc.group, sc.version, sc.kind), ("autoscaling", "v1", "Scale"));
+        assert_eq!(
+            (sc.group, sc.version, sc.kind),
+            ("autoscaling", "v1", "Scale")
+        );
     }
 }

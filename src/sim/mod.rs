@@ -220,7 +220,11 @@ pub fn kubeconfig_for(server: &str, context: &str, token: &str) -> String {
 pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
     let clock = SimClock::new(cfg.speed);
     let mut store = Store::new(clock, cfg.seed, cfg.history);
-    let mut world = World::new(cfg.seed, cfg.scenario.incident(), cfg.scenario.generate_logs());
+    let mut world = World::new(
+        cfg.seed,
+        cfg.scenario.incident(),
+        cfg.scenario.generate_logs(),
+    );
     scenario::build(&cfg.scenario, &mut store, &mut world)?;
     let state = SimState {
         store,
@@ -237,9 +241,10 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
         cancel: CancellationToken::new(),
         expire: tokio::sync::watch::channel(0).0,
     });
-    let mut tasks = Vec::new();
-    tasks.push(tokio::spawn(run_controllers(shared.clone())));
-    tasks.push(tokio::spawn(server::serve(listener, shared.clone())));
+    let tasks = vec![
+        tokio::spawn(run_controllers(shared.clone())),
+        tokio::spawn(server::serve(listener, shared.clone())),
+    ];
     Ok(SimHandle {
         addr,
         shared,

@@ -78,7 +78,11 @@ pub fn annotation<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 pub fn set_annotation(v: &mut Value, key: &str, val: &str) {
-    set(v, &["metadata", "annotations", key], Value::String(val.into()));
+    set(
+        v,
+        &["metadata", "annotations", key],
+        Value::String(val.into()),
+    );
 }
 
 pub fn labels(v: &Value) -> Vec<(&str, &str)> {
@@ -194,7 +198,14 @@ pub fn canonical_quantity(q: &str) -> String {
     let Ok(n) = num.parse::<f64>() else {
         return q.to_string();
     };
-    let binary: &[(&str, u32)] = &[("Ki", 10), ("Mi", 20), ("Gi", 30), ("Ti", 40), ("Pi", 50), ("Ei", 60)];
+    let binary: &[(&str, u32)] = &[
+        ("Ki", 10),
+        ("Mi", 20),
+        ("Gi", 30),
+        ("Ti", 40),
+        ("Pi", 50),
+        ("Ei", 60),
+    ];
     if let Some((_, shift)) = binary.iter().find(|(s, _)| *s == suffix) {
         let bytes = n * 2f64.powi(*shift as i32);
         if bytes.fract() == 0.0 && bytes.abs() < 9.2e18 {
@@ -234,7 +245,18 @@ pub fn canonical_quantity(q: &str) -> String {
     if nano == 0 {
         return "0".into();
     }
-    for (e, sfx) in [(18, "E"), (15, "P"), (12, "T"), (9, "G"), (6, "M"), (3, "k"), (0, ""), (-3, "m"), (-6, "u"), (-9, "n")] {
+    for (e, sfx) in [
+        (18, "E"),
+        (15, "P"),
+        (12, "T"),
+        (9, "G"),
+        (6, "M"),
+        (3, "k"),
+        (0, ""),
+        (-3, "m"),
+        (-6, "u"),
+        (-9, "n"),
+    ] {
         let div = 10i128.pow((e + 9) as u32);
         if nano % div == 0 {
             return format!("{}{sfx}", nano / div);
@@ -258,10 +280,17 @@ mod tests {
     #[test]
     fn set_and_get_nested() {
         let mut v = json!({});
-        set(&mut v, &["spec", "template", "metadata", "labels", "a"], json!("b"));
-        assert_eq!(str_at(&v, &["spec", "template", "metadata", "labels", "a"]), Some("b"));
+        set(
+            &mut v,
+            &["spec", "template", "metadata", "labels", "a"],
+            json!("b"),
+        );
+        assert_eq!(
+            str_at(&v, &["spec", "template", "metadata", "labels", "a"]),
+            Some("b")
+        );
         assert!(at(&v, &["spec", "nope", "x"]).is_null());
-        assert_eq!(remove(&mut v, &["spec", "template"]).is_some(), true);
+        assert!(remove(&mut v, &["spec", "template"]).is_some());
         assert!(at(&v, &["spec", "template"]).is_null());
     }
 

@@ -44,7 +44,11 @@ fn index_of(arr: &[Value], tok: &str, allow_end: bool) -> Result<usize, String> 
     let i: usize = tok
         .parse()
         .map_err(|_| format!("invalid array index {tok:?}"))?;
-    let max = if allow_end { arr.len() } else { arr.len().saturating_sub(1) };
+    let max = if allow_end {
+        arr.len()
+    } else {
+        arr.len().saturating_sub(1)
+    };
     if i > max || (!allow_end && arr.is_empty()) {
         return Err(format!("array index {i} out of bounds"));
     }
@@ -127,7 +131,10 @@ pub fn json_patch(doc: &mut Value, ops: &Value) -> Result<(), String> {
             "remove" => remove_at(doc, &path).map(|_| ()),
             "replace" => {
                 if get_ptr(doc, &path).is_none() {
-                    Err(format!("doc is missing path: {}", op["path"].as_str().unwrap_or("")))
+                    Err(format!(
+                        "doc is missing path: {}",
+                        op["path"].as_str().unwrap_or("")
+                    ))
                 } else {
                     let v = op.get("value").cloned().unwrap_or(Value::Null);
                     match path.is_empty() {
@@ -164,7 +171,11 @@ pub fn json_patch(doc: &mut Value, ops: &Value) -> Result<(), String> {
 /// The merge key of a list field, for strategic merge.
 fn merge_key(field: &str, items: &[Value]) -> Option<&'static str> {
     match field {
-        "containers" | "initContainers" | "ephemeralContainers" | "env" | "volumes"
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "env"
+        | "volumes"
         | "imagePullSecrets" => Some("name"),
         "volumeMounts" => Some("mountPath"),
         "volumeDevices" => Some("devicePath"),
@@ -231,7 +242,9 @@ pub fn strategic_merge(target: &mut Value, patch: &Value) {
             Value::Null => {
                 t.remove(k);
             }
-            Value::Object(inner) if inner.get("$patch").and_then(Value::as_str) == Some("delete") => {
+            Value::Object(inner)
+                if inner.get("$patch").and_then(Value::as_str) == Some("delete") =>
+            {
                 t.remove(k);
             }
             Value::Array(items) => {
@@ -317,8 +330,11 @@ mod tests {
         assert_eq!(d["spec"]["template"], json!({"b": 2}));
         assert_eq!(d["l"], json!([2, 3]));
         assert_eq!(d["metadata"]["annotations"]["a/b"], "c");
-        let err = json_patch(&mut d, &json!([{"op": "replace", "path": "/nope", "value": 1}]))
-            .unwrap_err();
+        let err = json_patch(
+            &mut d,
+            &json!([{"op": "replace", "path": "/nope", "value": 1}]),
+        )
+        .unwrap_err();
         assert!(err.contains("replace operation does not apply"), "{err}");
         assert!(json_patch(&mut d, &json!([{"op": "remove", "path": "/nope"}])).is_err());
         assert!(json_patch(&mut d, &json!({"op": "add"})).is_err());
@@ -345,7 +361,10 @@ mod tests {
         );
         assert_eq!(d["spec"]["containers"].as_array().unwrap().len(), 1);
         assert_eq!(d["spec"]["containers"][0]["image"], "a:2");
-        assert_eq!(d["spec"]["containers"][0]["env"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            d["spec"]["containers"][0]["env"].as_array().unwrap().len(),
+            2
+        );
         assert_eq!(d["spec"]["selector"], json!({"app": "x", "slot": "green"}));
     }
 
@@ -358,7 +377,10 @@ mod tests {
         );
         assert_eq!(d, json!({"a": {"q": 9}, "args": ["3"]}));
         let mut svc = json!({"spec": {"ports": [{"port": 80, "targetPort": 8080}, {"port": 443}]}});
-        strategic_merge(&mut svc, &json!({"spec": {"ports": [{"port": 80, "targetPort": 9090}]}}));
+        strategic_merge(
+            &mut svc,
+            &json!({"spec": {"ports": [{"port": 80, "targetPort": 9090}]}}),
+        );
         assert_eq!(svc["spec"]["ports"][0]["targetPort"], 9090);
         assert_eq!(svc["spec"]["ports"].as_array().unwrap().len(), 2);
     }

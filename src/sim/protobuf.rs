@@ -52,7 +52,11 @@ fn object_meta(m: &meta::ObjectMeta) -> Value {
     put(&mut o, "namespace", m.namespace.clone());
     put(&mut o, "uid", m.uid.clone());
     put(&mut o, "resourceVersion", m.resource_version.clone());
-    put(&mut o, "creationTimestamp", m.creation_timestamp.as_ref().and_then(time));
+    put(
+        &mut o,
+        "creationTimestamp",
+        m.creation_timestamp.as_ref().and_then(time),
+    );
     put_map(&mut o, "labels", &m.labels);
     put_map(&mut o, "annotations", &m.annotations);
     put_list(
@@ -99,10 +103,11 @@ fn int_or_string(i: &IntOrString) -> Value {
 }
 
 fn quantities(m: &BTreeMap<String, k8s_pb::apimachinery::pkg::api::resource::Quantity>) -> Value {
-    json!(m
-        .iter()
-        .map(|(k, q)| (k.clone(), json!(q.string.clone().unwrap_or_default())))
-        .collect::<Map<String, Value>>())
+    json!(
+        m.iter()
+            .map(|(k, q)| (k.clone(), json!(q.string.clone().unwrap_or_default())))
+            .collect::<Map<String, Value>>()
+    )
 }
 
 fn probe(p: &core::Probe) -> Value {
@@ -117,7 +122,10 @@ fn probe(p: &core::Probe) -> Value {
             o.insert("httpGet".into(), Value::Object(x));
         }
         if let Some(t) = &h.tcp_socket {
-            o.insert("tcpSocket".into(), json!({"port": t.port.as_ref().map(int_or_string)}));
+            o.insert(
+                "tcpSocket".into(),
+                json!({"port": t.port.as_ref().map(int_or_string)}),
+            );
         }
         if let Some(e) = &h.exec {
             o.insert("exec".into(), json!({"command": e.command}));
@@ -150,7 +158,10 @@ fn env_var(e: &core::EnvVar) -> Value {
             );
         }
         if let Some(s) = &f.field_ref {
-            x.insert("fieldRef".into(), json!({"apiVersion": s.api_version, "fieldPath": s.field_path}));
+            x.insert(
+                "fieldRef".into(),
+                json!({"apiVersion": s.api_version, "fieldPath": s.field_path}),
+            );
         }
         o.insert("valueFrom".into(), Value::Object(x));
     }
@@ -204,11 +215,27 @@ fn container(c: &core::Container) -> Value {
             })
             .collect(),
     );
-    put(&mut o, "livenessProbe", c.liveness_probe.as_ref().map(probe));
-    put(&mut o, "readinessProbe", c.readiness_probe.as_ref().map(probe));
+    put(
+        &mut o,
+        "livenessProbe",
+        c.liveness_probe.as_ref().map(probe),
+    );
+    put(
+        &mut o,
+        "readinessProbe",
+        c.readiness_probe.as_ref().map(probe),
+    );
     put(&mut o, "startupProbe", c.startup_probe.as_ref().map(probe));
-    put(&mut o, "terminationMessagePath", c.termination_message_path.clone());
-    put(&mut o, "terminationMessagePolicy", c.termination_message_policy.clone());
+    put(
+        &mut o,
+        "terminationMessagePath",
+        c.termination_message_path.clone(),
+    );
+    put(
+        &mut o,
+        "terminationMessagePolicy",
+        c.termination_message_policy.clone(),
+    );
     put(&mut o, "imagePullPolicy", c.image_pull_policy.clone());
     Value::Object(o)
 }
@@ -230,7 +257,10 @@ fn volume(v: &core::Volume) -> Value {
             o.insert("secret".into(), json!({"secretName": c.secret_name}));
         }
         if let Some(c) = &s.persistent_volume_claim {
-            o.insert("persistentVolumeClaim".into(), json!({"claimName": c.claim_name}));
+            o.insert(
+                "persistentVolumeClaim".into(),
+                json!({"claimName": c.claim_name}),
+            );
         }
     }
     Value::Object(o)
@@ -239,10 +269,21 @@ fn volume(v: &core::Volume) -> Value {
 fn pod_spec(s: &core::PodSpec) -> Value {
     let mut o = Map::new();
     put_list(&mut o, "volumes", s.volumes.iter().map(volume).collect());
-    put_list(&mut o, "initContainers", s.init_containers.iter().map(container).collect());
-    o.insert("containers".into(), Value::Array(s.containers.iter().map(container).collect()));
+    put_list(
+        &mut o,
+        "initContainers",
+        s.init_containers.iter().map(container).collect(),
+    );
+    o.insert(
+        "containers".into(),
+        Value::Array(s.containers.iter().map(container).collect()),
+    );
     put(&mut o, "restartPolicy", s.restart_policy.clone());
-    put(&mut o, "terminationGracePeriodSeconds", s.termination_grace_period_seconds);
+    put(
+        &mut o,
+        "terminationGracePeriodSeconds",
+        s.termination_grace_period_seconds,
+    );
     put(&mut o, "activeDeadlineSeconds", s.active_deadline_seconds);
     put(&mut o, "dnsPolicy", s.dns_policy.clone());
     put_map(&mut o, "nodeSelector", &s.node_selector);
@@ -260,7 +301,10 @@ fn pod_spec(s: &core::PodSpec) -> Value {
     put_list(
         &mut o,
         "imagePullSecrets",
-        s.image_pull_secrets.iter().map(|l| json!({"name": l.name})).collect(),
+        s.image_pull_secrets
+            .iter()
+            .map(|l| json!({"name": l.name}))
+            .collect(),
     );
     Value::Object(o)
 }
@@ -277,15 +321,31 @@ fn job(j: &batch::Job) -> Value {
     if let Some(s) = &j.spec {
         put(&mut spec, "parallelism", s.parallelism);
         put(&mut spec, "completions", s.completions);
-        put(&mut spec, "activeDeadlineSeconds", s.active_deadline_seconds);
+        put(
+            &mut spec,
+            "activeDeadlineSeconds",
+            s.active_deadline_seconds,
+        );
         put(&mut spec, "backoffLimit", s.backoff_limit);
-        put(&mut spec, "selector", s.selector.as_ref().map(label_selector));
+        put(
+            &mut spec,
+            "selector",
+            s.selector.as_ref().map(label_selector),
+        );
         put(&mut spec, "manualSelector", s.manual_selector);
         put(&mut spec, "template", s.template.as_ref().map(pod_template));
-        put(&mut spec, "ttlSecondsAfterFinished", s.ttl_seconds_after_finished);
+        put(
+            &mut spec,
+            "ttlSecondsAfterFinished",
+            s.ttl_seconds_after_finished,
+        );
         put(&mut spec, "completionMode", s.completion_mode.clone());
         put(&mut spec, "suspend", s.suspend);
-        put(&mut spec, "podReplacementPolicy", s.pod_replacement_policy.clone());
+        put(
+            &mut spec,
+            "podReplacementPolicy",
+            s.pod_replacement_policy.clone(),
+        );
     }
     json!({
         "apiVersion": "batch/v1",
@@ -310,7 +370,10 @@ fn access_review(r: &authz::SelfSubjectAccessReview) -> Value {
             spec.insert("resourceAttributes".into(), Value::Object(x));
         }
         if let Some(a) = &s.non_resource_attributes {
-            spec.insert("nonResourceAttributes".into(), json!({"path": a.path, "verb": a.verb}));
+            spec.insert(
+                "nonResourceAttributes".into(),
+                json!({"path": a.path, "verb": a.verb}),
+            );
         }
     }
     json!({
@@ -394,7 +457,10 @@ mod tests {
         let body = encode_job_for_test("manual-1", "flextime-backup", "flextime/backup-tools:1.4");
         let v = decode(&body).unwrap();
         assert_eq!(v["metadata"]["name"], "manual-1");
-        assert_eq!(v["spec"]["template"]["spec"]["containers"][0]["image"], "flextime/backup-tools:1.4");
+        assert_eq!(
+            v["spec"]["template"]["spec"]["containers"][0]["image"],
+            "flextime/backup-tools:1.4"
+        );
         assert_eq!(v["spec"]["template"]["spec"]["restartPolicy"], "Never");
     }
 

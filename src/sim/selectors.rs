@@ -238,7 +238,11 @@ mod tests {
             ("!missing", true),
             ("", true),
         ] {
-            assert_eq!(LabelSelector::parse(sel).unwrap().matches(&pod), want, "{sel}");
+            assert_eq!(
+                LabelSelector::parse(sel).unwrap().matches(&pod),
+                want,
+                "{sel}"
+            );
         }
         assert!(LabelSelector::parse("a in b").is_err());
     }
@@ -258,8 +262,16 @@ mod tests {
     #[test]
     fn field_selectors() {
         let ev = json!({"involvedObject": {"name": "p", "kind": "Pod"}, "type": "Warning", "metadata": {"name": "e"}});
-        assert!(FieldSelector::parse("involvedObject.name=p,type=Warning").unwrap().matches(&ev));
-        assert!(!FieldSelector::parse("metadata.name!=e").unwrap().matches(&ev));
+        assert!(
+            FieldSelector::parse("involvedObject.name=p,type=Warning")
+                .unwrap()
+                .matches(&ev)
+        );
+        assert!(
+            !FieldSelector::parse("metadata.name!=e")
+                .unwrap()
+                .matches(&ev)
+        );
         assert!(FieldSelector::parse("bogus").is_err());
     }
 }

@@ -153,7 +153,10 @@ impl ApiError {
         let mut e = ApiError::new(
             422,
             "Invalid",
-            format!("{}{} \"{}\" is invalid: {}", surface.kind, group_suffix, name, body),
+            format!(
+                "{}{} \"{}\" is invalid: {}",
+                surface.kind, group_suffix, name, body
+            ),
         );
         let mut d = json!({
             "name": name,
@@ -290,7 +293,15 @@ mod tests {
             ApiError::not_found(d, "x").message,
             "deployments.apps \"x\" not found"
         );
-        let e = ApiError::invalid(d, "x", vec![Cause::invalid("spec.replicas", -1, "must be greater than or equal to 0")]);
+        let e = ApiError::invalid(
+            d,
+            "x",
+            vec![Cause::invalid(
+                "spec.replicas",
+                -1,
+                "must be greater than or equal to 0",
+            )],
+        );
         assert_eq!(
             e.message,
             "Deployment.apps \"x\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0"

@@ -36,6 +36,9 @@ impl ChangeType {
     }
 }
 
+/// The retained changes after a resourceVersion, and a receiver for the live ones.
+pub type WatchStart = (Vec<Arc<Change>>, broadcast::Receiver<Arc<Change>>);
+
 /// One committed change, as watches and controllers see it.
 #[derive(Debug)]
 pub struct Change {
@@ -173,9 +176,10 @@ impl Store {
             return (Vec::new(), None);
         };
         let iter: Box<dyn Iterator<Item = (&Key, &Arc<Value>)>> = match (ns, after) {
-            (_, Some(k)) => Box::new(
-                map.range((std::ops::Bound::Excluded(k.clone()), std::ops::Bound::Unbounded)),
-            ),
+            (_, Some(k)) => Box::new(map.range((
+                std::ops::Bound::Excluded(k.clone()),
+                std::ops::Bound::Unbounded,
+            ))),
             (Some(ns), None) => Box::new(map.range((ns.to_string(), String::new())..)),
             (None, None) => Box::new(map.iter()),
         };
@@ -280,7 +284,9 @@ impl Store {
         }
         if kind.namespaced() {
             if ns.is_empty() {
-                return Err(ApiError::bad_request("the namespace of the object must be set"));
+                return Err(ApiError::bad_request(
+                    "the namespace of the object must be set",
+                ));
             }
             match self.get(Kind::Namespace, "", &ns) {
                 None => return Err(ApiError::namespace_not_found(&ns)),
@@ -313,7 +319,11 @@ impl Store {
         };
         obj::set(&mut v, &["metadata", "uid"], json!(uid));
         obj::set(&mut v, &["metadata", "creationTimestamp"], json!(created));
-        obj::set(&mut v, &["metadata", "resourceVersion"], json!(rv.to_string()));
+        obj::set(
+            &mut v,
+            &["metadata", "resourceVersion"],
+            json!(rv.to_string()),
+        );
         if kind.has_generation() {
             obj::set(&mut v, &["metadata", "generation"], json!(1));
         }
@@ -376,7 +386,11 @@ impl Store {
             return Ok(old);
         }
         let rv = self.bump_rv();
-        obj::set(&mut v, &["metadata", "resourceVersion"], json!(rv.to_string()));
+        obj::set(
+            &mut v,
+            &["metadata", "resourceVersion"],
+            json!(rv.to_string()),
+        );
         let v = Arc::new(v);
         self.index_owners(kind, &old, false);
         self.index_owners(kind, &v, true);
@@ -414,7 +428,11 @@ impl Store {
         self.index_owners(kind, &old, false);
         let rv = self.bump_rv();
         let mut gone = (*old).clone();
-        obj::set(&mut gone, &["metadata", "resourceVersion"], json!(rv.to_string()));
+        obj::set(
+            &mut gone,
+            &["metadata", "resourceVersion"],
+            json!(rv.to_string()),
+        );
         let gone = Arc::new(gone);
         self.commit(kind, ChangeType::Deleted, gone.clone(), Some(old));
         Some(gone)
@@ -427,11 +445,7 @@ impl Store {
 
     /// Starts a watch of `kind` from `from_rv`: the retained changes after it, then a
     /// live receiver. `Err` when `from_rv` is older than the retained history.
-    pub fn watch_from(
-        &self,
-        kind: Kind,
-        from_rv: u64,
-    ) -> Result<(Vec<Arc<Change>>, broadcast::Receiver<Arc<Change>>), ApiError> {
+    pub fn watch_from(&self, kind: Kind, from_rv: u64) -> Result<WatchStart, ApiError> {
         if from_rv < self.compacted {
             return Err(ApiError::expired(format!(
                 "too old resource version: {} ({})",

@@ -118,8 +118,16 @@ fn columns(kind: Option<Kind>) -> Vec<Col> {
             c("Allowed Disruptions", "integer", 0),
             c("Age", "string", 0),
         ],
-        Some(Kind::Namespace) => vec![c("Name", "string", 0), c("Status", "string", 0), c("Age", "string", 0)],
-        Some(Kind::Endpoints) => vec![c("Name", "string", 0), c("Endpoints", "string", 0), c("Age", "string", 0)],
+        Some(Kind::Namespace) => vec![
+            c("Name", "string", 0),
+            c("Status", "string", 0),
+            c("Age", "string", 0),
+        ],
+        Some(Kind::Endpoints) => vec![
+            c("Name", "string", 0),
+            c("Endpoints", "string", 0),
+            c("Age", "string", 0),
+        ],
         Some(Kind::Node) => vec![
             c("Name", "string", 0),
             c("Status", "string", 0),
@@ -159,7 +167,10 @@ fn ts_age(t: &Value, now: Timestamp) -> String {
 }
 
 fn containers_images(tmpl_spec: &Value) -> (String, String) {
-    let cs = tmpl_spec["containers"].as_array().cloned().unwrap_or_default();
+    let cs = tmpl_spec["containers"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let names: Vec<&str> = cs.iter().filter_map(|c| c["name"].as_str()).collect();
     let images: Vec<&str> = cs.iter().filter_map(|c| c["image"].as_str()).collect();
     (names.join(","), images.join(","))
@@ -171,17 +182,25 @@ fn selector_string(sel: &Value) -> String {
 }
 
 fn pod_status(p: &Value) -> String {
-    let mut reason = obj::str_at(p, &["status", "phase"]).unwrap_or("Unknown").to_string();
+    let mut reason = obj::str_at(p, &["status", "phase"])
+        .unwrap_or("Unknown")
+        .to_string();
     if let Some(r) = obj::str_at(p, &["status", "reason"]) {
         reason = r.to_string();
     }
     let mut has_running = false;
-    let statuses = obj::at(p, &["status", "containerStatuses"]).as_array().cloned().unwrap_or_default();
+    let statuses = obj::at(p, &["status", "containerStatuses"])
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     for cs in statuses.iter().rev() {
         let st = &cs["state"];
         if let Some(r) = st["waiting"]["reason"].as_str().filter(|r| !r.is_empty()) {
             reason = r.to_string();
-        } else if let Some(r) = st["terminated"]["reason"].as_str().filter(|r| !r.is_empty()) {
+        } else if let Some(r) = st["terminated"]["reason"]
+            .as_str()
+            .filter(|r| !r.is_empty())
+        {
             reason = r.to_string();
         } else if !st["terminated"].is_null() {
             reason = format!("ExitCode:{}", st["terminated"]["exitCode"]);
@@ -199,8 +218,14 @@ fn pod_status(p: &Value) -> String {
 }
 
 fn pod_restarts(p: &Value, now: Timestamp) -> String {
-    let statuses = obj::at(p, &["status", "containerStatuses"]).as_array().cloned().unwrap_or_default();
-    let total: i64 = statuses.iter().filter_map(|c| c["restartCount"].as_i64()).sum();
+    let statuses = obj::at(p, &["status", "containerStatuses"])
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let total: i64 = statuses
+        .iter()
+        .filter_map(|c| c["restartCount"].as_i64())
+        .sum();
     let last = statuses
         .iter()
         .filter_map(|c| c["lastState"]["terminated"]["finishedAt"].as_str())
@@ -213,7 +238,10 @@ fn pod_restarts(p: &Value, now: Timestamp) -> String {
 }
 
 fn service_ports(s: &Value) -> String {
-    let ports = obj::at(s, &["spec", "ports"]).as_array().cloned().unwrap_or_default();
+    let ports = obj::at(s, &["spec", "ports"])
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     if ports.is_empty() {
         return "<none>".into();
     }
@@ -233,21 +261,41 @@ fn service_ports(s: &Value) -> String {
 fn external_ip(s: &Value) -> String {
     match obj::str_at(s, &["spec", "type"]) {
         Some("LoadBalancer") => {
-            let ing = obj::at(s, &["status", "loadBalancer", "ingress"]).as_array().cloned().unwrap_or_default();
+            let ing = obj::at(s, &["status", "loadBalancer", "ingress"])
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
             let list: Vec<String> = ing
                 .iter()
-                .filter_map(|i| i["ip"].as_str().or(i["hostname"].as_str()).map(String::from))
+                .filter_map(|i| {
+                    i["ip"]
+                        .as_str()
+                        .or(i["hostname"].as_str())
+                        .map(String::from)
+                })
                 .collect();
-            if list.is_empty() { "<pending>".into() } else { list.join(",") }
+            if list.is_empty() {
+                "<pending>".into()
+            } else {
+                list.join(",")
+            }
         }
-        Some("ExternalName") => obj::str_at(s, &["spec", "externalName"]).unwrap_or("").into(),
+        Some("ExternalName") => obj::str_at(s, &["spec", "externalName"])
+            .unwrap_or("")
+            .into(),
         _ => "<none>".into(),
     }
 }
 
 pub fn hpa_targets(h: &Value) -> String {
-    let specs = obj::at(h, &["spec", "metrics"]).as_array().cloned().unwrap_or_default();
-    let current = obj::at(h, &["status", "currentMetrics"]).as_array().cloned().unwrap_or_default();
+    let specs = obj::at(h, &["spec", "metrics"])
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let current = obj::at(h, &["status", "currentMetrics"])
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     if specs.is_empty() {
         return "<none>".into();
     }
@@ -268,8 +316,13 @@ pub fn hpa_targets(h: &Value) -> String {
                         .unwrap_or_else(|| "<unknown>".into());
                     format!("{name}: {now}/{goal}%")
                 } else {
-                    let now = cur.and_then(|c| c["averageValue"].as_str()).unwrap_or("<unknown>");
-                    format!("{name}: {now}/{}", t["averageValue"].as_str().unwrap_or("?"))
+                    let now = cur
+                        .and_then(|c| c["averageValue"].as_str())
+                        .unwrap_or("<unknown>");
+                    format!(
+                        "{name}: {now}/{}",
+                        t["averageValue"].as_str().unwrap_or("?")
+                    )
                 }
             }
             Some("External") => {
@@ -280,8 +333,16 @@ pub fn hpa_targets(h: &Value) -> String {
                     .map(|c| &c["external"]["current"]);
                 let t = &m["external"]["target"];
                 let (now, goal, avg) = match t["averageValue"].as_str() {
-                    Some(g) => (cur.and_then(|c| c["averageValue"].as_str()), g.to_string(), " (avg)"),
-                    None => (cur.and_then(|c| c["value"].as_str()), t["value"].as_str().unwrap_or("?").to_string(), ""),
+                    Some(g) => (
+                        cur.and_then(|c| c["averageValue"].as_str()),
+                        g.to_string(),
+                        " (avg)",
+                    ),
+                    None => (
+                        cur.and_then(|c| c["value"].as_str()),
+                        t["value"].as_str().unwrap_or("?").to_string(),
+                        "",
+                    ),
                 };
                 format!("{name}: {}/{goal}{avg}", now.unwrap_or("<unknown>"))
             }
@@ -292,8 +353,15 @@ pub fn hpa_targets(h: &Value) -> String {
 }
 
 fn job_status(j: &Value) -> &'static str {
-    let conds = obj::at(j, &["status", "conditions"]).as_array().cloned().unwrap_or_default();
-    let has = |t: &str| conds.iter().any(|c| c["type"] == t && c["status"] == "True");
+    let conds = obj::at(j, &["status", "conditions"])
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let has = |t: &str| {
+        conds
+            .iter()
+            .any(|c| c["type"] == t && c["status"] == "True")
+    };
     if has("Complete") {
         "Complete"
     } else if has("Failed") {
@@ -311,7 +379,8 @@ fn job_status(j: &Value) -> &'static str {
 
 fn job_duration(j: &Value, now: Timestamp) -> String {
     let start = obj::str_at(j, &["status", "startTime"]).and_then(|s| s.parse::<Timestamp>().ok());
-    let end = obj::str_at(j, &["status", "completionTime"]).and_then(|s| s.parse::<Timestamp>().ok());
+    let end =
+        obj::str_at(j, &["status", "completionTime"]).and_then(|s| s.parse::<Timestamp>().ok());
     match (start, end) {
         (Some(s), Some(e)) => human_duration(e.duration_since(s)),
         (Some(s), None) => human_duration(now.duration_since(s)),
@@ -321,8 +390,17 @@ fn job_duration(j: &Value, now: Timestamp) -> String {
 
 fn endpoints_string(e: &Value) -> String {
     let mut list = Vec::new();
-    for s in obj::at(e, &["subsets"]).as_array().cloned().unwrap_or_default() {
-        let ports: Vec<i64> = s["ports"].as_array().into_iter().flatten().filter_map(|p| p["port"].as_i64()).collect();
+    for s in obj::at(e, &["subsets"])
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
+        let ports: Vec<i64> = s["ports"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["port"].as_i64())
+            .collect();
         for a in s["addresses"].as_array().into_iter().flatten() {
             let ip = a["ip"].as_str().unwrap_or("");
             if ports.is_empty() {
@@ -338,7 +416,11 @@ fn endpoints_string(e: &Value) -> String {
     }
     let more = list.len().saturating_sub(3);
     let shown = list.into_iter().take(3).collect::<Vec<_>>().join(",");
-    if more > 0 { format!("{shown} + {more} more...") } else { shown }
+    if more > 0 {
+        format!("{shown} + {more} more...")
+    } else {
+        shown
+    }
 }
 
 fn int_or_na(v: &Value) -> Value {
@@ -354,7 +436,9 @@ fn cells(kind: Option<Kind>, v: &Value, now: Timestamp) -> Vec<Value> {
     let name = json!(obj::name(v));
     match kind {
         Some(Kind::Pod) => {
-            let total = obj::at(v, &["spec", "containers"]).as_array().map_or(0, |a| a.len());
+            let total = obj::at(v, &["spec", "containers"])
+                .as_array()
+                .map_or(0, |a| a.len());
             let ready = obj::at(v, &["status", "containerStatuses"])
                 .as_array()
                 .map_or(0, |a| a.iter().filter(|c| c["ready"] == true).count());
@@ -428,31 +512,52 @@ fn cells(kind: Option<Kind>, v: &Value, now: Timestamp) -> Vec<Value> {
             let r = obj::at(v, &["spec", "scaleTargetRef"]);
             vec![
                 name,
-                json!(format!("{}/{}", r["kind"].as_str().unwrap_or(""), r["name"].as_str().unwrap_or(""))),
+                json!(format!(
+                    "{}/{}",
+                    r["kind"].as_str().unwrap_or(""),
+                    r["name"].as_str().unwrap_or("")
+                )),
                 json!(hpa_targets(v)),
-                json!(obj::i64_at(v, &["spec", "minReplicas"]).unwrap_or(1).to_string()),
+                json!(
+                    obj::i64_at(v, &["spec", "minReplicas"])
+                        .unwrap_or(1)
+                        .to_string()
+                ),
                 json!(obj::i64_at(v, &["spec", "maxReplicas"]).unwrap_or(0)),
                 json!(obj::i64_at(v, &["status", "currentReplicas"]).unwrap_or(0)),
                 json!(age(v, now)),
             ]
         }
         Some(Kind::CronJob) => {
-            let (cs, is) = containers_images(obj::at(v, &["spec", "jobTemplate", "spec", "template", "spec"]));
+            let (cs, is) = containers_images(obj::at(
+                v,
+                &["spec", "jobTemplate", "spec", "template", "spec"],
+            ));
             let last = obj::at(v, &["status", "lastScheduleTime"]);
             vec![
                 name,
                 json!(obj::str_at(v, &["spec", "schedule"]).unwrap_or("")),
                 json!(obj::str_at(v, &["spec", "timeZone"]).unwrap_or("<none>")),
                 json!(obj::at(v, &["spec", "suspend"]).as_bool().unwrap_or(false)),
-                json!(obj::at(v, &["status", "active"]).as_array().map_or(0, |a| a.len())),
-                json!(if last.is_null() { "<none>".to_string() } else { ts_age(last, now) }),
+                json!(
+                    obj::at(v, &["status", "active"])
+                        .as_array()
+                        .map_or(0, |a| a.len())
+                ),
+                json!(if last.is_null() {
+                    "<none>".to_string()
+                } else {
+                    ts_age(last, now)
+                }),
                 json!(age(v, now)),
                 json!(cs),
                 json!(is),
-                json!(match obj::at(v, &["spec", "jobTemplate", "spec", "selector"]) {
-                    Value::Null => "<none>".to_string(),
-                    s => selector_string(s),
-                }),
+                json!(
+                    match obj::at(v, &["spec", "jobTemplate", "spec", "selector"]) {
+                        Value::Null => "<none>".to_string(),
+                        s => selector_string(s),
+                    }
+                ),
             ]
         }
         Some(Kind::Job) => {
@@ -474,9 +579,20 @@ fn cells(kind: Option<Kind>, v: &Value, now: Timestamp) -> Vec<Value> {
         }
         Some(Kind::Event) => {
             let io = &v["involvedObject"];
-            let last = if v["lastTimestamp"].is_null() { &v["eventTime"] } else { &v["lastTimestamp"] };
-            let first = if v["firstTimestamp"].is_null() { &v["eventTime"] } else { &v["firstTimestamp"] };
-            let source = match (v["source"]["component"].as_str(), v["source"]["host"].as_str()) {
+            let last = if v["lastTimestamp"].is_null() {
+                &v["eventTime"]
+            } else {
+                &v["lastTimestamp"]
+            };
+            let first = if v["firstTimestamp"].is_null() {
+                &v["eventTime"]
+            } else {
+                &v["firstTimestamp"]
+            };
+            let source = match (
+                v["source"]["component"].as_str(),
+                v["source"]["host"].as_str(),
+            ) {
                 (Some(c), Some(h)) => format!("{c}, {h}"),
                 (Some(c), None) => c.to_string(),
                 _ => v["reportingComponent"].as_str().unwrap_or("").to_string(),
@@ -514,7 +630,10 @@ fn cells(kind: Option<Kind>, v: &Value, now: Timestamp) -> Vec<Value> {
         Some(Kind::Node) => {
             let ready = obj::at(v, &["status", "conditions"])
                 .as_array()
-                .is_some_and(|cs| cs.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"));
+                .is_some_and(|cs| {
+                    cs.iter()
+                        .any(|c| c["type"] == "Ready" && c["status"] == "True")
+                });
             let info = obj::at(v, &["status", "nodeInfo"]);
             let internal = obj::at(v, &["status", "addresses"])
                 .as_array()
@@ -586,7 +705,9 @@ pub fn table(
     include: Include,
     with_columns: bool,
 ) -> Value {
-    let kind = if surface.repr == super::kinds::Repr::Native || surface.repr == super::kinds::Repr::EventsV1 {
+    let kind = if surface.repr == super::kinds::Repr::Native
+        || surface.repr == super::kinds::Repr::EventsV1
+    {
         surface.stored
     } else {
         None

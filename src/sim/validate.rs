@@ -15,7 +15,8 @@ const LABEL_MSG: &str = "a lowercase RFC 1123 label must consist of lower case a
 pub fn is_dns_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -37,7 +38,11 @@ fn check_name(kind: Kind, v: &Value, causes: &mut Vec<Cause>) {
         return;
     }
     let label_only = matches!(kind, Kind::Namespace | Kind::Service);
-    let ok = if label_only { is_dns_label(name) } else { is_dns_subdomain(name) };
+    let ok = if label_only {
+        is_dns_label(name)
+    } else {
+        is_dns_subdomain(name)
+    };
     if !ok {
         causes.push(Cause::invalid(
             "metadata.name",
@@ -52,10 +57,18 @@ fn check_label_keys(v: &Value, causes: &mut Vec<Cause>) {
         for (k, val) in m {
             let name = k.rsplit('/').next().unwrap_or("");
             if name.is_empty() || name.len() > 63 || k.len() > 316 {
-                causes.push(Cause::invalid("metadata.labels", quoted(k), "name part must be no more than 63 characters"));
+                causes.push(Cause::invalid(
+                    "metadata.labels",
+                    quoted(k),
+                    "name part must be no more than 63 characters",
+                ));
             }
             if !val.is_string() {
-                causes.push(Cause::invalid(&format!("metadata.labels[{k}]"), val, "must be a string"));
+                causes.push(Cause::invalid(
+                    &format!("metadata.labels[{k}]"),
+                    val,
+                    "must be a string",
+                ));
             }
         }
     }
@@ -145,7 +158,11 @@ fn check_selector_matches_template(v: &Value, causes: &mut Vec<Cause>) {
     }
     let selector = LabelSelector::from_value(sel);
     if selector.is_empty() {
-        causes.push(Cause::invalid("spec.selector", "{}", "empty selector is invalid for deployment"));
+        causes.push(Cause::invalid(
+            "spec.selector",
+            "{}",
+            "empty selector is invalid for deployment",
+        ));
         return;
     }
     let labels = obj::at(v, &["spec", "template", "metadata", "labels"]);
@@ -174,12 +191,20 @@ pub fn check(kind: Kind, v: &Value, old: Option<&Value>) -> Vec<Cause> {
         Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet => {
             check_int_min(v, &["spec", "replicas"], 0, &mut causes);
             check_selector_matches_template(v, &mut causes);
-            check_pod_spec(obj::at(v, &["spec", "template", "spec"]), "spec.template.spec", &mut causes);
+            check_pod_spec(
+                obj::at(v, &["spec", "template", "spec"]),
+                "spec.template.spec",
+                &mut causes,
+            );
             if kind == Kind::Deployment
                 && let Some(t) = obj::str_at(v, &["spec", "strategy", "type"])
                 && !["Recreate", "RollingUpdate"].contains(&t)
             {
-                causes.push(Cause::unsupported("spec.strategy.type", t, &["Recreate", "RollingUpdate"]));
+                causes.push(Cause::unsupported(
+                    "spec.strategy.type",
+                    t,
+                    &["Recreate", "RollingUpdate"],
+                ));
             }
             if let Some(o) = old {
                 immutable(o, v, &["spec", "selector"], &mut causes);
@@ -198,7 +223,12 @@ pub fn check(kind: Kind, v: &Value, old: Option<&Value>) -> Vec<Cause> {
                         }
                     }
                     if let Some(m) = s.as_object_mut() {
-                        for k in ["activeDeadlineSeconds", "tolerations", "nodeName", "terminationGracePeriodSeconds"] {
+                        for k in [
+                            "activeDeadlineSeconds",
+                            "tolerations",
+                            "nodeName",
+                            "terminationGracePeriodSeconds",
+                        ] {
                             m.remove(k);
                         }
                     }
@@ -249,7 +279,11 @@ pub fn check(kind: Kind, v: &Value, old: Option<&Value>) -> Vec<Cause> {
             if let Some(p) = obj::str_at(v, &["spec", "concurrencyPolicy"])
                 && !["Allow", "Forbid", "Replace"].contains(&p)
             {
-                causes.push(Cause::unsupported("spec.concurrencyPolicy", p, &["Allow", "Forbid", "Replace"]));
+                causes.push(Cause::unsupported(
+                    "spec.concurrencyPolicy",
+                    p,
+                    &["Allow", "Forbid", "Replace"],
+                ));
             }
         }
         Kind::Service => {
@@ -275,8 +309,16 @@ pub fn check(kind: Kind, v: &Value, old: Option<&Value>) -> Vec<Cause> {
                 }
             }
             let sel = obj::at(v, &["spec", "selector"]);
-            if !sel.is_null() && !sel.as_object().is_some_and(|m| m.values().all(Value::is_string)) {
-                causes.push(Cause::invalid("spec.selector", sel, "must be a map of strings"));
+            if !sel.is_null()
+                && !sel
+                    .as_object()
+                    .is_some_and(|m| m.values().all(Value::is_string))
+            {
+                causes.push(Cause::invalid(
+                    "spec.selector",
+                    sel,
+                    "must be a map of strings",
+                ));
             }
         }
         Kind::Hpa => {
@@ -292,7 +334,10 @@ pub fn check(kind: Kind, v: &Value, old: Option<&Value>) -> Vec<Cause> {
                 _ => {}
             }
             for f in ["kind", "name"] {
-                if obj::str_at(v, &["spec", "scaleTargetRef", f]).unwrap_or("").is_empty() {
+                if obj::str_at(v, &["spec", "scaleTargetRef", f])
+                    .unwrap_or("")
+                    .is_empty()
+                {
                     causes.push(Cause::required(&format!("spec.scaleTargetRef.{f}")));
                 }
             }
@@ -363,7 +408,15 @@ mod tests {
         assert_eq!(check(Kind::CronJob, &cj, None)[0].field, "spec.schedule");
         let hpa = json!({"metadata": {"name": "h"}, "spec": {"minReplicas": 5, "maxReplicas": 2, "scaleTargetRef": {"kind": "Deployment", "name": "x"}}});
         assert_eq!(check(Kind::Hpa, &hpa, None)[0].field, "spec.maxReplicas");
-        assert!(check(Kind::Hpa, &json!({"metadata": {"name": "h"}, "spec": {"maxReplicas": 2}}), None).len() == 2);
+        assert!(
+            check(
+                Kind::Hpa,
+                &json!({"metadata": {"name": "h"}, "spec": {"maxReplicas": 2}}),
+                None
+            )
+            .len()
+                == 2
+        );
     }
 
     #[test]

@@ -15,7 +15,10 @@ pub fn kubectl_dir() -> PathBuf {
         let candidate = dir.join("kubectl");
         if candidate.is_file() {
             let real = std::fs::canonicalize(&candidate).expect("kubectl resolves");
-            return real.parent().expect("kubectl has a parent dir").to_path_buf();
+            return real
+                .parent()
+                .expect("kubectl has a parent dir")
+                .to_path_buf();
         }
     }
     panic!("kubectl is not on PATH; the versioned kubectl binaries are required for these tests");
@@ -92,7 +95,11 @@ impl Run {
 
     /// Asserts success and returns stdout.
     pub fn out(&self) -> &str {
-        assert!(self.ok, "kubectl failed:\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert!(
+            self.ok,
+            "kubectl failed:\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         &self.stdout
     }
 
@@ -144,7 +151,12 @@ impl Kubectl {
     }
 
     /// Runs until `check(stdout)` holds or `timeout` passes; returns the last stdout.
-    pub async fn until(&self, args: &[&str], timeout: Duration, check: impl Fn(&str) -> bool) -> String {
+    pub async fn until(
+        &self,
+        args: &[&str],
+        timeout: Duration,
+        check: impl Fn(&str) -> bool,
+    ) -> String {
         let start = Instant::now();
         loop {
             let r = self.run(args).await;
@@ -170,7 +182,10 @@ where
 {
     let start = Instant::now();
     while !check().await {
-        assert!(start.elapsed() < timeout, "timed out after {timeout:?} waiting for: {what}");
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for: {what}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -179,4 +194,24 @@ pub fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, content).expect("write file");
     p
+}
+
+/// A kube-rs client for the cluster, through its kubeconfig file (as the console
+/// connects).
+pub async fn kube_client(kubeconfig: &Path) -> kube::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let kc = kube::config::Kubeconfig::read_from(kubeconfig).expect("kubeconfig parses");
+    let cfg = kube::Config::from_custom_kubeconfig(kc, &kube::config::KubeConfigOptions::default())
+        .await
+        .expect("kube config");
+    kube::Client::try_from(cfg).expect("kube client")
+}
+
+/// A plain HTTP client (for raw requests).
+pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("http client")
 }

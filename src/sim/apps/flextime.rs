@@ -24,8 +24,10 @@ fn deep_health(ctx: &Ctx) -> (Value, bool) {
     let breaker = ctx.world.breaker(&key);
     let degraded = ctx.world.db_degraded();
     let usage = load::usage(ctx.world, ctx.pod, ctx.container, now);
-    let mem_limit = obj::quantity_value(&ctx.container["resources"]["limits"]["memory"]).unwrap_or(4.0 * 1024f64.powi(3));
-    let cpu_req = obj::quantity_value(&ctx.container["resources"]["requests"]["cpu"]).unwrap_or(0.5);
+    let mem_limit = obj::quantity_value(&ctx.container["resources"]["limits"]["memory"])
+        .unwrap_or(4.0 * 1024f64.powi(3));
+    let cpu_req =
+        obj::quantity_value(&ctx.container["resources"]["requests"]["cpu"]).unwrap_or(0.5);
     let cpu_pct = (usage.cpu_cores / cpu_req * 100.0).round();
     let db = if degraded {
         json!({"status": "degraded", "latency_ms": 2340, "message": "timeout acquiring connection from pool (98/100 in use)"})
@@ -101,7 +103,8 @@ pub fn api(ctx: &mut Ctx, req: &HttpReq) -> Option<HttpResp> {
                 &key,
                 "api",
                 now,
-                r#"{"level":"warn","msg":"circuit breaker manually reset","breaker":"closed"}"#.into(),
+                r#"{"level":"warn","msg":"circuit breaker manually reset","breaker":"closed"}"#
+                    .into(),
             );
             HttpResp::json(
                 200,
@@ -109,14 +112,20 @@ pub fn api(ctx: &mut Ctx, req: &HttpReq) -> Option<HttpResp> {
             )
         }
         (_, "/health/circuit-breaker/reset") => HttpResp::method_not_allowed(),
-        ("GET", "/") => HttpResp::json(200, &json!({"service": "flextime-api", "version": ctx.version()})),
+        ("GET", "/") => HttpResp::json(
+            200,
+            &json!({"service": "flextime-api", "version": ctx.version()}),
+        ),
         (_, p) if p.starts_with("/api/") => {
             let (_, up) = deep_health(ctx);
             count(ctx, up);
             if up {
                 HttpResp::json(200, &json!({"items": [], "path": p}))
             } else {
-                HttpResp::json(503, &json!({"error": "service unavailable: circuit breaker open"}))
+                HttpResp::json(
+                    503,
+                    &json!({"error": "service unavailable: circuit breaker open"}),
+                )
             }
         }
         _ => HttpResp::not_found(),
@@ -132,19 +141,32 @@ fn metrics(ctx: &Ctx) -> String {
     out.push_str("# HELP flextime_health_check Health check status (1 = healthy)\n# TYPE flextime_health_check gauge\n");
     for check in ["database", "redis", "memory", "cpu"] {
         let up = doc["checks"][check]["status"] == "ok";
-        out.push_str(&format!("flextime_health_check{{check=\"{check}\"}} {}\n", up as u8));
+        out.push_str(&format!(
+            "flextime_health_check{{check=\"{check}\"}} {}\n",
+            up as u8
+        ));
     }
     out.push_str("# HELP flextime_health_check_duration_seconds Duration of each health check\n# TYPE flextime_health_check_duration_seconds gauge\n");
-    let db_s = doc["checks"]["database"]["latency_ms"].as_f64().unwrap_or(0.0) / 1000.0;
-    out.push_str(&format!("flextime_health_check_duration_seconds{{check=\"database\"}} {db_s:.3}\n"));
+    let db_s = doc["checks"]["database"]["latency_ms"]
+        .as_f64()
+        .unwrap_or(0.0)
+        / 1000.0;
+    out.push_str(&format!(
+        "flextime_health_check_duration_seconds{{check=\"database\"}} {db_s:.3}\n"
+    ));
     out.push_str("flextime_health_check_duration_seconds{check=\"redis\"} 0.002\n");
     out.push_str("# HELP flextime_circuit_breaker_open Whether the circuit breaker is open\n# TYPE flextime_circuit_breaker_open gauge\n");
     out.push_str(&format!(
         "flextime_circuit_breaker_open {}\n",
         (doc["circuit_breaker"] == "open") as u8
     ));
-    out.push_str("# HELP http_requests_total Requests served\n# TYPE http_requests_total counter\n");
-    out.push_str(&format!("http_requests_total{{status=\"200\"}} {}\n", 10_000 + ok));
+    out.push_str(
+        "# HELP http_requests_total Requests served\n# TYPE http_requests_total counter\n",
+    );
+    out.push_str(&format!(
+        "http_requests_total{{status=\"200\"}} {}\n",
+        10_000 + ok
+    ));
     out.push_str(&format!("http_requests_total{{status=\"503\"}} {failed}\n"));
     out.push_str(&format!(
         "flextime_error_rate_percent {:.1}\n",
@@ -159,24 +181,31 @@ pub fn sidecar(ctx: &mut Ctx, req: &HttpReq) -> Option<HttpResp> {
     let path = req.path.trim_end_matches('/');
     let api = obj::at(ctx.pod, &["spec", "containers"])
         .as_array()
-        .and_then(|cs| cs.iter().find(|c| super::app_for_image(c["image"].as_str().unwrap_or("")) == super::App::FlexApi))
+        .and_then(|cs| {
+            cs.iter().find(|c| {
+                super::app_for_image(c["image"].as_str().unwrap_or("")) == super::App::FlexApi
+            })
+        })
         .cloned();
     let resp = match (req.method, path, api) {
         ("GET" | "HEAD", "/health", Some(api)) => {
-            let mut inner = Ctx {
+            let inner = Ctx {
                 store: ctx.store,
                 world: ctx.world,
                 pod: ctx.pod,
                 container: &api,
             };
-            let (doc, up) = deep_health(&mut inner);
+            let (doc, up) = deep_health(&inner);
             HttpResp::json(
                 if up { 200 } else { 503 },
                 &json!({"status": doc["status"], "source": "health-sidecar", "api": doc}),
             )
         }
         ("GET" | "HEAD", "/health/live", _) => HttpResp::json(200, &json!({"status": "alive"})),
-        ("GET" | "HEAD", "/health", None) => HttpResp::json(200, &json!({"status": "healthy", "source": "health-sidecar"})),
+        ("GET" | "HEAD", "/health", None) => HttpResp::json(
+            200,
+            &json!({"status": "healthy", "source": "health-sidecar"}),
+        ),
         _ => HttpResp::not_found(),
     };
     Some(resp)

@@ -100,10 +100,19 @@ pub fn usage(world: &World, pod: &Value, container: &Value, now: Timestamp) -> U
         }
         _ => 1.0,
     };
-    let key = format!("{}/{}/{}", ns, obj::name(pod), container["name"].as_str().unwrap_or(""));
+    let key = format!(
+        "{}/{}/{}",
+        ns,
+        obj::name(pod),
+        container["name"].as_str().unwrap_or("")
+    );
     let jitter = 1.0 + noise(&key, now, world.seed);
     let cpu = cpu_req * prof.cpu * spread * surge(world, app, ns) * jitter;
-    let mem_factor = if surge(world, app, ns) > 1.0 { 1.25 } else { 1.0 };
+    let mem_factor = if surge(world, app, ns) > 1.0 {
+        1.25
+    } else {
+        1.0
+    };
     let mem = mem_base * prof.mem * mem_factor * (1.0 + noise(&key, now, world.seed ^ 7) / 2.0);
     Usage {
         cpu_cores: cpu.max(0.001),
@@ -156,10 +165,12 @@ mod tests {
         let pod = json!({"metadata": {"name": "flextime-api-x", "namespace": FLEX_NS, "labels": {"app": "flextime"}}});
         let c = json!({"name": "api", "image": "flextime/api:v2.3.0", "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"memory": "4Gi"}}});
         let now = Timestamp::UNIX_EPOCH;
-        w.ready_by_app.insert((FLEX_NS.into(), "flextime".into()), 4);
+        w.ready_by_app
+            .insert((FLEX_NS.into(), "flextime".into()), 4);
         let at4 = usage(&w, &pod, &c, now).cpu_cores;
         assert!((0.2..0.25).contains(&at4), "{at4}");
-        w.ready_by_app.insert((FLEX_NS.into(), "flextime".into()), 8);
+        w.ready_by_app
+            .insert((FLEX_NS.into(), "flextime".into()), 8);
         let at8 = usage(&w, &pod, &c, now).cpu_cores;
         assert!((at8 * 2.0 - at4).abs() < 1e-9);
         w.conditions.insert("flextime/db-degraded".into(), now);

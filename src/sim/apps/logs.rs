@@ -79,7 +79,11 @@ impl LogBook {
     }
 
     pub fn has_previous(&self, pod_key: &str, container: &str) -> bool {
-        self.instances.get(&key(pod_key, container)).copied().unwrap_or(0) > 0
+        self.instances
+            .get(&key(pod_key, container))
+            .copied()
+            .unwrap_or(0)
+            > 0
     }
 
     pub fn forget_pod(&mut self, pod_key: &str) {
@@ -154,7 +158,11 @@ pub fn generate(world: &mut World, pods: &[std::sync::Arc<Value>], now: Timestam
         }
         let pod_key = format!("{}/{}", obj::namespace(p), obj::name(p));
         let statuses = obj::at(p, &["status", "containerStatuses"]);
-        for c in obj::at(p, &["spec", "containers"]).as_array().into_iter().flatten() {
+        for c in obj::at(p, &["spec", "containers"])
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             let cname = c["name"].as_str().unwrap_or("");
             let running = statuses
                 .as_array()
@@ -197,11 +205,15 @@ pub fn crash_lines(image: &str) -> Vec<String> {
 pub fn backup_lines(pod_name: &str, ok: bool, stamp: &str) -> Vec<String> {
     if pod_name.starts_with("volume-snapshot") {
         let mut l = vec![
-            format!("[{stamp}] Creating VolumeSnapshot flextime-data-{stamp} of PVC flextime-data (class csi-aws-vsc)"),
+            format!(
+                "[{stamp}] Creating VolumeSnapshot flextime-data-{stamp} of PVC flextime-data (class csi-aws-vsc)"
+            ),
             "Waiting for snapshot to become ready...".to_string(),
         ];
         if ok {
-            l.push(format!("VolumeSnapshot flextime-data-{stamp} ready (restoreSize 50Gi)"));
+            l.push(format!(
+                "VolumeSnapshot flextime-data-{stamp} ready (restoreSize 50Gi)"
+            ));
             l.push("Pruning snapshots older than 4 weeks: 1 deleted".into());
         } else {
             l.push(format!("ERROR: snapshot flextime-data-{stamp} not ready after 600s: rpc error: code = DeadlineExceeded desc = context deadline exceeded"));
@@ -212,14 +224,18 @@ pub fn backup_lines(pod_name: &str, ok: bool, stamp: &str) -> Vec<String> {
         vec![
             format!("[{stamp}] Exporting Kubernetes resources of namespace flextime-production"),
             "exported 42 objects (deployments, services, configmaps, hpa)".into(),
-            format!("uploaded s3://flextime-production-backups/kubernetes/flextime_k8s_backup_{stamp}.tar.gz"),
+            format!(
+                "uploaded s3://flextime-production-backups/kubernetes/flextime_k8s_backup_{stamp}.tar.gz"
+            ),
             "Backup completed".into(),
         ]
     } else {
         vec![
             format!("[{stamp}] Starting PostgreSQL backup of database flextime"),
             "pg_dump: dumping contents of 118 tables".into(),
-            format!("uploaded s3://flextime-production-backups/database/flextime_{stamp}.sql.gz (2.3 GiB)"),
+            format!(
+                "uploaded s3://flextime-production-backups/database/flextime_{stamp}.sql.gz (2.3 GiB)"
+            ),
             "Removing backups older than 30 days: 1 deleted".into(),
             "Backup completed".into(),
         ]

@@ -88,7 +88,10 @@ pub fn behaviour(image: &str) -> Behaviour {
     {
         return Behaviour::PullError;
     }
-    if (repo == "flextime/api" && tag == "v2.4.0") || tag.contains("crash") || tag.contains("broken") {
+    if (repo == "flextime/api" && tag == "v2.4.0")
+        || tag.contains("crash")
+        || tag.contains("broken")
+    {
         return Behaviour::CrashLoop;
     }
     Behaviour::Serves
@@ -161,7 +164,11 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     pub fn pod_key(&self) -> String {
-        format!("{}/{}", super::obj::namespace(self.pod), super::obj::name(self.pod))
+        format!(
+            "{}/{}",
+            super::obj::namespace(self.pod),
+            super::obj::name(self.pod)
+        )
     }
     pub fn image(&self) -> &str {
         self.container["image"].as_str().unwrap_or("")
@@ -197,6 +204,9 @@ mod tests {
         assert_eq!(behaviour("flextime/api:v2.4.0"), Behaviour::CrashLoop);
         assert_eq!(behaviour("nginx:does-not-exist"), Behaviour::PullError);
         assert_eq!(behaviour("nginx"), Behaviour::Serves);
-        assert_eq!(repo_and_tag("localhost:5000/x/y:1.2"), ("localhost:5000/x/y", "1.2"));
+        assert_eq!(
+            repo_and_tag("localhost:5000/x/y:1.2"),
+            ("localhost:5000/x/y", "1.2")
+        );
     }
 }

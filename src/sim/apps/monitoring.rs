@@ -17,21 +17,29 @@ pub fn serve(app: App, ctx: &mut Ctx, req: &HttpReq) -> Option<HttpResp> {
     let path = req.path.trim_end_matches('/');
     let get = matches!(req.method, "GET" | "HEAD");
     let resp = match (app, path) {
-        (App::Prometheus, "/-/healthy") if get => HttpResp::text(200, "Prometheus Server is Healthy.\n"),
-        (App::Prometheus, "/-/ready") if get => HttpResp::text(200, "Prometheus Server is Ready.\n"),
-        (App::Grafana, "/api/health") if get => {
-            HttpResp::json(200, &json!({"database": "ok", "version": "10.2.0", "commit": "895fbafb7a"}))
+        (App::Prometheus, "/-/healthy") if get => {
+            HttpResp::text(200, "Prometheus Server is Healthy.\n")
         }
+        (App::Prometheus, "/-/ready") if get => {
+            HttpResp::text(200, "Prometheus Server is Ready.\n")
+        }
+        (App::Grafana, "/api/health") if get => HttpResp::json(
+            200,
+            &json!({"database": "ok", "version": "10.2.0", "commit": "895fbafb7a"}),
+        ),
         (App::Alertmanager, "/-/healthy" | "/-/ready") if get => HttpResp::text(200, "OK"),
         (App::Alertmanager, "/api/v2/alerts") if get => {
             let alerts = firing_alerts(ctx.store, ctx.world, ctx.store.now());
             HttpResp::json(200, &Value::Array(alerts))
         }
-        (App::Alertmanager, "/api/v2/status") if get => HttpResp::json(200, &json!({
-            "cluster": {"status": "ready", "peers": []},
-            "versionInfo": {"version": "0.27.0"},
-            "uptime": "2026-11-01T00:00:00.000Z",
-        })),
+        (App::Alertmanager, "/api/v2/status") if get => HttpResp::json(
+            200,
+            &json!({
+                "cluster": {"status": "ready", "peers": []},
+                "versionInfo": {"version": "0.27.0"},
+                "uptime": "2026-11-01T00:00:00.000Z",
+            }),
+        ),
         (_, _) if !get => HttpResp::method_not_allowed(),
         _ => HttpResp::not_found(),
     };
@@ -47,7 +55,13 @@ fn fingerprint(labels: &Value) -> String {
     format!("{h:016x}")
 }
 
-fn alert(labels: Value, summary: String, description: String, starts: Timestamp, now: Timestamp) -> Value {
+fn alert(
+    labels: Value,
+    summary: String,
+    description: String,
+    starts: Timestamp,
+    now: Timestamp,
+) -> Value {
     json!({
         "labels": labels,
         "annotations": {"summary": summary, "description": description},
@@ -119,7 +133,11 @@ pub fn firing_alerts(store: &Store, world: &World, now: Timestamp) -> Vec<Value>
         }
     }
     for p in store.list(Kind::Pod, None) {
-        for cs in obj::at(&p, &["status", "containerStatuses"]).as_array().into_iter().flatten() {
+        for cs in obj::at(&p, &["status", "containerStatuses"])
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             let waiting = cs["state"]["waiting"]["reason"].as_str();
             let restarts = cs["restartCount"].as_i64().unwrap_or(0);
             if waiting == Some("CrashLoopBackOff") && restarts >= 2 {
@@ -153,13 +171,20 @@ pub fn firing_alerts(store: &Store, world: &World, now: Timestamp) -> Vec<Value>
         }
     }
     for d in store.list(Kind::Deployment, None) {
-        let stuck = obj::at(&d, &["status", "conditions"]).as_array().and_then(|cs| {
-            cs.iter()
-                .find(|c| c["type"] == "Progressing" && c["reason"] == "ProgressDeadlineExceeded")
-                .cloned()
-        });
+        let stuck = obj::at(&d, &["status", "conditions"])
+            .as_array()
+            .and_then(|cs| {
+                cs.iter()
+                    .find(|c| {
+                        c["type"] == "Progressing" && c["reason"] == "ProgressDeadlineExceeded"
+                    })
+                    .cloned()
+            });
         if let Some(c) = stuck {
-            let since = c["lastTransitionTime"].as_str().and_then(|s| s.parse().ok()).unwrap_or(now);
+            let since = c["lastTransitionTime"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(now);
             out.push(alert(
                 json!({"alertname": "KubeDeploymentRolloutStuck", "severity": "warning", "namespace": obj::namespace(&d), "deployment": obj::name(&d)}),
                 "Deployment rollout is not progressing.".into(),
@@ -170,12 +195,22 @@ pub fn firing_alerts(store: &Store, world: &World, now: Timestamp) -> Vec<Value>
         }
     }
     for j in store.list(Kind::Job, None) {
-        let failed = obj::at(&j, &["status", "conditions"]).as_array().and_then(|cs| {
-            cs.iter().find(|c| c["type"] == "Failed" && c["status"] == "True").cloned()
-        });
+        let failed = obj::at(&j, &["status", "conditions"])
+            .as_array()
+            .and_then(|cs| {
+                cs.iter()
+                    .find(|c| c["type"] == "Failed" && c["status"] == "True")
+                    .cloned()
+            });
         if let Some(c) = failed {
-            let since = c["lastTransitionTime"].as_str().and_then(|s| s.parse().ok()).unwrap_or(now);
-            let cronjob = obj::at(&j, &["metadata", "ownerReferences"]).get(0).and_then(|o| o["name"].as_str()).unwrap_or("");
+            let since = c["lastTransitionTime"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(now);
+            let cronjob = obj::at(&j, &["metadata", "ownerReferences"])
+                .get(0)
+                .and_then(|o| o["name"].as_str())
+                .unwrap_or("");
             out.push(alert(
                 json!({"alertname": "KubeJobFailed", "severity": "warning", "namespace": obj::namespace(&j), "job_name": obj::name(&j), "cronjob": cronjob}),
                 "Job failed to complete.".into(),

@@ -18,7 +18,9 @@ fn fleet_q_leader(ctx: &Ctx) -> Option<String> {
         .store
         .list(Kind::Pod, Some(ns))
         .iter()
-        .filter(|p| obj::label(p, "app") == Some("fleet-q") && is_ready(p) && !obj::is_terminating(p))
+        .filter(|p| {
+            obj::label(p, "app") == Some("fleet-q") && is_ready(p) && !obj::is_terminating(p)
+        })
         .map(|p| obj::name(p).to_string())
         .collect();
     ready.sort();

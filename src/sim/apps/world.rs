@@ -106,7 +106,10 @@ impl World {
         for p in &pods {
             let phase = obj::str_at(p, &["status", "phase"]).unwrap_or("");
             let ns = obj::namespace(p);
-            if phase == "Running" && is_ready(p) && let Some(app) = obj::label(p, "app") {
+            if phase == "Running"
+                && is_ready(p)
+                && let Some(app) = obj::label(p, "app")
+            {
                 *self
                     .ready_by_app
                     .entry((ns.to_string(), app.to_string()))
@@ -115,7 +118,11 @@ impl World {
             if !self.incident || ns != FLEX_NS || obj::is_terminating(p) {
                 continue;
             }
-            for c in obj::at(p, &["spec", "containers"]).as_array().into_iter().flatten() {
+            for c in obj::at(p, &["spec", "containers"])
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
                 let image = c["image"].as_str().unwrap_or("");
                 if app_for_image(image) != App::FlexApi {
                     continue;
@@ -133,7 +140,9 @@ impl World {
         if self.incident {
             self.set_condition("flextime/bad-pods", bad_pods, now);
             let degraded_now = match (bad_pods, self.since("flextime/bad-pods")) {
-                (true, Some(s)) => now.duration_since(s).as_secs() >= DB_DEGRADE_AFTER || self.db_degraded(),
+                (true, Some(s)) => {
+                    now.duration_since(s).as_secs() >= DB_DEGRADE_AFTER || self.db_degraded()
+                }
                 _ => {
                     if self.db_degraded() {
                         let cleared = *self.bad_cleared_at.get_or_insert(now);
@@ -177,7 +186,8 @@ impl World {
                     open += 1;
                 }
             }
-            self.breakers.retain(|k, _| api_pods.iter().any(|(p, _)| p == k));
+            self.breakers
+                .retain(|k, _| api_pods.iter().any(|(p, _)| p == k));
             let total = api_pods.len().max(1);
             let majority_open = open * 2 > total;
             self.set_condition("flextime/breakers-open", majority_open, now);

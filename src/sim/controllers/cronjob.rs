@@ -44,12 +44,18 @@ fn schedule_one(cx: &mut Cx, cj: &Value) {
     if obj::at(cj, &["spec", "suspend"]).as_bool() == Some(true) || obj::is_terminating(cj) {
         return;
     }
-    let Some(expr) = obj::str_at(cj, &["spec", "schedule"]) else { return };
-    let Ok(schedule) = Schedule::parse_in(expr, obj::str_at(cj, &["spec", "timeZone"])) else { return };
+    let Some(expr) = obj::str_at(cj, &["spec", "schedule"]) else {
+        return;
+    };
+    let Ok(schedule) = Schedule::parse_in(expr, obj::str_at(cj, &["spec", "timeZone"])) else {
+        return;
+    };
     let last = ts(&cj["status"]["lastScheduleTime"])
         .or_else(|| ts(&cj["metadata"]["creationTimestamp"]))
         .unwrap_or(cx.now);
-    let Some(mut t) = schedule.next_after(last) else { return };
+    let Some(mut t) = schedule.next_after(last) else {
+        return;
+    };
     if t > cx.now {
         return;
     }
@@ -65,7 +71,9 @@ fn schedule_one(cx: &mut Cx, cj: &Value) {
     {
         let msg = format!("Missed scheduled time to start a job: {}", fmt_ts(t));
         cx.event(cj, true, "MissSchedule", &msg, "cronjob-controller");
-        cx.store.modify(Kind::CronJob, &ns, &name, |c| c["status"]["lastScheduleTime"] = json!(fmt_ts(t)));
+        cx.store.modify(Kind::CronJob, &ns, &name, |c| {
+            c["status"]["lastScheduleTime"] = json!(fmt_ts(t))
+        });
         return;
     }
     let active: Vec<_> = cx
@@ -77,42 +85,75 @@ fn schedule_one(cx: &mut Cx, cj: &Value) {
     match obj::str_at(cj, &["spec", "concurrencyPolicy"]) {
         Some("Forbid") if !active.is_empty() => {
             cx.event(cj, false, "JobAlreadyActive", "Not starting job because prior execution is running and concurrency policy is Forbid", "cronjob-controller");
-            cx.store.modify(Kind::CronJob, &ns, &name, |c| c["status"]["lastScheduleTime"] = json!(fmt_ts(t)));
+            cx.store.modify(Kind::CronJob, &ns, &name, |c| {
+                c["status"]["lastScheduleTime"] = json!(fmt_ts(t))
+            });
             return;
         }
         Some("Replace") => {
             for j in &active {
                 cx.store.remove(Kind::Job, &ns, obj::name(j));
-                cx.event(cj, false, "SuccessfulDelete", &format!("Deleted job {}", obj::name(j)), "cronjob-controller");
+                cx.event(
+                    cj,
+                    false,
+                    "SuccessfulDelete",
+                    &format!("Deleted job {}", obj::name(j)),
+                    "cronjob-controller",
+                );
             }
         }
         _ => {}
     }
     let job_name = format!("{}-{}", name, t.as_second() / 60);
     let mut job = job_from(cj, &job_name);
-    obj::set_annotation(&mut job, "batch.kubernetes.io/cronjob-scheduled-timestamp", &fmt_ts(t));
+    obj::set_annotation(
+        &mut job,
+        "batch.kubernetes.io/cronjob-scheduled-timestamp",
+        &fmt_ts(t),
+    );
     crate::sim::defaults::apply(cx.store, Kind::Job, &mut job, None);
     match cx.store.create(Kind::Job, job) {
         Ok(j) => {
-            cx.event(cj, false, "SuccessfulCreate", &format!("Created job {}", obj::name(&j)), "cronjob-controller");
+            cx.event(
+                cj,
+                false,
+                "SuccessfulCreate",
+                &format!("Created job {}", obj::name(&j)),
+                "cronjob-controller",
+            );
         }
         Err(e) => {
-            cx.event(cj, true, "FailedCreate", &format!("Error creating job: {}", e.message), "cronjob-controller");
+            cx.event(
+                cj,
+                true,
+                "FailedCreate",
+                &format!("Error creating job: {}", e.message),
+                "cronjob-controller",
+            );
         }
     }
-    cx.store.modify(Kind::CronJob, &ns, &name, |c| c["status"]["lastScheduleTime"] = json!(fmt_ts(t)));
+    cx.store.modify(Kind::CronJob, &ns, &name, |c| {
+        c["status"]["lastScheduleTime"] = json!(fmt_ts(t))
+    });
     reconcile(cx, &(ns, name));
 }
 
 pub fn reconcile(cx: &mut Cx, k: &Key) {
-    let Some(cj) = cx.store.get(Kind::CronJob, &k.0, &k.1) else { return };
+    let Some(cj) = cx.store.get(Kind::CronJob, &k.0, &k.1) else {
+        return;
+    };
     let mut jobs = cx.store.owned(obj::uid(&cj), Kind::Job);
     jobs.sort_by(|a, b| {
-        obj::str_at(a, &["metadata", "creationTimestamp"]).cmp(&obj::str_at(b, &["metadata", "creationTimestamp"]))
+        obj::str_at(a, &["metadata", "creationTimestamp"])
+            .cmp(&obj::str_at(b, &["metadata", "creationTimestamp"]))
     });
     let was_active: Vec<String> = obj::at(&cj, &["status", "active"])
         .as_array()
-        .map(|a| a.iter().filter_map(|r| r["name"].as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r["name"].as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default();
     let mut last_success = ts(&cj["status"]["lastSuccessfulTime"]);
     let mut active_refs = Vec::new();
@@ -136,17 +177,39 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
         }
     }
     for (n, ok) in saw {
-        cx.event(&cj, false, "SawCompletedJob", &format!("Saw completed job: {n}, condition: {}", if ok { "Complete" } else { "Failed" }), "cronjob-controller");
+        cx.event(
+            &cj,
+            false,
+            "SawCompletedJob",
+            &format!(
+                "Saw completed job: {n}, condition: {}",
+                if ok { "Complete" } else { "Failed" }
+            ),
+            "cronjob-controller",
+        );
     }
     // History limits.
-    let keep_ok = obj::i64_at(&cj, &["spec", "successfulJobsHistoryLimit"]).unwrap_or(3).max(0) as usize;
-    let keep_failed = obj::i64_at(&cj, &["spec", "failedJobsHistoryLimit"]).unwrap_or(1).max(0) as usize;
+    let keep_ok = obj::i64_at(&cj, &["spec", "successfulJobsHistoryLimit"])
+        .unwrap_or(3)
+        .max(0) as usize;
+    let keep_failed = obj::i64_at(&cj, &["spec", "failedJobsHistoryLimit"])
+        .unwrap_or(1)
+        .max(0) as usize;
     for (want_ok, keep) in [(true, keep_ok), (false, keep_failed)] {
-        let done: Vec<_> = jobs.iter().filter(|j| finished(j) == Some(want_ok)).collect();
+        let done: Vec<_> = jobs
+            .iter()
+            .filter(|j| finished(j) == Some(want_ok))
+            .collect();
         if done.len() > keep {
             for j in done.iter().take(done.len() - keep) {
                 cx.store.remove(Kind::Job, &k.0, obj::name(j));
-                cx.event(&cj, false, "SuccessfulDelete", &format!("Deleted job {}", obj::name(j)), "cronjob-controller");
+                cx.event(
+                    &cj,
+                    false,
+                    "SuccessfulDelete",
+                    &format!("Deleted job {}", obj::name(j)),
+                    "cronjob-controller",
+                );
             }
         }
     }

@@ -58,14 +58,19 @@ pub fn revision(rs: &Value) -> i64 {
 }
 
 fn copyable(k: &str) -> bool {
-    !k.starts_with("deployment.kubernetes.io/") && k != "kubectl.kubernetes.io/last-applied-configuration"
+    !k.starts_with("deployment.kubernetes.io/")
+        && k != "kubectl.kubernetes.io/last-applied-configuration"
 }
 
 /// A new ReplicaSet for `dep` at `revision` (not yet stored).
 pub fn new_replicaset(dep: &Value, revision: i64, replicas: i64, name_suffix: &str) -> Value {
     let hash = template_hash(&dep["spec"]["template"]);
     let mut template = dep["spec"]["template"].clone();
-    obj::set(&mut template, &["metadata", "labels", HASH_LABEL], json!(hash));
+    obj::set(
+        &mut template,
+        &["metadata", "labels", HASH_LABEL],
+        json!(hash),
+    );
     let mut selector = dep["spec"]["selector"].clone();
     obj::set(&mut selector, &["matchLabels", HASH_LABEL], json!(hash));
     let mut labels = dep["spec"]["template"]["metadata"]["labels"].clone();
@@ -120,20 +125,32 @@ fn status_i(rs: &Value, f: &str) -> i64 {
     obj::i64_at(rs, &["status", f]).unwrap_or(0)
 }
 
-fn scale_rs(cx: &mut Cx, dep: &Value, rs: &Value, to: i64, desired: i64, surge: i64) -> Option<Arc<Value>> {
+fn scale_rs(
+    cx: &mut Cx,
+    dep: &Value,
+    rs: &Value,
+    to: i64,
+    desired: i64,
+    surge: i64,
+) -> Option<Arc<Value>> {
     let from = replicas(rs);
-    let updated = cx.store.modify(Kind::ReplicaSet, obj::namespace(rs), obj::name(rs), |r| {
-        r["spec"]["replicas"] = json!(to);
-        obj::set_annotation(r, DESIRED, &desired.to_string());
-        obj::set_annotation(r, MAX_REPLICAS, &(desired + surge).to_string());
-    });
+    let updated = cx
+        .store
+        .modify(Kind::ReplicaSet, obj::namespace(rs), obj::name(rs), |r| {
+            r["spec"]["replicas"] = json!(to);
+            obj::set_annotation(r, DESIRED, &desired.to_string());
+            obj::set_annotation(r, MAX_REPLICAS, &(desired + surge).to_string());
+        });
     if from != to {
         let verb = if to > from { "up" } else { "down" };
         cx.event(
             dep,
             false,
             "ScalingReplicaSet",
-            &format!("Scaled {verb} replica set {} from {from} to {to}", obj::name(rs)),
+            &format!(
+                "Scaled {verb} replica set {} from {from} to {to}",
+                obj::name(rs)
+            ),
             "deployment-controller",
         );
     }
@@ -165,7 +182,10 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
     let template = dep["spec"]["template"].clone();
     let max_rev = rss.iter().map(|r| revision(r)).max().unwrap_or(0);
     let mut created_new: Option<String> = None;
-    let mut new_rs = rss.iter().find(|r| same_template(&r["spec"]["template"], &template)).cloned();
+    let mut new_rs = rss
+        .iter()
+        .find(|r| same_template(&r["spec"]["template"], &template))
+        .cloned();
 
     if !paused {
         match &new_rs {
@@ -184,7 +204,10 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
                                     &dep,
                                     false,
                                     "ScalingReplicaSet",
-                                    &format!("Scaled up replica set {} from 0 to {start}", obj::name(&r)),
+                                    &format!(
+                                        "Scaled up replica set {} from 0 to {start}",
+                                        obj::name(&r)
+                                    ),
                                     "deployment-controller",
                                 );
                             }
@@ -202,16 +225,21 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
             Some(rs) if revision(rs) < max_rev => {
                 let old_rev = revision(rs);
                 let annotations = obj::at(&dep, &["metadata", "annotations"]).clone();
-                new_rs = cx.store.modify(Kind::ReplicaSet, obj::namespace(rs), obj::name(rs), |r| {
-                    let hist = obj::annotation(r, REVISION_HISTORY)
-                        .map(|h| format!("{h},{old_rev}"))
-                        .unwrap_or_else(|| old_rev.to_string());
-                    obj::set_annotation(r, REVISION, &(max_rev + 1).to_string());
-                    obj::set_annotation(r, REVISION_HISTORY, &hist);
-                    if let Some(cc) = annotations.get("kubernetes.io/change-cause").and_then(Value::as_str) {
-                        obj::set_annotation(r, "kubernetes.io/change-cause", cc);
-                    }
-                });
+                new_rs =
+                    cx.store
+                        .modify(Kind::ReplicaSet, obj::namespace(rs), obj::name(rs), |r| {
+                            let hist = obj::annotation(r, REVISION_HISTORY)
+                                .map(|h| format!("{h},{old_rev}"))
+                                .unwrap_or_else(|| old_rev.to_string());
+                            obj::set_annotation(r, REVISION, &(max_rev + 1).to_string());
+                            obj::set_annotation(r, REVISION_HISTORY, &hist);
+                            if let Some(cc) = annotations
+                                .get("kubernetes.io/change-cause")
+                                .and_then(Value::as_str)
+                            {
+                                obj::set_annotation(r, "kubernetes.io/change-cause", cc);
+                            }
+                        });
             }
             _ => {}
         }
@@ -220,13 +248,19 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
     if let Some(rs) = &new_rs {
         let rev = revision(rs).to_string();
         if obj::annotation(&dep, REVISION) != Some(rev.as_str()) {
-            cx.store.modify(Kind::Deployment, &k.0, &k.1, |d| obj::set_annotation(d, REVISION, &rev));
+            cx.store.modify(Kind::Deployment, &k.0, &k.1, |d| {
+                obj::set_annotation(d, REVISION, &rev)
+            });
         }
     }
     rss = owned(cx);
     let new_name = new_rs.as_ref().map(|r| obj::name(r).to_string());
     let is_new = |r: &Value| Some(obj::name(r)) == new_name.as_deref();
-    let active: Vec<Arc<Value>> = rss.iter().filter(|r| replicas(r) > 0 || is_new(r)).cloned().collect();
+    let active: Vec<Arc<Value>> = rss
+        .iter()
+        .filter(|r| replicas(r) > 0 || is_new(r))
+        .cloned()
+        .collect();
 
     // Proportional scaling when the desired count changed (HPA, kubectl scale).
     let scaling_event = active
@@ -246,7 +280,8 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
                 let share = if i + 1 == n {
                     diff
                 } else {
-                    let s = (replicas(r) as f64 * (allowed - total) as f64 / total as f64).round() as i64;
+                    let s = (replicas(r) as f64 * (allowed - total) as f64 / total as f64).round()
+                        as i64;
                     if diff > 0 { s.min(diff) } else { s.max(diff) }
                 };
                 diff -= share;
@@ -273,7 +308,11 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
         let get_new = |rss: &[Arc<Value>]| rss.iter().find(|r| obj::name(r) == new_name).cloned();
         let recreate = obj::str_at(&dep, &["spec", "strategy", "type"]) == Some("Recreate");
         if recreate {
-            let olds: Vec<_> = rss.iter().filter(|r| obj::name(r) != new_name).cloned().collect();
+            let olds: Vec<_> = rss
+                .iter()
+                .filter(|r| obj::name(r) != new_name)
+                .cloned()
+                .collect();
             let mut old_pods = 0;
             for r in &olds {
                 if replicas(r) > 0 {
@@ -288,7 +327,11 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
                 scale_rs(cx, &dep, &n, desired, desired, surge);
             }
         } else if let Some(n) = get_new(&rss) {
-            let olds: Vec<_> = rss.iter().filter(|r| obj::name(r) != new_name).cloned().collect();
+            let olds: Vec<_> = rss
+                .iter()
+                .filter(|r| obj::name(r) != new_name)
+                .cloned()
+                .collect();
             let old_total: i64 = olds.iter().map(|r| replicas(r)).sum();
             if old_total == 0 {
                 if replicas(&n) != desired {
@@ -316,7 +359,10 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
                 let mut budget = all_pods - min_available - new_unavailable;
                 let mut olds_sorted = olds.clone();
                 olds_sorted.sort_by_key(|r| revision(r));
-                let mut remaining: Vec<(Arc<Value>, i64)> = olds_sorted.iter().map(|r| (r.clone(), replicas(r))).collect();
+                let mut remaining: Vec<(Arc<Value>, i64)> = olds_sorted
+                    .iter()
+                    .map(|r| (r.clone(), replicas(r)))
+                    .collect();
                 if budget > 0 {
                     // First drop old pods that are not available anyway.
                     for (r, count) in remaining.iter_mut() {
@@ -358,7 +404,9 @@ fn paused_or_recreate(dep: &Value, paused: bool) -> bool {
 }
 
 fn cleanup_history(cx: &mut Cx, dep: &Value, new_name: &str) {
-    let limit = obj::i64_at(dep, &["spec", "revisionHistoryLimit"]).unwrap_or(10).max(0) as usize;
+    let limit = obj::i64_at(dep, &["spec", "revisionHistoryLimit"])
+        .unwrap_or(10)
+        .max(0) as usize;
     let uid = obj::uid(dep).to_string();
     let mut old: Vec<_> = cx
         .store
@@ -372,7 +420,8 @@ fn cleanup_history(cx: &mut Cx, dep: &Value, new_name: &str) {
     old.sort_by_key(|r| revision(r));
     let excess = old.len() - limit;
     for r in old.into_iter().take(excess) {
-        cx.store.remove(Kind::ReplicaSet, obj::namespace(&r), obj::name(&r));
+        cx.store
+            .remove(Kind::ReplicaSet, obj::namespace(&r), obj::name(&r));
     }
 }
 
@@ -395,49 +444,88 @@ fn update_status(cx: &mut Cx, k: &Key, created_new: Option<String>) {
         .filter(|r| obj::controller_uid(r) == Some(uid.as_str()))
         .collect();
     let template = dep["spec"]["template"].clone();
-    let new_rs = rss.iter().find(|r| same_template(&r["spec"]["template"], &template)).cloned();
+    let new_rs = rss
+        .iter()
+        .find(|r| same_template(&r["spec"]["template"], &template))
+        .cloned();
     let desired = obj::i64_at(&dep, &["spec", "replicas"]).unwrap_or(1).max(0);
     let (_, unavail) = surge_unavailable(&dep, desired);
     let total: i64 = rss.iter().map(|r| status_i(r, "replicas")).sum();
     let ready: i64 = rss.iter().map(|r| status_i(r, "readyReplicas")).sum();
     let available: i64 = rss.iter().map(|r| status_i(r, "availableReplicas")).sum();
     let updated = new_rs.as_ref().map_or(0, |r| status_i(r, "replicas"));
-    let new_name = new_rs.as_ref().map(|r| obj::name(r).to_string()).unwrap_or_default();
+    let new_name = new_rs
+        .as_ref()
+        .map(|r| obj::name(r).to_string())
+        .unwrap_or_default();
     let paused = obj::at(&dep, &["spec", "paused"]).as_bool() == Some(true);
     let now = cx.now;
     let now_s = fmt_ts(now);
     let old = dep["status"].clone();
     let old_i = |f: &str| old[f].as_i64().unwrap_or(0);
     let deadline = obj::i64_at(&dep, &["spec", "progressDeadlineSeconds"]).unwrap_or(600);
-    let complete = updated == desired && total == desired && available == desired
+    let complete = updated == desired
+        && total == desired
+        && available == desired
         && new_rs.as_ref().is_some_and(|r| replicas(r) == desired);
     let progressed = updated > old_i("updatedReplicas")
         || ready > old_i("readyReplicas")
         || available > old_i("availableReplicas")
         || (total - updated) < (old_i("replicas") - old_i("updatedReplicas"));
     let prev = cond(&dep, "Progressing").cloned();
-    let prev_reason = prev.as_ref().and_then(|c| c["reason"].as_str()).unwrap_or("").to_string();
+    let prev_reason = prev
+        .as_ref()
+        .and_then(|c| c["reason"].as_str())
+        .unwrap_or("")
+        .to_string();
     let prev_update: Option<Timestamp> = prev
         .as_ref()
         .and_then(|c| c["lastUpdateTime"].as_str())
         .and_then(|s| s.parse().ok());
-    let mk = |status: &str, reason: &str, message: String, update: &str| {
-        json!({"type": "Progressing", "status": status, "reason": reason, "message": message, "lastUpdateTime": update})
-    };
+    let mk = |status: &str, reason: &str, message: String, update: &str| json!({"type": "Progressing", "status": status, "reason": reason, "message": message, "lastUpdateTime": update});
     let progressing = if paused {
-        Some(mk("Unknown", "DeploymentPaused", "Deployment is paused".into(), &now_s))
+        Some(mk(
+            "Unknown",
+            "DeploymentPaused",
+            "Deployment is paused".into(),
+            &now_s,
+        ))
     } else if complete {
         if prev_reason == "NewReplicaSetAvailable" {
             prev.clone()
         } else {
-            Some(mk("True", "NewReplicaSetAvailable", format!("ReplicaSet \"{new_name}\" has successfully progressed."), &now_s))
+            Some(mk(
+                "True",
+                "NewReplicaSetAvailable",
+                format!("ReplicaSet \"{new_name}\" has successfully progressed."),
+                &now_s,
+            ))
         }
     } else if let Some(n) = created_new {
-        Some(mk("True", "NewReplicaSetCreated", format!("Created new replica set \"{n}\""), &now_s))
+        Some(mk(
+            "True",
+            "NewReplicaSetCreated",
+            format!("Created new replica set \"{n}\""),
+            &now_s,
+        ))
     } else if prev_reason == "DeploymentPaused" {
-        Some(mk("Unknown", "DeploymentResumed", "Deployment is resumed".into(), &now_s))
-    } else if progressed || prev.is_none() || prev_reason == "NewReplicaSetAvailable" || prev_reason == "DeploymentResumed" {
-        Some(mk("True", "ReplicaSetUpdated", format!("ReplicaSet \"{new_name}\" is progressing."), &now_s))
+        Some(mk(
+            "Unknown",
+            "DeploymentResumed",
+            "Deployment is resumed".into(),
+            &now_s,
+        ))
+    } else if progressed
+        || prev.is_none()
+        || prev_reason == "NewReplicaSetAvailable"
+        || prev_reason == "DeploymentResumed"
+    {
+        Some(mk(
+            "True",
+            "ReplicaSetUpdated",
+            format!("ReplicaSet \"{new_name}\" is progressing."),
+            &now_s,
+        ))
     } else if prev_reason == "ProgressDeadlineExceeded" {
         prev.clone()
     } else {
@@ -450,7 +538,10 @@ fn update_status(cx: &mut Cx, k: &Key, created_new: Option<String>) {
                 "lastUpdateTime": now_s,
             }))
         } else {
-            cx.timers.at(expires + SignedDuration::from_millis(50), Work::Deployment(k.clone()));
+            cx.timers.at(
+                expires + SignedDuration::from_millis(50),
+                Work::Deployment(k.clone()),
+            );
             prev.clone()
         }
     };
@@ -458,8 +549,14 @@ fn update_status(cx: &mut Cx, k: &Key, created_new: Option<String>) {
         && p["status"] == "True"
         && !complete
     {
-        let from = p["lastUpdateTime"].as_str().and_then(|s| s.parse::<Timestamp>().ok()).unwrap_or(now);
-        cx.timers.at(from + SignedDuration::from_secs(deadline) + SignedDuration::from_millis(50), Work::Deployment(k.clone()));
+        let from = p["lastUpdateTime"]
+            .as_str()
+            .and_then(|s| s.parse::<Timestamp>().ok())
+            .unwrap_or(now);
+        cx.timers.at(
+            from + SignedDuration::from_secs(deadline) + SignedDuration::from_millis(50),
+            Work::Deployment(k.clone()),
+        );
     }
     let available_ok = available >= desired - unavail;
     let available_cond = if available_ok {
@@ -472,7 +569,9 @@ fn update_status(cx: &mut Cx, k: &Key, created_new: Option<String>) {
         let mut conds = d["status"]["conditions"].clone();
         // Keep lastUpdateTime stable when nothing about a condition changed.
         let keep_or = |conds: &Value, mut c: Value| {
-            if let Some(prev) = conds.as_array().and_then(|a| a.iter().find(|x| x["type"] == c["type"]))
+            if let Some(prev) = conds
+                .as_array()
+                .and_then(|a| a.iter().find(|x| x["type"] == c["type"]))
                 && prev["status"] == c["status"]
                 && prev["reason"] == c["reason"]
                 && prev["message"] == c["message"]
@@ -484,7 +583,11 @@ fn update_status(cx: &mut Cx, k: &Key, created_new: Option<String>) {
         let a = keep_or(&conds, available_cond);
         set_condition(&mut conds, a, &now_s);
         if let Some(p) = progressing {
-            let p = if p["reason"] == "ReplicaSetUpdated" && progressed { p } else { keep_or(&conds, p) };
+            let p = if p["reason"] == "ReplicaSetUpdated" && progressed {
+                p
+            } else {
+                keep_or(&conds, p)
+            };
             set_condition(&mut conds, p, &now_s);
         }
         let mut st = json!({
@@ -530,7 +633,8 @@ mod tests {
         let d = json!({"spec": {"strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}}});
         assert_eq!(surge_unavailable(&d, 4), (1, 1));
         assert_eq!(surge_unavailable(&d, 3), (1, 0));
-        let z = json!({"spec": {"strategy": {"rollingUpdate": {"maxSurge": 0, "maxUnavailable": 0}}}});
+        let z =
+            json!({"spec": {"strategy": {"rollingUpdate": {"maxSurge": 0, "maxUnavailable": 0}}}});
         assert_eq!(surge_unavailable(&z, 3), (0, 1));
     }
 }

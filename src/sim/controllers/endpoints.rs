@@ -45,10 +45,20 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
         .into_iter()
         .filter(|p| selector.matches(p) && !obj::is_terminating(p))
         .filter(|p| obj::str_at(p, &["status", "podIP"]).is_some())
-        .filter(|p| !matches!(obj::str_at(p, &["status", "phase"]), Some("Succeeded") | Some("Failed")))
+        .filter(|p| {
+            !matches!(
+                obj::str_at(p, &["status", "phase"]),
+                Some("Succeeded") | Some("Failed")
+            )
+        })
         .collect();
-    pods.sort_by(|a, b| obj::str_at(a, &["status", "podIP"]).cmp(&obj::str_at(b, &["status", "podIP"])));
-    let svc_ports = obj::at(&svc, &["spec", "ports"]).as_array().cloned().unwrap_or_default();
+    pods.sort_by(|a, b| {
+        obj::str_at(a, &["status", "podIP"]).cmp(&obj::str_at(b, &["status", "podIP"]))
+    });
+    let svc_ports = obj::at(&svc, &["spec", "ports"])
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let addr = |p: &Value| {
         json!({
             "ip": p["status"]["podIP"],
@@ -56,8 +66,16 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
             "targetRef": {"kind": "Pod", "namespace": obj::namespace(p), "name": obj::name(p), "uid": obj::uid(p)},
         })
     };
-    let ready: Vec<Value> = pods.iter().filter(|p| pod_ready(p)).map(|p| addr(p)).collect();
-    let not_ready: Vec<Value> = pods.iter().filter(|p| !pod_ready(p)).map(|p| addr(p)).collect();
+    let ready: Vec<Value> = pods
+        .iter()
+        .filter(|p| pod_ready(p))
+        .map(|p| addr(p))
+        .collect();
+    let not_ready: Vec<Value> = pods
+        .iter()
+        .filter(|p| !pod_ready(p))
+        .map(|p| addr(p))
+        .collect();
     let ports: Vec<Value> = svc_ports
         .iter()
         .map(|sp| {
@@ -66,7 +84,8 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
                 .and_then(|p| resolve_target_port(p, &sp["targetPort"]))
                 .or_else(|| sp["targetPort"].as_i64())
                 .unwrap_or_else(|| sp["port"].as_i64().unwrap_or(0));
-            let mut port = json!({"port": target, "protocol": sp["protocol"].as_str().unwrap_or("TCP")});
+            let mut port =
+                json!({"port": target, "protocol": sp["protocol"].as_str().unwrap_or("TCP")});
             if let Some(n) = sp["name"].as_str() {
                 port["name"] = json!(n);
             }

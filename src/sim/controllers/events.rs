@@ -48,7 +48,11 @@ impl EventRecorder {
             n => n.to_string(),
         };
         let nanos = store.now().as_nanosecond();
-        let name = format!("{}.{:x}", obj::name(involved), nanos as u64 ^ (store.rng_u32() as u64));
+        let name = format!(
+            "{}.{:x}",
+            obj::name(involved),
+            nanos as u64 ^ (store.rng_u32() as u64)
+        );
         let mut io = json!({
             "kind": involved["kind"],
             "namespace": obj::namespace(involved),
@@ -173,13 +177,25 @@ mod tests {
     #[test]
     fn repeated_events_are_counted_not_duplicated() {
         let mut s = Store::new(SimClock::new(1.0), 3, 100);
-        s.create(Kind::Namespace, json!({"metadata": {"name": "ns"}})).unwrap();
+        s.create(Kind::Namespace, json!({"metadata": {"name": "ns"}}))
+            .unwrap();
         let pod = s
-            .create(Kind::Pod, json!({"metadata": {"name": "p", "namespace": "ns"}}))
+            .create(
+                Kind::Pod,
+                json!({"metadata": {"name": "p", "namespace": "ns"}}),
+            )
             .unwrap();
         let mut r = EventRecorder::default();
         for _ in 0..3 {
-            r.record(&mut s, &pod, None, "Warning", "BackOff", "Back-off restarting failed container", "kubelet");
+            r.record(
+                &mut s,
+                &pod,
+                None,
+                "Warning",
+                "BackOff",
+                "Back-off restarting failed container",
+                "kubelet",
+            );
         }
         let evs = s.list(Kind::Event, Some("ns"));
         assert_eq!(evs.len(), 1);

@@ -8,7 +8,9 @@ use crate::sim::obj;
 /// Deletes objects whose owner `uid` no longer exists.
 pub fn dependents(cx: &mut Cx, uid: &str) {
     for (kind, (ns, name)) in cx.store.dependents(uid) {
-        let Some(v) = cx.store.get(kind, &ns, &name) else { continue };
+        let Some(v) = cx.store.get(kind, &ns, &name) else {
+            continue;
+        };
         // Only if no remaining owner still exists.
         let owners = obj::owner_uids(&v);
         let alive = owners.iter().any(|u| *u != uid && owner_exists(cx, u));
@@ -24,9 +26,15 @@ pub fn dependents(cx: &mut Cx, uid: &str) {
 }
 
 fn owner_exists(cx: &Cx, uid: &str) -> bool {
-    [Kind::Deployment, Kind::ReplicaSet, Kind::StatefulSet, Kind::Job, Kind::CronJob]
-        .iter()
-        .any(|k| cx.store.list(*k, None).iter().any(|o| obj::uid(o) == uid))
+    [
+        Kind::Deployment,
+        Kind::ReplicaSet,
+        Kind::StatefulSet,
+        Kind::Job,
+        Kind::CronJob,
+    ]
+    .iter()
+    .any(|k| cx.store.list(*k, None).iter().any(|o| obj::uid(o) == uid))
 }
 
 /// Empties a terminating namespace, then removes it.

@@ -35,8 +35,12 @@ pub fn sync_all(cx: &mut Cx, mem: &mut HpaMemory) {
 /// Refreshes one HPA's status right away (after it is created or changed), without
 /// scaling; scaling happens on the periodic sync.
 pub fn sync_status(cx: &mut Cx, k: &Key) {
-    let Some(h) = cx.store.get(Kind::Hpa, &k.0, &k.1) else { return };
-    if h["status"]["currentMetrics"].is_null() || h["metadata"]["generation"] != h["status"]["observedGeneration"] {
+    let Some(h) = cx.store.get(Kind::Hpa, &k.0, &k.1) else {
+        return;
+    };
+    if h["status"]["currentMetrics"].is_null()
+        || h["metadata"]["generation"] != h["status"]["observedGeneration"]
+    {
         sync(cx, None, k);
     }
 }
@@ -59,7 +63,9 @@ fn mebi(bytes: f64) -> String {
 }
 
 fn sync(cx: &mut Cx, mem: Option<&mut HpaMemory>, k: &Key) {
-    let Some(hpa) = cx.store.get(Kind::Hpa, &k.0, &k.1) else { return };
+    let Some(hpa) = cx.store.get(Kind::Hpa, &k.0, &k.1) else {
+        return;
+    };
     let now = cx.now;
     let now_s = fmt_ts(now);
     let tref = &hpa["spec"]["scaleTargetRef"];
@@ -67,14 +73,25 @@ fn sync(cx: &mut Cx, mem: Option<&mut HpaMemory>, k: &Key) {
     let tkind_s = tref["kind"].as_str().unwrap_or("").to_string();
     let min = obj::i64_at(&hpa, &["spec", "minReplicas"]).unwrap_or(1);
     let max = obj::i64_at(&hpa, &["spec", "maxReplicas"]).unwrap_or(min);
-    let target = target_kind(&tkind_s).and_then(|tk| cx.store.get(tk, &k.0, &tname).map(|t| (tk, t)));
+    let target =
+        target_kind(&tkind_s).and_then(|tk| cx.store.get(tk, &k.0, &tname).map(|t| (tk, t)));
     let Some((tkind, target)) = target else {
-        let msg = format!("the HPA controller was unable to get the target's current scale: {}.apps \"{}\" not found", tkind_s.to_lowercase() + "s", tname);
+        let msg = format!(
+            "the HPA controller was unable to get the target's current scale: {}.apps \"{}\" not found",
+            tkind_s.to_lowercase() + "s",
+            tname
+        );
         cx.store.modify(Kind::Hpa, &k.0, &k.1, |h| {
             set_condition(&mut h["status"]["conditions"], json!({"type": "AbleToScale", "status": "False", "reason": "FailedGetScale", "message": msg}), &now_s);
             h["status"]["observedGeneration"] = h["metadata"]["generation"].clone();
         });
-        cx.event(&hpa, true, "FailedGetScale", &msg, "horizontal-pod-autoscaler");
+        cx.event(
+            &hpa,
+            true,
+            "FailedGetScale",
+            &msg,
+            "horizontal-pod-autoscaler",
+        );
         return;
     };
     let current = obj::i64_at(&target, &["spec", "replicas"]).unwrap_or(1);
@@ -87,7 +104,11 @@ fn sync(cx: &mut Cx, mem: Option<&mut HpaMemory>, k: &Key) {
         .collect();
     let mut proposals: Vec<(i64, String)> = Vec::new();
     let mut current_metrics: Vec<Value> = Vec::new();
-    for m in obj::at(&hpa, &["spec", "metrics"]).as_array().cloned().unwrap_or_default() {
+    for m in obj::at(&hpa, &["spec", "metrics"])
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
         match m["type"].as_str() {
             Some("Resource") => {
                 let rname = m["resource"]["name"].as_str().unwrap_or("cpu");
@@ -97,8 +118,13 @@ fn sync(cx: &mut Cx, mem: Option<&mut HpaMemory>, k: &Key) {
                 for p in &pods {
                     for c in p["spec"]["containers"].as_array().into_iter().flatten() {
                         let u = load::usage(cx.world, p, c, now);
-                        used += if rname == "cpu" { u.cpu_cores } else { u.mem_bytes };
-                        requested += obj::quantity_value(&c["resources"]["requests"][rname]).unwrap_or(0.0);
+                        used += if rname == "cpu" {
+                            u.cpu_cores
+                        } else {
+                            u.mem_bytes
+                        };
+                        requested +=
+                            obj::quantity_value(&c["resources"]["requests"][rname]).unwrap_or(0.0);
                     }
                 }
                 if pods.is_empty() {
@@ -113,19 +139,32 @@ fn sync(cx: &mut Cx, mem: Option<&mut HpaMemory>, k: &Key) {
                     let util = (used / requested * 100.0).round();
                     let goal = t["averageUtilization"].as_f64().unwrap_or(80.0);
                     let ratio = util / goal;
-                    let proposed = if (ratio - 1.0).abs() <= TOLERANCE { current } else { (pods.len() as f64 * ratio).ceil() as i64 };
-                    proposals.push((proposed, format!("{rname} resource utilization (percentage of request)")));
+                    let proposed = if (ratio - 1.0).abs() <= TOLERANCE {
+                        current
+                    } else {
+                        (pods.len() as f64 * ratio).ceil() as i64
+                    };
+                    proposals.push((
+                        proposed,
+                        format!("{rname} resource utilization (percentage of request)"),
+                    ));
                     current_metrics.push(json!({"type": "Resource", "resource": {"name": rname, "current": {"averageUtilization": util as i64, "averageValue": fmt(avg)}}}));
                 } else if let Some(goal) = obj::quantity_value(&t["averageValue"]) {
                     let ratio = avg / goal;
-                    let proposed = if (ratio - 1.0).abs() <= TOLERANCE { current } else { (pods.len() as f64 * ratio).ceil() as i64 };
+                    let proposed = if (ratio - 1.0).abs() <= TOLERANCE {
+                        current
+                    } else {
+                        (pods.len() as f64 * ratio).ceil() as i64
+                    };
                     proposals.push((proposed, format!("{rname} resource")));
                     current_metrics.push(json!({"type": "Resource", "resource": {"name": rname, "current": {"averageValue": fmt(avg)}}}));
                 }
             }
             Some("External") => {
                 let name = m["external"]["metric"]["name"].as_str().unwrap_or("");
-                let Some(value) = load::external_metric(cx.world, name, &k.0, now) else { continue };
+                let Some(value) = load::external_metric(cx.world, name, &k.0, now) else {
+                    continue;
+                };
                 let t = &m["external"]["target"];
                 if let Some(goal) = obj::quantity_value(&t["averageValue"]) {
                     let proposed = (value / goal).ceil() as i64;
@@ -134,7 +173,10 @@ fn sync(cx: &mut Cx, mem: Option<&mut HpaMemory>, k: &Key) {
                     current_metrics.push(json!({"type": "External", "external": {"metric": {"name": name}, "current": {"averageValue": format!("{}m", (per * 1000.0).round() as i64)}}}));
                 } else if let Some(goal) = obj::quantity_value(&t["value"]) {
                     let ratio = value / goal;
-                    proposals.push(((current as f64 * ratio).ceil() as i64, format!("external metric {name}")));
+                    proposals.push((
+                        (current as f64 * ratio).ceil() as i64,
+                        format!("external metric {name}"),
+                    ));
                     current_metrics.push(json!({"type": "External", "external": {"metric": {"name": name}, "current": {"value": format!("{}", value as i64)}}}));
                 }
             }
@@ -158,7 +200,10 @@ fn sync(cx: &mut Cx, mem: Option<&mut HpaMemory>, k: &Key) {
     if let Some(mem) = mem {
         let recs = mem.recs.entry(k.clone()).or_default();
         recs.push_back((now, desired));
-        while recs.front().is_some_and(|(t, _)| now.duration_since(*t).as_secs() > STABILIZATION_SECONDS) {
+        while recs
+            .front()
+            .is_some_and(|(t, _)| now.duration_since(*t).as_secs() > STABILIZATION_SECONDS)
+        {
             recs.pop_front();
         }
         if desired < current {
@@ -173,21 +218,41 @@ fn sync(cx: &mut Cx, mem: Option<&mut HpaMemory>, k: &Key) {
     let limited = if current == 0 {
         None
     } else if unclamped > max || (desired == max && proposals.iter().any(|(n, _)| *n > max)) {
-        Some(("True", "TooManyReplicas", "the desired replica count is more than the maximum replica count"))
+        Some((
+            "True",
+            "TooManyReplicas",
+            "the desired replica count is more than the maximum replica count",
+        ))
     } else if unclamped < min {
-        Some(("True", "TooFewReplicas", "the desired replica count is less than the minimum replica count"))
+        Some((
+            "True",
+            "TooFewReplicas",
+            "the desired replica count is less than the minimum replica count",
+        ))
     } else {
-        Some(("False", "DesiredWithinRange", "the desired count is within the acceptable range"))
+        Some((
+            "False",
+            "DesiredWithinRange",
+            "the desired count is within the acceptable range",
+        ))
     };
     let rescale = periodic && current > 0 && desired != current;
     if rescale {
-        cx.store.modify(tkind, &k.0, &tname, |t| t["spec"]["replicas"] = json!(desired));
+        cx.store.modify(tkind, &k.0, &tname, |t| {
+            t["spec"]["replicas"] = json!(desired)
+        });
         let why = if desired > current {
             format!("{reason} above target")
         } else {
             "All metrics below target".to_string()
         };
-        cx.event(&hpa, false, "SuccessfulRescale", &format!("New size: {desired}; reason: {why}"), "horizontal-pod-autoscaler");
+        cx.event(
+            &hpa,
+            false,
+            "SuccessfulRescale",
+            &format!("New size: {desired}; reason: {why}"),
+            "horizontal-pod-autoscaler",
+        );
     }
     let status_replicas = obj::i64_at(&target, &["status", "replicas"]).unwrap_or(current);
     cx.store.modify(Kind::Hpa, &k.0, &k.1, |h| {

@@ -26,18 +26,26 @@ pub fn finished(job: &serde_json::Value) -> Option<bool> {
 }
 
 pub fn reconcile(cx: &mut Cx, k: &Key) {
-    let Some(job) = cx.store.get(Kind::Job, &k.0, &k.1) else { return };
+    let Some(job) = cx.store.get(Kind::Job, &k.0, &k.1) else {
+        return;
+    };
     if obj::is_terminating(&job) || finished(&job).is_some() {
         return;
     }
     let uid = obj::uid(&job).to_string();
     let pods: Vec<_> = cx.store.owned(&uid, Kind::Pod);
-    let phase = |p: &serde_json::Value| obj::str_at(p, &["status", "phase"]).unwrap_or("").to_string();
+    let phase = |p: &serde_json::Value| {
+        obj::str_at(p, &["status", "phase"])
+            .unwrap_or("")
+            .to_string()
+    };
     let succeeded = pods.iter().filter(|p| phase(p) == "Succeeded").count() as i64;
     let failed = pods.iter().filter(|p| phase(p) == "Failed").count() as i64;
     let active: Vec<_> = pods
         .iter()
-        .filter(|p| !obj::is_terminating(p) && matches!(phase(p).as_str(), "Pending" | "Running" | ""))
+        .filter(|p| {
+            !obj::is_terminating(p) && matches!(phase(p).as_str(), "Pending" | "Running" | "")
+        })
         .collect();
     let completions = obj::i64_at(&job, &["spec", "completions"]).unwrap_or(1);
     let parallelism = obj::i64_at(&job, &["spec", "parallelism"]).unwrap_or(1);
@@ -56,14 +64,29 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
         let want = parallelism.min(completions - succeeded).max(0) as usize;
         for _ in active.len()..want {
             let name = format!("{}-{}", obj::name(&job), cx.store.suffix(5));
-            let p = pod::from_template(&job["spec"]["template"], &job, &name, Some(&format!("{}-", obj::name(&job))));
+            let p = pod::from_template(
+                &job["spec"]["template"],
+                &job,
+                &name,
+                Some(&format!("{}-", obj::name(&job))),
+            );
             if let Some(n) = pod::create(cx, p) {
                 created = true;
-                cx.event(&job, false, "SuccessfulCreate", &format!("Created pod: {n}"), "job-controller");
+                cx.event(
+                    &job,
+                    false,
+                    "SuccessfulCreate",
+                    &format!("Created pod: {n}"),
+                    "job-controller",
+                );
             }
         }
     }
-    let active_n = if done.is_some() { 0 } else { active.len() + usize::from(created) };
+    let active_n = if done.is_some() {
+        0
+    } else {
+        active.len() + usize::from(created)
+    };
     let ready = active.iter().filter(|p| pod_ready(p)).count();
     cx.store.modify(Kind::Job, &k.0, &k.1, |j| {
         let st = &mut j["status"];
@@ -108,7 +131,13 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
         if ok {
             cx.event(&j, false, "Completed", "Job completed", "job-controller");
         } else {
-            cx.event(&j, true, "BackoffLimitExceeded", "Job has reached the specified backoff limit", "job-controller");
+            cx.event(
+                &j,
+                true,
+                "BackoffLimitExceeded",
+                "Job has reached the specified backoff limit",
+                "job-controller",
+            );
         }
     }
 }

@@ -86,7 +86,14 @@ pub struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    pub fn event(&mut self, involved: &Value, warning: bool, reason: &str, message: &str, component: &str) {
+    pub fn event(
+        &mut self,
+        involved: &Value,
+        warning: bool,
+        reason: &str,
+        message: &str,
+        component: &str,
+    ) {
         self.events.record(
             self.store,
             involved,
@@ -114,7 +121,10 @@ fn owner_work(v: &Value) -> Option<Work> {
         .as_array()?
         .iter()
         .find(|o| o["controller"] == true)?;
-    let key = (obj::namespace(v).to_string(), owner["name"].as_str()?.to_string());
+    let key = (
+        obj::namespace(v).to_string(),
+        owner["name"].as_str()?.to_string(),
+    );
     match owner["kind"].as_str()? {
         "ReplicaSet" => Some(Work::ReplicaSet(key)),
         "Deployment" => Some(Work::Deployment(key)),
@@ -144,7 +154,8 @@ impl Manager {
                 let labels_changed = c.old.as_ref().is_none_or(|o| {
                     o["metadata"]["labels"] != c.obj["metadata"]["labels"]
                         || o["status"] != c.obj["status"]
-                        || o["metadata"]["deletionTimestamp"] != c.obj["metadata"]["deletionTimestamp"]
+                        || o["metadata"]["deletionTimestamp"]
+                            != c.obj["metadata"]["deletionTimestamp"]
                 });
                 if labels_changed {
                     for svc in store.list(Kind::Service, Some(&key.0)) {
@@ -275,7 +286,11 @@ pub fn int_or_percent(v: &Value, total: i64, round_up: bool) -> i64 {
             if let Some(p) = s.strip_suffix('%') {
                 let pct: f64 = p.parse().unwrap_or(0.0);
                 let x = pct * total as f64 / 100.0;
-                if round_up { x.ceil() as i64 } else { x.floor() as i64 }
+                if round_up {
+                    x.ceil() as i64
+                } else {
+                    x.floor() as i64
+                }
             } else {
                 s.parse().unwrap_or(0)
             }
@@ -314,5 +329,8 @@ pub fn pod_ready(p: &Value) -> bool {
 
 pub fn pod_active(p: &Value) -> bool {
     !obj::is_terminating(p)
-        && !matches!(obj::str_at(p, &["status", "phase"]), Some("Succeeded") | Some("Failed"))
+        && !matches!(
+            obj::str_at(p, &["status", "phase"]),
+            Some("Succeeded") | Some("Failed")
+        )
 }

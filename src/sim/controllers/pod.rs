@@ -25,8 +25,12 @@ fn ts(v: &Value) -> Option<Timestamp> {
 fn qos_class(spec: &Value) -> &'static str {
     let cs = spec["containers"].as_array().cloned().unwrap_or_default();
     let any = cs.iter().any(|c| {
-        c["resources"]["requests"].as_object().is_some_and(|m| !m.is_empty())
-            || c["resources"]["limits"].as_object().is_some_and(|m| !m.is_empty())
+        c["resources"]["requests"]
+            .as_object()
+            .is_some_and(|m| !m.is_empty())
+            || c["resources"]["limits"]
+                .as_object()
+                .is_some_and(|m| !m.is_empty())
     });
     if !any {
         return "BestEffort";
@@ -35,14 +39,25 @@ fn qos_class(spec: &Value) -> &'static str {
         let lim = &c["resources"]["limits"];
         let req = &c["resources"]["requests"];
         ["cpu", "memory"].iter().all(|r| {
-            !lim[*r].is_null() && (req[*r].is_null() || obj::quantity_value(&req[*r]) == obj::quantity_value(&lim[*r]))
+            !lim[*r].is_null()
+                && (req[*r].is_null()
+                    || obj::quantity_value(&req[*r]) == obj::quantity_value(&lim[*r]))
         })
     });
-    if guaranteed { "Guaranteed" } else { "Burstable" }
+    if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
 }
 
 /// A new pod from a template, owned by `owner` (not yet stored).
-pub fn from_template(template: &Value, owner: &Value, name: &str, generate_prefix: Option<&str>) -> Value {
+pub fn from_template(
+    template: &Value,
+    owner: &Value,
+    name: &str,
+    generate_prefix: Option<&str>,
+) -> Value {
     let mut meta = json!({
         "name": name,
         "namespace": obj::namespace(owner),
@@ -85,7 +100,11 @@ fn image_id(image: &str) -> String {
         h = h.wrapping_mul(0x100000001b3);
     }
     let repo = image.split(':').next().unwrap_or(image);
-    format!("docker.io/{repo}@sha256:{h:016x}{:016x}{h:016x}{:016x}", h.rotate_left(17), h.rotate_left(33))
+    format!(
+        "docker.io/{repo}@sha256:{h:016x}{:016x}{h:016x}{:016x}",
+        h.rotate_left(17),
+        h.rotate_left(33)
+    )
 }
 
 fn node_for(store: &Store, pod_name: &str) -> Option<(usize, String)> {
@@ -111,7 +130,10 @@ fn readiness_delay(c: &Value) -> f64 {
 }
 
 fn is_batch(pod: &Value) -> bool {
-    matches!(obj::str_at(pod, &["spec", "restartPolicy"]), Some("Never") | Some("OnFailure"))
+    matches!(
+        obj::str_at(pod, &["spec", "restartPolicy"]),
+        Some("Never") | Some("OnFailure")
+    )
 }
 
 fn pod_key(pod: &Value) -> String {
@@ -151,7 +173,13 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
 
 fn schedule(cx: &mut Cx, pod: &Value) {
     let Some((idx, node)) = node_for(cx.store, obj::name(pod)) else {
-        cx.event(pod, true, "FailedScheduling", "0/0 nodes are available: no nodes registered.", "default-scheduler");
+        cx.event(
+            pod,
+            true,
+            "FailedScheduling",
+            "0/0 nodes are available: no nodes registered.",
+            "default-scheduler",
+        );
         cx.timers.after(cx.now, 10.0, Work::Pod(key(pod)));
         return;
     };
@@ -166,7 +194,12 @@ fn schedule(cx: &mut Cx, pod: &Value) {
         ]);
     });
     if let Some(p) = updated {
-        let msg = format!("Successfully assigned {}/{} to {}", obj::namespace(&p), obj::name(&p), node);
+        let msg = format!(
+            "Successfully assigned {}/{} to {}",
+            obj::namespace(&p),
+            obj::name(&p),
+            node
+        );
         cx.event(&p, false, "Scheduled", &msg, "default-scheduler");
     }
     cx.timers.after(cx.now, 0.4, Work::Pod(key(pod)));
@@ -204,10 +237,22 @@ fn begin_creating(cx: &mut Cx, pod: &Value) {
             &now,
         );
     });
-    for c in obj::at(pod, &["spec", "containers"]).as_array().into_iter().flatten() {
+    for c in obj::at(pod, &["spec", "containers"])
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
         let fp = format!("spec.containers{{{}}}", c["name"].as_str().unwrap_or(""));
         let msg = format!("Pulling image \"{}\"", c["image"].as_str().unwrap_or(""));
-        cx.events.record(cx.store, pod, Some(&fp), "Normal", "Pulling", &msg, "kubelet");
+        cx.events.record(
+            cx.store,
+            pod,
+            Some(&fp),
+            "Normal",
+            "Pulling",
+            &msg,
+            "kubelet",
+        );
     }
     cx.timers.after(cx.now, 1.2, Work::Pod(key(pod)));
 }
@@ -217,14 +262,20 @@ fn started_at(cs: &Value) -> Option<Timestamp> {
 }
 
 fn start(cx: &mut Cx, pod: &Value) {
-    let containers: Vec<Value> = obj::at(pod, &["spec", "containers"]).as_array().cloned().unwrap_or_default();
+    let containers: Vec<Value> = obj::at(pod, &["spec", "containers"])
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let pull_errors: Vec<&Value> = containers
         .iter()
         .filter(|c| apps::behaviour(c["image"].as_str().unwrap_or("")) == Behaviour::PullError)
         .collect();
     let now_s = fmt_ts(cx.now);
     if !pull_errors.is_empty() {
-        let names: Vec<String> = pull_errors.iter().map(|c| c["name"].as_str().unwrap_or("").to_string()).collect();
+        let names: Vec<String> = pull_errors
+            .iter()
+            .map(|c| c["name"].as_str().unwrap_or("").to_string())
+            .collect();
         let mut flip_to_backoff = false;
         cx.store.modify(Kind::Pod, obj::namespace(pod), obj::name(pod), |p| {
             if let Some(sts) = p["status"]["containerStatuses"].as_array_mut() {
@@ -246,13 +297,33 @@ fn start(cx: &mut Cx, pod: &Value) {
             let fp = format!("spec.containers{{{}}}", c["name"].as_str().unwrap_or(""));
             let image = c["image"].as_str().unwrap_or("");
             if flip_to_backoff {
-                cx.events.record(cx.store, pod, Some(&fp), "Normal", "BackOff", &format!("Back-off pulling image \"{image}\""), "kubelet");
+                cx.events.record(
+                    cx.store,
+                    pod,
+                    Some(&fp),
+                    "Normal",
+                    "BackOff",
+                    &format!("Back-off pulling image \"{image}\""),
+                    "kubelet",
+                );
             } else {
                 cx.events.record(cx.store, pod, Some(&fp), "Warning", "Failed", &format!("Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/{image}\": not found"), "kubelet");
-                cx.events.record(cx.store, pod, Some(&fp), "Warning", "Failed", "Error: ErrImagePull", "kubelet");
+                cx.events.record(
+                    cx.store,
+                    pod,
+                    Some(&fp),
+                    "Warning",
+                    "Failed",
+                    "Error: ErrImagePull",
+                    "kubelet",
+                );
             }
         }
-        cx.timers.after(cx.now, if flip_to_backoff { 20.0 } else { 5.0 }, Work::Pod(key(pod)));
+        cx.timers.after(
+            cx.now,
+            if flip_to_backoff { 20.0 } else { 5.0 },
+            Work::Pod(key(pod)),
+        );
         return;
     }
     let (node_idx, _) = node_for(cx.store, obj::name(pod)).unwrap_or((0, String::new()));
@@ -296,8 +367,24 @@ fn start(cx: &mut Cx, pod: &Value) {
         let image = c["image"].as_str().unwrap_or("");
         let fp = format!("spec.containers{{{name}}}");
         cx.events.record(cx.store, &p, Some(&fp), "Normal", "Pulled", &format!("Successfully pulled image \"{image}\" in 1.2s (1.2s including waiting). Image size: 48213532 bytes."), "kubelet");
-        cx.events.record(cx.store, &p, Some(&fp), "Normal", "Created", &format!("Created container: {name}"), "kubelet");
-        cx.events.record(cx.store, &p, Some(&fp), "Normal", "Started", &format!("Started container {name}"), "kubelet");
+        cx.events.record(
+            cx.store,
+            &p,
+            Some(&fp),
+            "Normal",
+            "Created",
+            &format!("Created container: {name}"),
+            "kubelet",
+        );
+        cx.events.record(
+            cx.store,
+            &p,
+            Some(&fp),
+            "Normal",
+            "Started",
+            &format!("Started container {name}"),
+            "kubelet",
+        );
         cx.world.logs.set_instance(&pk, name, 0);
         next = next.min(on_container_start(cx, &p, c, 0));
     }
@@ -321,7 +408,9 @@ fn on_container_start(cx: &mut Cx, pod: &Value, c: &Value, instance: i64) -> f64
                 cx.world.logs.push(&pk, name, cx.now, first.clone());
             }
         } else {
-            cx.world.logs.push(&pk, name, cx.now, format!("job {} started", obj::name(pod)));
+            cx.world
+                .logs
+                .push(&pk, name, cx.now, format!("job {} started", obj::name(pod)));
         }
         return secs;
     }
@@ -336,7 +425,12 @@ fn on_container_start(cx: &mut Cx, pod: &Value, c: &Value, instance: i64) -> f64
             if apps::app_for_image(image) == apps::App::FlexApi {
                 let v = image.rsplit(':').next().unwrap_or("");
                 cx.world.logs.push(&pk, name, cx.now, format!(r#"{{"level":"info","msg":"Starting flextime-api {v}","workers_per_task":15}}"#));
-                cx.world.logs.push(&pk, name, cx.now, r#"{"level":"info","msg":"Listening on :3005"}"#.into());
+                cx.world.logs.push(
+                    &pk,
+                    name,
+                    cx.now,
+                    r#"{"level":"info","msg":"Listening on :3005"}"#.into(),
+                );
             }
             readiness_delay(c)
         }
@@ -353,14 +447,22 @@ fn run(cx: &mut Cx, pod: &Value) {
     let now_s = fmt_ts(now);
     let pk = pod_key(pod);
     let batch = is_batch(pod);
-    let containers: Vec<Value> = obj::at(pod, &["spec", "containers"]).as_array().cloned().unwrap_or_default();
-    let mut statuses: Vec<Value> = obj::at(pod, &["status", "containerStatuses"]).as_array().cloned().unwrap_or_default();
+    let containers: Vec<Value> = obj::at(pod, &["spec", "containers"])
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let mut statuses: Vec<Value> = obj::at(pod, &["status", "containerStatuses"])
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let mut next: f64 = f64::MAX;
     let mut events: Vec<(String, bool, &'static str, String)> = Vec::new();
     let mut batch_done: Vec<(bool, bool)> = Vec::new();
     for cs in statuses.iter_mut() {
         let name = cs["name"].as_str().unwrap_or("").to_string();
-        let Some(c) = containers.iter().find(|c| c["name"] == name.as_str()) else { continue };
+        let Some(c) = containers.iter().find(|c| c["name"] == name.as_str()) else {
+            continue;
+        };
         let image = c["image"].as_str().unwrap_or("").to_string();
         let fp = format!("spec.containers{{{name}}}");
         if batch {
@@ -370,7 +472,10 @@ fn run(cx: &mut Cx, pod: &Value) {
                 if now >= end {
                     if apps::app_for_image(&image) == apps::App::BackupTool {
                         let stamp = start.strftime("%Y%m%d_%H%M%S").to_string();
-                        for l in logs::backup_lines(obj::name(pod), ok, &stamp).into_iter().skip(1) {
+                        for l in logs::backup_lines(obj::name(pod), ok, &stamp)
+                            .into_iter()
+                            .skip(1)
+                        {
                             cx.world.logs.push(&pk, &name, now, l);
                         }
                     }
@@ -386,7 +491,10 @@ fn run(cx: &mut Cx, pod: &Value) {
                     batch_done.push((false, ok));
                 }
             } else {
-                batch_done.push((cs["state"].get("terminated").is_some(), cs["state"]["terminated"]["exitCode"] == 0));
+                batch_done.push((
+                    cs["state"].get("terminated").is_some(),
+                    cs["state"]["terminated"]["exitCode"] == 0,
+                ));
             }
             continue;
         }
@@ -406,7 +514,17 @@ fn run(cx: &mut Cx, pod: &Value) {
                         cs["started"] = json!(false);
                         cs["state"] = json!({"waiting": {"reason": "CrashLoopBackOff", "message": format!(
                             "back-off {}s restarting failed container={} pod={}_{}({})", back as i64, name, obj::name(pod), obj::namespace(pod), obj::uid(pod))}});
-                        events.push((fp.clone(), true, "BackOff", format!("Back-off restarting failed container {name} in pod {}_{}({})", obj::name(pod), obj::namespace(pod), obj::uid(pod))));
+                        events.push((
+                            fp.clone(),
+                            true,
+                            "BackOff",
+                            format!(
+                                "Back-off restarting failed container {name} in pod {}_{}({})",
+                                obj::name(pod),
+                                obj::namespace(pod),
+                                obj::uid(pod)
+                            ),
+                        ));
                         next = next.min(back);
                     } else {
                         next = next.min(crash_at.duration_since(now).as_secs_f64());
@@ -419,8 +537,18 @@ fn run(cx: &mut Cx, pod: &Value) {
                         cs["state"] = json!({"running": {"startedAt": now_s}});
                         cs["started"] = json!(true);
                         cs["containerID"] = json!(container_id(cx.store));
-                        events.push((fp.clone(), false, "Pulled", format!("Container image \"{image}\" already present on machine")));
-                        events.push((fp.clone(), false, "Started", format!("Started container {name}")));
+                        events.push((
+                            fp.clone(),
+                            false,
+                            "Pulled",
+                            format!("Container image \"{image}\" already present on machine"),
+                        ));
+                        events.push((
+                            fp.clone(),
+                            false,
+                            "Started",
+                            format!("Started container {name}"),
+                        ));
                         next = next.min(on_container_start(cx, pod, c, restarts));
                     } else {
                         next = next.min(resume.duration_since(now).as_secs_f64());
@@ -480,7 +608,15 @@ fn run(cx: &mut Cx, pod: &Value) {
     });
     if let Some(p) = cx.store.get(Kind::Pod, obj::namespace(pod), obj::name(pod)) {
         for (fp, warn, reason, msg) in events {
-            cx.events.record(cx.store, &p, Some(&fp), if warn { "Warning" } else { "Normal" }, reason, &msg, "kubelet");
+            cx.events.record(
+                cx.store,
+                &p,
+                Some(&fp),
+                if warn { "Warning" } else { "Normal" },
+                reason,
+                &msg,
+                "kubelet",
+            );
         }
     }
     if next < f64::MAX {
@@ -512,12 +648,28 @@ pub fn mark_terminating(cx: &mut Cx, ns: &str, name: &str, grace: i64) {
         );
     });
     if let Some(p) = done {
-        for c in obj::at(&p, &["spec", "containers"]).as_array().cloned().unwrap_or_default() {
+        for c in obj::at(&p, &["spec", "containers"])
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
             let n = c["name"].as_str().unwrap_or("");
             let fp = format!("spec.containers{{{n}}}");
-            cx.events.record(cx.store, &p, Some(&fp), "Normal", "Killing", &format!("Stopping container {n}"), "kubelet");
+            cx.events.record(
+                cx.store,
+                &p,
+                Some(&fp),
+                "Normal",
+                "Killing",
+                &format!("Stopping container {n}"),
+                "kubelet",
+            );
         }
-        cx.timers.after(cx.now, (grace as f64).min(KILL_WITHIN), Work::Pod((ns.to_string(), name.to_string())));
+        cx.timers.after(
+            cx.now,
+            (grace as f64).min(KILL_WITHIN),
+            Work::Pod((ns.to_string(), name.to_string())),
+        );
     }
 }
 
@@ -527,7 +679,8 @@ fn terminate(cx: &mut Cx, pod: &Value) {
     let requested = deadline - SignedDuration::from_secs(grace);
     let remove_at = requested + SignedDuration::from_secs_f64((grace as f64).min(KILL_WITHIN));
     if cx.now >= remove_at || obj::str_at(pod, &["spec", "nodeName"]).is_none() {
-        cx.store.remove(Kind::Pod, obj::namespace(pod), obj::name(pod));
+        cx.store
+            .remove(Kind::Pod, obj::namespace(pod), obj::name(pod));
         cx.world.logs.forget_pod(&pod_key(pod));
     } else {
         cx.timers.at(remove_at, Work::Pod(key(pod)));
@@ -540,13 +693,18 @@ mod tests {
 
     #[test]
     fn qos_and_backoff() {
-        assert_eq!(qos_class(&json!({"containers": [{"name": "a"}]})), "BestEffort");
+        assert_eq!(
+            qos_class(&json!({"containers": [{"name": "a"}]})),
+            "BestEffort"
+        );
         assert_eq!(
             qos_class(&json!({"containers": [{"resources": {"requests": {"cpu": "1"}}}]})),
             "Burstable"
         );
         assert_eq!(
-            qos_class(&json!({"containers": [{"resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}]})),
+            qos_class(
+                &json!({"containers": [{"resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}]})
+            ),
             "Guaranteed"
         );
         assert_eq!(backoff_secs(1), 10.0);

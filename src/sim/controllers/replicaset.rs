@@ -23,7 +23,9 @@ fn deletion_rank(p: &Value) -> (u8, i64, std::cmp::Reverse<String>) {
         .as_array()
         .map(|a| a.iter().filter_map(|c| c["restartCount"].as_i64()).sum())
         .unwrap_or(0);
-    let created = obj::str_at(p, &["metadata", "creationTimestamp"]).unwrap_or("").to_string();
+    let created = obj::str_at(p, &["metadata", "creationTimestamp"])
+        .unwrap_or("")
+        .to_string();
     (stage, -restarts, std::cmp::Reverse(created))
 }
 
@@ -47,9 +49,16 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
         let template = rs["spec"]["template"].clone();
         for _ in 0..(want - active.len()).min(500) {
             let name = format!("{}-{}", obj::name(&rs), cx.store.suffix(5));
-            let p = pod::from_template(&template, &rs, &name, Some(&format!("{}-", obj::name(&rs))));
+            let p =
+                pod::from_template(&template, &rs, &name, Some(&format!("{}-", obj::name(&rs))));
             if let Some(n) = pod::create(cx, p) {
-                cx.event(&rs, false, "SuccessfulCreate", &format!("Created pod: {n}"), "replicaset-controller");
+                cx.event(
+                    &rs,
+                    false,
+                    "SuccessfulCreate",
+                    &format!("Created pod: {n}"),
+                    "replicaset-controller",
+                );
             }
         }
     } else if active.len() > want {
@@ -58,7 +67,13 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
         for p in victims.iter().take(active.len() - want) {
             let grace = obj::i64_at(p, &["spec", "terminationGracePeriodSeconds"]).unwrap_or(30);
             pod::mark_terminating(cx, obj::namespace(p), obj::name(p), grace);
-            cx.event(&rs, false, "SuccessfulDelete", &format!("Deleted pod: {}", obj::name(p)), "replicaset-controller");
+            cx.event(
+                &rs,
+                false,
+                "SuccessfulDelete",
+                &format!("Deleted pod: {}", obj::name(p)),
+                "replicaset-controller",
+            );
         }
     }
     // Status from the pods as they are now.

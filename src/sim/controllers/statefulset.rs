@@ -28,9 +28,15 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
         .filter(|p| obj::controller_uid(p) == Some(uid.as_str()))
         .collect();
     let ordinal = |p: &serde_json::Value| -> i64 {
-        obj::name(p).rsplit('-').next().and_then(|o| o.parse().ok()).unwrap_or(-1)
+        obj::name(p)
+            .rsplit('-')
+            .next()
+            .and_then(|o| o.parse().ok())
+            .unwrap_or(-1)
     };
-    let busy = pods.iter().any(|p| obj::is_terminating(p) || (pod_active(p) && !pod_ready(p)));
+    let busy = pods
+        .iter()
+        .any(|p| obj::is_terminating(p) || (pod_active(p) && !pod_ready(p)));
     // Create the lowest missing ordinal when every existing pod is ready.
     if !busy {
         for i in 0..want {
@@ -52,7 +58,13 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
                 obj::set(&mut p, &["spec", "subdomain"], json!(svc));
             }
             if pod::create(cx, p).is_some() {
-                cx.event(&sts, false, "SuccessfulCreate", &format!("create Pod {pname} in StatefulSet {name} successful"), "statefulset-controller");
+                cx.event(
+                    &sts,
+                    false,
+                    "SuccessfulCreate",
+                    &format!("create Pod {pname} in StatefulSet {name} successful"),
+                    "statefulset-controller",
+                );
             }
             break;
         }
@@ -61,12 +73,29 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
         sorted.sort_by_key(|p| std::cmp::Reverse(ordinal(p)));
         if let Some(top) = sorted.iter().find(|p| ordinal(p) >= want) {
             pod::mark_terminating(cx, &k.0, obj::name(top), 10);
-            cx.event(&sts, false, "SuccessfulDelete", &format!("delete Pod {} in StatefulSet {name} successful", obj::name(top)), "statefulset-controller");
-        } else if let Some(stale) = sorted.iter().find(|p| obj::label(p, "controller-revision-hash") != Some(revision.as_str())) {
+            cx.event(
+                &sts,
+                false,
+                "SuccessfulDelete",
+                &format!(
+                    "delete Pod {} in StatefulSet {name} successful",
+                    obj::name(top)
+                ),
+                "statefulset-controller",
+            );
+        } else if let Some(stale) = sorted
+            .iter()
+            .find(|p| obj::label(p, "controller-revision-hash") != Some(revision.as_str()))
+        {
             pod::mark_terminating(cx, &k.0, obj::name(stale), 10);
         }
     }
-    let pods: Vec<_> = cx.store.owned(&uid, Kind::Pod).into_iter().filter(|p| pod_active(p)).collect();
+    let pods: Vec<_> = cx
+        .store
+        .owned(&uid, Kind::Pod)
+        .into_iter()
+        .filter(|p| pod_active(p))
+        .collect();
     let ready = pods.iter().filter(|p| pod_ready(p)).count();
     let updated = pods
         .iter()

@@ -15,7 +15,16 @@ use crate::sim::obj;
 use crate::sim::store::Store;
 
 const SERVICES: &[&str] = &[
-    "api", "web", "worker", "scheduler", "cache", "auth", "search", "billing", "notify", "gateway",
+    "api",
+    "web",
+    "worker",
+    "scheduler",
+    "cache",
+    "auth",
+    "search",
+    "billing",
+    "notify",
+    "gateway",
 ];
 const PODS_PER_NODE: usize = 110;
 
@@ -25,7 +34,10 @@ pub fn build(store: &mut Store, namespaces: usize, pods_per_ns: usize) -> anyhow
     let nodes = total.div_ceil(PODS_PER_NODE).max(1);
     for i in 0..nodes {
         store
-            .create(Kind::Node, steady::node(i, now - SignedDuration::from_hours(24 * 60)))
+            .create(
+                Kind::Node,
+                steady::node(i, now - SignedDuration::from_hours(24 * 60)),
+            )
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     let mut node_rr = 0usize;
@@ -34,14 +46,20 @@ pub fn build(store: &mut Store, namespaces: usize, pods_per_ns: usize) -> anyhow
         let mut nsv = json!({"metadata": {"name": ns, "labels": {"environment": if n % 5 == 0 { "production" } else { "staging" }},
             "creationTimestamp": fmt_ts(now - SignedDuration::from_hours(24 * 60))}});
         defaults::apply(store, Kind::Namespace, &mut nsv, None);
-        store.create(Kind::Namespace, nsv).map_err(|e| anyhow::anyhow!("{e}"))?;
+        store
+            .create(Kind::Namespace, nsv)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let mut remaining = pods_per_ns;
         let mut idx = 0;
         while remaining > 0 {
             let replicas = remaining.min(8);
             remaining -= replicas;
             let svc = SERVICES[idx % SERVICES.len()];
-            let name = if idx < SERVICES.len() { svc.to_string() } else { format!("{svc}-{}", idx / SERVICES.len()) };
+            let name = if idx < SERVICES.len() {
+                svc.to_string()
+            } else {
+                format!("{svc}-{}", idx / SERVICES.len())
+            };
             idx += 1;
             let d = json!({
                 "apiVersion": "apps/v1", "kind": "Deployment",
@@ -57,14 +75,18 @@ pub fn build(store: &mut Store, namespaces: usize, pods_per_ns: usize) -> anyhow
             steady::deployment(store, d, &[("", "", 30)], now, &mut node_rr)?;
             let mut s = json!({"metadata": {"name": name, "namespace": ns}, "spec": {"selector": {"app": name}, "ports": [{"name": "http", "port": 80, "targetPort": 8080}]}});
             defaults::apply(store, Kind::Service, &mut s, None);
-            store.create(Kind::Service, s).map_err(|e| anyhow::anyhow!("{e}"))?;
+            store
+                .create(Kind::Service, s)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             if svc == "api" {
                 let mut h = json!({"metadata": {"name": name, "namespace": ns}, "spec": {
                     "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
                     "minReplicas": replicas.max(1), "maxReplicas": (replicas * 2).max(2),
                     "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]}});
                 defaults::apply(store, Kind::Hpa, &mut h, None);
-                store.create(Kind::Hpa, h).map_err(|e| anyhow::anyhow!("{e}"))?;
+                store
+                    .create(Kind::Hpa, h)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             }
         }
     }

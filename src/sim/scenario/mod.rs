@@ -65,23 +65,41 @@ pub const BAD_IMAGE: &str = "flextime/api:v2.4.0";
 fn history(ns: &str, name: &str) -> Vec<(&'static str, &'static str, i64)> {
     match (ns, name) {
         ("flextime-production", "flextime-api") => vec![
-            ("flextime/api:v2.2.1", "deploy v2.2.1 (release 2026.10.2)", 34),
-            ("flextime/api:v2.3.0", "deploy v2.3.0: configurable worker scaling", 5),
+            (
+                "flextime/api:v2.2.1",
+                "deploy v2.2.1 (release 2026.10.2)",
+                34,
+            ),
+            (
+                "flextime/api:v2.3.0",
+                "deploy v2.3.0: configurable worker scaling",
+                5,
+            ),
         ],
         ("flagwise", "flagwise-api") => vec![
             ("flagwise/api:v0.9.4", "", 41),
-            ("flagwise/api:v1.0.0", "kubectl set image deployment/flagwise-api api=flagwise/api:v1.0.0", 12),
+            (
+                "flagwise/api:v1.0.0",
+                "kubectl set image deployment/flagwise-api api=flagwise/api:v1.0.0",
+                12,
+            ),
         ],
         ("team-dashboard-prod", "dashboard-green") => vec![
             ("team-dashboard/dashboard:v1.0.0", "blue/green: v1.0.0", 20),
-            ("team-dashboard/dashboard:v1.1.0", "blue/green: stage v1.1.0 on green", 1),
+            (
+                "team-dashboard/dashboard:v1.1.0",
+                "blue/green: stage v1.1.0 on green",
+                1,
+            ),
         ],
         _ => Vec::new(),
     }
 }
 
 fn days_for(name: &str) -> i64 {
-    let h = name.bytes().fold(7u64, |a, b| a.wrapping_mul(31).wrapping_add(b as u64));
+    let h = name
+        .bytes()
+        .fold(7u64, |a, b| a.wrapping_mul(31).wrapping_add(b as u64));
     20 + (h % 40) as i64
 }
 
@@ -102,15 +120,26 @@ fn fleet(store: &mut Store, world: &mut World) -> anyhow::Result<()> {
     let now = store.now();
     for i in 0..3 {
         store
-            .create(Kind::Node, node(i, now - SignedDuration::from_hours(24 * 90)))
+            .create(
+                Kind::Node,
+                node(i, now - SignedDuration::from_hours(24 * 90)),
+            )
             .map_err(|e| anyhow::anyhow!("node: {e}"))?;
     }
     for d in &docs {
         if d["kind"] == "Namespace" {
             let mut v = d.clone();
-            obj::set(&mut v, &["metadata", "creationTimestamp"], json!(super::clock::fmt_ts(now - SignedDuration::from_hours(24 * 90))));
+            obj::set(
+                &mut v,
+                &["metadata", "creationTimestamp"],
+                json!(super::clock::fmt_ts(
+                    now - SignedDuration::from_hours(24 * 90)
+                )),
+            );
             super::defaults::apply(store, Kind::Namespace, &mut v, None);
-            store.create(Kind::Namespace, v).map_err(|e| anyhow::anyhow!("{e}"))?;
+            store
+                .create(Kind::Namespace, v)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
     }
     let mut node_rr = 0usize;
@@ -128,15 +157,27 @@ fn fleet(store: &mut Store, world: &mut World) -> anyhow::Result<()> {
                 }
                 steady::deployment(store, d.clone(), &revs, now, &mut node_rr)?;
             }
-            "StatefulSet" => steady::statefulset(store, d.clone(), now - SignedDuration::from_hours(24 * days_for(&name)), &mut node_rr)?,
+            "StatefulSet" => steady::statefulset(
+                store,
+                d.clone(),
+                now - SignedDuration::from_hours(24 * days_for(&name)),
+                &mut node_rr,
+            )?,
             "CronJob" => backups(store, world, d.clone(), now)?,
             other => {
-                let k = Kind::from_kind_name(other).ok_or_else(|| anyhow::anyhow!("fleet.yaml: unknown kind {other}"))?;
+                let k = Kind::from_kind_name(other)
+                    .ok_or_else(|| anyhow::anyhow!("fleet.yaml: unknown kind {other}"))?;
                 let mut v = d.clone();
                 let created = now - SignedDuration::from_hours(24 * days_for(&name));
-                obj::set(&mut v, &["metadata", "creationTimestamp"], json!(super::clock::fmt_ts(created)));
+                obj::set(
+                    &mut v,
+                    &["metadata", "creationTimestamp"],
+                    json!(super::clock::fmt_ts(created)),
+                );
                 super::defaults::apply(store, k, &mut v, None);
-                store.create(k, v).map_err(|e| anyhow::anyhow!("{other} {ns}/{name}: {e}"))?;
+                store
+                    .create(k, v)
+                    .map_err(|e| anyhow::anyhow!("{other} {ns}/{name}: {e}"))?;
             }
         }
     }
@@ -147,15 +188,27 @@ fn fleet(store: &mut Store, world: &mut World) -> anyhow::Result<()> {
 /// A CronJob with its Job history: daily jobs succeed; the weekly volume snapshot
 /// failed on its last two runs (so its last success is older than the schedule
 /// allows).
-fn backups(store: &mut Store, world: &mut World, mut cj: Value, now: Timestamp) -> anyhow::Result<()> {
+fn backups(
+    store: &mut Store,
+    world: &mut World,
+    mut cj: Value,
+    now: Timestamp,
+) -> anyhow::Result<()> {
     let name = obj::name(&cj).to_string();
     let ns = obj::namespace(&cj).to_string();
-    let schedule = crate::cron::Schedule::parse(obj::str_at(&cj, &["spec", "schedule"]).unwrap_or(""))?;
+    let schedule =
+        crate::cron::Schedule::parse(obj::str_at(&cj, &["spec", "schedule"]).unwrap_or(""))?;
     let keep_ok = obj::i64_at(&cj, &["spec", "successfulJobsHistoryLimit"]).unwrap_or(3) as usize;
     let created = now - SignedDuration::from_hours(24 * 120);
-    obj::set(&mut cj, &["metadata", "creationTimestamp"], json!(super::clock::fmt_ts(created)));
+    obj::set(
+        &mut cj,
+        &["metadata", "creationTimestamp"],
+        json!(super::clock::fmt_ts(created)),
+    );
     super::defaults::apply(store, Kind::CronJob, &mut cj, None);
-    let cj = store.create(Kind::CronJob, cj).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let cj = store
+        .create(Kind::CronJob, cj)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     // Scheduled times, newest first.
     let mut times = Vec::new();
     let mut t = schedule.prev_at_or_before(now);
@@ -172,8 +225,18 @@ fn backups(store: &mut Store, world: &mut World, mut cj: Value, now: Timestamp) 
         .enumerate()
         .map(|(i, at)| (*at, !(weekly_snapshot && i < 2)))
         .collect();
-    let ok_runs: Vec<_> = runs.iter().filter(|(_, ok)| *ok).take(keep_ok).cloned().collect();
-    let failed_runs: Vec<_> = runs.iter().filter(|(_, ok)| !*ok).take(3).cloned().collect();
+    let ok_runs: Vec<_> = runs
+        .iter()
+        .filter(|(_, ok)| *ok)
+        .take(keep_ok)
+        .cloned()
+        .collect();
+    let failed_runs: Vec<_> = runs
+        .iter()
+        .filter(|(_, ok)| !*ok)
+        .take(3)
+        .cloned()
+        .collect();
     let mut last_success: Option<Timestamp> = None;
     for (at, ok) in ok_runs.iter().chain(failed_runs.iter()) {
         let (secs, _) = super::apps::job_run("flextime/backup-tools:1.4.2", &name);
@@ -216,22 +279,38 @@ fn snapshots(store: &mut Store, now: Timestamp) -> anyhow::Result<()> {
                 "boundVolumeSnapshotContentName": format!("snapcontent-{pvc}-{stamp}")},
         });
         if ready {
-            v["status"]["restoreSize"] = json!(if pvc == "flextime-data" { "50Gi" } else { "8Gi" });
+            v["status"]["restoreSize"] = json!(if pvc == "flextime-data" {
+                "50Gi"
+            } else {
+                "8Gi"
+            });
         } else {
             v["status"]["error"] = json!({"time": super::clock::fmt_ts(at + SignedDuration::from_secs(600)),
                 "message": "Failed to check and update snapshot content: rpc error: code = DeadlineExceeded desc = context deadline exceeded"});
         }
-        store.create(Kind::VolumeSnapshot, v).map_err(|e| anyhow::anyhow!("{e}"))?;
+        store
+            .create(Kind::VolumeSnapshot, v)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(())
     };
     let weekly = crate::cron::Schedule::parse("0 1 * * 0")?;
     let last_run = weekly.prev_at_or_before(now).unwrap_or(now);
     add("flextime-data".into(), "flextime-data", last_run, false)?;
     for k in 2..5 {
-        add("flextime-data".into(), "flextime-data", last_run - week * k, true)?;
+        add(
+            "flextime-data".into(),
+            "flextime-data",
+            last_run - week * k,
+            true,
+        )?;
     }
     for k in 0..3 {
-        add("redis-data".into(), "redis-data", now - day * k - SignedDuration::from_hours(3), true)?;
+        add(
+            "redis-data".into(),
+            "redis-data",
+            now - day * k - SignedDuration::from_hours(3),
+            true,
+        )?;
     }
     Ok(())
 }
@@ -263,16 +342,27 @@ impl Script {
                 let elapsed = now.duration_since(store.clock().start()).as_secs();
                 if elapsed >= INCIDENT_ROLLOUT_AT {
                     self.rolled_out = true;
-                    store.modify(Kind::Deployment, "flextime-production", "flextime-api", |d| {
-                        if let Some(cs) = d["spec"]["template"]["spec"]["containers"].as_array_mut() {
-                            for c in cs {
-                                if c["name"] == "api" {
-                                    c["image"] = json!(BAD_IMAGE);
+                    store.modify(
+                        Kind::Deployment,
+                        "flextime-production",
+                        "flextime-api",
+                        |d| {
+                            if let Some(cs) =
+                                d["spec"]["template"]["spec"]["containers"].as_array_mut()
+                            {
+                                for c in cs {
+                                    if c["name"] == "api" {
+                                        c["image"] = json!(BAD_IMAGE);
+                                    }
                                 }
                             }
-                        }
-                        obj::set_annotation(d, "kubernetes.io/change-cause", "deploy v2.4.0: schedule constraint indexes (release 2026.11.3)");
-                    });
+                            obj::set_annotation(
+                                d,
+                                "kubernetes.io/change-cause",
+                                "deploy v2.4.0: schedule constraint indexes (release 2026.11.3)",
+                            );
+                        },
+                    );
                 }
             }
             Scenario::Large { churn_per_sec, .. } => {

@@ -41,13 +41,33 @@ pub fn node(i: usize, created: Timestamp) -> Value {
 }
 
 fn image_id(image: &str) -> String {
-    let h = image.bytes().fold(0xcbf29ce484222325u64, |a, b| (a ^ b as u64).wrapping_mul(0x100000001b3));
-    format!("docker.io/{}@sha256:{h:016x}{:016x}{:016x}{:016x}", image.split(':').next().unwrap_or(image), h.rotate_left(9), h.rotate_left(21), h.rotate_left(40))
+    let h = image.bytes().fold(0xcbf29ce484222325u64, |a, b| {
+        (a ^ b as u64).wrapping_mul(0x100000001b3)
+    });
+    format!(
+        "docker.io/{}@sha256:{h:016x}{:016x}{:016x}{:016x}",
+        image.split(':').next().unwrap_or(image),
+        h.rotate_left(9),
+        h.rotate_left(21),
+        h.rotate_left(40)
+    )
 }
 
 /// A running, ready pod from `template`, owned by `owner`, started at `started`.
-pub fn running_pod(store: &mut Store, template: &Value, owner: &Value, name: &str, node_idx: usize, started: Timestamp) -> Value {
-    let mut p = pod::from_template(template, owner, name, Some(&format!("{}-", obj::name(owner))));
+pub fn running_pod(
+    store: &mut Store,
+    template: &Value,
+    owner: &Value,
+    name: &str,
+    node_idx: usize,
+    started: Timestamp,
+) -> Value {
+    let mut p = pod::from_template(
+        template,
+        owner,
+        name,
+        Some(&format!("{}-", obj::name(owner))),
+    );
     let t = fmt_ts(started);
     let ready_at = fmt_ts(started + SignedDuration::from_secs(8));
     let ip = format!("10.244.{}.{}", node_idx, 2 + store.rng_u32() % 250);
@@ -98,7 +118,13 @@ fn with_image(template: &Value, image: &str) -> Value {
 
 /// A Deployment with one ReplicaSet per revision (`revs`: image, change-cause, age
 /// in days; oldest first) and running pods for the current one.
-pub fn deployment(store: &mut Store, mut d: Value, revs: &[(&str, &str, i64)], now: Timestamp, node_rr: &mut usize) -> anyhow::Result<()> {
+pub fn deployment(
+    store: &mut Store,
+    mut d: Value,
+    revs: &[(&str, &str, i64)],
+    now: Timestamp,
+    node_rr: &mut usize,
+) -> anyhow::Result<()> {
     let first_age = revs.first().map_or(30, |r| r.2);
     let created = now - SignedDuration::from_hours(24 * first_age) - SignedDuration::from_mins(37);
     d["metadata"]["creationTimestamp"] = json!(fmt_ts(created));
@@ -123,7 +149,8 @@ pub fn deployment(store: &mut Store, mut d: Value, revs: &[(&str, &str, i64)], n
             obj::set_annotation(&mut di, "kubernetes.io/change-cause", cause);
         }
         let last = i + 1 == revs.len();
-        let mut rs = deployment::new_replicaset(&di, i as i64 + 1, if last { desired } else { 0 }, "");
+        let mut rs =
+            deployment::new_replicaset(&di, i as i64 + 1, if last { desired } else { 0 }, "");
         let at = now - SignedDuration::from_hours(24 * age) - SignedDuration::from_mins(12);
         rs["metadata"]["creationTimestamp"] = json!(fmt_ts(at));
         rs["status"] = if last {
@@ -137,7 +164,9 @@ pub fn deployment(store: &mut Store, mut d: Value, revs: &[(&str, &str, i64)], n
             current_rs = Some((rs, at));
         }
     }
-    let Some((rs, at)) = current_rs else { return Ok(()) };
+    let Some((rs, at)) = current_rs else {
+        return Ok(());
+    };
     for k in 0..desired {
         let name = format!("{}-{}", obj::name(&rs), store.suffix(5));
         let started = at + SignedDuration::from_secs(20 + 7 * k);
@@ -162,22 +191,49 @@ pub fn deployment(store: &mut Store, mut d: Value, revs: &[(&str, &str, i64)], n
 }
 
 /// A StatefulSet with its ordinal pods running.
-pub fn statefulset(store: &mut Store, mut s: Value, created: Timestamp, node_rr: &mut usize) -> anyhow::Result<()> {
+pub fn statefulset(
+    store: &mut Store,
+    mut s: Value,
+    created: Timestamp,
+    node_rr: &mut usize,
+) -> anyhow::Result<()> {
     s["metadata"]["creationTimestamp"] = json!(fmt_ts(created));
     defaults::apply(store, Kind::StatefulSet, &mut s, None);
     let sts = store.create(Kind::StatefulSet, s).map_err(err)?;
     let name = obj::name(&sts).to_string();
-    let revision = format!("{name}-{}", deployment::template_hash(&sts["spec"]["template"]));
+    let revision = format!(
+        "{name}-{}",
+        deployment::template_hash(&sts["spec"]["template"])
+    );
     let n = obj::i64_at(&sts, &["spec", "replicas"]).unwrap_or(1);
     for i in 0..n {
         let mut t = sts["spec"]["template"].clone();
         let pname = format!("{name}-{i}");
-        obj::set(&mut t, &["metadata", "labels", "controller-revision-hash"], json!(revision));
-        obj::set(&mut t, &["metadata", "labels", "statefulset.kubernetes.io/pod-name"], json!(pname));
-        obj::set(&mut t, &["metadata", "labels", "apps.kubernetes.io/pod-index"], json!(i.to_string()));
+        obj::set(
+            &mut t,
+            &["metadata", "labels", "controller-revision-hash"],
+            json!(revision),
+        );
+        obj::set(
+            &mut t,
+            &["metadata", "labels", "statefulset.kubernetes.io/pod-name"],
+            json!(pname),
+        );
+        obj::set(
+            &mut t,
+            &["metadata", "labels", "apps.kubernetes.io/pod-index"],
+            json!(i.to_string()),
+        );
         let idx = *node_rr % store.count(Kind::Node).max(1);
         *node_rr += 1;
-        let mut p = running_pod(store, &t, &sts, &pname, idx, created + SignedDuration::from_secs(30 + i * 40));
+        let mut p = running_pod(
+            store,
+            &t,
+            &sts,
+            &pname,
+            idx,
+            created + SignedDuration::from_secs(30 + i * 40),
+        );
         obj::remove(&mut p, &["metadata", "generateName"]);
         p["spec"]["hostname"] = json!(pname);
         store.create(Kind::Pod, p).map_err(err)?;
@@ -191,10 +247,21 @@ pub fn statefulset(store: &mut Store, mut s: Value, created: Timestamp, node_rr:
 
 /// A finished Job of `cj` scheduled at `at`, ended at `end`, with its pod(s);
 /// `log` receives (pod key, container, timestamp stamp) to write the pod's logs.
-pub fn finished_job(store: &mut Store, cj: &Value, at: Timestamp, end: Timestamp, ok: bool, mut log: impl FnMut(&str, &str, &str)) -> anyhow::Result<()> {
+pub fn finished_job(
+    store: &mut Store,
+    cj: &Value,
+    at: Timestamp,
+    end: Timestamp,
+    ok: bool,
+    mut log: impl FnMut(&str, &str, &str),
+) -> anyhow::Result<()> {
     let name = format!("{}-{}", obj::name(cj), at.as_second() / 60);
     let mut job = cronjob::job_from(cj, &name);
-    obj::set_annotation(&mut job, "batch.kubernetes.io/cronjob-scheduled-timestamp", &fmt_ts(at));
+    obj::set_annotation(
+        &mut job,
+        "batch.kubernetes.io/cronjob-scheduled-timestamp",
+        &fmt_ts(at),
+    );
     job["metadata"]["creationTimestamp"] = json!(fmt_ts(at));
     defaults::apply(store, Kind::Job, &mut job, None);
     let start = at + SignedDuration::from_secs(1);
@@ -212,8 +279,18 @@ pub fn finished_job(store: &mut Store, cj: &Value, at: Timestamp, end: Timestamp
     };
     let job = store.create(Kind::Job, job).map_err(err)?;
     let pname = format!("{name}-{}", store.suffix(5));
-    let mut p = running_pod(store, &job["spec"]["template"], &job, &pname, (at.as_second() as usize / 60) % 3, start);
-    let cname = job["spec"]["template"]["spec"]["containers"][0]["name"].as_str().unwrap_or("backup").to_string();
+    let mut p = running_pod(
+        store,
+        &job["spec"]["template"],
+        &job,
+        &pname,
+        (at.as_second() as usize / 60) % 3,
+        start,
+    );
+    let cname = job["spec"]["template"]["spec"]["containers"][0]["name"]
+        .as_str()
+        .unwrap_or("backup")
+        .to_string();
     if let Some(cs) = p["status"]["containerStatuses"].as_array_mut() {
         for c in cs {
             c["ready"] = json!(false);
@@ -232,6 +309,10 @@ pub fn finished_job(store: &mut Store, cj: &Value, at: Timestamp, end: Timestamp
     ]);
     store.create(Kind::Pod, p).map_err(err)?;
     let stamp = at.strftime("%Y%m%d_%H%M%S").to_string();
-    log(&format!("{}/{}", obj::namespace(&job), pname), &cname, &stamp);
+    log(
+        &format!("{}/{}", obj::namespace(&job), pname),
+        &cname,
+        &stamp,
+    );
     Ok(())
 }

@@ -56,7 +56,13 @@ fn resource(shared: &Arc<Shared>, r: &Req, t: &Target) -> ApiResult<Response<Bod
 
 /// Parses a request body as JSON, YAML or protobuf.
 pub fn parse_object(r: &Req) -> ApiResult<Value> {
-    let ct = r.content_type().split(';').next().unwrap_or("").trim().to_string();
+    let ct = r
+        .content_type()
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
     let v: Value = match ct.as_str() {
         "" | "application/json" | "*/*" => serde_json::from_slice(&r.body).map_err(|e| {
             ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
@@ -183,7 +189,9 @@ fn encode_continue(k: &Key) -> String {
 }
 
 fn decode_continue(s: &str) -> ApiResult<Key> {
-    let bad = || ApiError::bad_request("continue key is not valid: incorrect encoded start resourceVersion");
+    let bad = || {
+        ApiError::bad_request("continue key is not valid: incorrect encoded start resourceVersion")
+    };
     let raw = hex::decode(s).map_err(|_| bad())?;
     let text = String::from_utf8(raw).map_err(|_| bad())?;
     let (ns, name) = text.split_once('\u{0}').ok_or_else(bad)?;
@@ -209,9 +217,11 @@ fn list(shared: &Arc<Shared>, r: &Req, t: &Target, kind: Kind) -> ApiResult<Resp
     {
         // Listing in a missing namespace is an empty list, as on a real server.
     }
-    let (items, more) = st.store.page(kind, t.namespace.as_deref(), after.as_ref(), limit, |v| {
-        filters.matches(t.surface, v)
-    });
+    let (items, more) = st
+        .store
+        .page(kind, t.namespace.as_deref(), after.as_ref(), limit, |v| {
+            filters.matches(t.surface, v)
+        });
     let rv = st.store.current_rv().to_string();
     let now = st.store.now();
     drop(st);
@@ -267,7 +277,14 @@ fn lookup(store: &Store, t: &Target, kind: Kind, name: &str) -> ApiResult<Arc<Va
         .ok_or_else(|| ApiError::not_found(t.surface, name))
 }
 
-fn get(shared: &Arc<Shared>, r: &Req, t: &Target, kind: Kind, name: &str, sub: Option<&str>) -> ApiResult<Response<Body>> {
+fn get(
+    shared: &Arc<Shared>,
+    r: &Req,
+    t: &Target,
+    kind: Kind,
+    name: &str,
+    sub: Option<&str>,
+) -> ApiResult<Response<Body>> {
     let st = shared.lock();
     let v = lookup(&st.store, t, kind, name)?;
     match sub {
@@ -278,7 +295,9 @@ fn get(shared: &Arc<Shared>, r: &Req, t: &Target, kind: Kind, name: &str, sub: O
 
 fn review(shared: &Arc<Shared>, r: &Req) -> ApiResult<Response<Body>> {
     if r.method != Method::POST {
-        return Err(ApiError::method_not_allowed("only create is supported for selfsubjectaccessreviews"));
+        return Err(ApiError::method_not_allowed(
+            "only create is supported for selfsubjectaccessreviews",
+        ));
     }
     let body = parse_object(r)?;
     let st = shared.lock();
@@ -300,7 +319,9 @@ fn create(shared: &Arc<Shared>, r: &Req, t: &Target, kind: Kind) -> ApiResult<Re
         let n = format!("{prefix}{}", store.suffix(5));
         obj::set(&mut v, &["metadata", "name"], json!(n));
     }
-    if kind.has_status_subresource() && !matches!(kind, Kind::Namespace | Kind::Node | Kind::VolumeSnapshot) {
+    if kind.has_status_subresource()
+        && !matches!(kind, Kind::Namespace | Kind::Node | Kind::VolumeSnapshot)
+    {
         obj::remove(&mut v, &["status"]);
     }
     obj::remove(&mut v, &["metadata", "resourceVersion"]);
@@ -321,7 +342,11 @@ fn create(shared: &Arc<Shared>, r: &Req, t: &Target, kind: Kind) -> ApiResult<Re
             let uid = store.new_uid();
             obj::set(&mut v, &["metadata", "uid"], json!(uid));
         }
-        obj::set(&mut v, &["metadata", "creationTimestamp"], json!(store.now_str()));
+        obj::set(
+            &mut v,
+            &["metadata", "creationTimestamp"],
+            json!(store.now_str()),
+        );
         obj::set(&mut v, &["apiVersion"], json!(kind.api_version()));
         obj::set(&mut v, &["kind"], json!(kind.kind_name()));
         return Ok(json_response(201, &to_served(t.surface, &v)));
@@ -346,7 +371,11 @@ fn merged(kind: Kind, old: &Value, body: Value, sub: Option<&str>) -> ApiResult<
         Some("status") => {
             let mut v = old.clone();
             obj::set(&mut v, &["status"], body["status"].clone());
-            obj::set(&mut v, &["metadata", "resourceVersion"], body["metadata"]["resourceVersion"].clone());
+            obj::set(
+                &mut v,
+                &["metadata", "resourceVersion"],
+                body["metadata"]["resourceVersion"].clone(),
+            );
             Ok(v)
         }
         Some("scale") => {
@@ -358,10 +387,16 @@ fn merged(kind: Kind, old: &Value, body: Value, sub: Option<&str>) -> ApiResult<
             if let Some(n) = obj::at(&body, &["spec", "replicas"]).as_i64() {
                 obj::set(&mut v, &["spec", "replicas"], json!(n));
             }
-            obj::set(&mut v, &["metadata", "resourceVersion"], body["metadata"]["resourceVersion"].clone());
+            obj::set(
+                &mut v,
+                &["metadata", "resourceVersion"],
+                body["metadata"]["resourceVersion"].clone(),
+            );
             Ok(v)
         }
-        Some(other) => Err(ApiError::method_not_allowed(format!("subresource {other} does not support writes"))),
+        Some(other) => Err(ApiError::method_not_allowed(format!(
+            "subresource {other} does not support writes"
+        ))),
     }
 }
 
@@ -391,9 +426,15 @@ fn write_locked(
             _ => {}
         }
     }
-    let body = if sub.is_none() { to_stored(t.surface, body) } else { body };
+    let body = if sub.is_none() {
+        to_stored(t.surface, body)
+    } else {
+        body
+    };
     let old = lookup(store, t, kind, name)?;
-    let want_rv = obj::str_at(&body, &["metadata", "resourceVersion"]).unwrap_or("").to_string();
+    let want_rv = obj::str_at(&body, &["metadata", "resourceVersion"])
+        .unwrap_or("")
+        .to_string();
     if !want_rv.is_empty() && want_rv != obj::resource_version(&old) {
         return Err(ApiError::conflict(t.surface, name));
     }
@@ -403,12 +444,24 @@ fn write_locked(
     if !causes.is_empty() {
         return Err(ApiError::invalid(t.surface, name, causes));
     }
-    obj::set(&mut v, &["metadata", "resourceVersion"], json!(obj::resource_version(&old)));
+    obj::set(
+        &mut v,
+        &["metadata", "resourceVersion"],
+        json!(obj::resource_version(&old)),
+    );
     if r.query.dry_run() {
-        return Ok(if sub == Some("scale") { scale_view(&v) } else { to_served(t.surface, &v) });
+        return Ok(if sub == Some("scale") {
+            scale_view(&v)
+        } else {
+            to_served(t.surface, &v)
+        });
     }
     let updated = store.update(kind, v)?;
-    Ok(if sub == Some("scale") { scale_view(&updated) } else { to_served(t.surface, &updated) })
+    Ok(if sub == Some("scale") {
+        scale_view(&updated)
+    } else {
+        to_served(t.surface, &updated)
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -426,15 +479,31 @@ fn write(
     Ok(json_response(200, &out))
 }
 
-fn patch_object(shared: &Arc<Shared>, r: &Req, t: &Target, kind: Kind, name: &str, sub: Option<&str>) -> ApiResult<Response<Body>> {
-    let ct = r.content_type().split(';').next().unwrap_or("").trim().to_string();
+fn patch_object(
+    shared: &Arc<Shared>,
+    r: &Req,
+    t: &Target,
+    kind: Kind,
+    name: &str,
+    sub: Option<&str>,
+) -> ApiResult<Response<Body>> {
+    let ct = r
+        .content_type()
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
     let patch_doc: Value = match ct.as_str() {
-        "application/merge-patch+json" | "application/json-patch+json" | "application/strategic-merge-patch+json" => {
-            serde_json::from_slice(&r.body).map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?
-        }
+        "application/merge-patch+json"
+        | "application/json-patch+json"
+        | "application/strategic-merge-patch+json" => serde_json::from_slice(&r.body)
+            .map_err(|e| ApiError::bad_request(format!("error decoding patch: {e}")))?,
         other => return Err(ApiError::unsupported_media_type(other)),
     };
-    if ct == "application/strategic-merge-patch+json" && t.surface.group == "snapshot.storage.k8s.io" {
+    if ct == "application/strategic-merge-patch+json"
+        && t.surface.group == "snapshot.storage.k8s.io"
+    {
         return Err(ApiError::unsupported_media_type(&ct));
     }
     // Read, apply and write under one lock: a patch that names a resourceVersion
@@ -448,7 +517,9 @@ fn patch_object(shared: &Arc<Shared>, r: &Req, t: &Target, kind: Kind, name: &st
     match ct.as_str() {
         "application/merge-patch+json" => patch::merge_patch(&mut doc, &patch_doc),
         "application/strategic-merge-patch+json" => patch::strategic_merge(&mut doc, &patch_doc),
-        _ => patch::json_patch(&mut doc, &patch_doc).map_err(|e| ApiError::new(422, "Invalid", e))?,
+        _ => {
+            patch::json_patch(&mut doc, &patch_doc).map_err(|e| ApiError::new(422, "Invalid", e))?
+        }
     }
     if !doc.is_object() {
         return Err(ApiError::bad_request("the patch result is not an object"));
@@ -457,11 +528,18 @@ fn patch_object(shared: &Arc<Shared>, r: &Req, t: &Target, kind: Kind, name: &st
     Ok(json_response(200, &out))
 }
 
-fn delete(shared: &Arc<Shared>, r: &Req, t: &Target, kind: Kind, name: &str) -> ApiResult<Response<Body>> {
+fn delete(
+    shared: &Arc<Shared>,
+    r: &Req,
+    t: &Target,
+    kind: Kind,
+    name: &str,
+) -> ApiResult<Response<Body>> {
     let opts: Value = if r.body.is_empty() {
         json!({})
     } else {
-        serde_json::from_slice(&r.body).map_err(|e| ApiError::bad_request(format!("invalid DeleteOptions: {e}")))?
+        serde_json::from_slice(&r.body)
+            .map_err(|e| ApiError::bad_request(format!("invalid DeleteOptions: {e}")))?
     };
     let mut st = shared.lock();
     let store = &mut st.store;
@@ -470,18 +548,26 @@ fn delete(shared: &Arc<Shared>, r: &Req, t: &Target, kind: Kind, name: &str) -> 
     if let Some(uid) = pre["uid"].as_str()
         && uid != obj::uid(&v)
     {
-        return Err(ApiError::conflict_msg(t.surface, name, &format!(
-            "Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
-            obj::uid(&v)
-        )));
+        return Err(ApiError::conflict_msg(
+            t.surface,
+            name,
+            &format!(
+                "Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
+                obj::uid(&v)
+            ),
+        ));
     }
     if let Some(rv) = pre["resourceVersion"].as_str()
         && rv != obj::resource_version(&v)
     {
-        return Err(ApiError::conflict_msg(t.surface, name, &format!(
-            "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
-            obj::resource_version(&v)
-        )));
+        return Err(ApiError::conflict_msg(
+            t.surface,
+            name,
+            &format!(
+                "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
+                obj::resource_version(&v)
+            ),
+        ));
     }
     if r.query.dry_run() {
         return Ok(json_response(200, &to_served(t.surface, &v)));
@@ -507,7 +593,11 @@ fn delete(shared: &Arc<Shared>, r: &Req, t: &Target, kind: Kind, name: &str) -> 
         Kind::Pod => {
             let grace = opts["gracePeriodSeconds"]
                 .as_i64()
-                .or_else(|| r.query.get("gracePeriodSeconds").and_then(|g| g.parse().ok()))
+                .or_else(|| {
+                    r.query
+                        .get("gracePeriodSeconds")
+                        .and_then(|g| g.parse().ok())
+                })
                 .or_else(|| obj::i64_at(&v, &["spec", "terminationGracePeriodSeconds"]))
                 .unwrap_or(30);
             if grace <= 0 || obj::str_at(&v, &["spec", "nodeName"]).is_none() {
@@ -521,7 +611,10 @@ fn delete(shared: &Arc<Shared>, r: &Req, t: &Target, kind: Kind, name: &str) -> 
                     p["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
                 }
             });
-            Ok(json_response(200, &updated.map(|u| (*u).clone()).unwrap_or_default()))
+            Ok(json_response(
+                200,
+                &updated.map(|u| (*u).clone()).unwrap_or_default(),
+            ))
         }
         Kind::Namespace => {
             let when = crate::sim::clock::fmt_ts(now);
@@ -529,7 +622,10 @@ fn delete(shared: &Arc<Shared>, r: &Req, t: &Target, kind: Kind, name: &str) -> 
                 n["metadata"]["deletionTimestamp"] = json!(when);
                 n["status"]["phase"] = json!("Terminating");
             });
-            Ok(json_response(200, &updated.map(|u| (*u).clone()).unwrap_or_default()))
+            Ok(json_response(
+                200,
+                &updated.map(|u| (*u).clone()).unwrap_or_default(),
+            ))
         }
         _ => {
             store.remove(kind, &ns, name);
@@ -537,15 +633,23 @@ fn delete(shared: &Arc<Shared>, r: &Req, t: &Target, kind: Kind, name: &str) -> 
             if !t.surface.group.is_empty() {
                 details["group"] = json!(t.surface.group);
             }
-            Ok(json_response(200, &json!({
-                "kind": "Status", "apiVersion": "v1", "metadata": {},
-                "status": "Success", "details": details,
-            })))
+            Ok(json_response(
+                200,
+                &json!({
+                    "kind": "Status", "apiVersion": "v1", "metadata": {},
+                    "status": "Success", "details": details,
+                }),
+            ))
         }
     }
 }
 
-fn delete_collection(shared: &Arc<Shared>, r: &Req, t: &Target, kind: Kind) -> ApiResult<Response<Body>> {
+fn delete_collection(
+    shared: &Arc<Shared>,
+    r: &Req,
+    t: &Target,
+    kind: Kind,
+) -> ApiResult<Response<Body>> {
     let filters = Filters::from_query(r)?;
     let mut st = shared.lock();
     let items = st.store.list(kind, t.namespace.as_deref());
@@ -556,10 +660,13 @@ fn delete_collection(shared: &Arc<Shared>, r: &Req, t: &Target, kind: Kind) -> A
         }
         removed.push(to_served(t.surface, v));
     }
-    Ok(json_response(200, &json!({
-        "kind": format!("{}List", t.surface.kind),
-        "apiVersion": t.surface.api_version(),
-        "metadata": {"resourceVersion": st.store.current_rv().to_string()},
-        "items": removed,
-    })))
+    Ok(json_response(
+        200,
+        &json!({
+            "kind": format!("{}List", t.surface.kind),
+            "apiVersion": t.surface.api_version(),
+            "metadata": {"resourceVersion": st.store.current_rv().to_string()},
+            "items": removed,
+        }),
+    ))
 }

@@ -75,8 +75,18 @@ pub fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> ApiResult<Response<B
                 .store
                 .get(source, t.namespace.as_deref().unwrap_or(""), name)
                 .filter(|p| !pods || running(p))
-                .ok_or_else(|| ApiError::new(404, "NotFound", format!("{what}.metrics.k8s.io \"{name}\" not found")))?;
-            let m = if pods { pod_metrics(&st, &obj, now) } else { node_metrics(&st, &obj, now) };
+                .ok_or_else(|| {
+                    ApiError::new(
+                        404,
+                        "NotFound",
+                        format!("{what}.metrics.k8s.io \"{name}\" not found"),
+                    )
+                })?;
+            let m = if pods {
+                pod_metrics(&st, &obj, now)
+            } else {
+                node_metrics(&st, &obj, now)
+            };
             Ok(json_response(200, &m))
         }
         None => {
@@ -85,14 +95,23 @@ pub fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> ApiResult<Response<B
                 .list(source, t.namespace.as_deref())
                 .iter()
                 .filter(|p| filters.labels.matches(p) && (!pods || running(p)))
-                .map(|p| if pods { pod_metrics(&st, p, now) } else { node_metrics(&st, p, now) })
+                .map(|p| {
+                    if pods {
+                        pod_metrics(&st, p, now)
+                    } else {
+                        node_metrics(&st, p, now)
+                    }
+                })
                 .collect();
-            Ok(json_response(200, &json!({
-                "kind": if pods { "PodMetricsList" } else { "NodeMetricsList" },
-                "apiVersion": "metrics.k8s.io/v1beta1",
-                "metadata": {"resourceVersion": ""},
-                "items": items,
-            })))
+            Ok(json_response(
+                200,
+                &json!({
+                    "kind": if pods { "PodMetricsList" } else { "NodeMetricsList" },
+                    "apiVersion": "metrics.k8s.io/v1beta1",
+                    "metadata": {"resourceVersion": ""},
+                    "items": items,
+                }),
+            ))
         }
     }
 }

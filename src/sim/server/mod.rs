@@ -115,7 +115,11 @@ impl Req {
 }
 
 pub fn json_response(code: u16, v: &Value) -> Response<Body> {
-    bytes_response(code, "application/json", serde_json::to_vec(v).unwrap_or_default())
+    bytes_response(
+        code,
+        "application/json",
+        serde_json::to_vec(v).unwrap_or_default(),
+    )
 }
 
 pub fn table_response(v: &Value) -> Response<Body> {
@@ -204,7 +208,10 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
     let body = match Limited::new(body, limit).collect().await {
         Ok(b) => b.to_bytes(),
         Err(e) => {
-            let err = if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+            let err = if e
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
                 ApiError::too_large(limit)
             } else {
                 ApiError::bad_request(format!("error reading request body: {e}"))
@@ -244,11 +251,19 @@ async fn dispatch(shared: &Arc<Shared>, r: &Req, route: Route) -> Response<Body>
         Route::Version => json_response(200, &discovery::version()),
         Route::Health => bytes_response(200, "text/plain; charset=utf-8", b"ok".to_vec()),
         Route::Api => match discovery::aggregated_type(r.accept()) {
-            Some(ct) => bytes_response(200, ct, serde_json::to_vec(&discovery::aggregated(true, ct)).unwrap_or_default()),
+            Some(ct) => bytes_response(
+                200,
+                ct,
+                serde_json::to_vec(&discovery::aggregated(true, ct)).unwrap_or_default(),
+            ),
             None => json_response(200, &discovery::api_versions(&shared.addr.to_string())),
         },
         Route::Apis => match discovery::aggregated_type(r.accept()) {
-            Some(ct) => bytes_response(200, ct, serde_json::to_vec(&discovery::aggregated(false, ct)).unwrap_or_default()),
+            Some(ct) => bytes_response(
+                200,
+                ct,
+                serde_json::to_vec(&discovery::aggregated(false, ct)).unwrap_or_default(),
+            ),
             None => json_response(200, &discovery::group_list()),
         },
         Route::Group(g) => match discovery::group(&g) {
@@ -276,7 +291,17 @@ async fn dispatch(shared: &Arc<Shared>, r: &Req, route: Route) -> Response<Body>
             sub,
             rest,
         } => {
-            let verb = verb_for(&r.method, &Route::Resource { surface, namespace: namespace.clone(), name: name.clone(), sub: sub.clone(), rest: rest.clone() }, &r.query);
+            let verb = verb_for(
+                &r.method,
+                &Route::Resource {
+                    surface,
+                    namespace: namespace.clone(),
+                    name: name.clone(),
+                    sub: sub.clone(),
+                    rest: rest.clone(),
+                },
+                &r.query,
+            );
             let attrs = Attributes {
                 user: r.user.clone(),
                 verb: verb.to_string(),
@@ -286,7 +311,8 @@ async fn dispatch(shared: &Arc<Shared>, r: &Req, route: Route) -> Response<Body>
                 namespace: namespace.clone().unwrap_or_default(),
                 name: name.clone().unwrap_or_default(),
             };
-            let allowed = surface.repr == super::kinds::Repr::AccessReview || shared.lock().rules.allowed(&attrs);
+            let allowed = surface.repr == super::kinds::Repr::AccessReview
+                || shared.lock().rules.allowed(&attrs);
             if !allowed {
                 return error_response(&ApiError::forbidden(
                     &r.user,

@@ -25,27 +25,47 @@ fn parse_id(id: &str) -> (Option<String>, String, Option<String>) {
         [name] => (None, name.to_string(), None),
         [a, b] if *a == "http" || *a == "https" => (Some(a.to_string()), b.to_string(), None),
         [name, port] => (None, name.to_string(), Some(port.to_string())),
-        [scheme, name, port, ..] => (Some(scheme.to_string()), name.to_string(), Some(port.to_string())),
+        [scheme, name, port, ..] => (
+            Some(scheme.to_string()),
+            name.to_string(),
+            Some(port.to_string()),
+        ),
         [] => (None, String::new(), None),
     }
 }
 
 fn unreachable(ip: &str, port: i64, why: &str) -> ApiError {
-    ApiError::service_unavailable(format!("error trying to reach service: dial tcp {ip}:{port}: {why}"))
+    ApiError::service_unavailable(format!(
+        "error trying to reach service: dial tcp {ip}:{port}: {why}"
+    ))
 }
 
 /// Sends a request into `pod` on `port`.
-fn call_pod(st: &mut SimState, pod: &Value, port: i64, scheme: Option<&str>, r: &Req, rest: &str) -> Result<Response<Body>, ApiError> {
-    let ip = obj::str_at(pod, &["status", "podIP"]).unwrap_or("").to_string();
+fn call_pod(
+    st: &mut SimState,
+    pod: &Value,
+    port: i64,
+    scheme: Option<&str>,
+    r: &Req,
+    rest: &str,
+) -> Result<Response<Body>, ApiError> {
+    let ip = obj::str_at(pod, &["status", "podIP"])
+        .unwrap_or("")
+        .to_string();
     if ip.is_empty() || obj::str_at(pod, &["status", "phase"]) != Some("Running") {
         return Err(ApiError::service_unavailable(format!(
             "error trying to reach service: pod {} is not running",
             obj::name(pod)
         )));
     }
-    let containers = obj::at(pod, &["spec", "containers"]).as_array().cloned().unwrap_or_default();
+    let containers = obj::at(pod, &["spec", "containers"])
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let container = containers.iter().find(|c| {
-        c["ports"].as_array().is_some_and(|ps| ps.iter().any(|p| p["containerPort"].as_i64() == Some(port)))
+        c["ports"]
+            .as_array()
+            .is_some_and(|ps| ps.iter().any(|p| p["containerPort"].as_i64() == Some(port)))
     });
     let Some(container) = container else {
         return Err(unreachable(&ip, port, "connect: connection refused"));
@@ -80,7 +100,11 @@ fn call_pod(st: &mut SimState, pod: &Value, port: i64, scheme: Option<&str>, r: 
     };
     match apps::serve(&mut ctx, port as u16, &req) {
         Some(resp) => {
-            let body = if r.method == http::Method::HEAD { Vec::new() } else { resp.body };
+            let body = if r.method == http::Method::HEAD {
+                Vec::new()
+            } else {
+                resp.body
+            };
             Ok(bytes_response(resp.status, resp.content_type, body))
         }
         None => Err(unreachable(&ip, port, "connect: connection refused")),
@@ -105,9 +129,13 @@ pub async fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body>
                     .ok_or_else(|| ApiError::not_found(t.surface, &name))?;
                 let port = match port {
                     None => 80,
-                    Some(p) => p.parse().ok().or_else(|| named_port(&pod, &p)).ok_or_else(|| {
-                        ApiError::service_unavailable(format!("error trying to reach service: no port named {p:?} on pod {name}"))
-                    })?,
+                    Some(p) => p.parse().ok().or_else(|| named_port(&pod, &p)).ok_or_else(
+                        || {
+                            ApiError::service_unavailable(format!(
+                                "error trying to reach service: no port named {p:?} on pod {name}"
+                            ))
+                        },
+                    )?,
                 };
                 call_pod(&mut st, &pod, port, scheme.as_deref(), r, &t.rest)
             }
@@ -116,15 +144,26 @@ pub async fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body>
                     .store
                     .get(Kind::Service, &ns, &name)
                     .ok_or_else(|| ApiError::not_found(t.surface, &name))?;
-                let ports = obj::at(&svc, &["spec", "ports"]).as_array().cloned().unwrap_or_default();
+                let ports = obj::at(&svc, &["spec", "ports"])
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
                 let sp = match &port {
                     None => ports.first().cloned(),
                     Some(p) => ports
                         .iter()
-                        .find(|sp| sp["name"] == p.as_str() || sp["port"].as_i64().map(|n| n.to_string()).as_deref() == Some(p.as_str()))
+                        .find(|sp| {
+                            sp["name"] == p.as_str()
+                                || sp["port"].as_i64().map(|n| n.to_string()).as_deref()
+                                    == Some(p.as_str())
+                        })
                         .cloned(),
                 }
-                .ok_or_else(|| ApiError::service_unavailable(format!("no endpoints available for service \"{name}\"")))?;
+                .ok_or_else(|| {
+                    ApiError::service_unavailable(format!(
+                        "no endpoints available for service \"{name}\""
+                    ))
+                })?;
                 let ep = st.store.get(Kind::Endpoints, &ns, &name);
                 let backends: Vec<String> = ep
                     .as_ref()
@@ -135,15 +174,20 @@ pub async fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body>
                     .filter_map(|a| a["targetRef"]["name"].as_str().map(String::from))
                     .collect();
                 if backends.is_empty() {
-                    return Err(ApiError::service_unavailable(format!("no endpoints available for service \"{name}\"")));
+                    return Err(ApiError::service_unavailable(format!(
+                        "no endpoints available for service \"{name}\""
+                    )));
                 }
                 st.world.rr = st.world.rr.wrapping_add(1);
                 let pick = &backends[(st.world.rr as usize) % backends.len()];
-                let pod = st
-                    .store
-                    .get(Kind::Pod, &ns, pick)
-                    .ok_or_else(|| ApiError::service_unavailable(format!("no endpoints available for service \"{name}\"")))?;
-                let target_port = resolve_target_port(&pod, &sp["targetPort"]).or_else(|| sp["port"].as_i64()).unwrap_or(80);
+                let pod = st.store.get(Kind::Pod, &ns, pick).ok_or_else(|| {
+                    ApiError::service_unavailable(format!(
+                        "no endpoints available for service \"{name}\""
+                    ))
+                })?;
+                let target_port = resolve_target_port(&pod, &sp["targetPort"])
+                    .or_else(|| sp["port"].as_i64())
+                    .unwrap_or(80);
                 call_pod(&mut st, &pod, target_port, scheme.as_deref(), r, &t.rest)
             }
             _ => Err(ApiError::no_route()),
@@ -174,7 +218,11 @@ fn format_line(l: &apps::logs::LogLine, timestamps: bool) -> String {
     }
 }
 
-fn prepare_logs(shared: &Arc<Shared>, r: &Req, t: &Target) -> Result<(LogRequest, Vec<apps::logs::LogLine>, u64), ApiError> {
+fn prepare_logs(
+    shared: &Arc<Shared>,
+    r: &Req,
+    t: &Target,
+) -> Result<(LogRequest, Vec<apps::logs::LogLine>, u64), ApiError> {
     let ns = t.namespace.clone().unwrap_or_default();
     let name = t.name.clone().unwrap_or_default();
     let st = shared.lock();
@@ -191,11 +239,16 @@ fn prepare_logs(shared: &Arc<Shared>, r: &Req, t: &Target) -> Result<(LogRequest
     let container = match r.query.get("container").filter(|c| !c.is_empty()) {
         Some(c) => {
             if !names.iter().any(|n| n == c) {
-                return Err(ApiError::bad_request(format!("container {c} is not valid for pod {name}")));
+                return Err(ApiError::bad_request(format!(
+                    "container {c} is not valid for pod {name}"
+                )));
             }
             c.to_string()
         }
-        None => match (names.len(), obj::annotation(&pod, "kubectl.kubernetes.io/default-container")) {
+        None => match (
+            names.len(),
+            obj::annotation(&pod, "kubectl.kubernetes.io/default-container"),
+        ) {
             (1, _) => names[0].clone(),
             (_, Some(d)) if names.iter().any(|n| n == d) => d.to_string(),
             _ => {
@@ -216,7 +269,11 @@ fn prepare_logs(shared: &Arc<Shared>, r: &Req, t: &Target) -> Result<(LogRequest
             "previous terminated container \"{container}\" in pod \"{name}\" not found"
         )));
     }
-    let started = cs.as_ref().is_some_and(|s| s["state"].get("running").is_some() || s["state"].get("terminated").is_some() || !s["lastState"]["terminated"].is_null());
+    let started = cs.as_ref().is_some_and(|s| {
+        s["state"].get("running").is_some()
+            || s["state"].get("terminated").is_some()
+            || !s["lastState"]["terminated"].is_null()
+    });
     if !previous && !started {
         let reason = cs
             .as_ref()
@@ -243,7 +300,10 @@ fn prepare_logs(shared: &Arc<Shared>, r: &Req, t: &Target) -> Result<(LogRequest
         since,
         limit_bytes: r.query.get("limitBytes").and_then(|t| t.parse().ok()),
     };
-    let mut lines = st.world.logs.read(&lr.pod_key, &lr.container, lr.previous, 0);
+    let mut lines = st
+        .world
+        .logs
+        .read(&lr.pod_key, &lr.container, lr.previous, 0);
     if let Some(s) = lr.since {
         lines.retain(|l| l.ts >= s);
     }
@@ -289,7 +349,11 @@ pub async fn logs(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body> {
             return;
         }
         let mut seq = last_seq;
-        let (ns, name) = lr.pod_key.split_once('/').map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or_default();
+        let (ns, name) = lr
+            .pod_key
+            .split_once('/')
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .unwrap_or_default();
         loop {
             tokio::select! {
                 _ = shared.cancel.cancelled() => break,
@@ -305,11 +369,18 @@ pub async fn logs(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body> {
                         .and_then(|a| a.iter().find(|s| s["name"] == lr.container.as_str()))
                         .is_some_and(|s| s["state"].get("running").is_some())
                 });
-                (st.world.logs.read(&lr.pod_key, &lr.container, false, seq), running && !pod.as_ref().is_some_and(|p| obj::is_terminating(p)))
+                (
+                    st.world.logs.read(&lr.pod_key, &lr.container, false, seq),
+                    running && !pod.as_ref().is_some_and(|p| obj::is_terminating(p)),
+                )
             };
             for l in &new {
                 seq = seq.max(l.seq);
-                if tx.send(Bytes::from(format_line(l, lr.timestamps))).await.is_err() {
+                if tx
+                    .send(Bytes::from(format_line(l, lr.timestamps)))
+                    .await
+                    .is_err()
+                {
                     return;
                 }
             }
@@ -328,8 +399,17 @@ mod tests {
     #[test]
     fn proxy_ids() {
         assert_eq!(parse_id("web"), (None, "web".into(), None));
-        assert_eq!(parse_id("web:8080"), (None, "web".into(), Some("8080".into())));
-        assert_eq!(parse_id("https:web:443"), (Some("https".into()), "web".into(), Some("443".into())));
-        assert_eq!(parse_id("http:web"), (Some("http".into()), "web".into(), None));
+        assert_eq!(
+            parse_id("web:8080"),
+            (None, "web".into(), Some("8080".into()))
+        );
+        assert_eq!(
+            parse_id("https:web:443"),
+            (Some("https".into()), "web".into(), Some("443".into()))
+        );
+        assert_eq!(
+            parse_id("http:web"),
+            (Some("http".into()), "web".into(), None)
+        );
     }
 }

@@ -109,11 +109,23 @@ fn resource(group: &str, version: &str, rest: &[&str], trailing: bool) -> Route 
 mod tests {
     use super::*;
 
-    fn res(p: &str) -> (String, Option<String>, Option<String>, Option<String>, String) {
+    fn res(
+        p: &str,
+    ) -> (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+    ) {
         match parse(p) {
-            Route::Resource { surface, namespace, name, sub, rest } => {
-                (surface.plural.to_string(), namespace, name, sub, rest)
-            }
+            Route::Resource {
+                surface,
+                namespace,
+                name,
+                sub,
+                rest,
+            } => (surface.plural.to_string(), namespace, name, sub, rest),
             other => panic!("{p}: {other:?}"),
         }
     }
@@ -123,7 +135,10 @@ mod tests {
         assert_eq!(res("/api/v1/pods").0, "pods");
         assert_eq!(res("/api/v1/namespaces/ns/pods").1.as_deref(), Some("ns"));
         let ns = res("/api/v1/namespaces/flextime-production");
-        assert_eq!((ns.0.as_str(), ns.2.as_deref()), ("namespaces", Some("flextime-production")));
+        assert_eq!(
+            (ns.0.as_str(), ns.2.as_deref()),
+            ("namespaces", Some("flextime-production"))
+        );
         let scale = res("/apis/apps/v1/namespaces/x/deployments/d/scale");
         assert_eq!(scale.3.as_deref(), Some("scale"));
         let proxy = res("/api/v1/namespaces/x/pods/web%3A8080/proxy/health/live");
@@ -131,8 +146,14 @@ mod tests {
         assert_eq!(proxy.4, "/health/live");
         let root = res("/api/v1/namespaces/x/services/svc/proxy/");
         assert_eq!(root.4, "/");
-        assert!(matches!(parse("/apis/apps/v1/namespaces/x/nopes"), Route::NotFound));
-        assert!(matches!(parse("/apis/apps/v1/namespaces/x/deployments/d/bogus"), Route::NotFound));
+        assert!(matches!(
+            parse("/apis/apps/v1/namespaces/x/nopes"),
+            Route::NotFound
+        ));
+        assert!(matches!(
+            parse("/apis/apps/v1/namespaces/x/deployments/d/bogus"),
+            Route::NotFound
+        ));
         assert!(matches!(parse("/api"), Route::Api));
         assert!(matches!(parse("/apis/apps/v1"), Route::ResourceList(..)));
     }

@@ -35,7 +35,15 @@ impl Encoder {
         let served = to_served(self.surface, obj);
         let object = if self.table && ty != "BOOKMARK" && ty != "ERROR" {
             let rv = crate::sim::obj::resource_version(obj).to_string();
-            let t = table(self.surface, &[served], &rv, None, now, self.include, !self.sent_columns);
+            let t = table(
+                self.surface,
+                &[served],
+                &rv,
+                None,
+                now,
+                self.include,
+                !self.sent_columns,
+            );
             self.sent_columns = true;
             t
         } else {
@@ -48,7 +56,8 @@ impl Encoder {
 }
 
 fn expired_line(e: &ApiError) -> Bytes {
-    let mut s = serde_json::to_vec(&json!({"type": "ERROR", "object": e.to_status()})).unwrap_or_default();
+    let mut s =
+        serde_json::to_vec(&json!({"type": "ERROR", "object": e.to_status()})).unwrap_or_default();
     s.push(b'\n');
     Bytes::from(s)
 }
@@ -62,7 +71,9 @@ fn in_scope(t: &Target, v: &Value) -> bool {
 
 pub fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body> {
     let Some(kind) = t.surface.stored else {
-        return error_response(&ApiError::method_not_allowed("watch is not supported on this resource"));
+        return error_response(&ApiError::method_not_allowed(
+            "watch is not supported on this resource",
+        ));
     };
     let filters = match Filters::from_query(r) {
         Ok(f) => f,
@@ -82,7 +93,11 @@ pub fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body> {
         sent_columns: false,
     };
     let (tx, rx) = mpsc::channel::<Bytes>(256);
-    let ct = if enc.table { "application/json;as=Table;v=v1;g=meta.k8s.io" } else { "application/json" };
+    let ct = if enc.table {
+        "application/json;as=Table;v=v1;g=meta.k8s.io"
+    } else {
+        "application/json"
+    };
     // Initial state and the live receiver, taken under the lock so nothing is missed.
     let (initial, mut live, current_rv, now) = {
         let st = shared.lock();
@@ -94,14 +109,17 @@ pub fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body> {
                 .into_iter()
                 .filter(|v| filters.matches(t.surface, v))
                 .collect();
-            let initial: Vec<(ChangeType, Arc<Value>)> = items.into_iter().map(|v| (ChangeType::Added, v)).collect();
+            let initial: Vec<(ChangeType, Arc<Value>)> =
+                items.into_iter().map(|v| (ChangeType::Added, v)).collect();
             match st.store.watch_from(kind, st.store.current_rv()) {
                 Ok((_, rx)) => (initial, rx, st.store.current_rv(), now),
                 Err(e) => return error_response(&e),
             }
         } else {
             let Ok(from) = rv_param.parse::<u64>() else {
-                return error_response(&ApiError::bad_request(format!("invalid resource version: {rv_param}")));
+                return error_response(&ApiError::bad_request(format!(
+                    "invalid resource version: {rv_param}"
+                )));
             };
             match st.store.watch_from(kind, from) {
                 Ok((backlog, rx)) => {
@@ -139,7 +157,8 @@ pub fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body> {
         let mut ticker = tokio::time::interval(interval);
         ticker.tick().await;
         loop {
-            let sleep_until = deadline.unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(3600 * 24));
+            let sleep_until = deadline
+                .unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(3600 * 24));
             let line = tokio::select! {
                 _ = shared.cancel.cancelled() => break,
                 _ = tx.closed() => break,
