@@ -1,15 +1,25 @@
 //! The simulated clock: wall-clock time at start, advancing `speed` times faster than
 //! real time. Every timestamp the simulated cluster writes comes from here.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Instant;
 
 use jiff::{SignedDuration, Timestamp};
 
+#[derive(Debug)]
+enum Mode {
+    /// Runs `speed` times faster than real time.
+    Real { started_real: Instant, speed: f64 },
+    /// Stands still until advanced (deterministic tests): nanoseconds since start.
+    Manual { elapsed_nanos: AtomicI64 },
+}
+
+/// A clock shared by the store and the handle (clones see the same time).
 #[derive(Clone, Debug)]
 pub struct SimClock {
-    started_real: Instant,
     started_sim: Timestamp,
-    speed: f64,
+    mode: Arc<Mode>,
 }
 
 impl SimClock {
@@ -24,9 +34,33 @@ impl SimClock {
             1.0
         };
         SimClock {
-            started_real: Instant::now(),
             started_sim: start,
-            speed,
+            mode: Arc::new(Mode::Real {
+                started_real: Instant::now(),
+                speed,
+            }),
+        }
+    }
+
+    /// A clock that only moves when [`SimClock::advance`] is called.
+    pub fn manual(start: Timestamp) -> Self {
+        SimClock {
+            started_sim: start,
+            mode: Arc::new(Mode::Manual {
+                elapsed_nanos: AtomicI64::new(0),
+            }),
+        }
+    }
+
+    pub fn is_manual(&self) -> bool {
+        matches!(*self.mode, Mode::Manual { .. })
+    }
+
+    /// Moves a manual clock forward (a real clock ignores this).
+    pub fn advance(&self, d: SignedDuration) {
+        if let Mode::Manual { elapsed_nanos } = &*self.mode {
+            let n = i64::try_from(d.as_nanos()).unwrap_or(i64::MAX);
+            elapsed_nanos.fetch_add(n.max(0), Ordering::SeqCst);
         }
     }
 
@@ -36,8 +70,15 @@ impl SimClock {
 
     /// Simulated time since the clock started.
     pub fn elapsed(&self) -> SignedDuration {
-        let real = self.started_real.elapsed().as_secs_f64();
-        SignedDuration::from_secs_f64(real * self.speed)
+        match &*self.mode {
+            Mode::Real {
+                started_real,
+                speed,
+            } => SignedDuration::from_secs_f64(started_real.elapsed().as_secs_f64() * speed),
+            Mode::Manual { elapsed_nanos } => {
+                SignedDuration::from_nanos(elapsed_nanos.load(Ordering::SeqCst))
+            }
+        }
     }
 
     pub fn start(&self) -> Timestamp {
@@ -45,12 +86,10 @@ impl SimClock {
     }
 
     pub fn speed(&self) -> f64 {
-        self.speed
-    }
-
-    /// Real time that `sim` simulated seconds take.
-    pub fn real_duration(&self, sim_secs: f64) -> std::time::Duration {
-        std::time::Duration::from_secs_f64((sim_secs / self.speed).max(0.0))
+        match &*self.mode {
+            Mode::Real { speed, .. } => *speed,
+            Mode::Manual { .. } => 0.0,
+        }
     }
 }
 
@@ -142,6 +181,17 @@ mod tests {
         assert_eq!(d(3 * 86400 + 3600), "3d1h");
         assert_eq!(d(30 * 86400), "30d");
         assert_eq!(d(-1), "<invalid>");
+    }
+
+    #[test]
+    fn manual_clock_only_moves_when_advanced() {
+        let start: Timestamp = "2026-11-22T10:00:00Z".parse().unwrap();
+        let c = SimClock::manual(start);
+        let shared = c.clone();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert_eq!(c.now(), start);
+        shared.advance(SignedDuration::from_secs(90));
+        assert_eq!(fmt_ts(c.now()), "2026-11-22T10:01:30Z");
     }
 
     #[test]

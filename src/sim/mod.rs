@@ -56,6 +56,9 @@ pub struct SimConfig {
     pub max_body: usize,
     /// Bearer tokens and the users they authenticate.
     pub tokens: HashMap<String, String>,
+    /// A clock that stands still until [`SimHandle::advance`] (deterministic tests),
+    /// starting at this time.
+    pub manual_clock: Option<jiff::Timestamp>,
 }
 
 pub const DEFAULT_TOKEN: &str = "kdeck-sim-token";
@@ -74,15 +77,29 @@ impl Default for SimConfig {
             tick: Duration::from_millis(100),
             max_body: 3 * 1024 * 1024,
             tokens: HashMap::from([(DEFAULT_TOKEN.to_string(), DEFAULT_USER.to_string())]),
+            manual_clock: None,
         }
     }
 }
 
-/// Everything guarded by the one lock: objects, application state, access rules.
+/// Everything guarded by the one lock: objects, application state, access rules,
+/// and the controllers and script that move them.
 pub struct SimState {
     pub store: Store,
     pub world: World,
     pub rules: AccessRules,
+    manager: Manager,
+    script: scenario::Script,
+}
+
+impl SimState {
+    /// One pass of the scenario script, the applications and the controllers.
+    pub fn step(&mut self) {
+        let now = self.store.now();
+        self.script.step(&mut self.store, &mut self.world, now);
+        self.world.tick(&self.store, now);
+        self.manager.step(&mut self.store, &mut self.world);
+    }
 }
 
 /// Counters tests and benchmarks read.
@@ -195,6 +212,23 @@ impl SimHandle {
         self.with_state(|s| s.store.clock().clone())
     }
 
+    /// With a manual clock: advances simulated time by `secs`, stepping the
+    /// controllers every `step` seconds, exactly and repeatably.
+    pub fn advance(&self, secs: f64, step: f64) {
+        let step = step.max(0.01);
+        let mut left = secs;
+        while left > 1e-9 {
+            let d = step.min(left);
+            left -= d;
+            self.with_state(|s| {
+                s.store.clock().advance(jiff::SignedDuration::from_secs_f64(d));
+                s.step();
+            });
+        }
+        // Let every change settle (controllers react to each other within a step).
+        self.with_state(|s| s.step());
+    }
+
     /// Stops serving: closes the listener and every open connection now.
     pub async fn shutdown(self) {
         self.shared.cancel.cancel();
@@ -218,7 +252,11 @@ pub fn kubeconfig_for(server: &str, context: &str, token: &str) -> String {
 
 /// Builds the scenario, binds, and starts serving and reconciling.
 pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
-    let clock = SimClock::new(cfg.speed);
+    let clock = match cfg.manual_clock {
+        Some(start) => SimClock::manual(start),
+        None => SimClock::new(cfg.speed),
+    };
+    let manual = clock.is_manual();
     let mut store = Store::new(clock, cfg.seed, cfg.history);
     let mut world = World::new(
         cfg.seed,
@@ -226,11 +264,15 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
         cfg.scenario.generate_logs(),
     );
     scenario::build(&cfg.scenario, &mut store, &mut world)?;
-    let state = SimState {
+    let mut state = SimState {
         store,
         world,
         rules: AccessRules::new(cfg.rules.clone()),
+        manager: Manager::default(),
+        script: scenario::Script::new(&cfg.scenario),
     };
+    // Settle the freshly built world (endpoints, HPA status) before serving.
+    state.step();
     let listener = tokio::net::TcpListener::bind(cfg.addr).await?;
     let addr = listener.local_addr()?;
     let shared = Arc::new(Shared {
@@ -241,10 +283,10 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
         cancel: CancellationToken::new(),
         expire: tokio::sync::watch::channel(0).0,
     });
-    let tasks = vec![
-        tokio::spawn(run_controllers(shared.clone())),
-        tokio::spawn(server::serve(listener, shared.clone())),
-    ];
+    let mut tasks = vec![tokio::spawn(server::serve(listener, shared.clone()))];
+    if !manual {
+        tasks.push(tokio::spawn(run_controllers(shared.clone())));
+    }
     Ok(SimHandle {
         addr,
         shared,
@@ -253,8 +295,6 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
 }
 
 async fn run_controllers(shared: Arc<Shared>) {
-    let mut mgr = Manager::default();
-    let mut script = scenario::Script::new(&shared.cfg.scenario);
     let mut interval = tokio::time::interval(shared.cfg.tick);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -262,11 +302,6 @@ async fn run_controllers(shared: Arc<Shared>) {
             _ = shared.cancel.cancelled() => break,
             _ = interval.tick() => {}
         }
-        let mut st = shared.lock();
-        let SimState { store, world, .. } = &mut *st;
-        let now = store.now();
-        script.step(store, world, now);
-        world.tick(store, now);
-        mgr.step(store, world);
+        shared.lock().step();
     }
 }

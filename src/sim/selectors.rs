@@ -1,97 +1,22 @@
-//! Label selectors (equality and set-based, as `?labelSelector=` spells them and as
-//! `spec.selector` objects hold them) and field selectors over object fields.
+//! Label and field selectors over the simulated cluster's JSON objects. The selector
+//! itself lives in `util::selector`; this adds reading one from a `spec.selector`
+//! object and matching object labels.
 
 use serde_json::Value;
 
 use super::obj;
+pub use crate::util::selector::{LabelSelector, Req};
 
-#[derive(Debug, Clone, PartialEq)]
-enum Req {
-    Eq(String, String),
-    Ne(String, String),
-    In(String, Vec<String>),
-    NotIn(String, Vec<String>),
-    Exists(String),
-    NotExists(String),
+/// Builds a selector from a `spec.selector` object (`matchLabels`,
+/// `matchExpressions`) or a plain map (a Service's selector).
+pub trait FromValue {
+    fn from_value(v: &Value) -> LabelSelector;
 }
 
-/// A parsed label selector; the empty selector matches everything.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct LabelSelector {
-    reqs: Vec<Req>,
-}
-
-fn split_top_level(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut depth = 0;
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
-                out.push(&s[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push(&s[start..]);
-    out
-}
-
-fn set_values(s: &str) -> Option<Vec<String>> {
-    let s = s.trim();
-    let inner = s.strip_prefix('(')?.strip_suffix(')')?;
-    Some(
-        inner
-            .split(',')
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-            .collect(),
-    )
-}
-
-impl LabelSelector {
-    /// Parses `a=b,c!=d,e in (x,y),f notin (z),g,!h`.
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let mut reqs = Vec::new();
-        for part in split_top_level(s) {
-            let p = part.trim();
-            if p.is_empty() {
-                continue;
-            }
-            if let Some(k) = p.strip_prefix('!') {
-                reqs.push(Req::NotExists(k.trim().to_string()));
-            } else if let Some((k, v)) = p.split_once("!=") {
-                reqs.push(Req::Ne(k.trim().into(), v.trim().into()));
-            } else if let Some((k, v)) = p.split_once("==") {
-                reqs.push(Req::Eq(k.trim().into(), v.trim().into()));
-            } else if let Some((k, v)) = p.split_once('=') {
-                reqs.push(Req::Eq(k.trim().into(), v.trim().into()));
-            } else if let Some(idx) = p.find(" notin ") {
-                let vals = set_values(&p[idx + 7..])
-                    .ok_or_else(|| format!("unable to parse requirement: {p}"))?;
-                reqs.push(Req::NotIn(p[..idx].trim().into(), vals));
-            } else if let Some(idx) = p.find(" in ") {
-                let vals = set_values(&p[idx + 4..])
-                    .ok_or_else(|| format!("unable to parse requirement: {p}"))?;
-                reqs.push(Req::In(p[..idx].trim().into(), vals));
-            } else if p
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
-            {
-                reqs.push(Req::Exists(p.to_string()));
-            } else {
-                return Err(format!("unable to parse requirement: {p}"));
-            }
-        }
-        Ok(LabelSelector { reqs })
-    }
-
+impl FromValue for LabelSelector {
     /// From a `spec.selector` object (`matchLabels`, `matchExpressions`) or a plain
     /// map (a Service's selector).
-    pub fn from_value(v: &Value) -> Self {
+    fn from_value(v: &Value) -> LabelSelector {
         let mut reqs = Vec::new();
         let Some(m) = v.as_object() else {
             return LabelSelector::default();
@@ -132,46 +57,25 @@ impl LabelSelector {
         LabelSelector { reqs }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.reqs.is_empty()
-    }
+}
 
-    pub fn matches_labels(&self, get: impl Fn(&str) -> Option<String>) -> bool {
-        self.reqs.iter().all(|r| match r {
-            Req::Eq(k, v) => get(k).as_deref() == Some(v.as_str()),
-            Req::Ne(k, v) => get(k).as_deref() != Some(v.as_str()),
-            Req::In(k, vs) => get(k).is_some_and(|x| vs.contains(&x)),
-            Req::NotIn(k, vs) => get(k).is_none_or(|x| !vs.contains(&x)),
-            Req::Exists(k) => get(k).is_some(),
-            Req::NotExists(k) => get(k).is_none(),
-        })
-    }
+/// Matching JSON objects' labels.
+pub trait MatchValue {
+    fn matches(&self, v: &Value) -> bool;
+    fn matches_map(&self, labels: &Value) -> bool;
+}
 
+impl MatchValue for LabelSelector {
     /// Matches an object's `metadata.labels`.
-    pub fn matches(&self, v: &Value) -> bool {
+    fn matches(&self, v: &Value) -> bool {
         self.matches_labels(|k| obj::label(v, k).map(String::from))
     }
 
     /// Matches a plain label map.
-    pub fn matches_map(&self, labels: &Value) -> bool {
+    fn matches_map(&self, labels: &Value) -> bool {
         self.matches_labels(|k| labels.get(k).and_then(Value::as_str).map(String::from))
     }
 
-    /// The `a=b,c=d` form (equality requirements only are common here).
-    pub fn to_query(&self) -> String {
-        self.reqs
-            .iter()
-            .map(|r| match r {
-                Req::Eq(k, v) => format!("{k}={v}"),
-                Req::Ne(k, v) => format!("{k}!={v}"),
-                Req::In(k, vs) => format!("{k} in ({})", vs.join(",")),
-                Req::NotIn(k, vs) => format!("{k} notin ({})", vs.join(",")),
-                Req::Exists(k) => k.clone(),
-                Req::NotExists(k) => format!("!{k}"),
-            })
-            .collect::<Vec<_>>()
-            .join(",")
-    }
 }
 
 /// A field selector: `metadata.name=x,status.phase!=Running`.
@@ -223,29 +127,6 @@ impl FieldSelector {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn label_selector_forms() {
-        let pod = json!({"metadata": {"labels": {"app": "web", "tier": "fe"}}});
-        for (sel, want) in [
-            ("app=web", true),
-            ("app==web,tier=fe", true),
-            ("app!=web", false),
-            ("app in (web, api)", true),
-            ("app notin (web)", false),
-            ("tier", true),
-            ("!tier", false),
-            ("!missing", true),
-            ("", true),
-        ] {
-            assert_eq!(
-                LabelSelector::parse(sel).unwrap().matches(&pod),
-                want,
-                "{sel}"
-            );
-        }
-        assert!(LabelSelector::parse("a in b").is_err());
-    }
 
     #[test]
     fn structured_selectors() {

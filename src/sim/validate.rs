@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::kinds::Kind;
 use super::obj;
-use super::selectors::LabelSelector;
+use super::selectors::{FromValue, LabelSelector, MatchValue};
 use super::status::Cause;
 
 const SUBDOMAIN_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";

@@ -1,3 +1,5 @@
 //! Small pure helpers shared by the console and the simulated cluster.
 
 pub mod glob;
+pub mod sanitize;
+pub mod selector;

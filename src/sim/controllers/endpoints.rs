@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::{Cx, pod_ready};
 use crate::sim::kinds::Kind;
 use crate::sim::obj;
-use crate::sim::selectors::LabelSelector;
+use crate::sim::selectors::{FromValue, LabelSelector, MatchValue};
 use crate::sim::store::Key;
 
 /// The container port a Service targetPort names on `pod`.

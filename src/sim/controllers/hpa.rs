@@ -14,7 +14,7 @@ use crate::sim::apps::load;
 use crate::sim::clock::fmt_ts;
 use crate::sim::kinds::Kind;
 use crate::sim::obj;
-use crate::sim::selectors::LabelSelector;
+use crate::sim::selectors::{FromValue, LabelSelector, MatchValue};
 use crate::sim::store::{Key, key_of};
 
 pub const SYNC_SECONDS: i64 = 15;

@@ -23,7 +23,7 @@ use serde_json::Value;
 use super::apps::World;
 use super::kinds::Kind;
 use super::obj;
-use super::selectors::LabelSelector;
+use super::selectors::{FromValue, LabelSelector, MatchValue};
 use super::store::{Change, ChangeType, Key, Store, key_of};
 
 pub use events::EventRecorder;

@@ -7,7 +7,7 @@ use super::{Cx, int_or_percent, pod_active, pod_ready, set_condition};
 use crate::sim::clock::fmt_ts;
 use crate::sim::kinds::Kind;
 use crate::sim::obj;
-use crate::sim::selectors::LabelSelector;
+use crate::sim::selectors::{FromValue, LabelSelector, MatchValue};
 
 pub fn sync_all(cx: &mut Cx) {
     let now_s = fmt_ts(cx.now);

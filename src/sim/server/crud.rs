@@ -12,7 +12,7 @@ use super::route::Target;
 use super::{Body, Req, error_response, json_response, table_response};
 use crate::sim::controllers::events::{from_events_v1, to_events_v1};
 use crate::sim::kinds::{Kind, Repr, Surface};
-use crate::sim::selectors::{FieldSelector, LabelSelector};
+use crate::sim::selectors::{FieldSelector, FromValue, LabelSelector, MatchValue};
 use crate::sim::status::{ApiError, ApiResult};
 use crate::sim::store::{Key, Store, key_of};
 use crate::sim::table::{Include, table};

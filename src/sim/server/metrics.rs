@@ -7,6 +7,7 @@ use http::{Method, Response};
 use serde_json::{Value, json};
 
 use super::crud::Filters;
+use crate::sim::selectors::MatchValue;
 use super::route::Target;
 use super::{Body, Req, json_response};
 use crate::sim::apps::load;
