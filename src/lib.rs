@@ -3,8 +3,11 @@
 //! audited actions. The library holds everything; `main.rs` only parses the command
 //! line and dispatches.
 
+pub mod app;
 pub mod cli;
+pub mod cluster;
 pub mod config;
+pub mod fleet;
 pub mod cron;
 pub mod logging;
 pub mod signals;

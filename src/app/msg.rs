@@ -1,0 +1,128 @@
+//! Messages from background sources (watchers, pings, pollers, log streams, fetches)
+//! to `update`: plain data, one channel.
+
+use std::sync::Arc;
+
+use crate::cluster::model::*;
+
+/// Index of a context in the session (its order on the command line).
+pub type CtxId = usize;
+
+/// The kinds the console watches.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ResKind {
+    Namespace,
+    Pod,
+    Deployment,
+    ReplicaSet,
+    StatefulSet,
+    Hpa,
+    CronJob,
+    Job,
+    Service,
+    Endpoints,
+    Event,
+    Pdb,
+}
+
+impl ResKind {
+    pub const ALL: [ResKind; 12] = [
+        ResKind::Namespace,
+        ResKind::Pod,
+        ResKind::Deployment,
+        ResKind::ReplicaSet,
+        ResKind::StatefulSet,
+        ResKind::Hpa,
+        ResKind::CronJob,
+        ResKind::Job,
+        ResKind::Service,
+        ResKind::Endpoints,
+        ResKind::Event,
+        ResKind::Pdb,
+    ];
+
+    pub fn plural(self) -> &'static str {
+        match self {
+            ResKind::Namespace => "namespaces",
+            ResKind::Pod => "pods",
+            ResKind::Deployment => "deployments",
+            ResKind::ReplicaSet => "replicasets",
+            ResKind::StatefulSet => "statefulsets",
+            ResKind::Hpa => "horizontalpodautoscalers",
+            ResKind::CronJob => "cronjobs",
+            ResKind::Job => "jobs",
+            ResKind::Service => "services",
+            ResKind::Endpoints => "endpoints",
+            ResKind::Event => "events",
+            ResKind::Pdb => "poddisruptionbudgets",
+        }
+    }
+}
+
+/// A full listing of one kind (a relist replaces what was known).
+#[derive(Debug)]
+pub enum Feed {
+    Namespaces(Vec<NamespaceRec>),
+    Pods(Vec<PodRec>),
+    Deployments(Vec<DeploymentRec>),
+    ReplicaSets(Vec<ReplicaSetRec>),
+    StatefulSets(Vec<StatefulSetRec>),
+    Hpas(Vec<HpaRec>),
+    CronJobs(Vec<CronJobRec>),
+    Jobs(Vec<JobRec>),
+    Services(Vec<ServiceRec>),
+    Endpoints(Vec<EndpointsRec>),
+    Events(Vec<EventRec>),
+    Pdbs(Vec<PdbRec>),
+}
+
+/// One object added or changed.
+#[derive(Debug)]
+pub enum Applied {
+    Namespace(NamespaceRec),
+    Pod(PodRec),
+    Deployment(DeploymentRec),
+    ReplicaSet(ReplicaSetRec),
+    StatefulSet(StatefulSetRec),
+    Hpa(HpaRec),
+    CronJob(CronJobRec),
+    Job(JobRec),
+    Service(ServiceRec),
+    Endpoints(EndpointsRec),
+    Event(EventRec),
+    Pdb(PdbRec),
+}
+
+/// How a watch of one kind is doing.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FeedStatus {
+    Live,
+    Failing(String),
+    Forbidden(String),
+}
+
+/// CPU (millicores) and memory (bytes) one pod uses, by container.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PodUsage {
+    pub namespace: Arc<str>,
+    pub pod: Arc<str>,
+    pub containers: Vec<(Box<str>, f64, f64)>,
+}
+
+#[derive(Debug)]
+pub enum Msg {
+    /// A (re)list of `kind`, scoped to one namespace or all (`None`).
+    Relisted { ctx: CtxId, scope: Option<Arc<str>>, feed: Feed },
+    Applied { ctx: CtxId, obj: Applied },
+    Deleted { ctx: CtxId, kind: ResKind, namespace: Arc<str>, name: Arc<str> },
+    Feed { ctx: CtxId, kind: ResKind, status: FeedStatus },
+    /// The API server answered (or not) a liveness ping.
+    Reachable { ctx: CtxId, ok: Result<(), String> },
+    /// The context could not be set up at all (bad kubeconfig entry, exec plugin).
+    ContextFailed { ctx: CtxId, error: String },
+    Metrics { ctx: CtxId, pods: Result<Vec<PodUsage>, String> },
+    Log { stream: u64, pod: Arc<str>, container: Box<str>, line: String },
+    LogEnded { stream: u64, pod: Arc<str>, error: Option<String> },
+    /// The result of an on-demand fetch (the YAML of an object).
+    Fetched { request: u64, result: Result<String, String> },
+}

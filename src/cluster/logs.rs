@@ -1,0 +1,68 @@
+//! Log streams: follows one container of one pod and sends each line (sanitised and
+//! bounded) to the app until the stream ends, fails, or is cancelled.
+
+use std::sync::Arc;
+
+use futures::{AsyncBufReadExt, TryStreamExt};
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, LogParams};
+use tokio::sync::mpsc::Sender;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::msg::Msg;
+
+/// Longest log line kept (longer lines are cut and marked).
+pub const LINE_MAX: usize = 2000;
+
+#[allow(clippy::too_many_arguments)]
+pub async fn follow(
+    client: kube::Client,
+    namespace: String,
+    pod: Arc<str>,
+    container: String,
+    tail: i64,
+    stream: u64,
+    tx: Sender<Msg>,
+    cancel: CancellationToken,
+) {
+    let api: Api<Pod> = Api::namespaced(client, &namespace);
+    let params = LogParams {
+        container: Some(container.clone()),
+        follow: true,
+        tail_lines: Some(tail),
+        ..LogParams::default()
+    };
+    let reader = match api.log_stream(&pod, &params).await {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = tx
+                .send(Msg::LogEnded { stream, pod, error: Some(crate::util::sanitize::line(&super::watch::short_error(&e), 300)) })
+                .await;
+            return;
+        }
+    };
+    let mut lines = reader.lines();
+    let container: Box<str> = Box::from(container.as_str());
+    loop {
+        let next = tokio::select! {
+            _ = cancel.cancelled() => return,
+            l = lines.try_next() => l,
+        };
+        match next {
+            Ok(Some(line)) => {
+                let line = crate::util::sanitize::line(&line, LINE_MAX);
+                if tx.send(Msg::Log { stream, pod: pod.clone(), container: container.clone(), line }).await.is_err() {
+                    return;
+                }
+            }
+            Ok(None) => {
+                let _ = tx.send(Msg::LogEnded { stream, pod, error: None }).await;
+                return;
+            }
+            Err(e) => {
+                let _ = tx.send(Msg::LogEnded { stream, pod, error: Some(crate::util::sanitize::line(&e.to_string(), 300)) }).await;
+                return;
+            }
+        }
+    }
+}

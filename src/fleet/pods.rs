@@ -1,0 +1,84 @@
+//! Pod rows: kubectl's columns plus the owning workload, resource use when metrics
+//! are served, and a severity (crash loops and pull errors first).
+
+use std::sync::Arc;
+
+use super::Ctx;
+use super::severity::Severity;
+use super::workloads::{Index, WorkloadKind, is_crash_looping};
+use crate::app::msg::CtxId;
+use crate::cluster::model::*;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PodRow {
+    pub ctx: CtxId,
+    pub namespace: Arc<str>,
+    pub name: Arc<str>,
+    pub ready: (usize, usize),
+    pub status: String,
+    pub restarts: u32,
+    pub last_restart: Option<Ts>,
+    pub created: Ts,
+    pub node: Option<Arc<str>>,
+    pub ip: Option<Box<str>>,
+    /// The owning workload, `deploy/name` or `sts/name` (or the direct owner).
+    pub workload: Option<String>,
+    pub cpu_m: Option<f64>,
+    pub mem: Option<f64>,
+    pub severity: Severity,
+    pub completed: bool,
+}
+
+fn severity(p: &PodRec, status: &str, now: Ts) -> Severity {
+    if p.deleting || p.completed() {
+        return if p.phase.as_ref() == "Failed" { Severity::Warning } else { Severity::Ok };
+    }
+    if is_crash_looping(p) || matches!(status, "Error" | "OOMKilled" | "ContainerCannotRun" | "Evicted") {
+        return Severity::Critical;
+    }
+    if p.phase.as_ref() == "Pending" {
+        return if now - p.created > 120 { Severity::Warning } else { Severity::Info };
+    }
+    if !p.ready {
+        return Severity::Warning;
+    }
+    Severity::Ok
+}
+
+pub fn build(c: &Ctx, ix: &Index, now: Ts) -> Vec<PodRow> {
+    c.data
+        .pods
+        .values()
+        .map(|p| {
+            let status = p.status();
+            let workload = p.owner.as_ref().map(|o| match o.kind {
+                OwnerKind::ReplicaSet => match ix.rs_owner.get(&(p.namespace.as_ref(), o.name.as_ref())) {
+                    Some(d) => format!("{}/{}", WorkloadKind::Deployment.short(), d),
+                    None => format!("rs/{}", o.name),
+                },
+                OwnerKind::StatefulSet => format!("{}/{}", WorkloadKind::StatefulSet.short(), o.name),
+                OwnerKind::Job => format!("job/{}", o.name),
+                OwnerKind::DaemonSet => format!("ds/{}", o.name),
+                _ => o.name.to_string(),
+            });
+            let usage = c.data.usage.get(&(p.namespace.clone(), p.name.clone()));
+            PodRow {
+                ctx: c.id,
+                namespace: p.namespace.clone(),
+                name: p.name.clone(),
+                ready: (p.ready_count(), p.containers.len()),
+                severity: severity(p, &status, now),
+                status,
+                restarts: p.restarts(),
+                last_restart: p.containers.iter().filter_map(|c| c.last_exit.as_ref().and_then(|(_, _, t)| *t)).max(),
+                created: p.created,
+                node: p.node.clone(),
+                ip: p.ip.clone(),
+                workload,
+                cpu_m: usage.map(|u| u.containers.iter().map(|c| c.1).sum()),
+                mem: usage.map(|u| u.containers.iter().map(|c| c.2).sum()),
+                completed: p.completed(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,332 @@
+//! Workload rows for the overview: one per Deployment and StatefulSet, with
+//! ready/desired, rollout state (progressing, complete, stalled with reason), HPA,
+//! restarts, crash loops and recent warning events, assessed for severity.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::severity::{Assessment, Severity};
+use super::{Ctx, RECENT};
+use crate::app::msg::CtxId;
+use crate::app::store::ClusterData;
+use crate::cluster::model::*;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WorkloadKind {
+    Deployment,
+    StatefulSet,
+}
+
+impl WorkloadKind {
+    pub fn short(self) -> &'static str {
+        match self {
+            WorkloadKind::Deployment => "deploy",
+            WorkloadKind::StatefulSet => "sts",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RolloutState {
+    Complete,
+    /// Rolling: `updated` of `desired` on the new revision.
+    Progressing { updated: i32, desired: i32 },
+    /// Not progressing, with the reason (`ProgressDeadlineExceeded`, or new pods
+    /// crash-looping).
+    Stalled { reason: String },
+    Paused,
+    /// The controller has not yet observed the latest spec.
+    Pending,
+}
+
+impl RolloutState {
+    pub fn text(&self) -> String {
+        match self {
+            RolloutState::Complete => "complete".into(),
+            RolloutState::Progressing { updated, desired } => format!("rolling {updated}/{desired}"),
+            RolloutState::Stalled { reason } => format!("stalled: {reason}"),
+            RolloutState::Paused => "paused".into(),
+            RolloutState::Pending => "pending".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HpaSummary {
+    pub name: Arc<str>,
+    pub current: i32,
+    pub min: i32,
+    pub max: i32,
+    pub at_max: bool,
+}
+
+impl HpaSummary {
+    pub fn text(&self) -> String {
+        format!("{}/{}-{}{}", self.current, self.min, self.max, if self.at_max { " MAX" } else { "" })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkloadRow {
+    pub ctx: CtxId,
+    pub kind: WorkloadKind,
+    pub namespace: Arc<str>,
+    pub name: Arc<str>,
+    pub ready: i32,
+    pub desired: i32,
+    pub available: i32,
+    pub rollout: RolloutState,
+    pub revision: Option<i64>,
+    pub hpa: Option<HpaSummary>,
+    pub restarts: u32,
+    pub recent_restarts: u32,
+    pub crashlooping: u32,
+    pub warnings: u32,
+    pub images: String,
+    pub assessment: Assessment,
+}
+
+fn crash_looping(p: &PodRec) -> bool {
+    p.containers.iter().any(|c| {
+        matches!(&c.state, CState::Waiting { reason, .. }
+            if matches!(reason.as_ref(), "CrashLoopBackOff" | "ImagePullBackOff" | "ErrImagePull" | "CreateContainerConfigError" | "RunContainerError"))
+    })
+}
+
+fn recent_restarts(p: &PodRec, now: Ts) -> u32 {
+    p.containers
+        .iter()
+        .filter(|c| c.last_exit.as_ref().and_then(|(_, _, t)| *t).is_some_and(|t| now - t <= RECENT))
+        .map(|c| c.restarts.min(1))
+        .sum()
+}
+
+/// Indices over one context's records that several rows need.
+pub struct Index<'a> {
+    /// (namespace, ReplicaSet) → owning Deployment.
+    pub rs_owner: HashMap<(&'a str, &'a str), &'a str>,
+    /// (namespace, kind, workload) → its pods.
+    pub pods: HashMap<(&'a str, WorkloadKind, &'a str), Vec<&'a PodRec>>,
+    /// (namespace, kind, name) → HPA.
+    pub hpa: HashMap<(&'a str, &'a str, &'a str), &'a HpaRec>,
+    /// (namespace, kind, name) → warning events in the last 15 minutes.
+    pub warnings: HashMap<(&'a str, &'a str, &'a str), u32>,
+}
+
+impl<'a> Index<'a> {
+    pub fn build(d: &'a ClusterData, now: Ts) -> Index<'a> {
+        let mut rs_owner = HashMap::new();
+        for rs in d.replicasets.values() {
+            if let Some(o) = &rs.meta.owner
+                && o.kind == OwnerKind::Deployment
+            {
+                rs_owner.insert((rs.meta.namespace.as_ref(), rs.meta.name.as_ref()), o.name.as_ref());
+            }
+        }
+        let mut pods: HashMap<_, Vec<&PodRec>> = HashMap::new();
+        for p in d.pods.values() {
+            let Some(o) = &p.owner else { continue };
+            let key = match o.kind {
+                OwnerKind::ReplicaSet => rs_owner
+                    .get(&(p.namespace.as_ref(), o.name.as_ref()))
+                    .map(|dep| (p.namespace.as_ref(), WorkloadKind::Deployment, *dep)),
+                OwnerKind::StatefulSet => Some((p.namespace.as_ref(), WorkloadKind::StatefulSet, o.name.as_ref())),
+                _ => None,
+            };
+            if let Some(k) = key {
+                pods.entry(k).or_default().push(p);
+            }
+        }
+        let mut hpa = HashMap::new();
+        for h in d.hpas.values() {
+            hpa.insert((h.meta.namespace.as_ref(), h.target_kind.as_ref(), h.target_name.as_ref()), h);
+        }
+        let mut warnings = HashMap::new();
+        for e in d.events.values() {
+            if e.warning && now - e.last <= RECENT {
+                *warnings
+                    .entry((e.namespace.as_ref(), e.object_kind.as_ref(), e.object_name.as_ref()))
+                    .or_insert(0) += 1;
+            }
+        }
+        Index { rs_owner, pods, hpa, warnings }
+    }
+
+    /// Warning events about a workload, its ReplicaSets and its pods (also pods
+    /// already gone: a pod name is its ReplicaSet's name plus a suffix).
+    fn warnings_for(&self, ns: &str, kind: WorkloadKind, name: &str) -> u32 {
+        let mut n = 0;
+        for ((ens, ekind, ename), c) in &self.warnings {
+            if *ens != ns {
+                continue;
+            }
+            let hit = match (*ekind, kind) {
+                ("Deployment", WorkloadKind::Deployment) | ("StatefulSet", WorkloadKind::StatefulSet) => *ename == name,
+                ("ReplicaSet", WorkloadKind::Deployment) => self.rs_owner.get(&(ns, *ename)) == Some(&name),
+                ("Pod", WorkloadKind::Deployment) => ename
+                    .rsplit_once('-')
+                    .is_some_and(|(rs, _)| self.rs_owner.get(&(ns, rs)) == Some(&name)),
+                ("Pod", WorkloadKind::StatefulSet) => ename
+                    .rsplit_once('-')
+                    .is_some_and(|(sts, ord)| sts == name && ord.chars().all(|c| c.is_ascii_digit())),
+                _ => false,
+            };
+            if hit {
+                n += c;
+            }
+        }
+        n
+    }
+}
+
+fn rollout_of(d: &DeploymentRec, new_rs_crashing: u32) -> RolloutState {
+    if d.paused {
+        return RolloutState::Paused;
+    }
+    if d.observed_generation < d.meta.generation {
+        return RolloutState::Pending;
+    }
+    if let Some(c) = cond(&d.conditions, "Progressing")
+        && c.status.as_ref() == "False"
+    {
+        return RolloutState::Stalled {
+            reason: if c.reason.is_empty() { "not progressing".into() } else { c.reason.to_string() },
+        };
+    }
+    if d.updated >= d.desired && d.available >= d.desired && d.replicas <= d.desired {
+        return RolloutState::Complete;
+    }
+    if new_rs_crashing > 0 {
+        return RolloutState::Stalled {
+            reason: format!("{new_rs_crashing} new pod{} crash-looping", if new_rs_crashing == 1 { "" } else { "s" }),
+        };
+    }
+    RolloutState::Progressing {
+        updated: d.updated,
+        desired: d.desired,
+    }
+}
+
+fn assess(row: &WorkloadRow) -> Assessment {
+    let mut a = Assessment::default();
+    if row.desired > 0 && row.available == 0 && row.ready == 0 {
+        a.add(Severity::Critical, format!("down: 0/{} ready", row.desired));
+    } else if row.ready < row.desired {
+        a.add(Severity::Warning, format!("degraded: {}/{} ready", row.ready, row.desired));
+    }
+    match &row.rollout {
+        RolloutState::Stalled { reason } => a.add(Severity::Critical, format!("rollout stalled: {reason}")),
+        RolloutState::Progressing { .. } => a.add(Severity::Info, "rolling out"),
+        RolloutState::Paused => a.add(Severity::Info, "rollout paused"),
+        _ => {}
+    }
+    if row.crashlooping > 0 && !matches!(row.rollout, RolloutState::Stalled { .. }) {
+        a.add(Severity::Warning, format!("{} pod{} crash-looping", row.crashlooping, if row.crashlooping == 1 { "" } else { "s" }));
+    }
+    if let Some(h) = &row.hpa
+        && h.at_max
+    {
+        a.add(Severity::Warning, format!("HPA at max ({}/{})", h.current, h.max));
+    }
+    if row.recent_restarts > 0 {
+        a.add(Severity::Warning, format!("{} restart{} in 15m", row.recent_restarts, if row.recent_restarts == 1 { "" } else { "s" }));
+    }
+    if row.warnings > 0 {
+        a.add(Severity::Warning, format!("{} warning event{} in 15m", row.warnings, if row.warnings == 1 { "" } else { "s" }));
+    }
+    if row.desired == 0 {
+        a.add(Severity::Info, "scaled to zero");
+    }
+    a
+}
+
+fn hpa_summary(h: Option<&&HpaRec>) -> Option<HpaSummary> {
+    h.map(|h| HpaSummary {
+        name: h.meta.name.clone(),
+        current: h.current,
+        min: h.min,
+        max: h.max,
+        at_max: h.at_max(),
+    })
+}
+
+pub fn build(c: &Ctx, ix: &Index, now: Ts) -> Vec<WorkloadRow> {
+    let d = c.data;
+    let mut rows = Vec::new();
+    for dep in d.deployments.values() {
+        let ns = dep.meta.namespace.as_ref();
+        let name = dep.meta.name.as_ref();
+        let pods = ix.pods.get(&(ns, WorkloadKind::Deployment, name)).map(Vec::as_slice).unwrap_or(&[]);
+        let revision = dep.revision();
+        let new_rs: Vec<&str> = d
+            .replicasets
+            .values()
+            .filter(|r| r.meta.namespace.as_ref() == ns && ix.rs_owner.get(&(ns, r.meta.name.as_ref())) == Some(&name))
+            .filter(|r| Some(r.revision) == revision)
+            .map(|r| r.meta.name.as_ref())
+            .collect();
+        let active: Vec<&&PodRec> = pods.iter().filter(|p| !p.deleting && !p.completed()).collect();
+        let new_crashing = active
+            .iter()
+            .filter(|p| crash_looping(p) && p.owner.as_ref().is_some_and(|o| new_rs.contains(&o.name.as_ref())))
+            .count() as u32;
+        let mut row = WorkloadRow {
+            ctx: c.id,
+            kind: WorkloadKind::Deployment,
+            namespace: dep.meta.namespace.clone(),
+            name: dep.meta.name.clone(),
+            ready: dep.ready,
+            desired: dep.desired,
+            available: dep.available,
+            rollout: rollout_of(dep, new_crashing),
+            revision,
+            hpa: hpa_summary(ix.hpa.get(&(ns, "Deployment", name))),
+            restarts: active.iter().map(|p| p.restarts()).sum(),
+            recent_restarts: active.iter().map(|p| recent_restarts(p, now)).sum(),
+            crashlooping: active.iter().filter(|p| crash_looping(p)).count() as u32,
+            warnings: ix.warnings_for(ns, WorkloadKind::Deployment, name),
+            images: crate::util::sanitize::line(&dep.template.images().join(","), 200),
+            assessment: Assessment::default(),
+        };
+        row.assessment = assess(&row);
+        rows.push(row);
+    }
+    for s in d.statefulsets.values() {
+        let ns = s.meta.namespace.as_ref();
+        let name = s.meta.name.as_ref();
+        let pods = ix.pods.get(&(ns, WorkloadKind::StatefulSet, name)).map(Vec::as_slice).unwrap_or(&[]);
+        let active: Vec<&&PodRec> = pods.iter().filter(|p| !p.deleting).collect();
+        let rollout = if s.observed_generation < s.meta.generation {
+            RolloutState::Pending
+        } else if s.updated < s.desired || (s.update_revision.is_some() && s.update_revision != s.current_revision) {
+            RolloutState::Progressing { updated: s.updated, desired: s.desired }
+        } else {
+            RolloutState::Complete
+        };
+        let mut row = WorkloadRow {
+            ctx: c.id,
+            kind: WorkloadKind::StatefulSet,
+            namespace: s.meta.namespace.clone(),
+            name: s.meta.name.clone(),
+            ready: s.ready,
+            desired: s.desired,
+            available: s.ready,
+            rollout,
+            revision: None,
+            hpa: hpa_summary(ix.hpa.get(&(ns, "StatefulSet", name))),
+            restarts: active.iter().map(|p| p.restarts()).sum(),
+            recent_restarts: active.iter().map(|p| recent_restarts(p, now)).sum(),
+            crashlooping: active.iter().filter(|p| crash_looping(p)).count() as u32,
+            warnings: ix.warnings_for(ns, WorkloadKind::StatefulSet, name),
+            images: crate::util::sanitize::line(&s.template.images().join(","), 200),
+            assessment: Assessment::default(),
+        };
+        row.assessment = assess(&row);
+        rows.push(row);
+    }
+    rows
+}
+
+pub fn is_crash_looping(p: &PodRec) -> bool {
+    crash_looping(p)
+}
