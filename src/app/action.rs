@@ -41,7 +41,11 @@ const TABLE: &[(Action, &str, &str)] = &[
     (Action::Quit, "quit", "quit kdeck"),
     (Action::Back, "back", "close, clear the filter, or go back"),
     (Action::Help, "help", "show or hide this help"),
-    (Action::Command, "command", "command line: views, namespaces, contexts"),
+    (
+        Action::Command,
+        "command",
+        "command line: views, namespaces, contexts",
+    ),
     (Action::Filter, "filter", "filter the current list"),
     (Action::Up, "up", "move up"),
     (Action::Down, "down", "move down"),
@@ -49,39 +53,86 @@ const TABLE: &[(Action, &str, &str)] = &[
     (Action::PageDown, "page-down", "page down"),
     (Action::Top, "top", "go to the first row"),
     (Action::Bottom, "bottom", "go to the last row"),
-    (Action::Select, "select", "open: drill down into the selected row"),
+    (
+        Action::Select,
+        "select",
+        "open: drill down into the selected row",
+    ),
     (Action::Describe, "describe", "describe the selected object"),
     (Action::Yaml, "yaml", "the YAML of the selected object"),
     (Action::Logs, "logs", "logs of the selected pod or workload"),
     (Action::NextView, "next-view", "next view"),
     (Action::PrevView, "prev-view", "previous view"),
-    (Action::ViewOverview, "view.overview", "overview: workloads by severity"),
+    (
+        Action::ViewOverview,
+        "view.overview",
+        "overview: workloads by severity",
+    ),
     (Action::ViewPods, "view.pods", "pods"),
-    (Action::ViewWorkloads, "view.workloads", "workloads and rollout history"),
+    (
+        Action::ViewWorkloads,
+        "view.workloads",
+        "workloads and rollout history",
+    ),
     (Action::ViewHpas, "view.hpas", "horizontal pod autoscalers"),
     (Action::ViewEvents, "view.events", "events, warnings first"),
-    (Action::ViewServices, "view.services", "services and endpoints"),
-    (Action::ViewResources, "view.resources", "CPU and memory use (top)"),
-    (Action::ToggleCompleted, "toggle-completed", "show or hide completed pods"),
-    (Action::LogsPause, "logs.pause", "pause or resume the log view"),
-    (Action::LogsFollow, "logs.follow", "jump to the newest line and follow"),
+    (
+        Action::ViewServices,
+        "view.services",
+        "services and endpoints",
+    ),
+    (
+        Action::ViewResources,
+        "view.resources",
+        "CPU and memory use (top)",
+    ),
+    (
+        Action::ToggleCompleted,
+        "toggle-completed",
+        "show or hide completed pods",
+    ),
+    (
+        Action::LogsPause,
+        "logs.pause",
+        "pause or resume the log view",
+    ),
+    (
+        Action::LogsFollow,
+        "logs.follow",
+        "jump to the newest line and follow",
+    ),
     (Action::LogsWrap, "logs.wrap", "wrap long lines"),
-    (Action::LogsPrevious, "logs.previous", "logs of the previous (crashed) container"),
+    (
+        Action::LogsPrevious,
+        "logs.previous",
+        "logs of the previous (crashed) container",
+    ),
     (Action::SearchNext, "search.next", "next search match"),
     (Action::SearchPrev, "search.prev", "previous search match"),
 ];
 
 impl Action {
     pub fn name(self) -> &'static str {
-        TABLE.iter().find(|(a, _, _)| *a == self).map(|(_, n, _)| *n).unwrap_or("?")
+        TABLE
+            .iter()
+            .find(|(a, _, _)| *a == self)
+            .map(|(_, n, _)| *n)
+            .unwrap_or("?")
     }
 
     pub fn description(self) -> &'static str {
-        TABLE.iter().find(|(a, _, _)| *a == self).map(|(_, _, d)| *d).unwrap_or("")
+        TABLE
+            .iter()
+            .find(|(a, _, _)| *a == self)
+            .map(|(_, _, d)| *d)
+            .unwrap_or("")
     }
 
     pub fn from_name(n: &str) -> Option<Action> {
-        TABLE.iter().find(|(_, name, _)| *name == n).map(|(a, _, _)| *a)
+        TABLE
+            .iter()
+            .find(|(_, name, _)| *name == n)
+            .map(|(a, _, _)| *a)
     }
 
     pub fn all() -> impl Iterator<Item = Action> {

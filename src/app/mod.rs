@@ -3,5 +3,16 @@
 //! only reads the state.
 
 pub mod action;
+pub mod command;
+pub mod effect;
+pub mod input;
+pub mod lists;
+pub mod logs;
 pub mod msg;
+pub mod state;
 pub mod store;
+pub mod update;
+
+pub use effect::Effect;
+pub use state::State;
+pub use update::{Event, update};

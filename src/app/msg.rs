@@ -112,17 +112,56 @@ pub struct PodUsage {
 #[derive(Debug)]
 pub enum Msg {
     /// A (re)list of `kind`, scoped to one namespace or all (`None`).
-    Relisted { ctx: CtxId, scope: Option<Arc<str>>, feed: Feed },
-    Applied { ctx: CtxId, obj: Applied },
-    Deleted { ctx: CtxId, kind: ResKind, namespace: Arc<str>, name: Arc<str> },
-    Feed { ctx: CtxId, kind: ResKind, status: FeedStatus },
+    Relisted {
+        ctx: CtxId,
+        scope: Option<Arc<str>>,
+        feed: Feed,
+    },
+    Applied {
+        ctx: CtxId,
+        obj: Applied,
+    },
+    Deleted {
+        ctx: CtxId,
+        kind: ResKind,
+        namespace: Arc<str>,
+        name: Arc<str>,
+    },
+    Feed {
+        ctx: CtxId,
+        kind: ResKind,
+        status: FeedStatus,
+    },
     /// The API server answered (or not) a liveness ping.
-    Reachable { ctx: CtxId, ok: Result<(), String> },
+    /// `skew`: the server's clock minus ours, in seconds, when it said.
+    Reachable {
+        ctx: CtxId,
+        ok: Result<(), String>,
+        skew: Option<i64>,
+    },
     /// The context could not be set up at all (bad kubeconfig entry, exec plugin).
-    ContextFailed { ctx: CtxId, error: String },
-    Metrics { ctx: CtxId, pods: Result<Vec<PodUsage>, String> },
-    Log { stream: u64, pod: Arc<str>, container: Box<str>, line: String },
-    LogEnded { stream: u64, pod: Arc<str>, error: Option<String> },
+    ContextFailed {
+        ctx: CtxId,
+        error: String,
+    },
+    Metrics {
+        ctx: CtxId,
+        pods: Result<Vec<PodUsage>, String>,
+    },
+    Log {
+        stream: u64,
+        pod: Arc<str>,
+        container: Box<str>,
+        line: String,
+    },
+    LogEnded {
+        stream: u64,
+        pod: Arc<str>,
+        error: Option<String>,
+    },
     /// The result of an on-demand fetch (the YAML of an object).
-    Fetched { request: u64, result: Result<String, String> },
+    Fetched {
+        request: u64,
+        result: Result<String, String>,
+    },
 }

@@ -27,7 +27,16 @@ macro_rules! keyed_meta {
         }
     )*};
 }
-keyed_meta!(DeploymentRec, ReplicaSetRec, StatefulSetRec, HpaRec, CronJobRec, JobRec, ServiceRec, PdbRec);
+keyed_meta!(
+    DeploymentRec,
+    ReplicaSetRec,
+    StatefulSetRec,
+    HpaRec,
+    CronJobRec,
+    JobRec,
+    ServiceRec,
+    PdbRec
+);
 
 impl Keyed for PodRec {
     fn key(&self) -> Key {
@@ -217,7 +226,11 @@ impl ClusterData {
         if self.events.len() <= MAX_EVENTS {
             return;
         }
-        let mut by_age: Vec<(Ts, Key)> = self.events.iter().map(|(k, e)| (e.last, k.clone())).collect();
+        let mut by_age: Vec<(Ts, Key)> = self
+            .events
+            .iter()
+            .map(|(k, e)| (e.last, k.clone()))
+            .collect();
         by_age.sort();
         let excess = self.events.len() - MAX_EVENTS;
         for (_, k) in by_age.into_iter().take(excess) {
@@ -293,7 +306,9 @@ mod tests {
     #[test]
     fn events_are_bounded_oldest_first() {
         let mut d = ClusterData::default();
-        let many = (0..MAX_EVENTS + 10).map(|i| ev("ns", &format!("e{i}"), i as Ts)).collect();
+        let many = (0..MAX_EVENTS + 10)
+            .map(|i| ev("ns", &format!("e{i}"), i as Ts))
+            .collect();
         d.relist(None, Feed::Events(many));
         assert_eq!(d.events.len(), MAX_EVENTS);
         assert!(!d.events.contains_key(&(Arc::from("ns"), Arc::from("e0"))));

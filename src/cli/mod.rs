@@ -1,6 +1,8 @@
 //! The command line: `kdeck` (the console), `demo`, `sim`, `status`, `audit`,
 //! `config`. Parsing lives here; each command's work lives in its own module.
 
+mod console_cmd;
+mod demo_cmd;
 mod sim_cmd;
 
 use std::path::PathBuf;
@@ -172,11 +174,11 @@ pub fn run(cli: Cli) -> ExitCode {
     let _ = rustls::crypto::ring::default_provider().install_default();
     match cli.command {
         Some(Command::Sim(args)) => sim_cmd::run(args, &cli.log_level),
-        Some(Command::Demo(_)) => not_built("kdeck demo"),
+        Some(Command::Demo(args)) => demo_cmd::run(&args, &cli.kube, &cli.log_level),
         Some(Command::Status(_)) => not_built("kdeck status"),
         Some(Command::Audit { .. }) => not_built("kdeck audit"),
         Some(Command::Config { .. }) => not_built("kdeck config"),
-        None => not_built("the console"),
+        None => console_cmd::run(&cli.kube, &cli.log_level),
     }
 }
 

@@ -30,7 +30,11 @@ pub fn load(explicit: Option<&Path>) -> Result<Kubeconfig, String> {
 }
 
 /// The contexts to watch, in order.
-pub fn select(kc: &Kubeconfig, wanted: &[String], defaults: &[String]) -> Result<Vec<ContextSpec>, String> {
+pub fn select(
+    kc: &Kubeconfig,
+    wanted: &[String],
+    defaults: &[String],
+) -> Result<Vec<ContextSpec>, String> {
     let names: Vec<String> = if !wanted.is_empty() {
         wanted.to_vec()
     } else if !defaults.is_empty() {
@@ -45,7 +49,10 @@ pub fn select(kc: &Kubeconfig, wanted: &[String], defaults: &[String]) -> Result
     for name in names {
         let Some(nc) = kc.contexts.iter().find(|c| c.name == name) else {
             let available: Vec<&str> = kc.contexts.iter().map(|c| c.name.as_str()).collect();
-            return Err(format!("context {name:?} not found in the kubeconfig (available: {})", available.join(", ")));
+            return Err(format!(
+                "context {name:?} not found in the kubeconfig (available: {})",
+                available.join(", ")
+            ));
         };
         let ctx = nc.context.clone().unwrap_or_default();
         let server = kc
@@ -78,7 +85,8 @@ pub async fn client(kc: &Kubeconfig, ctx: &str) -> Result<kube::Client, String> 
     let cfg = kube::Config::from_custom_kubeconfig(kc.clone(), &opts)
         .await
         .map_err(|e| format!("context {ctx}: {}", super::watch::short_error(&e)))?;
-    kube::Client::try_from(cfg).map_err(|e| format!("context {ctx}: {}", super::watch::short_error(&e)))
+    kube::Client::try_from(cfg)
+        .map_err(|e| format!("context {ctx}: {}", super::watch::short_error(&e)))
 }
 
 #[cfg(test)]
@@ -94,11 +102,17 @@ mod tests {
         assert_eq!(cur[0].name, "one");
         assert_eq!(cur[0].server, "http://127.0.0.1:1");
         let both = select(&kc, &["two".into(), "one".into()], &[]).unwrap();
-        assert_eq!(both.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), vec!["two", "one"]);
+        assert_eq!(
+            both.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+            vec!["two", "one"]
+        );
         assert_eq!(both[0].namespace.as_deref(), Some("team"));
         let from_config = select(&kc, &[], &["two".into()]).unwrap();
         assert_eq!(from_config[0].name, "two");
         let err = select(&kc, &["nope".into()], &[]).unwrap_err();
-        assert!(err.contains("\"nope\" not found") && err.contains("one, two"), "{err}");
+        assert!(
+            err.contains("\"nope\" not found") && err.contains("one, two"),
+            "{err}"
+        );
     }
 }

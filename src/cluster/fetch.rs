@@ -24,21 +24,33 @@ pub fn api_resource(kind: ResKind) -> ApiResource {
     ApiResource {
         group: group.into(),
         version: version.into(),
-        api_version: if group.is_empty() { version.into() } else { format!("{group}/{version}") },
+        api_version: if group.is_empty() {
+            version.into()
+        } else {
+            format!("{group}/{version}")
+        },
         kind: k.into(),
         plural: kind.plural().into(),
     }
 }
 
 /// The object as YAML (managedFields removed).
-pub async fn yaml(client: kube::Client, kind: ResKind, namespace: &str, name: &str) -> Result<String, String> {
+pub async fn yaml(
+    client: kube::Client,
+    kind: ResKind,
+    namespace: &str,
+    name: &str,
+) -> Result<String, String> {
     let ar = api_resource(kind);
     let api: Api<DynamicObject> = if namespace.is_empty() {
         Api::all_with(client, &ar)
     } else {
         Api::namespaced_with(client, namespace, &ar)
     };
-    let mut obj = api.get(name).await.map_err(|e| super::watch::short_error(&e))?;
+    let mut obj = api
+        .get(name)
+        .await
+        .map_err(|e| super::watch::short_error(&e))?;
     obj.metadata.managed_fields = None;
     serde_saphyr::to_string(&obj).map_err(|e| format!("cannot render YAML: {e}"))
 }

@@ -21,6 +21,7 @@ pub async fn follow(
     pod: Arc<str>,
     container: String,
     tail: i64,
+    previous: bool,
     stream: u64,
     tx: Sender<Msg>,
     cancel: CancellationToken,
@@ -28,7 +29,8 @@ pub async fn follow(
     let api: Api<Pod> = Api::namespaced(client, &namespace);
     let params = LogParams {
         container: Some(container.clone()),
-        follow: true,
+        follow: !previous,
+        previous,
         tail_lines: Some(tail),
         ..LogParams::default()
     };
@@ -36,7 +38,14 @@ pub async fn follow(
         Ok(r) => r,
         Err(e) => {
             let _ = tx
-                .send(Msg::LogEnded { stream, pod, error: Some(crate::util::sanitize::line(&super::watch::short_error(&e), 300)) })
+                .send(Msg::LogEnded {
+                    stream,
+                    pod,
+                    error: Some(crate::util::sanitize::line(
+                        &super::watch::short_error(&e),
+                        300,
+                    )),
+                })
                 .await;
             return;
         }
@@ -51,16 +60,37 @@ pub async fn follow(
         match next {
             Ok(Some(line)) => {
                 let line = crate::util::sanitize::line(&line, LINE_MAX);
-                if tx.send(Msg::Log { stream, pod: pod.clone(), container: container.clone(), line }).await.is_err() {
+                if tx
+                    .send(Msg::Log {
+                        stream,
+                        pod: pod.clone(),
+                        container: container.clone(),
+                        line,
+                    })
+                    .await
+                    .is_err()
+                {
                     return;
                 }
             }
             Ok(None) => {
-                let _ = tx.send(Msg::LogEnded { stream, pod, error: None }).await;
+                let _ = tx
+                    .send(Msg::LogEnded {
+                        stream,
+                        pod,
+                        error: None,
+                    })
+                    .await;
                 return;
             }
             Err(e) => {
-                let _ = tx.send(Msg::LogEnded { stream, pod, error: Some(crate::util::sanitize::line(&e.to_string(), 300)) }).await;
+                let _ = tx
+                    .send(Msg::LogEnded {
+                        stream,
+                        pod,
+                        error: Some(crate::util::sanitize::line(&e.to_string(), 300)),
+                    })
+                    .await;
                 return;
             }
         }

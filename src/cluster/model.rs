@@ -6,7 +6,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector as K8sSelector, ObjectMeta, Time};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
+    LabelSelector as K8sSelector, ObjectMeta, Time,
+};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::slim;
@@ -66,7 +68,10 @@ impl Labels {
 
     /// `a=b,c=d`.
     pub fn join(&self) -> String {
-        self.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+        self.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
@@ -98,7 +103,10 @@ pub fn selector_of(s: &Option<K8sSelector>) -> LabelSelector {
 /// A selector from a plain label map (a Service's selector).
 pub fn selector_of_map(m: &BTreeMap<String, String>) -> LabelSelector {
     LabelSelector {
-        reqs: m.iter().map(|(k, v)| Req::Eq(k.clone(), v.clone())).collect(),
+        reqs: m
+            .iter()
+            .map(|(k, v)| Req::Eq(k.clone(), v.clone()))
+            .collect(),
     }
 }
 
@@ -121,7 +129,10 @@ pub struct Owner {
 
 fn owner_of(m: &ObjectMeta) -> Option<Owner> {
     let refs = m.owner_references.as_ref()?;
-    let r = refs.iter().find(|r| r.controller == Some(true)).or(refs.first())?;
+    let r = refs
+        .iter()
+        .find(|r| r.controller == Some(true))
+        .or(refs.first())?;
     let kind = match r.kind.as_str() {
         "ReplicaSet" => OwnerKind::ReplicaSet,
         "Deployment" => OwnerKind::Deployment,
@@ -168,13 +179,21 @@ impl Meta {
                 .annotations
                 .iter()
                 .flatten()
-                .map(|(k, v)| (Box::from(k.as_str()), Box::from(sanitize::line(v, 300).as_str())))
+                .map(|(k, v)| {
+                    (
+                        Box::from(k.as_str()),
+                        Box::from(sanitize::line(v, 300).as_str()),
+                    )
+                })
                 .collect(),
         }
     }
 
     pub fn annotation(&self, k: &str) -> Option<&str> {
-        self.annotations.iter().find(|(a, _)| a.as_ref() == k).map(|(_, v)| v.as_ref())
+        self.annotations
+            .iter()
+            .find(|(a, _)| a.as_ref() == k)
+            .map(|(_, v)| v.as_ref())
     }
 }
 
@@ -188,13 +207,11 @@ pub struct Res {
 impl Res {
     fn from(m: &Option<BTreeMap<String, serde_json::Value>>) -> Res {
         let q = |k: &str| {
-            m.as_ref()
-                .and_then(|m| m.get(k))
-                .and_then(|v| match v {
-                    serde_json::Value::String(s) => parse_quantity(s),
-                    serde_json::Value::Number(n) => n.as_f64(),
-                    _ => None,
-                })
+            m.as_ref().and_then(|m| m.get(k)).and_then(|v| match v {
+                serde_json::Value::String(s) => parse_quantity(s),
+                serde_json::Value::Number(n) => n.as_f64(),
+                _ => None,
+            })
         };
         Res {
             cpu_m: q("cpu").map(|c| c * 1000.0),
@@ -298,11 +315,15 @@ impl Template {
     }
 
     pub fn requests(&self) -> Res {
-        self.containers.iter().fold(Res::default(), |a, c| a.add(c.requests))
+        self.containers
+            .iter()
+            .fold(Res::default(), |a, c| a.add(c.requests))
     }
 
     pub fn limits(&self) -> Res {
-        self.containers.iter().fold(Res::default(), |a, c| a.add(c.limits))
+        self.containers
+            .iter()
+            .fold(Res::default(), |a, c| a.add(c.limits))
     }
 }
 
@@ -425,8 +446,12 @@ fn cstate(s: &Option<slim::ContainerState>) -> CState {
         Some(s) if s.waiting.is_some() => {
             let w = s.waiting.as_ref().expect("checked");
             CState::Waiting {
-                reason: Box::from(sanitize::line(w.reason.as_deref().unwrap_or("Waiting"), 60).as_str()),
-                message: Box::from(sanitize::line(w.message.as_deref().unwrap_or(""), 300).as_str()),
+                reason: Box::from(
+                    sanitize::line(w.reason.as_deref().unwrap_or("Waiting"), 60).as_str(),
+                ),
+                message: Box::from(
+                    sanitize::line(w.message.as_deref().unwrap_or(""), 300).as_str(),
+                ),
             }
         }
         Some(s) if s.terminated.is_some() => {
@@ -448,7 +473,11 @@ impl PodRec {
             .containers
             .iter()
             .map(|c| {
-                let st = p.status.container_statuses.iter().find(|s| s.name == c.name);
+                let st = p
+                    .status
+                    .container_statuses
+                    .iter()
+                    .find(|s| s.name == c.name);
                 ContainerRec {
                     name: Box::from(c.name.as_str()),
                     image: Box::from(c.image.as_deref().unwrap_or("")),
@@ -458,7 +487,9 @@ impl PodRec {
                     last_exit: st.and_then(|s| {
                         let t = s.last_state.as_ref()?.terminated.as_ref()?;
                         Some((
-                            Box::from(sanitize::line(t.reason.as_deref().unwrap_or(""), 60).as_str()),
+                            Box::from(
+                                sanitize::line(t.reason.as_deref().unwrap_or(""), 60).as_str(),
+                            ),
                             t.exit_code.unwrap_or(0),
                             ts(&t.finished_at),
                         ))
@@ -476,7 +507,11 @@ impl PodRec {
             node: p.spec.node_name.as_deref().map(|n| names.get(n)),
             ip: p.status.pod_ip.as_deref().map(Box::from),
             phase: Box::from(p.status.phase.as_deref().unwrap_or("Unknown")),
-            reason: p.status.reason.as_deref().map(|r| Box::from(sanitize::line(r, 60).as_str())),
+            reason: p
+                .status
+                .reason
+                .as_deref()
+                .map(|r| Box::from(sanitize::line(r, 60).as_str())),
             created: ts(&m.creation_timestamp).unwrap_or(0),
             started: ts(&p.status.start_time),
             deleting: m.deletion_timestamp.is_some(),
@@ -513,7 +548,11 @@ impl PodRec {
             match &c.state {
                 CState::Waiting { reason: r, .. } if !r.is_empty() => reason = r.to_string(),
                 CState::Terminated { reason: r, code } => {
-                    reason = if r.is_empty() { format!("ExitCode:{code}") } else { r.to_string() }
+                    reason = if r.is_empty() {
+                        format!("ExitCode:{code}")
+                    } else {
+                        r.to_string()
+                    }
                 }
                 CState::Running { .. } if c.ready => running = true,
                 _ => {}
@@ -573,7 +612,10 @@ impl DeploymentRec {
             rollout: Rollout {
                 strategy: Box::from(st.type_.as_deref().unwrap_or("RollingUpdate")),
                 max_surge: st.rolling_update.as_ref().and_then(|r| ios(&r.max_surge)),
-                max_unavailable: st.rolling_update.as_ref().and_then(|r| ios(&r.max_unavailable)),
+                max_unavailable: st
+                    .rolling_update
+                    .as_ref()
+                    .and_then(|r| ios(&r.max_unavailable)),
                 progress_deadline: d.spec.progress_deadline_seconds,
             },
             observed_generation: d.status.observed_generation.unwrap_or(0),
@@ -586,7 +628,10 @@ impl DeploymentRec {
     }
 
     pub fn revision(&self) -> Option<i64> {
-        self.meta.annotation("deployment.kubernetes.io/revision")?.parse().ok()
+        self.meta
+            .annotation("deployment.kubernetes.io/revision")?
+            .parse()
+            .ok()
     }
 }
 
@@ -704,7 +749,11 @@ impl HpaRec {
                     let (target, current, util) = match t.average_utilization {
                         Some(goal) => {
                             let now = cur.as_ref().and_then(|c| c.average_utilization);
-                            (format!("{goal}%"), now.map(|n| format!("{n}%")), now.map(|n| (n, goal)))
+                            (
+                                format!("{goal}%"),
+                                now.map(|n| format!("{n}%")),
+                                now.map(|n| (n, goal)),
+                            )
                         }
                         None => (
                             quantity_text(&t.average_value).unwrap_or_default(),
@@ -729,8 +778,12 @@ impl HpaRec {
                         .find(|c| c.metric.name == e.metric.name)
                         .and_then(|c| c.current.clone());
                     let t = e.target.clone().unwrap_or_default();
-                    let target = quantity_text(&t.average_value).or_else(|| quantity_text(&t.value)).unwrap_or_default();
-                    let current = cur.and_then(|c| quantity_text(&c.average_value).or_else(|| quantity_text(&c.value)));
+                    let target = quantity_text(&t.average_value)
+                        .or_else(|| quantity_text(&t.value))
+                        .unwrap_or_default();
+                    let current = cur.and_then(|c| {
+                        quantity_text(&c.average_value).or_else(|| quantity_text(&c.value))
+                    });
                     Some(HpaMetric {
                         name: Box::from(sanitize::line(&e.metric.name, 60).as_str()),
                         target: Box::from(target.as_str()),
@@ -815,9 +868,9 @@ impl JobRec {
     pub fn from(j: &slim::Job, names: &mut Interner) -> JobRec {
         let meta = Meta::from(&j.metadata, names);
         let cs = conds(&j.status.conditions);
-        let done = cs
-            .iter()
-            .find(|c| c.status.as_ref() == "True" && matches!(c.type_.as_ref(), "Complete" | "Failed"));
+        let done = cs.iter().find(|c| {
+            c.status.as_ref() == "True" && matches!(c.type_.as_ref(), "Complete" | "Failed")
+        });
         let outcome = match done.map(|c| c.type_.as_ref()) {
             Some("Complete") => JobOutcome::Complete,
             Some("Failed") => JobOutcome::Failed,
@@ -835,7 +888,9 @@ impl JobRec {
             outcome,
             reason: done.map(|c| c.reason.clone()),
             message: done.map(|c| c.message.clone()),
-            finished_at: done.and_then(|c| c.last_transition).or(ts(&j.status.completion_time)),
+            finished_at: done
+                .and_then(|c| c.last_transition)
+                .or(ts(&j.status.completion_time)),
         }
     }
 }
@@ -882,7 +937,11 @@ impl ServiceRec {
 
     pub fn selector_text(&self) -> String {
         match &self.selector {
-            Some(m) if !m.is_empty() => m.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(","),
+            Some(m) if !m.is_empty() => m
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(","),
             _ => "<none>".into(),
         }
     }
@@ -900,13 +959,26 @@ pub struct EndpointsRec {
 impl EndpointsRec {
     pub fn from(e: &slim::Endpoints, names: &mut Interner) -> EndpointsRec {
         let pick = |a: &slim::EndpointAddress| -> Box<str> {
-            Box::from(a.target_ref.as_ref().and_then(|t| t.name.as_deref()).unwrap_or(&a.ip))
+            Box::from(
+                a.target_ref
+                    .as_ref()
+                    .and_then(|t| t.name.as_deref())
+                    .unwrap_or(&a.ip),
+            )
         };
         EndpointsRec {
             name: Arc::from(e.metadata.name.as_deref().unwrap_or("")),
             namespace: names.get(e.metadata.namespace.as_deref().unwrap_or("")),
-            ready: e.subsets.iter().flat_map(|s| s.addresses.iter().map(pick)).collect(),
-            not_ready: e.subsets.iter().flat_map(|s| s.not_ready_addresses.iter().map(pick)).collect(),
+            ready: e
+                .subsets
+                .iter()
+                .flat_map(|s| s.addresses.iter().map(pick))
+                .collect(),
+            not_ready: e
+                .subsets
+                .iter()
+                .flat_map(|s| s.not_ready_addresses.iter().map(pick))
+                .collect(),
         }
     }
 }
@@ -944,16 +1016,35 @@ impl EventRec {
         EventRec {
             name: Arc::from(e.metadata.name.as_deref().unwrap_or("")),
             namespace: names.get(e.metadata.namespace.as_deref().unwrap_or("")),
-            object_kind: Box::from(sanitize::line(e.involved_object.kind.as_deref().unwrap_or(""), 40).as_str()),
-            object_name: Box::from(sanitize::line(e.involved_object.name.as_deref().unwrap_or(""), 253).as_str()),
-            field_path: e.involved_object.field_path.as_deref().map(|f| Box::from(sanitize::line(f, 80).as_str())),
+            object_kind: Box::from(
+                sanitize::line(e.involved_object.kind.as_deref().unwrap_or(""), 40).as_str(),
+            ),
+            object_name: Box::from(
+                sanitize::line(e.involved_object.name.as_deref().unwrap_or(""), 253).as_str(),
+            ),
+            field_path: e
+                .involved_object
+                .field_path
+                .as_deref()
+                .map(|f| Box::from(sanitize::line(f, 80).as_str())),
             reason: Box::from(sanitize::line(e.reason.as_deref().unwrap_or(""), 60).as_str()),
-            message: Box::from(sanitize::line(e.message.as_deref().unwrap_or(""), EVENT_MESSAGE_MAX).as_str()),
+            message: Box::from(
+                sanitize::line(e.message.as_deref().unwrap_or(""), EVENT_MESSAGE_MAX).as_str(),
+            ),
             warning: e.type_.as_deref() == Some("Warning"),
             count: e.count.unwrap_or(1).max(1) as u32,
             first,
             last,
-            source: Box::from(sanitize::line(e.source.as_ref().and_then(|s| s.component.as_deref()).unwrap_or(""), 60).as_str()),
+            source: Box::from(
+                sanitize::line(
+                    e.source
+                        .as_ref()
+                        .and_then(|s| s.component.as_deref())
+                        .unwrap_or(""),
+                    60,
+                )
+                .as_str(),
+            ),
         }
     }
 }

@@ -26,15 +26,45 @@ pub async fn ping(client: kube::Client, ctx: CtxId, tx: Sender<Msg>, cancel: Can
             _ = cancel.cancelled() => return,
             _ = tick.tick() => {}
         }
-        let ok = match tokio::time::timeout(PING_TIMEOUT, client.apiserver_version()).await {
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(crate::util::sanitize::line(&super::watch::short_error(&e), 200)),
-            Err(_) => Err(format!("no answer within {}s", PING_TIMEOUT.as_secs())),
+        let (ok, server_time) = match tokio::time::timeout(PING_TIMEOUT, version(&client)).await {
+            Ok(Ok(t)) => (Ok(()), t),
+            Ok(Err(e)) => (Err(crate::util::sanitize::line(&e, 200)), None),
+            Err(_) => (
+                Err(format!("no answer within {}s", PING_TIMEOUT.as_secs())),
+                None,
+            ),
         };
-        if tx.send(Msg::Reachable { ctx, ok }).await.is_err() {
+        let skew = server_time.map(|t| t - jiff::Timestamp::now().as_second());
+        if tx.send(Msg::Reachable { ctx, ok, skew }).await.is_err() {
             return;
         }
     }
+}
+
+/// Parses an HTTP `Date` header (`Sun, 22 Nov 2026 08:01:03 GMT`) to Unix seconds.
+pub fn http_date(v: &str) -> Option<i64> {
+    jiff::fmt::rfc2822::parse(v)
+        .ok()
+        .map(|z| z.timestamp().as_second())
+}
+
+/// `GET /version`: whether the server answers, and its clock (from `Date`).
+async fn version(client: &kube::Client) -> Result<Option<i64>, String> {
+    let req = http::Request::get("/version")
+        .body(kube::client::Body::empty())
+        .map_err(|e| e.to_string())?;
+    let resp = client
+        .send(req)
+        .await
+        .map_err(|e| super::watch::short_error(&e))?;
+    if !resp.status().is_success() {
+        return Err(format!("/version answered {}", resp.status()));
+    }
+    Ok(resp
+        .headers()
+        .get(http::header::DATE)
+        .and_then(|d| d.to_str().ok())
+        .and_then(http_date))
 }
 
 fn pod_metrics_resource() -> ApiResource {
@@ -47,9 +77,16 @@ fn pod_metrics_resource() -> ApiResource {
     }
 }
 
-async fn fetch_usage(client: &kube::Client, namespaces: &[String]) -> Result<Vec<PodUsage>, String> {
+async fn fetch_usage(
+    client: &kube::Client,
+    namespaces: &[String],
+) -> Result<Vec<PodUsage>, String> {
     let ar = pod_metrics_resource();
-    let scopes: Vec<Option<&String>> = if namespaces.is_empty() { vec![None] } else { namespaces.iter().map(Some).collect() };
+    let scopes: Vec<Option<&String>> = if namespaces.is_empty() {
+        vec![None]
+    } else {
+        namespaces.iter().map(Some).collect()
+    };
     let mut names = Interner::default();
     let mut out = Vec::new();
     for ns in scopes {
@@ -57,10 +94,15 @@ async fn fetch_usage(client: &kube::Client, namespaces: &[String]) -> Result<Vec
             Some(n) => Api::namespaced_with(client.clone(), n, &ar),
             None => Api::all_with(client.clone(), &ar),
         };
-        let list = api.list(&ListParams::default()).await.map_err(|e| match &e {
-            kube::Error::Api(s) if s.code == 404 => "metrics.k8s.io is not served by this cluster".to_string(),
-            _ => super::watch::short_error(&e),
-        })?;
+        let list = api
+            .list(&ListParams::default())
+            .await
+            .map_err(|e| match &e {
+                kube::Error::Api(s) if s.code == 404 => {
+                    "metrics.k8s.io is not served by this cluster".to_string()
+                }
+                _ => super::watch::short_error(&e),
+            })?;
         for item in list.items {
             let ns = item.metadata.namespace.clone().unwrap_or_default();
             let pod = item.metadata.name.clone().unwrap_or_default();
@@ -69,8 +111,15 @@ async fn fetch_usage(client: &kube::Client, namespaces: &[String]) -> Result<Vec
                 .map(|cs| {
                     cs.iter()
                         .map(|c| {
-                            let cpu = c["usage"]["cpu"].as_str().and_then(parse_quantity).unwrap_or(0.0) * 1000.0;
-                            let mem = c["usage"]["memory"].as_str().and_then(parse_quantity).unwrap_or(0.0);
+                            let cpu = c["usage"]["cpu"]
+                                .as_str()
+                                .and_then(parse_quantity)
+                                .unwrap_or(0.0)
+                                * 1000.0;
+                            let mem = c["usage"]["memory"]
+                                .as_str()
+                                .and_then(parse_quantity)
+                                .unwrap_or(0.0);
                             (Box::from(c["name"].as_str().unwrap_or("")), cpu, mem)
                         })
                         .collect()
@@ -86,7 +135,13 @@ async fn fetch_usage(client: &kube::Client, namespaces: &[String]) -> Result<Vec
     Ok(out)
 }
 
-pub async fn metrics(client: kube::Client, ctx: CtxId, namespaces: Vec<String>, tx: Sender<Msg>, cancel: CancellationToken) {
+pub async fn metrics(
+    client: kube::Client,
+    ctx: CtxId,
+    namespaces: Vec<String>,
+    tx: Sender<Msg>,
+    cancel: CancellationToken,
+) {
     let mut tick = tokio::time::interval(METRICS_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -94,12 +149,27 @@ pub async fn metrics(client: kube::Client, ctx: CtxId, namespaces: Vec<String>, 
             _ = cancel.cancelled() => return,
             _ = tick.tick() => {}
         }
-        let pods = match tokio::time::timeout(Duration::from_secs(20), fetch_usage(&client, &namespaces)).await {
-            Ok(r) => r,
-            Err(_) => Err("metrics request timed out".into()),
-        };
+        let pods =
+            match tokio::time::timeout(Duration::from_secs(20), fetch_usage(&client, &namespaces))
+                .await
+            {
+                Ok(r) => r,
+                Err(_) => Err("metrics request timed out".into()),
+            };
         if tx.send(Msg::Metrics { ctx, pods }).await.is_err() {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn http_dates() {
+        assert_eq!(
+            super::http_date("Sun, 22 Nov 2026 08:01:03 GMT"),
+            Some(1795334463)
+        );
+        assert_eq!(super::http_date("yesterday"), None);
     }
 }

@@ -7,7 +7,9 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, OwnerReference, Time};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
+    LabelSelector, ObjectMeta, OwnerReference, Time,
+};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use k8s_openapi::{ClusterResourceScope, NamespaceResourceScope};
 use serde::de::{IgnoredAny, MapAccess, Visitor};
@@ -57,7 +59,9 @@ impl<'de> Visitor<'de> for AnnotationVisitor {
     }
 }
 
-fn filtered_annotations<'de, D: Deserializer<'de>>(d: D) -> Result<Option<BTreeMap<String, String>>, D::Error> {
+fn filtered_annotations<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<BTreeMap<String, String>>, D::Error> {
     d.deserialize_option(AnnotationVisitor)
 }
 
@@ -211,7 +215,14 @@ pub struct Namespace {
 pub struct NamespaceStatus {
     pub phase: Option<String>,
 }
-slim_resource!(Namespace, "Namespace", "", "v1", "namespaces", ClusterResourceScope);
+slim_resource!(
+    Namespace,
+    "Namespace",
+    "",
+    "v1",
+    "namespaces",
+    ClusterResourceScope
+);
 
 #[derive(Deserialize, Clone, Debug, Default)]
 #[serde(rename_all = "camelCase")]
@@ -317,7 +328,14 @@ pub struct Deployment {
     #[serde(default)]
     pub status: DeploymentStatus,
 }
-slim_resource!(Deployment, "Deployment", "apps", "v1", "deployments", NamespaceResourceScope);
+slim_resource!(
+    Deployment,
+    "Deployment",
+    "apps",
+    "v1",
+    "deployments",
+    NamespaceResourceScope
+);
 
 #[derive(Deserialize, Clone, Debug, Default)]
 #[serde(rename_all = "camelCase")]
@@ -342,7 +360,14 @@ pub struct ReplicaSet {
     #[serde(default)]
     pub status: ReplicaSetStatus,
 }
-slim_resource!(ReplicaSet, "ReplicaSet", "apps", "v1", "replicasets", NamespaceResourceScope);
+slim_resource!(
+    ReplicaSet,
+    "ReplicaSet",
+    "apps",
+    "v1",
+    "replicasets",
+    NamespaceResourceScope
+);
 
 #[derive(Deserialize, Clone, Debug, Default)]
 #[serde(rename_all = "camelCase")]
@@ -371,7 +396,14 @@ pub struct StatefulSet {
     #[serde(default)]
     pub status: StatefulSetStatus,
 }
-slim_resource!(StatefulSet, "StatefulSet", "apps", "v1", "statefulsets", NamespaceResourceScope);
+slim_resource!(
+    StatefulSet,
+    "StatefulSet",
+    "apps",
+    "v1",
+    "statefulsets",
+    NamespaceResourceScope
+);
 
 #[derive(Deserialize, Clone, Debug, Default)]
 #[serde(rename_all = "camelCase")]
@@ -449,7 +481,14 @@ pub struct Hpa {
     #[serde(default)]
     pub status: HpaStatus,
 }
-slim_resource!(Hpa, "HorizontalPodAutoscaler", "autoscaling", "v2", "horizontalpodautoscalers", NamespaceResourceScope);
+slim_resource!(
+    Hpa,
+    "HorizontalPodAutoscaler",
+    "autoscaling",
+    "v2",
+    "horizontalpodautoscalers",
+    NamespaceResourceScope
+);
 
 #[derive(Deserialize, Clone, Debug, Default)]
 #[serde(rename_all = "camelCase")]
@@ -493,7 +532,14 @@ pub struct CronJob {
     #[serde(default)]
     pub status: CronJobStatus,
 }
-slim_resource!(CronJob, "CronJob", "batch", "v1", "cronjobs", NamespaceResourceScope);
+slim_resource!(
+    CronJob,
+    "CronJob",
+    "batch",
+    "v1",
+    "cronjobs",
+    NamespaceResourceScope
+);
 
 #[derive(Deserialize, Clone, Debug, Default)]
 #[serde(rename_all = "camelCase")]
@@ -551,7 +597,14 @@ pub struct Service {
     #[serde(default)]
     pub spec: ServiceSpec,
 }
-slim_resource!(Service, "Service", "", "v1", "services", NamespaceResourceScope);
+slim_resource!(
+    Service,
+    "Service",
+    "",
+    "v1",
+    "services",
+    NamespaceResourceScope
+);
 
 #[derive(Deserialize, Clone, Debug, Default)]
 #[serde(rename_all = "camelCase")]
@@ -579,7 +632,14 @@ pub struct Endpoints {
     #[serde(default)]
     pub subsets: Vec<EndpointSubset>,
 }
-slim_resource!(Endpoints, "Endpoints", "", "v1", "endpoints", NamespaceResourceScope);
+slim_resource!(
+    Endpoints,
+    "Endpoints",
+    "",
+    "v1",
+    "endpoints",
+    NamespaceResourceScope
+);
 
 #[derive(Deserialize, Clone, Debug, Default)]
 #[serde(rename_all = "camelCase")]
@@ -636,7 +696,14 @@ pub struct Pdb {
     #[serde(default)]
     pub status: PdbStatus,
 }
-slim_resource!(Pdb, "PodDisruptionBudget", "policy", "v1", "poddisruptionbudgets", NamespaceResourceScope);
+slim_resource!(
+    Pdb,
+    "PodDisruptionBudget",
+    "policy",
+    "v1",
+    "poddisruptionbudgets",
+    NamespaceResourceScope
+);
 
 #[cfg(test)]
 mod tests {
@@ -665,9 +732,18 @@ mod tests {
         assert_eq!(a["deployment.kubernetes.io/revision"], "3");
         assert!(d.metadata.managed_fields.is_none());
         let ta = d.spec.template.metadata.annotations.unwrap();
-        assert_eq!(ta.keys().collect::<Vec<_>>(), vec!["kubectl.kubernetes.io/restartedAt"]);
-        let probe = d.spec.template.spec.containers[0].readiness_probe.as_ref().unwrap();
-        assert_eq!(probe.http_get.as_ref().unwrap().path.as_deref(), Some("/ready"));
+        assert_eq!(
+            ta.keys().collect::<Vec<_>>(),
+            vec!["kubectl.kubernetes.io/restartedAt"]
+        );
+        let probe = d.spec.template.spec.containers[0]
+            .readiness_probe
+            .as_ref()
+            .unwrap();
+        assert_eq!(
+            probe.http_get.as_ref().unwrap().path.as_deref(),
+            Some("/ready")
+        );
         assert_eq!(<Deployment as kube::Resource>::plural(&()), "deployments");
     }
 }

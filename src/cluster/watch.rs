@@ -18,7 +18,9 @@ use super::slim;
 use crate::app::msg::{Applied, CtxId, Feed, FeedStatus, Msg, ResKind};
 
 /// A watched slim kind and how it becomes a record.
-pub trait Watched: kube::Resource<DynamicType = ()> + Clone + Debug + DeserializeOwned + Send + Sync + 'static {
+pub trait Watched:
+    kube::Resource<DynamicType = ()> + Clone + Debug + DeserializeOwned + Send + Sync + 'static
+{
     type Rec: Send + 'static;
     const KIND: ResKind;
     const NAMESPACED: bool = true;
@@ -72,31 +74,83 @@ impl Watched for slim::Namespace {
     }
 }
 watched!(slim::Pod, PodRec, Pod, Pods, Pod, |o, n| PodRec::from(o, n));
-watched!(slim::Deployment, DeploymentRec, Deployment, Deployments, Deployment, |o, n| DeploymentRec::from(o, n));
-watched!(slim::ReplicaSet, ReplicaSetRec, ReplicaSet, ReplicaSets, ReplicaSet, |o, n| ReplicaSetRec::from(o, n));
-watched!(slim::StatefulSet, StatefulSetRec, StatefulSet, StatefulSets, StatefulSet, |o, n| StatefulSetRec::from(o, n));
+watched!(
+    slim::Deployment,
+    DeploymentRec,
+    Deployment,
+    Deployments,
+    Deployment,
+    |o, n| DeploymentRec::from(o, n)
+);
+watched!(
+    slim::ReplicaSet,
+    ReplicaSetRec,
+    ReplicaSet,
+    ReplicaSets,
+    ReplicaSet,
+    |o, n| ReplicaSetRec::from(o, n)
+);
+watched!(
+    slim::StatefulSet,
+    StatefulSetRec,
+    StatefulSet,
+    StatefulSets,
+    StatefulSet,
+    |o, n| StatefulSetRec::from(o, n)
+);
 watched!(slim::Hpa, HpaRec, Hpa, Hpas, Hpa, |o, n| HpaRec::from(o, n));
-watched!(slim::CronJob, CronJobRec, CronJob, CronJobs, CronJob, |o, n| CronJobRec::from(o, n));
+watched!(
+    slim::CronJob,
+    CronJobRec,
+    CronJob,
+    CronJobs,
+    CronJob,
+    |o, n| CronJobRec::from(o, n)
+);
 watched!(slim::Job, JobRec, Job, Jobs, Job, |o, n| JobRec::from(o, n));
-watched!(slim::Service, ServiceRec, Service, Services, Service, |o, n| ServiceRec::from(o, n));
-watched!(slim::Endpoints, EndpointsRec, Endpoints, Endpoints, Endpoints, |o, n| EndpointsRec::from(o, n));
-watched!(slim::Event, EventRec, Event, Events, Event, |o, n| EventRec::from(o, n));
+watched!(
+    slim::Service,
+    ServiceRec,
+    Service,
+    Services,
+    Service,
+    |o, n| ServiceRec::from(o, n)
+);
+watched!(
+    slim::Endpoints,
+    EndpointsRec,
+    Endpoints,
+    Endpoints,
+    Endpoints,
+    |o, n| EndpointsRec::from(o, n)
+);
+watched!(slim::Event, EventRec, Event, Events, Event, |o, n| {
+    EventRec::from(o, n)
+});
 watched!(slim::Pdb, PdbRec, Pdb, Pdbs, Pdb, |o, n| PdbRec::from(o, n));
 
 /// Describes a watcher error for the person: forbidden, or failing with why.
 pub fn classify(e: &watcher::Error) -> FeedStatus {
     let client_err = match e {
-        watcher::Error::InitialListFailed(c) | watcher::Error::WatchStartFailed(c) | watcher::Error::WatchFailed(c) => Some(c),
+        watcher::Error::InitialListFailed(c)
+        | watcher::Error::WatchStartFailed(c)
+        | watcher::Error::WatchFailed(c) => Some(c),
         _ => None,
     };
     if let Some(kube::Error::Api(s)) = client_err {
         if s.code == 403 {
             return FeedStatus::Forbidden(crate::util::sanitize::line(&s.message, 200));
         }
-        return FeedStatus::Failing(crate::util::sanitize::line(&format!("{} ({})", s.message, s.code), 200));
+        return FeedStatus::Failing(crate::util::sanitize::line(
+            &format!("{} ({})", s.message, s.code),
+            200,
+        ));
     }
     if let watcher::Error::WatchError(s) = e {
-        return FeedStatus::Failing(crate::util::sanitize::line(&format!("{} ({})", s.message, s.code), 200));
+        return FeedStatus::Failing(crate::util::sanitize::line(
+            &format!("{} ({})", s.message, s.code),
+            200,
+        ));
     }
     FeedStatus::Failing(crate::util::sanitize::line(&short_error(e), 200))
 }
@@ -114,10 +168,22 @@ pub fn short_error(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// Watches `K` in `namespace` (or everywhere) until `cancel`.
-pub async fn run<K: Watched>(client: kube::Client, ctx: CtxId, namespace: Option<String>, tx: Sender<Msg>, cancel: CancellationToken) {
+pub async fn run<K: Watched>(
+    client: kube::Client,
+    ctx: CtxId,
+    namespace: Option<String>,
+    tx: Sender<Msg>,
+    cancel: CancellationToken,
+) {
     let api = K::api(client, namespace.as_deref());
-    let scope: Option<Arc<str>> = if K::NAMESPACED { namespace.as_deref().map(Arc::from) } else { None };
-    let mut stream = watcher(api, watcher::Config::default().page_size(500)).default_backoff().boxed();
+    let scope: Option<Arc<str>> = if K::NAMESPACED {
+        namespace.as_deref().map(Arc::from)
+    } else {
+        None
+    };
+    let mut stream = watcher(api, watcher::Config::default().page_size(500))
+        .default_backoff()
+        .boxed();
     let mut names = Interner::default();
     let mut batch: Vec<K::Rec> = Vec::new();
     let mut healthy = false;
@@ -147,9 +213,18 @@ pub async fn run<K: Watched>(client: kube::Client, ctx: CtxId, namespace: Option
             Ok(watcher::Event::Apply(o)) => {
                 if !healthy {
                     healthy = true;
-                    let _ = tx.send(Msg::Feed { ctx, kind: K::KIND, status: FeedStatus::Live }).await;
+                    let _ = tx
+                        .send(Msg::Feed {
+                            ctx,
+                            kind: K::KIND,
+                            status: FeedStatus::Live,
+                        })
+                        .await;
                 }
-                Some(Msg::Applied { ctx, obj: K::one(o.record(&mut names)) })
+                Some(Msg::Applied {
+                    ctx,
+                    obj: K::one(o.record(&mut names)),
+                })
             }
             Ok(watcher::Event::Delete(o)) => {
                 let m = o.meta();
@@ -163,7 +238,11 @@ pub async fn run<K: Watched>(client: kube::Client, ctx: CtxId, namespace: Option
             Err(e) => {
                 healthy = false;
                 tracing::debug!(ctx, kind = ?K::KIND, error = %e, "watch error");
-                Some(Msg::Feed { ctx, kind: K::KIND, status: classify(&e) })
+                Some(Msg::Feed {
+                    ctx,
+                    kind: K::KIND,
+                    status: classify(&e),
+                })
             }
         };
         if let Some(m) = msg
@@ -175,7 +254,13 @@ pub async fn run<K: Watched>(client: kube::Client, ctx: CtxId, namespace: Option
 }
 
 /// Starts every watcher of one context.
-pub fn spawn_all(client: &kube::Client, ctx: CtxId, namespaces: &[String], tx: &Sender<Msg>, cancel: &CancellationToken) {
+pub fn spawn_all(
+    client: &kube::Client,
+    ctx: CtxId,
+    namespaces: &[String],
+    tx: &Sender<Msg>,
+    cancel: &CancellationToken,
+) {
     let scopes: Vec<Option<String>> = if namespaces.is_empty() {
         vec![None]
     } else {
@@ -183,7 +268,13 @@ pub fn spawn_all(client: &kube::Client, ctx: CtxId, namespaces: &[String], tx: &
     };
     macro_rules! spawn {
         ($t:ty, $scope:expr) => {
-            tokio::spawn(run::<$t>(client.clone(), ctx, $scope, tx.clone(), cancel.clone()));
+            tokio::spawn(run::<$t>(
+                client.clone(),
+                ctx,
+                $scope,
+                tx.clone(),
+                cancel.clone(),
+            ));
         };
     }
     spawn!(slim::Namespace, None);

@@ -69,7 +69,13 @@ pub fn key_offset(text: &str, section: &str, key: &str) -> usize {
     for line in text.split_inclusive('\n') {
         let t = line.trim();
         if let Some(h) = t.strip_prefix('[') {
-            current = h.trim_start_matches('[').split(']').next().unwrap_or("").trim().to_string();
+            current = h
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string();
         } else if current == section {
             let name = t.split('=').next().unwrap_or("").trim().trim_matches('"');
             if t.contains('=') && name == key {

@@ -52,7 +52,8 @@ pub struct Config {
 impl Config {
     /// Parses `text` (from `file`): the config and warnings, or errors.
     pub fn parse(file: &str, text: &str) -> Result<(Config, Vec<Diag>), Vec<Diag>> {
-        let de = toml::Deserializer::parse(text).map_err(|e| vec![Diag::from_toml(file, text, &e)])?;
+        let de =
+            toml::Deserializer::parse(text).map_err(|e| vec![Diag::from_toml(file, text, &e)])?;
         let mut unknown: Vec<String> = Vec::new();
         let cfg: Config = serde_ignored::deserialize(de, |path| unknown.push(path.to_string()))
             .map_err(|e| vec![Diag::from_toml(file, text, &e)])?;
@@ -63,7 +64,12 @@ impl Config {
                     Some((s, k)) => (s.to_string(), k.to_string()),
                     None => (String::new(), path.clone()),
                 };
-                Diag::warning(file, text, key_offset(text, &section, &key), format!("unknown setting {path:?} is ignored"))
+                Diag::warning(
+                    file,
+                    text,
+                    key_offset(text, &section, &key),
+                    format!("unknown setting {path:?} is ignored"),
+                )
             })
             .collect();
         for (name, c) in &cfg.context {
@@ -79,7 +85,14 @@ impl Config {
         if let Some(k) = &cfg.keymap
             && !["default", "vim"].contains(&k.as_str())
         {
-            return Err(vec![Diag::error(file, text, key_offset(text, "", "keymap"), format!("unknown keymap {k:?}: use \"default\" or \"vim\" (and keymap.toml for your own bindings)"))]);
+            return Err(vec![Diag::error(
+                file,
+                text,
+                key_offset(text, "", "keymap"),
+                format!(
+                    "unknown keymap {k:?}: use \"default\" or \"vim\" (and keymap.toml for your own bindings)"
+                ),
+            )]);
         }
         Ok((cfg, warnings))
     }
@@ -88,7 +101,9 @@ impl Config {
     pub fn load(path: &Path) -> Result<(Config, Vec<Diag>), Vec<Diag>> {
         match std::fs::read_to_string(path) {
             Ok(text) => Config::parse(&path.display().to_string(), &text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((Config::default(), Vec::new())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Ok((Config::default(), Vec::new()))
+            }
             Err(e) => Err(vec![Diag {
                 file: path.display().to_string(),
                 line: 0,
@@ -108,7 +123,11 @@ impl Config {
     /// Whether acting in `namespace` of `context` needs the typed confirmation.
     pub fn is_protected(&self, context: &str, namespace: &str) -> bool {
         if let Some(p) = self.context.get(context).and_then(|c| c.protected) {
-            return p || self.protected_globs().iter().any(|g| glob::matches(g, namespace));
+            return p
+                || self
+                    .protected_globs()
+                    .iter()
+                    .any(|g| glob::matches(g, namespace));
         }
         self.protected_globs()
             .iter()
@@ -116,7 +135,12 @@ impl Config {
     }
 
     pub fn is_readonly(&self, context: &str) -> bool {
-        self.readonly || self.context.get(context).and_then(|c| c.readonly).unwrap_or(false)
+        self.readonly
+            || self
+                .context
+                .get(context)
+                .and_then(|c| c.readonly)
+                .unwrap_or(false)
     }
 
     /// Namespaces to watch in `context` when the command line names none.
@@ -145,9 +169,14 @@ mod tests {
         assert!(c.is_protected("dev", "flextime-production"));
         // The context's name matches the default `*prod*` glob.
         assert!(c.is_protected("prod-eks", "x"));
-        let off = Config::parse("c", "[context.prod-eks]\nprotected = false\n").unwrap().0;
+        let off = Config::parse("c", "[context.prod-eks]\nprotected = false\n")
+            .unwrap()
+            .0;
         assert!(!off.is_protected("prod-eks", "x"));
-        assert!(off.is_protected("prod-eks", "production"), "namespace globs still apply");
+        assert!(
+            off.is_protected("prod-eks", "production"),
+            "namespace globs still apply"
+        );
         assert!(!c.is_protected("dev", "staging"));
     }
 
@@ -156,15 +185,26 @@ mod tests {
         let text = "theme = \"light\"\ncolour = \"red\"\n[context.x]\nreadonyl = true\n";
         let (_, w) = Config::parse("c.toml", text).unwrap();
         let w: Vec<String> = w.iter().map(|d| d.to_string()).collect();
-        assert!(w.iter().any(|d| d.starts_with("c.toml:2:1: warning: unknown setting \"colour\"")), "{w:?}");
-        assert!(w.iter().any(|d| d.starts_with("c.toml:4:1: warning") && d.contains("readonyl")), "{w:?}");
+        assert!(
+            w.iter()
+                .any(|d| d.starts_with("c.toml:2:1: warning: unknown setting \"colour\"")),
+            "{w:?}"
+        );
+        assert!(
+            w.iter()
+                .any(|d| d.starts_with("c.toml:4:1: warning") && d.contains("readonyl")),
+            "{w:?}"
+        );
         let e = Config::parse("c.toml", "readonly = \"yes\"\n").unwrap_err();
         assert_eq!(e[0].line, 1);
         assert!(e[0].to_string().contains("error"));
         let e = Config::parse("c.toml", "theme = \n").unwrap_err();
         assert_eq!(e[0].line, 1);
         let e = Config::parse("c.toml", "x = 1\nkeymap = \"emacs\"\n").unwrap_err();
-        assert_eq!((e[0].line, e[0].message.contains("unknown keymap")), (2, true));
+        assert_eq!(
+            (e[0].line, e[0].message.contains("unknown keymap")),
+            (2, true)
+        );
     }
 
     #[test]
@@ -172,7 +212,9 @@ mod tests {
         let c = Config::default();
         assert!(c.is_protected("kdeck-sim", "team-dashboard-prod"));
         assert!(c.is_protected("prod-cluster", "anything"));
-        let custom = Config::parse("c", "protected = [\"payments\"]\n").unwrap().0;
+        let custom = Config::parse("c", "protected = [\"payments\"]\n")
+            .unwrap()
+            .0;
         assert!(!custom.is_protected("kdeck-sim", "flextime-production"));
         assert!(custom.is_protected("kdeck-sim", "payments"));
     }

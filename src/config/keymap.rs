@@ -137,7 +137,10 @@ impl Key {
         let code = match (chars.next(), chars.next()) {
             (Some(c), None) if !c.is_control() && c != ' ' => {
                 if shift {
-                    return Err(format!("write {:?} instead of {s:?}: an uppercase letter or the symbol itself means shift", c.to_uppercase().to_string()));
+                    return Err(format!(
+                        "write {:?} instead of {s:?}: an uppercase letter or the symbol itself means shift",
+                        c.to_uppercase().to_string()
+                    ));
                 }
                 Code::Char(if ctrl { c.to_ascii_lowercase() } else { c })
             }
@@ -145,7 +148,11 @@ impl Key {
                 let lower = rest.to_ascii_lowercase();
                 if let Some((_, c)) = NAMED.iter().find(|(n, _)| *n == lower) {
                     *c
-                } else if let Some(n) = lower.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()).filter(|n| (1..=12).contains(n)) {
+                } else if let Some(n) = lower
+                    .strip_prefix('f')
+                    .and_then(|n| n.parse::<u8>().ok())
+                    .filter(|n| (1..=12).contains(n))
+                {
                     Code::F(n)
                 } else {
                     return Err(format!(
@@ -154,7 +161,12 @@ impl Key {
                 }
             }
         };
-        Ok(Key { code, ctrl, alt, shift })
+        Ok(Key {
+            code,
+            ctrl,
+            alt,
+            shift,
+        })
     }
 
     /// From a terminal key event.
@@ -190,7 +202,12 @@ impl Key {
             KeyCode::F(n) => Code::F(n),
             _ => return None,
         };
-        Some(Key { code, ctrl, alt, shift })
+        Some(Key {
+            code,
+            ctrl,
+            alt,
+            shift,
+        })
     }
 }
 
@@ -209,7 +226,11 @@ impl fmt::Display for Key {
             Code::Char(c) => write!(f, "{c}"),
             Code::F(n) => write!(f, "f{n}"),
             other => {
-                let name = NAMED.iter().find(|(_, c)| *c == other).map(|(n, _)| *n).unwrap_or("?");
+                let name = NAMED
+                    .iter()
+                    .find(|(_, c)| *c == other)
+                    .map(|(n, _)| *n)
+                    .unwrap_or("?");
                 f.write_str(name)
             }
         }
@@ -240,7 +261,12 @@ impl Keymap {
             .filter(|((m, k), _)| *m == mode || !self.bindings.contains_key(&(mode, *k)))
             .map(|((_, k), _)| *k)
             .collect();
-        out.sort_by_key(|k| (k.ctrl || k.alt || k.shift, matches!(k.code, Code::Char(_)).then_some(0).unwrap_or(1)));
+        out.sort_by_key(|k| {
+            (
+                k.ctrl || k.alt || k.shift,
+                matches!(k.code, Code::Char(_)).then_some(0).unwrap_or(1),
+            )
+        });
         out.dedup();
         out
     }
@@ -259,8 +285,12 @@ impl Keymap {
     /// Parses a keymap file and merges it over `self`. Errors stop the merge of that
     /// file (the caller keeps the previous keymap); warnings are returned alongside.
     pub fn merge(&mut self, file: &str, text: &str) -> Result<Vec<Diag>, Vec<Diag>> {
-        type Sections = BTreeMap<toml::Spanned<String>, toml::Spanned<BTreeMap<toml::Spanned<String>, toml::Spanned<String>>>>;
-        let parsed: Sections = toml::from_str(text).map_err(|e| vec![Diag::from_toml(file, text, &e)])?;
+        type Sections = BTreeMap<
+            toml::Spanned<String>,
+            toml::Spanned<BTreeMap<toml::Spanned<String>, toml::Spanned<String>>>,
+        >;
+        let parsed: Sections =
+            toml::from_str(text).map_err(|e| vec![Diag::from_toml(file, text, &e)])?;
         let mut errors = Vec::new();
         let warnings = Vec::new();
         let mut next = self.bindings.clone();
@@ -272,7 +302,10 @@ impl Keymap {
                     file,
                     text,
                     section.span().start,
-                    format!("unknown section [{}]: expected one of global, list, logs, detail", section.get_ref()),
+                    format!(
+                        "unknown section [{}]: expected one of global, list, logs, detail",
+                        section.get_ref()
+                    ),
                 ));
                 continue;
             };
@@ -311,7 +344,10 @@ impl Keymap {
                         file,
                         text,
                         v.span().start,
-                        format!("unknown action {name:?} (known actions: {})", Action::names().join(", ")),
+                        format!(
+                            "unknown action {name:?} (known actions: {})",
+                            Action::names().join(", ")
+                        ),
                     )),
                 }
             }
@@ -378,7 +414,11 @@ mod tests {
         // Every action is reachable from the default keymap.
         for a in Action::all() {
             let bound = Mode::ALL.iter().any(|m| !k.keys_for(*m, a).is_empty());
-            assert!(bound, "action {} has no key in the default keymap", a.name());
+            assert!(
+                bound,
+                "action {} has no key in the default keymap",
+                a.name()
+            );
         }
         assert!(Keymap::builtin("vim").is_some());
         assert!(Keymap::builtin("emacs").is_none());
@@ -387,7 +427,8 @@ mod tests {
     #[test]
     fn user_keymap_merges_and_errors_name_lines() {
         let mut k = Keymap::builtin("default").unwrap();
-        k.merge("user.toml", "[list]\n\"x\" = \"logs\"\n\"l\" = \"none\"\n").unwrap();
+        k.merge("user.toml", "[list]\n\"x\" = \"logs\"\n\"l\" = \"none\"\n")
+            .unwrap();
         assert_eq!(k.action(Mode::List, &Key::char('x')), Some(Action::Logs));
         assert_eq!(k.action(Mode::List, &Key::char('l')), None);
         // Globals still apply in list mode.
@@ -396,10 +437,26 @@ mod tests {
             .merge("user.toml", "[list]\n\"x\" = \"fly\"\n\"hyper-z\" = \"quit\"\n\"esc\" = \"back\"\n\"Esc\" = \"quit\"\n[nope]\n")
             .unwrap_err();
         let text: Vec<String> = errs.iter().map(|d| d.to_string()).collect();
-        assert!(text.iter().any(|t| t.starts_with("user.toml:2:") && t.contains("unknown action \"fly\"")), "{text:?}");
-        assert!(text.iter().any(|t| t.starts_with("user.toml:3:") && t.contains("unknown key")), "{text:?}");
-        assert!(text.iter().any(|t| t.starts_with("user.toml:5:") && t.contains("duplicate binding") && t.contains("line 4")), "{text:?}");
-        assert!(text.iter().any(|t| t.contains("unknown section [nope]")), "{text:?}");
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("user.toml:2:") && t.contains("unknown action \"fly\"")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("user.toml:3:") && t.contains("unknown key")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter().any(|t| t.starts_with("user.toml:5:")
+                && t.contains("duplicate binding")
+                && t.contains("line 4")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter().any(|t| t.contains("unknown section [nope]")),
+            "{text:?}"
+        );
         // A failed merge leaves the keymap as it was.
         assert_eq!(k.action(Mode::List, &Key::char('x')), Some(Action::Logs));
         let syntax = k.merge("user.toml", "[list\n").unwrap_err();

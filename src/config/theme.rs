@@ -15,7 +15,10 @@ use super::diag::Diag;
 pub const BUILTIN: &[(&str, &str)] = &[
     ("default", include_str!("../../themes/default.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
     ("mono", include_str!("../../themes/mono.toml")),
 ];
 
@@ -145,7 +148,11 @@ pub fn truecolor() -> bool {
     std::env::var("COLORTERM").is_ok_and(|v| v == "truecolor" || v == "24bit")
 }
 
-fn parse_color(s: &str, palette: &BTreeMap<String, String>, truecolor: bool) -> Result<Color, String> {
+fn parse_color(
+    s: &str,
+    palette: &BTreeMap<String, String>,
+    truecolor: bool,
+) -> Result<Color, String> {
     let s = s.trim();
     if let Some(p) = palette.get(s) {
         return parse_color(p, &BTreeMap::new(), truecolor);
@@ -154,15 +161,25 @@ fn parse_color(s: &str, palette: &BTreeMap<String, String>, truecolor: bool) -> 
     if let Some((_, c)) = NAMED.iter().find(|(n, _)| *n == lower) {
         return Ok(*c);
     }
-    if let Some(n) = lower.strip_prefix("ansi(").and_then(|r| r.strip_suffix(')')) {
-        return n.parse::<u8>().map(Color::Indexed).map_err(|_| format!("invalid colour {s:?}: ansi(N) takes 0-255"));
+    if let Some(n) = lower
+        .strip_prefix("ansi(")
+        .and_then(|r| r.strip_suffix(')'))
+    {
+        return n
+            .parse::<u8>()
+            .map(Color::Indexed)
+            .map_err(|_| format!("invalid colour {s:?}: ansi(N) takes 0-255"));
     }
     if let Some(hex) = s.strip_prefix('#')
         && hex.len() == 6
         && let Ok(v) = u32::from_str_radix(hex, 16)
     {
         let (r, g, b) = ((v >> 16) as u8, (v >> 8) as u8, v as u8);
-        return Ok(if truecolor { Color::Rgb(r, g, b) } else { nearest16(r, g, b) });
+        return Ok(if truecolor {
+            Color::Rgb(r, g, b)
+        } else {
+            nearest16(r, g, b)
+        });
     }
     Err(format!(
         "unknown colour {s:?}: use a palette name, one of {}, ansi(N), or #rrggbb",
@@ -201,28 +218,59 @@ impl Theme {
         lookup: &dyn Fn(&str) -> Option<Theme>,
         truecolor: bool,
     ) -> Result<(Theme, Vec<Diag>), Vec<Diag>> {
-        let tf: ThemeFile = toml::from_str(text).map_err(|e| vec![Diag::from_toml(file, text, &e)])?;
+        let tf: ThemeFile =
+            toml::from_str(text).map_err(|e| vec![Diag::from_toml(file, text, &e)])?;
         let mut errors = Vec::new();
         let mut warnings = Vec::new();
         let base = match &tf.inherits {
             Some(parent) => {
                 let p = parent.get_ref();
-                let found = if p == name { None } else { lookup(p).or_else(|| Theme::builtin(p)) };
+                let found = if p == name {
+                    None
+                } else {
+                    lookup(p).or_else(|| Theme::builtin(p))
+                };
                 match found {
                     Some(t) => t,
                     None => {
-                        errors.push(Diag::error(file, text, parent.span().start, format!("inherits unknown theme {p:?} (shipped: {})", Theme::builtin_names().join(", "))));
-                        Theme { name: name.into(), styles: BTreeMap::new() }
+                        errors.push(Diag::error(
+                            file,
+                            text,
+                            parent.span().start,
+                            format!(
+                                "inherits unknown theme {p:?} (shipped: {})",
+                                Theme::builtin_names().join(", ")
+                            ),
+                        ));
+                        Theme {
+                            name: name.into(),
+                            styles: BTreeMap::new(),
+                        }
                     }
                 }
             }
-            None if name == "default" => Theme { name: name.into(), styles: BTreeMap::new() },
-            None => Theme::builtin("default").unwrap_or(Theme { name: name.into(), styles: BTreeMap::new() }),
+            None if name == "default" => Theme {
+                name: name.into(),
+                styles: BTreeMap::new(),
+            },
+            None => Theme::builtin("default").unwrap_or(Theme {
+                name: name.into(),
+                styles: BTreeMap::new(),
+            }),
         };
-        let palette: BTreeMap<String, String> = tf.palette.iter().map(|(k, v)| (k.clone(), v.get_ref().clone())).collect();
+        let palette: BTreeMap<String, String> = tf
+            .palette
+            .iter()
+            .map(|(k, v)| (k.clone(), v.get_ref().clone()))
+            .collect();
         for (k, v) in &tf.palette {
             if let Err(e) = parse_color(v.get_ref(), &BTreeMap::new(), truecolor) {
-                errors.push(Diag::error(file, text, v.span().start, format!("palette {k:?}: {e}")));
+                errors.push(Diag::error(
+                    file,
+                    text,
+                    v.span().start,
+                    format!("palette {k:?}: {e}"),
+                ));
             }
         }
         let mut styles = base.styles.clone();
@@ -230,7 +278,12 @@ impl Theme {
         entries.sort_by_key(|(k, _)| k.span().start);
         for (slot, spec) in entries {
             if !SLOTS.contains(&slot.get_ref().as_str()) {
-                warnings.push(Diag::warning(file, text, slot.span().start, format!("unknown slot {:?} is ignored", slot.get_ref())));
+                warnings.push(Diag::warning(
+                    file,
+                    text,
+                    slot.span().start,
+                    format!("unknown slot {:?} is ignored", slot.get_ref()),
+                ));
                 continue;
             }
             let mut st = Style::default();
@@ -238,7 +291,11 @@ impl Theme {
                 if let Some(c) = c {
                     match parse_color(c.get_ref(), &palette, truecolor) {
                         Ok(col) => {
-                            st = if which == "fg" { st.fg(col) } else { st.bg(col) };
+                            st = if which == "fg" {
+                                st.fg(col)
+                            } else {
+                                st.bg(col)
+                            };
                         }
                         Err(e) => errors.push(Diag::error(file, text, c.span().start, e)),
                     }
@@ -258,7 +315,13 @@ impl Theme {
             styles.insert(slot.get_ref().clone(), st);
         }
         if errors.is_empty() {
-            Ok((Theme { name: name.into(), styles }, warnings))
+            Ok((
+                Theme {
+                    name: name.into(),
+                    styles,
+                },
+                warnings,
+            ))
         } else {
             Err(errors)
         }
@@ -269,12 +332,17 @@ impl Theme {
     /// the default theme in their place.
     pub fn resolve(name: &str, themes_dir: &Path, no_color: bool) -> (Theme, Vec<Diag>) {
         if no_color {
-            return (Theme::builtin("mono").unwrap_or_else(Theme::fallback), Vec::new());
+            return (
+                Theme::builtin("mono").unwrap_or_else(Theme::fallback),
+                Vec::new(),
+            );
         }
         let tc = truecolor();
         let user = |n: &str| -> Option<(String, String)> {
             let p = themes_dir.join(format!("{n}.toml"));
-            std::fs::read_to_string(&p).ok().map(|t| (p.display().to_string(), t))
+            std::fs::read_to_string(&p)
+                .ok()
+                .map(|t| (p.display().to_string(), t))
         };
         let lookup = |n: &str| -> Option<Theme> {
             let (f, t) = user(n)?;
@@ -291,10 +359,16 @@ impl Theme {
             None => (
                 Theme::builtin("default").unwrap_or_else(Theme::fallback),
                 vec![Diag {
-                    file: themes_dir.join(format!("{name}.toml")).display().to_string(),
+                    file: themes_dir
+                        .join(format!("{name}.toml"))
+                        .display()
+                        .to_string(),
                     line: 1,
                     col: 1,
-                    message: format!("theme {name:?} not found (shipped: {}); using default", Theme::builtin_names().join(", ")),
+                    message: format!(
+                        "theme {name:?} not found (shipped: {}); using default",
+                        Theme::builtin_names().join(", ")
+                    ),
                     warning: true,
                 }],
             ),
@@ -310,7 +384,9 @@ impl Theme {
 
     /// Whether any slot uses a colour (mono uses none).
     pub fn has_colour(&self) -> bool {
-        self.styles.values().any(|s| s.fg.is_some_and(|c| c != Color::Reset) || s.bg.is_some_and(|c| c != Color::Reset))
+        self.styles.values().any(|s| {
+            s.fg.is_some_and(|c| c != Color::Reset) || s.bg.is_some_and(|c| c != Color::Reset)
+        })
     }
 }
 
@@ -321,8 +397,9 @@ mod tests {
     #[test]
     fn shipped_themes_parse_and_cover_every_slot() {
         for (name, text) in BUILTIN {
-            let (t, warnings) = Theme::parse(&format!("themes/{name}.toml"), text, name, &|_| None, false)
-                .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            let (t, warnings) =
+                Theme::parse(&format!("themes/{name}.toml"), text, name, &|_| None, false)
+                    .unwrap_or_else(|e| panic!("{name}: {e:?}"));
             assert!(warnings.is_empty(), "{name}: {warnings:?}");
             for slot in SLOTS {
                 assert!(t.styles.contains_key(*slot), "{name} lacks slot {slot}");
@@ -330,7 +407,9 @@ mod tests {
         }
         // The default theme is 16-colour safe; mono uses no colour at all.
         let d = Theme::builtin("default").unwrap();
-        assert!(d.styles.values().all(|s| !matches!(s.fg, Some(Color::Rgb(..))) && !matches!(s.bg, Some(Color::Rgb(..)))));
+        assert!(d.styles.values().all(
+            |s| !matches!(s.fg, Some(Color::Rgb(..))) && !matches!(s.bg, Some(Color::Rgb(..)))
+        ));
         assert!(!Theme::builtin("mono").unwrap().has_colour());
     }
 
@@ -340,19 +419,29 @@ mod tests {
         let (t, w) = Theme::parse("mine.toml", text, "mine", &|_| None, false).unwrap();
         assert_eq!(t.style("severity.crit").fg, Some(Color::LightRed));
         assert_eq!(w.len(), 1);
-        assert!(w[0].to_string().starts_with("mine.toml:6:1: warning: unknown slot"));
+        assert!(
+            w[0].to_string()
+                .starts_with("mine.toml:6:1: warning: unknown slot")
+        );
         let light = Theme::builtin("light").unwrap();
         assert_eq!(t.style("table.header"), light.style("table.header"));
         let (tc, _) = Theme::parse("mine.toml", text, "mine", &|_| None, true).unwrap();
         assert_eq!(tc.style("severity.crit").fg, Some(Color::Rgb(255, 16, 16)));
         let bad = "[styles]\n\"text\" = { fg = \"chartreuse\" }\n";
         let e = Theme::parse("bad.toml", bad, "bad", &|_| None, false).unwrap_err();
-        assert!(e[0].to_string().starts_with("bad.toml:2:") && e[0].message.contains("unknown colour"), "{e:?}");
+        assert!(
+            e[0].to_string().starts_with("bad.toml:2:") && e[0].message.contains("unknown colour"),
+            "{e:?}"
+        );
         let bad_field = "[styles]\n\"text\" = { colour = \"red\" }\n";
         let e = Theme::parse("bad.toml", bad_field, "bad", &|_| None, false).unwrap_err();
         assert_eq!(e[0].line, 2);
         let bad_parent = "inherits = \"nope\"\n";
-        assert!(Theme::parse("p.toml", bad_parent, "p", &|_| None, false).unwrap_err()[0].message.contains("unknown theme"));
+        assert!(
+            Theme::parse("p.toml", bad_parent, "p", &|_| None, false).unwrap_err()[0]
+                .message
+                .contains("unknown theme")
+        );
     }
 
     #[test]

@@ -27,7 +27,13 @@ pub struct EventRow {
 pub fn build(c: &Ctx, now: Ts) -> Vec<EventRow> {
     let mut folded: HashMap<(&str, &str, &str, &str, &str), EventRow> = HashMap::new();
     for e in c.data.events.values() {
-        let key = (e.namespace.as_ref(), e.object_kind.as_ref(), e.object_name.as_ref(), e.reason.as_ref(), e.message.as_ref());
+        let key = (
+            e.namespace.as_ref(),
+            e.object_kind.as_ref(),
+            e.object_name.as_ref(),
+            e.reason.as_ref(),
+            e.message.as_ref(),
+        );
         let severity = match (e.warning, now - e.last <= RECENT) {
             (true, true) => Severity::Warning,
             (true, false) => Severity::Info,

@@ -29,13 +29,18 @@ pub fn of(d: &ClusterData, namespace: &str, deployment: &str) -> Vec<RevisionRow
         .values()
         .filter(|r| {
             r.meta.namespace.as_ref() == namespace
-                && r.meta.owner.as_ref().is_some_and(|o| o.kind == OwnerKind::Deployment && o.name.as_ref() == deployment)
+                && r.meta.owner.as_ref().is_some_and(|o| {
+                    o.kind == OwnerKind::Deployment && o.name.as_ref() == deployment
+                })
         })
         .map(|r| RevisionRow {
             revision: r.revision,
             replicaset: r.meta.name.clone(),
             images: crate::util::sanitize::line(&r.template.images().join(","), 200),
-            change_cause: crate::util::sanitize::line(r.change_cause.as_deref().unwrap_or("<none>"), 200),
+            change_cause: crate::util::sanitize::line(
+                r.change_cause.as_deref().unwrap_or("<none>"),
+                200,
+            ),
             created: r.meta.created,
             replicas: r.replicas,
             ready: r.ready,

@@ -30,7 +30,14 @@ pub fn targets_text(h: &HpaRec) -> String {
     }
     h.metrics
         .iter()
-        .map(|m| format!("{} {}/{}", m.name, m.current.as_deref().unwrap_or("?"), m.target))
+        .map(|m| {
+            format!(
+                "{} {}/{}",
+                m.name,
+                m.current.as_deref().unwrap_or("?"),
+                m.target
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -57,7 +64,9 @@ pub fn build(c: &Ctx) -> Vec<HpaRow> {
                 .conditions
                 .iter()
                 .filter(|cd| cd.status.as_ref() != "True" || cd.type_.as_ref() == "ScalingLimited")
-                .filter(|cd| !(cd.type_.as_ref() == "ScalingLimited" && cd.status.as_ref() == "False"))
+                .filter(|cd| {
+                    !(cd.type_.as_ref() == "ScalingLimited" && cd.status.as_ref() == "False")
+                })
                 .map(|cd| format!("{}={} {}", cd.type_, cd.status, cd.reason))
                 .collect::<Vec<_>>()
                 .join(", ");
@@ -71,7 +80,11 @@ pub fn build(c: &Ctx) -> Vec<HpaRow> {
                 max: h.max,
                 current: h.current,
                 desired: h.desired,
-                conditions: if conditions.is_empty() { "ok".into() } else { conditions },
+                conditions: if conditions.is_empty() {
+                    "ok".into()
+                } else {
+                    conditions
+                },
                 last_scale: h.last_scale,
                 assessment: a,
             }

@@ -26,6 +26,8 @@ pub struct Ctx<'a> {
     pub id: CtxId,
     pub name: &'a str,
     pub data: &'a ClusterData,
+    /// "Now" on this context's API server clock.
+    pub now: Ts,
 }
 
 /// Every view's rows, sorted.
@@ -40,9 +42,10 @@ pub struct Fleet {
 }
 
 impl Fleet {
-    pub fn build(contexts: &[Ctx], now: Ts) -> Fleet {
+    pub fn build(contexts: &[Ctx]) -> Fleet {
         let mut f = Fleet::default();
         for c in contexts {
+            let now = c.now;
             let ix = workloads::Index::build(c.data, now);
             f.workloads.extend(workloads::build(c, &ix, now));
             let pods = pods::build(c, &ix, now);

@@ -31,13 +31,26 @@ pub struct PodRow {
 
 fn severity(p: &PodRec, status: &str, now: Ts) -> Severity {
     if p.deleting || p.completed() {
-        return if p.phase.as_ref() == "Failed" { Severity::Warning } else { Severity::Ok };
+        return if p.phase.as_ref() == "Failed" {
+            Severity::Warning
+        } else {
+            Severity::Ok
+        };
     }
-    if is_crash_looping(p) || matches!(status, "Error" | "OOMKilled" | "ContainerCannotRun" | "Evicted") {
+    if is_crash_looping(p)
+        || matches!(
+            status,
+            "Error" | "OOMKilled" | "ContainerCannotRun" | "Evicted"
+        )
+    {
         return Severity::Critical;
     }
     if p.phase.as_ref() == "Pending" {
-        return if now - p.created > 120 { Severity::Warning } else { Severity::Info };
+        return if now - p.created > 120 {
+            Severity::Warning
+        } else {
+            Severity::Info
+        };
     }
     if !p.ready {
         return Severity::Warning;
@@ -52,11 +65,15 @@ pub fn build(c: &Ctx, ix: &Index, now: Ts) -> Vec<PodRow> {
         .map(|p| {
             let status = p.status();
             let workload = p.owner.as_ref().map(|o| match o.kind {
-                OwnerKind::ReplicaSet => match ix.rs_owner.get(&(p.namespace.as_ref(), o.name.as_ref())) {
-                    Some(d) => format!("{}/{}", WorkloadKind::Deployment.short(), d),
-                    None => format!("rs/{}", o.name),
-                },
-                OwnerKind::StatefulSet => format!("{}/{}", WorkloadKind::StatefulSet.short(), o.name),
+                OwnerKind::ReplicaSet => {
+                    match ix.rs_owner.get(&(p.namespace.as_ref(), o.name.as_ref())) {
+                        Some(d) => format!("{}/{}", WorkloadKind::Deployment.short(), d),
+                        None => format!("rs/{}", o.name),
+                    }
+                }
+                OwnerKind::StatefulSet => {
+                    format!("{}/{}", WorkloadKind::StatefulSet.short(), o.name)
+                }
                 OwnerKind::Job => format!("job/{}", o.name),
                 OwnerKind::DaemonSet => format!("ds/{}", o.name),
                 _ => o.name.to_string(),
@@ -70,7 +87,11 @@ pub fn build(c: &Ctx, ix: &Index, now: Ts) -> Vec<PodRow> {
                 severity: severity(p, &status, now),
                 status,
                 restarts: p.restarts(),
-                last_restart: p.containers.iter().filter_map(|c| c.last_exit.as_ref().and_then(|(_, _, t)| *t)).max(),
+                last_restart: p
+                    .containers
+                    .iter()
+                    .filter_map(|c| c.last_exit.as_ref().and_then(|(_, _, t)| *t))
+                    .max(),
                 created: p.created,
                 node: p.node.clone(),
                 ip: p.ip.clone(),

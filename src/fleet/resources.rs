@@ -45,10 +45,20 @@ pub fn build(c: &Ctx, pods: &[PodRow]) -> Vec<UsageRow> {
     let mut rows = Vec::new();
     let mut totals: BTreeMap<(Arc<str>, String), UsageRow> = BTreeMap::new();
     for p in pods.iter().filter(|p| p.ctx == c.id) {
-        let (Some(cpu), Some(mem)) = (p.cpu_m, p.mem) else { continue };
-        let Some(rec) = c.data.pods.get(&(p.namespace.clone(), p.name.clone())) else { continue };
-        let req = rec.containers.iter().fold(Res::default(), |a, c| a.add(c.requests));
-        let lim = rec.containers.iter().fold(Res::default(), |a, c| a.add(c.limits));
+        let (Some(cpu), Some(mem)) = (p.cpu_m, p.mem) else {
+            continue;
+        };
+        let Some(rec) = c.data.pods.get(&(p.namespace.clone(), p.name.clone())) else {
+            continue;
+        };
+        let req = rec
+            .containers
+            .iter()
+            .fold(Res::default(), |a, c| a.add(c.requests));
+        let lim = rec
+            .containers
+            .iter()
+            .fold(Res::default(), |a, c| a.add(c.limits));
         let mut row = UsageRow {
             ctx: c.id,
             namespace: p.namespace.clone(),
@@ -63,18 +73,20 @@ pub fn build(c: &Ctx, pods: &[PodRow]) -> Vec<UsageRow> {
         };
         row.severity = severity(&row);
         if let Some(w) = &p.workload {
-            let t = totals.entry((p.namespace.clone(), w.clone())).or_insert_with(|| UsageRow {
-                ctx: c.id,
-                namespace: p.namespace.clone(),
-                name: w.clone(),
-                is_workload: true,
-                pods: 0,
-                cpu_m: 0.0,
-                mem: 0.0,
-                requests: Res::default(),
-                limits: Res::default(),
-                severity: Severity::Ok,
-            });
+            let t = totals
+                .entry((p.namespace.clone(), w.clone()))
+                .or_insert_with(|| UsageRow {
+                    ctx: c.id,
+                    namespace: p.namespace.clone(),
+                    name: w.clone(),
+                    is_workload: true,
+                    pods: 0,
+                    cpu_m: 0.0,
+                    mem: 0.0,
+                    requests: Res::default(),
+                    limits: Res::default(),
+                    severity: Severity::Ok,
+                });
             t.pods += 1;
             t.cpu_m += cpu;
             t.mem += mem;

@@ -38,7 +38,10 @@ pub fn build(c: &Ctx) -> Vec<ServiceRow> {
         .services
         .values()
         .map(|s| {
-            let ep = c.data.endpoints.get(&(s.meta.namespace.clone(), s.meta.name.clone()));
+            let ep = c
+                .data
+                .endpoints
+                .get(&(s.meta.namespace.clone(), s.meta.name.clone()));
             let ready = ep.map_or(0, |e| e.ready.len());
             let total = ep.map_or(0, |e| e.ready.len() + e.not_ready.len());
             let mut a = Assessment::default();
@@ -46,7 +49,10 @@ pub fn build(c: &Ctx) -> Vec<ServiceRow> {
             if has_selector && ready == 0 {
                 a.add(Severity::Critical, "no ready endpoints");
             } else if total > ready {
-                a.add(Severity::Warning, format!("{} endpoints not ready", total - ready));
+                a.add(
+                    Severity::Warning,
+                    format!("{} endpoints not ready", total - ready),
+                );
             }
             ServiceRow {
                 ctx: c.id,

@@ -56,7 +56,11 @@ impl Assessment {
 
     /// All reasons joined, most severe first.
     pub fn summary(&self) -> String {
-        self.reasons.iter().map(|(_, r)| r.as_str()).collect::<Vec<_>>().join("; ")
+        self.reasons
+            .iter()
+            .map(|(_, r)| r.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 

@@ -30,10 +30,15 @@ impl WorkloadKind {
 pub enum RolloutState {
     Complete,
     /// Rolling: `updated` of `desired` on the new revision.
-    Progressing { updated: i32, desired: i32 },
+    Progressing {
+        updated: i32,
+        desired: i32,
+    },
     /// Not progressing, with the reason (`ProgressDeadlineExceeded`, or new pods
     /// crash-looping).
-    Stalled { reason: String },
+    Stalled {
+        reason: String,
+    },
     Paused,
     /// The controller has not yet observed the latest spec.
     Pending,
@@ -43,7 +48,9 @@ impl RolloutState {
     pub fn text(&self) -> String {
         match self {
             RolloutState::Complete => "complete".into(),
-            RolloutState::Progressing { updated, desired } => format!("rolling {updated}/{desired}"),
+            RolloutState::Progressing { updated, desired } => {
+                format!("rolling {updated}/{desired}")
+            }
             RolloutState::Stalled { reason } => format!("stalled: {reason}"),
             RolloutState::Paused => "paused".into(),
             RolloutState::Pending => "pending".into(),
@@ -62,7 +69,13 @@ pub struct HpaSummary {
 
 impl HpaSummary {
     pub fn text(&self) -> String {
-        format!("{}/{}-{}{}", self.current, self.min, self.max, if self.at_max { " MAX" } else { "" })
+        format!(
+            "{}/{}-{}{}",
+            self.current,
+            self.min,
+            self.max,
+            if self.at_max { " MAX" } else { "" }
+        )
     }
 }
 
@@ -96,7 +109,12 @@ fn crash_looping(p: &PodRec) -> bool {
 fn recent_restarts(p: &PodRec, now: Ts) -> u32 {
     p.containers
         .iter()
-        .filter(|c| c.last_exit.as_ref().and_then(|(_, _, t)| *t).is_some_and(|t| now - t <= RECENT))
+        .filter(|c| {
+            c.last_exit
+                .as_ref()
+                .and_then(|(_, _, t)| *t)
+                .is_some_and(|t| now - t <= RECENT)
+        })
         .map(|c| c.restarts.min(1))
         .sum()
 }
@@ -120,7 +138,10 @@ impl<'a> Index<'a> {
             if let Some(o) = &rs.meta.owner
                 && o.kind == OwnerKind::Deployment
             {
-                rs_owner.insert((rs.meta.namespace.as_ref(), rs.meta.name.as_ref()), o.name.as_ref());
+                rs_owner.insert(
+                    (rs.meta.namespace.as_ref(), rs.meta.name.as_ref()),
+                    o.name.as_ref(),
+                );
             }
         }
         let mut pods: HashMap<_, Vec<&PodRec>> = HashMap::new();
@@ -130,7 +151,11 @@ impl<'a> Index<'a> {
                 OwnerKind::ReplicaSet => rs_owner
                     .get(&(p.namespace.as_ref(), o.name.as_ref()))
                     .map(|dep| (p.namespace.as_ref(), WorkloadKind::Deployment, *dep)),
-                OwnerKind::StatefulSet => Some((p.namespace.as_ref(), WorkloadKind::StatefulSet, o.name.as_ref())),
+                OwnerKind::StatefulSet => Some((
+                    p.namespace.as_ref(),
+                    WorkloadKind::StatefulSet,
+                    o.name.as_ref(),
+                )),
                 _ => None,
             };
             if let Some(k) = key {
@@ -139,17 +164,33 @@ impl<'a> Index<'a> {
         }
         let mut hpa = HashMap::new();
         for h in d.hpas.values() {
-            hpa.insert((h.meta.namespace.as_ref(), h.target_kind.as_ref(), h.target_name.as_ref()), h);
+            hpa.insert(
+                (
+                    h.meta.namespace.as_ref(),
+                    h.target_kind.as_ref(),
+                    h.target_name.as_ref(),
+                ),
+                h,
+            );
         }
         let mut warnings = HashMap::new();
         for e in d.events.values() {
             if e.warning && now - e.last <= RECENT {
                 *warnings
-                    .entry((e.namespace.as_ref(), e.object_kind.as_ref(), e.object_name.as_ref()))
+                    .entry((
+                        e.namespace.as_ref(),
+                        e.object_kind.as_ref(),
+                        e.object_name.as_ref(),
+                    ))
                     .or_insert(0) += 1;
             }
         }
-        Index { rs_owner, pods, hpa, warnings }
+        Index {
+            rs_owner,
+            pods,
+            hpa,
+            warnings,
+        }
     }
 
     /// Warning events about a workload, its ReplicaSets and its pods (also pods
@@ -161,14 +202,19 @@ impl<'a> Index<'a> {
                 continue;
             }
             let hit = match (*ekind, kind) {
-                ("Deployment", WorkloadKind::Deployment) | ("StatefulSet", WorkloadKind::StatefulSet) => *ename == name,
-                ("ReplicaSet", WorkloadKind::Deployment) => self.rs_owner.get(&(ns, *ename)) == Some(&name),
+                ("Deployment", WorkloadKind::Deployment)
+                | ("StatefulSet", WorkloadKind::StatefulSet) => *ename == name,
+                ("ReplicaSet", WorkloadKind::Deployment) => {
+                    self.rs_owner.get(&(ns, *ename)) == Some(&name)
+                }
                 ("Pod", WorkloadKind::Deployment) => ename
                     .rsplit_once('-')
                     .is_some_and(|(rs, _)| self.rs_owner.get(&(ns, rs)) == Some(&name)),
-                ("Pod", WorkloadKind::StatefulSet) => ename
-                    .rsplit_once('-')
-                    .is_some_and(|(sts, ord)| sts == name && ord.chars().all(|c| c.is_ascii_digit())),
+                ("Pod", WorkloadKind::StatefulSet) => {
+                    ename.rsplit_once('-').is_some_and(|(sts, ord)| {
+                        sts == name && ord.chars().all(|c| c.is_ascii_digit())
+                    })
+                }
                 _ => false,
             };
             if hit {
@@ -190,7 +236,11 @@ fn rollout_of(d: &DeploymentRec, new_rs_crashing: u32) -> RolloutState {
         && c.status.as_ref() == "False"
     {
         return RolloutState::Stalled {
-            reason: if c.reason.is_empty() { "not progressing".into() } else { c.reason.to_string() },
+            reason: if c.reason.is_empty() {
+                "not progressing".into()
+            } else {
+                c.reason.to_string()
+            },
         };
     }
     if d.updated >= d.desired && d.available >= d.desired && d.replicas <= d.desired {
@@ -198,7 +248,10 @@ fn rollout_of(d: &DeploymentRec, new_rs_crashing: u32) -> RolloutState {
     }
     if new_rs_crashing > 0 {
         return RolloutState::Stalled {
-            reason: format!("{new_rs_crashing} new pod{} crash-looping", if new_rs_crashing == 1 { "" } else { "s" }),
+            reason: format!(
+                "{new_rs_crashing} new pod{} crashing",
+                if new_rs_crashing == 1 { "" } else { "s" }
+            ),
         };
     }
     RolloutState::Progressing {
@@ -212,27 +265,54 @@ fn assess(row: &WorkloadRow) -> Assessment {
     if row.desired > 0 && row.available == 0 && row.ready == 0 {
         a.add(Severity::Critical, format!("down: 0/{} ready", row.desired));
     } else if row.ready < row.desired {
-        a.add(Severity::Warning, format!("degraded: {}/{} ready", row.ready, row.desired));
+        a.add(
+            Severity::Warning,
+            format!("degraded: {}/{} ready", row.ready, row.desired),
+        );
     }
     match &row.rollout {
-        RolloutState::Stalled { reason } => a.add(Severity::Critical, format!("rollout stalled: {reason}")),
+        RolloutState::Stalled { reason } => a.add(Severity::Critical, format!("stalled: {reason}")),
         RolloutState::Progressing { .. } => a.add(Severity::Info, "rolling out"),
         RolloutState::Paused => a.add(Severity::Info, "rollout paused"),
         _ => {}
     }
     if row.crashlooping > 0 && !matches!(row.rollout, RolloutState::Stalled { .. }) {
-        a.add(Severity::Warning, format!("{} pod{} crash-looping", row.crashlooping, if row.crashlooping == 1 { "" } else { "s" }));
+        a.add(
+            Severity::Warning,
+            format!(
+                "{} pod{} crash-looping",
+                row.crashlooping,
+                if row.crashlooping == 1 { "" } else { "s" }
+            ),
+        );
     }
     if let Some(h) = &row.hpa
         && h.at_max
     {
-        a.add(Severity::Warning, format!("HPA at max ({}/{})", h.current, h.max));
+        a.add(
+            Severity::Warning,
+            format!("HPA at max ({}/{})", h.current, h.max),
+        );
     }
     if row.recent_restarts > 0 {
-        a.add(Severity::Warning, format!("{} restart{} in 15m", row.recent_restarts, if row.recent_restarts == 1 { "" } else { "s" }));
+        a.add(
+            Severity::Warning,
+            format!(
+                "{} restart{} in 15m",
+                row.recent_restarts,
+                if row.recent_restarts == 1 { "" } else { "s" }
+            ),
+        );
     }
     if row.warnings > 0 {
-        a.add(Severity::Warning, format!("{} warning event{} in 15m", row.warnings, if row.warnings == 1 { "" } else { "s" }));
+        a.add(
+            Severity::Warning,
+            format!(
+                "{} warning event{} in 15m",
+                row.warnings,
+                if row.warnings == 1 { "" } else { "s" }
+            ),
+        );
     }
     if row.desired == 0 {
         a.add(Severity::Info, "scaled to zero");
@@ -256,19 +336,34 @@ pub fn build(c: &Ctx, ix: &Index, now: Ts) -> Vec<WorkloadRow> {
     for dep in d.deployments.values() {
         let ns = dep.meta.namespace.as_ref();
         let name = dep.meta.name.as_ref();
-        let pods = ix.pods.get(&(ns, WorkloadKind::Deployment, name)).map(Vec::as_slice).unwrap_or(&[]);
+        let pods = ix
+            .pods
+            .get(&(ns, WorkloadKind::Deployment, name))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         let revision = dep.revision();
         let new_rs: Vec<&str> = d
             .replicasets
             .values()
-            .filter(|r| r.meta.namespace.as_ref() == ns && ix.rs_owner.get(&(ns, r.meta.name.as_ref())) == Some(&name))
+            .filter(|r| {
+                r.meta.namespace.as_ref() == ns
+                    && ix.rs_owner.get(&(ns, r.meta.name.as_ref())) == Some(&name)
+            })
             .filter(|r| Some(r.revision) == revision)
             .map(|r| r.meta.name.as_ref())
             .collect();
-        let active: Vec<&&PodRec> = pods.iter().filter(|p| !p.deleting && !p.completed()).collect();
+        let active: Vec<&&PodRec> = pods
+            .iter()
+            .filter(|p| !p.deleting && !p.completed())
+            .collect();
         let new_crashing = active
             .iter()
-            .filter(|p| crash_looping(p) && p.owner.as_ref().is_some_and(|o| new_rs.contains(&o.name.as_ref())))
+            .filter(|p| {
+                crash_looping(p)
+                    && p.owner
+                        .as_ref()
+                        .is_some_and(|o| new_rs.contains(&o.name.as_ref()))
+            })
             .count() as u32;
         let mut row = WorkloadRow {
             ctx: c.id,
@@ -294,12 +389,21 @@ pub fn build(c: &Ctx, ix: &Index, now: Ts) -> Vec<WorkloadRow> {
     for s in d.statefulsets.values() {
         let ns = s.meta.namespace.as_ref();
         let name = s.meta.name.as_ref();
-        let pods = ix.pods.get(&(ns, WorkloadKind::StatefulSet, name)).map(Vec::as_slice).unwrap_or(&[]);
+        let pods = ix
+            .pods
+            .get(&(ns, WorkloadKind::StatefulSet, name))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         let active: Vec<&&PodRec> = pods.iter().filter(|p| !p.deleting).collect();
         let rollout = if s.observed_generation < s.meta.generation {
             RolloutState::Pending
-        } else if s.updated < s.desired || (s.update_revision.is_some() && s.update_revision != s.current_revision) {
-            RolloutState::Progressing { updated: s.updated, desired: s.desired }
+        } else if s.updated < s.desired
+            || (s.update_revision.is_some() && s.update_revision != s.current_revision)
+        {
+            RolloutState::Progressing {
+                updated: s.updated,
+                desired: s.desired,
+            }
         } else {
             RolloutState::Complete
         };

@@ -221,7 +221,9 @@ impl SimHandle {
             let d = step.min(left);
             left -= d;
             self.with_state(|s| {
-                s.store.clock().advance(jiff::SignedDuration::from_secs_f64(d));
+                s.store
+                    .clock()
+                    .advance(jiff::SignedDuration::from_secs_f64(d));
                 s.step();
             });
         }

@@ -194,5 +194,4 @@ mod tests {
         let v = json!({"a": null, "b": {}, "c": [], "d": {"e": null, "f": 1}, "g": [{"x": null}]});
         assert_eq!(normalized(&v), json!({"d": {"f": 1}, "g": [{}]}));
     }
-
 }

@@ -56,7 +56,6 @@ impl FromValue for LabelSelector {
         }
         LabelSelector { reqs }
     }
-
 }
 
 /// Matching JSON objects' labels.
@@ -75,7 +74,6 @@ impl MatchValue for LabelSelector {
     fn matches_map(&self, labels: &Value) -> bool {
         self.matches_labels(|k| labels.get(k).and_then(Value::as_str).map(String::from))
     }
-
 }
 
 /// A field selector: `metadata.name=x,status.phase!=Running`.

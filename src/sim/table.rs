@@ -177,7 +177,8 @@ fn containers_images(tmpl_spec: &Value) -> (String, String) {
 }
 
 fn selector_string(sel: &Value) -> String {
-    let s = <super::selectors::LabelSelector as super::selectors::FromValue>::from_value(sel).to_query();
+    let s = <super::selectors::LabelSelector as super::selectors::FromValue>::from_value(sel)
+        .to_query();
     if s.is_empty() { "<none>".into() } else { s }
 }
 

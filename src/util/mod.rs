@@ -1,5 +1,6 @@
 //! Small pure helpers shared by the console and the simulated cluster.
 
+pub mod age;
 pub mod glob;
 pub mod quantity;
 pub mod sanitize;

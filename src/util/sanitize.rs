@@ -46,7 +46,11 @@ pub fn line(s: &str, max: usize) -> String {
 /// Multi-line text (log lines, bodies): each line sanitised, at most `max_lines` lines
 /// of `max_cols` characters.
 pub fn lines(s: &str, max_lines: usize, max_cols: usize) -> Vec<String> {
-    let mut out: Vec<String> = s.lines().take(max_lines).map(|l| line(l, max_cols)).collect();
+    let mut out: Vec<String> = s
+        .lines()
+        .take(max_lines)
+        .map(|l| line(l, max_cols))
+        .collect();
     if s.lines().nth(max_lines).is_some() {
         out.push("…".into());
     }
@@ -98,7 +102,10 @@ mod tests {
     fn escape_sequences_are_removed_whole() {
         assert_eq!(line("\u{1b}[31mred\u{1b}[0m", 100), "red");
         assert_eq!(line("a\u{1b}]0;pwned title\u{7}b", 100), "ab");
-        assert_eq!(line("a\u{1b}]8;;http://evil\u{1b}\\link\u{1b}]8;;\u{1b}\\b", 100), "alinkb");
+        assert_eq!(
+            line("a\u{1b}]8;;http://evil\u{1b}\\link\u{1b}]8;;\u{1b}\\b", 100),
+            "alinkb"
+        );
         assert_eq!(line("x\u{1b}P+q\u{1b}\\y", 100), "xy");
         assert_eq!(line("\u{9b}2Jclear", 100), "clear");
         assert_eq!(line("\u{1b}(Bok", 100), "ok");

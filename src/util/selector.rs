@@ -139,7 +139,11 @@ mod tests {
             ("!missing", true),
             ("", true),
         ] {
-            assert_eq!(LabelSelector::parse(sel).unwrap().matches_labels(labels), want, "{sel}");
+            assert_eq!(
+                LabelSelector::parse(sel).unwrap().matches_labels(labels),
+                want,
+                "{sel}"
+            );
         }
         assert!(LabelSelector::parse("a in b").is_err());
         assert_eq!(LabelSelector::parse("a=b,!c").unwrap().to_query(), "a=b,!c");

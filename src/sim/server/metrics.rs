@@ -7,12 +7,12 @@ use http::{Method, Response};
 use serde_json::{Value, json};
 
 use super::crud::Filters;
-use crate::sim::selectors::MatchValue;
 use super::route::Target;
 use super::{Body, Req, json_response};
 use crate::sim::apps::load;
 use crate::sim::clock::fmt_ts;
 use crate::sim::kinds::{Kind, Repr};
+use crate::sim::selectors::MatchValue;
 use crate::sim::status::{ApiError, ApiResult};
 use crate::sim::{Shared, SimState, obj};
 

@@ -231,7 +231,14 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
         user: user.clone(),
     };
     let route = route::parse(&path);
-    let resp = dispatch(&shared, &r, route).await;
+    let mut resp = dispatch(&shared, &r, route).await;
+    // The Date header carries the simulated clock, as a real server sends its own.
+    let sim_now = shared.lock().store.now();
+    if let Ok(v) =
+        http::HeaderValue::from_str(&sim_now.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
+    {
+        resp.headers_mut().insert(http::header::DATE, v);
+    }
     let mutating = !matches!(r.method, Method::GET | Method::HEAD | Method::OPTIONS);
     let is_review = path.contains("selfsubjectaccessreviews");
     if mutating && !r.query.dry_run() && !is_review && !path.starts_with("/kdeck-sim/") {

@@ -1,0 +1,30 @@
+//! Effects: work `update` asks the runtime to do (start or stop a log stream, fetch
+//! an object, quit). The runtime runs each as a task that reports back as messages.
+
+use std::sync::Arc;
+
+use super::msg::{CtxId, ResKind};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    StartLogs {
+        stream: u64,
+        ctx: CtxId,
+        namespace: String,
+        pod: Arc<str>,
+        container: String,
+        tail: i64,
+        previous: bool,
+    },
+    StopLogs {
+        stream: u64,
+    },
+    FetchYaml {
+        request: u64,
+        ctx: CtxId,
+        kind: ResKind,
+        namespace: String,
+        name: String,
+    },
+    Quit,
+}

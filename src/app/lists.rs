@@ -1,0 +1,439 @@
+//! List screens over the fleet's rows: which view, an optional scope (the pods of one
+//! workload or service), the filter, the visible rows (recomputed when data or
+//! filter change), and a selection that stays on the same object as rows re-sort.
+
+use std::sync::Arc;
+
+use super::msg::{CtxId, ResKind};
+use super::state::ContextState;
+use crate::cluster::model::selector_matches;
+use crate::fleet::Fleet;
+use crate::fleet::workloads::WorkloadKind;
+use crate::util::selector::LabelSelector;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ListView {
+    Overview,
+    Pods,
+    Workloads,
+    Hpas,
+    Events,
+    Services,
+    Resources,
+}
+
+impl ListView {
+    /// The top-level views in tab order.
+    pub const ALL: [ListView; 7] = [
+        ListView::Overview,
+        ListView::Pods,
+        ListView::Workloads,
+        ListView::Hpas,
+        ListView::Events,
+        ListView::Services,
+        ListView::Resources,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            ListView::Overview => "Overview",
+            ListView::Pods => "Pods",
+            ListView::Workloads => "Workloads",
+            ListView::Hpas => "HPAs",
+            ListView::Events => "Events",
+            ListView::Services => "Services",
+            ListView::Resources => "Resources",
+        }
+    }
+
+    /// Command-line names (the first is canonical).
+    pub fn commands(self) -> &'static [&'static str] {
+        match self {
+            ListView::Overview => &["overview", "ov", "home"],
+            ListView::Pods => &["pods", "po", "pod"],
+            ListView::Workloads => &[
+                "workloads",
+                "deploy",
+                "deployments",
+                "sts",
+                "rollouts",
+                "wl",
+            ],
+            ListView::Hpas => &["hpa", "hpas", "autoscalers"],
+            ListView::Events => &["events", "ev", "event"],
+            ListView::Services => &["services", "svc", "service"],
+            ListView::Resources => &["top", "resources", "res"],
+        }
+    }
+
+    pub fn from_command(s: &str) -> Option<ListView> {
+        ListView::ALL
+            .into_iter()
+            .find(|v| v.commands().contains(&s))
+    }
+}
+
+/// What a pushed list is restricted to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scope {
+    /// Pods of one workload (`deploy/name`, `sts/name`).
+    Workload {
+        ctx: CtxId,
+        namespace: Arc<str>,
+        workload: String,
+    },
+    /// Pods a Service selects.
+    Selector {
+        ctx: CtxId,
+        namespace: Arc<str>,
+        selector: LabelSelector,
+        title: String,
+    },
+}
+
+impl Scope {
+    pub fn title(&self) -> String {
+        match self {
+            Scope::Workload {
+                namespace,
+                workload,
+                ..
+            } => format!("{namespace}/{workload}"),
+            Scope::Selector {
+                namespace, title, ..
+            } => format!("{namespace}/{title}"),
+        }
+    }
+}
+
+/// A stable identity of a row: context, namespace, name.
+pub type RowKey = (CtxId, Arc<str>, String);
+
+/// An object a row stands for (to describe, show as YAML, or act on).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Target {
+    pub ctx: CtxId,
+    pub kind: ResKind,
+    pub namespace: Arc<str>,
+    pub name: Arc<str>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListState {
+    pub view: ListView,
+    pub scope: Option<Scope>,
+    pub filter: String,
+    pub selected: usize,
+    /// First row drawn (kept so the selection stays in the window).
+    pub offset: usize,
+    /// Indices into the fleet's rows for this view, after scope and filters.
+    pub visible: Vec<usize>,
+    pub selected_key: Option<RowKey>,
+}
+
+impl ListState {
+    pub fn new(view: ListView, scope: Option<Scope>) -> ListState {
+        ListState {
+            view,
+            scope,
+            filter: String::new(),
+            selected: 0,
+            offset: 0,
+            visible: Vec::new(),
+            selected_key: None,
+        }
+    }
+
+    /// The fleet row index under the selection.
+    pub fn current(&self) -> Option<usize> {
+        self.visible.get(self.selected).copied()
+    }
+
+    pub fn move_by(&mut self, delta: isize, fleet: &Fleet) {
+        if self.visible.is_empty() {
+            self.selected = 0;
+            return;
+        }
+        let max = self.visible.len() as isize - 1;
+        self.selected = (self.selected as isize + delta).clamp(0, max) as usize;
+        self.selected_key = self.current().map(|i| key(self.view, fleet, i));
+    }
+
+    /// Keeps the selection inside a window of `height` rows.
+    pub fn scroll_into_view(&mut self, height: usize) {
+        let h = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + h {
+            self.offset = self.selected + 1 - h;
+        }
+        self.offset = self.offset.min(self.visible.len().saturating_sub(1));
+    }
+}
+
+/// Filters that apply to every list.
+pub struct Filters<'a> {
+    pub namespace: Option<&'a str>,
+    pub context: Option<CtxId>,
+    pub show_completed: bool,
+}
+
+pub fn len(view: ListView, f: &Fleet) -> usize {
+    match view {
+        ListView::Overview | ListView::Workloads => f.workloads.len(),
+        ListView::Pods => f.pods.len(),
+        ListView::Hpas => f.hpas.len(),
+        ListView::Events => f.events.len(),
+        ListView::Services => f.services.len(),
+        ListView::Resources => f.usage.len(),
+    }
+}
+
+pub fn key(view: ListView, f: &Fleet, i: usize) -> RowKey {
+    match view {
+        ListView::Overview | ListView::Workloads => {
+            let r = &f.workloads[i];
+            (
+                r.ctx,
+                r.namespace.clone(),
+                format!("{}/{}", r.kind.short(), r.name),
+            )
+        }
+        ListView::Pods => (
+            f.pods[i].ctx,
+            f.pods[i].namespace.clone(),
+            f.pods[i].name.to_string(),
+        ),
+        ListView::Hpas => (
+            f.hpas[i].ctx,
+            f.hpas[i].namespace.clone(),
+            f.hpas[i].name.to_string(),
+        ),
+        ListView::Events => {
+            let r = &f.events[i];
+            (
+                r.ctx,
+                r.namespace.clone(),
+                format!("{}|{}|{}", r.object, r.reason, r.message),
+            )
+        }
+        ListView::Services => (
+            f.services[i].ctx,
+            f.services[i].namespace.clone(),
+            f.services[i].name.to_string(),
+        ),
+        ListView::Resources => (
+            f.usage[i].ctx,
+            f.usage[i].namespace.clone(),
+            f.usage[i].name.clone(),
+        ),
+    }
+}
+
+fn place(view: ListView, f: &Fleet, i: usize) -> (CtxId, &str) {
+    match view {
+        ListView::Overview | ListView::Workloads => (f.workloads[i].ctx, &f.workloads[i].namespace),
+        ListView::Pods => (f.pods[i].ctx, &f.pods[i].namespace),
+        ListView::Hpas => (f.hpas[i].ctx, &f.hpas[i].namespace),
+        ListView::Events => (f.events[i].ctx, &f.events[i].namespace),
+        ListView::Services => (f.services[i].ctx, &f.services[i].namespace),
+        ListView::Resources => (f.usage[i].ctx, &f.usage[i].namespace),
+    }
+}
+
+/// The text a filter searches in a row.
+pub fn text(view: ListView, f: &Fleet, i: usize) -> String {
+    match view {
+        ListView::Overview | ListView::Workloads => {
+            let r = &f.workloads[i];
+            format!(
+                "{} {} {} {} {} {}",
+                r.namespace,
+                r.name,
+                r.kind.short(),
+                r.rollout.text(),
+                r.assessment.summary(),
+                r.images
+            )
+        }
+        ListView::Pods => {
+            let r = &f.pods[i];
+            format!(
+                "{} {} {} {} {}",
+                r.namespace,
+                r.name,
+                r.status,
+                r.workload.as_deref().unwrap_or(""),
+                r.node.as_deref().unwrap_or("")
+            )
+        }
+        ListView::Hpas => {
+            let r = &f.hpas[i];
+            format!(
+                "{} {} {} {}",
+                r.namespace, r.name, r.reference, r.conditions
+            )
+        }
+        ListView::Events => {
+            let r = &f.events[i];
+            format!(
+                "{} {} {} {} {}",
+                r.namespace,
+                if r.warning { "warning" } else { "normal" },
+                r.reason,
+                r.object,
+                r.message
+            )
+        }
+        ListView::Services => {
+            let r = &f.services[i];
+            format!("{} {} {} {}", r.namespace, r.name, r.type_, r.selector)
+        }
+        ListView::Resources => {
+            let r = &f.usage[i];
+            format!("{} {}", r.namespace, r.name)
+        }
+    }
+}
+
+fn in_scope(
+    scope: &Option<Scope>,
+    view: ListView,
+    f: &Fleet,
+    i: usize,
+    contexts: &[ContextState],
+) -> bool {
+    let Some(s) = scope else { return true };
+    if view != ListView::Pods {
+        return true;
+    }
+    let p = &f.pods[i];
+    match s {
+        Scope::Workload {
+            ctx,
+            namespace,
+            workload,
+        } => {
+            p.ctx == *ctx
+                && p.namespace == *namespace
+                && p.workload.as_deref() == Some(workload.as_str())
+        }
+        Scope::Selector {
+            ctx,
+            namespace,
+            selector,
+            ..
+        } => {
+            p.ctx == *ctx
+                && p.namespace == *namespace
+                && contexts
+                    .get(*ctx)
+                    .and_then(|c| c.data.pods.get(&(p.namespace.clone(), p.name.clone())))
+                    .is_some_and(|rec| selector_matches(selector, &rec.labels))
+        }
+    }
+}
+
+/// Recomputes `ls.visible` and re-finds the selected row by its key.
+pub fn refresh(ls: &mut ListState, f: &Fleet, filters: &Filters, contexts: &[ContextState]) {
+    let needle = ls.filter.to_lowercase();
+    let n = len(ls.view, f);
+    ls.visible = (0..n)
+        .filter(|&i| {
+            let (ctx, ns) = place(ls.view, f, i);
+            if filters.context.is_some_and(|c| c != ctx) {
+                return false;
+            }
+            if filters.namespace.is_some_and(|want| want != ns) {
+                return false;
+            }
+            if ls.view == ListView::Pods
+                && !filters.show_completed
+                && f.pods[i].completed
+                && ls.scope.is_none()
+            {
+                return false;
+            }
+            in_scope(&ls.scope, ls.view, f, i, contexts)
+                && (needle.is_empty() || text(ls.view, f, i).to_lowercase().contains(&needle))
+        })
+        .collect();
+    let found = ls
+        .selected_key
+        .as_ref()
+        .and_then(|k| ls.visible.iter().position(|&i| &key(ls.view, f, i) == k));
+    match found {
+        Some(pos) => ls.selected = pos,
+        None => {
+            ls.selected = ls.selected.min(ls.visible.len().saturating_sub(1));
+            ls.selected_key = ls.current().map(|i| key(ls.view, f, i));
+        }
+    }
+}
+
+fn kind_of_object(s: &str) -> Option<ResKind> {
+    Some(match s {
+        "pod" => ResKind::Pod,
+        "deployment" => ResKind::Deployment,
+        "replicaset" => ResKind::ReplicaSet,
+        "statefulset" => ResKind::StatefulSet,
+        "horizontalpodautoscaler" => ResKind::Hpa,
+        "cronjob" => ResKind::CronJob,
+        "job" => ResKind::Job,
+        "service" => ResKind::Service,
+        "poddisruptionbudget" => ResKind::Pdb,
+        "namespace" => ResKind::Namespace,
+        _ => return None,
+    })
+}
+
+/// The object row `i` stands for.
+pub fn target(view: ListView, f: &Fleet, i: usize) -> Option<Target> {
+    let t = |ctx, kind, ns: &Arc<str>, name: &str| Target {
+        ctx,
+        kind,
+        namespace: ns.clone(),
+        name: Arc::from(name),
+    };
+    match view {
+        ListView::Overview | ListView::Workloads => {
+            let r = f.workloads.get(i)?;
+            let kind = match r.kind {
+                WorkloadKind::Deployment => ResKind::Deployment,
+                WorkloadKind::StatefulSet => ResKind::StatefulSet,
+            };
+            Some(t(r.ctx, kind, &r.namespace, &r.name))
+        }
+        ListView::Pods => f
+            .pods
+            .get(i)
+            .map(|r| t(r.ctx, ResKind::Pod, &r.namespace, &r.name)),
+        ListView::Hpas => f
+            .hpas
+            .get(i)
+            .map(|r| t(r.ctx, ResKind::Hpa, &r.namespace, &r.name)),
+        ListView::Events => {
+            let r = f.events.get(i)?;
+            let (kind, name) = r.object.split_once('/')?;
+            Some(t(r.ctx, kind_of_object(kind)?, &r.namespace, name))
+        }
+        ListView::Services => f
+            .services
+            .get(i)
+            .map(|r| t(r.ctx, ResKind::Service, &r.namespace, &r.name)),
+        ListView::Resources => {
+            let r = f.usage.get(i)?;
+            if r.is_workload {
+                let (k, name) = r.name.split_once('/')?;
+                let kind = if k == "sts" {
+                    ResKind::StatefulSet
+                } else {
+                    ResKind::Deployment
+                };
+                Some(t(r.ctx, kind, &r.namespace, name))
+            } else {
+                Some(t(r.ctx, ResKind::Pod, &r.namespace, &r.name))
+            }
+        }
+    }
+}

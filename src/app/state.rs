@@ -1,0 +1,318 @@
+//! The console's state: contexts and what is known of them, the derived fleet, the
+//! screen stack and inputs, logs and YAML buffers. Plain data; `update` changes it,
+//! `render` reads it.
+
+use std::collections::HashMap;
+
+use super::input::LineInput;
+use super::lists::{self, Filters, ListState, ListView, Target};
+use super::logs::LogsState;
+use super::msg::CtxId;
+use super::store::ClusterData;
+use crate::cluster::contexts::ContextSpec;
+use crate::cluster::model::Ts;
+use crate::config::diag::Diag;
+use crate::config::keymap::{Keymap, Mode};
+use crate::fleet::{Ctx, Fleet};
+
+/// How a context's connection is doing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reach {
+    Connecting,
+    Live,
+    Stale { since: Ts, reason: String },
+    Failed(String),
+}
+
+#[derive(Debug)]
+pub struct ContextState {
+    pub spec: ContextSpec,
+    pub data: ClusterData,
+    pub readonly: bool,
+    /// The last liveness ping: `None` before the first answer.
+    pub ping: Option<Result<(), String>>,
+    pub stale_since: Option<Ts>,
+    pub setup_error: Option<String>,
+    /// The API server's clock minus ours (seconds): ages are computed on its clock.
+    pub skew: i64,
+}
+
+impl ContextState {
+    pub fn new(spec: ContextSpec, readonly: bool) -> ContextState {
+        ContextState {
+            spec,
+            data: ClusterData::default(),
+            readonly,
+            ping: None,
+            stale_since: None,
+            setup_error: None,
+            skew: 0,
+        }
+    }
+
+    /// Why the context is not fully live, if it is not.
+    fn problem(&self) -> Option<String> {
+        if let Some(Err(e)) = &self.ping {
+            return Some(format!("API server: {e}"));
+        }
+        self.data.feeds.iter().find_map(|(k, s)| match s {
+            super::msg::FeedStatus::Failing(e) => Some(format!("{}: {e}", k.plural())),
+            _ => None,
+        })
+    }
+
+    pub fn reach(&self) -> Reach {
+        if let Some(e) = &self.setup_error {
+            return Reach::Failed(e.clone());
+        }
+        if let Some(reason) = self.problem() {
+            return Reach::Stale {
+                since: self.stale_since.unwrap_or(0),
+                reason,
+            };
+        }
+        if self.data.listed.is_empty() {
+            return Reach::Connecting;
+        }
+        Reach::Live
+    }
+
+    /// Kinds the person may not list here.
+    pub fn forbidden(&self) -> Vec<&'static str> {
+        self.data
+            .feeds
+            .iter()
+            .filter(|(_, s)| matches!(s, super::msg::FeedStatus::Forbidden(_)))
+            .map(|(k, _)| k.plural())
+            .collect()
+    }
+
+    /// Records when the context went stale (and clears it when it recovers).
+    pub fn note_reach(&mut self, now: Ts) {
+        match (self.problem().is_some(), self.stale_since) {
+            (true, None) => self.stale_since = Some(now),
+            (false, Some(_)) => self.stale_since = None,
+            _ => {}
+        }
+    }
+}
+
+/// A screen on the stack.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Screen {
+    List(ListState),
+    Describe {
+        target: Target,
+        scroll: usize,
+    },
+    Yaml {
+        target: Target,
+        request: u64,
+        scroll: usize,
+    },
+    Logs,
+}
+
+/// Which text input is open.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    None,
+    Filter(LineInput),
+    Command(LineInput),
+    Search(LineInput),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+    pub until: Ts,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct YamlDoc {
+    pub request: u64,
+    pub lines: Option<Result<Vec<String>, String>>,
+}
+
+pub struct State {
+    pub now: Ts,
+    pub contexts: Vec<ContextState>,
+    pub fleet: Fleet,
+    fleet_rev: Option<u64>,
+    pub screens: Vec<Screen>,
+    /// Top-level lists as they were left (filter, selection).
+    pub saved: HashMap<ListView, ListState>,
+    pub input: Input,
+    pub help: bool,
+    pub help_scroll: usize,
+    pub show_completed: bool,
+    pub scope_namespace: Option<String>,
+    pub scope_context: Option<CtxId>,
+    pub keymap: Keymap,
+    pub readonly: bool,
+    pub notice: Option<Notice>,
+    pub should_quit: bool,
+    pub logs: Option<LogsState>,
+    pub yaml: Option<YamlDoc>,
+    /// Rows the current list has room for (set from the terminal size).
+    pub page: usize,
+    pub diagnostics: Vec<Diag>,
+    next_id: u64,
+}
+
+impl State {
+    pub fn new(contexts: Vec<ContextState>, keymap: Keymap, now: Ts) -> State {
+        let mut s = State {
+            now,
+            contexts,
+            fleet: Fleet::default(),
+            fleet_rev: None,
+            screens: vec![Screen::List(ListState::new(ListView::Overview, None))],
+            saved: HashMap::new(),
+            input: Input::None,
+            help: false,
+            help_scroll: 0,
+            show_completed: false,
+            scope_namespace: None,
+            scope_context: None,
+            keymap,
+            readonly: false,
+            notice: None,
+            should_quit: false,
+            logs: None,
+            yaml: None,
+            page: 20,
+            diagnostics: Vec::new(),
+            next_id: 1,
+        };
+        s.refresh();
+        s
+    }
+
+    pub fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    pub fn screen(&self) -> &Screen {
+        self.screens.last().expect("the stack is never empty")
+    }
+
+    pub fn screen_mut(&mut self) -> &mut Screen {
+        self.screens.last_mut().expect("the stack is never empty")
+    }
+
+    pub fn list(&self) -> Option<&ListState> {
+        match self.screen() {
+            Screen::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    pub fn list_mut(&mut self) -> Option<&mut ListState> {
+        match self.screen_mut() {
+            Screen::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// The top-level view (the bottom of the stack).
+    pub fn top_view(&self) -> ListView {
+        match &self.screens[0] {
+            Screen::List(l) => l.view,
+            _ => ListView::Overview,
+        }
+    }
+
+    /// The keymap mode of the current screen.
+    pub fn mode(&self) -> Mode {
+        match self.screen() {
+            Screen::List(_) => Mode::List,
+            Screen::Logs => Mode::Logs,
+            Screen::Describe { .. } | Screen::Yaml { .. } => Mode::Detail,
+        }
+    }
+
+    pub fn multi_context(&self) -> bool {
+        self.contexts.len() > 1
+    }
+
+    /// "Now" on a context's API server clock.
+    pub fn ctx_now(&self, ctx: CtxId) -> Ts {
+        self.now + self.contexts.get(ctx).map_or(0, |c| c.skew)
+    }
+
+    pub fn context_name(&self, ctx: CtxId) -> &str {
+        self.contexts.get(ctx).map_or("?", |c| c.spec.name.as_str())
+    }
+
+    fn data_rev(&self) -> u64 {
+        self.contexts
+            .iter()
+            .fold(self.contexts.len() as u64, |a, c| {
+                a.wrapping_mul(31).wrapping_add(c.data.rev)
+            })
+    }
+
+    /// Whether the derived rows are behind the data.
+    pub fn stale(&self) -> bool {
+        self.fleet_rev != Some(self.data_rev())
+    }
+
+    /// Rebuilds derived rows if the data changed, then every list's visible rows.
+    pub fn refresh(&mut self) {
+        let rev = self.data_rev();
+        if self.fleet_rev != Some(rev) {
+            let ctxs: Vec<Ctx> = self
+                .contexts
+                .iter()
+                .enumerate()
+                .map(|(id, c)| Ctx {
+                    id,
+                    name: &c.spec.name,
+                    data: &c.data,
+                    now: self.now + c.skew,
+                })
+                .collect();
+            self.fleet = Fleet::build(&ctxs);
+            self.fleet_rev = Some(rev);
+        }
+        self.refresh_lists();
+    }
+
+    /// Recomputes visible rows (after a filter or scope change).
+    pub fn refresh_lists(&mut self) {
+        let filters = Filters {
+            namespace: self.scope_namespace.as_deref(),
+            context: self.scope_context,
+            show_completed: self.show_completed,
+        };
+        for s in self.screens.iter_mut() {
+            if let Screen::List(l) = s {
+                lists::refresh(l, &self.fleet, &filters, &self.contexts);
+                l.scroll_into_view(self.page);
+            }
+        }
+    }
+
+    pub fn notify(&mut self, text: impl Into<String>, error: bool) {
+        self.notice = Some(Notice {
+            text: crate::util::sanitize::line(&text.into(), 300),
+            error,
+            until: self.now + if error { 10 } else { 5 },
+        });
+    }
+
+    /// Known namespaces across contexts (for completion), sorted.
+    pub fn namespaces(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .contexts
+            .iter()
+            .flat_map(|c| c.data.namespaces.values().map(|n| n.name.to_string()))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}

@@ -1,0 +1,700 @@
+//! `update`: applies a key (through the keymap), a message from a source, or a clock
+//! tick to the state, and returns the effects to run. Synchronous and pure: tested
+//! without a terminal or a cluster.
+
+use std::sync::Arc;
+
+use super::action::Action;
+use super::command::{self, Command};
+use super::effect::Effect;
+use super::input::{Edit, LineInput};
+use super::lists::{self, ListState, ListView, Scope, Target};
+use super::logs::{self, LogsState, Stream};
+use super::msg::{Msg, ResKind};
+use super::state::{Input, Screen, State, YamlDoc};
+use crate::cluster::model::{Ts, selector_of_map};
+use crate::config::keymap::Key;
+use crate::fleet::workloads::WorkloadKind;
+
+/// Something happened.
+#[derive(Debug)]
+pub enum Event {
+    Key(Key),
+    Msg(Msg),
+    /// The clock moved (Unix seconds).
+    Tick(Ts),
+    /// The list area now has room for this many rows.
+    Page(usize),
+}
+
+pub fn update(s: &mut State, ev: Event) -> Vec<Effect> {
+    match ev {
+        Event::Key(k) => key(s, k),
+        Event::Msg(m) => {
+            msg(s, m);
+            Vec::new()
+        }
+        Event::Tick(now) => {
+            tick(s, now);
+            Vec::new()
+        }
+        Event::Page(h) => {
+            s.page = h.max(1);
+            if let Some(l) = s.list_mut() {
+                l.scroll_into_view(h);
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn tick(s: &mut State, now: Ts) {
+    s.now = now;
+    if s.notice.as_ref().is_some_and(|n| n.until <= now) {
+        s.notice = None;
+    }
+    for c in s.contexts.iter_mut() {
+        c.note_reach(now);
+    }
+}
+
+fn msg(s: &mut State, m: Msg) {
+    match m {
+        Msg::Relisted { ctx, scope, feed } => {
+            if let Some(c) = s.contexts.get_mut(ctx) {
+                c.data.relist(scope.as_deref(), feed);
+                c.note_reach(s.now);
+            }
+        }
+        Msg::Applied { ctx, obj } => {
+            if let Some(c) = s.contexts.get_mut(ctx) {
+                c.data.apply(obj);
+            }
+        }
+        Msg::Deleted {
+            ctx,
+            kind,
+            namespace,
+            name,
+        } => {
+            if let Some(c) = s.contexts.get_mut(ctx) {
+                c.data.delete(kind, &namespace, &name);
+            }
+        }
+        Msg::Feed { ctx, kind, status } => {
+            if let Some(c) = s.contexts.get_mut(ctx) {
+                c.data.feeds.insert(kind, status);
+                c.data.rev += 1;
+                c.note_reach(s.now);
+            }
+        }
+        Msg::Reachable { ctx, ok, skew } => {
+            if let Some(c) = s.contexts.get_mut(ctx) {
+                c.ping = Some(ok);
+                if let Some(k) = skew {
+                    c.skew = k;
+                }
+                c.note_reach(s.now);
+            }
+        }
+        Msg::ContextFailed { ctx, error } => {
+            if let Some(c) = s.contexts.get_mut(ctx) {
+                c.setup_error = Some(crate::util::sanitize::line(&error, 300));
+            }
+        }
+        Msg::Metrics { ctx, pods } => {
+            if let Some(c) = s.contexts.get_mut(ctx) {
+                match pods {
+                    Ok(p) => c.data.set_usage(p),
+                    Err(e) => {
+                        c.data.metrics_error = Some(crate::util::sanitize::line(&e, 200));
+                        c.data.rev += 1;
+                    }
+                }
+            }
+        }
+        Msg::Log {
+            stream, pod, line, ..
+        } => {
+            if let Some(l) = s.logs.as_mut()
+                && l.owns(stream)
+            {
+                l.push(pod, line);
+            }
+        }
+        Msg::LogEnded { stream, error, .. } => {
+            if let Some(l) = s.logs.as_mut()
+                && let Some(st) = l.streams.iter_mut().find(|st| st.id == stream)
+            {
+                st.ended = Some(error.unwrap_or_else(|| "stream ended".into()));
+            }
+        }
+        Msg::Fetched { request, result } => {
+            if let Some(y) = s.yaml.as_mut()
+                && y.request == request
+            {
+                y.lines = Some(result.map(|t| crate::util::sanitize::lines(&t, 20_000, 1000)));
+            }
+        }
+    }
+}
+
+fn key(s: &mut State, k: Key) -> Vec<Effect> {
+    match std::mem::replace(&mut s.input, Input::None) {
+        Input::None => {}
+        Input::Filter(mut i) => {
+            let edit = i.key(&k);
+            match edit {
+                Edit::Cancel => {
+                    if let Some(l) = s.list_mut() {
+                        l.filter.clear();
+                    }
+                    s.refresh_lists();
+                }
+                Edit::Submit => {}
+                _ => {
+                    if let Some(l) = s.list_mut() {
+                        l.filter = i.text.clone();
+                        l.selected = 0;
+                        l.selected_key = None;
+                    }
+                    s.refresh_lists();
+                    s.input = Input::Filter(i);
+                }
+            }
+            return Vec::new();
+        }
+        Input::Search(mut i) => {
+            match i.key(&k) {
+                Edit::Cancel => {}
+                Edit::Submit => {
+                    let page = s.page;
+                    if let Some(l) = s.logs.as_mut() {
+                        l.search = i.text.clone();
+                        l.current_match = None;
+                        l.find(false, page);
+                        if l.current_match.is_none() && !l.search.is_empty() {
+                            let t = format!("no match for {:?}", l.search);
+                            s.notify(t, false);
+                        }
+                    }
+                }
+                _ => s.input = Input::Search(i),
+            }
+            return Vec::new();
+        }
+        Input::Command(mut i) => {
+            return match i.key(&k) {
+                Edit::Cancel => Vec::new(),
+                Edit::Submit => run_command(s, &i.text),
+                Edit::Complete => {
+                    let ctxs: Vec<String> =
+                        s.contexts.iter().map(|c| c.spec.name.clone()).collect();
+                    let cands = command::complete(&i.text, &s.namespaces(), &ctxs);
+                    if cands.len() == 1 {
+                        i = LineInput::with(&format!("{} ", cands[0]));
+                    } else if let Some(p) = command::common_prefix(&cands)
+                        && p.len() > i.text.len()
+                    {
+                        i = LineInput::with(&p);
+                    }
+                    s.input = Input::Command(i);
+                    Vec::new()
+                }
+                _ => {
+                    s.input = Input::Command(i);
+                    Vec::new()
+                }
+            };
+        }
+    }
+    if s.help {
+        // Help takes navigation keys for scrolling; anything else closes it.
+        return match s.keymap.action(s.mode(), &k) {
+            Some(Action::Down) => {
+                s.help_scroll += 1;
+                Vec::new()
+            }
+            Some(Action::Up) => {
+                s.help_scroll = s.help_scroll.saturating_sub(1);
+                Vec::new()
+            }
+            Some(Action::Quit) => action(s, Action::Quit),
+            _ => {
+                s.help = false;
+                Vec::new()
+            }
+        };
+    }
+    match s.keymap.action(s.mode(), &k) {
+        Some(a) => action(s, a),
+        None => Vec::new(),
+    }
+}
+
+/// Applies an action.
+pub fn action(s: &mut State, a: Action) -> Vec<Effect> {
+    let page = s.page.max(1) as isize;
+    match a {
+        Action::Quit => {
+            s.should_quit = true;
+            let mut fx = stop_logs(s);
+            fx.push(Effect::Quit);
+            fx
+        }
+        Action::Back => back(s),
+        Action::Help => {
+            s.help = !s.help;
+            s.help_scroll = 0;
+            Vec::new()
+        }
+        Action::Command => {
+            s.input = Input::Command(LineInput::default());
+            Vec::new()
+        }
+        Action::Filter => {
+            match s.screen() {
+                Screen::Logs => {
+                    let cur = s
+                        .logs
+                        .as_ref()
+                        .map(|l| l.search.clone())
+                        .unwrap_or_default();
+                    s.input = Input::Search(LineInput::with(&cur));
+                }
+                Screen::List(l) => s.input = Input::Filter(LineInput::with(&l.filter)),
+                _ => {}
+            }
+            Vec::new()
+        }
+        Action::Up => movement(s, -1),
+        Action::Down => movement(s, 1),
+        Action::PageUp => movement(s, -page),
+        Action::PageDown => movement(s, page),
+        Action::Top => movement(s, isize::MIN / 2),
+        Action::Bottom => movement(s, isize::MAX / 2),
+        Action::Select => select(s),
+        Action::Describe => match current_target(s) {
+            Some(t) => {
+                open(
+                    s,
+                    Screen::Describe {
+                        target: t,
+                        scroll: 0,
+                    },
+                );
+                Vec::new()
+            }
+            None => Vec::new(),
+        },
+        Action::Yaml => match current_target(s) {
+            Some(t) => {
+                let request = s.next_id();
+                s.yaml = Some(YamlDoc {
+                    request,
+                    lines: None,
+                });
+                let fx = vec![Effect::FetchYaml {
+                    request,
+                    ctx: t.ctx,
+                    kind: t.kind,
+                    namespace: t.namespace.to_string(),
+                    name: t.name.to_string(),
+                }];
+                open(
+                    s,
+                    Screen::Yaml {
+                        target: t,
+                        request,
+                        scroll: 0,
+                    },
+                );
+                fx
+            }
+            None => Vec::new(),
+        },
+        Action::Logs => match current_target(s) {
+            Some(t) => open_logs(s, &t, false),
+            None => Vec::new(),
+        },
+        Action::NextView | Action::PrevView => {
+            let cur = ListView::ALL
+                .iter()
+                .position(|v| *v == s.top_view())
+                .unwrap_or(0);
+            let n = ListView::ALL.len();
+            let next = if a == Action::NextView {
+                (cur + 1) % n
+            } else {
+                (cur + n - 1) % n
+            };
+            switch_view(s, ListView::ALL[next])
+        }
+        Action::ViewOverview => switch_view(s, ListView::Overview),
+        Action::ViewPods => switch_view(s, ListView::Pods),
+        Action::ViewWorkloads => switch_view(s, ListView::Workloads),
+        Action::ViewHpas => switch_view(s, ListView::Hpas),
+        Action::ViewEvents => switch_view(s, ListView::Events),
+        Action::ViewServices => switch_view(s, ListView::Services),
+        Action::ViewResources => switch_view(s, ListView::Resources),
+        Action::ToggleCompleted => {
+            s.show_completed = !s.show_completed;
+            let t = if s.show_completed {
+                "showing completed pods"
+            } else {
+                "hiding completed pods"
+            };
+            s.notify(t, false);
+            s.refresh_lists();
+            Vec::new()
+        }
+        Action::LogsPause => {
+            if let Some(l) = s.logs.as_mut() {
+                if l.paused {
+                    l.follow();
+                } else {
+                    l.paused = true;
+                }
+            }
+            Vec::new()
+        }
+        Action::LogsFollow => {
+            if let Some(l) = s.logs.as_mut() {
+                l.follow();
+            }
+            Vec::new()
+        }
+        Action::LogsWrap => {
+            if let Some(l) = s.logs.as_mut() {
+                l.wrap = !l.wrap;
+            }
+            Vec::new()
+        }
+        Action::LogsPrevious => restart_logs(s, true),
+        Action::SearchNext | Action::SearchPrev => {
+            let page = s.page;
+            if let Some(l) = s.logs.as_mut() {
+                l.find(a == Action::SearchNext, page);
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn movement(s: &mut State, delta: isize) -> Vec<Effect> {
+    let page = s.page;
+    match s.screen_mut() {
+        Screen::List(_) => {
+            let fleet = std::mem::take(&mut s.fleet);
+            if let Some(l) = s.list_mut() {
+                l.move_by(delta, &fleet);
+                l.scroll_into_view(page);
+            }
+            s.fleet = fleet;
+        }
+        Screen::Describe { scroll, .. } | Screen::Yaml { scroll, .. } => {
+            *scroll = (*scroll as isize + delta).max(0) as usize;
+        }
+        Screen::Logs => {
+            if let Some(l) = s.logs.as_mut() {
+                let max = l.lines.len().saturating_sub(1) as isize;
+                // Up scrolls back (away from the tail).
+                let next = (l.scroll as isize - delta).clamp(0, max.max(0));
+                l.scroll = next as usize;
+                l.paused = l.scroll > 0;
+            }
+        }
+    }
+    Vec::new()
+}
+
+fn back(s: &mut State) -> Vec<Effect> {
+    if let Screen::List(l) = s.screen_mut()
+        && !l.filter.is_empty()
+    {
+        l.filter.clear();
+        s.refresh_lists();
+        return Vec::new();
+    }
+    if s.screens.len() > 1 {
+        let leaving = s.screens.pop();
+        let mut fx = Vec::new();
+        if leaving == Some(Screen::Logs) {
+            fx = stop_logs(s);
+        }
+        if matches!(leaving, Some(Screen::Yaml { .. })) {
+            s.yaml = None;
+        }
+        s.refresh_lists();
+        return fx;
+    }
+    if s.scope_namespace.is_some() || s.scope_context.is_some() {
+        s.scope_namespace = None;
+        s.scope_context = None;
+        s.notify("showing all namespaces and contexts", false);
+        s.refresh_lists();
+    }
+    Vec::new()
+}
+
+fn open(s: &mut State, screen: Screen) {
+    // Detail screens replace each other rather than piling up.
+    if matches!(s.screen(), Screen::Describe { .. } | Screen::Yaml { .. })
+        && matches!(screen, Screen::Describe { .. } | Screen::Yaml { .. })
+    {
+        s.screens.pop();
+    }
+    s.screens.push(screen);
+}
+
+fn switch_view(s: &mut State, v: ListView) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    if s.screens.iter().any(|sc| *sc == Screen::Logs) {
+        fx = stop_logs(s);
+    }
+    s.yaml = None;
+    if let Screen::List(cur) = &s.screens[0] {
+        s.saved.insert(cur.view, cur.clone());
+    }
+    let next = s
+        .saved
+        .remove(&v)
+        .unwrap_or_else(|| ListState::new(v, None));
+    s.screens = vec![Screen::List(next)];
+    s.refresh_lists();
+    fx
+}
+
+fn current_target(s: &State) -> Option<Target> {
+    match s.screen() {
+        Screen::List(l) => lists::target(l.view, &s.fleet, l.current()?),
+        Screen::Describe { target, .. } | Screen::Yaml { target, .. } => Some(target.clone()),
+        Screen::Logs => None,
+    }
+}
+
+fn select(s: &mut State) -> Vec<Effect> {
+    let Some(l) = s.list() else { return Vec::new() };
+    let Some(i) = l.current() else {
+        return Vec::new();
+    };
+    let view = l.view;
+    let scope = match view {
+        ListView::Overview | ListView::Workloads => {
+            let r = &s.fleet.workloads[i];
+            Some(Scope::Workload {
+                ctx: r.ctx,
+                namespace: r.namespace.clone(),
+                workload: format!("{}/{}", r.kind.short(), r.name),
+            })
+        }
+        ListView::Services => {
+            let r = &s.fleet.services[i];
+            let sel = s
+                .contexts
+                .get(r.ctx)
+                .and_then(|c| c.data.services.get(&(r.namespace.clone(), r.name.clone())))
+                .and_then(|svc| svc.selector.clone());
+            sel.map(|m| Scope::Selector {
+                ctx: r.ctx,
+                namespace: r.namespace.clone(),
+                selector: selector_of_map(&m),
+                title: format!("svc/{}", r.name),
+            })
+        }
+        ListView::Resources if s.fleet.usage[i].is_workload => {
+            let r = &s.fleet.usage[i];
+            Some(Scope::Workload {
+                ctx: r.ctx,
+                namespace: r.namespace.clone(),
+                workload: r.name.clone(),
+            })
+        }
+        _ => None,
+    };
+    match scope {
+        Some(sc) => {
+            s.screens
+                .push(Screen::List(ListState::new(ListView::Pods, Some(sc))));
+            s.refresh_lists();
+            Vec::new()
+        }
+        None => action(s, Action::Describe),
+    }
+}
+
+fn stop_logs(s: &mut State) -> Vec<Effect> {
+    let fx = s
+        .logs
+        .as_ref()
+        .map(|l| {
+            l.streams
+                .iter()
+                .map(|st| Effect::StopLogs { stream: st.id })
+                .collect()
+        })
+        .unwrap_or_default();
+    s.logs = None;
+    s.screens.retain(|sc| *sc != Screen::Logs);
+    fx
+}
+
+/// The pods and containers to follow for a target.
+fn log_sources(s: &State, t: &Target) -> Result<(String, Vec<(Arc<str>, String)>), String> {
+    let c = s.contexts.get(t.ctx).ok_or("unknown context")?;
+    match t.kind {
+        ResKind::Pod => {
+            let p = c
+                .data
+                .pods
+                .get(&(t.namespace.clone(), t.name.clone()))
+                .ok_or_else(|| format!("pod {} is gone", t.name))?;
+            let container = p
+                .default_container
+                .as_deref()
+                .filter(|d| p.containers.iter().any(|c| c.name.as_ref() == *d))
+                .or(p.containers.first().map(|c| c.name.as_ref()))
+                .ok_or("the pod has no containers")?;
+            Ok((
+                format!("{}/{} [{}]", t.namespace, t.name, container),
+                vec![(p.name.clone(), container.to_string())],
+            ))
+        }
+        ResKind::Deployment | ResKind::StatefulSet => {
+            let short = if t.kind == ResKind::Deployment {
+                WorkloadKind::Deployment.short()
+            } else {
+                WorkloadKind::StatefulSet.short()
+            };
+            let wl = format!("{short}/{}", t.name);
+            let mut pods: Vec<(Arc<str>, String)> = s
+                .fleet
+                .pods
+                .iter()
+                .filter(|p| {
+                    p.ctx == t.ctx
+                        && p.namespace == t.namespace
+                        && p.workload.as_deref() == Some(wl.as_str())
+                        && !p.completed
+                })
+                .filter_map(|p| {
+                    let rec = c.data.pods.get(&(p.namespace.clone(), p.name.clone()))?;
+                    let container = rec
+                        .default_container
+                        .as_deref()
+                        .or(rec.containers.first().map(|c| c.name.as_ref()))?
+                        .to_string();
+                    Some((p.name.clone(), container))
+                })
+                .collect();
+            if pods.is_empty() {
+                return Err(format!("{wl} has no pods"));
+            }
+            pods.truncate(logs::MAX_PODS);
+            Ok((
+                format!("{}/{} ({} pods)", t.namespace, wl, pods.len()),
+                pods,
+            ))
+        }
+        _ => Err(format!("no logs for {}", t.kind.plural())),
+    }
+}
+
+fn open_logs(s: &mut State, t: &Target, previous: bool) -> Vec<Effect> {
+    let (title, pods) = match log_sources(s, t) {
+        Ok(x) => x,
+        Err(e) => {
+            s.notify(e, true);
+            return Vec::new();
+        }
+    };
+    let mut fx = stop_logs(s);
+    let mut l = LogsState::new(t.ctx, t.namespace.clone(), title, pods.len() > 1);
+    l.previous = previous;
+    for (pod, container) in pods {
+        let id = s.next_id();
+        l.streams.push(Stream {
+            id,
+            pod: pod.clone(),
+            container: container.clone(),
+            ended: None,
+        });
+        fx.push(Effect::StartLogs {
+            stream: id,
+            ctx: t.ctx,
+            namespace: t.namespace.to_string(),
+            pod,
+            container,
+            tail: 200,
+            previous,
+        });
+    }
+    s.logs = Some(l);
+    // Keep the target's screen under the logs so `back` returns to it.
+    s.screens.push(Screen::Logs);
+    fx
+}
+
+fn restart_logs(s: &mut State, previous: bool) -> Vec<Effect> {
+    let Some(l) = s.logs.as_ref() else {
+        return Vec::new();
+    };
+    let Some(first) = l.streams.first() else {
+        return Vec::new();
+    };
+    let target = Target {
+        ctx: l.ctx,
+        kind: ResKind::Pod,
+        namespace: l.namespace.clone(),
+        name: first.pod.clone(),
+    };
+    let previous = previous && !l.previous;
+    s.screens.pop();
+    open_logs(s, &target, previous)
+}
+
+fn run_command(s: &mut State, line: &str) -> Vec<Effect> {
+    match command::parse(line) {
+        Ok(Command::View(v, ns)) => {
+            let fx = switch_view(s, v);
+            if let Some(ns) = ns {
+                s.scope_namespace = ns;
+                s.refresh_lists();
+            }
+            fx
+        }
+        Ok(Command::Namespace(ns)) => {
+            s.scope_namespace = ns.clone();
+            let t = match ns {
+                Some(n) => format!("namespace {n}"),
+                None => "all namespaces".into(),
+            };
+            s.notify(t, false);
+            s.refresh_lists();
+            Vec::new()
+        }
+        Ok(Command::Context(c)) => {
+            match c {
+                None => s.scope_context = None,
+                Some(name) => match s.contexts.iter().position(|c| c.spec.name == name) {
+                    Some(i) => s.scope_context = Some(i),
+                    None => {
+                        s.notify(format!("unknown context {name:?}"), true);
+                        return Vec::new();
+                    }
+                },
+            }
+            s.refresh_lists();
+            Vec::new()
+        }
+        Ok(Command::Quit) => action(s, Action::Quit),
+        Ok(Command::Help) => {
+            s.help = true;
+            Vec::new()
+        }
+        Err(e) => {
+            s.notify(e, true);
+            Vec::new()
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! `kdeck` (the console) and the session setup `kdeck demo` shares: configuration,
+//! kubeconfig and contexts, one client and set of watchers per context, and the
+//! terminal UI on top.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::KubeArgs;
+use crate::app::State;
+use crate::app::msg::Msg;
+use crate::app::state::ContextState;
+use crate::cluster::{contexts, probes, watch};
+use crate::config::{self, Paths};
+
+/// What to watch, from the command line.
+pub struct Launch {
+    pub kubeconfig: Option<PathBuf>,
+    pub contexts: Vec<String>,
+    pub namespaces: Vec<String>,
+    pub all_namespaces: bool,
+    pub readonly: bool,
+}
+
+impl Launch {
+    pub fn from_args(k: &KubeArgs) -> Launch {
+        Launch {
+            kubeconfig: k.kubeconfig.clone(),
+            contexts: k.contexts.clone(),
+            namespaces: k
+                .namespaces
+                .iter()
+                .filter(|n| !n.is_empty())
+                .cloned()
+                .collect(),
+            all_namespaces: k.all_namespaces,
+            readonly: k.readonly,
+        }
+    }
+}
+
+/// Sets up logging to the state dir; problems are reported but not fatal.
+pub fn start_logging(paths: &Paths, level: &str) {
+    if let Err(e) = crate::logging::init(&paths.log_file(), level) {
+        eprintln!("kdeck: {e} (continuing without a log file)");
+    }
+}
+
+/// Runs the console until the person quits (or a signal arrives).
+pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
+    let loaded = config::load(paths, config::no_color());
+    for d in &loaded.diagnostics {
+        tracing::warn!("{d}");
+    }
+    let kc = contexts::load(launch.kubeconfig.as_deref())?;
+    let specs = contexts::select(&kc, &launch.contexts, &loaded.config.contexts)?;
+    let (tx, rx) = mpsc::channel::<Msg>(4096);
+    let cancel = CancellationToken::new();
+    let mut states = Vec::new();
+    let mut clients = Vec::new();
+    for (id, spec) in specs.into_iter().enumerate() {
+        let namespaces = if launch.all_namespaces {
+            Vec::new()
+        } else if !launch.namespaces.is_empty() {
+            launch.namespaces.clone()
+        } else {
+            loaded.config.namespaces_for(&spec.name)
+        };
+        let readonly = launch.readonly || loaded.config.is_readonly(&spec.name);
+        let mut cs = ContextState::new(spec.clone(), readonly);
+        match contexts::client(&kc, &spec.name).await {
+            Ok(client) => {
+                watch::spawn_all(&client, id, &namespaces, &tx, &cancel);
+                tokio::spawn(probes::ping(client.clone(), id, tx.clone(), cancel.clone()));
+                tokio::spawn(probes::metrics(
+                    client.clone(),
+                    id,
+                    namespaces.clone(),
+                    tx.clone(),
+                    cancel.clone(),
+                ));
+                clients.push(Some(client));
+            }
+            Err(e) => {
+                tracing::error!("{e}");
+                cs.setup_error = Some(e);
+                clients.push(None);
+            }
+        }
+        states.push(cs);
+    }
+    let now = jiff::Timestamp::now().as_second();
+    let mut state = State::new(states, loaded.keymap.clone(), now);
+    state.readonly = launch.readonly || loaded.config.readonly;
+    state.diagnostics = loaded.diagnostics.clone();
+    if let Some(first) = loaded.errors().next() {
+        state.notify(
+            format!("config problem: {first} (see `kdeck config check`)"),
+            true,
+        );
+    }
+    let rt = crate::ui::runtime::Runtime::new(tx, clients, cancel.clone());
+    let mut guard = crate::ui::terminal::Guard::enter()
+        .map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let result = crate::ui::app::run(&mut guard.terminal, state, &loaded.theme, rx, rt).await;
+    cancel.cancel();
+    drop(guard);
+    result.map_err(|e| format!("terminal error: {e}"))
+}
+
+pub fn run(k: &KubeArgs, log_level: &str) -> ExitCode {
+    let paths = Paths::resolve();
+    start_logging(&paths, log_level);
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("kdeck: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match rt.block_on(console(Launch::from_args(k), &paths)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kdeck: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

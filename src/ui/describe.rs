@@ -1,0 +1,432 @@
+//! The describe view: a kubectl-describe-like page for the selected object, built
+//! from what the console already knows (no request): identity, spec and status that
+//! matter, containers, conditions, related pods and recent events.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::widgets::{cpu, fit, mem};
+use crate::app::State;
+use crate::app::lists::Target;
+use crate::app::msg::ResKind;
+use crate::app::store::ClusterData;
+use crate::cluster::model::*;
+use crate::config::theme::Theme;
+use crate::fleet::history;
+use crate::util::age::age;
+use crate::util::sanitize;
+
+fn kv(out: &mut Vec<(String, String)>, k: &str, v: impl Into<String>) {
+    out.push((k.to_string(), v.into()));
+}
+
+fn conditions(out: &mut Vec<(String, String)>, cs: &[Cond], now: Ts) {
+    if cs.is_empty() {
+        return;
+    }
+    kv(out, "Conditions", "");
+    for c in cs {
+        let when = c
+            .last_transition
+            .map(|t| format!(" ({} ago)", age(now, t)))
+            .unwrap_or_default();
+        let msg = if c.message.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", c.message)
+        };
+        kv(
+            out,
+            &format!("  {}", c.type_),
+            format!("{} {}{}{}", c.status, c.reason, when, msg),
+        );
+    }
+}
+
+fn events(
+    out: &mut Vec<(String, String)>,
+    d: &ClusterData,
+    ns: &str,
+    matches: impl Fn(&EventRec) -> bool,
+    now: Ts,
+) {
+    let mut evs: Vec<&EventRec> = d
+        .events
+        .values()
+        .filter(|e| e.namespace.as_ref() == ns && matches(e))
+        .collect();
+    evs.sort_by(|a, b| b.last.cmp(&a.last));
+    kv(out, "Events", if evs.is_empty() { "<none>" } else { "" });
+    for e in evs.iter().take(20) {
+        let count = if e.count > 1 {
+            format!(" (x{})", e.count)
+        } else {
+            String::new()
+        };
+        kv(
+            out,
+            &format!(
+                "  {} {}",
+                age(now, e.last),
+                if e.warning { "Warning" } else { "Normal" }
+            ),
+            format!(
+                "{}{} {}/{}: {}",
+                e.reason, count, e.object_kind, e.object_name, e.message
+            ),
+        );
+    }
+}
+
+fn template(out: &mut Vec<(String, String)>, t: &Template) {
+    kv(out, "Containers", "");
+    for c in t.containers.iter() {
+        kv(out, &format!("  {}", c.name), c.image.to_string());
+        let req = format!(
+            "cpu {} mem {}",
+            c.requests.cpu_m.map(cpu).unwrap_or("-".into()),
+            c.requests.mem.map(mem).unwrap_or("-".into())
+        );
+        let lim = format!(
+            "cpu {} mem {}",
+            c.limits.cpu_m.map(cpu).unwrap_or("-".into()),
+            c.limits.mem.map(mem).unwrap_or("-".into())
+        );
+        kv(out, "    Requests", req);
+        kv(out, "    Limits", lim);
+        for p in c.probes.iter() {
+            let port = match &p.port {
+                PortRef::Number(n) => n.to_string(),
+                PortRef::Name(n) => n.to_string(),
+            };
+            kv(
+                out,
+                &format!("    {:?} probe", p.kind),
+                format!("http{} :{}{}", if p.https { "s" } else { "" }, port, p.path),
+            );
+        }
+    }
+}
+
+/// The describe page as (key, value) lines; empty when the object is gone.
+pub fn page(s: &State, tg: &Target) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let Some(c) = s.contexts.get(tg.ctx) else {
+        return out;
+    };
+    let d = &c.data;
+    let key = (tg.namespace.clone(), tg.name.clone());
+    let now = s.ctx_now(tg.ctx);
+    kv(&mut out, "Name", tg.name.to_string());
+    kv(&mut out, "Namespace", tg.namespace.to_string());
+    if s.multi_context() {
+        kv(&mut out, "Context", c.spec.name.clone());
+    }
+    match tg.kind {
+        ResKind::Pod => {
+            let Some(p) = d.pods.get(&key) else {
+                return vec![("Gone".into(), "this pod no longer exists".into())];
+            };
+            kv(&mut out, "Status", p.status());
+            kv(&mut out, "Node", p.node.as_deref().unwrap_or("<none>"));
+            kv(&mut out, "IP", p.ip.as_deref().unwrap_or("<none>"));
+            kv(&mut out, "Created", format!("{} ago", age(now, p.created)));
+            if let Some(o) = &p.owner {
+                kv(
+                    &mut out,
+                    "Controlled by",
+                    format!("{:?}/{}", o.kind, o.name),
+                );
+            }
+            kv(&mut out, "Labels", sanitize::line(&p.labels.join(), 300));
+            kv(&mut out, "Containers", "");
+            let usage = d.usage.get(&key);
+            for ct in p.containers.iter() {
+                kv(&mut out, &format!("  {}", ct.name), ct.image.to_string());
+                let state = match &ct.state {
+                    CState::Running { since } => format!(
+                        "Running{}",
+                        since
+                            .map(|t| format!(" for {}", age(now, t)))
+                            .unwrap_or_default()
+                    ),
+                    CState::Waiting { reason, message } => format!(
+                        "Waiting: {reason}{}",
+                        if message.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({message})")
+                        }
+                    ),
+                    CState::Terminated { reason, code } => {
+                        format!("Terminated: {reason} (exit {code})")
+                    }
+                    CState::Unknown => "Unknown".into(),
+                };
+                kv(&mut out, "    State", state);
+                kv(&mut out, "    Ready", ct.ready.to_string());
+                kv(&mut out, "    Restarts", ct.restarts.to_string());
+                if let Some((reason, code, at)) = &ct.last_exit {
+                    kv(
+                        &mut out,
+                        "    Last exit",
+                        format!(
+                            "{reason} (exit {code}){}",
+                            at.map(|t| format!(" {} ago", age(now, t)))
+                                .unwrap_or_default()
+                        ),
+                    );
+                }
+                if let Some(u) = usage.and_then(|u| u.containers.iter().find(|c| c.0 == ct.name)) {
+                    kv(
+                        &mut out,
+                        "    Using",
+                        format!("cpu {} mem {}", cpu(u.1), mem(u.2)),
+                    );
+                }
+            }
+            events(
+                &mut out,
+                d,
+                &tg.namespace,
+                |e| e.object_kind.as_ref() == "Pod" && e.object_name.as_ref() == tg.name.as_ref(),
+                now,
+            );
+        }
+        ResKind::Deployment => {
+            let Some(dep) = d.deployments.get(&key) else {
+                return vec![("Gone".into(), "this deployment no longer exists".into())];
+            };
+            kv(
+                &mut out,
+                "Replicas",
+                format!(
+                    "{} desired | {} updated | {} total | {} available | {} ready",
+                    dep.desired, dep.updated, dep.replicas, dep.available, dep.ready
+                ),
+            );
+            kv(
+                &mut out,
+                "Strategy",
+                format!(
+                    "{} (surge {}, unavailable {})",
+                    dep.rollout.strategy,
+                    dep.rollout.max_surge.as_deref().unwrap_or("-"),
+                    dep.rollout.max_unavailable.as_deref().unwrap_or("-")
+                ),
+            );
+            if let Some(pd) = dep.rollout.progress_deadline {
+                kv(&mut out, "Progress deadline", format!("{pd}s"));
+            }
+            kv(
+                &mut out,
+                "Revision",
+                dep.revision()
+                    .map(|r| r.to_string())
+                    .unwrap_or_else(|| "-".into()),
+            );
+            if dep.paused {
+                kv(&mut out, "Paused", "yes");
+            }
+            kv(&mut out, "Selector", dep.selector.to_query());
+            template(&mut out, &dep.template);
+            conditions(&mut out, &dep.conditions, now);
+            if let Some(h) = d.hpas.values().find(|h| {
+                h.meta.namespace == tg.namespace
+                    && h.target_kind.as_ref() == "Deployment"
+                    && h.target_name.as_ref() == tg.name.as_ref()
+            }) {
+                kv(
+                    &mut out,
+                    "Autoscaler",
+                    format!("{} ({} of {}-{})", h.meta.name, h.current, h.min, h.max),
+                );
+            }
+            kv(&mut out, "Rollout history", "");
+            for r in history::of(d, &tg.namespace, &tg.name).iter().take(10) {
+                kv(
+                    &mut out,
+                    &format!(
+                        "  {}{}",
+                        r.revision,
+                        if r.current { " (current)" } else { "" }
+                    ),
+                    format!(
+                        "{} — {} — {} ago",
+                        r.images,
+                        r.change_cause,
+                        age(now, r.created)
+                    ),
+                );
+            }
+            let rs_names: Vec<&str> = d
+                .replicasets
+                .values()
+                .filter(|r| {
+                    r.meta.namespace == tg.namespace
+                        && r.meta
+                            .owner
+                            .as_ref()
+                            .is_some_and(|o| o.name.as_ref() == tg.name.as_ref())
+                })
+                .map(|r| r.meta.name.as_ref())
+                .collect();
+            events(
+                &mut out,
+                d,
+                &tg.namespace,
+                |e| {
+                    (e.object_kind.as_ref() == "Deployment"
+                        && e.object_name.as_ref() == tg.name.as_ref())
+                        || (e.object_kind.as_ref() == "ReplicaSet"
+                            && rs_names.contains(&e.object_name.as_ref()))
+                        || (e.object_kind.as_ref() == "Pod"
+                            && e.object_name
+                                .rsplit_once('-')
+                                .is_some_and(|(rs, _)| rs_names.contains(&rs)))
+                },
+                now,
+            );
+        }
+        ResKind::StatefulSet => {
+            let Some(st) = d.statefulsets.get(&key) else {
+                return out;
+            };
+            kv(
+                &mut out,
+                "Replicas",
+                format!(
+                    "{} desired | {} ready | {} updated",
+                    st.desired, st.ready, st.updated
+                ),
+            );
+            kv(
+                &mut out,
+                "Revision",
+                format!(
+                    "current {} update {}",
+                    st.current_revision.as_deref().unwrap_or("-"),
+                    st.update_revision.as_deref().unwrap_or("-")
+                ),
+            );
+            template(&mut out, &st.template);
+            events(
+                &mut out,
+                d,
+                &tg.namespace,
+                |e| e.object_name.starts_with(tg.name.as_ref()),
+                now,
+            );
+        }
+        ResKind::Hpa => {
+            let Some(h) = d.hpas.get(&key) else {
+                return out;
+            };
+            kv(
+                &mut out,
+                "Reference",
+                format!("{}/{}", h.target_kind, h.target_name),
+            );
+            kv(
+                &mut out,
+                "Replicas",
+                format!(
+                    "{} current, {} desired (min {}, max {})",
+                    h.current, h.desired, h.min, h.max
+                ),
+            );
+            kv(&mut out, "Metrics", "");
+            for m in h.metrics.iter() {
+                kv(
+                    &mut out,
+                    &format!("  {}", m.name),
+                    format!(
+                        "{} / {}",
+                        m.current.as_deref().unwrap_or("<unknown>"),
+                        m.target
+                    ),
+                );
+            }
+            if let Some(l) = h.last_scale {
+                kv(&mut out, "Last scale", format!("{} ago", age(now, l)));
+            }
+            conditions(&mut out, &h.conditions, now);
+            events(
+                &mut out,
+                d,
+                &tg.namespace,
+                |e| {
+                    e.object_kind.as_ref() == "HorizontalPodAutoscaler"
+                        && e.object_name.as_ref() == tg.name.as_ref()
+                },
+                now,
+            );
+        }
+        ResKind::Service => {
+            let Some(svc) = d.services.get(&key) else {
+                return out;
+            };
+            kv(&mut out, "Type", svc.type_.to_string());
+            kv(
+                &mut out,
+                "Cluster IP",
+                svc.cluster_ip.as_deref().unwrap_or("<none>"),
+            );
+            kv(&mut out, "Ports", crate::fleet::services::ports_text(svc));
+            kv(
+                &mut out,
+                "Selector",
+                sanitize::line(&svc.selector_text(), 300),
+            );
+            if let Some(ep) = d.endpoints.get(&key) {
+                kv(&mut out, "Ready endpoints", ep.ready.join(", "));
+                kv(
+                    &mut out,
+                    "Not ready",
+                    if ep.not_ready.is_empty() {
+                        "<none>".to_string()
+                    } else {
+                        ep.not_ready.join(", ")
+                    },
+                );
+            }
+        }
+        _ => {
+            kv(&mut out, "Kind", tg.kind.plural());
+            kv(&mut out, "", "press y for the full YAML");
+        }
+    }
+    out
+}
+
+pub fn render(f: &mut Frame, area: Rect, s: &State, tg: &Target, scroll: usize, t: &Theme) {
+    let page = page(s, tg);
+    let keyw = page
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(10)
+        .min(24);
+    let lines: Vec<Line> = page
+        .iter()
+        .skip(scroll.min(page.len().saturating_sub(1)))
+        .take(area.height as usize)
+        .map(|(k, v)| {
+            let key_style = if k.starts_with(' ') {
+                t.style("text.dim")
+            } else {
+                t.style("title")
+            };
+            Line::from(vec![
+                Span::styled(format!("{:<keyw$} ", fit(k, keyw)), key_style),
+                Span::styled(
+                    fit(v, (area.width as usize).saturating_sub(keyw + 1)),
+                    t.style("text"),
+                ),
+            ])
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), area);
+}

@@ -1,0 +1,142 @@
+//! The footer line: the open input (filter, command with completions, search), or a
+//! notice, or key hints generated from the active keymap for the current screen.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
+
+use super::widgets::fit;
+use crate::app::State;
+use crate::app::action::Action;
+use crate::app::command;
+use crate::app::state::Input;
+use crate::config::keymap::Mode;
+use crate::config::theme::Theme;
+
+/// The hints shown per mode: (action, label), most useful first.
+pub fn hints(mode: Mode) -> &'static [(Action, &'static str)] {
+    match mode {
+        Mode::Logs => &[
+            (Action::LogsPause, "pause"),
+            (Action::LogsFollow, "follow"),
+            (Action::Filter, "search"),
+            (Action::SearchNext, "next"),
+            (Action::LogsPrevious, "previous"),
+            (Action::LogsWrap, "wrap"),
+            (Action::Back, "back"),
+            (Action::Help, "help"),
+        ],
+        Mode::Detail => &[
+            (Action::Describe, "describe"),
+            (Action::Yaml, "yaml"),
+            (Action::Logs, "logs"),
+            (Action::Back, "back"),
+            (Action::Help, "help"),
+            (Action::Quit, "quit"),
+        ],
+        _ => &[
+            (Action::Select, "open"),
+            (Action::Logs, "logs"),
+            (Action::Describe, "describe"),
+            (Action::Filter, "filter"),
+            (Action::Command, "cmd"),
+            (Action::NextView, "view"),
+            (Action::Help, "help"),
+            (Action::Quit, "quit"),
+        ],
+    }
+}
+
+fn input_line(
+    f: &mut Frame,
+    area: Rect,
+    prompt: &str,
+    text: &str,
+    cursor: usize,
+    extra: &str,
+    t: &Theme,
+) {
+    let shown_text = fit(
+        text,
+        (area.width as usize).saturating_sub(prompt.width() + 2),
+    );
+    let line = Line::from(vec![
+        Span::styled(prompt.to_string(), t.style("input.prompt")),
+        Span::styled(shown_text.clone(), t.style("input")),
+        Span::styled(
+            fit(
+                extra,
+                (area.width as usize).saturating_sub(prompt.width() + shown_text.width() + 2),
+            ),
+            t.style("input.completion"),
+        ),
+    ]);
+    f.render_widget(Paragraph::new(line), area);
+    let before: String = text.chars().take(cursor).collect();
+    let x = area.x
+        + (prompt.width() + before.width()).min(area.width.saturating_sub(1) as usize) as u16;
+    f.set_cursor_position(Position { x, y: area.y });
+}
+
+pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
+    match &s.input {
+        Input::Filter(i) => return input_line(f, area, "/", &i.text, i.cursor, "", t),
+        Input::Search(i) => return input_line(f, area, "search: ", &i.text, i.cursor, "", t),
+        Input::Command(i) => {
+            let ctxs: Vec<String> = s.contexts.iter().map(|c| c.spec.name.clone()).collect();
+            let cands = command::complete(&i.text, &s.namespaces(), &ctxs);
+            let extra = if i.text.is_empty() || cands.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "   {}",
+                    cands
+                        .iter()
+                        .take(8)
+                        .map(String::as_str)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                )
+            };
+            return input_line(f, area, ":", &i.text, i.cursor, &extra, t);
+        }
+        Input::None => {}
+    }
+    if let Some(n) = &s.notice {
+        let st = if n.error {
+            t.style("toast.error")
+        } else {
+            t.style("toast.ok")
+        };
+        f.render_widget(
+            Paragraph::new(Span::styled(
+                fit(&format!(" {} ", n.text), area.width as usize),
+                st,
+            )),
+            area,
+        );
+        return;
+    }
+    let mode = s.mode();
+    let mut spans: Vec<Span> = Vec::new();
+    let mut used = 0usize;
+    for (a, label) in hints(mode) {
+        let Some(k) = s.keymap.keys_for(mode, *a).into_iter().next() else {
+            continue;
+        };
+        let key = match k.to_string().as_str() {
+            "enter" => "⏎".to_string(),
+            other => other.to_string(),
+        };
+        let w = key.width() + 1 + label.width() + 2;
+        if used + w > area.width as usize {
+            break;
+        }
+        used += w;
+        spans.push(Span::styled(key, t.style("footer.key")));
+        spans.push(Span::styled(format!(" {label}  "), t.style("footer")));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,102 @@
+//! The header line: product, each context with its connection state (live,
+//! connecting, stale since when and why, forbidden kinds), the namespace scope, the
+//! view, counts of what needs attention, and the read-only lock.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::widgets::fit;
+use crate::app::State;
+use crate::app::state::{Reach, Screen};
+use crate::config::theme::Theme;
+use crate::fleet::Severity;
+
+fn clock(ts: i64) -> String {
+    jiff::Timestamp::from_second(ts)
+        .map(|t| t.strftime("%H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
+pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
+    let mut spans: Vec<Span> = vec![Span::styled(" kdeck ", t.style("header"))];
+    if s.readonly {
+        spans.push(Span::styled("[READ-ONLY]", t.style("header.readonly")));
+        spans.push(Span::raw(" "));
+    }
+    for (i, c) in s.contexts.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(" "));
+        }
+        spans.push(Span::styled(fit(&c.spec.name, 24), t.style("text")));
+        spans.push(Span::raw(" "));
+        let (text, slot) = match c.reach() {
+            Reach::Live => ("● live".to_string(), "header.context.live"),
+            Reach::Connecting => ("○ connecting".to_string(), "header.context.connecting"),
+            Reach::Stale { since, reason } => (
+                format!("◐ stale since {} ({})", clock(since), reason),
+                "header.context.stale",
+            ),
+            Reach::Failed(e) => (format!("✕ {e}"), "header.context.stale"),
+        };
+        spans.push(Span::styled(fit(&text, 60), t.style(slot)));
+        let forbidden = c.forbidden();
+        if !forbidden.is_empty() {
+            spans.push(Span::styled(
+                fit(&format!(" forbidden: {}", forbidden.join(",")), 40),
+                t.style("header.context.forbidden"),
+            ));
+        }
+    }
+    let ns = match (&s.scope_namespace, s.scope_context) {
+        (Some(n), _) => format!(" │ ns:{n}"),
+        (None, Some(c)) => format!(" │ ctx:{}", s.context_name(c)),
+        _ => " │ all ns".to_string(),
+    };
+    spans.push(Span::styled(ns, t.style("text.dim")));
+    let view = match s.screen() {
+        Screen::List(l) => match &l.scope {
+            Some(sc) => format!(" │ {} of {}", l.view.title(), sc.title()),
+            None => format!(" │ {}", l.view.title()),
+        },
+        Screen::Describe { target, .. } => {
+            format!(" │ describe {}/{}", target.kind.plural(), target.name)
+        }
+        Screen::Yaml { target, .. } => format!(" │ yaml {}/{}", target.kind.plural(), target.name),
+        Screen::Logs => " │ logs".to_string(),
+    };
+    spans.push(Span::styled(view, t.style("title")));
+    let crit = s
+        .fleet
+        .workloads
+        .iter()
+        .filter(|w| w.assessment.severity == Severity::Critical)
+        .count();
+    let warn = s
+        .fleet
+        .workloads
+        .iter()
+        .filter(|w| w.assessment.severity == Severity::Warning)
+        .count();
+    if crit + warn > 0 {
+        spans.push(Span::raw(" │ "));
+        if crit > 0 {
+            spans.push(Span::styled(
+                format!("{crit} crit"),
+                t.style("severity.crit"),
+            ));
+            spans.push(Span::raw(" "));
+        }
+        if warn > 0 {
+            spans.push(Span::styled(
+                format!("{warn} warn"),
+                t.style("severity.warn"),
+            ));
+        }
+    }
+    f.render_widget(
+        Paragraph::new(Line::from(spans)).style(t.style("text")),
+        area,
+    );
+}

@@ -1,0 +1,22 @@
+//! The terminal UI: the app loop (events in, `update`, effects out, draw at most ~30
+//! times a second when something changed), terminal setup and restoration, and one
+//! file per view.
+
+pub mod app;
+pub mod describe;
+pub mod events;
+pub mod footer;
+pub mod header;
+pub mod help;
+pub mod hpas;
+pub mod logs;
+pub mod overview;
+pub mod pods;
+pub mod render;
+pub mod resources;
+pub mod runtime;
+pub mod services;
+pub mod terminal;
+pub mod widgets;
+pub mod workloads;
+pub mod yaml;

@@ -1,0 +1,103 @@
+//! The overview: one row per workload across namespaces and contexts, worst first —
+//! severity, ready/desired, the reason it needs attention; wider terminals add the
+//! rollout state, HPA, restarts, recent warnings and images.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint::*, Rect};
+
+use super::widgets::{cell, col, empty, name_cell, severity_mark, severity_style, styled, table};
+use crate::app::State;
+use crate::app::lists::ListState;
+use crate::config::theme::Theme;
+use crate::fleet::Severity;
+use crate::fleet::workloads::WorkloadKind;
+
+pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
+    if ls.visible.is_empty() {
+        let what = if s.contexts.iter().all(|c| c.data.listed.is_empty()) {
+            "connecting…"
+        } else {
+            "no workloads match"
+        };
+        return empty(f, area, t, what);
+    }
+    let medium = area.width >= 100;
+    let wide = area.width >= 140;
+    let mut cols = vec![col("SEV", Length(4))];
+    if s.multi_context() {
+        cols.push(col("CONTEXT", Length(12)));
+    }
+    cols.push(col("NAMESPACE", Length(if wide { 22 } else { 14 })));
+    cols.push(col("WORKLOAD", Length(if wide { 26 } else { 18 })));
+    cols.push(col("READY", Length(5)));
+    if medium {
+        cols.push(col("ROLLOUT", Length(if wide { 34 } else { 22 })));
+        cols.push(col("HPA", Length(11)));
+    }
+    if wide {
+        cols.push(col("RESTARTS", Length(8)));
+        cols.push(col("WARN/15m", Length(8)));
+    }
+    cols.push(col("WHY", Fill(1)));
+    let multi = s.multi_context();
+    table(f, area, t, &cols, ls, |i, w| {
+        let r = &s.fleet.workloads[i];
+        let sev = r.assessment.severity;
+        let st = severity_style(t, sev);
+        let mut cells = vec![styled(severity_mark(sev), w[0], st)];
+        let mut c = 1;
+        if multi {
+            cells.push(name_cell(s.context_name(r.ctx), w[c]));
+            c += 1;
+        }
+        cells.push(name_cell(&*r.namespace, w[c]));
+        let name = match r.kind {
+            WorkloadKind::Deployment => r.name.to_string(),
+            other => format!("{}/{}", other.short(), r.name),
+        };
+        cells.push(name_cell(name, w[c + 1]));
+        cells.push(styled(
+            format!("{}/{}", r.ready, r.desired),
+            w[c + 2],
+            if r.ready < r.desired {
+                st
+            } else {
+                t.style("text")
+            },
+        ));
+        c += 3;
+        if medium {
+            cells.push(cell(r.rollout.text(), w[c]));
+            cells.push(cell(
+                r.hpa
+                    .as_ref()
+                    .map(|h| h.text())
+                    .unwrap_or_else(|| "-".into()),
+                w[c + 1],
+            ));
+            c += 2;
+        }
+        if wide {
+            cells.push(cell(r.restarts.to_string(), w[c]));
+            cells.push(cell(r.warnings.to_string(), w[c + 1]));
+            c += 2;
+        }
+        let why = if sev >= Severity::Info {
+            r.assessment.summary()
+        } else if wide {
+            r.images.clone()
+        } else {
+            r.rollout.text()
+        };
+        cells.push(styled(
+            why,
+            w[c],
+            if sev >= Severity::Warning {
+                st
+            } else {
+                t.style("text.dim")
+            },
+        ));
+        (cells, t.style("text"))
+    });
+}

@@ -1,0 +1,233 @@
+//! Drawing helpers shared by the views: a virtual table that builds only the rows in
+//! view, cell formatting (truncation with an ellipsis, ages, quantities), severity
+//! styles, and centred popups.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Row, Table};
+use unicode_width::UnicodeWidthStr;
+
+use crate::app::lists::ListState;
+use crate::config::theme::Theme;
+use crate::fleet::Severity;
+
+/// Cuts `s` to `width` display columns, marking a cut with `…`.
+pub fn fit(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw > width - 1 {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+/// Cuts `s` to `width` columns in the middle (`team-d…-staging`): for names, whose
+/// start and end both tell them apart.
+pub fn fit_mid(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    if width < 5 {
+        return fit(s, width);
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let tail_len = (width - 1) / 2;
+    let head_len = width - 1 - tail_len;
+    let head: String = chars.iter().take(head_len).collect();
+    let tail: String = chars[chars.len().saturating_sub(tail_len)..]
+        .iter()
+        .collect();
+    format!("{head}…{tail}")
+}
+
+/// A name cell, cut in the middle.
+pub fn name_cell(s: impl AsRef<str>, width: usize) -> Cell<'static> {
+    Cell::from(fit_mid(s.as_ref(), width))
+}
+
+pub fn severity_style(t: &Theme, s: Severity) -> Style {
+    t.style(match s {
+        Severity::Critical => "severity.crit",
+        Severity::Warning => "severity.warn",
+        Severity::Info => "severity.info",
+        Severity::Ok => "severity.ok",
+    })
+}
+
+/// A severity marker that reads without colour too.
+pub fn severity_mark(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "CRIT",
+        Severity::Warning => "WARN",
+        Severity::Info => "info",
+        Severity::Ok => "ok",
+    }
+}
+
+pub fn cpu(m: f64) -> String {
+    if m >= 10_000.0 {
+        format!("{:.1}", m / 1000.0)
+    } else {
+        format!("{}m", m.round() as i64)
+    }
+}
+
+pub fn mem(bytes: f64) -> String {
+    let mi = bytes / 1048576.0;
+    if mi >= 10_240.0 {
+        format!("{:.1}Gi", mi / 1024.0)
+    } else {
+        format!("{}Mi", mi.round() as i64)
+    }
+}
+
+pub fn pct(v: Option<f64>) -> String {
+    v.map(|p| format!("{}%", p.round() as i64))
+        .unwrap_or_else(|| "-".into())
+}
+
+/// A column: header, width constraint, and the display width used to cut cells.
+pub struct Col {
+    pub title: &'static str,
+    pub width: Constraint,
+}
+
+pub fn col(title: &'static str, width: Constraint) -> Col {
+    Col { title, width }
+}
+
+/// The widths the constraints resolve to in `area` (to cut text before drawing).
+pub fn widths(area: Rect, cols: &[Col]) -> Vec<usize> {
+    let rects = ratatui::layout::Layout::horizontal(cols.iter().map(|c| c.width))
+        .spacing(1)
+        .split(area);
+    rects.iter().map(|r| r.width as usize).collect()
+}
+
+/// Draws a virtual table: only rows `ls.offset..ls.offset + height` are built.
+/// `row(i, widths)` makes the cells for visible position `i`.
+pub fn table(
+    f: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    cols: &[Col],
+    ls: &ListState,
+    mut row: impl FnMut(usize, &[usize]) -> (Vec<Cell<'static>>, Style),
+) {
+    let w = widths(area, cols);
+    let height = area.height.saturating_sub(1) as usize;
+    let header =
+        Row::new(cols.iter().map(|c| Cell::from(c.title))).style(theme.style("table.header"));
+    let start = ls.offset.min(ls.visible.len());
+    let end = (start + height).min(ls.visible.len());
+    let rows: Vec<Row> = (start..end)
+        .map(|pos| {
+            let (cells, style) = row(ls.visible[pos], &w);
+            let style = if pos == ls.selected {
+                style.patch(theme.style("table.selected"))
+            } else {
+                style
+            };
+            Row::new(cells).style(style)
+        })
+        .collect();
+    let t = Table::new(rows, cols.iter().map(|c| c.width).collect::<Vec<_>>())
+        .header(header)
+        .column_spacing(1);
+    f.render_widget(t, area);
+}
+
+/// A cell cut to its column.
+pub fn cell(s: impl AsRef<str>, width: usize) -> Cell<'static> {
+    Cell::from(fit(s.as_ref(), width))
+}
+
+pub fn styled(s: impl AsRef<str>, width: usize, st: Style) -> Cell<'static> {
+    Cell::from(Span::styled(fit(s.as_ref(), width), st))
+}
+
+/// A rectangle of `w`×`h` centred in `area` (clamped to it).
+pub fn centred(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// Clears `area` and draws a titled box; returns the inner area.
+pub fn popup(f: &mut Frame, area: Rect, title: &str, theme: &Theme) -> Rect {
+    f.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style("border"))
+        .title(Span::styled(format!(" {title} "), theme.style("title")));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    inner
+}
+
+/// "No rows" text, centred, for empty tables.
+pub fn empty(f: &mut Frame, area: Rect, theme: &Theme, text: &str) {
+    let y = area.y + area.height / 2;
+    let r = Rect {
+        x: area.x,
+        y,
+        width: area.width,
+        height: 1,
+    };
+    f.render_widget(
+        ratatui::widgets::Paragraph::new(Line::from(Span::styled(
+            fit(text, area.width as usize),
+            theme.style("text.dim"),
+        )))
+        .alignment(ratatui::layout::Alignment::Center),
+        r,
+    );
+}
+
+pub fn bold() -> Style {
+    Style::default().add_modifier(Modifier::BOLD)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fitting_and_units() {
+        assert_eq!(fit("flextime-production", 10), "flextime-…");
+        assert_eq!(fit("short", 10), "short");
+        assert_eq!(fit("ab", 0), "");
+        assert_eq!(fit_mid("team-dashboard-staging", 13), "team-d…taging");
+        assert_eq!(fit_mid("team-dashboard-prod", 13), "team-d…d-prod");
+        assert_eq!(
+            fit_mid("flextime-api-d5f69d7fc-2nwxj", 24),
+            "flextime-api…9d7fc-2nwxj"
+        );
+        assert_eq!(cpu(242.4), "242m");
+        assert_eq!(cpu(12_500.0), "12.5");
+        assert_eq!(mem(1_490_000_000.0), "1421Mi");
+        assert_eq!(pct(Some(64.6)), "65%");
+        assert_eq!(pct(None), "-");
+        let c = centred(Rect::new(0, 0, 80, 24), 60, 30);
+        assert_eq!((c.width, c.height, c.x), (60, 24, 10));
+    }
+}
