@@ -11,6 +11,7 @@ pub mod logs;
 pub mod msg;
 pub mod state;
 pub mod store;
+pub mod testkit;
 pub mod update;
 
 pub use effect::Effect;

@@ -1,9 +1,11 @@
 //! The command line: `kdeck` (the console), `demo`, `sim`, `status`, `audit`,
 //! `config`. Parsing lives here; each command's work lives in its own module.
 
+mod config_cmd;
 mod console_cmd;
 mod demo_cmd;
 mod sim_cmd;
+mod status_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -175,9 +177,9 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Sim(args)) => sim_cmd::run(args, &cli.log_level),
         Some(Command::Demo(args)) => demo_cmd::run(&args, &cli.kube, &cli.log_level),
-        Some(Command::Status(_)) => not_built("kdeck status"),
+        Some(Command::Status(args)) => status_cmd::run(&args, &cli.kube, &cli.log_level),
         Some(Command::Audit { .. }) => not_built("kdeck audit"),
-        Some(Command::Config { .. }) => not_built("kdeck config"),
+        Some(Command::Config { command }) => config_cmd::run(&command, cli.kube.data_dir.as_deref()),
         None => console_cmd::run(&cli.kube, &cli.log_level),
     }
 }

@@ -253,6 +253,26 @@ pub async fn run<K: Watched>(
     }
 }
 
+/// Lists `K` once (paged), as records (for one-shot commands such as `kdeck status`).
+pub async fn list_once<K: Watched>(client: &kube::Client, namespace: Option<&str>) -> Result<Feed, String> {
+    let api = K::api(client.clone(), if K::NAMESPACED { namespace } else { None });
+    let mut names = Interner::default();
+    let mut out = Vec::new();
+    let mut params = kube::api::ListParams::default().limit(500);
+    loop {
+        let page = api.list(&params).await.map_err(|e| match &e {
+            kube::Error::Api(s) if s.code == 403 => format!("forbidden to list {}: {}", K::KIND.plural(), s.message),
+            _ => format!("listing {}: {}", K::KIND.plural(), short_error(&e)),
+        })?;
+        out.extend(page.items.iter().map(|o| o.record(&mut names)));
+        match page.metadata.continue_.filter(|c| !c.is_empty()) {
+            Some(c) => params = params.continue_token(&c),
+            None => break,
+        }
+    }
+    Ok(K::many(out))
+}
+
 /// Starts every watcher of one context.
 pub fn spawn_all(
     client: &kube::Client,

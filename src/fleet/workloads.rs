@@ -434,3 +434,100 @@ pub fn build(c: &Ctx, ix: &Index, now: Ts) -> Vec<WorkloadRow> {
 pub fn is_crash_looping(p: &PodRec) -> bool {
     crash_looping(p)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::app::msg::{Applied, Feed};
+    use crate::app::store::ClusterData;
+    use crate::app::testkit::*;
+    use crate::cluster::model::*;
+    use crate::fleet::{Ctx, Fleet, Severity};
+
+    fn fleet(d: &ClusterData) -> Fleet {
+        Fleet::build(&[Ctx { id: 0, name: "t", data: d, now: NOW }])
+    }
+
+    fn row<'a>(f: &'a Fleet, name: &str) -> &'a super::WorkloadRow {
+        f.workloads.iter().find(|w| w.name.as_ref() == name).expect("row")
+    }
+
+    #[test]
+    fn progress_deadline_is_critical_with_its_reason() {
+        let mut d = ClusterData::default();
+        d.apply(Applied::Deployment(deployment("ns", "api", 4, 3, 3, ("False", "ProgressDeadlineExceeded"))));
+        let f = fleet(&d);
+        let r = row(&f, "api");
+        assert_eq!(r.assessment.severity, Severity::Critical);
+        assert_eq!(r.rollout, super::RolloutState::Stalled { reason: "ProgressDeadlineExceeded".into() });
+        assert!(r.assessment.summary().contains("stalled: ProgressDeadlineExceeded"));
+        assert!(r.assessment.summary().contains("degraded: 3/4 ready"));
+    }
+
+    #[test]
+    fn crashing_new_pods_stall_a_rollout_before_the_deadline() {
+        let f = fleet(&fleet_data());
+        let r = row(&f, "api");
+        assert_eq!(r.rollout, super::RolloutState::Stalled { reason: "1 new pod crashing".into() });
+        assert_eq!(r.crashlooping, 1);
+        assert_eq!(r.restarts, 4);
+        assert_eq!(r.recent_restarts, 1);
+        assert_eq!(r.warnings, 1, "the BackOff event 30 s ago counts; none older than 15 min");
+    }
+
+    #[test]
+    fn old_warnings_do_not_count_and_healthy_is_ok() {
+        let f = fleet(&fleet_data());
+        assert_eq!(row(&f, "batch").warnings, 0);
+        assert_eq!(row(&f, "batch").assessment.severity, Severity::Ok);
+        assert_eq!(row(&f, "web").assessment.severity, Severity::Ok);
+        assert_eq!(row(&f, "web").rollout, super::RolloutState::Complete);
+    }
+
+    #[test]
+    fn hpa_at_max_is_a_warning_and_zero_replicas_info() {
+        let mut d = ClusterData::default();
+        d.apply(Applied::Deployment(deployment("ns", "web", 10, 10, 1, ("True", "NewReplicaSetAvailable"))));
+        d.apply(Applied::Deployment(deployment("ns", "idle", 0, 0, 1, ("True", "NewReplicaSetAvailable"))));
+        let h: crate::cluster::slim::Hpa = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "web", "namespace": "ns"},
+            "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}, "minReplicas": 2, "maxReplicas": 10,
+                "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 65}}}]},
+            "status": {"currentReplicas": 10, "desiredReplicas": 10,
+                "currentMetrics": [{"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 90}}}]}
+        }))
+        .unwrap();
+        d.relist(None, Feed::Hpas(vec![HpaRec::from(&h, &mut Interner::default())]));
+        let f = fleet(&d);
+        let web = row(&f, "web");
+        assert_eq!(web.assessment.severity, Severity::Warning);
+        assert!(web.hpa.as_ref().unwrap().at_max);
+        assert_eq!(web.hpa.as_ref().unwrap().text(), "10/2-10 MAX");
+        assert_eq!(row(&f, "idle").assessment.severity, Severity::Info);
+        assert_eq!(f.hpas[0].targets, "cpu 90%/65%");
+        assert_eq!(f.hpas[0].assessment.severity, Severity::Warning);
+    }
+
+    #[test]
+    fn a_workload_with_nothing_ready_is_down() {
+        let mut d = ClusterData::default();
+        d.apply(Applied::Deployment(deployment("ns", "gone", 3, 0, 1, ("True", "NewReplicaSetAvailable"))));
+        let f = fleet(&d);
+        assert_eq!(row(&f, "gone").assessment.headline(), "down: 0/3 ready");
+        assert_eq!(f.worst(), Severity::Critical);
+    }
+
+    #[test]
+    fn identical_events_fold_and_warnings_sort_first() {
+        let mut d = ClusterData::default();
+        d.relist(None, Feed::Events(vec![
+            event("ns", "a", "Pod", "p", "BackOff", "Back-off", true, 10),
+            event("ns", "b", "Pod", "p", "BackOff", "Back-off", true, 5),
+            event("ns", "c", "Pod", "q", "Pulled", "ok", false, 1),
+        ]));
+        let f = fleet(&d);
+        assert_eq!(f.events.len(), 2);
+        assert!(f.events[0].warning);
+        assert_eq!(f.events[0].count, 2);
+        assert_eq!(f.events[0].last, NOW - 5);
+    }
+}

@@ -1,0 +1,198 @@
+//! `kdeck status [-o table|json]`: a one-shot, headless summary of the same severity
+//! model as the console's overview, for scripts and for pasting into an incident
+//! channel. Exit 0 healthy, 1 something needs attention, 2 errors.
+
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use super::console_cmd::{Launch, start_logging};
+use super::{KubeArgs, OutputFormat, StatusArgs};
+use crate::app::msg::Feed;
+use crate::app::store::ClusterData;
+use crate::cluster::{contexts, slim, watch};
+use crate::config::{self, Paths};
+use crate::fleet::{Ctx, Fleet, Severity};
+
+struct Scanned {
+    name: String,
+    server: String,
+    data: ClusterData,
+    errors: Vec<String>,
+    skew: i64,
+}
+
+async fn scan(client: &kube::Client, namespaces: &[String]) -> (ClusterData, Vec<String>) {
+    let mut data = ClusterData::default();
+    let mut errors = Vec::new();
+    let scopes: Vec<Option<&str>> = if namespaces.is_empty() { vec![None] } else { namespaces.iter().map(|n| Some(n.as_str())).collect() };
+    for ns in scopes {
+        let results: Vec<Result<Feed, String>> = futures::future::join_all([
+            Box::pin(watch::list_once::<slim::Pod>(client, ns)) as std::pin::Pin<Box<dyn std::future::Future<Output = Result<Feed, String>> + Send>>,
+            Box::pin(watch::list_once::<slim::Deployment>(client, ns)),
+            Box::pin(watch::list_once::<slim::ReplicaSet>(client, ns)),
+            Box::pin(watch::list_once::<slim::StatefulSet>(client, ns)),
+            Box::pin(watch::list_once::<slim::Hpa>(client, ns)),
+            Box::pin(watch::list_once::<slim::Service>(client, ns)),
+            Box::pin(watch::list_once::<slim::Endpoints>(client, ns)),
+            Box::pin(watch::list_once::<slim::Event>(client, ns)),
+        ])
+        .await;
+        for r in results {
+            match r {
+                Ok(feed) => data.relist(ns, feed),
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    (data, errors)
+}
+
+fn workload_json(f: &Fleet, names: &[String]) -> Vec<serde_json::Value> {
+    f.workloads
+        .iter()
+        .map(|w| {
+            json!({
+                "context": names.get(w.ctx),
+                "namespace": &*w.namespace,
+                "kind": w.kind.short(),
+                "name": &*w.name,
+                "ready": w.ready,
+                "desired": w.desired,
+                "rollout": w.rollout.text(),
+                "hpa": w.hpa.as_ref().map(|h| json!({"current": h.current, "min": h.min, "max": h.max, "atMax": h.at_max})),
+                "restarts": w.restarts,
+                "warnings15m": w.warnings,
+                "severity": w.assessment.severity,
+                "reasons": w.assessment.reasons.iter().map(|(_, r)| r.clone()).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}
+
+async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<bool, String> {
+    let loaded = config::load(paths, true);
+    let kc = contexts::load(launch.kubeconfig.as_deref())?;
+    let specs = contexts::select(&kc, &launch.contexts, &loaded.config.contexts)?;
+    let mut scanned = Vec::new();
+    for spec in specs {
+        let namespaces = if launch.all_namespaces {
+            Vec::new()
+        } else if !launch.namespaces.is_empty() {
+            launch.namespaces.clone()
+        } else {
+            loaded.config.namespaces_for(&spec.name)
+        };
+        let mut s = Scanned {
+            name: spec.name.clone(),
+            server: spec.server.clone(),
+            data: ClusterData::default(),
+            errors: Vec::new(),
+            skew: 0,
+        };
+        match contexts::client(&kc, &spec.name).await {
+            Ok(client) => {
+                match tokio::time::timeout(std::time::Duration::from_secs(30), scan(&client, &namespaces)).await {
+                    Ok((data, errors)) => {
+                        s.data = data;
+                        s.errors = errors;
+                    }
+                    Err(_) => s.errors.push("the API server did not answer within 30 s".into()),
+                }
+                if let Ok(Ok(v)) = tokio::time::timeout(std::time::Duration::from_secs(5), client.apiserver_version()).await {
+                    tracing::debug!(version = %v.git_version, "server version");
+                }
+            }
+            Err(e) => s.errors.push(e),
+        }
+        scanned.push(s);
+    }
+    let now = jiff::Timestamp::now().as_second();
+    let ctxs: Vec<Ctx> = scanned
+        .iter()
+        .enumerate()
+        .map(|(id, s)| Ctx { id, name: &s.name, data: &s.data, now: now + s.skew })
+        .collect();
+    let fleet = Fleet::build(&ctxs);
+    let names: Vec<String> = scanned.iter().map(|s| s.name.clone()).collect();
+    let count = |sev: Severity| fleet.workloads.iter().filter(|w| w.assessment.severity == sev).count();
+    let errors: Vec<String> = scanned.iter().flat_map(|s| s.errors.iter().map(move |e| format!("{}: {e}", s.name))).collect();
+    match format {
+        OutputFormat::Json => {
+            let doc = json!({
+                "contexts": scanned.iter().map(|s| json!({"name": s.name, "server": s.server, "errors": s.errors})).collect::<Vec<_>>(),
+                "summary": {"critical": count(Severity::Critical), "warning": count(Severity::Warning), "info": count(Severity::Info), "ok": count(Severity::Ok), "worst": fleet.worst()},
+                "workloads": workload_json(&fleet, &names),
+            });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        OutputFormat::Table => {
+            let rows: Vec<_> = fleet.workloads.iter().filter(|w| w.assessment.severity >= Severity::Info).collect();
+            if rows.is_empty() && errors.is_empty() {
+                println!("All {} workloads healthy.", fleet.workloads.len());
+            } else if !rows.is_empty() {
+                let multi = names.len() > 1;
+                let nsw = rows.iter().map(|w| w.namespace.len()).max().unwrap_or(9).max(9);
+                let nw = rows.iter().map(|w| w.name.len() + if w.kind.short() == "deploy" { 0 } else { 4 }).max().unwrap_or(8).max(8);
+                if multi {
+                    print!("{:<16} ", "CONTEXT");
+                }
+                println!("{:<4}  {:<nsw$}  {:<nw$}  {:<7}  WHY", "SEV", "NAMESPACE", "WORKLOAD", "READY");
+                for w in rows {
+                    if multi {
+                        print!("{:<16} ", names.get(w.ctx).map(String::as_str).unwrap_or("?"));
+                    }
+                    let name = if w.kind.short() == "deploy" { w.name.to_string() } else { format!("{}/{}", w.kind.short(), w.name) };
+                    println!(
+                        "{:<4}  {:<nsw$}  {:<nw$}  {:<7}  {}",
+                        crate::ui::widgets::severity_mark(w.assessment.severity),
+                        crate::util::sanitize::line(&w.namespace, 253),
+                        crate::util::sanitize::line(&name, 253),
+                        format!("{}/{}", w.ready, w.desired),
+                        w.assessment.summary()
+                    );
+                }
+            }
+            println!(
+                "\n{} critical, {} warning, {} info, {} ok — {} workloads in {}",
+                count(Severity::Critical),
+                count(Severity::Warning),
+                count(Severity::Info),
+                count(Severity::Ok),
+                fleet.workloads.len(),
+                names.join(", ")
+            );
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(format!("{} error(s) reading the cluster", errors.len()));
+    }
+    Ok(fleet.worst().needs_attention())
+}
+
+pub fn run(args: &StatusArgs, k: &KubeArgs, log_level: &str) -> ExitCode {
+    let paths = Paths::resolve();
+    start_logging(&paths, log_level);
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("kdeck status: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut launch = Launch::from_args(k);
+    if launch.namespaces.is_empty() && !launch.all_namespaces {
+        launch.all_namespaces = false;
+    }
+    match rt.block_on(status(launch, &paths, args.output)) {
+        Ok(false) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("kdeck status: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
