@@ -17,7 +17,9 @@ use crate::config::keymap::Keymap;
 pub const NOW: Ts = 1_795_334_400; // 2026-11-22T08:00:00Z
 
 pub fn ts(secs_ago: i64) -> String {
-    jiff::Timestamp::from_second(NOW - secs_ago).map(|t| t.to_string()).unwrap_or_default()
+    jiff::Timestamp::from_second(NOW - secs_ago)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
 }
 
 fn rec<T: serde::de::DeserializeOwned>(v: Value) -> T {
@@ -42,7 +44,14 @@ pub fn pod(ns: &str, name: &str, rs: &str, waiting: Option<&str>, restarts: i32)
     PodRec::from(&p, &mut Interner::default())
 }
 
-pub fn deployment(ns: &str, name: &str, desired: i32, ready: i32, revision: i64, progressing: (&str, &str)) -> DeploymentRec {
+pub fn deployment(
+    ns: &str,
+    name: &str,
+    desired: i32,
+    ready: i32,
+    revision: i64,
+    progressing: (&str, &str),
+) -> DeploymentRec {
     let d: slim::Deployment = rec(json!({
         "metadata": {"name": name, "namespace": ns, "generation": 2, "creationTimestamp": ts(86400),
             "annotations": {"deployment.kubernetes.io/revision": revision.to_string()}},
@@ -55,7 +64,13 @@ pub fn deployment(ns: &str, name: &str, desired: i32, ready: i32, revision: i64,
     DeploymentRec::from(&d, &mut Interner::default())
 }
 
-pub fn replicaset(ns: &str, name: &str, deploy: &str, revision: i64, replicas: i32) -> ReplicaSetRec {
+pub fn replicaset(
+    ns: &str,
+    name: &str,
+    deploy: &str,
+    revision: i64,
+    replicas: i32,
+) -> ReplicaSetRec {
     let r: slim::ReplicaSet = rec(json!({
         "metadata": {"name": name, "namespace": ns, "creationTimestamp": ts(7200),
             "annotations": {"deployment.kubernetes.io/revision": revision.to_string(), "kubernetes.io/change-cause": format!("rev {revision}")},
@@ -66,7 +81,16 @@ pub fn replicaset(ns: &str, name: &str, deploy: &str, revision: i64, replicas: i
     ReplicaSetRec::from(&r, &mut Interner::default())
 }
 
-pub fn event(ns: &str, name: &str, kind: &str, object: &str, reason: &str, message: &str, warning: bool, secs_ago: i64) -> EventRec {
+pub fn event(
+    ns: &str,
+    name: &str,
+    kind: &str,
+    object: &str,
+    reason: &str,
+    message: &str,
+    warning: bool,
+    secs_ago: i64,
+) -> EventRec {
     let e: slim::Event = rec(json!({
         "metadata": {"name": name, "namespace": ns},
         "involvedObject": {"kind": kind, "name": object, "namespace": ns},
@@ -89,44 +113,91 @@ pub fn spec(name: &str) -> ContextSpec {
 /// A healthy web deployment, a crash-looping api rollout, and some events.
 pub fn fleet_data() -> ClusterData {
     let mut d = ClusterData::default();
-    d.relist(None, Feed::Deployments(vec![
-        deployment("shop", "web", 2, 2, 1, ("True", "NewReplicaSetAvailable")),
-        deployment("shop", "api", 3, 2, 2, ("True", "ReplicaSetUpdated")),
-        deployment("ops", "batch", 1, 1, 1, ("True", "NewReplicaSetAvailable")),
-    ]));
-    d.relist(None, Feed::ReplicaSets(vec![
-        replicaset("shop", "web-aaa", "web", 1, 2),
-        replicaset("shop", "api-old", "api", 1, 2),
-        replicaset("shop", "api-new", "api", 2, 1),
-        replicaset("ops", "batch-zzz", "batch", 1, 1),
-    ]));
-    d.relist(None, Feed::Pods(vec![
-        pod("shop", "web-aaa-1", "web-aaa", None, 0),
-        pod("shop", "web-aaa-2", "web-aaa", None, 0),
-        pod("shop", "api-old-1", "api-old", None, 0),
-        pod("shop", "api-old-2", "api-old", None, 0),
-        pod("shop", "api-new-1", "api-new", Some("CrashLoopBackOff"), 4),
-        pod("ops", "batch-zzz-1", "batch-zzz", None, 0),
-    ]));
-    d.relist(None, Feed::Events(vec![
-        event("shop", "e1", "Pod", "api-new-1", "BackOff", "Back-off restarting failed container", true, 30),
-        event("shop", "e2", "Pod", "web-aaa-1", "Pulled", "Pulled image", false, 600),
-        event("ops", "e3", "Pod", "batch-zzz-1", "Unhealthy", "old probe failure", true, 5000),
-    ]));
+    d.relist(
+        None,
+        Feed::Deployments(vec![
+            deployment("shop", "web", 2, 2, 1, ("True", "NewReplicaSetAvailable")),
+            deployment("shop", "api", 3, 2, 2, ("True", "ReplicaSetUpdated")),
+            deployment("ops", "batch", 1, 1, 1, ("True", "NewReplicaSetAvailable")),
+        ]),
+    );
+    d.relist(
+        None,
+        Feed::ReplicaSets(vec![
+            replicaset("shop", "web-aaa", "web", 1, 2),
+            replicaset("shop", "api-old", "api", 1, 2),
+            replicaset("shop", "api-new", "api", 2, 1),
+            replicaset("ops", "batch-zzz", "batch", 1, 1),
+        ]),
+    );
+    d.relist(
+        None,
+        Feed::Pods(vec![
+            pod("shop", "web-aaa-1", "web-aaa", None, 0),
+            pod("shop", "web-aaa-2", "web-aaa", None, 0),
+            pod("shop", "api-old-1", "api-old", None, 0),
+            pod("shop", "api-old-2", "api-old", None, 0),
+            pod("shop", "api-new-1", "api-new", Some("CrashLoopBackOff"), 4),
+            pod("ops", "batch-zzz-1", "batch-zzz", None, 0),
+        ]),
+    );
+    d.relist(
+        None,
+        Feed::Events(vec![
+            event(
+                "shop",
+                "e1",
+                "Pod",
+                "api-new-1",
+                "BackOff",
+                "Back-off restarting failed container",
+                true,
+                30,
+            ),
+            event(
+                "shop",
+                "e2",
+                "Pod",
+                "web-aaa-1",
+                "Pulled",
+                "Pulled image",
+                false,
+                600,
+            ),
+            event(
+                "ops",
+                "e3",
+                "Pod",
+                "batch-zzz-1",
+                "Unhealthy",
+                "old probe failure",
+                true,
+                5000,
+            ),
+        ]),
+    );
     d
 }
 
 pub fn state() -> State {
     let mut c = ContextState::new(spec("test"), false);
     c.data = fleet_data();
-    let mut s = State::new(vec![c], Keymap::builtin("default").expect("shipped keymap"), NOW);
+    let mut s = State::new(
+        vec![c],
+        Keymap::builtin("default").expect("shipped keymap"),
+        NOW,
+    );
     s.page = 10;
     s.refresh();
     s
 }
 
 pub fn relist(ctx: usize, feed: Feed) -> Msg {
-    Msg::Relisted { ctx, scope: None, feed }
+    Msg::Relisted {
+        ctx,
+        scope: None,
+        feed,
+    }
 }
 
 pub fn name(s: &Arc<str>) -> &str {

@@ -709,7 +709,11 @@ mod tests {
     fn press(s: &mut State, keys: &str) -> Vec<Effect> {
         let mut fx = Vec::new();
         for c in keys.chars() {
-            let k = if c == ' ' { Key::plain(Code::Space) } else { Key::char(c) };
+            let k = if c == ' ' {
+                Key::plain(Code::Space)
+            } else {
+                Key::char(c)
+            };
             fx.extend(update(s, Event::Key(k)));
         }
         fx
@@ -730,7 +734,11 @@ mod tests {
         let first = &s.fleet.workloads[0];
         assert_eq!(testkit::name(&first.name), "api");
         assert_eq!(first.assessment.severity, crate::fleet::Severity::Critical);
-        assert!(first.assessment.headline().contains("crashing"), "{:?}", first.assessment);
+        assert!(
+            first.assessment.headline().contains("crashing"),
+            "{:?}",
+            first.assessment
+        );
         // Then the warning (old event is not recent, so batch is ok), then ok rows by name.
         let names: Vec<&str> = s.fleet.workloads.iter().map(|w| w.name.as_ref()).collect();
         assert_eq!(names, vec!["api", "batch", "web"]);
@@ -758,7 +766,20 @@ mod tests {
         press(&mut s, "G");
         assert_eq!(selected_name(&s), "deploy/web");
         // web breaks: it sorts to the top; the selection stays on it.
-        update(&mut s, Event::Msg(Msg::Applied { ctx: 0, obj: Applied::Deployment(testkit::deployment("shop", "web", 2, 0, 1, ("False", "ProgressDeadlineExceeded"))) }));
+        update(
+            &mut s,
+            Event::Msg(Msg::Applied {
+                ctx: 0,
+                obj: Applied::Deployment(testkit::deployment(
+                    "shop",
+                    "web",
+                    2,
+                    0,
+                    1,
+                    ("False", "ProgressDeadlineExceeded"),
+                )),
+            }),
+        );
         s.refresh();
         assert_eq!(selected_name(&s), "deploy/web");
         // It moved up among the critical rows, and the selection moved with it.
@@ -787,7 +808,11 @@ mod tests {
         key(&mut s, Code::Enter);
         let l = s.list().unwrap();
         assert_eq!(l.view, ListView::Pods);
-        let pods: Vec<String> = l.visible.iter().map(|&i| s.fleet.pods[i].name.to_string()).collect();
+        let pods: Vec<String> = l
+            .visible
+            .iter()
+            .map(|&i| s.fleet.pods[i].name.to_string())
+            .collect();
         assert_eq!(pods.len(), 3, "{pods:?}");
         assert_eq!(pods[0], "api-new-1", "the crash-looping pod first");
         key(&mut s, Code::Enter);
@@ -812,19 +837,43 @@ mod tests {
         press(&mut s, ":ns ops");
         key(&mut s, Code::Enter);
         assert_eq!(s.scope_namespace.as_deref(), Some("ops"));
-        assert!(s.list().unwrap().visible.iter().all(|&i| s.fleet.events[i].namespace.as_ref() == "ops"));
+        assert!(
+            s.list()
+                .unwrap()
+                .visible
+                .iter()
+                .all(|&i| s.fleet.events[i].namespace.as_ref() == "ops")
+        );
         press(&mut s, ":nope");
         key(&mut s, Code::Enter);
-        assert!(s.notice.as_ref().is_some_and(|n| n.error && n.text.contains("unknown command")));
+        assert!(
+            s.notice
+                .as_ref()
+                .is_some_and(|n| n.error && n.text.contains("unknown command"))
+        );
     }
 
     #[test]
     fn command_line_completes_namespaces() {
         let mut s = state();
-        update(&mut s, Event::Msg(testkit::relist(0, Feed::Namespaces(vec![
-            crate::cluster::model::NamespaceRec { name: "shop".into(), terminating: false, labels: Default::default() },
-            crate::cluster::model::NamespaceRec { name: "ops".into(), terminating: false, labels: Default::default() },
-        ]))));
+        update(
+            &mut s,
+            Event::Msg(testkit::relist(
+                0,
+                Feed::Namespaces(vec![
+                    crate::cluster::model::NamespaceRec {
+                        name: "shop".into(),
+                        terminating: false,
+                        labels: Default::default(),
+                    },
+                    crate::cluster::model::NamespaceRec {
+                        name: "ops".into(),
+                        terminating: false,
+                        labels: Default::default(),
+                    },
+                ]),
+            )),
+        );
         press(&mut s, ":ns s");
         key(&mut s, Code::Tab);
         match &s.input {
@@ -838,7 +887,13 @@ mod tests {
         let mut s = state();
         let mut done = pod("ops", "job-1", "x", None, 0);
         done.phase = "Succeeded".into();
-        update(&mut s, Event::Msg(Msg::Applied { ctx: 0, obj: Applied::Pod(done) }));
+        update(
+            &mut s,
+            Event::Msg(Msg::Applied {
+                ctx: 0,
+                obj: Applied::Pod(done),
+            }),
+        );
         s.refresh();
         press(&mut s, "2");
         let n = s.list().unwrap().visible.len();
@@ -853,15 +908,38 @@ mod tests {
         // The first pod is the crash-looping one.
         let fx = press(&mut s, "l");
         let stream = match &fx[..] {
-            [Effect::StartLogs { stream, pod, container, .. }] => {
+            [
+                Effect::StartLogs {
+                    stream,
+                    pod,
+                    container,
+                    ..
+                },
+            ] => {
                 assert_eq!((pod.as_ref(), container.as_str()), ("api-new-1", "app"));
                 *stream
             }
             other => panic!("{other:?}"),
         };
         assert_eq!(*s.screen(), Screen::Logs);
-        update(&mut s, Event::Msg(Msg::Log { stream, pod: "api-new-1".into(), container: "app".into(), line: "boom".into() }));
-        update(&mut s, Event::Msg(Msg::Log { stream: 999, pod: "other".into(), container: "app".into(), line: "not ours".into() }));
+        update(
+            &mut s,
+            Event::Msg(Msg::Log {
+                stream,
+                pod: "api-new-1".into(),
+                container: "app".into(),
+                line: "boom".into(),
+            }),
+        );
+        update(
+            &mut s,
+            Event::Msg(Msg::Log {
+                stream: 999,
+                pod: "other".into(),
+                container: "app".into(),
+                line: "not ours".into(),
+            }),
+        );
         assert_eq!(s.logs.as_ref().unwrap().lines.len(), 1);
         press(&mut s, " ");
         assert!(s.logs.as_ref().unwrap().paused);
@@ -875,7 +953,12 @@ mod tests {
     fn workload_logs_merge_every_pod() {
         let mut s = state();
         let fx = press(&mut s, "l");
-        assert_eq!(fx.iter().filter(|f| matches!(f, Effect::StartLogs { .. })).count(), 3);
+        assert_eq!(
+            fx.iter()
+                .filter(|f| matches!(f, Effect::StartLogs { .. }))
+                .count(),
+            3
+        );
         assert!(s.logs.as_ref().unwrap().prefixed);
     }
 
@@ -884,13 +967,26 @@ mod tests {
         let mut s = state();
         let fx = press(&mut s, "y");
         let request = match &fx[..] {
-            [Effect::FetchYaml { request, name, namespace, .. }] => {
+            [
+                Effect::FetchYaml {
+                    request,
+                    name,
+                    namespace,
+                    ..
+                },
+            ] => {
                 assert_eq!((name.as_str(), namespace.as_str()), ("api", "shop"));
                 *request
             }
             other => panic!("{other:?}"),
         };
-        update(&mut s, Event::Msg(Msg::Fetched { request, result: Ok("kind: Deployment\n\u{1b}[2Jmetadata:".into()) }));
+        update(
+            &mut s,
+            Event::Msg(Msg::Fetched {
+                request,
+                result: Ok("kind: Deployment\n\u{1b}[2Jmetadata:".into()),
+            }),
+        );
         let lines = s.yaml.as_ref().unwrap().lines.clone().unwrap().unwrap();
         assert_eq!(lines, vec!["kind: Deployment", "metadata:"]);
     }
@@ -910,13 +1006,29 @@ mod tests {
     #[test]
     fn context_goes_stale_and_recovers() {
         let mut s = state();
-        update(&mut s, Event::Msg(Msg::Reachable { ctx: 0, ok: Err("connection refused".into()), skew: None }));
+        update(
+            &mut s,
+            Event::Msg(Msg::Reachable {
+                ctx: 0,
+                ok: Err("connection refused".into()),
+                skew: None,
+            }),
+        );
         update(&mut s, Event::Tick(testkit::NOW + 5));
         match s.contexts[0].reach() {
-            crate::app::state::Reach::Stale { reason, .. } => assert!(reason.contains("connection refused")),
+            crate::app::state::Reach::Stale { reason, .. } => {
+                assert!(reason.contains("connection refused"))
+            }
             other => panic!("{other:?}"),
         }
-        update(&mut s, Event::Msg(Msg::Reachable { ctx: 0, ok: Ok(()), skew: Some(3) }));
+        update(
+            &mut s,
+            Event::Msg(Msg::Reachable {
+                ctx: 0,
+                ok: Ok(()),
+                skew: Some(3),
+            }),
+        );
         assert_eq!(s.contexts[0].reach(), crate::app::state::Reach::Live);
         assert_eq!(s.ctx_now(0), testkit::NOW + 5 + 3);
     }

@@ -28,10 +28,17 @@ pub fn run(cmd: &ConfigCommand, data_dir: Option<&std::path::Path>) -> ExitCode 
                 ("state dir", paths.state_dir.clone()),
                 ("log file", paths.log_file()),
                 ("sim kubeconfig", paths.sim_kubeconfig()),
-                ("demo kubeconfig", paths.state_dir.join("demo-kubeconfig.yaml")),
+                (
+                    "demo kubeconfig",
+                    paths.state_dir.join("demo-kubeconfig.yaml"),
+                ),
             ];
             for (what, p) in rows {
-                let exists = if p.exists() { "" } else { "  (not created yet)" };
+                let exists = if p.exists() {
+                    ""
+                } else {
+                    "  (not created yet)"
+                };
                 println!("{what:<16} {}{exists}", p.display());
             }
             ExitCode::SUCCESS
@@ -66,42 +73,71 @@ fn check(paths: &Paths) -> ExitCode {
     }
     let themes = paths.themes_dir();
     let mut names: Vec<std::path::PathBuf> = std::fs::read_dir(&themes)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect())
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect()
+        })
         .unwrap_or_default();
     names.sort();
     for p in names {
-        let name = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = p
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let diags = match std::fs::read_to_string(&p) {
             Ok(text) => {
                 let dir = themes.clone();
                 let lookup = move |n: &str| -> Option<Theme> {
                     let t = std::fs::read_to_string(dir.join(format!("{n}.toml"))).ok()?;
-                    Theme::parse(n, &t, n, &|_| None, false).ok().map(|(t, _)| t)
+                    Theme::parse(n, &t, n, &|_| None, false)
+                        .ok()
+                        .map(|(t, _)| t)
                 };
                 match Theme::parse(&p.display().to_string(), &text, &name, &lookup, false) {
                     Ok((_, w)) => w,
                     Err(e) => e,
                 }
             }
-            Err(e) => vec![Diag { file: p.display().to_string(), line: 0, col: 0, message: format!("cannot read: {e}"), warning: false }],
+            Err(e) => vec![Diag {
+                file: p.display().to_string(),
+                line: 0,
+                col: 0,
+                message: format!("cannot read: {e}"),
+                warning: false,
+            }],
         };
         report(&p, &diags, &mut errors);
     }
     let km = paths.keymap_file();
     if km.exists() {
         let loaded = config::load(paths, false);
-        let base = loaded.config.keymap.clone().unwrap_or_else(|| "default".into());
+        let base = loaded
+            .config
+            .keymap
+            .clone()
+            .unwrap_or_else(|| "default".into());
         let mut k = Keymap::builtin(&base).unwrap_or_default();
         let diags = match std::fs::read_to_string(&km) {
             Ok(text) => match k.merge(&km.display().to_string(), &text) {
                 Ok(w) => w,
                 Err(e) => e,
             },
-            Err(e) => vec![Diag { file: km.display().to_string(), line: 0, col: 0, message: format!("cannot read: {e}"), warning: false }],
+            Err(e) => vec![Diag {
+                file: km.display().to_string(),
+                line: 0,
+                col: 0,
+                message: format!("cannot read: {e}"),
+                warning: false,
+            }],
         };
         report(&km, &diags, &mut errors);
     } else {
-        println!("absent  {} (the {} keymap applies)", km.display(), "default");
+        println!(
+            "absent  {} (the {} keymap applies)",
+            km.display(),
+            "default"
+        );
     }
     if errors > 0 {
         println!("{errors} error(s)");

@@ -179,7 +179,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Demo(args)) => demo_cmd::run(&args, &cli.kube, &cli.log_level),
         Some(Command::Status(args)) => status_cmd::run(&args, &cli.kube, &cli.log_level),
         Some(Command::Audit { .. }) => not_built("kdeck audit"),
-        Some(Command::Config { command }) => config_cmd::run(&command, cli.kube.data_dir.as_deref()),
+        Some(Command::Config { command }) => {
+            config_cmd::run(&command, cli.kube.data_dir.as_deref())
+        }
         None => console_cmd::run(&cli.kube, &cli.log_level),
     }
 }

@@ -8,9 +8,8 @@ use serde_json::json;
 
 use super::console_cmd::{Launch, start_logging};
 use super::{KubeArgs, OutputFormat, StatusArgs};
-use crate::app::msg::Feed;
 use crate::app::store::ClusterData;
-use crate::cluster::{contexts, slim, watch};
+use crate::cluster::{contexts, watch};
 use crate::config::{self, Paths};
 use crate::fleet::{Ctx, Fleet, Severity};
 
@@ -25,25 +24,17 @@ struct Scanned {
 async fn scan(client: &kube::Client, namespaces: &[String]) -> (ClusterData, Vec<String>) {
     let mut data = ClusterData::default();
     let mut errors = Vec::new();
-    let scopes: Vec<Option<&str>> = if namespaces.is_empty() { vec![None] } else { namespaces.iter().map(|n| Some(n.as_str())).collect() };
+    let scopes: Vec<Option<&str>> = if namespaces.is_empty() {
+        vec![None]
+    } else {
+        namespaces.iter().map(|n| Some(n.as_str())).collect()
+    };
     for ns in scopes {
-        let results: Vec<Result<Feed, String>> = futures::future::join_all([
-            Box::pin(watch::list_once::<slim::Pod>(client, ns)) as std::pin::Pin<Box<dyn std::future::Future<Output = Result<Feed, String>> + Send>>,
-            Box::pin(watch::list_once::<slim::Deployment>(client, ns)),
-            Box::pin(watch::list_once::<slim::ReplicaSet>(client, ns)),
-            Box::pin(watch::list_once::<slim::StatefulSet>(client, ns)),
-            Box::pin(watch::list_once::<slim::Hpa>(client, ns)),
-            Box::pin(watch::list_once::<slim::Service>(client, ns)),
-            Box::pin(watch::list_once::<slim::Endpoints>(client, ns)),
-            Box::pin(watch::list_once::<slim::Event>(client, ns)),
-        ])
-        .await;
-        for r in results {
-            match r {
-                Ok(feed) => data.relist(ns, feed),
-                Err(e) => errors.push(e),
-            }
+        let (feeds, errs) = watch::list_all(client, ns).await;
+        for feed in feeds {
+            data.relist(ns, feed);
         }
+        errors.extend(errs);
     }
     (data, errors)
 }
@@ -92,14 +83,26 @@ async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<b
         };
         match contexts::client(&kc, &spec.name).await {
             Ok(client) => {
-                match tokio::time::timeout(std::time::Duration::from_secs(30), scan(&client, &namespaces)).await {
+                match tokio::time::timeout(
+                    std::time::Duration::from_secs(30),
+                    scan(&client, &namespaces),
+                )
+                .await
+                {
                     Ok((data, errors)) => {
                         s.data = data;
                         s.errors = errors;
                     }
-                    Err(_) => s.errors.push("the API server did not answer within 30 s".into()),
+                    Err(_) => s
+                        .errors
+                        .push("the API server did not answer within 30 s".into()),
                 }
-                if let Ok(Ok(v)) = tokio::time::timeout(std::time::Duration::from_secs(5), client.apiserver_version()).await {
+                if let Ok(Ok(v)) = tokio::time::timeout(
+                    std::time::Duration::from_secs(5),
+                    client.apiserver_version(),
+                )
+                .await
+                {
                     tracing::debug!(version = %v.git_version, "server version");
                 }
             }
@@ -111,12 +114,26 @@ async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<b
     let ctxs: Vec<Ctx> = scanned
         .iter()
         .enumerate()
-        .map(|(id, s)| Ctx { id, name: &s.name, data: &s.data, now: now + s.skew })
+        .map(|(id, s)| Ctx {
+            id,
+            name: &s.name,
+            data: &s.data,
+            now: now + s.skew,
+        })
         .collect();
     let fleet = Fleet::build(&ctxs);
     let names: Vec<String> = scanned.iter().map(|s| s.name.clone()).collect();
-    let count = |sev: Severity| fleet.workloads.iter().filter(|w| w.assessment.severity == sev).count();
-    let errors: Vec<String> = scanned.iter().flat_map(|s| s.errors.iter().map(move |e| format!("{}: {e}", s.name))).collect();
+    let count = |sev: Severity| {
+        fleet
+            .workloads
+            .iter()
+            .filter(|w| w.assessment.severity == sev)
+            .count()
+    };
+    let errors: Vec<String> = scanned
+        .iter()
+        .flat_map(|s| s.errors.iter().map(move |e| format!("{}: {e}", s.name)))
+        .collect();
     match format {
         OutputFormat::Json => {
             let doc = json!({
@@ -127,22 +144,46 @@ async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<b
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
         OutputFormat::Table => {
-            let rows: Vec<_> = fleet.workloads.iter().filter(|w| w.assessment.severity >= Severity::Info).collect();
+            let rows: Vec<_> = fleet
+                .workloads
+                .iter()
+                .filter(|w| w.assessment.severity >= Severity::Info)
+                .collect();
             if rows.is_empty() && errors.is_empty() {
                 println!("All {} workloads healthy.", fleet.workloads.len());
             } else if !rows.is_empty() {
                 let multi = names.len() > 1;
-                let nsw = rows.iter().map(|w| w.namespace.len()).max().unwrap_or(9).max(9);
-                let nw = rows.iter().map(|w| w.name.len() + if w.kind.short() == "deploy" { 0 } else { 4 }).max().unwrap_or(8).max(8);
+                let nsw = rows
+                    .iter()
+                    .map(|w| w.namespace.len())
+                    .max()
+                    .unwrap_or(9)
+                    .max(9);
+                let nw = rows
+                    .iter()
+                    .map(|w| w.name.len() + if w.kind.short() == "deploy" { 0 } else { 4 })
+                    .max()
+                    .unwrap_or(8)
+                    .max(8);
                 if multi {
                     print!("{:<16} ", "CONTEXT");
                 }
-                println!("{:<4}  {:<nsw$}  {:<nw$}  {:<7}  WHY", "SEV", "NAMESPACE", "WORKLOAD", "READY");
+                println!(
+                    "{:<4}  {:<nsw$}  {:<nw$}  {:<7}  WHY",
+                    "SEV", "NAMESPACE", "WORKLOAD", "READY"
+                );
                 for w in rows {
                     if multi {
-                        print!("{:<16} ", names.get(w.ctx).map(String::as_str).unwrap_or("?"));
+                        print!(
+                            "{:<16} ",
+                            names.get(w.ctx).map(String::as_str).unwrap_or("?")
+                        );
                     }
-                    let name = if w.kind.short() == "deploy" { w.name.to_string() } else { format!("{}/{}", w.kind.short(), w.name) };
+                    let name = if w.kind.short() == "deploy" {
+                        w.name.to_string()
+                    } else {
+                        format!("{}/{}", w.kind.short(), w.name)
+                    };
                     println!(
                         "{:<4}  {:<nsw$}  {:<nw$}  {:<7}  {}",
                         crate::ui::widgets::severity_mark(w.assessment.severity),
@@ -176,7 +217,11 @@ async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<b
 pub fn run(args: &StatusArgs, k: &KubeArgs, log_level: &str) -> ExitCode {
     let paths = Paths::resolve();
     start_logging(&paths, log_level);
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("kdeck status: {e}");

@@ -77,7 +77,7 @@ fn pod_metrics_resource() -> ApiResource {
     }
 }
 
-async fn fetch_usage(
+pub async fn fetch_usage(
     client: &kube::Client,
     namespaces: &[String],
 ) -> Result<Vec<PodUsage>, String> {

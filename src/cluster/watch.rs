@@ -254,14 +254,19 @@ pub async fn run<K: Watched>(
 }
 
 /// Lists `K` once (paged), as records (for one-shot commands such as `kdeck status`).
-pub async fn list_once<K: Watched>(client: &kube::Client, namespace: Option<&str>) -> Result<Feed, String> {
+pub async fn list_once<K: Watched>(
+    client: &kube::Client,
+    namespace: Option<&str>,
+) -> Result<Feed, String> {
     let api = K::api(client.clone(), if K::NAMESPACED { namespace } else { None });
     let mut names = Interner::default();
     let mut out = Vec::new();
     let mut params = kube::api::ListParams::default().limit(500);
     loop {
         let page = api.list(&params).await.map_err(|e| match &e {
-            kube::Error::Api(s) if s.code == 403 => format!("forbidden to list {}: {}", K::KIND.plural(), s.message),
+            kube::Error::Api(s) if s.code == 403 => {
+                format!("forbidden to list {}: {}", K::KIND.plural(), s.message)
+            }
             _ => format!("listing {}: {}", K::KIND.plural(), short_error(&e)),
         })?;
         out.extend(page.items.iter().map(|o| o.record(&mut names)));
@@ -271,6 +276,34 @@ pub async fn list_once<K: Watched>(client: &kube::Client, namespace: Option<&str
         }
     }
     Ok(K::many(out))
+}
+
+/// Lists every watched kind once into records (snapshots, `kdeck status`): the feeds
+/// and the errors of those that failed.
+pub async fn list_all(client: &kube::Client, namespace: Option<&str>) -> (Vec<Feed>, Vec<String>) {
+    let (a, b, c, d, e, f, g, h, i, j, k, l) = futures::join!(
+        list_once::<slim::Namespace>(client, None),
+        list_once::<slim::Pod>(client, namespace),
+        list_once::<slim::Deployment>(client, namespace),
+        list_once::<slim::ReplicaSet>(client, namespace),
+        list_once::<slim::StatefulSet>(client, namespace),
+        list_once::<slim::Hpa>(client, namespace),
+        list_once::<slim::CronJob>(client, namespace),
+        list_once::<slim::Job>(client, namespace),
+        list_once::<slim::Service>(client, namespace),
+        list_once::<slim::Endpoints>(client, namespace),
+        list_once::<slim::Event>(client, namespace),
+        list_once::<slim::Pdb>(client, namespace),
+    );
+    let mut feeds = Vec::new();
+    let mut errors = Vec::new();
+    for r in [a, b, c, d, e, f, g, h, i, j, k, l] {
+        match r {
+            Ok(feed) => feeds.push(feed),
+            Err(e) => errors.push(e),
+        }
+    }
+    (feeds, errors)
 }
 
 /// Starts every watcher of one context.

@@ -73,5 +73,7 @@ pub fn sort(rows: &mut [EventRow]) {
             .then(a.namespace.cmp(&b.namespace))
             .then(a.object.cmp(&b.object))
             .then(a.reason.cmp(&b.reason))
+            .then(a.message.cmp(&b.message))
+            .then(a.ctx.cmp(&b.ctx))
     });
 }

@@ -63,6 +63,7 @@ impl Fleet {
                 .then(a.ctx.cmp(&b.ctx))
                 .then(a.namespace.cmp(&b.namespace))
                 .then(a.name.cmp(&b.name))
+                .then(a.kind.cmp(&b.kind))
         });
         f.pods.sort_by(|a, b| {
             b.severity
@@ -94,7 +95,9 @@ impl Fleet {
                 .cmp(&a.severity)
                 .then(b.is_workload.cmp(&a.is_workload))
                 .then(b.cpu_m.total_cmp(&a.cpu_m))
+                .then(a.namespace.cmp(&b.namespace))
                 .then(a.name.cmp(&b.name))
+                .then(a.ctx.cmp(&b.ctx))
         });
         f
     }

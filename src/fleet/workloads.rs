@@ -444,22 +444,46 @@ mod tests {
     use crate::fleet::{Ctx, Fleet, Severity};
 
     fn fleet(d: &ClusterData) -> Fleet {
-        Fleet::build(&[Ctx { id: 0, name: "t", data: d, now: NOW }])
+        Fleet::build(&[Ctx {
+            id: 0,
+            name: "t",
+            data: d,
+            now: NOW,
+        }])
     }
 
     fn row<'a>(f: &'a Fleet, name: &str) -> &'a super::WorkloadRow {
-        f.workloads.iter().find(|w| w.name.as_ref() == name).expect("row")
+        f.workloads
+            .iter()
+            .find(|w| w.name.as_ref() == name)
+            .expect("row")
     }
 
     #[test]
     fn progress_deadline_is_critical_with_its_reason() {
         let mut d = ClusterData::default();
-        d.apply(Applied::Deployment(deployment("ns", "api", 4, 3, 3, ("False", "ProgressDeadlineExceeded"))));
+        d.apply(Applied::Deployment(deployment(
+            "ns",
+            "api",
+            4,
+            3,
+            3,
+            ("False", "ProgressDeadlineExceeded"),
+        )));
         let f = fleet(&d);
         let r = row(&f, "api");
         assert_eq!(r.assessment.severity, Severity::Critical);
-        assert_eq!(r.rollout, super::RolloutState::Stalled { reason: "ProgressDeadlineExceeded".into() });
-        assert!(r.assessment.summary().contains("stalled: ProgressDeadlineExceeded"));
+        assert_eq!(
+            r.rollout,
+            super::RolloutState::Stalled {
+                reason: "ProgressDeadlineExceeded".into()
+            }
+        );
+        assert!(
+            r.assessment
+                .summary()
+                .contains("stalled: ProgressDeadlineExceeded")
+        );
         assert!(r.assessment.summary().contains("degraded: 3/4 ready"));
     }
 
@@ -467,11 +491,19 @@ mod tests {
     fn crashing_new_pods_stall_a_rollout_before_the_deadline() {
         let f = fleet(&fleet_data());
         let r = row(&f, "api");
-        assert_eq!(r.rollout, super::RolloutState::Stalled { reason: "1 new pod crashing".into() });
+        assert_eq!(
+            r.rollout,
+            super::RolloutState::Stalled {
+                reason: "1 new pod crashing".into()
+            }
+        );
         assert_eq!(r.crashlooping, 1);
         assert_eq!(r.restarts, 4);
         assert_eq!(r.recent_restarts, 1);
-        assert_eq!(r.warnings, 1, "the BackOff event 30 s ago counts; none older than 15 min");
+        assert_eq!(
+            r.warnings, 1,
+            "the BackOff event 30 s ago counts; none older than 15 min"
+        );
     }
 
     #[test]
@@ -486,8 +518,22 @@ mod tests {
     #[test]
     fn hpa_at_max_is_a_warning_and_zero_replicas_info() {
         let mut d = ClusterData::default();
-        d.apply(Applied::Deployment(deployment("ns", "web", 10, 10, 1, ("True", "NewReplicaSetAvailable"))));
-        d.apply(Applied::Deployment(deployment("ns", "idle", 0, 0, 1, ("True", "NewReplicaSetAvailable"))));
+        d.apply(Applied::Deployment(deployment(
+            "ns",
+            "web",
+            10,
+            10,
+            1,
+            ("True", "NewReplicaSetAvailable"),
+        )));
+        d.apply(Applied::Deployment(deployment(
+            "ns",
+            "idle",
+            0,
+            0,
+            1,
+            ("True", "NewReplicaSetAvailable"),
+        )));
         let h: crate::cluster::slim::Hpa = serde_json::from_value(serde_json::json!({
             "metadata": {"name": "web", "namespace": "ns"},
             "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}, "minReplicas": 2, "maxReplicas": 10,
@@ -496,7 +542,10 @@ mod tests {
                 "currentMetrics": [{"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 90}}}]}
         }))
         .unwrap();
-        d.relist(None, Feed::Hpas(vec![HpaRec::from(&h, &mut Interner::default())]));
+        d.relist(
+            None,
+            Feed::Hpas(vec![HpaRec::from(&h, &mut Interner::default())]),
+        );
         let f = fleet(&d);
         let web = row(&f, "web");
         assert_eq!(web.assessment.severity, Severity::Warning);
@@ -510,7 +559,14 @@ mod tests {
     #[test]
     fn a_workload_with_nothing_ready_is_down() {
         let mut d = ClusterData::default();
-        d.apply(Applied::Deployment(deployment("ns", "gone", 3, 0, 1, ("True", "NewReplicaSetAvailable"))));
+        d.apply(Applied::Deployment(deployment(
+            "ns",
+            "gone",
+            3,
+            0,
+            1,
+            ("True", "NewReplicaSetAvailable"),
+        )));
         let f = fleet(&d);
         assert_eq!(row(&f, "gone").assessment.headline(), "down: 0/3 ready");
         assert_eq!(f.worst(), Severity::Critical);
@@ -519,11 +575,14 @@ mod tests {
     #[test]
     fn identical_events_fold_and_warnings_sort_first() {
         let mut d = ClusterData::default();
-        d.relist(None, Feed::Events(vec![
-            event("ns", "a", "Pod", "p", "BackOff", "Back-off", true, 10),
-            event("ns", "b", "Pod", "p", "BackOff", "Back-off", true, 5),
-            event("ns", "c", "Pod", "q", "Pulled", "ok", false, 1),
-        ]));
+        d.relist(
+            None,
+            Feed::Events(vec![
+                event("ns", "a", "Pod", "p", "BackOff", "Back-off", true, 10),
+                event("ns", "b", "Pod", "p", "BackOff", "Back-off", true, 5),
+                event("ns", "c", "Pod", "q", "Pulled", "ok", false, 1),
+            ]),
+        );
         let f = fleet(&d);
         assert_eq!(f.events.len(), 2);
         assert!(f.events[0].warning);

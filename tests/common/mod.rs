@@ -215,3 +215,4 @@ pub fn http() -> reqwest::Client {
         .build()
         .expect("http client")
 }
+pub mod console;

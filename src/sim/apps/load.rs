@@ -22,12 +22,17 @@ struct Profile {
     cpu: f64,
     /// Fraction of the memory request (or limit, without one) used.
     mem: f64,
-    /// Replica count the demand is sized for; `None`: per-pod load is constant.
-    nominal: Option<f64>,
+    /// Whether the workload's demand is shared by its ready pods (sized for its HPA's
+    /// minimum), rather than constant per pod.
+    shared: bool,
 }
 
 fn profile(app: App) -> Profile {
-    let p = |cpu, mem, nominal| Profile { cpu, mem, nominal };
+    let p = |cpu, mem, shared: Option<f64>| Profile {
+        cpu,
+        mem,
+        shared: shared.is_some(),
+    };
     match app {
         App::FlexApi => p(0.45, 0.55, Some(4.0)),
         App::HealthSidecar => p(0.10, 0.20, None),
@@ -88,15 +93,21 @@ pub fn usage(world: &World, pod: &Value, container: &Value, now: Timestamp) -> U
         .or_else(|| resource(container, "limits", "memory"))
         .unwrap_or(256.0 * 1024.0 * 1024.0);
     let mem_cap = resource(container, "limits", "memory").unwrap_or(mem_base * 2.0);
-    let spread = match (prof.nominal, obj::label(pod, "app")) {
-        (Some(n), Some(a)) => {
-            let ready = world
-                .ready_by_app
-                .get(&(ns.to_string(), a.to_string()))
-                .copied()
-                .unwrap_or(n as usize)
-                .max(1);
-            n / ready as f64
+    let spread = match (prof.shared, obj::label(pod, "app")) {
+        (true, Some(a)) => {
+            let key = (ns.to_string(), a.to_string());
+            match world.nominal_by_app.get(&key) {
+                Some(n) => {
+                    let ready = world
+                        .ready_by_app
+                        .get(&key)
+                        .copied()
+                        .unwrap_or(*n as usize)
+                        .max(1);
+                    n / ready as f64
+                }
+                None => 1.0,
+            }
         }
         _ => 1.0,
     };
@@ -165,6 +176,8 @@ mod tests {
         let pod = json!({"metadata": {"name": "flextime-api-x", "namespace": FLEX_NS, "labels": {"app": "flextime"}}});
         let c = json!({"name": "api", "image": "flextime/api:v2.3.0", "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"memory": "4Gi"}}});
         let now = Timestamp::UNIX_EPOCH;
+        w.nominal_by_app
+            .insert((FLEX_NS.into(), "flextime".into()), 4.0);
         w.ready_by_app
             .insert((FLEX_NS.into(), "flextime".into()), 4);
         let at4 = usage(&w, &pod, &c, now).cpu_cores;

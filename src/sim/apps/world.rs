@@ -43,6 +43,9 @@ pub struct World {
     /// Ready pods per (namespace, app label), refreshed every tick (the load model
     /// spreads a workload's demand over them).
     pub ready_by_app: HashMap<(String, String), usize>,
+    /// The replica count a workload's demand is sized for (its HPA's minimum), per
+    /// (namespace, app label).
+    pub nominal_by_app: HashMap<(String, String), f64>,
     /// Whether to write periodic application log lines (off for the large fleet).
     pub generate_logs: bool,
     /// Whether the incident's physics run (off for `calm`).
@@ -100,6 +103,19 @@ impl World {
     /// and periodic log lines.
     pub fn tick(&mut self, store: &Store, now: Timestamp) {
         self.ready_by_app.clear();
+        self.nominal_by_app.clear();
+        for h in store.list(Kind::Hpa, None) {
+            let ns = obj::namespace(&h);
+            let target = obj::str_at(&h, &["spec", "scaleTargetRef", "name"]).unwrap_or("");
+            let min = obj::i64_at(&h, &["spec", "minReplicas"]).unwrap_or(1) as f64;
+            if let Some(d) = store.get(Kind::Deployment, ns, target)
+                && let Some(app) =
+                    obj::str_at(&d, &["spec", "template", "metadata", "labels", "app"])
+            {
+                self.nominal_by_app
+                    .insert((ns.to_string(), app.to_string()), min);
+            }
+        }
         let mut bad_pods = false;
         let mut api_pods: Vec<(String, Timestamp)> = Vec::new();
         let pods = store.list(Kind::Pod, None);

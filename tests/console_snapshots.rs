@@ -1,0 +1,249 @@
+//! Every console view as text on ratatui's TestBackend, at 80×24 and 160×48, fed from
+//! the simulated cluster's `calm` and `incident` scenarios over HTTP. The simulator
+//! runs on a manual clock with a fixed seed, so names, ages and numbers are the same
+//! on every run; only resourceVersions (which start at the wall clock) are filtered.
+
+mod common;
+
+use common::Cluster;
+use common::console::{assert_inert, render_text, state_from, target};
+use kdeck::app::action::Action;
+use kdeck::app::msg::{Msg, ResKind};
+use kdeck::app::state::{Screen, State, YamlDoc};
+use kdeck::app::update::action;
+use kdeck::app::{Event, update};
+use kdeck::config::theme::Theme;
+use kdeck::sim::{Scenario, SimConfig};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+const START: &str = "2026-11-22T10:00:00Z";
+
+async fn cluster(scenario: Scenario, seconds: f64) -> (Cluster, i64) {
+    let start: jiff::Timestamp = START.parse().expect("timestamp");
+    let c = Cluster::start_with(SimConfig {
+        scenario,
+        manual_clock: Some(start),
+        ..SimConfig::default()
+    })
+    .await;
+    c.sim.advance(seconds, 1.0);
+    let now = c.sim.clock().now().as_second();
+    (c, now)
+}
+
+fn snap(name: &str, text: &str) {
+    insta::with_settings!({
+        filters => vec![(r#"resourceVersion: ['"]?\d+['"]?"#, "resourceVersion: [rv]")],
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+fn views(s: &mut State, prefix: &str, theme: &Theme) {
+    let all = [
+        (Action::ViewOverview, "overview"),
+        (Action::ViewPods, "pods"),
+        (Action::ViewWorkloads, "workloads"),
+        (Action::ViewHpas, "hpas"),
+        (Action::ViewEvents, "events"),
+        (Action::ViewServices, "services"),
+        (Action::ViewResources, "resources"),
+    ];
+    for (a, name) in all {
+        action(s, a);
+        for (w, h) in SIZES {
+            snap(
+                &format!("{prefix}_{name}_{w}x{h}"),
+                &render_text(s, w, h, theme),
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calm_scenario_views() {
+    let (c, now) = cluster(Scenario::Calm, 5.0).await;
+    let mut s = state_from(&c, now).await;
+    let theme = Theme::builtin("default").expect("theme");
+    views(&mut s, "calm", &theme);
+    // Calm means nothing needs attention.
+    assert!(
+        !s.fleet.worst().needs_attention(),
+        "{:?}",
+        s.fleet
+            .workloads
+            .iter()
+            .filter(|w| w.assessment.severity.needs_attention())
+            .map(|w| (&w.name, w.assessment.summary()))
+            .collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incident_scenario_views() {
+    let (c, now) = cluster(Scenario::Incident, 240.0).await;
+    let mut s = state_from(&c, now).await;
+    let theme = Theme::builtin("default").expect("theme");
+    views(&mut s, "incident", &theme);
+    // The failing rollout is the first row of the first screen.
+    action(&mut s, Action::ViewOverview);
+    let first = &s.fleet.workloads[0];
+    assert_eq!(
+        (&*first.namespace, &*first.name),
+        ("flextime-production", "flextime-api")
+    );
+    assert!(
+        first.assessment.summary().contains("stalled"),
+        "{}",
+        first.assessment.summary()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incident_detail_views() {
+    let (c, now) = cluster(Scenario::Incident, 240.0).await;
+    let mut s = state_from(&c, now).await;
+    let theme = Theme::builtin("default").expect("theme");
+    // Describe the failing Deployment and one of its crashing pods.
+    let crashing = s
+        .fleet
+        .pods
+        .iter()
+        .find(|p| p.status == "CrashLoopBackOff")
+        .map(|p| p.name.to_string())
+        .expect("a crash-looping pod");
+    s.screens.push(Screen::Describe {
+        target: target(ResKind::Deployment, "flextime-production", "flextime-api"),
+        scroll: 0,
+    });
+    for (w, h) in SIZES {
+        common::console::assert_inert(&ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(
+            0, 0, 1, 1,
+        )));
+        snap(
+            &format!("incident_describe_deployment_{w}x{h}"),
+            &render_text(&mut s, w, h, &theme),
+        );
+    }
+    s.screens.pop();
+    s.screens.push(Screen::Describe {
+        target: target(ResKind::Pod, "flextime-production", &crashing),
+        scroll: 0,
+    });
+    let pod_text = render_text(&mut s, 80, 24, &theme);
+    assert!(pod_text.contains("CrashLoopBackOff"), "{pod_text}");
+    s.screens.pop();
+    // YAML, fetched over HTTP the way the runtime does.
+    let client = common::kube_client(&c.kubeconfig).await;
+    let yaml = kdeck::cluster::fetch::yaml(
+        client.clone(),
+        ResKind::Deployment,
+        "flextime-production",
+        "flextime-api",
+    )
+    .await
+    .expect("yaml");
+    s.yaml = Some(YamlDoc {
+        request: 7,
+        lines: None,
+    });
+    update(
+        &mut s,
+        Event::Msg(Msg::Fetched {
+            request: 7,
+            result: Ok(yaml),
+        }),
+    );
+    s.screens.push(Screen::Yaml {
+        target: target(ResKind::Deployment, "flextime-production", "flextime-api"),
+        request: 7,
+        scroll: 0,
+    });
+    for (w, h) in SIZES {
+        let text = render_text(&mut s, w, h, &theme);
+        assert!(!text.contains("managedFields"));
+        snap(&format!("incident_yaml_{w}x{h}"), &text);
+    }
+    s.screens.pop();
+    // Logs of the crashing pod (its previous container), as the log view shows them.
+    let pods: kube::Api<k8s_openapi::api::core::v1::Pod> =
+        kube::Api::namespaced(client, "flextime-production");
+    let text = pods
+        .logs(
+            &crashing,
+            &kube::api::LogParams {
+                container: Some("api".into()),
+                previous: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("logs");
+    action(&mut s, Action::ViewPods);
+    let fx = action(&mut s, Action::Logs);
+    let stream = match fx.as_slice() {
+        [kdeck::app::Effect::StartLogs { stream, .. }] => *stream,
+        other => panic!("{other:?}"),
+    };
+    for line in text.lines() {
+        update(
+            &mut s,
+            Event::Msg(Msg::Log {
+                stream,
+                pod: crashing.as_str().into(),
+                container: "api".into(),
+                line: line.to_string(),
+            }),
+        );
+    }
+    for (w, h) in SIZES {
+        snap(
+            &format!("incident_logs_{w}x{h}"),
+            &render_text(&mut s, w, h, &theme),
+        );
+    }
+    // Help overlay, generated from the keymap.
+    action(&mut s, Action::Help);
+    for (w, h) in SIZES {
+        snap(&format!("help_{w}x{h}"), &render_text(&mut s, w, h, &theme));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn severity_carries_its_style() {
+    let (c, now) = cluster(Scenario::Incident, 240.0).await;
+    let mut s = state_from(&c, now).await;
+    let theme = Theme::builtin("default").expect("theme");
+    let rows = kdeck::ui::render::page_rows(ratatui::layout::Rect::new(0, 0, 80, 24), &s);
+    update(&mut s, Event::Page(rows));
+    // Move the selection off the first row so its own style shows.
+    action(&mut s, Action::Down);
+    let mut term =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).expect("terminal");
+    term.draw(|f| kdeck::ui::render::render(f, &s, &theme))
+        .expect("draw");
+    let buf = term.backend().buffer();
+    assert_inert(buf);
+    // Row 2 (below header and column titles) is the critical rollout: its SEV cell is
+    // drawn in the critical style, in colour and in bold.
+    let crit = theme.style("severity.crit");
+    assert_eq!(buf[(0, 2)].symbol(), "C");
+    assert_eq!(buf[(0, 2)].fg, crit.fg.expect("crit has a colour"));
+    assert!(
+        buf[(0, 2)]
+            .modifier
+            .contains(ratatui::style::Modifier::BOLD)
+    );
+    // In the mono theme the same cell is marked by reverse video, not colour.
+    let mono = Theme::builtin("mono").expect("mono");
+    term.draw(|f| kdeck::ui::render::render(f, &s, &mono))
+        .expect("draw");
+    let buf = term.backend().buffer();
+    assert!(
+        buf[(0, 2)]
+            .modifier
+            .contains(ratatui::style::Modifier::REVERSED)
+    );
+    assert_eq!(buf[(0, 2)].fg, ratatui::style::Color::Reset);
+}
