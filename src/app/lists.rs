@@ -358,15 +358,13 @@ pub fn refresh(ls: &mut ListState, f: &Fleet, filters: &Filters, contexts: &[Con
                 && (needle.is_empty() || text(ls.view, f, i).to_lowercase().contains(&needle))
         })
         .collect();
-    let found = ls
-        .selected_key
-        .as_ref()
-        .and_then(|k| ls.visible.iter().position(|&i| &key(ls.view, f, i) == k));
-    match found {
-        Some(pos) => ls.selected = pos,
-        None => {
-            ls.selected = ls.selected.min(ls.visible.len().saturating_sub(1));
-            ls.selected_key = ls.current().map(|i| key(ls.view, f, i));
+    // The selection sticks to an object only once the person has moved it; until
+    // then it stays on the first (worst) row as rows re-sort.
+    ls.selected = ls.selected.min(ls.visible.len().saturating_sub(1));
+    if let Some(k) = &ls.selected_key {
+        match ls.visible.iter().position(|&i| &key(ls.view, f, i) == k) {
+            Some(pos) => ls.selected = pos,
+            None => ls.selected_key = ls.current().map(|i| key(ls.view, f, i)),
         }
     }
 }

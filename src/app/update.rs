@@ -787,6 +787,40 @@ mod tests {
     }
 
     #[test]
+    fn an_untouched_selection_stays_on_the_worst_row() {
+        let mut s = state();
+        // Nothing selected by hand: web breaking worse than api puts web on top, and
+        // the cursor with it.
+        let mut bad = testkit::deployment(
+            "shop",
+            "web",
+            2,
+            0,
+            1,
+            ("False", "ProgressDeadlineExceeded"),
+        );
+        bad.desired = 9;
+        update(
+            &mut s,
+            Event::Msg(Msg::Applied {
+                ctx: 0,
+                obj: Applied::Deployment(bad),
+            }),
+        );
+        s.refresh();
+        assert_eq!(s.list().unwrap().selected, 0);
+        assert_eq!(
+            selected_name(&s),
+            lists::key(
+                ListView::Overview,
+                &s.fleet,
+                s.fleet.workloads.iter().position(|_| true).unwrap()
+            )
+            .2
+        );
+    }
+
+    #[test]
     fn filter_narrows_live_and_esc_clears() {
         let mut s = state();
         press(&mut s, "/");

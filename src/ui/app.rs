@@ -38,6 +38,12 @@ pub async fn run(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let stop = crate::signals::terminated();
     tokio::pin!(stop);
+    // Test hook: panic after this many milliseconds, to prove a panic restores the
+    // terminal (used by the end-to-end tests; unset in normal use).
+    let panic_at = std::env::var("KDECK_TEST_PANIC_AFTER_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(|ms| tokio::time::Instant::now() + Duration::from_millis(ms));
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
     let mut last_rebuild = Instant::now() - REBUILD;
@@ -103,6 +109,9 @@ pub async fn run(
             _ = &mut stop => {
                 tracing::info!("signal received, quitting");
                 break;
+            }
+            _ = async { tokio::time::sleep_until(panic_at.unwrap_or_else(tokio::time::Instant::now)).await }, if panic_at.is_some() => {
+                panic!("test panic requested by KDECK_TEST_PANIC_AFTER_MS");
             }
         }
         let page = page_rows(size.into(), &state);

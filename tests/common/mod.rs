@@ -216,3 +216,4 @@ pub fn http() -> reqwest::Client {
         .expect("http client")
 }
 pub mod console;
+pub mod tmux;

@@ -1,0 +1,152 @@
+//! End to end in tmux: the real binary, `kdeck demo`, driven by keys. The failing
+//! rollout is on the first screen; navigate to its pods and their logs, filter, open
+//! help, quit; the terminal is restored — also after SIGTERM, SIGHUP and a panic.
+
+mod common;
+
+use std::time::Duration;
+
+use common::tmux::{Tmux, kdeck_cmd, kdeck_pid};
+
+const WAIT: Duration = Duration::from_secs(45);
+
+fn first_row(screen: &str) -> String {
+    screen
+        .lines()
+        .skip_while(|l| !l.starts_with("SEV"))
+        .nth(1)
+        .unwrap_or("")
+        .to_string()
+}
+
+fn walkthrough(w: u16, h: u16) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(&kdeck_cmd(dir.path(), "demo --speed 10", ""), w, h);
+    // The failing rollout on the first screen: crash-looping new pods, then stalled.
+    let s = t.wait("the failing rollout on top", WAIT, |s| {
+        let r = first_row(s);
+        r.contains("CRIT")
+            && r.contains("flextime-api")
+            && (r.contains("crashing") || r.contains("stalled"))
+    });
+    assert!(
+        t.alternate_screen(),
+        "the console uses the alternate screen"
+    );
+    assert!(
+        s.lines().next().unwrap_or("").contains("kdeck-sim ● live"),
+        "{s}"
+    );
+    t.wait("stalled", WAIT, |s| first_row(s).contains("stalled"));
+    // Drill into its pods.
+    t.keys(&["Enter"]);
+    let pods = t.wait("its pods", WAIT, |s| {
+        s.contains("Pods of") && s.contains("CrashLoopBackOff")
+    });
+    assert!(
+        !pods.contains("flagwise"),
+        "only flextime-api's pods:\n{pods}"
+    );
+    // Logs of the first (crash-looping) pod.
+    t.keys(&["l"]);
+    t.wait("its logs", WAIT, |s| {
+        s.contains("│ logs") && s.contains("migration")
+    });
+    t.keys(&["Escape"]);
+    t.wait("back to the pods", WAIT, |s| s.contains("Pods of"));
+    // Filter to the running ones.
+    t.keys(&["/"]);
+    t.text("Running");
+    t.keys(&["Enter"]);
+    let filtered = t.wait("the filter applied", WAIT, |s| {
+        s.contains("Running") && !s.contains("CrashLoopBackOff")
+    });
+    assert!(filtered.contains("flextime-api"), "{filtered}");
+    t.keys(&["Escape"]);
+    t.wait("the filter cleared", WAIT, |s| {
+        s.contains("CrashLoopBackOff")
+    });
+    t.keys(&["Escape"]);
+    t.wait("the overview", WAIT, |s| s.contains("│ Overview"));
+    // Help, generated from the keymap.
+    t.keys(&["?"]);
+    t.wait("help", WAIT, |s| {
+        s.contains("global keys") && s.contains("quit kdeck")
+    });
+    t.keys(&["Escape"]);
+    t.wait("help closed", WAIT, |s| !s.contains("global keys"));
+    // Quit cleanly: the shell's screen is back.
+    t.keys(&["q"]);
+    let s = t.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
+    assert!(s.contains("KDECK_EXIT=0"), "{s}");
+    assert!(!t.alternate_screen(), "the terminal is restored");
+}
+
+#[test]
+fn demo_walkthrough_80x24() {
+    walkthrough(80, 24);
+}
+
+#[test]
+fn demo_walkthrough_120x40() {
+    walkthrough(120, 40);
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(&kdeck_cmd(dir.path(), "demo --speed 10", ""), 80, 24);
+    t.wait("the console", WAIT, |s| s.contains("│ Overview"));
+    let pid = kdeck_pid(dir.path()).expect("kdeck is running");
+    assert!(
+        std::process::Command::new("kill")
+            .arg("-TERM")
+            .arg(pid.to_string())
+            .status()
+            .expect("kill")
+            .success()
+    );
+    let s = t.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
+    assert!(s.contains("KDECK_EXIT=0"), "{s}");
+    assert!(!t.alternate_screen());
+}
+
+#[test]
+fn a_panic_restores_the_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(
+        &kdeck_cmd(
+            dir.path(),
+            "demo",
+            "RUST_BACKTRACE=0 KDECK_TEST_PANIC_AFTER_MS=2500",
+        ),
+        80,
+        24,
+    );
+    t.wait("the console", WAIT, |s| s.contains("│ Overview"));
+    let s = t.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
+    assert!(s.contains("KDECK_EXIT=101"), "{s}");
+    assert!(
+        s.contains("test panic requested"),
+        "the panic message is readable on the restored screen:\n{s}"
+    );
+    assert!(!t.alternate_screen());
+}
+
+#[test]
+fn sighup_from_a_dropped_ssh_session_ends_kdeck() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(&kdeck_cmd(dir.path(), "demo", ""), 80, 24);
+    t.wait("the console", WAIT, |s| s.contains("│ Overview"));
+    let pid = kdeck_pid(dir.path()).expect("kdeck is running");
+    // The pane goes away as when an SSH session drops: kdeck gets SIGHUP.
+    t.kill();
+    let start = std::time::Instant::now();
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "kdeck still running after its terminal went away"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
