@@ -110,6 +110,7 @@ pub struct PodUsage {
 }
 
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // moved once through the channel; boxing would add an allocation each
 pub enum Msg {
     /// A (re)list of `kind`, scoped to one namespace or all (`None`).
     Relisted {

@@ -81,6 +81,7 @@ pub fn replicaset(
     ReplicaSetRec::from(&r, &mut Interner::default())
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn event(
     ns: &str,
     name: &str,

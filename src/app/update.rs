@@ -18,6 +18,7 @@ use crate::fleet::workloads::WorkloadKind;
 
 /// Something happened.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // moved once per message; boxing would add an allocation each
 pub enum Event {
     Key(Key),
     Msg(Msg),
@@ -449,7 +450,7 @@ fn open(s: &mut State, screen: Screen) {
 
 fn switch_view(s: &mut State, v: ListView) -> Vec<Effect> {
     let mut fx = Vec::new();
-    if s.screens.iter().any(|sc| *sc == Screen::Logs) {
+    if s.screens.contains(&Screen::Logs) {
         fx = stop_logs(s);
     }
     s.yaml = None;
@@ -539,8 +540,11 @@ fn stop_logs(s: &mut State) -> Vec<Effect> {
     fx
 }
 
+/// A log view's title and the (pod, container) pairs it follows.
+type LogSources = (String, Vec<(Arc<str>, String)>);
+
 /// The pods and containers to follow for a target.
-fn log_sources(s: &State, t: &Target) -> Result<(String, Vec<(Arc<str>, String)>), String> {
+fn log_sources(s: &State, t: &Target) -> Result<LogSources, String> {
     let c = s.contexts.get(t.ctx).ok_or("unknown context")?;
     match t.kind {
         ResKind::Pod => {

@@ -133,11 +133,7 @@ fn check(paths: &Paths) -> ExitCode {
         };
         report(&km, &diags, &mut errors);
     } else {
-        println!(
-            "absent  {} (the {} keymap applies)",
-            km.display(),
-            "default"
-        );
+        println!("absent  {} (the default keymap applies)", km.display());
     }
     if errors > 0 {
         println!("{errors} error(s)");

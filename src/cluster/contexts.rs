@@ -82,11 +82,23 @@ pub async fn client(kc: &Kubeconfig, ctx: &str) -> Result<kube::Client, String> 
         context: Some(ctx.to_string()),
         ..KubeConfigOptions::default()
     };
+    // Name the exec plugin when there is one: its failures are the usual cause.
+    let exec = kc
+        .contexts
+        .iter()
+        .find(|c| c.name == ctx)
+        .and_then(|c| c.context.as_ref()?.user.clone())
+        .and_then(|u| kc.auth_infos.iter().find(|a| a.name == u))
+        .and_then(|a| a.auth_info.as_ref()?.exec.as_ref()?.command.clone())
+        .map(|c| format!(" (exec plugin {c})"))
+        .unwrap_or_default();
+    let fail = |e: &(dyn std::error::Error + 'static)| {
+        format!("context {ctx}: {}{exec}", super::watch::describe_error(e))
+    };
     let cfg = kube::Config::from_custom_kubeconfig(kc.clone(), &opts)
         .await
-        .map_err(|e| format!("context {ctx}: {}", super::watch::short_error(&e)))?;
-    kube::Client::try_from(cfg)
-        .map_err(|e| format!("context {ctx}: {}", super::watch::short_error(&e)))
+        .map_err(|e| fail(&e))?;
+    kube::Client::try_from(cfg).map_err(|e| fail(&e))
 }
 
 #[cfg(test)]

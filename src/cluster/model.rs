@@ -219,7 +219,7 @@ impl Res {
         }
     }
 
-    pub fn add(self, o: Res) -> Res {
+    pub fn plus(self, o: Res) -> Res {
         let add = |a: Option<f64>, b: Option<f64>| match (a, b) {
             (None, None) => None,
             (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
@@ -317,13 +317,13 @@ impl Template {
     pub fn requests(&self) -> Res {
         self.containers
             .iter()
-            .fold(Res::default(), |a, c| a.add(c.requests))
+            .fold(Res::default(), |a, c| a.plus(c.requests))
     }
 
     pub fn limits(&self) -> Res {
         self.containers
             .iter()
-            .fold(Res::default(), |a, c| a.add(c.limits))
+            .fold(Res::default(), |a, c| a.plus(c.limits))
     }
 }
 

@@ -167,6 +167,18 @@ pub fn short_error(e: &(dyn std::error::Error + 'static)) -> String {
     msg
 }
 
+/// The outer message with its root cause appended when the outer one does not
+/// already say it ("auth error: unable to run auth exec: No such file or directory").
+pub fn describe_error(e: &(dyn std::error::Error + 'static)) -> String {
+    let outer = e.to_string();
+    let inner = short_error(e);
+    if outer.contains(&inner) {
+        outer
+    } else {
+        format!("{outer}: {inner}")
+    }
+}
+
 /// Watches `K` in `namespace` (or everywhere) until `cancel`.
 pub async fn run<K: Watched>(
     client: kube::Client,

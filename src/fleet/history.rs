@@ -47,6 +47,6 @@ pub fn of(d: &ClusterData, namespace: &str, deployment: &str) -> Vec<RevisionRow
             current: Some(r.revision) == current,
         })
         .collect();
-    rows.sort_by(|a, b| b.revision.cmp(&a.revision));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.revision));
     rows
 }

@@ -54,11 +54,11 @@ pub fn build(c: &Ctx, pods: &[PodRow]) -> Vec<UsageRow> {
         let req = rec
             .containers
             .iter()
-            .fold(Res::default(), |a, c| a.add(c.requests));
+            .fold(Res::default(), |a, c| a.plus(c.requests));
         let lim = rec
             .containers
             .iter()
-            .fold(Res::default(), |a, c| a.add(c.limits));
+            .fold(Res::default(), |a, c| a.plus(c.limits));
         let mut row = UsageRow {
             ctx: c.id,
             namespace: p.namespace.clone(),
@@ -90,8 +90,8 @@ pub fn build(c: &Ctx, pods: &[PodRow]) -> Vec<UsageRow> {
             t.pods += 1;
             t.cpu_m += cpu;
             t.mem += mem;
-            t.requests = t.requests.add(req);
-            t.limits = t.limits.add(lim);
+            t.requests = t.requests.plus(req);
+            t.limits = t.limits.plus(lim);
         }
         rows.push(row);
     }

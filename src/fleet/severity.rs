@@ -46,7 +46,7 @@ impl Assessment {
     pub fn add(&mut self, s: Severity, why: impl Into<String>) {
         self.severity = self.severity.max(s);
         self.reasons.push((s, why.into()));
-        self.reasons.sort_by(|a, b| b.0.cmp(&a.0));
+        self.reasons.sort_by_key(|r| std::cmp::Reverse(r.0));
     }
 
     /// The most severe reason, for a one-line summary.

@@ -57,7 +57,7 @@ fn events(
         .values()
         .filter(|e| e.namespace.as_ref() == ns && matches(e))
         .collect();
-    evs.sort_by(|a, b| b.last.cmp(&a.last));
+    evs.sort_by_key(|e| std::cmp::Reverse(e.last));
     kv(out, "Events", if evs.is_empty() { "<none>" } else { "" });
     for e in evs.iter().take(20) {
         let count = if e.count > 1 {

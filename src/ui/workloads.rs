@@ -54,7 +54,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         );
         return;
     }
-    let cause_w = (inner.width as usize).saturating_sub(4 + 30 + 6 + 6 + 4) / 1;
+    let cause_w = (inner.width as usize).saturating_sub(4 + 30 + 6 + 6 + 4);
     let img_w = 30usize.min((inner.width as usize) / 3);
     let rows: Vec<Row> = revs
         .iter()

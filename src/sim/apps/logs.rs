@@ -122,7 +122,7 @@ fn periodic_line(world: &World, app: App, pod_key: &str, n: u64, pod: &Value) ->
             if breaker.open {
                 format!(r#"{{"level":"error","msg":"circuit breaker open: rejecting request","path":"{path}","status":503,"request_id":"{rid}"}}"#)
             } else if world.db_degraded() {
-                if h % 3 == 0 {
+                if h.is_multiple_of(3) {
                     format!(r#"{{"level":"error","msg":"database query failed: timeout acquiring connection from pool (98/100 in use)","path":"{path}","status":500,"request_id":"{rid}"}}"#)
                 } else {
                     format!(r#"{{"level":"warn","msg":"slow database query","path":"{path}","duration_ms":{},"request_id":"{rid}"}}"#, 2100 + h % 900)
@@ -134,7 +134,7 @@ fn periodic_line(world: &World, app: App, pod_key: &str, n: u64, pod: &Value) ->
         App::HealthSidecar => format!("health probe: api /health -> {}", if world.breaker(pod_key).open { "503" } else { "200" }),
         App::Constraints => format!("[constraints] evaluated {} constraints in {}ms", 40 + h % 200, 5 + h % 40),
         App::FleetQ => {
-            let leader = is_ready(pod) && h % 2 == 0;
+            let leader = is_ready(pod) && h.is_multiple_of(2);
             format!(r#"{{"level":"INFO","logger":"fleet_q.scheduler","msg":"{}","pending_steps":{}}}"#, if leader { "dispatched step batch" } else { "heartbeat ok" }, 8 + h % 10)
         }
         App::FlagwiseApi => format!(r#"INFO:     10.244.0.{}:0 - "GET /api/flags HTTP/1.1" 200 OK"#, h % 250),

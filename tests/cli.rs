@@ -1,0 +1,182 @@
+//! The binary run with bad inputs and against the simulated cluster: configuration
+//! errors name file and line, `kdeck status` exit codes follow the severity model,
+//! kubeconfig and exec-plugin problems are reported instead of swallowed.
+
+mod common;
+
+use std::process::Command;
+
+use common::Cluster;
+use kdeck::sim::Scenario;
+
+fn kdeck(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kdeck"));
+    c.env("KDECK_CONFIG_DIR", dir.join("config"))
+        .env("KDECK_DATA_DIR", dir.join("data"))
+        .env("KDECK_STATE_DIR", dir.join("state"))
+        .env_remove("KUBECONFIG");
+    c
+}
+
+fn run(c: &mut Command) -> (i32, String, String) {
+    let o = c.output().expect("kdeck runs");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn config_check_names_file_line_and_problem() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = dir.path().join("config");
+    std::fs::create_dir_all(cfg.join("themes")).expect("mkdir");
+    std::fs::write(
+        cfg.join("config.toml"),
+        "theme = \"mine\"\nreadonly = \"yes\"\n",
+    )
+    .expect("write");
+    std::fs::write(
+        cfg.join("themes/mine.toml"),
+        "inherits = \"light\"\n[styles]\n\"text\" = { fg = \"chartreuse\" }\n",
+    )
+    .expect("write");
+    std::fs::write(
+        cfg.join("keymap.toml"),
+        "[list]\n\"x\" = \"logs\"\n\"hyper-q\" = \"quit\"\n",
+    )
+    .expect("write");
+    let (code, out, _) = run(kdeck(dir.path()).args(["config", "check"]));
+    assert_eq!(code, 1, "{out}");
+    let config = cfg.join("config.toml").display().to_string();
+    let theme = cfg.join("themes/mine.toml").display().to_string();
+    let keymap = cfg.join("keymap.toml").display().to_string();
+    assert!(
+        out.contains(&format!(
+            "{config}:2:12: error: invalid type: string \"yes\", expected a boolean"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "{theme}:3:17: error: unknown colour \"chartreuse\""
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{keymap}:3:1: error: unknown key \"hyper-q\"")),
+        "{out}"
+    );
+    // A good setup passes.
+    std::fs::write(
+        cfg.join("config.toml"),
+        "theme = \"mine\"\nkeymap = \"vim\"\n",
+    )
+    .expect("write");
+    std::fs::write(cfg.join("themes/mine.toml"), "inherits = \"light\"\n").expect("write");
+    std::fs::write(cfg.join("keymap.toml"), "[list]\n\"x\" = \"logs\"\n").expect("write");
+    let (code, out, _) = run(kdeck(dir.path()).args(["config", "check"]));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(&format!("ok      {config}")), "{out}");
+}
+
+#[test]
+fn config_paths_lists_every_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, out, _) = run(kdeck(dir.path()).args(["config", "paths"]));
+    assert_eq!(code, 0);
+    for what in [
+        "config file",
+        "themes dir",
+        "keymap file",
+        "audit log dir",
+        "log file",
+        "sim kubeconfig",
+    ] {
+        assert!(out.contains(what), "{out}");
+    }
+    assert!(
+        out.contains(&dir.path().join("config/config.toml").display().to_string()),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_missing_kubeconfig_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, _, err) =
+        run(kdeck(dir.path()).args(["status", "--kubeconfig", "/nonexistent/kubeconfig"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/kubeconfig"), "{err}");
+    let (code, _, err) = run(kdeck(dir.path()).args(["--kubeconfig", "/nonexistent/kubeconfig"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("kubeconfig") && !err.contains("panicked"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_exit_codes_follow_severity() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let calm = Cluster::start(Scenario::Calm, 1.0).await;
+    let kc = calm.kubeconfig.display().to_string();
+    let d = dir.path().to_path_buf();
+    let (code, out, err) =
+        tokio::task::spawn_blocking(move || run(kdeck(&d).args(["status", "--kubeconfig", &kc])))
+            .await
+            .expect("join");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("All 25 workloads healthy"), "{out}");
+    // The incident, once the rollout fails: exit 1, the failing workload listed.
+    let incident = Cluster::start(Scenario::Incident, 20.0).await;
+    let k = incident.kubectl("1.32");
+    k.until(
+        &["get", "pods", "-n", "flextime-production"],
+        std::time::Duration::from_secs(40),
+        |o| o.contains("CrashLoopBackOff"),
+    )
+    .await;
+    let kc = incident.kubeconfig.display().to_string();
+    let d = dir.path().to_path_buf();
+    let (code, out, err) = tokio::task::spawn_blocking(move || {
+        run(kdeck(&d).args(["status", "--kubeconfig", &kc, "-o", "json"]))
+    })
+    .await
+    .expect("join");
+    assert_eq!(code, 1, "{out}{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(doc["summary"]["worst"], "critical");
+    assert_eq!(doc["workloads"][0]["name"], "flextime-api");
+    // Unreachable: exit 2.
+    let gone = incident.kubeconfig.display().to_string();
+    incident.sim.shutdown().await;
+    let d = dir.path().to_path_buf();
+    let (code, _, err) =
+        tokio::task::spawn_blocking(move || run(kdeck(&d).args(["status", "--kubeconfig", &gone])))
+            .await
+            .expect("join");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("onnection refused"), "{err}");
+}
+
+#[test]
+fn exec_plugin_failures_are_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kc = dir.path().join("kubeconfig");
+    std::fs::write(
+        &kc,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: eks\n  cluster: {server: 'https://127.0.0.1:9'}\ncontexts:\n- name: eks\n  context: {cluster: eks, user: aws}\ncurrent-context: eks\nusers:\n- name: aws\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: /nonexistent/aws-iam-authenticator\n      args: [token, -i, prod]\n",
+    )
+    .expect("write");
+    let (code, _, err) =
+        run(kdeck(dir.path()).args(["status", "--kubeconfig", kc.to_str().expect("path")]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("unable to run auth exec")
+            && err.contains("exec plugin /nonexistent/aws-iam-authenticator")
+            && err.contains("No such file"),
+        "{err}"
+    );
+}
