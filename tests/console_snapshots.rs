@@ -106,11 +106,11 @@ async fn incident_detail_views() {
     let mut s = state_from(&c, now).await;
     let theme = Theme::builtin("default").expect("theme");
     // Describe the failing Deployment and one of its crashing pods.
-    let crashing = s
-        .fleet
+    let crashing = s.contexts[0]
+        .data
         .pods
-        .iter()
-        .find(|p| p.status == "CrashLoopBackOff")
+        .values()
+        .find(|p| p.status() == "CrashLoopBackOff")
         .map(|p| p.name.to_string())
         .expect("a crash-looping pod");
     s.screens.push(Screen::Describe {

@@ -225,7 +225,7 @@ pub fn key(view: ListView, f: &Fleet, i: usize) -> RowKey {
         ListView::Resources => (
             f.usage[i].ctx,
             f.usage[i].namespace.clone(),
-            f.usage[i].name.clone(),
+            f.usage[i].name.to_string(),
         ),
     }
 }

@@ -106,7 +106,22 @@ pub enum FeedStatus {
 pub struct PodUsage {
     pub namespace: Arc<str>,
     pub pod: Arc<str>,
-    pub containers: Vec<(Box<str>, f64, f64)>,
+    pub containers: Box<[ContainerUsage]>,
+}
+
+/// One container's reading (`f32`: one is kept per container of every pod).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContainerUsage {
+    pub name: Arc<str>,
+    pub cpu_m: f32,
+    pub mem: f32,
+}
+
+/// A pod's total over its containers: (millicores, bytes).
+pub fn usage_total(c: &[ContainerUsage]) -> (f64, f64) {
+    c.iter().fold((0.0, 0.0), |(a, b), u| {
+        (a + u.cpu_m as f64, b + u.mem as f64)
+    })
 }
 
 #[derive(Debug)]

@@ -13,7 +13,7 @@ use crate::cluster::contexts::ContextSpec;
 use crate::cluster::model::Ts;
 use crate::config::diag::Diag;
 use crate::config::keymap::{Keymap, Mode};
-use crate::fleet::{Ctx, Fleet};
+use crate::fleet::{Ctx, Fleet, Needs};
 
 /// How a context's connection is doing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -260,10 +260,34 @@ impl State {
         self.fleet_rev != Some(self.data_rev())
     }
 
+    /// The optional row sets the screens on the stack show.
+    fn needs(&self) -> Needs {
+        let mut n = Needs::default();
+        for s in &self.screens {
+            if let Screen::List(l) = s {
+                match l.view {
+                    ListView::Pods => n.pods = true,
+                    ListView::Resources => n.usage = true,
+                    _ => {}
+                }
+            }
+        }
+        n
+    }
+
     /// Rebuilds derived rows if the data changed, then every list's visible rows.
     pub fn refresh(&mut self) {
+        self.rebuild(false);
+        self.refresh_lists_only();
+    }
+
+    /// Rebuilds the fleet when the data moved on (or `missing_only`: only when a screen
+    /// shows rows that were not built).
+    fn rebuild(&mut self, missing_only: bool) {
         let rev = self.data_rev();
-        if self.fleet_rev != Some(rev) {
+        let needs = self.needs();
+        let missing = !self.fleet.built.covers(needs);
+        if missing || (!missing_only && self.fleet_rev != Some(rev)) {
             let ctxs: Vec<Ctx> = self
                 .contexts
                 .iter()
@@ -275,14 +299,19 @@ impl State {
                     now: self.now + c.skew,
                 })
                 .collect();
-            self.fleet = Fleet::build(&ctxs);
+            self.fleet = Fleet::build(&ctxs, needs);
             self.fleet_rev = Some(rev);
         }
-        self.refresh_lists();
     }
 
-    /// Recomputes visible rows (after a filter or scope change).
+    /// Recomputes visible rows (after a filter, scope or view change), building the
+    /// rows a newly shown view needs.
     pub fn refresh_lists(&mut self) {
+        self.rebuild(true);
+        self.refresh_lists_only();
+    }
+
+    fn refresh_lists_only(&mut self) {
         let filters = Filters {
             namespace: self.scope_namespace.as_deref(),
             context: self.scope_context,

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use super::msg::{Applied, Feed, FeedStatus, PodUsage, ResKind};
+use super::msg::{Applied, ContainerUsage, Feed, FeedStatus, PodUsage, ResKind};
 use crate::cluster::model::*;
 
 /// (namespace, name); namespace is empty for cluster-scoped kinds.
@@ -90,7 +90,7 @@ pub struct ClusterData {
     pub events: BTreeMap<Key, EventRec>,
     pub pdbs: BTreeMap<Key, PdbRec>,
     /// Pod resource use from metrics.k8s.io, by pod.
-    pub usage: HashMap<Key, PodUsage>,
+    pub usage: HashMap<Key, Box<[ContainerUsage]>>,
     pub metrics_error: Option<String>,
     pub feeds: BTreeMap<ResKind, FeedStatus>,
     /// Kinds that have been listed at least once.
@@ -242,7 +242,7 @@ impl ClusterData {
         self.rev += 1;
         self.usage = pods
             .into_iter()
-            .map(|u| ((u.namespace.clone(), u.pod.clone()), u))
+            .map(|u| ((u.namespace, u.pod), u.containers))
             .collect();
         self.metrics_error = None;
     }
@@ -253,13 +253,17 @@ impl ClusterData {
         ns: &'a Arc<str>,
         sel: &'a crate::util::selector::LabelSelector,
     ) -> impl Iterator<Item = &'a PodRec> + 'a {
-        let start = (ns.clone(), Arc::from(""));
-        self.pods
-            .range(start..)
-            .take_while(move |((n, _), _)| n == ns)
-            .map(|(_, p)| p)
+        in_namespace(&self.pods, ns)
             .filter(move |p| !sel.is_empty() && selector_matches(sel, &p.labels))
     }
+}
+
+/// The records of one namespace (a range of the ordered store, not a scan of it).
+pub fn in_namespace<'a, V>(m: &'a BTreeMap<Key, V>, ns: &str) -> impl Iterator<Item = &'a V> + 'a {
+    let ns: Arc<str> = Arc::from(ns);
+    m.range((ns.clone(), Arc::from(""))..)
+        .take_while(move |((n, _), _)| *n == ns)
+        .map(|(_, v)| v)
 }
 
 #[cfg(test)]

@@ -495,7 +495,8 @@ fn select(s: &mut State) -> Vec<Effect> {
                 .contexts
                 .get(r.ctx)
                 .and_then(|c| c.data.services.get(&(r.namespace.clone(), r.name.clone())))
-                .and_then(|svc| svc.selector.clone());
+                .and_then(|svc| svc.selector.clone())
+                .filter(|m| !m.is_empty());
             sel.map(|m| Scope::Selector {
                 ctx: r.ctx,
                 namespace: r.namespace.clone(),
@@ -508,7 +509,7 @@ fn select(s: &mut State) -> Vec<Effect> {
             Some(Scope::Workload {
                 ctx: r.ctx,
                 namespace: r.namespace.clone(),
-                workload: r.name.clone(),
+                workload: r.name.to_string(),
             })
         }
         _ => None,
@@ -565,32 +566,25 @@ fn log_sources(s: &State, t: &Target) -> Result<LogSources, String> {
             ))
         }
         ResKind::Deployment | ResKind::StatefulSet => {
-            let short = if t.kind == ResKind::Deployment {
-                WorkloadKind::Deployment.short()
+            let kind = if t.kind == ResKind::Deployment {
+                WorkloadKind::Deployment
             } else {
-                WorkloadKind::StatefulSet.short()
+                WorkloadKind::StatefulSet
             };
-            let wl = format!("{short}/{}", t.name);
-            let mut pods: Vec<(Arc<str>, String)> = s
-                .fleet
-                .pods
-                .iter()
-                .filter(|p| {
-                    p.ctx == t.ctx
-                        && p.namespace == t.namespace
-                        && p.workload.as_deref() == Some(wl.as_str())
-                        && !p.completed
-                })
-                .filter_map(|p| {
-                    let rec = c.data.pods.get(&(p.namespace.clone(), p.name.clone()))?;
-                    let container = rec
-                        .default_container
-                        .as_deref()
-                        .or(rec.containers.first().map(|c| c.name.as_ref()))?
-                        .to_string();
-                    Some((p.name.clone(), container))
-                })
-                .collect();
+            let wl = format!("{}/{}", kind.short(), t.name);
+            let mut pods: Vec<(Arc<str>, String)> =
+                crate::fleet::workloads::pods_of(&c.data, kind, &t.namespace, &t.name)
+                    .into_iter()
+                    .filter(|p| !p.completed())
+                    .filter_map(|rec| {
+                        let container = rec
+                            .default_container
+                            .as_deref()
+                            .or(rec.containers.first().map(|c| c.name.as_ref()))?
+                            .to_string();
+                        Some((rec.name.clone(), container))
+                    })
+                    .collect();
             if pods.is_empty() {
                 return Err(format!("{wl} has no pods"));
             }

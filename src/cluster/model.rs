@@ -22,33 +22,70 @@ fn ts(t: &Option<Time>) -> Option<Ts> {
     t.as_ref().map(|t| t.0.as_second())
 }
 
-/// Shares one allocation per distinct namespace or node name.
+/// Shares one allocation per distinct string (namespaces, nodes, label keys and values,
+/// images, reasons). A watcher keeps one for its lifetime, so strings no record uses
+/// any more (the labels of Jobs long gone) are dropped whenever the table has doubled.
 #[derive(Default)]
-pub struct Interner(HashMap<Box<str>, Arc<str>>);
+pub struct Interner {
+    table: HashMap<Box<str>, Arc<str>>,
+    /// The table's size after the last pruning.
+    kept: usize,
+}
 
 impl Interner {
+    /// The interned, sanitised form of untrusted text.
+    pub fn clean(&mut self, s: &str, max: usize) -> Arc<str> {
+        if s.len() <= max
+            && !s
+                .chars()
+                .any(|c| c.is_control() || ('\u{202a}'..='\u{2069}').contains(&c))
+        {
+            self.get(s)
+        } else {
+            self.get(&sanitize::line(s, max))
+        }
+    }
+
     pub fn get(&mut self, s: &str) -> Arc<str> {
-        if let Some(a) = self.0.get(s) {
+        if let Some(a) = self.table.get(s) {
             return a.clone();
         }
+        if self.table.len() >= 2 * self.kept + 1024 {
+            self.table.retain(|_, a| Arc::strong_count(a) > 1);
+            self.kept = self.table.len();
+        }
         let a: Arc<str> = Arc::from(s);
-        self.0.insert(Box::from(s), a.clone());
+        self.table.insert(Box::from(s), a.clone());
         a
+    }
+
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
     }
 }
 
-/// Labels, sorted by key.
+/// Labels, sorted by key; keys and values are interned (the same few strings repeat
+/// across thousands of pods) and sanitised (label values can carry anything a hostile
+/// server sends).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Labels(Box<[(Box<str>, Box<str>)]>);
+pub struct Labels(Box<[(Arc<str>, Arc<str>)]>);
 
 impl Labels {
-    pub fn from_map(m: &Option<BTreeMap<String, String>>) -> Labels {
+    pub fn from_map(m: &Option<BTreeMap<String, String>>, names: &mut Interner) -> Labels {
         Labels(
             m.iter()
                 .flatten()
-                .map(|(k, v)| (Box::from(k.as_str()), Box::from(v.as_str())))
+                .map(|(k, v)| (names.clean(k, 253), names.clean(v, 253)))
                 .collect(),
         )
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
     }
 
     pub fn get(&self, k: &str) -> Option<&str> {
@@ -101,11 +138,11 @@ pub fn selector_of(s: &Option<K8sSelector>) -> LabelSelector {
 }
 
 /// A selector from a plain label map (a Service's selector).
-pub fn selector_of_map(m: &BTreeMap<String, String>) -> LabelSelector {
+pub fn selector_of_map(m: &Labels) -> LabelSelector {
     LabelSelector {
         reqs: m
             .iter()
-            .map(|(k, v)| Req::Eq(k.clone(), v.clone()))
+            .map(|(k, v)| Req::Eq(k.to_string(), v.to_string()))
             .collect(),
     }
 }
@@ -124,10 +161,10 @@ pub enum OwnerKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Owner {
     pub kind: OwnerKind,
-    pub name: Box<str>,
+    pub name: Arc<str>,
 }
 
-fn owner_of(m: &ObjectMeta) -> Option<Owner> {
+fn owner_of(m: &ObjectMeta, names: &mut Interner) -> Option<Owner> {
     let refs = m.owner_references.as_ref()?;
     let r = refs
         .iter()
@@ -144,7 +181,7 @@ fn owner_of(m: &ObjectMeta) -> Option<Owner> {
     };
     Some(Owner {
         kind,
-        name: Box::from(r.name.as_str()),
+        name: names.get(&r.name),
     })
 }
 
@@ -173,8 +210,8 @@ impl Meta {
             generation: m.generation.unwrap_or(0),
             created: ts(&m.creation_timestamp).unwrap_or(0),
             deleting: m.deletion_timestamp.is_some(),
-            labels: Labels::from_map(&m.labels),
-            owner: owner_of(m),
+            labels: Labels::from_map(&m.labels, names),
+            owner: owner_of(m, names),
             annotations: m
                 .annotations
                 .iter()
@@ -197,14 +234,44 @@ impl Meta {
     }
 }
 
-/// CPU in millicores and memory in bytes (absent when not set).
-#[derive(Copy, Clone, Debug, Default, PartialEq)]
+/// CPU in millicores and memory in bytes, each absent when not set. Held as `f32`
+/// with NaN for "absent": eight bytes where two `Option<f64>` took thirty-two, and one
+/// is kept per container of every pod (a 1-in-16-million rounding is invisible in a
+/// figure shown with three digits).
+#[derive(Copy, Clone, Debug)]
 pub struct Res {
-    pub cpu_m: Option<f64>,
-    pub mem: Option<f64>,
+    cpu_m: f32,
+    mem: f32,
+}
+
+impl PartialEq for Res {
+    fn eq(&self, o: &Res) -> bool {
+        self.cpu_m() == o.cpu_m() && self.mem() == o.mem()
+    }
+}
+
+impl Default for Res {
+    fn default() -> Res {
+        Res::new(None, None)
+    }
 }
 
 impl Res {
+    pub fn new(cpu_m: Option<f64>, mem: Option<f64>) -> Res {
+        Res {
+            cpu_m: cpu_m.map_or(f32::NAN, |v| v as f32),
+            mem: mem.map_or(f32::NAN, |v| v as f32),
+        }
+    }
+
+    pub fn cpu_m(&self) -> Option<f64> {
+        (!self.cpu_m.is_nan()).then_some(self.cpu_m as f64)
+    }
+
+    pub fn mem(&self) -> Option<f64> {
+        (!self.mem.is_nan()).then_some(self.mem as f64)
+    }
+
     fn from(m: &Option<BTreeMap<String, serde_json::Value>>) -> Res {
         let q = |k: &str| {
             m.as_ref().and_then(|m| m.get(k)).and_then(|v| match v {
@@ -213,10 +280,7 @@ impl Res {
                 _ => None,
             })
         };
-        Res {
-            cpu_m: q("cpu").map(|c| c * 1000.0),
-            mem: q("memory"),
-        }
+        Res::new(q("cpu").map(|c| c * 1000.0), q("memory"))
     }
 
     pub fn plus(self, o: Res) -> Res {
@@ -224,10 +288,7 @@ impl Res {
             (None, None) => None,
             (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
         };
-        Res {
-            cpu_m: add(self.cpu_m, o.cpu_m),
-            mem: add(self.mem, o.mem),
-        }
+        Res::new(add(self.cpu_m(), o.cpu_m()), add(self.mem(), o.mem()))
     }
 }
 
@@ -267,8 +328,8 @@ pub struct HttpProbe {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateContainer {
-    pub name: Box<str>,
-    pub image: Box<str>,
+    pub name: Arc<str>,
+    pub image: Arc<str>,
     pub ports: Box<[(Option<Box<str>>, u16)]>,
     pub probes: Box<[HttpProbe]>,
     pub requests: Res,
@@ -297,16 +358,21 @@ pub struct Template {
 }
 
 impl Template {
-    pub fn from(t: &slim::PodTemplate) -> Template {
+    pub fn from(t: &slim::PodTemplate, names: &mut Interner) -> Template {
         Template {
-            labels: Labels::from_map(&t.metadata.labels),
+            labels: Labels::from_map(&t.metadata.labels, names),
             restarted_at: t
                 .metadata
                 .annotations
                 .as_ref()
                 .and_then(|a| a.get("kubectl.kubernetes.io/restartedAt"))
                 .map(|s| Box::from(s.as_str())),
-            containers: t.spec.containers.iter().map(template_container).collect(),
+            containers: t
+                .spec
+                .containers
+                .iter()
+                .map(|c| template_container(c, names))
+                .collect(),
         }
     }
 
@@ -327,7 +393,7 @@ impl Template {
     }
 }
 
-fn template_container(c: &slim::Container) -> TemplateContainer {
+fn template_container(c: &slim::Container, names: &mut Interner) -> TemplateContainer {
     let mut probes = Vec::new();
     for (kind, p) in [
         (ProbeKind::Readiness, &c.readiness_probe),
@@ -346,8 +412,8 @@ fn template_container(c: &slim::Container) -> TemplateContainer {
         }
     }
     TemplateContainer {
-        name: Box::from(c.name.as_str()),
-        image: Box::from(c.image.as_deref().unwrap_or("")),
+        name: names.clean(&c.name, 63),
+        image: names.clean(c.image.as_deref().unwrap_or(""), 300),
         ports: c
             .ports
             .iter()
@@ -401,20 +467,20 @@ pub struct NamespaceRec {
 #[derive(Clone, Debug, PartialEq)]
 pub enum CState {
     Running { since: Option<Ts> },
-    Waiting { reason: Box<str>, message: Box<str> },
-    Terminated { reason: Box<str>, code: i32 },
+    Waiting { reason: Arc<str>, message: Box<str> },
+    Terminated { reason: Arc<str>, code: i32 },
     Unknown,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerRec {
-    pub name: Box<str>,
-    pub image: Box<str>,
+    pub name: Arc<str>,
+    pub image: Arc<str>,
     pub ready: bool,
     pub restarts: u32,
     pub state: CState,
     /// The last termination: reason, exit code, when.
-    pub last_exit: Option<(Box<str>, i32, Option<Ts>)>,
+    pub last_exit: Option<(Arc<str>, i32, Option<Ts>)>,
     pub requests: Res,
     pub limits: Res,
 }
@@ -426,8 +492,8 @@ pub struct PodRec {
     pub owner: Option<Owner>,
     pub labels: Labels,
     pub node: Option<Arc<str>>,
-    pub ip: Option<Box<str>>,
-    pub phase: Box<str>,
+    pub ip: Option<std::net::IpAddr>,
+    pub phase: Arc<str>,
     pub reason: Option<Box<str>>,
     pub created: Ts,
     pub started: Option<Ts>,
@@ -435,10 +501,10 @@ pub struct PodRec {
     pub ready: bool,
     pub containers: Box<[ContainerRec]>,
     /// Container names declared in the spec (also those without a status yet).
-    pub default_container: Option<Box<str>>,
+    pub default_container: Option<Arc<str>>,
 }
 
-fn cstate(s: &Option<slim::ContainerState>) -> CState {
+fn cstate(s: &Option<slim::ContainerState>, names: &mut Interner) -> CState {
     match s {
         Some(s) if s.running.is_some() => CState::Running {
             since: s.running.as_ref().and_then(|r| ts(&r.started_at)),
@@ -446,9 +512,7 @@ fn cstate(s: &Option<slim::ContainerState>) -> CState {
         Some(s) if s.waiting.is_some() => {
             let w = s.waiting.as_ref().expect("checked");
             CState::Waiting {
-                reason: Box::from(
-                    sanitize::line(w.reason.as_deref().unwrap_or("Waiting"), 60).as_str(),
-                ),
+                reason: names.clean(w.reason.as_deref().unwrap_or("Waiting"), 60),
                 message: Box::from(
                     sanitize::line(w.message.as_deref().unwrap_or(""), 300).as_str(),
                 ),
@@ -457,7 +521,7 @@ fn cstate(s: &Option<slim::ContainerState>) -> CState {
         Some(s) if s.terminated.is_some() => {
             let t = s.terminated.as_ref().expect("checked");
             CState::Terminated {
-                reason: Box::from(sanitize::line(t.reason.as_deref().unwrap_or(""), 60).as_str()),
+                reason: names.clean(t.reason.as_deref().unwrap_or(""), 60),
                 code: t.exit_code.unwrap_or(0),
             }
         }
@@ -479,17 +543,15 @@ impl PodRec {
                     .iter()
                     .find(|s| s.name == c.name);
                 ContainerRec {
-                    name: Box::from(c.name.as_str()),
-                    image: Box::from(c.image.as_deref().unwrap_or("")),
+                    name: names.clean(&c.name, 63),
+                    image: names.clean(c.image.as_deref().unwrap_or(""), 300),
                     ready: st.is_some_and(|s| s.ready),
                     restarts: st.map_or(0, |s| s.restart_count.max(0) as u32),
-                    state: st.map_or(CState::Unknown, |s| cstate(&s.state)),
+                    state: st.map_or(CState::Unknown, |s| cstate(&s.state, names)),
                     last_exit: st.and_then(|s| {
                         let t = s.last_state.as_ref()?.terminated.as_ref()?;
                         Some((
-                            Box::from(
-                                sanitize::line(t.reason.as_deref().unwrap_or(""), 60).as_str(),
-                            ),
+                            names.clean(t.reason.as_deref().unwrap_or(""), 60),
                             t.exit_code.unwrap_or(0),
                             ts(&t.finished_at),
                         ))
@@ -502,11 +564,11 @@ impl PodRec {
         PodRec {
             name: Arc::from(m.name.as_deref().unwrap_or("")),
             namespace: names.get(m.namespace.as_deref().unwrap_or("")),
-            owner: owner_of(m),
-            labels: Labels::from_map(&m.labels),
+            owner: owner_of(m, names),
+            labels: Labels::from_map(&m.labels, names),
             node: p.spec.node_name.as_deref().map(|n| names.get(n)),
-            ip: p.status.pod_ip.as_deref().map(Box::from),
-            phase: Box::from(p.status.phase.as_deref().unwrap_or("Unknown")),
+            ip: p.status.pod_ip.as_deref().and_then(|ip| ip.parse().ok()),
+            phase: names.clean(p.status.phase.as_deref().unwrap_or("Unknown"), 30),
             reason: p
                 .status
                 .reason
@@ -525,7 +587,7 @@ impl PodRec {
                 .annotations
                 .as_ref()
                 .and_then(|a| a.get("kubectl.kubernetes.io/default-container"))
-                .map(|s| Box::from(s.as_str())),
+                .map(|s| names.clean(s, 63)),
         }
     }
 
@@ -608,7 +670,7 @@ impl DeploymentRec {
             desired: d.spec.replicas.unwrap_or(1),
             paused: d.spec.paused.unwrap_or(false),
             selector: selector_of(&d.spec.selector),
-            template: Template::from(&d.spec.template),
+            template: Template::from(&d.spec.template, names),
             rollout: Rollout {
                 strategy: Box::from(st.type_.as_deref().unwrap_or("RollingUpdate")),
                 max_surge: st.rolling_update.as_ref().and_then(|r| ios(&r.max_surge)),
@@ -661,7 +723,7 @@ impl ReplicaSetRec {
             replicas: r.status.replicas.unwrap_or(0),
             ready: r.status.ready_replicas.unwrap_or(0),
             available: r.status.available_replicas.unwrap_or(0),
-            template: Template::from(&r.spec.template),
+            template: Template::from(&r.spec.template, names),
         }
     }
 }
@@ -686,7 +748,7 @@ impl StatefulSetRec {
             meta: Meta::from(&s.metadata, names),
             desired: s.spec.replicas.unwrap_or(1),
             selector: selector_of(&s.spec.selector),
-            template: Template::from(&s.spec.template),
+            template: Template::from(&s.spec.template, names),
             replicas: s.status.replicas.unwrap_or(0),
             ready: s.status.ready_replicas.unwrap_or(0),
             updated: s.status.updated_replicas.unwrap_or(0),
@@ -835,7 +897,7 @@ impl CronJobRec {
             last_schedule: ts(&c.status.last_schedule_time),
             last_success: ts(&c.status.last_successful_time),
             active: c.status.active.len() as u32,
-            template: Template::from(&c.spec.job_template.spec.template),
+            template: Template::from(&c.spec.job_template.spec.template, names),
         }
     }
 }
@@ -909,7 +971,7 @@ pub struct ServiceRec {
     pub meta: Meta,
     pub type_: Box<str>,
     pub cluster_ip: Option<Box<str>>,
-    pub selector: Option<BTreeMap<String, String>>,
+    pub selector: Option<Labels>,
     pub ports: Box<[SvcPort]>,
 }
 
@@ -919,7 +981,11 @@ impl ServiceRec {
             meta: Meta::from(&s.metadata, names),
             type_: Box::from(s.spec.type_.as_deref().unwrap_or("ClusterIP")),
             cluster_ip: s.spec.cluster_ip.as_deref().map(Box::from),
-            selector: s.spec.selector.clone(),
+            selector: s
+                .spec
+                .selector
+                .as_ref()
+                .map(|m| Labels::from_map(&Some(m.clone()), names)),
             ports: s
                 .spec
                 .ports
@@ -1077,11 +1143,11 @@ impl PdbRec {
 }
 
 impl NamespaceRec {
-    pub fn from(n: &slim::Namespace) -> NamespaceRec {
+    pub fn from(n: &slim::Namespace, names: &mut Interner) -> NamespaceRec {
         NamespaceRec {
             name: Arc::from(n.metadata.name.as_deref().unwrap_or("")),
             terminating: n.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Terminating"),
-            labels: Labels::from_map(&n.metadata.labels),
+            labels: Labels::from_map(&n.metadata.labels, names),
         }
     }
 }
@@ -1091,17 +1157,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn interner_shares_and_forgets_strings_no_record_holds() {
+        let mut names = Interner::default();
+        let kept = names.get("flextime-production");
+        assert!(Arc::ptr_eq(&kept, &names.get("flextime-production")));
+        // Strings used once and dropped (the uid labels of Jobs long gone).
+        for i in 0..10_000 {
+            drop(names.get(&format!("job-uid-{i}")));
+        }
+        assert!(names.len() < 2_100, "table pruned, holds {}", names.len());
+        assert!(Arc::ptr_eq(&kept, &names.get("flextime-production")));
+    }
+
+    #[test]
     fn labels_lookup_and_selectors() {
         let mut m = BTreeMap::new();
         m.insert("app".to_string(), "web".to_string());
         m.insert("slot".to_string(), "blue".to_string());
-        let l = Labels::from_map(&Some(m.clone()));
+        let mut names = Interner::default();
+        let l = Labels::from_map(&Some(m.clone()), &mut names);
         assert_eq!(l.get("slot"), Some("blue"));
         assert_eq!(l.get("nope"), None);
-        assert!(selector_matches(&selector_of_map(&m), &l));
+        assert!(selector_matches(&selector_of_map(&l), &l));
         let mut other = m.clone();
         other.insert("slot".into(), "green".into());
+        let other = Labels::from_map(&Some(other), &mut names);
         assert!(!selector_matches(&selector_of_map(&other), &l));
+        // Repeated strings are shared, hostile ones made inert.
+        let again = Labels::from_map(&Some(m.clone()), &mut names);
+        assert!(Arc::ptr_eq(&l.0[0].1, &again.0[0].1));
+        let mut evil = BTreeMap::new();
+        evil.insert("note".to_string(), "\u{1b}[31mred".to_string());
+        assert_eq!(
+            Labels::from_map(&Some(evil), &mut names).get("note"),
+            Some("red")
+        );
     }
 
     #[test]
@@ -1121,7 +1211,7 @@ mod tests {
         assert_eq!(r.status(), "CrashLoopBackOff");
         assert_eq!(r.restarts(), 4);
         assert_eq!(r.owner.as_ref().unwrap().kind, OwnerKind::ReplicaSet);
-        assert_eq!(r.containers[0].requests.cpu_m, Some(500.0));
+        assert_eq!(r.containers[0].requests.cpu_m(), Some(500.0));
         match &r.containers[0].state {
             CState::Waiting { message, .. } => assert_eq!(message.as_ref(), "back-off "),
             other => panic!("{other:?}"),

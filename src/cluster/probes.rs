@@ -6,13 +6,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use kube::api::{Api, DynamicObject, ListParams};
-use kube::discovery::ApiResource;
 use tokio::sync::mpsc::Sender;
 use tokio_util::sync::CancellationToken;
 
 use super::model::{Interner, parse_quantity};
-use crate::app::msg::{CtxId, Msg, PodUsage};
+use crate::app::msg::{ContainerUsage, CtxId, Msg, PodUsage};
 
 pub const PING_EVERY: Duration = Duration::from_secs(5);
 pub const PING_TIMEOUT: Duration = Duration::from_secs(4);
@@ -67,70 +65,97 @@ async fn version(client: &kube::Client) -> Result<Option<i64>, String> {
         .and_then(http_date))
 }
 
-fn pod_metrics_resource() -> ApiResource {
-    ApiResource {
-        group: "metrics.k8s.io".into(),
-        version: "v1beta1".into(),
-        api_version: "metrics.k8s.io/v1beta1".into(),
-        kind: "PodMetrics".into(),
-        plural: "pods".into(),
-    }
+#[derive(serde::Deserialize)]
+struct MetricsList {
+    #[serde(default)]
+    items: Vec<SlimPodMetrics>,
 }
 
+#[derive(serde::Deserialize)]
+struct SlimMeta {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    namespace: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Usage {
+    cpu: Option<String>,
+    memory: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct SlimContainer {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    usage: Usage,
+}
+
+/// Only what resource use needs (a PodMetrics list of 50,000 pods is read every 15 s).
+#[derive(serde::Deserialize)]
+struct SlimPodMetrics {
+    metadata: SlimMeta,
+    #[serde(default)]
+    containers: Vec<SlimContainer>,
+}
+
+/// One reading of pod usage from metrics.k8s.io (all namespaces when `namespaces` is empty).
 pub async fn fetch_usage(
     client: &kube::Client,
     namespaces: &[String],
 ) -> Result<Vec<PodUsage>, String> {
-    let ar = pod_metrics_resource();
-    let scopes: Vec<Option<&String>> = if namespaces.is_empty() {
-        vec![None]
+    let paths: Vec<String> = if namespaces.is_empty() {
+        vec!["/apis/metrics.k8s.io/v1beta1/pods".into()]
     } else {
-        namespaces.iter().map(Some).collect()
+        namespaces
+            .iter()
+            .map(|n| format!("/apis/metrics.k8s.io/v1beta1/namespaces/{n}/pods"))
+            .collect()
     };
     let mut names = Interner::default();
     let mut out = Vec::new();
-    for ns in scopes {
-        let api: Api<DynamicObject> = match ns {
-            Some(n) => Api::namespaced_with(client.clone(), n, &ar),
-            None => Api::all_with(client.clone(), &ar),
-        };
-        let list = api
-            .list(&ListParams::default())
-            .await
-            .map_err(|e| match &e {
-                kube::Error::Api(s) if s.code == 404 => {
-                    "metrics.k8s.io is not served by this cluster".to_string()
-                }
-                _ => super::watch::short_error(&e),
-            })?;
-        for item in list.items {
-            let ns = item.metadata.namespace.clone().unwrap_or_default();
-            let pod = item.metadata.name.clone().unwrap_or_default();
-            let containers = item.data["containers"]
-                .as_array()
-                .map(|cs| {
-                    cs.iter()
-                        .map(|c| {
-                            let cpu = c["usage"]["cpu"]
-                                .as_str()
-                                .and_then(parse_quantity)
-                                .unwrap_or(0.0)
-                                * 1000.0;
-                            let mem = c["usage"]["memory"]
-                                .as_str()
-                                .and_then(parse_quantity)
-                                .unwrap_or(0.0);
-                            (Box::from(c["name"].as_str().unwrap_or("")), cpu, mem)
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            out.push(PodUsage {
-                namespace: names.get(&ns),
-                pod: Arc::from(pod.as_str()),
-                containers,
-            });
-        }
+    for path in paths {
+        let req = http::Request::get(path)
+            .body(Vec::new())
+            .map_err(|e| e.to_string())?;
+        let list: MetricsList = client.request(req).await.map_err(|e| match &e {
+            kube::Error::Api(s) if s.code == 404 => {
+                "metrics.k8s.io is not served by this cluster".to_string()
+            }
+            _ => super::watch::short_error(&e),
+        })?;
+        out.extend(list.items.into_iter().map(|m| {
+            PodUsage {
+                namespace: names.get(&m.metadata.namespace),
+                pod: Arc::from(m.metadata.name.as_str()),
+                containers: m
+                    .containers
+                    .into_iter()
+                    .map(|c| {
+                        let cpu = c
+                            .usage
+                            .cpu
+                            .as_deref()
+                            .and_then(parse_quantity)
+                            .unwrap_or(0.0)
+                            * 1000.0;
+                        let mem = c
+                            .usage
+                            .memory
+                            .as_deref()
+                            .and_then(parse_quantity)
+                            .unwrap_or(0.0);
+                        ContainerUsage {
+                            name: names.clean(&c.name, 63),
+                            cpu_m: cpu as f32,
+                            mem: mem as f32,
+                        }
+                    })
+                    .collect(),
+            }
+        }));
     }
     Ok(out)
 }

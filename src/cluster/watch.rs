@@ -60,8 +60,8 @@ impl Watched for slim::Namespace {
     type Rec = NamespaceRec;
     const KIND: ResKind = ResKind::Namespace;
     const NAMESPACED: bool = false;
-    fn record(&self, _: &mut Interner) -> NamespaceRec {
-        NamespaceRec::from(self)
+    fn record(&self, names: &mut Interner) -> NamespaceRec {
+        NamespaceRec::from(self, names)
     }
     fn api(client: kube::Client, _: Option<&str>) -> Api<Self> {
         Api::all(client)

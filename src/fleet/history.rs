@@ -24,14 +24,12 @@ pub fn of(d: &ClusterData, namespace: &str, deployment: &str) -> Vec<RevisionRow
         .deployments
         .get(&(Arc::from(namespace), Arc::from(deployment)))
         .and_then(|d| d.revision());
-    let mut rows: Vec<RevisionRow> = d
-        .replicasets
-        .values()
+    let mut rows: Vec<RevisionRow> = crate::app::store::in_namespace(&d.replicasets, namespace)
         .filter(|r| {
-            r.meta.namespace.as_ref() == namespace
-                && r.meta.owner.as_ref().is_some_and(|o| {
-                    o.kind == OwnerKind::Deployment && o.name.as_ref() == deployment
-                })
+            r.meta
+                .owner
+                .as_ref()
+                .is_some_and(|o| o.kind == OwnerKind::Deployment && o.name.as_ref() == deployment)
         })
         .map(|r| RevisionRow {
             revision: r.revision,

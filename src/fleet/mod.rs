@@ -30,6 +30,27 @@ pub struct Ctx<'a> {
     pub now: Ts,
 }
 
+/// Which of the large row sets to build. Pod rows (one per pod: 50,000 at fleet scale)
+/// and resource-use rows are built only while a screen shows them; the others are
+/// always built (the overview, the header's counts and `kdeck status` read them).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub pods: bool,
+    pub usage: bool,
+}
+
+impl Needs {
+    pub const ALL: Needs = Needs {
+        pods: true,
+        usage: true,
+    };
+
+    /// Whether rows built for `self` serve what `other` needs.
+    pub fn covers(self, other: Needs) -> bool {
+        (self.pods || !other.pods) && (self.usage || !other.usage)
+    }
+}
+
 /// Every view's rows, sorted.
 #[derive(Clone, Debug, Default)]
 pub struct Fleet {
@@ -39,18 +60,29 @@ pub struct Fleet {
     pub events: Vec<events::EventRow>,
     pub services: Vec<services::ServiceRow>,
     pub usage: Vec<resources::UsageRow>,
+    /// The optional row sets this fleet holds.
+    pub built: Needs,
 }
 
 impl Fleet {
-    pub fn build(contexts: &[Ctx]) -> Fleet {
-        let mut f = Fleet::default();
+    pub fn build(contexts: &[Ctx], needs: Needs) -> Fleet {
+        let mut f = Fleet {
+            built: needs,
+            ..Fleet::default()
+        };
         for c in contexts {
             let now = c.now;
             let ix = workloads::Index::build(c.data, now);
             f.workloads.extend(workloads::build(c, &ix, now));
-            let pods = pods::build(c, &ix, now);
-            f.usage.extend(resources::build(c, &pods));
-            f.pods.extend(pods);
+            if needs.pods || needs.usage {
+                let pods = pods::build(c, &ix, now);
+                if needs.usage {
+                    f.usage.extend(resources::build(c, &pods));
+                }
+                if needs.pods {
+                    f.pods.extend(pods);
+                }
+            }
             f.hpas.extend(hpas::build(c));
             f.events.extend(events::build(c, now));
             f.services.extend(services::build(c));

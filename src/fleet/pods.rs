@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::Ctx;
 use super::severity::Severity;
 use super::workloads::{Index, WorkloadKind, is_crash_looping};
-use crate::app::msg::CtxId;
+use crate::app::msg::{CtxId, usage_total};
 use crate::cluster::model::*;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -15,14 +15,15 @@ pub struct PodRow {
     pub namespace: Arc<str>,
     pub name: Arc<str>,
     pub ready: (usize, usize),
-    pub status: String,
+    pub status: Arc<str>,
     pub restarts: u32,
     pub last_restart: Option<Ts>,
     pub created: Ts,
     pub node: Option<Arc<str>>,
-    pub ip: Option<Box<str>>,
-    /// The owning workload, `deploy/name` or `sts/name` (or the direct owner).
-    pub workload: Option<String>,
+    pub ip: Option<std::net::IpAddr>,
+    /// The owning workload, `deploy/name` or `sts/name` (or the direct owner), shared
+    /// by its pods.
+    pub workload: Option<Arc<str>>,
     pub cpu_m: Option<f64>,
     pub mem: Option<f64>,
     pub severity: Severity,
@@ -59,33 +60,41 @@ fn severity(p: &PodRec, status: &str, now: Ts) -> Severity {
 }
 
 pub fn build(c: &Ctx, ix: &Index, now: Ts) -> Vec<PodRow> {
+    let mut workloads = Interner::default();
+    let mut statuses = Interner::default();
     c.data
         .pods
         .values()
         .map(|p| {
             let status = p.status();
-            let workload = p.owner.as_ref().map(|o| match o.kind {
-                OwnerKind::ReplicaSet => {
-                    match ix.rs_owner.get(&(p.namespace.as_ref(), o.name.as_ref())) {
-                        Some(d) => format!("{}/{}", WorkloadKind::Deployment.short(), d),
-                        None => format!("rs/{}", o.name),
+            let workload = p.owner.as_ref().map(|o| {
+                workloads.get(&match o.kind {
+                    OwnerKind::ReplicaSet => {
+                        match ix.rs_owner.get(&(p.namespace.as_ref(), o.name.as_ref())) {
+                            Some(d) => format!("{}/{}", WorkloadKind::Deployment.short(), d),
+                            None => format!("rs/{}", o.name),
+                        }
                     }
-                }
-                OwnerKind::StatefulSet => {
-                    format!("{}/{}", WorkloadKind::StatefulSet.short(), o.name)
-                }
-                OwnerKind::Job => format!("job/{}", o.name),
-                OwnerKind::DaemonSet => format!("ds/{}", o.name),
-                _ => o.name.to_string(),
+                    OwnerKind::StatefulSet => {
+                        format!("{}/{}", WorkloadKind::StatefulSet.short(), o.name)
+                    }
+                    OwnerKind::Job => format!("job/{}", o.name),
+                    OwnerKind::DaemonSet => format!("ds/{}", o.name),
+                    _ => o.name.to_string(),
+                })
             });
-            let usage = c.data.usage.get(&(p.namespace.clone(), p.name.clone()));
+            let usage = c
+                .data
+                .usage
+                .get(&(p.namespace.clone(), p.name.clone()))
+                .map(|u| usage_total(u));
             PodRow {
                 ctx: c.id,
                 namespace: p.namespace.clone(),
                 name: p.name.clone(),
                 ready: (p.ready_count(), p.containers.len()),
                 severity: severity(p, &status, now),
-                status,
+                status: statuses.get(&status),
                 restarts: p.restarts(),
                 last_restart: p
                     .containers
@@ -94,10 +103,10 @@ pub fn build(c: &Ctx, ix: &Index, now: Ts) -> Vec<PodRow> {
                     .max(),
                 created: p.created,
                 node: p.node.clone(),
-                ip: p.ip.clone(),
+                ip: p.ip,
                 workload,
-                cpu_m: usage.map(|u| u.containers.iter().map(|c| c.1).sum()),
-                mem: usage.map(|u| u.containers.iter().map(|c| c.2).sum()),
+                cpu_m: usage.map(|u| u.0),
+                mem: usage.map(|u| u.1),
                 completed: p.completed(),
             }
         })

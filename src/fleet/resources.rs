@@ -15,7 +15,7 @@ pub struct UsageRow {
     pub ctx: CtxId,
     pub namespace: Arc<str>,
     /// A pod name, or `deploy/name` for a workload total.
-    pub name: String,
+    pub name: Arc<str>,
     pub is_workload: bool,
     pub pods: usize,
     pub cpu_m: f64,
@@ -30,8 +30,8 @@ pub fn pct(used: f64, of: Option<f64>) -> Option<f64> {
 }
 
 fn severity(r: &UsageRow) -> Severity {
-    let mem_lim = pct(r.mem, r.limits.mem).unwrap_or(0.0);
-    let cpu_lim = pct(r.cpu_m, r.limits.cpu_m).unwrap_or(0.0);
+    let mem_lim = pct(r.mem, r.limits.mem()).unwrap_or(0.0);
+    let cpu_lim = pct(r.cpu_m, r.limits.cpu_m()).unwrap_or(0.0);
     if mem_lim >= 90.0 {
         Severity::Critical
     } else if mem_lim >= 80.0 || cpu_lim >= 90.0 {
@@ -43,7 +43,7 @@ fn severity(r: &UsageRow) -> Severity {
 
 pub fn build(c: &Ctx, pods: &[PodRow]) -> Vec<UsageRow> {
     let mut rows = Vec::new();
-    let mut totals: BTreeMap<(Arc<str>, String), UsageRow> = BTreeMap::new();
+    let mut totals: BTreeMap<(Arc<str>, Arc<str>), UsageRow> = BTreeMap::new();
     for p in pods.iter().filter(|p| p.ctx == c.id) {
         let (Some(cpu), Some(mem)) = (p.cpu_m, p.mem) else {
             continue;
@@ -62,7 +62,7 @@ pub fn build(c: &Ctx, pods: &[PodRow]) -> Vec<UsageRow> {
         let mut row = UsageRow {
             ctx: c.id,
             namespace: p.namespace.clone(),
-            name: p.name.to_string(),
+            name: p.name.clone(),
             is_workload: false,
             pods: 1,
             cpu_m: cpu,

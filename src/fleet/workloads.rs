@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::severity::{Assessment, Severity};
 use super::{Ctx, RECENT};
 use crate::app::msg::CtxId;
-use crate::app::store::ClusterData;
+use crate::app::store::{ClusterData, in_namespace};
 use crate::cluster::model::*;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -24,6 +24,39 @@ impl WorkloadKind {
             WorkloadKind::StatefulSet => "sts",
         }
     }
+}
+
+/// The pods of one workload, read from the store (a Deployment's through its
+/// ReplicaSets), without building any rows.
+pub fn pods_of<'a>(
+    d: &'a ClusterData,
+    kind: WorkloadKind,
+    namespace: &str,
+    name: &str,
+) -> Vec<&'a PodRec> {
+    let owned_by = |o: &Owner, k: OwnerKind, n: &str| o.kind == k && o.name.as_ref() == n;
+    let sets: Vec<&str> = match kind {
+        WorkloadKind::Deployment => in_namespace(&d.replicasets, namespace)
+            .filter(|r| {
+                r.meta
+                    .owner
+                    .as_ref()
+                    .is_some_and(|o| owned_by(o, OwnerKind::Deployment, name))
+            })
+            .map(|r| r.meta.name.as_ref())
+            .collect(),
+        WorkloadKind::StatefulSet => Vec::new(),
+    };
+    in_namespace(&d.pods, namespace)
+        .filter(|p| {
+            p.owner.as_ref().is_some_and(|o| match kind {
+                WorkloadKind::Deployment => {
+                    o.kind == OwnerKind::ReplicaSet && sets.contains(&o.name.as_ref())
+                }
+                WorkloadKind::StatefulSet => owned_by(o, OwnerKind::StatefulSet, name),
+            })
+        })
+        .collect()
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -123,6 +156,8 @@ fn recent_restarts(p: &PodRec, now: Ts) -> u32 {
 pub struct Index<'a> {
     /// (namespace, ReplicaSet) → owning Deployment.
     pub rs_owner: HashMap<(&'a str, &'a str), &'a str>,
+    /// (namespace, Deployment) → its ReplicaSets.
+    pub replicasets: HashMap<(&'a str, &'a str), Vec<&'a ReplicaSetRec>>,
     /// (namespace, kind, workload) → its pods.
     pub pods: HashMap<(&'a str, WorkloadKind, &'a str), Vec<&'a PodRec>>,
     /// (namespace, kind, name) → HPA.
@@ -134,14 +169,17 @@ pub struct Index<'a> {
 impl<'a> Index<'a> {
     pub fn build(d: &'a ClusterData, now: Ts) -> Index<'a> {
         let mut rs_owner = HashMap::new();
+        let mut replicasets: HashMap<_, Vec<&ReplicaSetRec>> = HashMap::new();
         for rs in d.replicasets.values() {
             if let Some(o) = &rs.meta.owner
                 && o.kind == OwnerKind::Deployment
             {
-                rs_owner.insert(
-                    (rs.meta.namespace.as_ref(), rs.meta.name.as_ref()),
-                    o.name.as_ref(),
-                );
+                let ns = rs.meta.namespace.as_ref();
+                rs_owner.insert((ns, rs.meta.name.as_ref()), o.name.as_ref());
+                replicasets
+                    .entry((ns, o.name.as_ref()))
+                    .or_default()
+                    .push(rs);
             }
         }
         let mut pods: HashMap<_, Vec<&PodRec>> = HashMap::new();
@@ -187,6 +225,7 @@ impl<'a> Index<'a> {
         }
         Index {
             rs_owner,
+            replicasets,
             pods,
             hpa,
             warnings,
@@ -342,13 +381,11 @@ pub fn build(c: &Ctx, ix: &Index, now: Ts) -> Vec<WorkloadRow> {
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         let revision = dep.revision();
-        let new_rs: Vec<&str> = d
+        let new_rs: Vec<&str> = ix
             .replicasets
-            .values()
-            .filter(|r| {
-                r.meta.namespace.as_ref() == ns
-                    && ix.rs_owner.get(&(ns, r.meta.name.as_ref())) == Some(&name)
-            })
+            .get(&(ns, name))
+            .into_iter()
+            .flatten()
             .filter(|r| Some(r.revision) == revision)
             .map(|r| r.meta.name.as_ref())
             .collect();
@@ -444,12 +481,15 @@ mod tests {
     use crate::fleet::{Ctx, Fleet, Severity};
 
     fn fleet(d: &ClusterData) -> Fleet {
-        Fleet::build(&[Ctx {
-            id: 0,
-            name: "t",
-            data: d,
-            now: NOW,
-        }])
+        Fleet::build(
+            &[Ctx {
+                id: 0,
+                name: "t",
+                data: d,
+                now: NOW,
+            }],
+            crate::fleet::Needs::ALL,
+        )
     }
 
     fn row<'a>(f: &'a Fleet, name: &str) -> &'a super::WorkloadRow {

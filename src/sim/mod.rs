@@ -95,10 +95,17 @@ pub struct SimState {
 impl SimState {
     /// One pass of the scenario script, the applications and the controllers.
     pub fn step(&mut self) {
+        let started = std::time::Instant::now();
         let now = self.store.now();
         self.script.step(&mut self.store, &mut self.world, now);
+        let t_script = started.elapsed();
         self.world.tick(&self.store, now);
+        let t_world = started.elapsed();
         self.manager.step(&mut self.store, &mut self.world);
+        let total = started.elapsed();
+        if total > std::time::Duration::from_millis(50) {
+            tracing::warn!(?t_script, ?t_world, ?total, "slow controller step");
+        }
     }
 }
 
@@ -304,6 +311,20 @@ async fn run_controllers(shared: Arc<Shared>) {
             _ = shared.cancel.cancelled() => break,
             _ = interval.tick() => {}
         }
-        shared.lock().step();
+        // The fleet-wide readiness scan reads every pod: take handles under the lock,
+        // count outside it, so API requests do not wait on it.
+        let input = {
+            let st = shared.lock();
+            let now = st.store.now();
+            st.world
+                .readiness_due(now)
+                .then(|| (apps::world::ReadinessInput::take(&st.store), now))
+        };
+        let readiness = input.map(|(i, at)| (i.compute(), at));
+        let mut st = shared.lock();
+        if let Some((r, at)) = readiness {
+            st.world.set_readiness(r, at);
+        }
+        st.step();
     }
 }

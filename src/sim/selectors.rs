@@ -108,6 +108,10 @@ impl FieldSelector {
         Ok(FieldSelector { reqs })
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.reqs.is_empty()
+    }
+
     pub fn matches(&self, v: &Value) -> bool {
         self.reqs.iter().all(|(path, eq, want)| {
             let refs: Vec<&str> = path.iter().map(String::as_str).collect();

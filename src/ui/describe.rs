@@ -86,13 +86,13 @@ fn template(out: &mut Vec<(String, String)>, t: &Template) {
         kv(out, &format!("  {}", c.name), c.image.to_string());
         let req = format!(
             "cpu {} mem {}",
-            c.requests.cpu_m.map(cpu).unwrap_or("-".into()),
-            c.requests.mem.map(mem).unwrap_or("-".into())
+            c.requests.cpu_m().map(cpu).unwrap_or("-".into()),
+            c.requests.mem().map(mem).unwrap_or("-".into())
         );
         let lim = format!(
             "cpu {} mem {}",
-            c.limits.cpu_m.map(cpu).unwrap_or("-".into()),
-            c.limits.mem.map(mem).unwrap_or("-".into())
+            c.limits.cpu_m().map(cpu).unwrap_or("-".into()),
+            c.limits.mem().map(mem).unwrap_or("-".into())
         );
         kv(out, "    Requests", req);
         kv(out, "    Limits", lim);
@@ -131,7 +131,11 @@ pub fn page(s: &State, tg: &Target) -> Vec<(String, String)> {
             };
             kv(&mut out, "Status", p.status());
             kv(&mut out, "Node", p.node.as_deref().unwrap_or("<none>"));
-            kv(&mut out, "IP", p.ip.as_deref().unwrap_or("<none>"));
+            kv(
+                &mut out,
+                "IP",
+                p.ip.map_or_else(|| "<none>".into(), |ip| ip.to_string()),
+            );
             kv(&mut out, "Created", format!("{} ago", age(now, p.created)));
             if let Some(o) = &p.owner {
                 kv(
@@ -179,11 +183,11 @@ pub fn page(s: &State, tg: &Target) -> Vec<(String, String)> {
                         ),
                     );
                 }
-                if let Some(u) = usage.and_then(|u| u.containers.iter().find(|c| c.0 == ct.name)) {
+                if let Some(u) = usage.and_then(|u| u.iter().find(|c| *c.name == *ct.name)) {
                     kv(
                         &mut out,
                         "    Using",
-                        format!("cpu {} mem {}", cpu(u.1), mem(u.2)),
+                        format!("cpu {} mem {}", cpu(u.cpu_m as f64), mem(u.mem as f64)),
                     );
                 }
             }

@@ -76,7 +76,10 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         if wide {
             cells.push(cell(p.workload.as_deref().unwrap_or("-"), w[c + 6]));
             cells.push(cell(p.node.as_deref().unwrap_or("-"), w[c + 7]));
-            cells.push(cell(p.ip.as_deref().unwrap_or("-"), w[c + 8]));
+            cells.push(cell(
+                p.ip.map_or_else(|| "-".into(), |ip| ip.to_string()),
+                w[c + 8],
+            ));
             cells.push(cell(
                 p.cpu_m.map(cpu).unwrap_or_else(|| "-".into()),
                 w[c + 9],

@@ -49,11 +49,11 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
             name_cell(&*r.namespace, w[0]),
             cell(name, w[1]),
             cell(cpu(r.cpu_m), w[2]),
-            cell(pct(share(r.cpu_m, r.requests.cpu_m)), w[3]),
-            hot(share(r.cpu_m, r.limits.cpu_m)),
+            cell(pct(share(r.cpu_m, r.requests.cpu_m())), w[3]),
+            hot(share(r.cpu_m, r.limits.cpu_m())),
             cell(mem(r.mem), w[5]),
-            cell(pct(share(r.mem, r.requests.mem)), w[6]),
-            hot(share(r.mem, r.limits.mem)),
+            cell(pct(share(r.mem, r.requests.mem())), w[6]),
+            hot(share(r.mem, r.limits.mem())),
         ];
         (
             cells,

@@ -52,6 +52,9 @@ pub struct World {
     pub incident: bool,
     /// Requests served per pod, by status, for `/metrics` counters.
     pub requests: HashMap<String, (u64, u64)>,
+    /// When (simulated time) the fleet-wide readiness map was last rebuilt: it scans
+    /// every pod, so at most once a simulated second.
+    last_scan: Option<Timestamp>,
 }
 
 impl World {
@@ -102,36 +105,22 @@ impl World {
     /// Advances the applications to `now`: database health, breakers, conditions
     /// and periodic log lines.
     pub fn tick(&mut self, store: &Store, now: Timestamp) {
-        self.ready_by_app.clear();
-        self.nominal_by_app.clear();
-        for h in store.list(Kind::Hpa, None) {
-            let ns = obj::namespace(&h);
-            let target = obj::str_at(&h, &["spec", "scaleTargetRef", "name"]).unwrap_or("");
-            let min = obj::i64_at(&h, &["spec", "minReplicas"]).unwrap_or(1) as f64;
-            if let Some(d) = store.get(Kind::Deployment, ns, target)
-                && let Some(app) =
-                    obj::str_at(&d, &["spec", "template", "metadata", "labels", "app"])
-            {
-                self.nominal_by_app
-                    .insert((ns.to_string(), app.to_string()), min);
-            }
+        // The readiness map scans every pod: at most once a simulated second (the HPA
+        // reads it every 15 simulated seconds; metrics on request).
+        if self.readiness_due(now) {
+            self.scan_readiness(store, now);
         }
         let mut bad_pods = false;
         let mut api_pods: Vec<(String, Timestamp)> = Vec::new();
-        let pods = store.list(Kind::Pod, None);
-        for p in &pods {
+        let flex_pods = if self.incident {
+            store.list(Kind::Pod, Some(FLEX_NS))
+        } else {
+            Vec::new()
+        };
+        for p in &flex_pods {
             let phase = obj::str_at(p, &["status", "phase"]).unwrap_or("");
             let ns = obj::namespace(p);
-            if phase == "Running"
-                && is_ready(p)
-                && let Some(app) = obj::label(p, "app")
-            {
-                *self
-                    .ready_by_app
-                    .entry((ns.to_string(), app.to_string()))
-                    .or_default() += 1;
-            }
-            if !self.incident || ns != FLEX_NS || obj::is_terminating(p) {
+            if obj::is_terminating(p) {
                 continue;
             }
             for c in obj::at(p, &["spec", "containers"])
@@ -212,8 +201,29 @@ impl World {
             self.set_condition("flextime/slow", degraded_now, now);
         }
         if self.generate_logs {
+            let pods = store.list(Kind::Pod, None);
             super::logs::generate(self, &pods, now);
         }
+    }
+
+    /// Rebuilds ready pods per (namespace, app) and the demand each app is sized for.
+    fn scan_readiness(&mut self, store: &Store, now: Timestamp) {
+        let input = ReadinessInput::take(store);
+        self.set_readiness(input.compute(), now);
+    }
+
+    /// Installs a readiness map computed elsewhere (outside the state lock) from the
+    /// store as it was at simulated time `at`.
+    pub fn set_readiness(&mut self, r: Readiness, at: Timestamp) {
+        self.ready_by_app = r.ready;
+        self.nominal_by_app = r.nominal;
+        self.last_scan = Some(at);
+    }
+
+    /// Whether the readiness map is due for a rebuild at simulated time `now`.
+    pub fn readiness_due(&self, now: Timestamp) -> bool {
+        self.last_scan
+            .is_none_or(|t| now.as_millisecond() - t.as_millisecond() >= 1000)
     }
 
     pub fn flex_error_percent(&self, open: usize, total: usize) -> f64 {
@@ -225,6 +235,65 @@ impl World {
     pub fn flex_error_now(&self) -> f64 {
         let open = self.breakers.values().filter(|b| b.open).count();
         self.flex_error_percent(open, self.breakers.len())
+    }
+}
+
+/// What the readiness map is computed from: a snapshot of object handles, cheap to
+/// take under the lock.
+pub struct ReadinessInput {
+    pods: Vec<std::sync::Arc<serde_json::Value>>,
+    /// (namespace, app label of the target's template, HPA minimum).
+    targets: Vec<(String, String, f64)>,
+}
+
+/// Ready pods and sized-for replicas per (namespace, app).
+pub struct Readiness {
+    pub ready: HashMap<(String, String), usize>,
+    pub nominal: HashMap<(String, String), f64>,
+}
+
+impl ReadinessInput {
+    pub fn take(store: &Store) -> ReadinessInput {
+        let mut targets = Vec::new();
+        for h in store.list(Kind::Hpa, None) {
+            let ns = obj::namespace(&h);
+            let target = obj::str_at(&h, &["spec", "scaleTargetRef", "name"]).unwrap_or("");
+            let min = obj::i64_at(&h, &["spec", "minReplicas"]).unwrap_or(1) as f64;
+            if let Some(d) = store.get(Kind::Deployment, ns, target)
+                && let Some(app) =
+                    obj::str_at(&d, &["spec", "template", "metadata", "labels", "app"])
+            {
+                targets.push((ns.to_string(), app.to_string(), min));
+            }
+        }
+        ReadinessInput {
+            pods: store.list(Kind::Pod, None),
+            targets,
+        }
+    }
+
+    pub fn compute(&self) -> Readiness {
+        // Count with borrowed keys; allocate once per distinct (namespace, app).
+        let mut counts: HashMap<(&str, &str), usize> = HashMap::new();
+        for p in &self.pods {
+            if obj::str_at(p, &["status", "phase"]) == Some("Running")
+                && is_ready(p)
+                && let Some(app) = obj::label(p, "app")
+            {
+                *counts.entry((obj::namespace(p), app)).or_default() += 1;
+            }
+        }
+        Readiness {
+            ready: counts
+                .into_iter()
+                .map(|((ns, app), n)| ((ns.to_string(), app.to_string()), n))
+                .collect(),
+            nominal: self
+                .targets
+                .iter()
+                .map(|(ns, app, min)| ((ns.clone(), app.clone()), *min))
+                .collect(),
+        }
     }
 }
 

@@ -175,13 +175,19 @@ impl Filters {
     }
 
     pub fn matches(&self, surface: &Surface, v: &Value) -> bool {
-        self.labels.matches(v) && self.fields.matches(&to_served_for_fields(surface, v))
+        if !self.labels.matches(v) {
+            return false;
+        }
+        if self.fields.is_empty() {
+            return true;
+        }
+        // Field selectors on events.k8s.io use that API's field names.
+        if surface.repr == Repr::EventsV1 {
+            self.fields.matches(&to_events_v1(v))
+        } else {
+            self.fields.matches(v)
+        }
     }
-}
-
-fn to_served_for_fields(surface: &Surface, v: &Value) -> Value {
-    // Field selectors on events.k8s.io use its own field names.
-    to_served(surface, v)
 }
 
 fn encode_continue(k: &Key) -> String {
@@ -226,8 +232,8 @@ fn list(shared: &Arc<Shared>, r: &Req, t: &Target, kind: Kind) -> ApiResult<Resp
     let now = st.store.now();
     drop(st);
     let cont = more.as_ref().map(encode_continue);
-    let served: Vec<Value> = items.iter().map(|v| to_served(t.surface, v)).collect();
     if r.wants_table() {
+        let served: Vec<Value> = items.iter().map(|v| to_served(t.surface, v)).collect();
         let tbl = table(
             t.surface,
             &served,
@@ -239,17 +245,29 @@ fn list(shared: &Arc<Shared>, r: &Req, t: &Target, kind: Kind) -> ApiResult<Resp
         );
         return Ok(table_response(&tbl));
     }
+    // Items are written straight from the stored objects (no copy of the list).
     let mut meta = json!({"resourceVersion": rv});
     if let Some(c) = cont {
         meta["continue"] = json!(c);
     }
-    let list = json!({
-        "kind": format!("{}List", t.surface.kind),
-        "apiVersion": t.surface.api_version(),
-        "metadata": meta,
-        "items": served,
-    });
-    Ok(json_response(200, &list))
+    let mut buf: Vec<u8> = Vec::with_capacity(256 + items.len() * 2048);
+    let head = json!({"kind": format!("{}List", t.surface.kind), "apiVersion": t.surface.api_version(), "metadata": meta});
+    let head = serde_json::to_vec(&head).map_err(|e| ApiError::internal(e.to_string()))?;
+    buf.extend_from_slice(&head[..head.len() - 1]);
+    buf.extend_from_slice(br#","items":["#);
+    for (i, v) in items.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        let written = if t.surface.repr == Repr::EventsV1 {
+            serde_json::to_writer(&mut buf, &to_events_v1(v))
+        } else {
+            serde_json::to_writer(&mut buf, &**v)
+        };
+        written.map_err(|e| ApiError::internal(e.to_string()))?;
+    }
+    buf.extend_from_slice(b"]}");
+    Ok(super::bytes_response(200, "application/json", buf))
 }
 
 /// The `autoscaling/v1 Scale` view of a workload.

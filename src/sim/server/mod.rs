@@ -216,7 +216,14 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
             } else {
                 ApiError::bad_request(format!("error reading request body: {e}"))
             };
-            return error_response(&err);
+            // The rest of the body is never read, so this connection cannot carry
+            // another request: say so, or the client reuses it and loses its next one.
+            let mut resp = error_response(&err);
+            resp.headers_mut().insert(
+                http::header::CONNECTION,
+                http::HeaderValue::from_static("close"),
+            );
+            return resp;
         }
     };
     let path = parts.uri.path().to_string();
