@@ -255,8 +255,11 @@ async fn rollout_history_and_undo(v: &str) {
         .run(&["rollout", "undo", "deployment/flextime-api", ns[0], ns[1]])
         .await;
     assert!(undo.out().contains("rolled back"), "{}", undo.stdout);
-    let hist = k.run(&hist_args).await;
-    let out = hist.out().to_string();
+    // The deployment controller reconciles asynchronously, as in a real cluster:
+    // wait for the new top revision, then check exactly what history says.
+    let out = k
+        .until(&hist_args, WAIT, |o| o.lines().any(|l| l.starts_with("4 ")))
+        .await;
     let revisions: Vec<&str> = out
         .lines()
         .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_digit()))

@@ -68,6 +68,18 @@ impl Interner {
     }
 }
 
+/// An object's name as the console keeps it. A real API server only admits DNS-style
+/// names, but a hostile or broken one can send anything: a name with control or
+/// direction-changing characters is sanitised here, the same way everywhere a name
+/// is read (so records, deletions and metrics still meet under one key).
+pub fn object_name(s: &str) -> Arc<str> {
+    if s.len() <= 253 && s.bytes().all(|b| b.is_ascii_graphic()) {
+        Arc::from(s)
+    } else {
+        Arc::from(sanitize::line(s, 253).as_str())
+    }
+}
+
 /// Labels, sorted by key; keys and values are interned (the same few strings repeat
 /// across thousands of pods) and sanitised (label values can carry anything a hostile
 /// server sends).
@@ -181,7 +193,7 @@ fn owner_of(m: &ObjectMeta, names: &mut Interner) -> Option<Owner> {
     };
     Some(Owner {
         kind,
-        name: names.get(&r.name),
+        name: names.clean(&r.name, 253),
     })
 }
 
@@ -203,8 +215,8 @@ pub struct Meta {
 impl Meta {
     pub fn from(m: &ObjectMeta, names: &mut Interner) -> Meta {
         Meta {
-            name: Arc::from(m.name.as_deref().unwrap_or("")),
-            namespace: names.get(m.namespace.as_deref().unwrap_or("")),
+            name: object_name(m.name.as_deref().unwrap_or("")),
+            namespace: names.clean(m.namespace.as_deref().unwrap_or(""), 253),
             uid: Box::from(m.uid.as_deref().unwrap_or("")),
             resource_version: Box::from(m.resource_version.as_deref().unwrap_or("")),
             generation: m.generation.unwrap_or(0),
@@ -562,8 +574,8 @@ impl PodRec {
             })
             .collect();
         PodRec {
-            name: Arc::from(m.name.as_deref().unwrap_or("")),
-            namespace: names.get(m.namespace.as_deref().unwrap_or("")),
+            name: object_name(m.name.as_deref().unwrap_or("")),
+            namespace: names.clean(m.namespace.as_deref().unwrap_or(""), 253),
             owner: owner_of(m, names),
             labels: Labels::from_map(&m.labels, names),
             node: p.spec.node_name.as_deref().map(|n| names.get(n)),
@@ -1033,8 +1045,8 @@ impl EndpointsRec {
             )
         };
         EndpointsRec {
-            name: Arc::from(e.metadata.name.as_deref().unwrap_or("")),
-            namespace: names.get(e.metadata.namespace.as_deref().unwrap_or("")),
+            name: object_name(e.metadata.name.as_deref().unwrap_or("")),
+            namespace: names.clean(e.metadata.namespace.as_deref().unwrap_or(""), 253),
             ready: e
                 .subsets
                 .iter()
@@ -1080,8 +1092,8 @@ impl EventRec {
         let first = ts(&e.first_timestamp).or(micro).unwrap_or(created);
         let last = ts(&e.last_timestamp).or(micro).unwrap_or(first);
         EventRec {
-            name: Arc::from(e.metadata.name.as_deref().unwrap_or("")),
-            namespace: names.get(e.metadata.namespace.as_deref().unwrap_or("")),
+            name: object_name(e.metadata.name.as_deref().unwrap_or("")),
+            namespace: names.clean(e.metadata.namespace.as_deref().unwrap_or(""), 253),
             object_kind: Box::from(
                 sanitize::line(e.involved_object.kind.as_deref().unwrap_or(""), 40).as_str(),
             ),
@@ -1145,7 +1157,7 @@ impl PdbRec {
 impl NamespaceRec {
     pub fn from(n: &slim::Namespace, names: &mut Interner) -> NamespaceRec {
         NamespaceRec {
-            name: Arc::from(n.metadata.name.as_deref().unwrap_or("")),
+            name: object_name(n.metadata.name.as_deref().unwrap_or("")),
             terminating: n.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Terminating"),
             labels: Labels::from_map(&n.metadata.labels, names),
         }
@@ -1155,6 +1167,21 @@ impl NamespaceRec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hostile_object_names_are_sanitised_the_same_way_everywhere() {
+        assert_eq!(&*object_name("flextime-api-7d9c"), "flextime-api-7d9c");
+        let evil = "web\u{1b}]52;c;aGk=\u{7}\u{202e}x";
+        let n = object_name(evil);
+        assert!(
+            !n.chars().any(|c| c.is_control() || c == '\u{202e}'),
+            "{n:?}"
+        );
+        // The namespace path (interned) gives the same string, so keys meet.
+        let mut names = Interner::default();
+        assert_eq!(names.clean(evil, 253), n);
+        assert_eq!(object_name(&"a".repeat(10_000)).chars().count(), 254);
+    }
 
     #[test]
     fn interner_shares_and_forgets_strings_no_record_holds() {

@@ -3,7 +3,6 @@
 //! "live"), and `metrics.k8s.io` pod usage (it cannot be watched), both at a fixed
 //! interval.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc::Sender;
@@ -128,8 +127,8 @@ pub async fn fetch_usage(
         })?;
         out.extend(list.items.into_iter().map(|m| {
             PodUsage {
-                namespace: names.get(&m.metadata.namespace),
-                pod: Arc::from(m.metadata.name.as_str()),
+                namespace: names.clean(&m.metadata.namespace, 253),
+                pod: crate::cluster::model::object_name(&m.metadata.name),
                 containers: m
                     .containers
                     .into_iter()

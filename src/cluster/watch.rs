@@ -243,8 +243,8 @@ pub async fn run<K: Watched>(
                 Some(Msg::Deleted {
                     ctx,
                     kind: K::KIND,
-                    namespace: names.get(m.namespace.as_deref().unwrap_or("")),
-                    name: Arc::from(m.name.as_deref().unwrap_or("")),
+                    namespace: names.clean(m.namespace.as_deref().unwrap_or(""), 253),
+                    name: object_name(m.name.as_deref().unwrap_or("")),
                 })
             }
             Err(e) => {
