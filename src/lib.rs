@@ -11,6 +11,7 @@ pub mod config;
 pub mod cron;
 pub mod fleet;
 pub mod logging;
+pub mod probe;
 pub mod signals;
 pub mod sim;
 pub mod ui;

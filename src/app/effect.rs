@@ -26,5 +26,10 @@ pub enum Effect {
         namespace: String,
         name: String,
     },
+    /// What to probe and where to read alerts from (replacing what was given before).
+    Probe {
+        targets: Arc<Vec<crate::probe::targets::ProbeTarget>>,
+        sources: Arc<Vec<crate::probe::alerts::AlertSource>>,
+    },
     Quit,
 }

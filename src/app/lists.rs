@@ -399,6 +399,7 @@ pub fn target(view: ListView, f: &Fleet, i: usize) -> Option<Target> {
             let kind = match r.kind {
                 WorkloadKind::Deployment => ResKind::Deployment,
                 WorkloadKind::StatefulSet => ResKind::StatefulSet,
+                WorkloadKind::CronJob => ResKind::CronJob,
             };
             Some(t(r.ctx, kind, &r.namespace, &r.name))
         }

@@ -12,6 +12,7 @@ pub mod msg;
 pub mod state;
 pub mod store;
 pub mod testkit;
+pub mod transitions;
 pub mod update;
 
 pub use effect::Effect;

@@ -180,4 +180,23 @@ pub enum Msg {
         request: u64,
         result: Result<String, String>,
     },
+    /// One health probe's verdict (`at`: Unix seconds, local clock).
+    Probed {
+        id: crate::probe::targets::TargetId,
+        request: String,
+        verdict: crate::probe::evaluate::Verdict,
+        at: Ts,
+    },
+    /// The VolumeSnapshots known in a context: `None` when the cluster does not serve
+    /// them, else the whole set or the watch's error.
+    Snapshots {
+        ctx: CtxId,
+        result: Option<Result<Vec<SnapshotRec>, String>>,
+    },
+    /// One read of an Alertmanager.
+    Alerts {
+        source: crate::probe::alerts::AlertSource,
+        result: Result<Vec<crate::probe::alerts::Alert>, String>,
+        at: Ts,
+    },
 }

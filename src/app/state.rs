@@ -2,7 +2,8 @@
 //! screen stack and inputs, logs and YAML buffers. Plain data; `update` changes it,
 //! `render` reads it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::input::LineInput;
 use super::lists::{self, Filters, ListState, ListView, Target};
@@ -13,7 +14,12 @@ use crate::cluster::contexts::ContextSpec;
 use crate::cluster::model::Ts;
 use crate::config::diag::Diag;
 use crate::config::keymap::{Keymap, Mode};
-use crate::fleet::{Ctx, Fleet, Needs};
+use crate::fleet::alerts::AlertFeed;
+use crate::fleet::backups::Freshness;
+use crate::fleet::{Ctx, Extras, Fleet, Needs, Watching};
+use crate::probe::book::Book;
+use super::effect::Effect;
+use super::transitions::{Transition, Transitions};
 
 /// How a context's connection is doing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,6 +164,24 @@ pub struct State {
     /// Rows the current list has room for (set from the terminal size).
     pub page: usize,
     pub diagnostics: Vec<Diag>,
+    /// Health verdicts per endpoint.
+    pub health: Book,
+    /// The last read of each Alertmanager.
+    pub alert_feeds: Vec<AlertFeed>,
+    /// State changes noticed (health, backups, alerts).
+    pub transitions: Transitions,
+    pub watching: Watching,
+    /// Workloads probed on every ready pod: (context, namespace, `kind/name`).
+    pub probe_all: HashSet<(CtxId, Arc<str>, Arc<str>)>,
+    /// Bumped when probes, alerts or the clock change what rows say.
+    pub extras_rev: u64,
+    /// What the prober and the alert reader were last given.
+    sent_targets: Arc<Vec<crate::probe::targets::ProbeTarget>>,
+    sent_sources: Arc<Vec<crate::probe::alerts::AlertSource>>,
+    /// Backup freshness as last seen (for transitions).
+    backup_seen: HashMap<(CtxId, Arc<str>, Arc<str>), Freshness>,
+    /// Effects produced outside `update` (after a rebuild), for the loop to run.
+    pending: Vec<Effect>,
     next_id: u64,
 }
 
@@ -184,6 +208,16 @@ impl State {
             yaml: None,
             page: 20,
             diagnostics: Vec::new(),
+            health: Book::default(),
+            alert_feeds: Vec::new(),
+            transitions: Transitions::default(),
+            watching: Watching::default(),
+            probe_all: HashSet::new(),
+            extras_rev: 0,
+            sent_targets: Arc::new(Vec::new()),
+            sent_sources: Arc::new(Vec::new()),
+            backup_seen: HashMap::new(),
+            pending: Vec::new(),
             next_id: 1,
         };
         s.refresh();
@@ -248,11 +282,52 @@ impl State {
     }
 
     fn data_rev(&self) -> u64 {
-        self.contexts
-            .iter()
-            .fold(self.contexts.len() as u64, |a, c| {
-                a.wrapping_mul(31).wrapping_add(c.data.rev)
-            })
+        self.contexts.iter().fold(
+            (self.contexts.len() as u64).wrapping_add(self.extras_rev.wrapping_mul(1_000_003)),
+            |a, c| a.wrapping_mul(31).wrapping_add(c.data.rev),
+        )
+    }
+
+    /// Effects produced by a rebuild (new probe targets), for the loop to run.
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.pending)
+    }
+
+    /// After a rebuild: hand changed targets to the prober, forget endpoints no longer
+    /// probed, and note backups whose freshness changed.
+    fn after_rebuild(&mut self) {
+        if *self.sent_targets != self.fleet.probe_targets
+            || *self.sent_sources != self.fleet.alert_sources
+        {
+            self.sent_targets = Arc::new(self.fleet.probe_targets.clone());
+            self.sent_sources = Arc::new(self.fleet.alert_sources.clone());
+            self.health.retain(&self.fleet.probe_targets);
+            self.pending.push(Effect::Probe {
+                targets: self.sent_targets.clone(),
+                sources: self.sent_sources.clone(),
+            });
+        }
+        let mut seen = HashMap::with_capacity(self.fleet.backups.len());
+        for b in &self.fleet.backups {
+            let k = (b.ctx, b.namespace.clone(), b.name.clone());
+            if let Some(prev) = self.backup_seen.get(&k)
+                && *prev != b.freshness
+            {
+                self.transitions.push(
+                    self.now,
+                    Transition::Backup {
+                        ctx: b.ctx,
+                        namespace: b.namespace.to_string(),
+                        name: b.name.to_string(),
+                        from: *prev,
+                        to: b.freshness,
+                        why: b.why.clone(),
+                    },
+                );
+            }
+            seen.insert(k, b.freshness);
+        }
+        self.backup_seen = seen;
     }
 
     /// Whether the derived rows are behind the data.
@@ -299,8 +374,15 @@ impl State {
                     now: self.now + c.skew,
                 })
                 .collect();
-            self.fleet = Fleet::build(&ctxs, needs);
+            let extras = Extras {
+                health: &self.health,
+                alerts: &self.alert_feeds,
+                watching: &self.watching,
+                probe_all: &self.probe_all,
+            };
+            self.fleet = Fleet::build(&ctxs, needs, extras);
             self.fleet_rev = Some(rev);
+            self.after_rebuild();
         }
     }
 

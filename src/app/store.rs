@@ -92,6 +92,7 @@ pub struct ClusterData {
     /// Pod resource use from metrics.k8s.io, by pod.
     pub usage: HashMap<Key, Box<[ContainerUsage]>>,
     pub metrics_error: Option<String>,
+    pub snapshots: SnapshotState,
     pub feeds: BTreeMap<ResKind, FeedStatus>,
     /// Kinds that have been listed at least once.
     pub listed: std::collections::BTreeSet<ResKind>,
@@ -99,7 +100,43 @@ pub struct ClusterData {
     pub rev: u64,
 }
 
+/// VolumeSnapshots as far as known: whether the cluster serves them (`None`: not yet
+/// known), the set, and the watch's last error.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct SnapshotState {
+    pub served: Option<bool>,
+    pub list: Vec<crate::cluster::model::SnapshotRec>,
+    pub error: Option<String>,
+}
+
 impl ClusterData {
+    /// Takes a snapshot update (see `Msg::Snapshots`).
+    pub fn set_snapshots(
+        &mut self,
+        result: Option<Result<Vec<crate::cluster::model::SnapshotRec>, String>>,
+    ) {
+        self.rev += 1;
+        match result {
+            None => {
+                self.snapshots = SnapshotState {
+                    served: Some(false),
+                    ..SnapshotState::default()
+                }
+            }
+            Some(Ok(list)) => {
+                self.snapshots = SnapshotState {
+                    served: Some(true),
+                    list,
+                    error: None,
+                }
+            }
+            Some(Err(e)) => {
+                self.snapshots.served = Some(true);
+                self.snapshots.error = Some(e);
+            }
+        }
+    }
+
     pub fn relist(&mut self, scope: Option<&str>, feed: Feed) {
         self.rev += 1;
         let kind = match feed {

@@ -12,6 +12,7 @@ use super::lists::{self, ListState, ListView, Scope, Target};
 use super::logs::{self, LogsState, Stream};
 use super::msg::{Msg, ResKind};
 use super::state::{Input, Screen, State, YamlDoc};
+use super::transitions::Transition;
 use crate::cluster::model::{Ts, selector_of_map};
 use crate::config::keymap::Key;
 use crate::fleet::workloads::WorkloadKind;
@@ -49,7 +50,88 @@ pub fn update(s: &mut State, ev: Event) -> Vec<Effect> {
     }
 }
 
+/// Takes one Alertmanager read: alerts that appeared or went away become transitions.
+fn alerts_read(
+    s: &mut State,
+    source: crate::probe::alerts::AlertSource,
+    result: Result<Vec<crate::probe::alerts::Alert>, String>,
+    at: Ts,
+) {
+    let prev = s.alert_feeds.iter().position(|f| f.source == source);
+    if let (Some(i), Ok(new)) = (prev, &result)
+        && let Ok(old) = &s.alert_feeds[i].result
+    {
+        let key = |a: &crate::probe::alerts::Alert| {
+            if a.fingerprint.is_empty() {
+                format!("{}|{:?}", a.name, a.labels)
+            } else {
+                a.fingerprint.clone()
+            }
+        };
+        let old_keys: std::collections::HashSet<String> = old.iter().map(key).collect();
+        let new_keys: std::collections::HashSet<String> = new.iter().map(key).collect();
+        for a in new.iter().filter(|a| !old_keys.contains(&key(a))) {
+            s.transitions.push(
+                s.now,
+                Transition::AlertFired {
+                    ctx: source.ctx,
+                    name: a.name.clone(),
+                    namespace: a.namespace.clone().unwrap_or_default(),
+                    severity: a.severity.clone(),
+                    summary: a.summary.clone(),
+                },
+            );
+        }
+        for a in old.iter().filter(|a| !new_keys.contains(&key(a))) {
+            s.transitions.push(
+                s.now,
+                Transition::AlertResolved {
+                    ctx: source.ctx,
+                    name: a.name.clone(),
+                    namespace: a.namespace.clone().unwrap_or_default(),
+                },
+            );
+        }
+    } else if prev.is_none()
+        && let Ok(new) = &result
+    {
+        // The first read: what is firing already is noted as such.
+        for a in new {
+            s.transitions.push(
+                s.now,
+                Transition::AlertFired {
+                    ctx: source.ctx,
+                    name: a.name.clone(),
+                    namespace: a.namespace.clone().unwrap_or_default(),
+                    severity: a.severity.clone(),
+                    summary: a.summary.clone(),
+                },
+            );
+        }
+    }
+    let feed = crate::fleet::alerts::AlertFeed {
+        source,
+        result,
+        at,
+    };
+    match prev {
+        Some(i) if s.alert_feeds[i].result == feed.result => s.alert_feeds[i].at = at,
+        Some(i) => {
+            s.alert_feeds[i] = feed;
+            s.extras_rev += 1;
+        }
+        None => {
+            s.alert_feeds.push(feed);
+            s.extras_rev += 1;
+        }
+    }
+}
+
 fn tick(s: &mut State, now: Ts) {
+    // Backup freshness and ages move with the clock: rebuild once a minute.
+    if now / 60 != s.now / 60 {
+        s.extras_rev += 1;
+    }
     s.now = now;
     if s.notice.as_ref().is_some_and(|n| n.until <= now) {
         s.notice = None;
@@ -130,6 +212,34 @@ fn msg(s: &mut State, m: Msg) {
                 st.ended = Some(error.unwrap_or_else(|| "stream ended".into()));
             }
         }
+        Msg::Probed {
+            id,
+            request,
+            verdict,
+            at: _,
+        } => {
+            if let Some(ch) = s.health.record(&id, &request, verdict, s.now) {
+                s.extras_rev += 1;
+                s.transitions.push(
+                    s.now,
+                    Transition::Health {
+                        ctx: ch.key.ctx,
+                        namespace: ch.key.namespace.to_string(),
+                        workload: ch.key.workload.to_string(),
+                        endpoint: ch.key.name.to_string(),
+                        from: ch.from,
+                        to: ch.to,
+                        reason: ch.reason,
+                    },
+                );
+            }
+        }
+        Msg::Snapshots { ctx, result } => {
+            if let Some(c) = s.contexts.get_mut(ctx) {
+                c.data.set_snapshots(result);
+            }
+        }
+        Msg::Alerts { source, result, at } => alerts_read(s, source, result, at),
         Msg::Fetched { request, result } => {
             if let Some(y) = s.yaml.as_mut()
                 && y.request == request

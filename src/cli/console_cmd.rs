@@ -12,7 +12,7 @@ use super::KubeArgs;
 use crate::app::State;
 use crate::app::msg::Msg;
 use crate::app::state::ContextState;
-use crate::cluster::{contexts, probes, watch};
+use crate::cluster::{contexts, probes, snapshots, watch};
 use crate::config::{self, Paths};
 
 /// What to watch, from the command line.
@@ -81,6 +81,13 @@ pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
                     tx.clone(),
                     cancel.clone(),
                 ));
+                tokio::spawn(snapshots::run(
+                    client.clone(),
+                    id,
+                    namespaces.clone(),
+                    tx.clone(),
+                    cancel.clone(),
+                ));
                 clients.push(Some(client));
             }
             Err(e) => {
@@ -95,13 +102,15 @@ pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
     let mut state = State::new(states, loaded.keymap.clone(), now);
     state.readonly = launch.readonly || loaded.config.readonly;
     state.diagnostics = loaded.diagnostics.clone();
+    state.watching = crate::fleet::Watching::from(&loaded.config);
     if let Some(first) = loaded.errors().next() {
         state.notify(
             format!("config problem: {first} (see `kdeck config check`)"),
             true,
         );
     }
-    let rt = crate::ui::runtime::Runtime::new(tx, clients, cancel.clone());
+    let mut rt = crate::ui::runtime::Runtime::new(tx, clients, cancel.clone());
+    rt.start_probes(&state.watching);
     let mut guard = crate::ui::terminal::Guard::enter()
         .map_err(|e| format!("cannot set up the terminal: {e}"))?;
     let result = crate::ui::app::run(&mut guard.terminal, state, &loaded.theme, rx, rt).await;

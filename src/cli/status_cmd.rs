@@ -121,7 +121,7 @@ async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<b
             now: now + s.skew,
         })
         .collect();
-    let fleet = Fleet::build(&ctxs, crate::fleet::Needs::default());
+    let fleet = Fleet::build(&ctxs, crate::fleet::Needs::default(), crate::fleet::Extras::none());
     let names: Vec<String> = scanned.iter().map(|s| s.name.clone()).collect();
     let count = |sev: Severity| {
         fleet

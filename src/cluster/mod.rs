@@ -9,4 +9,5 @@ pub mod logs;
 pub mod model;
 pub mod probes;
 pub mod slim;
+pub mod snapshots;
 pub mod watch;

@@ -1164,6 +1164,53 @@ impl NamespaceRec {
     }
 }
 
+/// A VolumeSnapshot: its source PVC, readiness, when it was taken, and any error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SnapshotRec {
+    pub namespace: Arc<str>,
+    pub name: Arc<str>,
+    pub pvc: Arc<str>,
+    pub ready: bool,
+    pub created: Ts,
+    pub size: Option<Box<str>>,
+    pub error: Option<Box<str>>,
+}
+
+impl SnapshotRec {
+    pub fn from(v: &slim::VolumeSnapshot, names: &mut Interner) -> SnapshotRec {
+        let m = &v.metadata;
+        let created = ts(&v.status.creation_time)
+            .or(ts(&m.creation_timestamp))
+            .unwrap_or(0);
+        SnapshotRec {
+            namespace: names.clean(m.namespace.as_deref().unwrap_or(""), 253),
+            name: object_name(m.name.as_deref().unwrap_or("")),
+            pvc: names.clean(
+                v.spec
+                    .source
+                    .persistent_volume_claim_name
+                    .as_deref()
+                    .or(v.spec.source.volume_snapshot_content_name.as_deref())
+                    .unwrap_or("?"),
+                253,
+            ),
+            ready: v.status.ready_to_use.unwrap_or(false),
+            created,
+            size: v
+                .status
+                .restore_size
+                .as_deref()
+                .map(|s| Box::from(sanitize::line(s, 20).as_str())),
+            error: v
+                .status
+                .error
+                .as_ref()
+                .and_then(|e| e.message.as_deref())
+                .map(|s| Box::from(sanitize::line(s, 300).as_str())),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

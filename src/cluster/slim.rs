@@ -705,6 +705,56 @@ slim_resource!(
     NamespaceResourceScope
 );
 
+// ---------------------------------------------------------------- volume snapshots
+
+#[derive(Deserialize, Clone, Debug, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotSource {
+    pub persistent_volume_claim_name: Option<String>,
+    pub volume_snapshot_content_name: Option<String>,
+}
+
+#[derive(Deserialize, Clone, Debug, Default)]
+pub struct SnapshotSpec {
+    #[serde(default)]
+    pub source: SnapshotSource,
+}
+
+#[derive(Deserialize, Clone, Debug, Default)]
+pub struct SnapshotError {
+    pub message: Option<String>,
+    pub time: Option<Time>,
+}
+
+#[derive(Deserialize, Clone, Debug, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotStatus {
+    pub ready_to_use: Option<bool>,
+    pub creation_time: Option<Time>,
+    pub restore_size: Option<String>,
+    pub error: Option<SnapshotError>,
+}
+
+/// `snapshot.storage.k8s.io/v1` VolumeSnapshot (served only where the CSI snapshot
+/// CRDs are installed).
+#[derive(Deserialize, Clone, Debug, Default)]
+pub struct VolumeSnapshot {
+    #[serde(deserialize_with = "slim_meta", default)]
+    pub metadata: ObjectMeta,
+    #[serde(default)]
+    pub spec: SnapshotSpec,
+    #[serde(default)]
+    pub status: SnapshotStatus,
+}
+slim_resource!(
+    VolumeSnapshot,
+    "VolumeSnapshot",
+    "snapshot.storage.k8s.io",
+    "v1",
+    "volumesnapshots",
+    NamespaceResourceScope
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

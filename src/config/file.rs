@@ -14,6 +14,21 @@
 //! readonly = true
 //! protected = true
 //! namespaces = ["payments"]
+//!
+//! [probes]                   # zero-config health probing (see `crate::probe`)
+//! sample = 2                 # ready pods probed per workload (`all` on demand)
+//! budget = 20                # requests per second across every context
+//!
+//! [[endpoint]]               # configured endpoints: by URL or through a Service
+//! name = "flextime deep health"
+//! service = "flextime-production/flextime-health-service:3006"
+//! path = "/health"
+//!
+//! [backups]
+//! tolerance = 1.5            # stale when the last success is older than interval × this
+//!
+//! [alerts]
+//! url = "http://alertmanager.example:9093"   # default: Service `alertmanager`
 //! ```
 
 use std::collections::BTreeMap;
@@ -34,6 +49,146 @@ pub struct ContextSettings {
     pub namespaces: Option<Vec<String>>,
 }
 
+/// Zero-config probing of the HTTP probes pod templates declare.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProbeSettings {
+    pub enabled: bool,
+    /// Ready pods probed per workload (the rest on demand).
+    pub sample: usize,
+    pub interval: String,
+    pub timeout: String,
+    /// Requests per second across every context (the API server's proxy carries them).
+    pub budget: u32,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    pub latency_slo: String,
+    /// Also probe `/health` when a probe path is `/health/ready`, `/health/live`….
+    pub deep_health: bool,
+}
+
+impl Default for ProbeSettings {
+    fn default() -> Self {
+        ProbeSettings {
+            enabled: true,
+            sample: 2,
+            interval: "15s".into(),
+            timeout: "5s".into(),
+            budget: 20,
+            concurrency: 8,
+            latency_slo: "2s".into(),
+            deep_health: true,
+        }
+    }
+}
+
+/// An expected JSON value: one value, or any of a set.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(untagged)]
+pub enum Expect {
+    One(toml::Value),
+    AnyOf(Vec<toml::Value>),
+}
+
+/// A header whose value comes from an environment variable (never from the file, and
+/// never written to logs or the audit log).
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderFromEnv {
+    pub env: String,
+    #[serde(default)]
+    pub prefix: String,
+}
+
+/// Expected status codes: one or a list (default: any 2xx).
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(untagged)]
+pub enum Statuses {
+    One(u16),
+    Many(Vec<u16>),
+}
+
+/// A configured health endpoint.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointConfig {
+    pub name: String,
+    /// A direct URL (http or https).
+    pub url: Option<String>,
+    /// `namespace/service:port`, reached through the API server's service proxy.
+    pub service: Option<String>,
+    /// The context for `service` (default: every watched context that has it).
+    pub context: Option<String>,
+    /// Appended to `service` (default `/health`).
+    pub path: Option<String>,
+    #[serde(default = "get")]
+    pub method: String,
+    pub expect_status: Option<Statuses>,
+    /// JSON field path (`checks.database.status`) → expected value or set.
+    #[serde(default)]
+    pub checks: BTreeMap<String, Expect>,
+    pub latency_slo: Option<String>,
+    pub interval: Option<String>,
+    pub timeout: Option<String>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, HeaderFromEnv>,
+    /// `namespace/workload`: the overview row this endpoint's health joins.
+    pub workload: Option<String>,
+}
+
+fn get() -> String {
+    "GET".into()
+}
+
+/// Which CronJobs are backups and when they are stale.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupSettings {
+    /// A CronJob whose name or namespace says backup/snapshot is a backup.
+    pub heuristic: bool,
+    /// Stale when the last success is older than the schedule's interval × this.
+    pub tolerance: f64,
+    /// `namespace/name` globs of CronJobs that are backups.
+    pub include: Vec<String>,
+    /// `namespace/name` → the oldest acceptable last success (`26h`).
+    pub max_age: BTreeMap<String, String>,
+    /// Jobs shown per backup.
+    pub history: usize,
+}
+
+impl Default for BackupSettings {
+    fn default() -> Self {
+        BackupSettings {
+            heuristic: true,
+            tolerance: 1.5,
+            include: Vec::new(),
+            max_age: BTreeMap::new(),
+            history: 5,
+        }
+    }
+}
+
+/// Where firing alerts come from.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AlertSettings {
+    pub enabled: bool,
+    /// Alertmanager's base URL; default: a Service named `alertmanager`, through the
+    /// service proxy of every context.
+    pub url: Option<String>,
+    pub interval: String,
+}
+
+impl Default for AlertSettings {
+    fn default() -> Self {
+        AlertSettings {
+            enabled: true,
+            url: None,
+            interval: "30s".into(),
+        }
+    }
+}
+
 #[derive(Deserialize, Debug, Clone, Default, PartialEq)]
 pub struct Config {
     pub theme: Option<String>,
@@ -47,6 +202,14 @@ pub struct Config {
     pub protected: Option<Vec<String>>,
     #[serde(default)]
     pub context: BTreeMap<String, ContextSettings>,
+    #[serde(default)]
+    pub probes: ProbeSettings,
+    #[serde(default, rename = "endpoint")]
+    pub endpoints: Vec<EndpointConfig>,
+    #[serde(default)]
+    pub backups: BackupSettings,
+    #[serde(default)]
+    pub alerts: AlertSettings,
 }
 
 impl Config {
@@ -82,6 +245,10 @@ impl Config {
                 ));
             }
         }
+        let errors = cfg.validate(file, text);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         if let Some(k) = &cfg.keymap
             && !["default", "vim"].contains(&k.as_str())
         {
@@ -112,6 +279,115 @@ impl Config {
                 warning: false,
             }]),
         }
+    }
+
+    /// Checks what serde cannot: durations, endpoint targets, numbers in range.
+    fn validate(&self, file: &str, text: &str) -> Vec<Diag> {
+        let mut out = Vec::new();
+        let dur = |out: &mut Vec<Diag>, section: &str, key: &str, v: &str, at: usize| {
+            if let Err(e) = crate::util::duration::parse(v) {
+                let off = if at > 0 { at } else { key_offset(text, section, key) };
+                out.push(Diag::error(file, text, off, format!("{key}: {e}")));
+            }
+        };
+        let p = &self.probes;
+        dur(&mut out, "probes", "interval", &p.interval, 0);
+        dur(&mut out, "probes", "timeout", &p.timeout, 0);
+        dur(&mut out, "probes", "latency_slo", &p.latency_slo, 0);
+        if p.budget == 0 || p.concurrency == 0 {
+            out.push(Diag::error(
+                file,
+                text,
+                key_offset(text, "probes", if p.budget == 0 { "budget" } else { "concurrency" }),
+                "budget and concurrency must be at least 1",
+            ));
+        }
+        dur(&mut out, "alerts", "interval", &self.alerts.interval, 0);
+        if let Some(u) = &self.alerts.url
+            && !(u.starts_with("http://") || u.starts_with("https://"))
+        {
+            out.push(Diag::error(
+                file,
+                text,
+                key_offset(text, "alerts", "url"),
+                format!("url {u:?} must start with http:// or https://"),
+            ));
+        }
+        let b = &self.backups;
+        if !(b.tolerance >= 1.0 && b.tolerance <= 100.0) {
+            out.push(Diag::error(
+                file,
+                text,
+                key_offset(text, "backups", "tolerance"),
+                format!("tolerance {} must be between 1 and 100", b.tolerance),
+            ));
+        }
+        for (k, v) in &b.max_age {
+            dur(&mut out, "backups.max_age", k, v, 0);
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for e in &self.endpoints {
+            let at = text
+                .find(&format!("\"{}\"", e.name))
+                .and_then(|i| text[..i].rfind('\n').map(|n| n + 1))
+                .unwrap_or_else(|| text.find("[[endpoint]]").unwrap_or(0));
+            let mut bad = |m: String| out.push(Diag::error(file, text, at, m));
+            if !names.insert(e.name.clone()) {
+                bad(format!("endpoint {:?} is defined twice", e.name));
+            }
+            match (&e.url, &e.service) {
+                (Some(_), Some(_)) => bad(format!(
+                    "endpoint {:?}: give either url or service, not both",
+                    e.name
+                )),
+                (None, None) => bad(format!(
+                    "endpoint {:?}: needs url = \"http(s)://…\" or service = \"namespace/service:port\"",
+                    e.name
+                )),
+                (Some(u), None) => {
+                    if !(u.starts_with("http://") || u.starts_with("https://")) {
+                        bad(format!(
+                            "endpoint {:?}: url {u:?} must start with http:// or https://",
+                            e.name
+                        ));
+                    }
+                }
+                (None, Some(s)) => {
+                    if parse_service(s).is_none() {
+                        bad(format!(
+                            "endpoint {:?}: service {s:?} must look like namespace/service:port",
+                            e.name
+                        ));
+                    }
+                }
+            }
+            if !["GET", "HEAD", "POST"].contains(&e.method.as_str()) {
+                bad(format!(
+                    "endpoint {:?}: method {:?} must be GET, HEAD or POST",
+                    e.name, e.method
+                ));
+            }
+            for (key, v) in [
+                ("latency_slo", &e.latency_slo),
+                ("interval", &e.interval),
+                ("timeout", &e.timeout),
+            ] {
+                if let Some(v) = v
+                    && let Err(err) = crate::util::duration::parse(v)
+                {
+                    bad(format!("endpoint {:?}: {key}: {err}", e.name));
+                }
+            }
+            if let Some(w) = &e.workload
+                && !w.contains('/')
+            {
+                bad(format!(
+                    "endpoint {:?}: workload {w:?} must look like namespace/name",
+                    e.name
+                ));
+            }
+        }
+        out
     }
 
     pub fn protected_globs(&self) -> Vec<String> {
@@ -152,9 +428,60 @@ impl Config {
     }
 }
 
+/// `namespace/service:port` → its parts.
+pub fn parse_service(s: &str) -> Option<(String, String, u16)> {
+    let (ns, rest) = s.split_once('/')?;
+    let (svc, port) = rest.rsplit_once(':')?;
+    let port: u16 = port.parse().ok()?;
+    (!ns.is_empty() && !svc.is_empty() && port > 0).then(|| (ns.into(), svc.into(), port))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn endpoints_backups_and_alerts_parse_and_bad_ones_name_their_line() {
+        let text = r#"
+[probes]
+sample = 3
+
+[[endpoint]]
+name = "api"
+url = "http://127.0.0.1:9/health"
+expect_status = [200, 204]
+checks = { "checks.database.status" = "ok", status = ["healthy", "ok"] }
+headers = { Authorization = { env = "API_TOKEN", prefix = "Bearer " } }
+latency_slo = "1s"
+
+[[endpoint]]
+name = "sidecar"
+service = "flextime-production/flextime-health-service:3006"
+
+[backups]
+tolerance = 2.0
+max_age = { "flextime-backup/database-backup" = "26h" }
+"#;
+        let (c, w) = Config::parse("c.toml", text).unwrap();
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(c.probes.sample, 3);
+        assert_eq!(c.endpoints.len(), 2);
+        assert_eq!(c.endpoints[0].expect_status, Some(Statuses::Many(vec![200, 204])));
+        assert_eq!(c.endpoints[0].headers["Authorization"].env, "API_TOKEN");
+        assert_eq!(c.backups.tolerance, 2.0);
+        let bad = "\n[[endpoint]]\nname = \"x\"\nurl = \"ftp://a\"\n\n[[endpoint]]\nname = \"y\"\nservice = \"nope\"\n";
+        let e = Config::parse("c.toml", bad).unwrap_err();
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert_eq!((e[0].line, e[0].message.contains("ftp://a")), (3, true));
+        assert_eq!((e[1].line, e[1].message.contains("namespace/service:port")), (7, true));
+        let e = Config::parse("c.toml", "[probes]\ninterval = \"often\"\n").unwrap_err();
+        assert_eq!((e[0].line, e[0].message.contains("interval")), (2, true));
+        let e = Config::parse("c.toml", "[[endpoint]]\nname = \"z\"\nurl = \"http://a\"\nfrobnicate = 1\n")
+            .unwrap_err();
+        assert!(e[0].message.contains("frobnicate"), "{e:?}");
+        assert_eq!(parse_service("a/b:80"), Some(("a".into(), "b".into(), 80)));
+        assert_eq!(parse_service("a/b"), None);
+    }
 
     #[test]
     fn parses_settings_and_per_context_overrides() {

@@ -3,7 +3,10 @@
 //! severity and sorted so the worst is first. Built from the stores when they change,
 //! never while drawing.
 
+pub mod alerts;
+pub mod backups;
 pub mod events;
+pub mod health;
 pub mod history;
 pub mod hpas;
 pub mod pods;
@@ -12,9 +15,16 @@ pub mod services;
 pub mod severity;
 pub mod workloads;
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use crate::app::msg::CtxId;
 use crate::app::store::ClusterData;
 use crate::cluster::model::Ts;
+use crate::config::file::{AlertSettings, BackupSettings, Config, EndpointConfig};
+use crate::probe::alerts::AlertSource;
+use crate::probe::book::Book;
+use crate::probe::targets::{self, ProbeTarget, Settings, Via};
 
 pub use severity::{Assessment, Severity};
 
@@ -51,6 +61,95 @@ impl Needs {
     }
 }
 
+/// What the person configured about health, backups and alerts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Watching {
+    pub probes: Settings,
+    pub endpoints: Vec<EndpointConfig>,
+    pub backups: BackupSettings,
+    pub alerts: AlertSettings,
+}
+
+impl Watching {
+    pub fn from(c: &Config) -> Watching {
+        Watching {
+            probes: Settings::from(&c.probes),
+            endpoints: c.endpoints.clone(),
+            backups: c.backups.clone(),
+            alerts: c.alerts.clone(),
+        }
+    }
+}
+
+/// Inputs beyond the cluster stores: probe verdicts, alerts, settings.
+#[derive(Clone, Copy)]
+pub struct Extras<'a> {
+    pub health: &'a Book,
+    pub alerts: &'a [alerts::AlertFeed],
+    pub watching: &'a Watching,
+    /// Workloads whose every ready pod is probed: (context, namespace, `kind/name`).
+    pub probe_all: &'a HashSet<(CtxId, Arc<str>, Arc<str>)>,
+}
+
+impl Extras<'_> {
+    /// No probes, no alerts, default settings.
+    pub fn none() -> Extras<'static> {
+        static BOOK: std::sync::LazyLock<Book> = std::sync::LazyLock::new(Book::default);
+        static WATCHING: std::sync::LazyLock<Watching> = std::sync::LazyLock::new(Watching::default);
+        static ALL: std::sync::LazyLock<HashSet<(CtxId, Arc<str>, Arc<str>)>> =
+            std::sync::LazyLock::new(HashSet::new);
+        Extras {
+            health: &BOOK,
+            alerts: &[],
+            watching: &WATCHING,
+            probe_all: &ALL,
+        }
+    }
+}
+
+/// The Alertmanagers to read: the configured URL, or each context's Service named
+/// `alertmanager` (its `web`/`http` port, else its first).
+fn alert_sources(contexts: &[Ctx], a: &AlertSettings) -> Vec<AlertSource> {
+    if !a.enabled {
+        return Vec::new();
+    }
+    if let Some(url) = &a.url {
+        return vec![AlertSource {
+            ctx: None,
+            via: Via::Direct { url: url.clone() },
+            label: url.clone(),
+        }];
+    }
+    let mut out = Vec::new();
+    for c in contexts {
+        let svc = c
+            .data
+            .services
+            .values()
+            .find(|s| s.meta.name.as_ref() == "alertmanager");
+        if let Some(s) = svc {
+            let port = s
+                .ports
+                .iter()
+                .find(|p| matches!(p.name.as_deref(), Some("web" | "http")))
+                .or(s.ports.first());
+            if let Some(p) = port.and_then(|p| u16::try_from(p.port).ok()) {
+                out.push(AlertSource {
+                    ctx: Some(c.id),
+                    via: Via::ServiceProxy {
+                        ctx: c.id,
+                        namespace: s.meta.namespace.clone(),
+                        service: s.meta.name.clone(),
+                        port: p,
+                    },
+                    label: format!("{}: svc/{}/alertmanager", c.name, s.meta.namespace),
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Every view's rows, sorted.
 #[derive(Clone, Debug, Default)]
 pub struct Fleet {
@@ -60,20 +159,38 @@ pub struct Fleet {
     pub events: Vec<events::EventRow>,
     pub services: Vec<services::ServiceRow>,
     pub usage: Vec<resources::UsageRow>,
+    pub health: Vec<health::HealthRow>,
+    pub backups: Vec<backups::BackupRow>,
+    pub alerts: Vec<alerts::AlertRow>,
+    /// What the prober should be probing now.
+    pub probe_targets: Vec<ProbeTarget>,
+    pub alert_sources: Vec<AlertSource>,
     /// The optional row sets this fleet holds.
     pub built: Needs,
 }
 
 impl Fleet {
-    pub fn build(contexts: &[Ctx], needs: Needs) -> Fleet {
+    pub fn build(contexts: &[Ctx], needs: Needs, x: Extras) -> Fleet {
         let mut f = Fleet {
             built: needs,
             ..Fleet::default()
         };
+        f.health = health::build(x.health);
+        let by_workload = health::by_workload(&f.health);
+        f.alerts = alerts::build(x.alerts);
         for c in contexts {
             let now = c.now;
             let ix = workloads::Index::build(c.data, now);
-            f.workloads.extend(workloads::build(c, &ix, now));
+            f.probe_targets
+                .extend(targets::derive(c, &ix, &x.watching.probes, x.probe_all));
+            let backups = backups::build(c, &x.watching.backups);
+            let mut rows = workloads::build(c, &ix, now);
+            rows.extend(backups.iter().filter(|b| b.is_cronjob()).map(workloads::backup_row));
+            for r in rows.iter_mut() {
+                workloads::link(r, &by_workload, &mut f.alerts);
+            }
+            f.workloads.extend(rows);
+            f.backups.extend(backups);
             if needs.pods || needs.usage {
                 let pods = pods::build(c, &ix, now);
                 if needs.usage {
@@ -87,6 +204,53 @@ impl Fleet {
             f.events.extend(events::build(c, now));
             f.services.extend(services::build(c));
         }
+        let has_service = |d: &ClusterData, ns: &str, svc: &str| {
+            d.services.keys().any(|(n, s)| n.as_ref() == ns && s.as_ref() == svc)
+        };
+        let lookups: Vec<Box<dyn Fn(&str, &str) -> bool + '_>> = contexts
+            .iter()
+            .map(|c| {
+                let d = c.data;
+                Box::new(move |ns: &str, svc: &str| has_service(d, ns, svc))
+                    as Box<dyn Fn(&str, &str) -> bool>
+            })
+            .collect();
+        let ctx_list: Vec<(CtxId, &str, &dyn Fn(&str, &str) -> bool)> = contexts
+            .iter()
+            .zip(lookups.iter())
+            .map(|(c, l)| (c.id, c.name, l.as_ref()))
+            .collect();
+        f.probe_targets.extend(targets::configured(
+            &x.watching.endpoints,
+            &x.watching.probes,
+            &ctx_list,
+        ));
+        f.alert_sources = alert_sources(contexts, &x.watching.alerts);
+        f.health.sort_by(|a, b| {
+            b.state
+                .cmp(&a.state)
+                .then(a.key.ctx.cmp(&b.key.ctx))
+                .then(a.key.namespace.cmp(&b.key.namespace))
+                .then(a.key.workload.cmp(&b.key.workload))
+                .then(a.key.name.cmp(&b.key.name))
+        });
+        f.backups.sort_by(|a, b| {
+            b.assessment
+                .severity
+                .cmp(&a.assessment.severity)
+                .then(b.freshness.cmp(&a.freshness))
+                .then(a.ctx.cmp(&b.ctx))
+                .then(a.namespace.cmp(&b.namespace))
+                .then(a.name.cmp(&b.name))
+        });
+        f.alerts.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then(b.alert.starts.cmp(&a.alert.starts).reverse())
+                .then(a.namespace.cmp(&b.namespace))
+                .then(a.alert.name.cmp(&b.alert.name))
+                .then(a.alert.fingerprint.cmp(&b.alert.fingerprint))
+        });
         f.workloads.sort_by(|a, b| {
             b.assessment
                 .severity
@@ -140,6 +304,9 @@ impl Fleet {
             .iter()
             .map(|w| w.assessment.severity)
             .chain(self.services.iter().map(|s| s.assessment.severity))
+            .chain(self.backups.iter().map(|b| b.assessment.severity))
+            .chain(self.health.iter().map(|h| h.assessment.severity))
+            .chain(self.alerts.iter().map(|a| a.severity))
             .max()
             .unwrap_or_default()
     }

@@ -15,6 +15,8 @@ use crate::cluster::model::*;
 pub enum WorkloadKind {
     Deployment,
     StatefulSet,
+    /// A backup CronJob (on the overview for its freshness).
+    CronJob,
 }
 
 impl WorkloadKind {
@@ -22,6 +24,7 @@ impl WorkloadKind {
         match self {
             WorkloadKind::Deployment => "deploy",
             WorkloadKind::StatefulSet => "sts",
+            WorkloadKind::CronJob => "cronjob",
         }
     }
 }
@@ -45,7 +48,7 @@ pub fn pods_of<'a>(
             })
             .map(|r| r.meta.name.as_ref())
             .collect(),
-        WorkloadKind::StatefulSet => Vec::new(),
+        WorkloadKind::StatefulSet | WorkloadKind::CronJob => Vec::new(),
     };
     in_namespace(&d.pods, namespace)
         .filter(|p| {
@@ -54,6 +57,7 @@ pub fn pods_of<'a>(
                     o.kind == OwnerKind::ReplicaSet && sets.contains(&o.name.as_ref())
                 }
                 WorkloadKind::StatefulSet => owned_by(o, OwnerKind::StatefulSet, name),
+                WorkloadKind::CronJob => false,
             })
         })
         .collect()
@@ -129,6 +133,12 @@ pub struct WorkloadRow {
     pub crashlooping: u32,
     pub warnings: u32,
     pub images: String,
+    /// What the workload's health endpoints say (worst endpoint).
+    pub health: Option<(crate::probe::HealthState, String)>,
+    /// A backup CronJob's freshness.
+    pub backup: Option<super::backups::Freshness>,
+    /// Firing alerts naming this workload: (name, severity).
+    pub alerts: Vec<(String, Severity)>,
     pub assessment: Assessment,
 }
 
@@ -418,6 +428,9 @@ pub fn build(c: &Ctx, ix: &Index, now: Ts) -> Vec<WorkloadRow> {
             crashlooping: active.iter().filter(|p| crash_looping(p)).count() as u32,
             warnings: ix.warnings_for(ns, WorkloadKind::Deployment, name),
             images: crate::util::sanitize::line(&dep.template.images().join(","), 200),
+            health: None,
+            backup: None,
+            alerts: Vec::new(),
             assessment: Assessment::default(),
         };
         row.assessment = assess(&row);
@@ -460,12 +473,82 @@ pub fn build(c: &Ctx, ix: &Index, now: Ts) -> Vec<WorkloadRow> {
             crashlooping: active.iter().filter(|p| crash_looping(p)).count() as u32,
             warnings: ix.warnings_for(ns, WorkloadKind::StatefulSet, name),
             images: crate::util::sanitize::line(&s.template.images().join(","), 200),
+            health: None,
+            backup: None,
+            alerts: Vec::new(),
             assessment: Assessment::default(),
         };
         row.assessment = assess(&row);
         rows.push(row);
     }
     rows
+}
+
+/// The overview row of a backup CronJob: its freshness is its health.
+pub fn backup_row(b: &super::backups::BackupRow) -> WorkloadRow {
+    let words = match &b.source {
+        super::backups::BackupSource::CronJob { words, .. } => words.clone(),
+        super::backups::BackupSource::Snapshots { pvc, .. } => format!("snapshots of {pvc}"),
+    };
+    WorkloadRow {
+        ctx: b.ctx,
+        kind: WorkloadKind::CronJob,
+        namespace: b.namespace.clone(),
+        name: b.name.clone(),
+        ready: 0,
+        desired: 0,
+        available: 0,
+        rollout: RolloutState::Complete,
+        revision: None,
+        hpa: None,
+        restarts: 0,
+        recent_restarts: 0,
+        crashlooping: 0,
+        warnings: 0,
+        images: words,
+        health: None,
+        backup: Some(b.freshness),
+        alerts: Vec::new(),
+        assessment: b.assessment.clone(),
+    }
+}
+
+/// Adds what probes and alerts say about a row to it (and marks the alerts linked).
+pub fn link(
+    row: &mut WorkloadRow,
+    health: &super::health::WorkloadHealth,
+    alerts: &mut [super::alerts::AlertRow],
+) {
+    let wl: Arc<str> = Arc::from(format!("{}/{}", row.kind.short(), row.name));
+    let h = health
+        .get(&(Some(row.ctx), row.namespace.clone(), wl.clone()))
+        .or_else(|| health.get(&(None, row.namespace.clone(), wl.clone())));
+    if let Some((state, why)) = h {
+        row.health = Some((*state, why.clone()));
+        if *state > crate::probe::HealthState::Ok {
+            row.assessment
+                .add(state.severity(), format!("health {}", why));
+        }
+    }
+    for a in alerts.iter_mut() {
+        if super::alerts::names(a, row.ctx, &row.namespace, &wl) {
+            a.linked = true;
+            row.alerts.push((a.alert.name.clone(), a.severity));
+        }
+    }
+    row.alerts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    row.alerts.dedup_by(|a, b| a.0 == b.0);
+    if let Some((name, sev)) = row.alerts.first() {
+        let more = row.alerts.len() - 1;
+        row.assessment.add(
+            *sev,
+            if more > 0 {
+                format!("alert {name} firing (+{more})")
+            } else {
+                format!("alert {name} firing")
+            },
+        );
+    }
 }
 
 pub fn is_crash_looping(p: &PodRec) -> bool {
@@ -489,6 +572,7 @@ mod tests {
                 now: NOW,
             }],
             crate::fleet::Needs::ALL,
+            crate::fleet::Extras::none(),
         )
     }
 

@@ -56,6 +56,9 @@ pub async fn run(
             last_rebuild = Instant::now();
             dirty = true;
         }
+        for fx in state.take_effects() {
+            rt.run(fx);
+        }
         if dirty && last_draw.elapsed() >= FRAME {
             term.draw(|f| render(f, &state, theme))?;
             last_draw = Instant::now();

@@ -2,19 +2,26 @@
 //! message channel; log streams are cancelled by id.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tokio::sync::mpsc::Sender;
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::Effect;
 use crate::app::msg::Msg;
 use crate::cluster::{fetch, logs};
+use crate::fleet::Watching;
+use crate::probe::alerts::AlertSource;
+use crate::probe::targets::ProbeTarget;
 
 pub struct Runtime {
     tx: Sender<Msg>,
     clients: Vec<Option<kube::Client>>,
     streams: HashMap<u64, CancellationToken>,
     cancel: CancellationToken,
+    probe_targets: Option<watch::Sender<Arc<Vec<ProbeTarget>>>>,
+    alert_sources: Option<watch::Sender<Arc<Vec<AlertSource>>>>,
 }
 
 impl Runtime {
@@ -28,7 +35,45 @@ impl Runtime {
             clients,
             streams: HashMap::new(),
             cancel,
+            probe_targets: None,
+            alert_sources: None,
         }
+    }
+
+    /// Starts the health prober and the alert reader (they wait for targets).
+    pub fn start_probes(&mut self, watching: &Watching) {
+        let direct = match crate::probe::http::direct_client() {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!("health probes disabled: {e}");
+                return;
+            }
+        };
+        let clients = crate::probe::http::Clients {
+            kube: self.clients.clone(),
+            direct,
+        };
+        let (ttx, trx) = watch::channel(Arc::new(Vec::new()));
+        let (stx, srx) = watch::channel(Arc::new(Vec::new()));
+        tokio::spawn(crate::probe::scheduler::run(
+            clients.clone(),
+            watching.probes.clone(),
+            trx,
+            self.tx.clone(),
+            self.cancel.clone(),
+        ));
+        let every = crate::util::duration::parse(&watching.alerts.interval)
+            .unwrap_or(std::time::Duration::from_secs(30))
+            .max(std::time::Duration::from_secs(5));
+        tokio::spawn(crate::probe::alerts::run(
+            clients,
+            every,
+            srx,
+            self.tx.clone(),
+            self.cancel.clone(),
+        ));
+        self.probe_targets = Some(ttx);
+        self.alert_sources = Some(stx);
     }
 
     fn client(&self, ctx: usize) -> Option<kube::Client> {
@@ -97,6 +142,14 @@ impl Runtime {
                     };
                     let _ = tx.send(Msg::Fetched { request, result }).await;
                 });
+            }
+            Effect::Probe { targets, sources } => {
+                if let Some(t) = &self.probe_targets {
+                    let _ = t.send(targets);
+                }
+                if let Some(s) = &self.alert_sources {
+                    let _ = s.send(sources);
+                }
             }
             Effect::Quit => self.cancel.cancel(),
         }

@@ -60,6 +60,11 @@ pub fn human_duration(d: SignedDuration) -> String {
     format!("{}y", h / (24 * 365))
 }
 
+/// A span in seconds, as [`human_duration`] prints it.
+pub fn short(secs: i64) -> String {
+    human_duration(SignedDuration::from_secs(secs.max(0)))
+}
+
 /// The age of something that happened at Unix second `then`, seen at `now`. A time
 /// slightly in the future (clock skew between estimates) reads as `0s`.
 pub fn age(now: i64, then: i64) -> String {

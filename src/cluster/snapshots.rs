@@ -1,0 +1,126 @@
+//! VolumeSnapshots, where the cluster serves `snapshot.storage.k8s.io/v1`: a watcher
+//! whose known set is sent whole (they are few) at most every two seconds. Where the
+//! API group is not served, that is said once and checked again every five minutes —
+//! it is not an error and does not make the context stale.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use kube::Api;
+use kube::runtime::{WatchStreamExt, watcher};
+use tokio::sync::mpsc::Sender;
+use tokio_util::sync::CancellationToken;
+
+use super::model::{Interner, SnapshotRec};
+use super::slim::VolumeSnapshot;
+use crate::app::msg::{CtxId, Msg};
+
+const RECHECK: Duration = Duration::from_secs(300);
+const BATCH: Duration = Duration::from_secs(2);
+
+/// Whether the group is served (`GET /apis/snapshot.storage.k8s.io/v1`).
+async fn served(client: &kube::Client) -> Result<bool, String> {
+    let req = http::Request::get("/apis/snapshot.storage.k8s.io/v1")
+        .body(kube::client::Body::empty())
+        .map_err(|e| e.to_string())?;
+    let resp = client
+        .send(req)
+        .await
+        .map_err(|e| super::watch::short_error(&e))?;
+    Ok(resp.status().is_success())
+}
+
+pub async fn run(
+    client: kube::Client,
+    ctx: CtxId,
+    namespaces: Vec<String>,
+    tx: Sender<Msg>,
+    cancel: CancellationToken,
+) {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), served(&client)).await {
+            Ok(Ok(true)) => break,
+            Ok(Ok(false)) => {
+                let _ = tx.send(Msg::Snapshots { ctx, result: None }).await;
+            }
+            _ => {}
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(RECHECK) => {}
+        }
+    }
+    let apis: Vec<Api<VolumeSnapshot>> = if namespaces.is_empty() {
+        vec![Api::all(client)]
+    } else {
+        namespaces
+            .iter()
+            .map(|n| Api::namespaced(client.clone(), n))
+            .collect()
+    };
+    let streams = apis.into_iter().map(|api| {
+        watcher(api, watcher::Config::default())
+            .default_backoff()
+            .boxed()
+    });
+    let mut stream = futures::stream::select_all(streams);
+    let mut names = Interner::default();
+    let mut known: BTreeMap<(Arc<str>, Arc<str>), SnapshotRec> = BTreeMap::new();
+    let mut pending: BTreeMap<(Arc<str>, Arc<str>), SnapshotRec> = BTreeMap::new();
+    let mut dirty = false;
+    let mut tick = tokio::time::interval(BATCH);
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tick.tick() => {
+                if dirty {
+                    dirty = false;
+                    let list: Vec<SnapshotRec> = known.values().cloned().collect();
+                    if tx.send(Msg::Snapshots { ctx, result: Some(Ok(list)) }).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            item = stream.next() => {
+                let Some(item) = item else { return };
+                match item {
+                    Ok(watcher::Event::Init) => pending.clear(),
+                    Ok(watcher::Event::InitApply(o)) => {
+                        let r = SnapshotRec::from(&o, &mut names);
+                        pending.insert((r.namespace.clone(), r.name.clone()), r);
+                    }
+                    Ok(watcher::Event::InitDone) => {
+                        // One scope relisted: replace what that scope held.
+                        let scopes: std::collections::HashSet<Arc<str>> =
+                            pending.keys().map(|k| k.0.clone()).collect();
+                        if namespaces.is_empty() {
+                            known = std::mem::take(&mut pending);
+                        } else {
+                            known.retain(|k, _| !scopes.contains(&k.0));
+                            known.append(&mut pending);
+                        }
+                        dirty = true;
+                    }
+                    Ok(watcher::Event::Apply(o)) => {
+                        let r = SnapshotRec::from(&o, &mut names);
+                        known.insert((r.namespace.clone(), r.name.clone()), r);
+                        dirty = true;
+                    }
+                    Ok(watcher::Event::Delete(o)) => {
+                        let r = SnapshotRec::from(&o, &mut names);
+                        known.remove(&(r.namespace.clone(), r.name.clone()));
+                        dirty = true;
+                    }
+                    Err(e) => {
+                        let msg = crate::util::sanitize::line(&super::watch::short_error(&e), 200);
+                        if tx.send(Msg::Snapshots { ctx, result: Some(Err(msg)) }).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! Health rows: one per probed endpoint (derived from pod templates or configured),
+//! from the health book — state, why, failures in a row, since when — worst first.
+//! The view reads latency, p95 and the sparkline live from the book by key.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::severity::{Assessment, Severity};
+use crate::app::msg::CtxId;
+use crate::cluster::model::Ts;
+use crate::probe::HealthState;
+use crate::probe::book::Book;
+use crate::probe::targets::EndpointKey;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct HealthRow {
+    pub key: EndpointKey,
+    pub state: HealthState,
+    pub request: String,
+    pub reason: String,
+    pub failures: u32,
+    pub since: Ts,
+    pub pods: usize,
+    pub assessment: Assessment,
+}
+
+pub fn build(book: &Book) -> Vec<HealthRow> {
+    book.endpoints
+        .iter()
+        .map(|(k, e)| {
+            let reason = e.reason();
+            let mut a = Assessment::default();
+            if e.state > HealthState::Ok {
+                a.add(
+                    e.state.severity(),
+                    format!("{} {}: {}", k.name, e.state.label(), reason),
+                );
+            }
+            HealthRow {
+                key: k.clone(),
+                state: e.state,
+                request: e.request.clone(),
+                reason,
+                failures: e.consecutive_failures,
+                since: e.since,
+                pods: e.pods.len(),
+                assessment: a,
+            }
+        })
+        .collect()
+}
+
+/// What a workload's endpoints say, worst first: state and a reason.
+pub type WorkloadHealth = HashMap<(Option<CtxId>, Arc<str>, Arc<str>), (HealthState, String)>;
+
+pub fn by_workload(rows: &[HealthRow]) -> WorkloadHealth {
+    let mut m: WorkloadHealth = HashMap::new();
+    for r in rows {
+        if r.key.workload.is_empty() || r.state == HealthState::Unknown {
+            continue;
+        }
+        let k = (r.key.ctx, r.key.namespace.clone(), r.key.workload.clone());
+        let why = if r.reason.is_empty() {
+            format!("{} {}", r.key.name, r.state.label())
+        } else {
+            format!("{} {}: {}", r.key.name, r.state.label(), r.reason)
+        };
+        match m.get(&k) {
+            Some((s, _)) if *s >= r.state => {}
+            _ => {
+                m.insert(k, (r.state, why));
+            }
+        }
+    }
+    m
+}
+
+/// The severity a health state adds to its workload.
+pub fn severity(s: HealthState) -> Severity {
+    s.severity()
+}
