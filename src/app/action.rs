@@ -27,6 +27,10 @@ pub enum Action {
     ViewEvents,
     ViewServices,
     ViewResources,
+    ViewHealth,
+    ViewBackups,
+    ViewAlerts,
+    ProbeAll,
     ToggleCompleted,
     LogsPause,
     LogsFollow,
@@ -85,6 +89,22 @@ const TABLE: &[(Action, &str, &str)] = &[
         Action::ViewResources,
         "view.resources",
         "CPU and memory use (top)",
+    ),
+    (
+        Action::ViewHealth,
+        "view.health",
+        "health endpoints: state, latency, errors",
+    ),
+    (
+        Action::ViewBackups,
+        "view.backups",
+        "backups: freshness, last runs, snapshots",
+    ),
+    (Action::ViewAlerts, "view.alerts", "firing alerts"),
+    (
+        Action::ProbeAll,
+        "probe-all",
+        "probe every ready pod of the selected workload (or a sample again)",
     ),
     (
         Action::ToggleCompleted,

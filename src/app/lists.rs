@@ -20,11 +20,14 @@ pub enum ListView {
     Events,
     Services,
     Resources,
+    Health,
+    Backups,
+    Alerts,
 }
 
 impl ListView {
     /// The top-level views in tab order.
-    pub const ALL: [ListView; 7] = [
+    pub const ALL: [ListView; 10] = [
         ListView::Overview,
         ListView::Pods,
         ListView::Workloads,
@@ -32,6 +35,9 @@ impl ListView {
         ListView::Events,
         ListView::Services,
         ListView::Resources,
+        ListView::Health,
+        ListView::Backups,
+        ListView::Alerts,
     ];
 
     pub fn title(self) -> &'static str {
@@ -43,6 +49,9 @@ impl ListView {
             ListView::Events => "Events",
             ListView::Services => "Services",
             ListView::Resources => "Resources",
+            ListView::Health => "Health",
+            ListView::Backups => "Backups",
+            ListView::Alerts => "Alerts",
         }
     }
 
@@ -63,6 +72,9 @@ impl ListView {
             ListView::Events => &["events", "ev", "event"],
             ListView::Services => &["services", "svc", "service"],
             ListView::Resources => &["top", "resources", "res"],
+            ListView::Health => &["health", "probes", "hc"],
+            ListView::Backups => &["backups", "backup", "bk", "snapshots"],
+            ListView::Alerts => &["alerts", "alert", "al"],
         }
     }
 
@@ -186,6 +198,9 @@ pub fn len(view: ListView, f: &Fleet) -> usize {
         ListView::Events => f.events.len(),
         ListView::Services => f.services.len(),
         ListView::Resources => f.usage.len(),
+        ListView::Health => f.health.len(),
+        ListView::Backups => f.backups.len(),
+        ListView::Alerts => f.alerts.len(),
     }
 }
 
@@ -227,6 +242,27 @@ pub fn key(view: ListView, f: &Fleet, i: usize) -> RowKey {
             f.usage[i].namespace.clone(),
             f.usage[i].name.to_string(),
         ),
+        ListView::Health => {
+            let k = &f.health[i].key;
+            (
+                k.ctx.unwrap_or(usize::MAX),
+                k.namespace.clone(),
+                format!("{}|{}", k.workload, k.name),
+            )
+        }
+        ListView::Backups => (
+            f.backups[i].ctx,
+            f.backups[i].namespace.clone(),
+            f.backups[i].name.to_string(),
+        ),
+        ListView::Alerts => {
+            let r = &f.alerts[i];
+            (
+                r.ctx.unwrap_or(usize::MAX),
+                r.namespace.clone(),
+                format!("{}|{}", r.alert.name, r.alert.fingerprint),
+            )
+        }
     }
 }
 
@@ -238,6 +274,15 @@ fn place(view: ListView, f: &Fleet, i: usize) -> (CtxId, &str) {
         ListView::Events => (f.events[i].ctx, &f.events[i].namespace),
         ListView::Services => (f.services[i].ctx, &f.services[i].namespace),
         ListView::Resources => (f.usage[i].ctx, &f.usage[i].namespace),
+        ListView::Health => (
+            f.health[i].key.ctx.unwrap_or(usize::MAX),
+            &f.health[i].key.namespace,
+        ),
+        ListView::Backups => (f.backups[i].ctx, &f.backups[i].namespace),
+        ListView::Alerts => (
+            f.alerts[i].ctx.unwrap_or(usize::MAX),
+            &f.alerts[i].namespace,
+        ),
     }
 }
 
@@ -293,6 +338,38 @@ pub fn text(view: ListView, f: &Fleet, i: usize) -> String {
             let r = &f.usage[i];
             format!("{} {}", r.namespace, r.name)
         }
+        ListView::Health => {
+            let r = &f.health[i];
+            format!(
+                "{} {} {} {} {}",
+                r.key.namespace,
+                r.key.workload,
+                r.key.name,
+                r.state.label(),
+                r.reason
+            )
+        }
+        ListView::Backups => {
+            let r = &f.backups[i];
+            format!(
+                "{} {} {} {}",
+                r.namespace,
+                r.name,
+                r.freshness.label(),
+                r.why
+            )
+        }
+        ListView::Alerts => {
+            let r = &f.alerts[i];
+            format!(
+                "{} {} {} {} {}",
+                r.namespace,
+                r.alert.name,
+                r.alert.severity,
+                r.alert.workload.as_deref().unwrap_or(""),
+                r.alert.summary
+            )
+        }
     }
 }
 
@@ -341,7 +418,7 @@ pub fn refresh(ls: &mut ListState, f: &Fleet, filters: &Filters, contexts: &[Con
     ls.visible = (0..n)
         .filter(|&i| {
             let (ctx, ns) = place(ls.view, f, i);
-            if filters.context.is_some_and(|c| c != ctx) {
+            if ctx != usize::MAX && filters.context.is_some_and(|c| c != ctx) {
                 return false;
             }
             if filters.namespace.is_some_and(|want| want != ns) {
@@ -433,6 +510,34 @@ pub fn target(view: ListView, f: &Fleet, i: usize) -> Option<Target> {
             } else {
                 Some(t(r.ctx, ResKind::Pod, &r.namespace, &r.name))
             }
+        }
+        ListView::Health => {
+            let r = f.health.get(i)?;
+            let ctx = r.key.ctx?;
+            let (k, name) = r.key.workload.split_once('/')?;
+            let kind = match k {
+                "sts" => ResKind::StatefulSet,
+                _ => ResKind::Deployment,
+            };
+            Some(t(ctx, kind, &r.key.namespace, name))
+        }
+        ListView::Backups => {
+            let r = f.backups.get(i)?;
+            r.is_cronjob()
+                .then(|| t(r.ctx, ResKind::CronJob, &r.namespace, &r.name))
+        }
+        ListView::Alerts => {
+            let r = f.alerts.get(i)?;
+            let ctx = r.ctx.unwrap_or(0);
+            let (k, name) = r.alert.workload.as_deref()?.split_once('/')?;
+            let kind = match k {
+                "deploy" => ResKind::Deployment,
+                "sts" => ResKind::StatefulSet,
+                "cronjob" => ResKind::CronJob,
+                "pod" => ResKind::Pod,
+                _ => return None,
+            };
+            Some(t(ctx, kind, &r.namespace, name))
         }
     }
 }

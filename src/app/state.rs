@@ -5,11 +5,13 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use super::effect::Effect;
 use super::input::LineInput;
 use super::lists::{self, Filters, ListState, ListView, Target};
 use super::logs::LogsState;
 use super::msg::CtxId;
 use super::store::ClusterData;
+use super::transitions::{Transition, Transitions};
 use crate::cluster::contexts::ContextSpec;
 use crate::cluster::model::Ts;
 use crate::config::diag::Diag;
@@ -18,8 +20,6 @@ use crate::fleet::alerts::AlertFeed;
 use crate::fleet::backups::Freshness;
 use crate::fleet::{Ctx, Extras, Fleet, Needs, Watching};
 use crate::probe::book::Book;
-use super::effect::Effect;
-use super::transitions::{Transition, Transitions};
 
 /// How a context's connection is doing.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -109,11 +109,7 @@ fn alerts_read(
             );
         }
     }
-    let feed = crate::fleet::alerts::AlertFeed {
-        source,
-        result,
-        at,
-    };
+    let feed = crate::fleet::alerts::AlertFeed { source, result, at };
     match prev {
         Some(i) if s.alert_feeds[i].result == feed.result => s.alert_feeds[i].at = at,
         Some(i) => {
@@ -448,6 +444,10 @@ pub fn action(s: &mut State, a: Action) -> Vec<Effect> {
         Action::ViewEvents => switch_view(s, ListView::Events),
         Action::ViewServices => switch_view(s, ListView::Services),
         Action::ViewResources => switch_view(s, ListView::Resources),
+        Action::ViewHealth => switch_view(s, ListView::Health),
+        Action::ViewBackups => switch_view(s, ListView::Backups),
+        Action::ViewAlerts => switch_view(s, ListView::Alerts),
+        Action::ProbeAll => probe_all(s),
         Action::ToggleCompleted => {
             s.show_completed = !s.show_completed;
             let t = if s.show_completed {
@@ -704,8 +704,83 @@ fn log_sources(s: &State, t: &Target) -> Result<LogSources, String> {
                 pods,
             ))
         }
+        ResKind::CronJob | ResKind::Job => {
+            let job = if t.kind == ResKind::CronJob {
+                backup_job(c, &t.namespace, &t.name)
+                    .ok_or_else(|| format!("cronjob/{} has no runs", t.name))?
+            } else {
+                t.name.clone()
+            };
+            let pods: Vec<(Arc<str>, String)> =
+                crate::app::store::in_namespace(&c.data.pods, &t.namespace)
+                    .filter(|p| {
+                        p.owner.as_ref().is_some_and(|o| {
+                            o.kind == crate::cluster::model::OwnerKind::Job && o.name == job
+                        })
+                    })
+                    .filter_map(|p| {
+                        let container = p
+                            .default_container
+                            .as_deref()
+                            .or(p.containers.first().map(|c| c.name.as_ref()))?
+                            .to_string();
+                        Some((p.name.clone(), container))
+                    })
+                    .take(logs::MAX_PODS)
+                    .collect();
+            if pods.is_empty() {
+                return Err(format!("job/{job} has no pods left"));
+            }
+            Ok((format!("{}/job/{job}", t.namespace), pods))
+        }
         _ => Err(format!("no logs for {}", t.kind.plural())),
     }
+}
+
+/// Toggles probing every ready pod (instead of a sample) of the selected workload.
+fn probe_all(s: &mut State) -> Vec<Effect> {
+    let Some(t) = current_target(s) else {
+        return Vec::new();
+    };
+    let kind = match t.kind {
+        ResKind::Deployment => WorkloadKind::Deployment,
+        ResKind::StatefulSet => WorkloadKind::StatefulSet,
+        _ => {
+            s.notify("select a workload to probe all of its pods", true);
+            return Vec::new();
+        }
+    };
+    let wl: Arc<str> = Arc::from(format!("{}/{}", kind.short(), t.name));
+    let k = (t.ctx, t.namespace.clone(), wl.clone());
+    let msg = if s.probe_all.remove(&k) {
+        format!("probing a sample of {wl}'s pods again")
+    } else {
+        s.probe_all.insert(k);
+        format!("probing every ready pod of {wl}")
+    };
+    s.notify(msg, false);
+    s.extras_rev += 1;
+    s.refresh();
+    Vec::new()
+}
+
+/// The Job to show logs of for a backup CronJob: its newest failed run, else its
+/// newest run.
+fn backup_job(c: &crate::app::state::ContextState, ns: &str, cronjob: &str) -> Option<Arc<str>> {
+    use crate::cluster::model::{JobOutcome, OwnerKind};
+    let mut jobs: Vec<_> = crate::app::store::in_namespace(&c.data.jobs, ns)
+        .filter(|j| {
+            j.meta
+                .owner
+                .as_ref()
+                .is_some_and(|o| o.kind == OwnerKind::CronJob && o.name.as_ref() == cronjob)
+        })
+        .collect();
+    jobs.sort_by_key(|j| std::cmp::Reverse(j.start.unwrap_or(j.meta.created)));
+    jobs.iter()
+        .find(|j| j.outcome == JobOutcome::Failed)
+        .or(jobs.first())
+        .map(|j| j.meta.name.clone())
 }
 
 fn open_logs(s: &mut State, t: &Target, previous: bool) -> Vec<Effect> {

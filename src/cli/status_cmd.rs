@@ -19,6 +19,74 @@ struct Scanned {
     data: ClusterData,
     errors: Vec<String>,
     skew: i64,
+    client: Option<kube::Client>,
+}
+
+/// VolumeSnapshots once (when the cluster serves them).
+async fn snapshots(client: &kube::Client, data: &mut ClusterData) {
+    let api: kube::Api<crate::cluster::slim::VolumeSnapshot> = kube::Api::all(client.clone());
+    match api
+        .list(&kube::api::ListParams::default().limit(5000))
+        .await
+    {
+        Ok(list) => {
+            let mut names = crate::cluster::model::Interner::default();
+            data.set_snapshots(Some(Ok(list
+                .items
+                .iter()
+                .map(|v| crate::cluster::model::SnapshotRec::from(v, &mut names))
+                .collect())));
+        }
+        Err(kube::Error::Api(e)) if e.code == 404 => data.set_snapshots(None),
+        Err(e) => data.set_snapshots(Some(Err(watch::short_error(&e)))),
+    }
+}
+
+/// One round of health probes (within the budget: at most ten seconds' worth) and
+/// one read of each Alertmanager.
+async fn probe_once(
+    fleet: &Fleet,
+    scanned: &[Scanned],
+    w: &crate::fleet::Watching,
+) -> (
+    crate::probe::book::Book,
+    Vec<crate::fleet::alerts::AlertFeed>,
+) {
+    use futures::StreamExt;
+    let mut book = crate::probe::book::Book::default();
+    let Ok(direct) = crate::probe::http::direct_client() else {
+        return (book, Vec::new());
+    };
+    let clients = crate::probe::http::Clients {
+        kube: scanned.iter().map(|s| s.client.clone()).collect(),
+        direct,
+    };
+    let now = jiff::Timestamp::now().as_second();
+    let limit = (w.probes.budget as usize * 10).max(1);
+    let results: Vec<_> = futures::stream::iter(fleet.probe_targets.iter().take(limit))
+        .map(|t| {
+            let clients = clients.clone();
+            async move {
+                let (answer, ms) = crate::probe::http::probe(&clients, t).await;
+                (t, crate::probe::evaluate::evaluate(&t.expect, answer, ms))
+            }
+        })
+        .buffer_unordered(w.probes.concurrency)
+        .collect()
+        .await;
+    for (t, v) in results {
+        book.record(&t.id(), &t.describe(), v, now);
+    }
+    let mut feeds = Vec::new();
+    for src in &fleet.alert_sources {
+        let result = crate::probe::alerts::read(&clients, src).await;
+        feeds.push(crate::fleet::alerts::AlertFeed {
+            source: src.clone(),
+            result,
+            at: now,
+        });
+    }
+    (book, feeds)
 }
 
 async fn scan(client: &kube::Client, namespaces: &[String]) -> (ClusterData, Vec<String>) {
@@ -80,16 +148,27 @@ async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<b
             data: ClusterData::default(),
             errors: Vec::new(),
             skew: 0,
+            client: None,
         };
         match contexts::client(&kc, &spec.name).await {
             Ok(client) => {
+                s.client = Some(client.clone());
                 match tokio::time::timeout(
                     std::time::Duration::from_secs(30),
                     scan(&client, &namespaces),
                 )
                 .await
                 {
-                    Ok((data, errors)) => {
+                    Ok((mut data, errors)) => {
+                        if tokio::time::timeout(
+                            std::time::Duration::from_secs(10),
+                            snapshots(&client, &mut data),
+                        )
+                        .await
+                        .is_err()
+                        {
+                            tracing::warn!("VolumeSnapshots not listed within 10 s");
+                        }
                         s.data = data;
                         s.errors = errors;
                     }
@@ -121,7 +200,35 @@ async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<b
             now: now + s.skew,
         })
         .collect();
-    let fleet = Fleet::build(&ctxs, crate::fleet::Needs::default(), crate::fleet::Extras::none());
+    let watching = crate::fleet::Watching::from(&loaded.config);
+    let probe_all = std::collections::HashSet::new();
+    let first = Fleet::build(
+        &ctxs,
+        crate::fleet::Needs::default(),
+        crate::fleet::Extras {
+            watching: &watching,
+            ..crate::fleet::Extras::none()
+        },
+    );
+    let (book, feeds) = match tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        probe_once(&first, &scanned, &watching),
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(_) => Default::default(),
+    };
+    let fleet = Fleet::build(
+        &ctxs,
+        crate::fleet::Needs::default(),
+        crate::fleet::Extras {
+            health: &book,
+            alerts: &feeds,
+            watching: &watching,
+            probe_all: &probe_all,
+        },
+    );
     let names: Vec<String> = scanned.iter().map(|s| s.name.clone()).collect();
     let count = |sev: Severity| {
         fleet
@@ -140,6 +247,32 @@ async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<b
                 "contexts": scanned.iter().map(|s| json!({"name": s.name, "server": s.server, "errors": s.errors})).collect::<Vec<_>>(),
                 "summary": {"critical": count(Severity::Critical), "warning": count(Severity::Warning), "info": count(Severity::Info), "ok": count(Severity::Ok), "worst": fleet.worst()},
                 "workloads": workload_json(&fleet, &names),
+                "health": fleet.health.iter().map(|h| json!({
+                    "context": h.key.ctx.and_then(|c| names.get(c)),
+                    "namespace": &*h.key.namespace,
+                    "workload": &*h.key.workload,
+                    "endpoint": &*h.key.name,
+                    "request": h.request,
+                    "state": h.state,
+                    "reason": h.reason,
+                })).collect::<Vec<_>>(),
+                "backups": fleet.backups.iter().map(|b| json!({
+                    "context": names.get(b.ctx),
+                    "namespace": &*b.namespace,
+                    "name": &*b.name,
+                    "verdict": b.freshness,
+                    "lastSuccess": b.last_success.and_then(|t| jiff::Timestamp::from_second(t).ok()).map(|t| t.to_string()),
+                    "why": b.why,
+                })).collect::<Vec<_>>(),
+                "alerts": fleet.alerts.iter().map(|a| json!({
+                    "name": a.alert.name,
+                    "severity": a.alert.severity,
+                    "namespace": &*a.namespace,
+                    "workload": a.alert.workload,
+                    "summary": a.alert.summary,
+                    "since": a.alert.starts.and_then(|t| jiff::Timestamp::from_second(t).ok()).map(|t| t.to_string()),
+                })).collect::<Vec<_>>(),
+                "alertErrors": feeds.iter().filter_map(|f| f.result.as_ref().err().map(|e| format!("{}: {e}", f.source.label))).collect::<Vec<_>>(),
             });
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
@@ -189,13 +322,46 @@ async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<b
                         crate::ui::widgets::severity_mark(w.assessment.severity),
                         crate::util::sanitize::line(&w.namespace, 253),
                         crate::util::sanitize::line(&name, 253),
-                        format!("{}/{}", w.ready, w.desired),
+                        if w.kind == crate::fleet::workloads::WorkloadKind::CronJob {
+                            "-".to_string()
+                        } else {
+                            format!("{}/{}", w.ready, w.desired)
+                        },
                         w.assessment.summary()
                     );
                 }
             }
+            let by = |st: crate::probe::HealthState| {
+                fleet.health.iter().filter(|h| h.state == st).count()
+            };
+            let bad_backups = fleet
+                .backups
+                .iter()
+                .filter(|b| b.assessment.severity.needs_attention())
+                .count();
+            let crit_alerts = fleet
+                .alerts
+                .iter()
+                .filter(|a| a.severity == Severity::Critical)
+                .count();
             println!(
-                "\n{} critical, {} warning, {} info, {} ok — {} workloads in {}",
+                "\nhealth: {} down, {} degraded, {} ok of {} endpoints; backups: {} of {} need attention; alerts: {} firing ({} critical)",
+                by(crate::probe::HealthState::Down),
+                by(crate::probe::HealthState::Degraded),
+                by(crate::probe::HealthState::Ok),
+                fleet.health.len(),
+                bad_backups,
+                fleet.backups.len(),
+                fleet.alerts.len(),
+                crit_alerts
+            );
+            for f in feeds.iter() {
+                if let Err(e) = &f.result {
+                    eprintln!("warning: alerts from {}: {e}", f.source.label);
+                }
+            }
+            println!(
+                "{} critical, {} warning, {} info, {} ok — {} workloads in {}",
                 count(Severity::Critical),
                 count(Severity::Warning),
                 count(Severity::Info),

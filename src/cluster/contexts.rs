@@ -95,9 +95,13 @@ pub async fn client(kc: &Kubeconfig, ctx: &str) -> Result<kube::Client, String> 
     let fail = |e: &(dyn std::error::Error + 'static)| {
         format!("context {ctx}: {}{exec}", super::watch::describe_error(e))
     };
-    let cfg = kube::Config::from_custom_kubeconfig(kc.clone(), &opts)
+    let mut cfg = kube::Config::from_custom_kubeconfig(kc.clone(), &opts)
         .await
         .map_err(|e| fail(&e))?;
+    // No silent retries: a health probe's 503 is the answer (not something to retry
+    // for seconds), watchers back off on their own, and an action must never be
+    // re-sent without the person seeing why.
+    cfg.default_retry = false;
     kube::Client::try_from(cfg).map_err(|e| fail(&e))
 }
 

@@ -286,7 +286,11 @@ impl Config {
         let mut out = Vec::new();
         let dur = |out: &mut Vec<Diag>, section: &str, key: &str, v: &str, at: usize| {
             if let Err(e) = crate::util::duration::parse(v) {
-                let off = if at > 0 { at } else { key_offset(text, section, key) };
+                let off = if at > 0 {
+                    at
+                } else {
+                    key_offset(text, section, key)
+                };
                 out.push(Diag::error(file, text, off, format!("{key}: {e}")));
             }
         };
@@ -298,7 +302,15 @@ impl Config {
             out.push(Diag::error(
                 file,
                 text,
-                key_offset(text, "probes", if p.budget == 0 { "budget" } else { "concurrency" }),
+                key_offset(
+                    text,
+                    "probes",
+                    if p.budget == 0 {
+                        "budget"
+                    } else {
+                        "concurrency"
+                    },
+                ),
                 "budget and concurrency must be at least 1",
             ));
         }
@@ -466,18 +478,27 @@ max_age = { "flextime-backup/database-backup" = "26h" }
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(c.probes.sample, 3);
         assert_eq!(c.endpoints.len(), 2);
-        assert_eq!(c.endpoints[0].expect_status, Some(Statuses::Many(vec![200, 204])));
+        assert_eq!(
+            c.endpoints[0].expect_status,
+            Some(Statuses::Many(vec![200, 204]))
+        );
         assert_eq!(c.endpoints[0].headers["Authorization"].env, "API_TOKEN");
         assert_eq!(c.backups.tolerance, 2.0);
         let bad = "\n[[endpoint]]\nname = \"x\"\nurl = \"ftp://a\"\n\n[[endpoint]]\nname = \"y\"\nservice = \"nope\"\n";
         let e = Config::parse("c.toml", bad).unwrap_err();
         assert_eq!(e.len(), 2, "{e:?}");
         assert_eq!((e[0].line, e[0].message.contains("ftp://a")), (3, true));
-        assert_eq!((e[1].line, e[1].message.contains("namespace/service:port")), (7, true));
+        assert_eq!(
+            (e[1].line, e[1].message.contains("namespace/service:port")),
+            (7, true)
+        );
         let e = Config::parse("c.toml", "[probes]\ninterval = \"often\"\n").unwrap_err();
         assert_eq!((e[0].line, e[0].message.contains("interval")), (2, true));
-        let e = Config::parse("c.toml", "[[endpoint]]\nname = \"z\"\nurl = \"http://a\"\nfrobnicate = 1\n")
-            .unwrap_err();
+        let e = Config::parse(
+            "c.toml",
+            "[[endpoint]]\nname = \"z\"\nurl = \"http://a\"\nfrobnicate = 1\n",
+        )
+        .unwrap_err();
         assert!(e[0].message.contains("frobnicate"), "{e:?}");
         assert_eq!(parse_service("a/b:80"), Some(("a".into(), "b".into(), 80)));
         assert_eq!(parse_service("a/b"), None);

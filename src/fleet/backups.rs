@@ -120,14 +120,15 @@ fn schedule(cj: &CronJobRec) -> Option<Schedule> {
 }
 
 fn interval(cj: &CronJobRec, s: Option<&Schedule>) -> Option<Ts> {
-    let key = (cj.schedule.to_string(), cj.time_zone.as_deref().map(String::from));
+    let key = (
+        cj.schedule.to_string(),
+        cj.time_zone.as_deref().map(String::from),
+    );
     INTERVALS.with(|m| {
         if let Some(v) = m.borrow().get(&key) {
             return *v;
         }
-        let v = s
-            .and_then(|s| s.longest_interval())
-            .map(|d| d.as_secs());
+        let v = s.and_then(|s| s.longest_interval()).map(|d| d.as_secs());
         let mut m = m.borrow_mut();
         if m.len() > 4096 {
             m.clear();
@@ -166,10 +167,9 @@ pub fn judge(f: &Facts, now: Ts) -> (Freshness, String) {
         return (
             Freshness::Running,
             match f.last_success {
-                Some(t) if stale(t) => format!(
-                    "running; last success {} ago (over {allowed})",
-                    age_of(t)
-                ),
+                Some(t) if stale(t) => {
+                    format!("running; last success {} ago (over {allowed})", age_of(t))
+                }
                 Some(t) => format!("running; last success {} ago", age_of(t)),
                 None => "running its first success".into(),
             },
@@ -207,10 +207,7 @@ pub fn judge(f: &Facts, now: Ts) -> (Freshness, String) {
                 age_of(t)
             ),
         ),
-        (Some(t), None) => (
-            Freshness::Fresh,
-            format!("last success {} ago", age_of(t)),
-        ),
+        (Some(t), None) => (Freshness::Fresh, format!("last success {} ago", age_of(t))),
     }
 }
 
@@ -342,7 +339,11 @@ fn cronjob_rows(c: &Ctx, s: &BackupSettings, out: &mut Vec<BackupRow>) {
 pub fn cadence(times: &[Ts]) -> Option<Ts> {
     let mut t = times.to_vec();
     t.sort_unstable();
-    let mut gaps: Vec<Ts> = t.windows(2).map(|w| w[1] - w[0]).filter(|g| *g > 0).collect();
+    let mut gaps: Vec<Ts> = t
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|g| *g > 0)
+        .collect();
     if gaps.len() < 2 {
         return None;
     }
@@ -458,18 +459,33 @@ mod tests {
         let now = 100 * D;
         let daily = allowed("0 2 * * *", 1.5);
         assert_eq!(daily, 36 * H);
-        assert_eq!(judge(&facts(Some(now - 30 * H), daily), now).0, Freshness::Fresh);
+        assert_eq!(
+            judge(&facts(Some(now - 30 * H), daily), now).0,
+            Freshness::Fresh
+        );
         let (f, why) = judge(&facts(Some(now - 40 * H), daily), now);
         assert_eq!(f, Freshness::Stale);
         assert!(why.contains("over 36h"), "{why}");
         let weekly = allowed("0 1 * * 0", 1.5);
         assert_eq!(weekly, (7 * D) * 3 / 2);
-        assert_eq!(judge(&facts(Some(now - 8 * D), weekly), now).0, Freshness::Fresh);
-        assert_eq!(judge(&facts(Some(now - 11 * D), weekly), now).0, Freshness::Stale);
+        assert_eq!(
+            judge(&facts(Some(now - 8 * D), weekly), now).0,
+            Freshness::Fresh
+        );
+        assert_eq!(
+            judge(&facts(Some(now - 11 * D), weekly), now).0,
+            Freshness::Stale
+        );
         let quarter = allowed("*/15 * * * *", 1.5);
         assert_eq!(quarter, 22 * 60 + 30);
-        assert_eq!(judge(&facts(Some(now - 20 * 60), quarter), now).0, Freshness::Fresh);
-        assert_eq!(judge(&facts(Some(now - 30 * 60), quarter), now).0, Freshness::Stale);
+        assert_eq!(
+            judge(&facts(Some(now - 20 * 60), quarter), now).0,
+            Freshness::Fresh
+        );
+        assert_eq!(
+            judge(&facts(Some(now - 30 * 60), quarter), now).0,
+            Freshness::Stale
+        );
     }
 
     #[test]

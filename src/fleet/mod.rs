@@ -95,7 +95,8 @@ impl Extras<'_> {
     /// No probes, no alerts, default settings.
     pub fn none() -> Extras<'static> {
         static BOOK: std::sync::LazyLock<Book> = std::sync::LazyLock::new(Book::default);
-        static WATCHING: std::sync::LazyLock<Watching> = std::sync::LazyLock::new(Watching::default);
+        static WATCHING: std::sync::LazyLock<Watching> =
+            std::sync::LazyLock::new(Watching::default);
         static ALL: std::sync::LazyLock<HashSet<(CtxId, Arc<str>, Arc<str>)>> =
             std::sync::LazyLock::new(HashSet::new);
         Extras {
@@ -185,7 +186,12 @@ impl Fleet {
                 .extend(targets::derive(c, &ix, &x.watching.probes, x.probe_all));
             let backups = backups::build(c, &x.watching.backups);
             let mut rows = workloads::build(c, &ix, now);
-            rows.extend(backups.iter().filter(|b| b.is_cronjob()).map(workloads::backup_row));
+            rows.extend(
+                backups
+                    .iter()
+                    .filter(|b| b.is_cronjob())
+                    .map(workloads::backup_row),
+            );
             for r in rows.iter_mut() {
                 workloads::link(r, &by_workload, &mut f.alerts);
             }
@@ -205,7 +211,9 @@ impl Fleet {
             f.services.extend(services::build(c));
         }
         let has_service = |d: &ClusterData, ns: &str, svc: &str| {
-            d.services.keys().any(|(n, s)| n.as_ref() == ns && s.as_ref() == svc)
+            d.services
+                .keys()
+                .any(|(n, s)| n.as_ref() == ns && s.as_ref() == svc)
         };
         let lookups: Vec<Box<dyn Fn(&str, &str) -> bool + '_>> = contexts
             .iter()

@@ -53,7 +53,9 @@ impl Alert {
 }
 
 fn s(v: &Value, max: usize) -> Option<String> {
-    v.as_str().map(|x| sanitize::line(x, max)).filter(|x| !x.is_empty())
+    v.as_str()
+        .map(|x| sanitize::line(x, max))
+        .filter(|x| !x.is_empty())
 }
 
 /// Parses `/api/v2/alerts`: active (not silenced or inhibited) alerts only.

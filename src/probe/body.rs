@@ -100,7 +100,11 @@ fn check_of(name: &str, v: &Value) -> Option<Check> {
         }),
         Value::Bool(b) => Some(Check {
             name,
-            state: if *b { HealthState::Ok } else { HealthState::Down },
+            state: if *b {
+                HealthState::Ok
+            } else {
+                HealthState::Down
+            },
             detail: String::new(),
         }),
         Value::Object(m) => {
@@ -177,7 +181,11 @@ fn from_json(v: &Value) -> Deep {
         ) {
             d.checks.push(Check {
                 name: short(name, 40),
-                state: if *b { HealthState::Ok } else { HealthState::Down },
+                state: if *b {
+                    HealthState::Ok
+                } else {
+                    HealthState::Down
+                },
                 detail: if *b {
                     String::new()
                 } else {
@@ -298,7 +306,11 @@ mod tests {
         let kafka = d.checks.iter().find(|c| c.name == "kafka").unwrap();
         assert_eq!(kafka.state, HealthState::Down);
         assert_eq!(
-            d.checks.iter().find(|c| c.name == "database").unwrap().state,
+            d.checks
+                .iter()
+                .find(|c| c.name == "database")
+                .unwrap()
+                .state,
             HealthState::Ok
         );
         // A lost dependency degrades the service; it still answers.

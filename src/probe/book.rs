@@ -225,7 +225,9 @@ mod tests {
         let mut b = Book::default();
         let a = (key(), Some(Arc::from("api-a")));
         let c = (key(), Some(Arc::from("api-b")));
-        let ch = b.record(&a, "GET :80/health", v(HealthState::Ok, 10), 100).unwrap();
+        let ch = b
+            .record(&a, "GET :80/health", v(HealthState::Ok, 10), 100)
+            .unwrap();
         assert_eq!((ch.from, ch.to), (HealthState::Unknown, HealthState::Ok));
         assert!(b.record(&c, "", v(HealthState::Ok, 30), 101).is_none());
         let ch = b.record(&c, "", v(HealthState::Down, 5000), 115).unwrap();

@@ -49,8 +49,7 @@ pub fn from_message(msg: &str) -> ErrorClass {
     let m = msg.to_ascii_lowercase();
     if m.contains("timed out") || m.contains("timeout") || m.contains("deadline") {
         ErrorClass::Timeout
-    } else if m.contains("refused") || m.contains("connection reset") || m.contains("no route")
-    {
+    } else if m.contains("refused") || m.contains("connection reset") || m.contains("no route") {
         ErrorClass::Refused
     } else if m.contains("certificate")
         || m.contains("tls")

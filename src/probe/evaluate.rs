@@ -211,14 +211,20 @@ mod tests {
         assert_eq!((ok.state, ok.error), (HealthState::Ok, None));
         let down = evaluate(
             &exp,
-            Ok(raw(503, r#"{"status":"unhealthy","circuit_breaker":"open"}"#)),
+            Ok(raw(
+                503,
+                r#"{"status":"unhealthy","circuit_breaker":"open"}"#,
+            )),
             40,
         );
         assert_eq!(down.state, HealthState::Down);
         assert_eq!(down.reason(), "HTTP status: 503: circuit breaker open");
         let degraded = evaluate(
             &exp,
-            Ok(raw(200, r#"{"status":"degraded","checks":{"database":"degraded"}}"#)),
+            Ok(raw(
+                200,
+                r#"{"status":"degraded","checks":{"database":"degraded"}}"#,
+            )),
             40,
         );
         assert_eq!(degraded.state, HealthState::Degraded);
@@ -226,10 +232,7 @@ mod tests {
         assert_eq!(slow.state, HealthState::Degraded);
         assert_eq!(slow.error.unwrap().0, ErrorClass::Slow);
         let checked = Expectation {
-            checks: vec![(
-                "checks.database.status".into(),
-                vec![Value::from("ok")],
-            )],
+            checks: vec![("checks.database.status".into(), vec![Value::from("ok")])],
             ..Expectation::default()
         };
         let bad = evaluate(
@@ -237,7 +240,10 @@ mod tests {
             Ok(raw(200, r#"{"checks":{"database":{"status":"degraded"}}}"#)),
             10,
         );
-        assert_eq!(bad.error.unwrap().1, "checks.database.status is \"degraded\", want \"ok\"");
+        assert_eq!(
+            bad.error.unwrap().1,
+            "checks.database.status is \"degraded\", want \"ok\""
+        );
         let big = Raw {
             truncated: true,
             ..raw(200, "{\"x\":\"")
@@ -251,8 +257,15 @@ mod tests {
             ..raw(302, "")
         };
         let r = evaluate(&exp, Ok(redirect), 5);
-        assert_eq!((r.state, r.error.unwrap().0), (HealthState::Down, ErrorClass::Redirects));
-        let t = evaluate(&exp, Err((ErrorClass::Timeout, "no answer in 5s".into())), 5000);
+        assert_eq!(
+            (r.state, r.error.unwrap().0),
+            (HealthState::Down, ErrorClass::Redirects)
+        );
+        let t = evaluate(
+            &exp,
+            Err((ErrorClass::Timeout, "no answer in 5s".into())),
+            5000,
+        );
         assert_eq!(t.state, HealthState::Down);
         let garbage = evaluate(&exp, Ok(raw(200, "{not json")), 5);
         assert_eq!(garbage.error.unwrap().0, ErrorClass::BadBody);
@@ -260,6 +273,9 @@ mod tests {
             statuses: vec![204],
             ..Expectation::default()
         };
-        assert_eq!(evaluate(&custom, Ok(raw(200, "")), 5).state, HealthState::Down);
+        assert_eq!(
+            evaluate(&custom, Ok(raw(200, "")), 5).state,
+            HealthState::Down
+        );
     }
 }

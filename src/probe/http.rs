@@ -34,7 +34,11 @@ pub fn direct_client() -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
         .connect_timeout(Duration::from_secs(5))
-        .user_agent(concat!("kdeck/", env!("CARGO_PKG_VERSION"), " (health probe)"))
+        .user_agent(concat!(
+            "kdeck/",
+            env!("CARGO_PKG_VERSION"),
+            " (health probe)"
+        ))
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))
 }
@@ -249,10 +253,7 @@ pub async fn fetch(clients: &Clients, t: &ProbeTarget, cap: usize) -> (Answer, u
         Ok(a) => a,
         Err(_) => Err((
             ErrorClass::Timeout,
-            format!(
-                "no complete answer within {:.1}s",
-                t.timeout.as_secs_f64()
-            ),
+            format!("no complete answer within {:.1}s", t.timeout.as_secs_f64()),
         )),
     };
     let ms = start.elapsed().as_millis().min(u32::MAX as u128) as u32;

@@ -20,9 +20,7 @@ pub use classify::ErrorClass;
 use crate::fleet::Severity;
 
 /// An endpoint's (or a pod's) health.
-#[derive(
-    Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize,
-)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum HealthState {
     /// Not probed yet.
@@ -68,8 +66,8 @@ impl HealthState {
             | "operational" | "closed" | "true" | "serving" | "good" => HealthState::Ok,
             "degraded" | "warn" | "warning" | "yellow" | "half-open" | "half_open" | "slow"
             | "partial" => HealthState::Degraded,
-            "unhealthy" | "down" | "fail" | "failed" | "failing" | "error" | "critical"
-            | "red" | "outage" | "open" | "false" | "not_serving" | "unavailable" | "dead" => {
+            "unhealthy" | "down" | "fail" | "failed" | "failing" | "error" | "critical" | "red"
+            | "outage" | "open" | "false" | "not_serving" | "unavailable" | "dead" => {
                 HealthState::Down
             }
             _ => HealthState::Unknown,

@@ -104,7 +104,11 @@ pub async fn run(
             .len()
             .min(tokens as usize)
             .min(settings.concurrency - in_flight);
-        let ids: Vec<TargetId> = due.into_iter().take(take).map(|(id, _)| id.clone()).collect();
+        let ids: Vec<TargetId> = due
+            .into_iter()
+            .take(take)
+            .map(|(id, _)| id.clone())
+            .collect();
         for id in ids {
             let Some(slot) = slots.get_mut(&id) else {
                 continue;

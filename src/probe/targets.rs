@@ -84,7 +84,10 @@ impl ProbeTarget {
                 service,
                 port,
                 ..
-            } => format!("{} svc/{namespace}/{service}:{port}{}", self.method, self.path),
+            } => format!(
+                "{} svc/{namespace}/{service}:{port}{}",
+                self.method, self.path
+            ),
             Via::Direct { url } => format!("{} {url}", self.method),
         }
     }
@@ -364,6 +367,10 @@ mod tests {
         assert_eq!(deep_path("/api/v1/readyz"), Some("/api/v1"));
         assert_eq!(deep_path("/ready"), None);
         assert_eq!(deep_path("/api/health"), None);
-        assert_eq!(deep_path("/-/ready"), None, "Prometheus' /-/ready has no deep path");
+        assert_eq!(
+            deep_path("/-/ready"),
+            None,
+            "Prometheus' /-/ready has no deep path"
+        );
     }
 }

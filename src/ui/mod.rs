@@ -2,11 +2,14 @@
 //! times a second when something changed), terminal setup and restoration, and one
 //! file per view.
 
+pub mod alerts;
 pub mod app;
+pub mod backups;
 pub mod describe;
 pub mod events;
 pub mod footer;
 pub mod header;
+pub mod health;
 pub mod help;
 pub mod hpas;
 pub mod logs;

@@ -1,6 +1,7 @@
-//! The overview: one row per workload across namespaces and contexts, worst first —
-//! severity, ready/desired, the reason it needs attention; wider terminals add the
-//! rollout state, HPA, restarts, recent warnings and images.
+//! The overview: one row per workload (and backup CronJob) across namespaces and
+//! contexts, worst first — severity, ready/desired, health (a backup's freshness), the
+//! reason it needs attention; wider terminals add the rollout state, HPA, firing
+//! alerts, restarts, recent warnings and images.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint::*, Rect};
@@ -10,6 +11,7 @@ use crate::app::State;
 use crate::app::lists::ListState;
 use crate::config::theme::Theme;
 use crate::fleet::Severity;
+use crate::fleet::backups::Freshness;
 use crate::fleet::workloads::WorkloadKind;
 
 pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
@@ -30,9 +32,11 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
     cols.push(col("NAMESPACE", Length(if wide { 22 } else { 14 })));
     cols.push(col("WORKLOAD", Length(if wide { 26 } else { 18 })));
     cols.push(col("READY", Length(5)));
+    cols.push(col("HEALTH", Length(9)));
     if medium {
         cols.push(col("ROLLOUT", Length(if wide { 34 } else { 22 })));
         cols.push(col("HPA", Length(11)));
+        cols.push(col("ALERTS", Length(6)));
     }
     if wide {
         cols.push(col("RESTARTS", Length(8)));
@@ -56,8 +60,13 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
             other => format!("{}/{}", other.short(), r.name),
         };
         cells.push(name_cell(name, w[c + 1]));
+        let is_backup = r.kind == WorkloadKind::CronJob;
         cells.push(styled(
-            format!("{}/{}", r.ready, r.desired),
+            if is_backup {
+                "-".to_string()
+            } else {
+                format!("{}/{}", r.ready, r.desired)
+            },
             w[c + 2],
             if r.ready < r.desired {
                 st
@@ -65,9 +74,37 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
                 t.style("text")
             },
         ));
-        c += 3;
+        let (health, hsev) = match (&r.backup, &r.health) {
+            (Some(b), _) => (
+                b.label().to_string(),
+                if matches!(b, Freshness::Stale | Freshness::Failing) {
+                    Severity::Warning
+                } else {
+                    Severity::Ok
+                },
+            ),
+            (None, Some((h, _))) => (h.label().to_string(), h.severity()),
+            (None, None) => ("-".to_string(), Severity::Ok),
+        };
+        cells.push(styled(
+            health,
+            w[c + 3],
+            if hsev > Severity::Ok {
+                severity_style(t, hsev)
+            } else {
+                t.style("text")
+            },
+        ));
+        c += 4;
         if medium {
-            cells.push(cell(r.rollout.text(), w[c]));
+            cells.push(cell(
+                if is_backup {
+                    r.images.clone()
+                } else {
+                    r.rollout.text()
+                },
+                w[c],
+            ));
             cells.push(cell(
                 r.hpa
                     .as_ref()
@@ -75,7 +112,21 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
                     .unwrap_or_else(|| "-".into()),
                 w[c + 1],
             ));
-            c += 2;
+            let worst = r.alerts.first().map(|a| a.1).unwrap_or_default();
+            cells.push(styled(
+                if r.alerts.is_empty() {
+                    "-".to_string()
+                } else {
+                    r.alerts.len().to_string()
+                },
+                w[c + 2],
+                if worst > Severity::Ok {
+                    severity_style(t, worst)
+                } else {
+                    t.style("text")
+                },
+            ));
+            c += 3;
         }
         if wide {
             cells.push(cell(r.restarts.to_string(), w[c]));

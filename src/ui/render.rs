@@ -5,8 +5,8 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint::*, Layout, Rect};
 
 use super::{
-    describe, events, footer, header, help, hpas, logs, overview, pods, resources, services,
-    widgets, workloads, yaml,
+    alerts, backups, describe, events, footer, header, health, help, hpas, logs, overview, pods,
+    resources, services, widgets, workloads, yaml,
 };
 use crate::app::State;
 use crate::app::lists::ListView;
@@ -28,6 +28,12 @@ pub fn page_rows(area: Rect, s: &State) -> usize {
     let body = body_area(area);
     let h = match s.list().map(|l| l.view) {
         Some(ListView::Workloads) => body.height.saturating_sub((body.height / 3).clamp(5, 12)),
+        Some(ListView::Health | ListView::Backups) => {
+            body.height.saturating_sub(health::pane_height(body.height))
+        }
+        Some(ListView::Alerts) if s.alert_feeds.iter().any(|f| f.result.is_err()) => {
+            body.height.saturating_sub(1)
+        }
         _ => body.height,
     };
     h.saturating_sub(1).max(1) as usize
@@ -50,6 +56,9 @@ pub fn render(f: &mut Frame, s: &State, t: &Theme) {
             ListView::Events => events::render(f, body, s, ls, t),
             ListView::Services => services::render(f, body, s, ls, t),
             ListView::Resources => resources::render(f, body, s, ls, t),
+            ListView::Health => health::render(f, body, s, ls, t),
+            ListView::Backups => backups::render(f, body, s, ls, t),
+            ListView::Alerts => alerts::render(f, body, s, ls, t),
         },
         Screen::Describe { target, scroll } => describe::render(f, body, s, target, *scroll, t),
         Screen::Yaml {

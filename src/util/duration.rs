@@ -15,7 +15,9 @@ pub fn parse(s: &str) -> Result<Duration, String> {
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(rest.len());
         if digits == 0 {
-            return Err(format!("{s:?} is not a duration (try \"2s\", \"500ms\", \"1h30m\")"));
+            return Err(format!(
+                "{s:?} is not a duration (try \"2s\", \"500ms\", \"1h30m\")"
+            ));
         }
         let n: f64 = rest[..digits]
             .parse()

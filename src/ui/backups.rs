@@ -1,0 +1,169 @@
+//! The backups view: each backup CronJob (and VolumeSnapshots per source PVC) with its
+//! verdict — fresh, stale, failing, running, suspended, never-run — last success and
+//! its age, next run, the schedule in words and why; under it, the selected backup's
+//! last runs with duration and result (`l` shows a failed run's logs).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint::*, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::widgets::{
+    cell, col, empty, fit, name_cell, severity_mark, severity_style, styled, table,
+};
+use crate::app::State;
+use crate::app::lists::ListState;
+use crate::cluster::model::JobOutcome;
+use crate::config::theme::Theme;
+use crate::fleet::Severity;
+use crate::fleet::backups::BackupSource;
+use crate::util::age::{age, short};
+
+fn mark(o: JobOutcome) -> char {
+    match o {
+        JobOutcome::Complete => '✓',
+        JobOutcome::Failed => '✗',
+        JobOutcome::Running => '…',
+    }
+}
+
+pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
+    if ls.visible.is_empty() {
+        return empty(
+            f,
+            area,
+            t,
+            "no backups: label a CronJob kdeck.io/backup=true or list it in [backups] include",
+        );
+    }
+    let pane = super::health::pane_height(area.height);
+    let [top, bottom] = Layout::vertical([Fill(1), Length(pane)]).areas(area);
+    let wide = top.width >= 120;
+    let mut cols = vec![col("SEV", Length(4))];
+    if s.multi_context() {
+        cols.push(col("CONTEXT", Length(12)));
+    }
+    cols.push(col("NAMESPACE", Length(if wide { 20 } else { 13 })));
+    cols.push(col("BACKUP", Length(if wide { 26 } else { 18 })));
+    cols.push(col("VERDICT", Length(9)));
+    cols.push(col("LAST OK", Length(7)));
+    if wide {
+        cols.push(col("NEXT", Length(7)));
+        cols.push(col("SCHEDULE", Length(30)));
+        cols.push(col("RUNS", Length(6)));
+    }
+    cols.push(col("WHY", Fill(1)));
+    let multi = s.multi_context();
+    table(f, top, t, &cols, ls, |i, w| {
+        let r = &s.fleet.backups[i];
+        let sev = r.assessment.severity;
+        let st = severity_style(t, sev);
+        let mut cells = vec![styled(severity_mark(sev), w[0], st)];
+        let mut c = 1;
+        if multi {
+            cells.push(name_cell(s.context_name(r.ctx), w[c]));
+            c += 1;
+        }
+        cells.push(name_cell(&*r.namespace, w[c]));
+        cells.push(name_cell(&*r.name, w[c + 1]));
+        cells.push(styled(r.freshness.label(), w[c + 2], st));
+        cells.push(cell(
+            r.last_success
+                .map(|x| age(s.ctx_now(r.ctx), x))
+                .unwrap_or_else(|| "never".into()),
+            w[c + 3],
+        ));
+        c += 4;
+        if wide {
+            let now = s.ctx_now(r.ctx);
+            cells.push(cell(
+                r.next_run
+                    .map(|n| format!("in {}", short(n - now)))
+                    .unwrap_or_else(|| "-".into()),
+                w[c],
+            ));
+            let sched = match &r.source {
+                BackupSource::CronJob { words, .. } => words.clone(),
+                BackupSource::Snapshots { count, .. } => format!("{count} VolumeSnapshots"),
+            };
+            cells.push(cell(sched, w[c + 1]));
+            let runs: String = r.runs.iter().rev().map(|j| mark(j.outcome)).collect();
+            cells.push(cell(runs, w[c + 2]));
+            c += 3;
+        }
+        cells.push(styled(
+            &r.why,
+            w[c],
+            if sev >= Severity::Warning {
+                st
+            } else {
+                t.style("text.dim")
+            },
+        ));
+        (cells, t.style("text"))
+    });
+    if pane == 0 {
+        return;
+    }
+    let Some(row) = ls.current().and_then(|i| s.fleet.backups.get(i)) else {
+        return;
+    };
+    let title = match &row.source {
+        BackupSource::CronJob {
+            schedule, words, ..
+        } => {
+            format!(
+                " runs of {}/{} — {schedule} ({words}) ",
+                row.namespace, row.name
+            )
+        }
+        BackupSource::Snapshots { pvc, .. } => {
+            format!(" snapshots of {}/{pvc} ", row.namespace)
+        }
+    };
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(t.style("border"))
+        .title(Span::styled(title, t.style("title")));
+    let inner = block.inner(bottom);
+    f.render_widget(block, bottom);
+    let now = s.ctx_now(row.ctx);
+    let width = inner.width as usize;
+    let mut lines: Vec<Line> = row
+        .runs
+        .iter()
+        .map(|j| {
+            let result = match j.outcome {
+                JobOutcome::Complete => "succeeded",
+                JobOutcome::Failed => "failed",
+                JobOutcome::Running => "running",
+            };
+            let text = format!(
+                "{} {:<9} {:>7} ago  took {:>6}  {}{}{}",
+                mark(j.outcome),
+                result,
+                j.start.map(|x| age(now, x)).unwrap_or_else(|| "?".into()),
+                j.duration().map(short).unwrap_or_else(|| "-".into()),
+                j.name,
+                if j.manual { " (manual)" } else { "" },
+                if j.reason.is_empty() {
+                    String::new()
+                } else {
+                    format!("  {}", j.reason)
+                }
+            );
+            let style = match j.outcome {
+                JobOutcome::Failed => severity_style(t, Severity::Warning),
+                _ => t.style("text"),
+            };
+            Line::from(Span::styled(fit(&text, width), style))
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "no runs seen",
+            t.style("text.dim"),
+        )));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,178 @@
+//! The health view: one row per probed endpoint, worst first — state, last and p95
+//! latency, a sparkline of recent results (× a failure), the last error classified,
+//! failures in a row, time in state, and pods probed. Under it, the selected
+//! endpoint's per-pod breakdown and what its deep health said.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint::*, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::widgets::{
+    cell, col, empty, fit, name_cell, severity_mark, severity_style, styled, table,
+};
+use crate::app::State;
+use crate::app::lists::ListState;
+use crate::config::theme::Theme;
+use crate::probe::HealthState;
+use crate::probe::book::sparkline;
+use crate::util::age::age;
+
+fn ms(v: Option<u32>) -> String {
+    match v {
+        Some(m) if m >= 10_000 => format!("{}s", m / 1000),
+        Some(m) if m >= 1000 => format!("{:.1}s", m as f64 / 1000.0),
+        Some(m) => format!("{m}ms"),
+        None => "-".into(),
+    }
+}
+
+/// Rows the breakdown pane takes at this body height (none when short).
+pub fn pane_height(body_h: u16) -> u16 {
+    if body_h >= 16 {
+        (body_h / 3).clamp(5, 12)
+    } else {
+        0
+    }
+}
+
+pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
+    if ls.visible.is_empty() {
+        let what = if s.watching.probes.enabled || !s.watching.endpoints.is_empty() {
+            "no endpoints probed yet (HTTP probes in pod templates and [[endpoint]] in config.toml)"
+        } else {
+            "health probing is off ([probes] enabled = false)"
+        };
+        return empty(f, area, t, what);
+    }
+    let pane = pane_height(area.height);
+    let [top, bottom] = Layout::vertical([Fill(1), Length(pane)]).areas(area);
+    let wide = top.width >= 120;
+    let mut cols = vec![col("SEV", Length(4))];
+    if s.multi_context() {
+        cols.push(col("CONTEXT", Length(12)));
+    }
+    cols.push(col("NAMESPACE", Length(if wide { 20 } else { 12 })));
+    cols.push(col("ENDPOINT", Length(if wide { 40 } else { 26 })));
+    cols.push(col("STATE", Length(8)));
+    cols.push(col("LAST", Length(6)));
+    if wide {
+        cols.push(col("P95", Length(6)));
+        cols.push(col("RECENT", Length(20)));
+        cols.push(col("FAILS", Length(5)));
+        cols.push(col("SINCE", Length(6)));
+        cols.push(col("PODS", Length(4)));
+    }
+    cols.push(col("ERROR", Fill(1)));
+    let multi = s.multi_context();
+    table(f, top, t, &cols, ls, |i, w| {
+        let r = &s.fleet.health[i];
+        let e = s.health.endpoints.get(&r.key);
+        let sev = r.state.severity();
+        let st = severity_style(t, sev);
+        let mut cells = vec![styled(severity_mark(sev), w[0], st)];
+        let mut c = 1;
+        if multi {
+            cells.push(name_cell(
+                r.key.ctx.map_or("-", |id| s.context_name(id)),
+                w[c],
+            ));
+            c += 1;
+        }
+        cells.push(name_cell(&*r.key.namespace, w[c]));
+        let name = if r.key.workload.is_empty() {
+            r.key.name.to_string()
+        } else {
+            format!("{} {}", r.key.workload, r.key.name)
+        };
+        cells.push(name_cell(name, w[c + 1]));
+        cells.push(styled(r.state.label(), w[c + 2], st));
+        cells.push(cell(
+            ms(e.and_then(|e| e.last.as_ref()).map(|v| v.latency_ms)),
+            w[c + 3],
+        ));
+        c += 4;
+        if wide {
+            cells.push(cell(ms(e.and_then(|e| e.p95())), w[c]));
+            cells.push(cell(
+                e.map(|e| sparkline(&e.recent, w[c + 1]))
+                    .unwrap_or_default(),
+                w[c + 1],
+            ));
+            cells.push(cell(r.failures.to_string(), w[c + 2]));
+            cells.push(cell(age(s.now, r.since), w[c + 3]));
+            cells.push(cell(r.pods.to_string(), w[c + 4]));
+            c += 5;
+        }
+        cells.push(styled(
+            &r.reason,
+            w[c],
+            if r.state > HealthState::Ok {
+                st
+            } else {
+                t.style("text.dim")
+            },
+        ));
+        (cells, t.style("text"))
+    });
+    if pane == 0 {
+        return;
+    }
+    let Some(row) = ls.current().and_then(|i| s.fleet.health.get(i)) else {
+        return;
+    };
+    let block = Block::default()
+        .borders(Borders::TOP)
+        .border_style(t.style("border"))
+        .title(Span::styled(
+            format!(" {} — {} ", row.key.name, row.request),
+            t.style("title"),
+        ));
+    let inner = block.inner(bottom);
+    f.render_widget(block, bottom);
+    let Some(e) = s.health.endpoints.get(&row.key) else {
+        return;
+    };
+    let width = inner.width as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    for (pod, r) in &e.pods {
+        let v = &r.verdict;
+        let mut text = format!(
+            "{:<8} {:>6}  {}",
+            v.state.label(),
+            ms(Some(v.latency_ms)),
+            if pod.is_empty() { "-" } else { pod.as_ref() }
+        );
+        if let Some(d) = &v.deep {
+            let mut facts = Vec::new();
+            if let Some(x) = &d.version {
+                facts.push(format!("version {x}"));
+            }
+            if let Some(x) = &d.breaker {
+                facts.push(format!("breaker {x}"));
+            }
+            if let Some(x) = &d.leader {
+                facts.push(format!("leader {x}"));
+            }
+            if !d.checks.is_empty() {
+                facts.push(
+                    d.checks
+                        .iter()
+                        .map(|c| format!("{} {}", c.name, c.state.label()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                );
+            }
+            if !facts.is_empty() {
+                text.push_str("  ");
+                text.push_str(&facts.join("; "));
+            }
+        }
+        if let Some((class, m)) = &v.error {
+            text.push_str(&format!("  [{class}] {m}"));
+        }
+        let style = severity_style(t, v.state.severity());
+        lines.push(Line::from(Span::styled(fit(&text, width), style)));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
