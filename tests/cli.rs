@@ -128,7 +128,11 @@ async fn status_exit_codes_follow_severity() {
             .await
             .expect("join");
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("All 25 workloads healthy"), "{out}");
+    assert!(out.contains("All 28 workloads healthy"), "{out}");
+    assert!(
+        out.contains("health: 0 down, 0 degraded, 24 ok of 24 endpoints; backups: 0 of 5 need attention; alerts: 0 firing"),
+        "{out}"
+    );
     // The incident, once the rollout fails: exit 1, the failing workload listed.
     let incident = Cluster::start(Scenario::Incident, 20.0).await;
     let k = incident.kubectl("1.32");
@@ -149,6 +153,34 @@ async fn status_exit_codes_follow_severity() {
     let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(doc["summary"]["worst"], "critical");
     assert_eq!(doc["workloads"][0]["name"], "flextime-api");
+    // What kubectl cannot show is reported too: the stale weekly snapshot, the
+    // probed health endpoints and Alertmanager's firing alerts.
+    let stale: Vec<&str> = doc["backups"]
+        .as_array()
+        .expect("backups")
+        .iter()
+        .filter(|b| b["verdict"] == "stale")
+        .filter_map(|b| b["name"].as_str())
+        .collect();
+    assert!(stale.contains(&"volume-snapshot"), "{stale:?}");
+    assert!(
+        doc["health"]
+            .as_array()
+            .expect("health")
+            .iter()
+            .any(|h| h["endpoint"] == "api:3005/health" && h["workload"] == "deploy/flextime-api"),
+        "{}",
+        doc["health"]
+    );
+    assert!(
+        doc["alerts"]
+            .as_array()
+            .expect("alerts")
+            .iter()
+            .any(|a| a["name"] == "KubeJobFailed"),
+        "{}",
+        doc["alerts"]
+    );
     // Unreachable: exit 2.
     let gone = incident.kubeconfig.display().to_string();
     incident.sim.shutdown().await;

@@ -6,7 +6,7 @@
 mod common;
 
 use common::Cluster;
-use common::console::{assert_inert, render_text, state_from, target};
+use common::console::{assert_inert, probe_round, render_text, state_from, target};
 use kdeck::app::action::Action;
 use kdeck::app::msg::{Msg, ResKind};
 use kdeck::app::state::{Screen, State, YamlDoc};
@@ -49,6 +49,9 @@ fn views(s: &mut State, prefix: &str, theme: &Theme) {
         (Action::ViewEvents, "events"),
         (Action::ViewServices, "services"),
         (Action::ViewResources, "resources"),
+        (Action::ViewHealth, "health"),
+        (Action::ViewBackups, "backups"),
+        (Action::ViewAlerts, "alerts"),
     ];
     for (a, name) in all {
         action(s, a);
@@ -65,6 +68,7 @@ fn views(s: &mut State, prefix: &str, theme: &Theme) {
 async fn calm_scenario_views() {
     let (c, now) = cluster(Scenario::Calm, 5.0).await;
     let mut s = state_from(&c, now).await;
+    probe_round(&c, &mut s).await;
     let theme = Theme::builtin("default").expect("theme");
     views(&mut s, "calm", &theme);
     // Calm means nothing needs attention.
@@ -84,8 +88,51 @@ async fn calm_scenario_views() {
 async fn incident_scenario_views() {
     let (c, now) = cluster(Scenario::Incident, 240.0).await;
     let mut s = state_from(&c, now).await;
+    probe_round(&c, &mut s).await;
     let theme = Theme::builtin("default").expect("theme");
     views(&mut s, "incident", &theme);
+    // What kubectl cannot show, on the first screen: the API's deep health down with
+    // its breaker open, the stale weekly snapshot, and the alerts that paged.
+    action(&mut s, Action::ViewOverview);
+    let first_screen = render_text(&mut s, 80, 24, &theme);
+    assert!(first_screen.contains("volume-snapshot"), "{first_screen}");
+    let api = &s.fleet.workloads[0];
+    let (state, why) = api.health.clone().expect("flextime-api probed");
+    assert_eq!(state, kdeck::probe::HealthState::Down, "{why}");
+    assert!(why.contains("circuit breaker open"), "{why}");
+    assert!(why.contains("database degraded"), "{why}");
+    assert!(
+        api.alerts.iter().any(|(n, _)| n == "FlexTimeAPIDown"),
+        "{:?}",
+        api.alerts
+    );
+    let snapshot = s
+        .fleet
+        .backups
+        .iter()
+        .find(|b| &*b.name == "volume-snapshot")
+        .expect("backup row");
+    assert_eq!(snapshot.freshness, kdeck::fleet::backups::Freshness::Stale);
+    // The probe paths came from the pod template (and the deep path they imply).
+    let names: Vec<&str> = s
+        .fleet
+        .health
+        .iter()
+        .filter(|h| &*h.key.workload == "deploy/flextime-api")
+        .map(|h| &*h.key.name)
+        .collect();
+    for want in [
+        "api:3005/health/ready",
+        "api:3005/health/live",
+        "api:3005/health",
+    ] {
+        assert!(names.contains(&want), "{names:?}");
+    }
+    // Transitions were kept: endpoints became known, alerts fired.
+    assert!(s.transitions.items.iter().any(|t| matches!(
+        &t.what,
+        kdeck::app::transitions::Transition::AlertFired { name, .. } if name == "FlexTimeAPIDown"
+    )));
     // The failing rollout is the first row of the first screen.
     action(&mut s, Action::ViewOverview);
     let first = &s.fleet.workloads[0];

@@ -533,7 +533,7 @@ pub fn target(view: ListView, f: &Fleet, i: usize) -> Option<Target> {
             let kind = match k {
                 "deploy" => ResKind::Deployment,
                 "sts" => ResKind::StatefulSet,
-                "cronjob" => ResKind::CronJob,
+                "cj" => ResKind::CronJob,
                 "pod" => ResKind::Pod,
                 _ => return None,
             };

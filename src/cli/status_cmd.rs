@@ -22,28 +22,7 @@ struct Scanned {
     client: Option<kube::Client>,
 }
 
-/// VolumeSnapshots once (when the cluster serves them).
-async fn snapshots(client: &kube::Client, data: &mut ClusterData) {
-    let api: kube::Api<crate::cluster::slim::VolumeSnapshot> = kube::Api::all(client.clone());
-    match api
-        .list(&kube::api::ListParams::default().limit(5000))
-        .await
-    {
-        Ok(list) => {
-            let mut names = crate::cluster::model::Interner::default();
-            data.set_snapshots(Some(Ok(list
-                .items
-                .iter()
-                .map(|v| crate::cluster::model::SnapshotRec::from(v, &mut names))
-                .collect())));
-        }
-        Err(kube::Error::Api(e)) if e.code == 404 => data.set_snapshots(None),
-        Err(e) => data.set_snapshots(Some(Err(watch::short_error(&e)))),
-    }
-}
-
-/// One round of health probes (within the budget: at most ten seconds' worth) and
-/// one read of each Alertmanager.
+/// One round of health probes and alert reads, into a health book and alert feeds.
 async fn probe_once(
     fleet: &Fleet,
     scanned: &[Scanned],
@@ -52,39 +31,37 @@ async fn probe_once(
     crate::probe::book::Book,
     Vec<crate::fleet::alerts::AlertFeed>,
 ) {
-    use futures::StreamExt;
     let mut book = crate::probe::book::Book::default();
+    let mut feeds = Vec::new();
     let Ok(direct) = crate::probe::http::direct_client() else {
-        return (book, Vec::new());
+        return (book, feeds);
     };
     let clients = crate::probe::http::Clients {
         kube: scanned.iter().map(|s| s.client.clone()).collect(),
         direct,
     };
-    let now = jiff::Timestamp::now().as_second();
-    let limit = (w.probes.budget as usize * 10).max(1);
-    let results: Vec<_> = futures::stream::iter(fleet.probe_targets.iter().take(limit))
-        .map(|t| {
-            let clients = clients.clone();
-            async move {
-                let (answer, ms) = crate::probe::http::probe(&clients, t).await;
-                (t, crate::probe::evaluate::evaluate(&t.expect, answer, ms))
+    let msgs = crate::probe::once::round(
+        &fleet.probe_targets,
+        &fleet.alert_sources,
+        &clients,
+        &w.probes,
+    )
+    .await;
+    for m in msgs {
+        match m {
+            crate::app::msg::Msg::Probed {
+                id,
+                request,
+                verdict,
+                at,
+            } => {
+                book.record(&id, &request, verdict, at);
             }
-        })
-        .buffer_unordered(w.probes.concurrency)
-        .collect()
-        .await;
-    for (t, v) in results {
-        book.record(&t.id(), &t.describe(), v, now);
-    }
-    let mut feeds = Vec::new();
-    for src in &fleet.alert_sources {
-        let result = crate::probe::alerts::read(&clients, src).await;
-        feeds.push(crate::fleet::alerts::AlertFeed {
-            source: src.clone(),
-            result,
-            at: now,
-        });
+            crate::app::msg::Msg::Alerts { source, result, at } => {
+                feeds.push(crate::fleet::alerts::AlertFeed { source, result, at })
+            }
+            _ => {}
+        }
     }
     (book, feeds)
 }
@@ -160,14 +137,14 @@ async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<b
                 .await
                 {
                     Ok((mut data, errors)) => {
-                        if tokio::time::timeout(
+                        match tokio::time::timeout(
                             std::time::Duration::from_secs(10),
-                            snapshots(&client, &mut data),
+                            crate::cluster::snapshots::list_once(&client),
                         )
                         .await
-                        .is_err()
                         {
-                            tracing::warn!("VolumeSnapshots not listed within 10 s");
+                            Ok(r) => data.set_snapshots(r),
+                            Err(_) => tracing::warn!("VolumeSnapshots not listed within 10 s"),
                         }
                         s.data = data;
                         s.errors = errors;

@@ -32,6 +32,26 @@ async fn served(client: &kube::Client) -> Result<bool, String> {
     Ok(resp.status().is_success())
 }
 
+/// Lists VolumeSnapshots once: `None` when the cluster does not serve them.
+pub async fn list_once(client: &kube::Client) -> Option<Result<Vec<SnapshotRec>, String>> {
+    let api: Api<VolumeSnapshot> = Api::all(client.clone());
+    match api
+        .list(&kube::api::ListParams::default().limit(5000))
+        .await
+    {
+        Ok(list) => {
+            let mut names = Interner::default();
+            Some(Ok(list
+                .items
+                .iter()
+                .map(|v| SnapshotRec::from(v, &mut names))
+                .collect()))
+        }
+        Err(kube::Error::Api(e)) if e.code == 404 => None,
+        Err(e) => Some(Err(super::watch::short_error(&e))),
+    }
+}
+
 pub async fn run(
     client: kube::Client,
     ctx: CtxId,

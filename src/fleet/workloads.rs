@@ -24,7 +24,7 @@ impl WorkloadKind {
         match self {
             WorkloadKind::Deployment => "deploy",
             WorkloadKind::StatefulSet => "sts",
-            WorkloadKind::CronJob => "cronjob",
+            WorkloadKind::CronJob => "cj",
         }
     }
 }

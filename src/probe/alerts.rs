@@ -38,7 +38,7 @@ pub struct Alert {
     pub name: String,
     pub severity: String,
     pub namespace: Option<String>,
-    /// `deploy/name`, `sts/name`, `cronjob/name` or `pod/name`, from the labels.
+    /// `deploy/name`, `sts/name`, `cj/name` (a CronJob) or `pod/name`, from the labels.
     pub workload: Option<String>,
     pub summary: String,
     pub starts: Option<Ts>,
@@ -77,7 +77,7 @@ pub fn parse(body: &[u8]) -> Result<Vec<Alert>, String> {
         } else if let Some(st) = label("statefulset") {
             Some(format!("sts/{st}"))
         } else if let Some(c) = label("cronjob") {
-            Some(format!("cronjob/{c}"))
+            Some(format!("cj/{c}"))
         } else {
             label("pod").map(|p| format!("pod/{p}"))
         };

@@ -12,6 +12,7 @@ pub mod book;
 pub mod classify;
 pub mod evaluate;
 pub mod http;
+pub mod once;
 pub mod scheduler;
 pub mod targets;
 

@@ -48,7 +48,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
     cols.push(col("VERDICT", Length(9)));
     cols.push(col("LAST OK", Length(7)));
     if wide {
-        cols.push(col("NEXT", Length(7)));
+        cols.push(col("NEXT", Length(8)));
         cols.push(col("SCHEDULE", Length(30)));
         cols.push(col("RUNS", Length(6)));
     }

@@ -38,10 +38,38 @@ pub async fn state_from(c: &Cluster, now: Ts) -> State {
     if let Ok(u) = probes::fetch_usage(&client, &[]).await {
         ctx.data.set_usage(u);
     }
+    ctx.data
+        .set_snapshots(kdeck::cluster::snapshots::list_once(&client).await);
     ctx.ping = Some(Ok(()));
     let mut s = State::new(vec![ctx], Keymap::builtin("default").expect("keymap"), now);
     s.refresh();
     s
+}
+
+/// One round of health probes and alert reads against the cluster, fed to `update`
+/// as the prober's messages. Latencies are set to 5 ms so screens are the same on
+/// every run (they are real answers otherwise).
+pub async fn probe_round(c: &Cluster, s: &mut State) {
+    let client = kube_client(&c.kubeconfig).await;
+    let clients = kdeck::probe::http::Clients {
+        kube: vec![Some(client)],
+        direct: kdeck::probe::http::direct_client().expect("http client"),
+    };
+    let msgs = kdeck::probe::once::round(
+        &s.fleet.probe_targets,
+        &s.fleet.alert_sources,
+        &clients,
+        &s.watching.probes,
+    )
+    .await;
+    assert!(!msgs.is_empty(), "nothing probed");
+    for mut m in msgs {
+        if let kdeck::app::msg::Msg::Probed { verdict, .. } = &mut m {
+            verdict.latency_ms = 5;
+        }
+        update(s, Event::Msg(m));
+    }
+    s.refresh();
 }
 
 /// Renders `s` at `w`×`h` (after telling it the page size) and returns the screen text.

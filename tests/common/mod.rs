@@ -198,13 +198,15 @@ pub fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
 
 /// A kube-rs client for the cluster, through its kubeconfig file (as the console
 /// connects).
+/// The console's own client for the kubeconfig's current context (built exactly as
+/// the console builds it).
 pub async fn kube_client(kubeconfig: &Path) -> kube::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let kc = kube::config::Kubeconfig::read_from(kubeconfig).expect("kubeconfig parses");
-    let cfg = kube::Config::from_custom_kubeconfig(kc, &kube::config::KubeConfigOptions::default())
+    let ctx = kc.current_context.clone().expect("a current context");
+    kdeck::cluster::contexts::client(&kc, &ctx)
         .await
-        .expect("kube config");
-    kube::Client::try_from(cfg).expect("kube client")
+        .expect("kube client")
 }
 
 /// A plain HTTP client (for raw requests).
