@@ -187,15 +187,12 @@ async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<b
             ..crate::fleet::Extras::none()
         },
     );
-    let (book, feeds) = match tokio::time::timeout(
+    let (book, feeds) = tokio::time::timeout(
         std::time::Duration::from_secs(20),
         probe_once(&first, &scanned, &watching),
     )
     .await
-    {
-        Ok(r) => r,
-        Err(_) => Default::default(),
-    };
+    .unwrap_or_default();
     let fleet = Fleet::build(
         &ctxs,
         crate::fleet::Needs::default(),

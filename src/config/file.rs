@@ -82,12 +82,13 @@ impl Default for ProbeSettings {
     }
 }
 
-/// An expected JSON value: one value, or any of a set.
+/// An expected JSON value: any of a set (a TOML list), or one value.
 #[derive(Deserialize, Debug, Clone, PartialEq)]
 #[serde(untagged)]
 pub enum Expect {
-    One(toml::Value),
+    // A list is a set of accepted values, so it is tried first.
     AnyOf(Vec<toml::Value>),
+    One(toml::Value),
 }
 
 /// A header whose value comes from an environment variable (never from the file, and
@@ -483,6 +484,11 @@ max_age = { "flextime-backup/database-backup" = "26h" }
             Some(Statuses::Many(vec![200, 204]))
         );
         assert_eq!(c.endpoints[0].headers["Authorization"].env, "API_TOKEN");
+        assert!(matches!(c.endpoints[0].checks["status"], Expect::AnyOf(ref v) if v.len() == 2));
+        assert!(matches!(
+            c.endpoints[0].checks["checks.database.status"],
+            Expect::One(_)
+        ));
         assert_eq!(c.backups.tolerance, 2.0);
         let bad = "\n[[endpoint]]\nname = \"x\"\nurl = \"ftp://a\"\n\n[[endpoint]]\nname = \"y\"\nservice = \"nope\"\n";
         let e = Config::parse("c.toml", bad).unwrap_err();

@@ -110,9 +110,12 @@ pub fn is_backup(cj: &CronJobRec, s: &BackupSettings) -> bool {
     }
 }
 
+/// (schedule, time zone) → its longest interval.
+type IntervalCache = HashMap<(String, Option<String>), Option<Ts>>;
+
 thread_local! {
     /// Longest interval per schedule (computing it walks a year of runs).
-    static INTERVALS: RefCell<HashMap<(String, Option<String>), Option<Ts>>> = RefCell::new(HashMap::new());
+    static INTERVALS: RefCell<IntervalCache> = RefCell::new(HashMap::new());
 }
 
 fn schedule(cj: &CronJobRec) -> Option<Schedule> {

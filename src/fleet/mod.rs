@@ -88,8 +88,11 @@ pub struct Extras<'a> {
     pub alerts: &'a [alerts::AlertFeed],
     pub watching: &'a Watching,
     /// Workloads whose every ready pod is probed: (context, namespace, `kind/name`).
-    pub probe_all: &'a HashSet<(CtxId, Arc<str>, Arc<str>)>,
+    pub probe_all: &'a ProbeAll,
 }
+
+/// Workloads probed on every ready pod: (context, namespace, `kind/name`).
+pub type ProbeAll = HashSet<(CtxId, Arc<str>, Arc<str>)>;
 
 impl Extras<'_> {
     /// No probes, no alerts, default settings.
@@ -97,8 +100,7 @@ impl Extras<'_> {
         static BOOK: std::sync::LazyLock<Book> = std::sync::LazyLock::new(Book::default);
         static WATCHING: std::sync::LazyLock<Watching> =
             std::sync::LazyLock::new(Watching::default);
-        static ALL: std::sync::LazyLock<HashSet<(CtxId, Arc<str>, Arc<str>)>> =
-            std::sync::LazyLock::new(HashSet::new);
+        static ALL: std::sync::LazyLock<ProbeAll> = std::sync::LazyLock::new(HashSet::new);
         Extras {
             health: &BOOK,
             alerts: &[],
@@ -210,28 +212,10 @@ impl Fleet {
             f.events.extend(events::build(c, now));
             f.services.extend(services::build(c));
         }
-        let has_service = |d: &ClusterData, ns: &str, svc: &str| {
-            d.services
-                .keys()
-                .any(|(n, s)| n.as_ref() == ns && s.as_ref() == svc)
-        };
-        let lookups: Vec<Box<dyn Fn(&str, &str) -> bool + '_>> = contexts
-            .iter()
-            .map(|c| {
-                let d = c.data;
-                Box::new(move |ns: &str, svc: &str| has_service(d, ns, svc))
-                    as Box<dyn Fn(&str, &str) -> bool>
-            })
-            .collect();
-        let ctx_list: Vec<(CtxId, &str, &dyn Fn(&str, &str) -> bool)> = contexts
-            .iter()
-            .zip(lookups.iter())
-            .map(|(c, l)| (c.id, c.name, l.as_ref()))
-            .collect();
         f.probe_targets.extend(targets::configured(
             &x.watching.endpoints,
             &x.watching.probes,
-            &ctx_list,
+            contexts,
         ));
         f.alert_sources = alert_sources(contexts, &x.watching.alerts);
         f.health.sort_by(|a, b| {

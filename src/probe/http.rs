@@ -31,6 +31,9 @@ pub struct Clients {
 /// The HTTP client for direct URLs: rustls, a redirect limit, no cookies, no proxy
 /// surprises from the environment beyond the standard variables.
 pub fn direct_client() -> Result<reqwest::Client, String> {
+    // reqwest is built without a default crypto provider (one TLS stack: ring);
+    // installing it twice is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
         .connect_timeout(Duration::from_secs(5))

@@ -258,12 +258,12 @@ fn to_json(v: &toml::Value) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
 
-/// Targets for the configured endpoints, given the contexts (by id and name) and
-/// whether each has the named Service.
+/// Targets for the configured endpoints, given the contexts (a `service` endpoint is
+/// probed in each context that has the Service, or in the one it names).
 pub fn configured(
     endpoints: &[EndpointConfig],
     s: &Settings,
-    contexts: &[(CtxId, &str, &dyn Fn(&str, &str) -> bool)],
+    contexts: &[Ctx],
 ) -> Vec<ProbeTarget> {
     let mut out = Vec::new();
     for e in endpoints {
@@ -332,17 +332,22 @@ pub fn configured(
             .as_deref()
             .and_then(crate::config::file::parse_service)
         {
-            for (id, name, has) in contexts {
-                if e.context.as_deref().is_some_and(|want| want != *name) || !has(&sns, &svc) {
+            for c in contexts {
+                let has = c
+                    .data
+                    .services
+                    .keys()
+                    .any(|(n, v)| n.as_ref() == sns && v.as_ref() == svc);
+                if e.context.as_deref().is_some_and(|want| want != c.name) || !has {
                     continue;
                 }
                 let mut t = base.clone();
-                t.key.ctx = Some(*id);
+                t.key.ctx = Some(c.id);
                 if t.key.namespace.is_empty() {
                     t.key.namespace = Arc::from(sns.as_str());
                 }
                 t.via = Via::ServiceProxy {
-                    ctx: *id,
+                    ctx: c.id,
                     namespace: Arc::from(sns.as_str()),
                     service: Arc::from(svc.as_str()),
                     port,
