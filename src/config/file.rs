@@ -573,3 +573,23 @@ max_age = { "flextime-backup/database-backup" = "26h" }
         assert!(custom.is_protected("kdeck-sim", "payments"));
     }
 }
+
+#[cfg(test)]
+mod readme {
+    /// The README's complete example configuration parses without a warning.
+    #[test]
+    fn the_readme_example_config_is_valid() {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("A complete `config.toml` for the FlexTime fleet:")
+            .expect("the example is in the README");
+        let block = &readme[start..];
+        let open = block.find("```toml\n").expect("a toml block") + 8;
+        let len = block[open..].find("```").expect("closed");
+        let text = &block[open..open + len];
+        let (c, warnings) = super::Config::parse("README.md", text).expect("parses");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(c.endpoints.len(), 3);
+        assert_eq!(c.backups.max_age.len(), 1);
+    }
+}
