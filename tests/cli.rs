@@ -212,3 +212,51 @@ fn exec_plugin_failures_are_reported() {
         "{err}"
     );
 }
+
+#[test]
+fn audit_verify_show_and_export_read_the_log() {
+    use kdeck::audit::{Actor, AuditLog, Phase, Record};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let audit = dir.path().join("data").join("audit");
+    let mut log = AuditLog::open(&audit).expect("open");
+    for (i, action) in ["scale", "rollback", "reset-breaker"].iter().enumerate() {
+        let mut r = Record::new(
+            &format!("a{i}"),
+            Phase::Intent,
+            Actor::here("kdeck-sim", "kdeck-sim", "http://127.0.0.1:1"),
+            action,
+            "deploy/flextime-api",
+        );
+        r.namespace = "flextime-production".into();
+        log.append(r).expect("append");
+    }
+    let (code, out, err) = run(kdeck(dir.path()).args(["audit", "verify"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("ok: 3 records"), "{out}");
+    let (code, out, _) = run(kdeck(dir.path()).args(["audit", "show", "--since", "1h"]));
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 3, "{out}");
+    assert!(
+        out.contains("rollback flextime-production/deploy/flextime-api"),
+        "{out}"
+    );
+    let (code, out, _) = run(kdeck(dir.path()).args(["audit", "export", "--format", "md"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("| reset-breaker |"), "{out}");
+    let (code, out, _) = run(kdeck(dir.path()).args(["audit", "export", "--format", "json"]));
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(doc.as_array().map(Vec::len), Some(3));
+    // An edited record: exit 1, its file and line named.
+    let file = audit.join("audit.jsonl");
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(&file, text.replacen("rollback", "scale", 1)).expect("write");
+    let (code, out, _) = run(kdeck(dir.path()).args(["audit", "verify"]));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("audit.jsonl:2 (seq 2)") && out.contains("edited"),
+        "{out}"
+    );
+    let (code, _, err) = run(kdeck(dir.path()).args(["audit", "show", "--since", "soon"]));
+    assert_eq!(code, 2, "{err}");
+}

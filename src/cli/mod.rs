@@ -1,6 +1,7 @@
 //! The command line: `kdeck` (the console), `demo`, `sim`, `status`, `audit`,
 //! `config`. Parsing lives here; each command's work lives in its own module.
 
+mod audit_cmd;
 mod config_cmd;
 mod console_cmd;
 mod demo_cmd;
@@ -166,11 +167,6 @@ pub enum ConfigCommand {
     Check,
 }
 
-fn not_built(what: &str) -> ExitCode {
-    eprintln!("kdeck: `{what}` is not built yet in this version.");
-    ExitCode::from(2)
-}
-
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -178,7 +174,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Sim(args)) => sim_cmd::run(args, &cli.log_level),
         Some(Command::Demo(args)) => demo_cmd::run(&args, &cli.kube, &cli.log_level),
         Some(Command::Status(args)) => status_cmd::run(&args, &cli.kube, &cli.log_level),
-        Some(Command::Audit { .. }) => not_built("kdeck audit"),
+        Some(Command::Audit { command }) => audit_cmd::run(&command, cli.kube.data_dir.as_deref()),
         Some(Command::Config { command }) => {
             config_cmd::run(&command, cli.kube.data_dir.as_deref())
         }

@@ -1,0 +1,132 @@
+//! One audit record: who (OS user, host, kube user, context, cluster server), what
+//! (action, target, parameters, before/after), the preflight results, the outcome and
+//! its error, how long it took, and its place in the chain (`seq`, `prev`, `hash`).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// Written before the action is sent.
+    Intent,
+    /// Written when the action ended (or was refused or cancelled).
+    Outcome,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Succeeded,
+    Failed,
+    Refused,
+    Cancelled,
+    Conflict,
+}
+
+impl Outcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Succeeded => "succeeded",
+            Outcome::Failed => "failed",
+            Outcome::Refused => "refused",
+            Outcome::Cancelled => "cancelled",
+            Outcome::Conflict => "conflict",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub os_user: String,
+    pub host: String,
+    pub kube_user: String,
+    pub context: String,
+    pub server: String,
+}
+
+impl Actor {
+    /// The person at this terminal, acting in `context` on `server` as `kube_user`.
+    pub fn here(kube_user: &str, context: &str, server: &str) -> Actor {
+        let os_user = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_else(|_| "unknown".into());
+        let host = std::fs::read_to_string("/etc/hostname")
+            .ok()
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .unwrap_or_else(|| "unknown".into());
+        Actor {
+            os_user,
+            host,
+            kube_user: kube_user.into(),
+            context: context.into(),
+            server: server.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preflight {
+    pub check: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Record format version.
+    pub v: u32,
+    pub seq: u64,
+    /// UTC, RFC 3339.
+    pub time: String,
+    /// Ties an action's intent and outcome together.
+    pub action_id: String,
+    pub phase: Phase,
+    pub actor: Actor,
+    pub namespace: String,
+    pub action: String,
+    pub target: String,
+    #[serde(default)]
+    pub params: Value,
+    #[serde(default)]
+    pub before: Value,
+    #[serde(default)]
+    pub after: Value,
+    #[serde(default)]
+    pub preflight: Vec<Preflight>,
+    pub outcome: Option<Outcome>,
+    pub error: Option<String>,
+    pub duration_ms: Option<u64>,
+    /// The previous record's hash (64 zeros for the first).
+    pub prev: String,
+    /// SHA-256 over this record's canonical JSON without `hash`.
+    pub hash: String,
+}
+
+impl Record {
+    /// A record to be appended (`seq`, `time`, `prev` and `hash` are set by the log).
+    pub fn new(action_id: &str, phase: Phase, actor: Actor, action: &str, target: &str) -> Record {
+        Record {
+            v: 1,
+            seq: 0,
+            time: String::new(),
+            action_id: action_id.into(),
+            phase,
+            actor,
+            namespace: String::new(),
+            action: action.into(),
+            target: target.into(),
+            params: Value::Null,
+            before: Value::Null,
+            after: Value::Null,
+            preflight: Vec::new(),
+            outcome: None,
+            error: None,
+            duration_ms: None,
+            prev: String::new(),
+            hash: String::new(),
+        }
+    }
+}
