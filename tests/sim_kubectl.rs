@@ -66,7 +66,10 @@ async fn get_lists_with_realistic_columns(v: &str) {
     ] {
         assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
     }
-    let backups = k
+    // The incident's weekly snapshot has failed runs (calm has none).
+    let incident = Cluster::start(Scenario::Incident, 1.0).await;
+    let backups = incident
+        .kubectl(v)
         .run(&["get", "cronjobs,jobs", "-n", "flextime-backup"])
         .await;
     let out = backups.out();
