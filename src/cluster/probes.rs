@@ -45,15 +45,23 @@ pub fn http_date(v: &str) -> Option<i64> {
         .map(|z| z.timestamp().as_second())
 }
 
-/// `GET /version`: whether the server answers, and its clock (from `Date`).
-async fn version(client: &kube::Client) -> Result<Option<i64>, String> {
-    let req = http::Request::get("/version")
+/// `GET path` on the API server, the answer unread (errors in a few words).
+pub async fn get(
+    client: &kube::Client,
+    path: &str,
+) -> Result<http::Response<kube::client::Body>, String> {
+    let req = http::Request::get(path)
         .body(kube::client::Body::empty())
         .map_err(|e| e.to_string())?;
-    let resp = client
+    client
         .send(req)
         .await
-        .map_err(|e| super::watch::short_error(&e))?;
+        .map_err(|e| super::watch::short_error(&e))
+}
+
+/// `GET /version`: whether the server answers, and its clock (from `Date`).
+async fn version(client: &kube::Client) -> Result<Option<i64>, String> {
+    let resp = get(client, "/version").await?;
     if !resp.status().is_success() {
         return Err(format!("/version answered {}", resp.status()));
     }

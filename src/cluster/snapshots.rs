@@ -22,13 +22,7 @@ const BATCH: Duration = Duration::from_secs(2);
 
 /// Whether the group is served (`GET /apis/snapshot.storage.k8s.io/v1`).
 async fn served(client: &kube::Client) -> Result<bool, String> {
-    let req = http::Request::get("/apis/snapshot.storage.k8s.io/v1")
-        .body(kube::client::Body::empty())
-        .map_err(|e| e.to_string())?;
-    let resp = client
-        .send(req)
-        .await
-        .map_err(|e| super::watch::short_error(&e))?;
+    let resp = super::probes::get(client, "/apis/snapshot.storage.k8s.io/v1").await?;
     Ok(resp.status().is_success())
 }
 

@@ -128,24 +128,49 @@ fn headers(t: &ProbeTarget) -> Vec<(http::HeaderName, http::HeaderValue)> {
         .collect()
 }
 
-async fn read_capped<B>(mut body: B, cap: usize) -> Result<(Vec<u8>, bool), String>
+/// Reads a body up to `cap` bytes: the bytes and whether it was cut.
+async fn read_capped<S, E>(mut chunks: S, cap: usize) -> Result<(Vec<u8>, bool), String>
 where
-    B: http_body::Body<Data = bytes::Bytes> + Unpin,
-    B::Error: std::fmt::Display,
+    S: futures::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+    E: std::error::Error + 'static,
 {
+    use futures::StreamExt;
     let mut out = Vec::new();
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| e.to_string())?;
-        if let Ok(data) = frame.into_data() {
-            let room = cap - out.len();
-            if data.len() > room {
-                out.extend_from_slice(&data[..room]);
-                return Ok((out, true));
-            }
-            out.extend_from_slice(&data);
+    while let Some(chunk) = chunks.next().await {
+        let data = chunk.map_err(|e| crate::cluster::watch::describe_error(&e))?;
+        let room = cap - out.len();
+        if data.len() > room {
+            out.extend_from_slice(&data[..room]);
+            return Ok((out, true));
         }
+        out.extend_from_slice(&data);
     }
     Ok((out, false))
+}
+
+/// The parts of an answer kept, the body read up to `cap`.
+async fn answer<S, E>(
+    status: http::StatusCode,
+    headers: &http::HeaderMap,
+    chunks: S,
+    cap: usize,
+) -> Answer
+where
+    S: futures::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+    E: std::error::Error + 'static,
+{
+    let content_type = header(headers, http::header::CONTENT_TYPE);
+    let location = header(headers, http::header::LOCATION);
+    let (body, truncated) = read_capped(chunks, cap)
+        .await
+        .map_err(|e| (classify::from_message(&e), e))?;
+    Ok(Raw {
+        status: status.as_u16(),
+        content_type,
+        location,
+        body,
+        truncated,
+    })
 }
 
 fn header(h: &http::HeaderMap, name: http::header::HeaderName) -> Option<String> {
@@ -168,19 +193,8 @@ async fn via_proxy(client: &kube::Client, t: &ProbeTarget, cap: usize) -> Answer
         let msg = crate::cluster::watch::short_error(&e);
         (classify::from_message(&msg), msg)
     })?;
-    let status = resp.status().as_u16();
-    let content_type = header(resp.headers(), http::header::CONTENT_TYPE);
-    let location = header(resp.headers(), http::header::LOCATION);
-    let (body, truncated) = read_capped(resp.into_body(), cap)
-        .await
-        .map_err(|e| (classify::from_message(&e), e))?;
-    Ok(Raw {
-        status,
-        content_type,
-        location,
-        body,
-        truncated,
-    })
+    let (parts, body) = resp.into_parts();
+    answer(parts.status, &parts.headers, body.into_data_stream(), cap).await
 }
 
 async fn direct(client: &reqwest::Client, url: &str, t: &ProbeTarget, cap: usize) -> Answer {
@@ -189,7 +203,7 @@ async fn direct(client: &reqwest::Client, url: &str, t: &ProbeTarget, cap: usize
     for (k, v) in headers(t) {
         req = req.header(k, v);
     }
-    let mut resp = req.send().await.map_err(|e| {
+    let resp = req.send().await.map_err(|e| {
         let msg = crate::cluster::watch::describe_error(&e);
         let class = if e.is_timeout() {
             ErrorClass::Timeout
@@ -200,36 +214,8 @@ async fn direct(client: &reqwest::Client, url: &str, t: &ProbeTarget, cap: usize
         };
         (class, msg)
     })?;
-    let status = resp.status().as_u16();
-    let content_type = header(resp.headers(), http::header::CONTENT_TYPE);
-    let location = header(resp.headers(), http::header::LOCATION);
-    let mut body = Vec::new();
-    let mut truncated = false;
-    loop {
-        match resp.chunk().await {
-            Ok(Some(c)) => {
-                let room = cap - body.len();
-                if c.len() > room {
-                    body.extend_from_slice(&c[..room]);
-                    truncated = true;
-                    break;
-                }
-                body.extend_from_slice(&c);
-            }
-            Ok(None) => break,
-            Err(e) => {
-                let msg = crate::cluster::watch::describe_error(&e);
-                return Err((classify::from_message(&msg), msg));
-            }
-        }
-    }
-    Ok(Raw {
-        status,
-        content_type,
-        location,
-        body,
-        truncated,
-    })
+    let (status, headers) = (resp.status(), resp.headers().clone());
+    answer(status, &headers, resp.bytes_stream(), cap).await
 }
 
 /// Makes one request within the target's deadline; returns the answer and how long
