@@ -128,6 +128,35 @@ async fn incident_scenario_views() {
     ] {
         assert!(names.contains(&want), "{names:?}");
     }
+    // From the stale backup, one key shows its failed run's logs.
+    action(&mut s, Action::ViewBackups);
+    let row = s
+        .list()
+        .expect("backups list")
+        .visible
+        .iter()
+        .position(|&i| &*s.fleet.backups[i].name == "volume-snapshot")
+        .expect("volume-snapshot listed");
+    s.list_mut().expect("list").selected = row;
+    let fx = action(&mut s, Action::Logs);
+    let failed_run = s
+        .fleet
+        .backups
+        .iter()
+        .find(|b| &*b.name == "volume-snapshot")
+        .and_then(|b| {
+            b.runs
+                .iter()
+                .find(|r| r.outcome == kdeck::cluster::model::JobOutcome::Failed)
+                .map(|r| r.name.to_string())
+        });
+    let failed_run = failed_run.expect("a failed run");
+    assert!(
+        fx.iter().any(|e| matches!(e,
+            kdeck::app::Effect::StartLogs { pod, namespace, .. }
+                if namespace == "flextime-backup" && pod.starts_with(&failed_run))),
+        "{fx:?}"
+    );
     // Transitions were kept: endpoints became known, alerts fired.
     assert!(s.transitions.items.iter().any(|t| matches!(
         &t.what,

@@ -1,6 +1,6 @@
 //! The alerts view: firing alerts from Alertmanager, critical first — severity, age,
-//! name, namespace, the workload they name (marked when it is watched here) and the
-//! summary; an error line when an Alertmanager cannot be read.
+//! name, namespace, the workload they name (marked when it is watched here), the
+//! summary and the other labels; an error line when an Alertmanager cannot be read.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint::*, Layout, Rect};
@@ -60,7 +60,10 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
     if wide {
         cols.push(col("WORKLOAD", Length(26)));
     }
-    cols.push(col("SUMMARY", Fill(1)));
+    cols.push(col("SUMMARY", Fill(2)));
+    if wide {
+        cols.push(col("LABELS", Fill(1)));
+    }
     table(f, area, t, &cols, ls, |i, w| {
         let r = &s.fleet.alerts[i];
         let st = severity_style(t, r.severity);
@@ -90,6 +93,17 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
             c = 5;
         }
         cells.push(cell(&r.alert.summary, w[c]));
+        if wide {
+            // The labels that say more than the columns already do.
+            let labels: Vec<String> = r
+                .alert
+                .labels
+                .iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "alertname" | "severity" | "namespace"))
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            cells.push(cell(labels.join(" "), w[c + 1]));
+        }
         (cells, t.style("text"))
     });
 }
