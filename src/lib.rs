@@ -3,6 +3,7 @@
 //! audited actions. The library holds everything; `main.rs` only parses the command
 //! line and dispatches.
 
+pub mod actions;
 pub mod alloc;
 pub mod app;
 pub mod audit;
