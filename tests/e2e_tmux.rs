@@ -150,3 +150,46 @@ fn sighup_from_a_dropped_ssh_session_ends_kdeck() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// What kubectl cannot show, reached by keys at 80×24: the deep health of the
+/// failing API, the stale weekly snapshot with its failed run's logs, the alerts.
+#[test]
+fn health_backups_and_alerts_at_80x24() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(&kdeck_cmd(dir.path(), "demo --speed 10", ""), 80, 24);
+    t.wait("the stale backup on the first screen", WAIT, |s| {
+        s.contains("cj/volume-snapshot") && s.contains("stale")
+    });
+    // Health: the deep endpoint goes down once the breaker opens.
+    t.keys(&["8"]);
+    let s = t.wait("flextime-api's deep health down", WAIT, |s| {
+        s.contains("│ Health")
+            && s.lines()
+                .any(|l| l.contains("down") && l.contains(":3005/health"))
+    });
+    assert!(s.contains("breaker open"), "{s}");
+    // Backups: the stale snapshot first; `l` shows its failed run's logs.
+    t.keys(&["9"]);
+    t.wait("backups", WAIT, |s| {
+        s.contains("│ Backups") && s.contains("volume-snapshot")
+    });
+    t.keys(&["/"]);
+    t.text("volume-snapshot");
+    t.keys(&["Enter"]);
+    t.wait("filtered", WAIT, |s| {
+        s.contains("runs of flextime-backup/volume-snapshot")
+    });
+    t.keys(&["l"]);
+    t.wait("the failed run's logs", WAIT, |s| {
+        s.contains("│ logs") && s.contains("volume-snapshot-")
+    });
+    t.keys(&["Escape"]);
+    // Alerts: the incident's page.
+    t.keys(&["0"]);
+    t.wait("alerts", WAIT, |s| {
+        s.contains("│ Alerts") && s.contains("FlexTimeAPIDown")
+    });
+    t.keys(&["q"]);
+    let s = t.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
+    assert!(s.contains("KDECK_EXIT=0"), "{s}");
+}

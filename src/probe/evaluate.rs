@@ -57,6 +57,8 @@ impl Verdict {
     pub fn reason(&self) -> String {
         match (&self.error, &self.deep) {
             (Some((c, m)), _) if m.is_empty() => c.label().to_string(),
+            // "503: circuit breaker open" says it is an HTTP status.
+            (Some((ErrorClass::HttpStatus, m)), _) => m.clone(),
             (Some((c, m)), _) => format!("{c}: {m}"),
             (None, Some(d)) => d.problems(),
             _ => String::new(),
@@ -218,7 +220,7 @@ mod tests {
             40,
         );
         assert_eq!(down.state, HealthState::Down);
-        assert_eq!(down.reason(), "HTTP status: 503: circuit breaker open");
+        assert_eq!(down.reason(), "503: circuit breaker open");
         let degraded = evaluate(
             &exp,
             Ok(raw(

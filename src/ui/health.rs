@@ -82,8 +82,22 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         cells.push(name_cell(&*r.key.namespace, w[c]));
         let name = if r.key.workload.is_empty() {
             r.key.name.to_string()
-        } else {
+        } else if wide {
             format!("{} {}", r.key.workload, r.key.name)
+        } else {
+            // Narrow: `flextime-api :3005/health` (the kind and container are in the
+            // pane below and on wide screens).
+            let wl = r
+                .key
+                .workload
+                .strip_prefix("deploy/")
+                .unwrap_or(&r.key.workload);
+            let ep = r
+                .key
+                .name
+                .find(':')
+                .map_or(&*r.key.name, |i| &r.key.name[i..]);
+            format!("{wl} {ep}")
         };
         cells.push(name_cell(name, w[c + 1]));
         cells.push(styled(r.state.label(), w[c + 2], st));
