@@ -3,9 +3,13 @@
 //! whether it may run at all. Plans are pure: the preflight (RBAC, server dry-run),
 //! confirmation, audit and execution steps build on them. One file per action.
 //!
-//! Built so far: the plans for scale, roll back and traffic switch. Not built yet:
-//! preflight, the confirm dialog, execution and verification (see the README).
+//! Built so far: the plans for scale, roll back, restart, pause/resume, trigger a
+//! backup and the traffic switch. Not built yet: the breaker reset and undo-last
+//! plans, preflight, the confirm dialog, execution and verification.
 
+pub mod backup;
+pub mod pause;
+pub mod restart;
 pub mod rollback;
 pub mod scale;
 pub mod traffic;
