@@ -238,7 +238,7 @@ impl Fleet {
         f.alerts.sort_by(|a, b| {
             b.severity
                 .cmp(&a.severity)
-                .then(b.alert.starts.cmp(&a.alert.starts).reverse())
+                .then(a.alert.starts.cmp(&b.alert.starts))
                 .then(a.namespace.cmp(&b.namespace))
                 .then(a.alert.name.cmp(&b.alert.name))
                 .then(a.alert.fingerprint.cmp(&b.alert.fingerprint))

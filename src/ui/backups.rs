@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::widgets::{
-    cell, col, empty, fit, name_cell, severity_mark, severity_style, styled, table,
+    cell, col, empty, fit, lead_cells, lead_cols, name_cell, severity_style, styled, table,
 };
 use crate::app::State;
 use crate::app::lists::ListState;
@@ -39,11 +39,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
     let pane = super::health::pane_height(area.height);
     let [top, bottom] = Layout::vertical([Fill(1), Length(pane)]).areas(area);
     let wide = top.width >= 120;
-    let mut cols = vec![col("SEV", Length(4))];
-    if s.multi_context() {
-        cols.push(col("CONTEXT", Length(12)));
-    }
-    cols.push(col("NAMESPACE", Length(if wide { 20 } else { 13 })));
+    let mut cols = lead_cols(s, if wide { 20 } else { 13 });
     cols.push(col("BACKUP", Length(if wide { 26 } else { 18 })));
     cols.push(col("VERDICT", Length(9)));
     cols.push(col("LAST OK", Length(7)));
@@ -53,27 +49,20 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         cols.push(col("RUNS", Length(6)));
     }
     cols.push(col("WHY", Fill(1)));
-    let multi = s.multi_context();
     table(f, top, t, &cols, ls, |i, w| {
         let r = &s.fleet.backups[i];
         let sev = r.assessment.severity;
         let st = severity_style(t, sev);
-        let mut cells = vec![styled(severity_mark(sev), w[0], st)];
-        let mut c = 1;
-        if multi {
-            cells.push(name_cell(s.context_name(r.ctx), w[c]));
-            c += 1;
-        }
-        cells.push(name_cell(&*r.namespace, w[c]));
-        cells.push(name_cell(&*r.name, w[c + 1]));
-        cells.push(styled(r.freshness.label(), w[c + 2], st));
+        let (mut cells, mut c) = lead_cells(s, t, sev, Some(r.ctx), &r.namespace, w);
+        cells.push(name_cell(&*r.name, w[c]));
+        cells.push(styled(r.freshness.label(), w[c + 1], st));
         cells.push(cell(
             r.last_success
                 .map(|x| age(s.ctx_now(r.ctx), x))
                 .unwrap_or_else(|| "never".into()),
-            w[c + 3],
+            w[c + 2],
         ));
-        c += 4;
+        c += 3;
         if wide {
             let now = s.ctx_now(r.ctx);
             cells.push(cell(

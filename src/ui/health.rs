@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::widgets::{
-    cell, col, empty, fit, name_cell, severity_mark, severity_style, styled, table,
+    cell, col, empty, fit, lead_cells, lead_cols, name_cell, severity_style, styled, table,
 };
 use crate::app::State;
 use crate::app::lists::ListState;
@@ -48,11 +48,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
     let pane = pane_height(area.height);
     let [top, bottom] = Layout::vertical([Fill(1), Length(pane)]).areas(area);
     let wide = top.width >= 120;
-    let mut cols = vec![col("SEV", Length(4))];
-    if s.multi_context() {
-        cols.push(col("CONTEXT", Length(12)));
-    }
-    cols.push(col("NAMESPACE", Length(if wide { 20 } else { 12 })));
+    let mut cols = lead_cols(s, if wide { 20 } else { 12 });
     cols.push(col("ENDPOINT", Length(if wide { 40 } else { 26 })));
     cols.push(col("STATE", Length(8)));
     cols.push(col("LAST", Length(6)));
@@ -64,22 +60,12 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         cols.push(col("PODS", Length(4)));
     }
     cols.push(col("ERROR", Fill(1)));
-    let multi = s.multi_context();
     table(f, top, t, &cols, ls, |i, w| {
         let r = &s.fleet.health[i];
         let e = s.health.endpoints.get(&r.key);
         let sev = r.state.severity();
         let st = severity_style(t, sev);
-        let mut cells = vec![styled(severity_mark(sev), w[0], st)];
-        let mut c = 1;
-        if multi {
-            cells.push(name_cell(
-                r.key.ctx.map_or("-", |id| s.context_name(id)),
-                w[c],
-            ));
-            c += 1;
-        }
-        cells.push(name_cell(&*r.key.namespace, w[c]));
+        let (mut cells, mut c) = lead_cells(s, t, sev, r.key.ctx, &r.key.namespace, w);
         let name = if r.key.workload.is_empty() {
             r.key.name.to_string()
         } else if wide {
@@ -99,13 +85,13 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
                 .map_or(&*r.key.name, |i| &r.key.name[i..]);
             format!("{wl} {ep}")
         };
-        cells.push(name_cell(name, w[c + 1]));
-        cells.push(styled(r.state.label(), w[c + 2], st));
+        cells.push(name_cell(name, w[c]));
+        cells.push(styled(r.state.label(), w[c + 1], st));
         cells.push(cell(
             ms(e.and_then(|e| e.last.as_ref()).map(|v| v.latency_ms)),
-            w[c + 3],
+            w[c + 2],
         ));
-        c += 4;
+        c += 3;
         if wide {
             cells.push(cell(ms(e.and_then(|e| e.p95())), w[c]));
             cells.push(cell(

@@ -6,7 +6,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint::*, Rect};
 
-use super::widgets::{cell, col, empty, name_cell, severity_mark, severity_style, styled, table};
+use super::widgets::{
+    cell, col, empty, lead_cells, lead_cols, name_cell, severity_style, styled, table,
+};
 use crate::app::State;
 use crate::app::lists::ListState;
 use crate::config::theme::Theme;
@@ -25,11 +27,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
     }
     let medium = area.width >= 100;
     let wide = area.width >= 140;
-    let mut cols = vec![col("SEV", Length(4))];
-    if s.multi_context() {
-        cols.push(col("CONTEXT", Length(12)));
-    }
-    cols.push(col("NAMESPACE", Length(if wide { 22 } else { 14 })));
+    let mut cols = lead_cols(s, if wide { 22 } else { 14 });
     cols.push(col("WORKLOAD", Length(if wide { 26 } else { 18 })));
     cols.push(col("READY", Length(5)));
     cols.push(col("HEALTH", Length(9)));
@@ -43,23 +41,16 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         cols.push(col("WARN/15m", Length(8)));
     }
     cols.push(col("WHY", Fill(1)));
-    let multi = s.multi_context();
     table(f, area, t, &cols, ls, |i, w| {
         let r = &s.fleet.workloads[i];
         let sev = r.assessment.severity;
         let st = severity_style(t, sev);
-        let mut cells = vec![styled(severity_mark(sev), w[0], st)];
-        let mut c = 1;
-        if multi {
-            cells.push(name_cell(s.context_name(r.ctx), w[c]));
-            c += 1;
-        }
-        cells.push(name_cell(&*r.namespace, w[c]));
+        let (mut cells, mut c) = lead_cells(s, t, sev, Some(r.ctx), &r.namespace, w);
         let name = match r.kind {
             WorkloadKind::Deployment => r.name.to_string(),
             other => format!("{}/{}", other.short(), r.name),
         };
-        cells.push(name_cell(name, w[c + 1]));
+        cells.push(name_cell(name, w[c]));
         let is_backup = r.kind == WorkloadKind::CronJob;
         cells.push(styled(
             if is_backup {
@@ -67,7 +58,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
             } else {
                 format!("{}/{}", r.ready, r.desired)
             },
-            w[c + 2],
+            w[c + 1],
             if r.ready < r.desired {
                 st
             } else {
@@ -88,14 +79,14 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         };
         cells.push(styled(
             health,
-            w[c + 3],
+            w[c + 2],
             if hsev > Severity::Ok {
                 severity_style(t, hsev)
             } else {
                 t.style("text")
             },
         ));
-        c += 4;
+        c += 3;
         if medium {
             cells.push(cell(
                 if is_backup {

@@ -160,6 +160,37 @@ pub fn styled(s: impl AsRef<str>, width: usize, st: Style) -> Cell<'static> {
     Cell::from(Span::styled(fit(s.as_ref(), width), st))
 }
 
+/// The columns a worst-first list starts with: SEV, CONTEXT (only with several
+/// contexts), NAMESPACE.
+pub fn lead_cols(s: &crate::app::State, namespace_width: u16) -> Vec<Col> {
+    let mut cols = vec![col("SEV", Constraint::Length(4))];
+    if s.multi_context() {
+        cols.push(col("CONTEXT", Constraint::Length(12)));
+    }
+    cols.push(col("NAMESPACE", Constraint::Length(namespace_width)));
+    cols
+}
+
+/// The cells for [`lead_cols`], and the index of the column after them. `ctx` is
+/// `None` for a row that belongs to no context (a configured URL).
+pub fn lead_cells(
+    s: &crate::app::State,
+    t: &Theme,
+    sev: Severity,
+    ctx: Option<crate::app::msg::CtxId>,
+    namespace: &str,
+    w: &[usize],
+) -> (Vec<Cell<'static>>, usize) {
+    let mut cells = vec![styled(severity_mark(sev), w[0], severity_style(t, sev))];
+    let mut c = 1;
+    if s.multi_context() {
+        cells.push(name_cell(ctx.map_or("-", |id| s.context_name(id)), w[c]));
+        c += 1;
+    }
+    cells.push(name_cell(namespace, w[c]));
+    (cells, c + 1)
+}
+
 /// A rectangle of `w`×`h` centred in `area` (clamped to it).
 pub fn centred(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
