@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::{Plan, Risk};
+use super::run::{self, Access, Stop, Write};
+use super::{Plan, Progress, Request, Risk};
 use crate::app::msg::CtxId;
 use crate::app::store::ClusterData;
 
@@ -45,6 +46,11 @@ pub fn plan(
     p.after = format!("job/{name} started");
     p.blast = format!("one Job runs {} now", cj.template.images().join(","));
     p.params = json!({"job": name, "annotations": {"cronjob.kubernetes.io/instantiate": "manual"}});
+    p.request = Some(Request::TriggerBackup {
+        namespace: namespace.to_string(),
+        cronjob: cronjob.to_string(),
+        job: name.clone(),
+    });
     if cj.active > 0 {
         p.warnings.push(format!(
             "cronjob/{cronjob} already has {} run{} in progress",
@@ -60,9 +66,119 @@ pub fn plan(
     Ok(p)
 }
 
+/// The Job `kubectl create job --from=cronjob/…` creates: the CronJob's job template,
+/// its labels, its annotations plus `cronjob.kubernetes.io/instantiate: manual`, and
+/// a controller reference to the CronJob.
+pub fn job_from(cronjob: &serde_json::Value, job: &str) -> serde_json::Value {
+    let tmpl = &cronjob["spec"]["jobTemplate"];
+    let mut annotations = tmpl["metadata"]["annotations"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    annotations.insert(
+        "cronjob.kubernetes.io/instantiate".into(),
+        json!("manual"),
+    );
+    let mut meta = json!({
+        "name": job,
+        "annotations": annotations,
+        "ownerReferences": [{
+            "apiVersion": "batch/v1",
+            "kind": "CronJob",
+            "name": cronjob["metadata"]["name"],
+            "uid": cronjob["metadata"]["uid"],
+            "controller": true,
+            "blockOwnerDeletion": true,
+        }],
+    });
+    if let Some(l) = tmpl["metadata"].get("labels") {
+        meta["labels"] = l.clone();
+    }
+    json!({
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": meta,
+        "spec": tmpl["spec"],
+    })
+}
+
+pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, Stop> {
+    let Request::TriggerBackup {
+        namespace,
+        cronjob,
+        job,
+    } = req
+    else {
+        return Err(Stop::Failed("not a backup request".into()));
+    };
+    let cj = run::get_json(
+        client,
+        &format!("/apis/batch/v1/namespaces/{namespace}/cronjobs/{cronjob}"),
+    )
+    .await?;
+    let body = job_from(&cj, job);
+    Ok(vec![Write {
+        method: http::Method::POST,
+        path: format!("/apis/batch/v1/namespaces/{namespace}/jobs"),
+        content_type: "application/json",
+        body: serde_json::to_vec(&body).unwrap_or_default(),
+        access: Access {
+            verb: "create",
+            group: "batch",
+            resource: "jobs",
+            subresource: "",
+            namespace: namespace.clone(),
+            name: String::new(),
+        },
+        dry_run: true,
+        what: format!("POST job/{job}"),
+    }])
+}
+
+/// Done when the Job completes; failed when it fails.
+pub fn verify(d: &ClusterData, req: &Request) -> Progress {
+    let Request::TriggerBackup { namespace, job, .. } = req else {
+        return Progress::Failed("not a backup request".into());
+    };
+    match d
+        .jobs
+        .get(&(Arc::from(namespace.as_str()), Arc::from(job.as_str())))
+    {
+        None => Progress::Waiting(format!("job/{job} not seen yet")),
+        Some(j) => match j.outcome {
+            crate::cluster::model::JobOutcome::Complete => {
+                Progress::Done(format!("job/{job} completed"))
+            }
+            crate::cluster::model::JobOutcome::Failed => Progress::Failed(format!(
+                "job/{job} failed: {}",
+                j.message.as_deref().or(j.reason.as_deref()).unwrap_or("no reason given")
+            )),
+            crate::cluster::model::JobOutcome::Running => {
+                Progress::Waiting(format!("job/{job}: {} active, {} failed", j.active, j.failed))
+            }
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_job_is_the_cronjobs_template_owned_by_it_and_marked_manual() {
+        let cj = serde_json::json!({
+            "metadata": {"name": "volume-snapshot", "uid": "u-1"},
+            "spec": {"jobTemplate": {"metadata": {"labels": {"app": "snap"}, "annotations": {"team": "data"}},
+                "spec": {"backoffLimit": 2, "template": {"spec": {"containers": [{"name": "c", "image": "i"}]}}}}}
+        });
+        let j = job_from(&cj, "volume-snapshot-manual-1");
+        assert_eq!(j["metadata"]["annotations"]["cronjob.kubernetes.io/instantiate"], "manual");
+        assert_eq!(j["metadata"]["annotations"]["team"], "data");
+        assert_eq!(j["metadata"]["labels"]["app"], "snap");
+        assert_eq!(j["metadata"]["ownerReferences"][0]["uid"], "u-1");
+        assert_eq!(j["metadata"]["ownerReferences"][0]["controller"], true);
+        assert_eq!(j["spec"]["backoffLimit"], 2);
+    }
 
     #[test]
     fn job_names_follow_kubectl_and_stay_valid() {

@@ -3,20 +3,190 @@
 //! whether it may run at all. Plans are pure: the preflight (RBAC, server dry-run),
 //! confirmation, audit and execution steps build on them. One file per action.
 //!
-//! Built so far: the plans for scale, roll back, restart, pause/resume, trigger a
-//! backup and the traffic switch. Not built yet: the breaker reset and undo-last
-//! plans, preflight, the confirm dialog, execution and verification.
+//! Each action file holds the three parts that differ between actions: `plan` (pure,
+//! from state, producing a [`Request`]), `writes` (async: read the live objects, check
+//! that what the plan was based on still holds — else a conflict — and build the
+//! exact API writes, each with a resourceVersion precondition) and `verify` (pure:
+//! has the effect been observed in state yet). The common steps — access review,
+//! server dry-run, the audit intent before anything is sent, sending — live in
+//! [`run`]; the dialog and the flow between the steps in `app::guard`.
 
 pub mod backup;
+pub mod breaker;
+pub mod hpa;
 pub mod pause;
+pub mod pdb;
 pub mod restart;
 pub mod rollback;
+pub mod run;
 pub mod scale;
 pub mod traffic;
+pub mod undo;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::app::msg::CtxId;
+use crate::app::store::ClusterData;
+use crate::probe::HealthState;
+
+/// A workload an action can scale or restart.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Workload {
+    Deployment,
+    StatefulSet,
+}
+
+impl Workload {
+    pub fn short(self) -> &'static str {
+        match self {
+            Workload::Deployment => "deploy",
+            Workload::StatefulSet => "sts",
+        }
+    }
+
+    pub fn plural(self) -> &'static str {
+        match self {
+            Workload::Deployment => "deployments",
+            Workload::StatefulSet => "statefulsets",
+        }
+    }
+}
+
+/// Exactly what an action will do, as planned: enough to send it, verify it, record
+/// it and (where it can be) undo it. Serialised into the audit record's parameters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "do", rename_all = "kebab-case")]
+pub enum Request {
+    Scale {
+        workload: Workload,
+        namespace: String,
+        name: String,
+        replicas: i32,
+        /// The count the plan saw (another one at execution is a conflict).
+        from: i32,
+    },
+    ScaleHpa {
+        namespace: String,
+        name: String,
+        min: i32,
+        max: i32,
+        from_min: i32,
+        from_max: i32,
+    },
+    Rollback {
+        namespace: String,
+        name: String,
+        to_revision: i64,
+        from_revision: Option<i64>,
+        /// The images of the revision rolled back to (what verify waits for).
+        images: String,
+    },
+    Restart {
+        workload: Workload,
+        namespace: String,
+        name: String,
+        at: String,
+        /// The restartedAt the plan saw.
+        previous: Option<String>,
+    },
+    Pause {
+        namespace: String,
+        name: String,
+        paused: bool,
+    },
+    BreakerReset {
+        namespace: String,
+        workload: String,
+        pods: Vec<String>,
+        port: u16,
+        path: String,
+        /// Probed on each pod after the reset (verification).
+        health_path: Option<String>,
+    },
+    SwitchTraffic {
+        namespace: String,
+        service: String,
+        key: String,
+        from: String,
+        to: String,
+    },
+    TriggerBackup {
+        namespace: String,
+        cronjob: String,
+        job: String,
+    },
+}
+
+impl Request {
+    pub fn namespace(&self) -> &str {
+        match self {
+            Request::Scale { namespace, .. }
+            | Request::ScaleHpa { namespace, .. }
+            | Request::Rollback { namespace, .. }
+            | Request::Restart { namespace, .. }
+            | Request::Pause { namespace, .. }
+            | Request::BreakerReset { namespace, .. }
+            | Request::SwitchTraffic { namespace, .. }
+            | Request::TriggerBackup { namespace, .. } => namespace,
+        }
+    }
+
+    /// How long verification may take before the action is reported as not observed.
+    pub fn verify_timeout(&self) -> i64 {
+        match self {
+            Request::Rollback { .. } | Request::Restart { .. } => 300,
+            Request::Scale { .. } | Request::TriggerBackup { .. } => 180,
+            _ => 60,
+        }
+    }
+}
+
+/// How far verification has got.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// Not observed yet: what is seen so far.
+    Waiting(String),
+    Done(String),
+    Failed(String),
+}
+
+/// What the health probes say about a workload (`deploy/name` in a namespace).
+pub type HealthOf<'a> = &'a dyn Fn(&str) -> Option<HealthState>;
+
+/// Has the effect of `req` been observed in `d`? (Pure: the watchers keep `d` live.)
+pub fn verify(d: &ClusterData, req: &Request) -> Progress {
+    match req {
+        Request::Scale { .. } => scale::verify(d, req),
+        Request::ScaleHpa { .. } => hpa::verify(d, req),
+        Request::Rollback { .. } => rollback::verify(d, req),
+        Request::Restart { .. } => restart::verify(d, req),
+        Request::Pause { .. } => pause::verify(d, req),
+        // Verified when sent: each pod's health is probed again after its reset.
+        Request::BreakerReset { .. } => Progress::Done(String::new()),
+        Request::SwitchTraffic { .. } => traffic::verify(d, req),
+        Request::TriggerBackup { .. } => backup::verify(d, req),
+    }
+}
+
+/// How a Deployment's rollout is going, for verify: done when every replica is
+/// updated and available and nothing old is left.
+pub fn rollout_progress(dep: &crate::cluster::model::DeploymentRec) -> Progress {
+    let done = dep.observed_generation >= dep.meta.generation
+        && dep.updated == dep.desired
+        && dep.available == dep.desired
+        && dep.replicas == dep.desired;
+    let line = format!(
+        "{}/{} updated, {} available, {} total",
+        dep.updated, dep.desired, dep.available, dep.replicas
+    );
+    if done {
+        Progress::Done(line)
+    } else {
+        Progress::Waiting(line)
+    }
+}
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -47,6 +217,8 @@ pub struct Plan {
     pub params: Value,
     /// A plan that would undo this one, described.
     pub undo: Option<String>,
+    /// What will be sent (absent only for plans that cannot run at all).
+    pub request: Option<Request>,
 }
 
 impl Plan {
@@ -64,6 +236,7 @@ impl Plan {
             refused: None,
             params: Value::Null,
             undo: None,
+            request: None,
         }
     }
 }

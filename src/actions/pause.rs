@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::{Plan, Risk};
+use super::run::{self, Access, Stop, Write};
+use super::{Plan, Progress, Request, Risk};
 use crate::app::msg::CtxId;
 use crate::app::store::ClusterData;
 
@@ -26,6 +27,11 @@ pub fn plan(
     p.before = if dep.paused { "paused" } else { "rolling" }.into();
     p.after = if pause { "paused" } else { "rolling" }.into();
     p.params = json!({"paused": pause});
+    p.request = Some(Request::Pause {
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+        paused: pause,
+    });
     p.blast = if pause {
         "no pod changes; template changes wait until resumed".into()
     } else if dep.updated < dep.desired {
@@ -45,6 +51,59 @@ pub fn plan(
         p.refused = Some(format!("deploy/{name} is already {}", p.after));
     }
     Ok(p)
+}
+
+/// The merge patch `kubectl rollout pause|resume` sends.
+pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, Stop> {
+    let Request::Pause {
+        namespace,
+        name,
+        paused,
+    } = req
+    else {
+        return Err(Stop::Failed("not a pause request".into()));
+    };
+    let path = format!("/apis/apps/v1/namespaces/{namespace}/deployments/{name}");
+    let live = run::get_json(client, &path).await?;
+    let now = live["spec"]["paused"].as_bool().unwrap_or(false);
+    if now == *paused {
+        return Err(Stop::Conflict(format!(
+            "deploy/{name} is already {}",
+            if now { "paused" } else { "rolling" }
+        )));
+    }
+    let rv = run::str_at(&live, &["metadata", "resourceVersion"]).unwrap_or("");
+    let value = if *paused { json!(true) } else { json!(null) };
+    Ok(vec![run::merge_patch(
+        path,
+        rv,
+        json!({"spec": {"paused": value}}),
+        Access {
+            verb: "patch",
+            group: "apps",
+            resource: "deployments",
+            subresource: "",
+            namespace: namespace.clone(),
+            name: name.clone(),
+        },
+        format!("PATCH deploy/{name} (paused)"),
+    )])
+}
+
+pub fn verify(d: &ClusterData, req: &Request) -> Progress {
+    let Request::Pause { namespace, name, paused } = req else {
+        return Progress::Failed("not a pause request".into());
+    };
+    match d
+        .deployments
+        .get(&(Arc::from(namespace.as_str()), Arc::from(name.as_str())))
+    {
+        None => Progress::Failed(format!("deploy/{name} is gone")),
+        Some(dep) if dep.paused == *paused && dep.observed_generation >= dep.meta.generation => {
+            Progress::Done(if *paused { "paused" } else { "rolling" }.into())
+        }
+        Some(_) => Progress::Waiting("the controller has not seen the change yet".into()),
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::{Plan, Risk};
+use super::run::{self, Access, Stop, Write};
+use super::{Plan, Progress, Request, Risk, Workload};
 use crate::app::msg::CtxId;
 use crate::app::store::ClusterData;
 
@@ -35,6 +36,13 @@ pub fn plan(
         dep.rollout.max_unavailable.as_deref().unwrap_or("25%")
     );
     p.params = json!({"restartedAt": now_rfc3339});
+    p.request = Some(Request::Restart {
+        workload: Workload::Deployment,
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+        at: now_rfc3339.to_string(),
+        previous: dep.template.restarted_at.as_deref().map(String::from),
+    });
     if dep.desired == 0 {
         p.refused = Some(format!("deploy/{name} has no replicas to restart"));
     }
@@ -42,6 +50,79 @@ pub fn plan(
         p.refused = Some(format!("deploy/{name} is paused: resume it first"));
     }
     Ok(p)
+}
+
+const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
+
+/// The strategic merge patch `kubectl rollout restart` sends.
+pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, Stop> {
+    let Request::Restart {
+        workload,
+        namespace,
+        name,
+        at,
+        previous,
+    } = req
+    else {
+        return Err(Stop::Failed("not a restart request".into()));
+    };
+    let path = format!(
+        "/apis/apps/v1/namespaces/{namespace}/{}/{name}",
+        workload.plural()
+    );
+    let live = run::get_json(client, &path).await?;
+    let now = run::str_at(
+        &live,
+        &["spec", "template", "metadata", "annotations", RESTARTED_AT],
+    );
+    if now != previous.as_deref() {
+        return Err(Stop::Conflict(format!(
+            "{}/{name} was restarted at {} since the plan",
+            workload.short(),
+            now.unwrap_or("?")
+        )));
+    }
+    if live["spec"]["paused"].as_bool() == Some(true) {
+        return Err(Stop::Failed(format!("{}/{name} is paused", workload.short())));
+    }
+    let rv = run::str_at(&live, &["metadata", "resourceVersion"]).unwrap_or("");
+    let patch = json!({
+        "metadata": {"resourceVersion": rv},
+        "spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: at}}}},
+    });
+    Ok(vec![Write {
+        method: http::Method::PATCH,
+        path,
+        content_type: "application/strategic-merge-patch+json",
+        body: serde_json::to_vec(&patch).unwrap_or_default(),
+        access: Access {
+            verb: "patch",
+            group: "apps",
+            resource: workload.plural(),
+            subresource: "",
+            namespace: namespace.clone(),
+            name: name.clone(),
+        },
+        dry_run: true,
+        what: format!("PATCH {}/{name} (restartedAt)", workload.short()),
+    }])
+}
+
+/// Done when the template carries the new restartedAt and the rollout is complete.
+pub fn verify(d: &ClusterData, req: &Request) -> Progress {
+    let Request::Restart { namespace, name, at, .. } = req else {
+        return Progress::Failed("not a restart request".into());
+    };
+    let Some(dep) = d
+        .deployments
+        .get(&(Arc::from(namespace.as_str()), Arc::from(name.as_str())))
+    else {
+        return Progress::Failed(format!("deploy/{name} is gone"));
+    };
+    if dep.template.restarted_at.as_deref() != Some(at.as_str()) {
+        return Progress::Waiting("the restart is not in the template yet".into());
+    }
+    super::rollout_progress(dep)
 }
 
 #[cfg(test)]

@@ -5,9 +5,10 @@
 
 use std::sync::Arc;
 
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::{Plan, Risk};
+use super::run::{self, Access, Stop, Write};
+use super::{Plan, Progress, Request, Risk};
 use crate::app::msg::CtxId;
 use crate::app::store::ClusterData;
 use crate::fleet::history;
@@ -52,6 +53,13 @@ pub fn plan(
         dep.rollout.max_unavailable.as_deref().unwrap_or("25%")
     );
     p.params = json!({"toRevision": target.revision, "replicaset": &*target.replicaset});
+    p.request = Some(Request::Rollback {
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+        to_revision: target.revision,
+        from_revision: current.map(|c| c.revision),
+        images: target.images.clone(),
+    });
     if let Some(c) = current {
         p.undo = Some(format!(
             "roll deploy/{name} back to revision {}",
@@ -73,6 +81,128 @@ pub fn plan(
         ));
     }
     Ok(p)
+}
+
+/// Annotations `kubectl rollout undo` keeps from the Deployment rather than copying
+/// from the ReplicaSet.
+const KEEP_FROM_DEPLOYMENT: &[&str] = &[
+    "kubectl.kubernetes.io/last-applied-configuration",
+    "deployment.kubernetes.io/revision",
+    "deployment.kubernetes.io/revision-history",
+    "deployment.kubernetes.io/desired-replicas",
+    "deployment.kubernetes.io/max-replicas",
+    "deprecated.deployment.rollback.to",
+];
+
+/// The JSON patch `kubectl rollout undo` sends: the revision's pod template (without
+/// its `pod-template-hash` label) and the annotations kubectl computes — plus the
+/// Deployment's resourceVersion, so a change in between is a conflict.
+pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, Stop> {
+    let Request::Rollback {
+        namespace,
+        name,
+        to_revision,
+        from_revision,
+        ..
+    } = req
+    else {
+        return Err(Stop::Failed("not a rollback request".into()));
+    };
+    let path = format!("/apis/apps/v1/namespaces/{namespace}/deployments/{name}");
+    let dep = run::get_json(client, &path).await?;
+    let now: Option<i64> = run::str_at(&dep, &["metadata", "annotations", "deployment.kubernetes.io/revision"])
+        .and_then(|r| r.parse().ok());
+    if from_revision.is_some() && now != *from_revision {
+        return Err(Stop::Conflict(format!(
+            "deploy/{name} is now at revision {} (the plan saw {})",
+            now.map_or("?".into(), |n| n.to_string()),
+            from_revision.map_or("?".into(), |n| n.to_string())
+        )));
+    }
+    if dep["spec"]["paused"].as_bool() == Some(true) {
+        return Err(Stop::Failed(format!(
+            "deploy/{name} is paused: resume it first"
+        )));
+    }
+    let uid = run::str_at(&dep, &["metadata", "uid"]).unwrap_or("");
+    let list = run::get_json(
+        client,
+        &format!("/apis/apps/v1/namespaces/{namespace}/replicasets"),
+    )
+    .await?;
+    let owned = |rs: &&Value| {
+        rs["metadata"]["ownerReferences"]
+            .as_array()
+            .is_some_and(|o| o.iter().any(|o| o["uid"].as_str() == Some(uid) && o["controller"].as_bool() == Some(true)))
+    };
+    let rs = list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(owned)
+        .find(|rs| {
+            run::str_at(rs, &["metadata", "annotations", "deployment.kubernetes.io/revision"])
+                .and_then(|r| r.parse::<i64>().ok())
+                == Some(*to_revision)
+        })
+        .ok_or_else(|| Stop::Conflict(format!("revision {to_revision} of deploy/{name} is gone")))?;
+    let mut template = rs["spec"]["template"].clone();
+    if let Some(l) = template["metadata"]["labels"].as_object_mut() {
+        l.remove("pod-template-hash");
+    }
+    let mut annotations = serde_json::Map::new();
+    for k in KEEP_FROM_DEPLOYMENT {
+        if let Some(v) = dep["metadata"]["annotations"].get(*k) {
+            annotations.insert((*k).to_string(), v.clone());
+        }
+    }
+    if let Some(a) = rs["metadata"]["annotations"].as_object() {
+        for (k, v) in a {
+            if !KEEP_FROM_DEPLOYMENT.contains(&k.as_str()) {
+                annotations.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    let rv = run::str_at(&dep, &["metadata", "resourceVersion"]).unwrap_or("");
+    let patch = json!([
+        {"op": "replace", "path": "/metadata/resourceVersion", "value": rv},
+        {"op": "replace", "path": "/spec/template", "value": template},
+        {"op": "replace", "path": "/metadata/annotations", "value": annotations},
+    ]);
+    Ok(vec![Write {
+        method: http::Method::PATCH,
+        path,
+        content_type: "application/json-patch+json",
+        body: serde_json::to_vec(&patch).unwrap_or_default(),
+        access: Access {
+            verb: "patch",
+            group: "apps",
+            resource: "deployments",
+            subresource: "",
+            namespace: namespace.clone(),
+            name: name.clone(),
+        },
+        dry_run: true,
+        what: format!("PATCH deploy/{name} (template of revision {to_revision})"),
+    }])
+}
+
+/// Done when the Deployment runs the revision's images and its rollout is complete.
+pub fn verify(d: &ClusterData, req: &Request) -> Progress {
+    let Request::Rollback { namespace, name, images, .. } = req else {
+        return Progress::Failed("not a rollback request".into());
+    };
+    let Some(dep) = d
+        .deployments
+        .get(&(Arc::from(namespace.as_str()), Arc::from(name.as_str())))
+    else {
+        return Progress::Failed(format!("deploy/{name} is gone"));
+    };
+    let now = crate::util::sanitize::line(&dep.template.images().join(","), 200);
+    if &now != images {
+        return Progress::Waiting(format!("template still runs {now}"));
+    }
+    super::rollout_progress(dep)
 }
 
 #[cfg(test)]

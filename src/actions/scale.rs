@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::{Plan, Risk};
+use super::run::{self, Access, Stop, Write};
+use super::{Plan, Progress, Request, Risk, Workload};
 use crate::app::msg::CtxId;
 use crate::app::store::ClusterData;
 use crate::fleet::workloads::WorkloadKind;
@@ -41,10 +42,21 @@ pub fn plan(
         WorkloadKind::CronJob => return Err("a CronJob cannot be scaled".into()),
     };
     let current = current.ok_or_else(|| format!("{}/{name} is gone", kind.short()))?;
+    let workload = match kind {
+        WorkloadKind::StatefulSet => Workload::StatefulSet,
+        _ => Workload::Deployment,
+    };
     let mut p = Plan::new("scale", ctx, namespace, format!("{}/{name}", kind.short()));
     p.before = format!("{current} replicas");
     p.after = format!("{replicas} replicas");
     p.params = json!({"replicas": replicas, "from": current});
+    p.request = Some(Request::Scale {
+        workload,
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+        replicas,
+        from: current,
+    });
     p.undo = Some(format!("scale {}/{name} back to {current}", kind.short()));
     let delta = replicas - current;
     p.blast = match delta {
@@ -103,6 +115,81 @@ pub fn plan(
         p.params["hpa"] = json!({"name": &*h.meta.name, "min": h.min, "max": h.max, "suggestMin": min, "suggestMax": max});
     }
     Ok(p)
+}
+
+/// `PATCH …/scale` as `kubectl scale` sends it, if the count is still what the plan saw.
+pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, Stop> {
+    let Request::Scale {
+        workload,
+        namespace,
+        name,
+        replicas,
+        from,
+    } = req
+    else {
+        return Err(Stop::Failed("not a scale request".into()));
+    };
+    let path = format!(
+        "/apis/apps/v1/namespaces/{namespace}/{}/{name}/scale",
+        workload.plural()
+    );
+    let live = run::get_json(client, &path).await?;
+    let now = live["spec"]["replicas"].as_i64().unwrap_or(0);
+    if now != i64::from(*from) {
+        return Err(Stop::Conflict(format!(
+            "{}/{name} now has {now} replicas (the plan saw {from})",
+            workload.short()
+        )));
+    }
+    let rv = run::str_at(&live, &["metadata", "resourceVersion"]).unwrap_or("");
+    Ok(vec![run::merge_patch(
+        path,
+        rv,
+        json!({"spec": {"replicas": replicas}}),
+        Access {
+            verb: "patch",
+            group: "apps",
+            resource: workload.plural(),
+            subresource: "scale",
+            namespace: namespace.clone(),
+            name: name.clone(),
+        },
+        format!("PATCH {}/{name}/scale", workload.short()),
+    )])
+}
+
+/// Done when the workload runs the new count, every replica ready.
+pub fn verify(d: &ClusterData, req: &Request) -> Progress {
+    let Request::Scale {
+        workload,
+        namespace,
+        name,
+        replicas,
+        ..
+    } = req
+    else {
+        return Progress::Failed("not a scale request".into());
+    };
+    let key = (Arc::from(namespace.as_str()), Arc::from(name.as_str()));
+    let (desired, total, ready) = match workload {
+        Workload::Deployment => match d.deployments.get(&key) {
+            Some(x) => (x.desired, x.replicas, x.available),
+            None => return Progress::Failed(format!("deploy/{name} is gone")),
+        },
+        Workload::StatefulSet => match d.statefulsets.get(&key) {
+            Some(x) => (x.desired, x.replicas, x.ready),
+            None => return Progress::Failed(format!("sts/{name} is gone")),
+        },
+    };
+    let line = format!("{ready}/{replicas} ready, {total} running (spec {desired})");
+    if desired != *replicas {
+        return Progress::Waiting(format!("spec.replicas is {desired}; {line}"));
+    }
+    if total == *replicas && ready == *replicas {
+        Progress::Done(line)
+    } else {
+        Progress::Waiting(line)
+    }
 }
 
 #[cfg(test)]

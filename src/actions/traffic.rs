@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::{Plan, Risk};
+use super::run::{self, Access, Stop, Write};
+use super::{Plan, Progress, Request, Risk};
 use crate::app::msg::CtxId;
 use crate::app::store::{ClusterData, in_namespace};
 use crate::cluster::model::selector_matches;
@@ -16,8 +17,24 @@ use crate::util::selector::{LabelSelector, Req};
 
 pub const DEFAULT_KEY: &str = "slot";
 
-/// What the health probes say about the target colour's workload, if anything.
-pub type HealthOf<'a> = &'a dyn Fn(&str) -> Option<HealthState>;
+pub use super::HealthOf;
+
+/// The Service whose selector has `key` and picks `deployment`'s pods (whatever the
+/// colour), so a traffic switch can start from either colour's Deployment.
+pub fn service_for(d: &ClusterData, namespace: &str, deployment: &str, key: &str) -> Option<String> {
+    let dep = d
+        .deployments
+        .get(&(Arc::from(namespace), Arc::from(deployment)))?;
+    let labels = &dep.template.labels;
+    labels.get(key)?;
+    in_namespace(&d.services, namespace)
+        .find(|s| {
+            s.selector.as_ref().is_some_and(|sel| {
+                sel.get(key).is_some() && sel.iter().all(|(k, v)| k == key || labels.get(k) == Some(v))
+            })
+        })
+        .map(|s| s.meta.name.to_string())
+}
 
 pub fn plan(
     d: &ClusterData,
@@ -63,6 +80,13 @@ pub fn plan(
     p.before = format!("{key}={from}");
     p.after = format!("{key}={to}");
     p.params = json!({"key": key, "from": from, "to": to, "deployment": &*dep.meta.name});
+    p.request = Some(Request::SwitchTraffic {
+        namespace: namespace.to_string(),
+        service: service.to_string(),
+        key: key.to_string(),
+        from: from.clone(),
+        to: to.clone(),
+    });
     p.undo = Some(format!("switch svc/{service} back to {key}={from}"));
     let want = LabelSelector {
         reqs: selector
@@ -110,6 +134,86 @@ pub fn plan(
         ));
     }
     Ok(p)
+}
+
+/// A merge patch of the Service's selector, if it still selects the colour planned from.
+pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, Stop> {
+    let Request::SwitchTraffic {
+        namespace,
+        service,
+        key,
+        from,
+        to,
+    } = req
+    else {
+        return Err(Stop::Failed("not a traffic switch".into()));
+    };
+    let path = format!("/api/v1/namespaces/{namespace}/services/{service}");
+    let live = run::get_json(client, &path).await?;
+    let now = live["spec"]["selector"][key.as_str()].as_str().unwrap_or("");
+    if now != from {
+        return Err(Stop::Conflict(format!(
+            "svc/{service} now selects {key}={now} (the plan saw {key}={from})"
+        )));
+    }
+    let rv = run::str_at(&live, &["metadata", "resourceVersion"]).unwrap_or("");
+    Ok(vec![run::merge_patch(
+        path,
+        rv,
+        json!({"spec": {"selector": {key.as_str(): to}}}),
+        Access {
+            verb: "patch",
+            group: "",
+            resource: "services",
+            subresource: "",
+            namespace: namespace.clone(),
+            name: service.clone(),
+        },
+        format!("PATCH svc/{service} (selector {key}={to})"),
+    )])
+}
+
+/// Done when the Service selects the new colour and every ready endpoint is a pod of it.
+pub fn verify(d: &ClusterData, req: &Request) -> Progress {
+    let Request::SwitchTraffic {
+        namespace,
+        service,
+        key,
+        to,
+        ..
+    } = req
+    else {
+        return Progress::Failed("not a traffic switch".into());
+    };
+    let k = (Arc::from(namespace.as_str()), Arc::from(service.as_str()));
+    let Some(svc) = d.services.get(&k) else {
+        return Progress::Failed(format!("svc/{service} is gone"));
+    };
+    if svc.selector.as_ref().and_then(|s| s.get(key)) != Some(to.as_str()) {
+        return Progress::Waiting(format!("svc/{service} does not select {key}={to} yet"));
+    }
+    let Some(ep) = d.endpoints.get(&k) else {
+        return Progress::Waiting("no endpoints yet".into());
+    };
+    let colour = |pod: &str| {
+        d.pods
+            .get(&(k.0.clone(), Arc::from(pod)))
+            .and_then(|p| p.labels.get(key).map(str::to_string))
+    };
+    let (mut ours, mut other) = (0, 0);
+    for a in ep.ready.iter() {
+        if colour(a).as_deref() == Some(to.as_str()) {
+            ours += 1;
+        } else {
+            other += 1;
+        }
+    }
+    let line = format!("endpoints: {ours} {to}, {other} other");
+    if ours > 0 && other == 0 {
+        Progress::Done(line)
+    } else {
+        Progress::Waiting(line)
+    }
 }
 
 #[cfg(test)]

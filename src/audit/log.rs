@@ -15,6 +15,7 @@ use super::record::Record;
 /// Rotate when the current file would grow past this.
 pub const ROTATE_BYTES: u64 = 8 * 1024 * 1024;
 pub const CURRENT: &str = "audit.jsonl";
+const LOCK: &str = "audit.lock";
 
 pub struct AuditLog {
     dir: PathBuf,
@@ -96,7 +97,33 @@ impl AuditLog {
             last_seq: 0,
             last_hash: GENESIS.into(),
         };
-        let all = files(dir);
+        let _lock = log.lock()?;
+        log.find_end()?;
+        Ok(log)
+    }
+
+    /// Takes the log's lock file (another kdeck may append to the same log): held
+    /// while the end of the chain is read and the next record written.
+    fn lock(&self) -> Result<File, String> {
+        let p = self.dir.join(LOCK);
+        let mut opts = OpenOptions::new();
+        opts.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let f = opts.open(&p).map_err(|e| io("open", &p, e))?;
+        f.lock().map_err(|e| io("lock", &p, e))?;
+        Ok(f)
+    }
+
+    /// Finds where the chain ends (the last complete record of the newest file that
+    /// has one); a torn current file is rotated so nothing is appended after it.
+    fn find_end(&mut self) -> Result<(), String> {
+        self.last_seq = 0;
+        self.last_hash = GENESIS.into();
+        let all = files(&self.dir);
         let mut torn_current = false;
         for (i, p) in all.iter().enumerate().rev() {
             let (last, torn) = tail(p)?;
@@ -104,8 +131,8 @@ impl AuditLog {
                 torn_current = torn;
             }
             if let Some(v) = last {
-                log.last_seq = v["seq"].as_u64().unwrap_or(0);
-                log.last_hash = v["hash"]
+                self.last_seq = v["seq"].as_u64().unwrap_or(0);
+                self.last_hash = v["hash"]
                     .as_str()
                     .map(String::from)
                     .unwrap_or_else(|| hash_value(&v));
@@ -113,9 +140,9 @@ impl AuditLog {
             }
         }
         if torn_current {
-            log.rotate()?;
+            self.rotate()?;
         }
-        Ok(log)
+        Ok(())
     }
 
     pub fn dir(&self) -> &Path {
@@ -152,9 +179,13 @@ impl AuditLog {
     /// Appends `r` (setting its `seq`, `time`, `prev` and `hash`) and fsyncs it. On
     /// error nothing may be assumed written: the caller must not act.
     pub fn append(&mut self, mut r: Record) -> Result<Record, String> {
+        let _lock = self.lock()?;
+        self.find_end()?;
         r.seq = self.last_seq + 1;
+        // Microseconds, truncated: an intent's time is never after the request it
+        // precedes.
         r.time = jiff::Timestamp::now()
-            .round(jiff::Unit::Millisecond)
+            .round(jiff::TimestampRound::new().smallest(jiff::Unit::Microsecond).mode(jiff::RoundMode::Trunc))
             .map(|t| t.to_string())
             .unwrap_or_else(|_| jiff::Timestamp::now().to_string());
         r.prev = self.last_hash.clone();
@@ -216,4 +247,41 @@ pub fn lines(dir: &Path) -> Result<Vec<(PathBuf, usize, String, bool)>, String> 
         }
     }
     Ok(out)
+}
+
+/// The log as the console shares it between action tasks: opened on first use (and
+/// again after a failure), so a directory that becomes writable later works, and one
+/// that is not writable fails every append — and with it every action.
+pub struct Sink {
+    dir: PathBuf,
+    log: std::sync::Mutex<Option<AuditLog>>,
+}
+
+impl Sink {
+    pub fn new(dir: PathBuf) -> Sink {
+        Sink {
+            dir,
+            log: std::sync::Mutex::new(None),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Appends and fsyncs `r`; blocking (call from a blocking task).
+    pub fn append(&self, r: Record) -> Result<Record, String> {
+        let mut guard = self.log.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            *guard = Some(AuditLog::open(&self.dir)?);
+        }
+        let Some(log) = guard.as_mut() else {
+            return Err("audit log: not open".into());
+        };
+        let out = log.append(r);
+        if out.is_err() {
+            *guard = None;
+        }
+        out
+    }
 }

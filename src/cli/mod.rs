@@ -117,6 +117,10 @@ pub struct SimArgs {
     /// Forbid requests: VERB:RESOURCE[/SUBRESOURCE]:NAMESPACE[:USER] (globs); repeatable.
     #[arg(long)]
     pub deny: Vec<String>,
+    /// Deny writes as an admission policy does (422 Invalid, dry runs too):
+    /// VERB:RESOURCE[/SUBRESOURCE]:NAMESPACE:MESSAGE; repeatable.
+    #[arg(long)]
+    pub admission_deny: Vec<String>,
     /// Seconds between watch bookmarks.
     #[arg(long, default_value_t = 10.0)]
     pub bookmark_interval: f64,

@@ -34,6 +34,16 @@ pub fn run(args: SimArgs, log_level: &str) -> ExitCode {
             }
         }
     }
+    let mut admission = Vec::new();
+    for d in &args.admission_deny {
+        match crate::sim::access::Admission::parse(d) {
+            Ok(a) => admission.push(a),
+            Err(e) => {
+                eprintln!("kdeck sim: --admission-deny: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     if !(args.speed.is_finite() && args.speed > 0.0) {
         eprintln!(
             "kdeck sim: --speed must be a positive number, got {}",
@@ -47,6 +57,7 @@ pub fn run(args: SimArgs, log_level: &str) -> ExitCode {
         seed: args.seed,
         speed: args.speed,
         rules,
+        admission,
         bookmark_interval: std::time::Duration::from_secs_f64(args.bookmark_interval.max(0.05)),
         ..SimConfig::default()
     };

@@ -1,6 +1,8 @@
 //! Access rules of the simulated cluster: a small ordered rule table (first match
 //! wins, default allow) that both enforces requests (403 Forbidden) and answers
 //! SelfSubjectAccessReviews, so tests can make a verb, resource or namespace forbidden.
+//! Also admission policies: writes matching a rule are rejected with 422 Invalid, as a
+//! ValidatingAdmissionPolicy denies them (dry runs included), with the policy's message.
 
 use serde_json::{Value, json};
 
@@ -37,7 +39,7 @@ impl Rule {
         })
     }
 
-    fn matches(&self, a: &Attributes) -> bool {
+    pub fn matches(&self, a: &Attributes) -> bool {
         let res = match &a.subresource {
             Some(s) if !s.is_empty() => format!("{}/{}", a.resource, s),
             _ => a.resource.clone(),
@@ -118,6 +120,31 @@ impl AccessRules {
             "metadata": {"creationTimestamp": null},
             "spec": body["spec"],
             "status": status,
+        })
+    }
+}
+
+/// A validating admission policy: writes matching `rule` are denied with `message`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Admission {
+    pub rule: Rule,
+    pub message: String,
+}
+
+impl Admission {
+    /// Parses `VERB:RESOURCE[/SUB]:NAMESPACE:MESSAGE` (the `--admission-deny` syntax).
+    pub fn parse(spec: &str) -> Result<Admission, String> {
+        let mut parts = spec.splitn(4, ':');
+        let (Some(v), Some(r), Some(n), Some(m)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(format!(
+                "admission rule {spec:?}: expected VERB:RESOURCE[/SUBRESOURCE]:NAMESPACE:MESSAGE"
+            ));
+        };
+        Ok(Admission {
+            rule: Rule::parse(&format!("{v}:{r}:{n}"), false)?,
+            message: m.to_string(),
         })
     }
 }

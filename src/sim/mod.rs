@@ -47,6 +47,7 @@ pub struct SimConfig {
     pub seed: u64,
     pub speed: f64,
     pub rules: Vec<Rule>,
+    pub admission: Vec<access::Admission>,
     /// Changes kept for watches to resume from; older resourceVersions expire.
     pub history: usize,
     pub bookmark_interval: Duration,
@@ -72,6 +73,7 @@ impl Default for SimConfig {
             seed: 42,
             speed: 1.0,
             rules: Vec::new(),
+            admission: Vec::new(),
             history: 20_000,
             bookmark_interval: Duration::from_secs(10),
             tick: Duration::from_millis(100),
@@ -88,6 +90,8 @@ pub struct SimState {
     pub store: Store,
     pub world: World,
     pub rules: AccessRules,
+    /// Admission policies denying matching writes (422).
+    pub admission: Vec<access::Admission>,
     manager: Manager,
     script: scenario::Script,
 }
@@ -208,6 +212,10 @@ impl SimHandle {
         self.with_state(|s| s.rules = AccessRules::new(rules));
     }
 
+    pub fn set_admission(&self, policies: Vec<access::Admission>) {
+        self.with_state(|s| s.admission = policies);
+    }
+
     /// Forgets the watch history and ends every open watch with an in-stream 410
     /// Expired, so every client must relist (what etcd compaction does to them).
     pub fn expire_watches(&self) {
@@ -277,6 +285,7 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
         store,
         world,
         rules: AccessRules::new(cfg.rules.clone()),
+        admission: cfg.admission.clone(),
         manager: Manager::default(),
         script: scenario::Script::new(&cfg.scenario),
     };

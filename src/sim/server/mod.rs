@@ -338,6 +338,27 @@ async fn dispatch(shared: &Arc<Shared>, r: &Req, route: Route) -> Response<Body>
                     "",
                 ));
             }
+            let mutating = matches!(verb, "create" | "update" | "patch" | "delete");
+            if mutating && sub.as_deref() != Some("proxy") {
+                let denied = shared
+                    .lock()
+                    .admission
+                    .iter()
+                    .find(|a| a.rule.matches(&attrs))
+                    .map(|a| a.message.clone());
+                if let Some(message) = denied {
+                    return error_response(&ApiError::new(
+                        422,
+                        "Invalid",
+                        format!(
+                            "{}{} \"{}\" is invalid: : ValidatingAdmissionPolicy 'kdeck-sim-policy' with binding 'kdeck-sim-binding' denied request: {message}",
+                            surface.kind,
+                            if surface.group.is_empty() { String::new() } else { format!(".{}", surface.group) },
+                            name.as_deref().unwrap_or("")
+                        ),
+                    ));
+                }
+            }
             let target = route::Target {
                 surface,
                 namespace,

@@ -1,0 +1,122 @@
+//! Change an HPA's replica bounds: what scale offers instead of scaling a workload the
+//! HPA manages (scaling it directly would be undone on the HPA's next sync).
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::run::{self, Access, Stop, Write};
+use super::{Plan, Progress, Request, Risk};
+use crate::app::msg::CtxId;
+use crate::app::store::ClusterData;
+
+pub fn plan(
+    d: &ClusterData,
+    ctx: CtxId,
+    namespace: &str,
+    name: &str,
+    min: i32,
+    max: i32,
+) -> Result<Plan, String> {
+    let h = d
+        .hpas
+        .get(&(Arc::from(namespace), Arc::from(name)))
+        .ok_or_else(|| format!("hpa/{name} is gone"))?;
+    let mut p = Plan::new("scale-hpa", ctx, namespace, format!("hpa/{name}"));
+    p.before = format!("min {} max {}", h.min, h.max);
+    p.after = format!("min {min} max {max}");
+    p.risk = if min < h.min { Risk::High } else { Risk::Medium };
+    p.blast = format!(
+        "{}/{} will run between {min} and {max} replicas (now {})",
+        if h.target_kind.as_ref() == "StatefulSet" {
+            "sts"
+        } else {
+            "deploy"
+        },
+        h.target_name,
+        h.current
+    );
+    p.params = json!({"min": min, "max": max, "fromMin": h.min, "fromMax": h.max});
+    p.undo = Some(format!("set hpa/{name} back to min {} max {}", h.min, h.max));
+    if min < 1 || max < min {
+        p.refused = Some(format!(
+            "min must be at least 1 and max at least min (asked min {min} max {max})"
+        ));
+    } else if min == h.min && max == h.max {
+        p.refused = Some(format!("hpa/{name} already has min {min} max {max}"));
+    }
+    p.request = Some(Request::ScaleHpa {
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+        min,
+        max,
+        from_min: h.min,
+        from_max: h.max,
+    });
+    Ok(p)
+}
+
+pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, Stop> {
+    let Request::ScaleHpa {
+        namespace,
+        name,
+        min,
+        max,
+        from_min,
+        from_max,
+    } = req
+    else {
+        return Err(Stop::Failed("not an HPA request".into()));
+    };
+    let path =
+        format!("/apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers/{name}");
+    let live = run::get_json(client, &path).await?;
+    let (lmin, lmax) = (
+        live["spec"]["minReplicas"].as_i64().unwrap_or(1),
+        live["spec"]["maxReplicas"].as_i64().unwrap_or(0),
+    );
+    if (lmin, lmax) != (i64::from(*from_min), i64::from(*from_max)) {
+        return Err(Stop::Conflict(format!(
+            "hpa/{name} is now min {lmin} max {lmax} (the plan saw min {from_min} max {from_max})"
+        )));
+    }
+    let rv = run::str_at(&live, &["metadata", "resourceVersion"]).unwrap_or("");
+    Ok(vec![run::merge_patch(
+        path,
+        rv,
+        json!({"spec": {"minReplicas": min, "maxReplicas": max}}),
+        Access {
+            verb: "patch",
+            group: "autoscaling",
+            resource: "horizontalpodautoscalers",
+            subresource: "",
+            namespace: namespace.clone(),
+            name: name.clone(),
+        },
+        format!("PATCH hpa/{name}"),
+    )])
+}
+
+pub fn verify(d: &ClusterData, req: &Request) -> Progress {
+    let Request::ScaleHpa {
+        namespace,
+        name,
+        min,
+        max,
+        ..
+    } = req
+    else {
+        return Progress::Failed("not an HPA request".into());
+    };
+    match d
+        .hpas
+        .get(&(Arc::from(namespace.as_str()), Arc::from(name.as_str())))
+    {
+        None => Progress::Failed(format!("hpa/{name} is gone")),
+        Some(h) if h.min == *min && h.max == *max => Progress::Done(format!(
+            "min {} max {}, {} replicas",
+            h.min, h.max, h.current
+        )),
+        Some(h) => Progress::Waiting(format!("min {} max {}", h.min, h.max)),
+    }
+}

@@ -1,0 +1,405 @@
+//! The steps every action shares against the API server: building its writes (each
+//! action's `writes`), the access review for each write's exact verb, resource and
+//! subresource, the server-side dry run, and execution — which writes and fsyncs the
+//! audit intent first and sends nothing if that fails. A 409 is a conflict, reported
+//! with what is there now; nothing is ever retried.
+
+use std::time::Duration;
+
+use http::Method;
+use serde_json::{Value, json};
+
+use super::Request;
+use crate::audit::log::Sink;
+use crate::audit::{Outcome, Preflight, Record};
+
+/// Longest wait for one API request of an action.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// What a write needs permission for (a SelfSubjectAccessReview's attributes).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Access {
+    pub verb: &'static str,
+    pub group: &'static str,
+    pub resource: &'static str,
+    pub subresource: &'static str,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl Access {
+    /// `patch deployments/scale`.
+    pub fn describe(&self) -> String {
+        if self.subresource.is_empty() {
+            format!("{} {}", self.verb, self.resource)
+        } else {
+            format!("{} {}/{}", self.verb, self.resource, self.subresource)
+        }
+    }
+}
+
+/// One request an action sends.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Write {
+    pub method: Method,
+    /// Path without query.
+    pub path: String,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+    pub access: Access,
+    /// Whether the server can dry-run it (requests to a pod through the proxy cannot).
+    pub dry_run: bool,
+    /// For the person: `PATCH deploy/web/scale`, `POST pod/x :3005/reset`.
+    pub what: String,
+}
+
+/// Why writes could not be built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// What the plan was based on has changed: here is what is there now.
+    Conflict(String),
+    Failed(String),
+}
+
+/// An API error, in the parts that matter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiFailure {
+    pub code: u16,
+    pub reason: String,
+    pub message: String,
+}
+
+impl ApiFailure {
+    fn text(&self) -> String {
+        if self.code == 0 {
+            self.message.clone()
+        } else {
+            format!("{} {}: {}", self.code, self.reason, self.message)
+        }
+    }
+}
+
+fn clean(s: &str) -> String {
+    crate::util::sanitize::line(s, 400)
+}
+
+/// Sends one request (with `query`), reading the answer as text.
+pub async fn request(
+    client: &kube::Client,
+    method: Method,
+    path_and_query: &str,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> Result<String, ApiFailure> {
+    let mut b = http::Request::builder()
+        .method(method)
+        .uri(path_and_query);
+    if let Some(ct) = content_type {
+        b = b.header(http::header::CONTENT_TYPE, ct);
+    }
+    let req = b.body(body).map_err(|e| ApiFailure {
+        code: 0,
+        reason: String::new(),
+        message: e.to_string(),
+    })?;
+    match tokio::time::timeout(REQUEST_TIMEOUT, client.request_text(req)).await {
+        Err(_) => Err(ApiFailure {
+            code: 0,
+            reason: "Timeout".into(),
+            message: format!(
+                "the API server did not answer within {} s",
+                REQUEST_TIMEOUT.as_secs()
+            ),
+        }),
+        Ok(Ok(t)) => Ok(t),
+        Ok(Err(kube::Error::Api(s))) => Err(ApiFailure {
+            code: s.code,
+            reason: clean(&s.reason),
+            message: clean(&s.message),
+        }),
+        Ok(Err(e)) => Err(ApiFailure {
+            code: 0,
+            reason: String::new(),
+            message: clean(&crate::cluster::watch::short_error(&e)),
+        }),
+    }
+}
+
+/// `GET path` as JSON; a missing object or an unreadable answer stops the action.
+pub async fn get_json(client: &kube::Client, path: &str) -> Result<Value, Stop> {
+    let text = request(client, Method::GET, path, None, Vec::new())
+        .await
+        .map_err(|e| Stop::Failed(format!("reading {path}: {}", e.text())))?;
+    serde_json::from_str(&text).map_err(|e| Stop::Failed(format!("reading {path}: {e}")))
+}
+
+/// A string at a JSON path, for conflict checks and messages.
+pub fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
+    path.iter().try_fold(v, |v, k| v.get(k))?.as_str()
+}
+
+/// A JSON merge patch write with the object's resourceVersion as a precondition.
+pub fn merge_patch(path: String, rv: &str, mut patch: Value, access: Access, what: String) -> Write {
+    patch["metadata"]["resourceVersion"] = json!(rv);
+    Write {
+        method: Method::PATCH,
+        path,
+        content_type: "application/merge-patch+json",
+        body: serde_json::to_vec(&patch).unwrap_or_default(),
+        access,
+        dry_run: true,
+        what,
+    }
+}
+
+/// Builds the writes for `req` from the live objects.
+pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, Stop> {
+    match req {
+        Request::Scale { .. } => super::scale::writes(client, req).await,
+        Request::ScaleHpa { .. } => super::hpa::writes(client, req).await,
+        Request::Rollback { .. } => super::rollback::writes(client, req).await,
+        Request::Restart { .. } => super::restart::writes(client, req).await,
+        Request::Pause { .. } => super::pause::writes(client, req).await,
+        Request::BreakerReset { .. } => super::breaker::writes(client, req).await,
+        Request::SwitchTraffic { .. } => super::traffic::writes(client, req).await,
+        Request::TriggerBackup { .. } => super::backup::writes(client, req).await,
+    }
+}
+
+/// Asks the API server whether the person may do `a`: `Ok(None)` allowed, `Ok(Some(why))`
+/// denied, `Err` when the question could not be asked.
+pub async fn review(client: &kube::Client, a: &Access) -> Result<Option<String>, String> {
+    let mut attrs = json!({
+        "namespace": a.namespace, "verb": a.verb, "group": a.group, "resource": a.resource,
+    });
+    if !a.subresource.is_empty() {
+        attrs["subresource"] = json!(a.subresource);
+    }
+    if !a.name.is_empty() {
+        attrs["name"] = json!(a.name);
+    }
+    let body = json!({
+        "apiVersion": "authorization.k8s.io/v1",
+        "kind": "SelfSubjectAccessReview",
+        "spec": {"resourceAttributes": attrs},
+    });
+    let text = request(
+        client,
+        Method::POST,
+        "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+        Some("application/json"),
+        serde_json::to_vec(&body).unwrap_or_default(),
+    )
+    .await
+    .map_err(|e| e.text())?;
+    let v: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    if v["status"]["allowed"].as_bool() == Some(true) {
+        return Ok(None);
+    }
+    let reason = v["status"]["reason"].as_str().unwrap_or("");
+    Ok(Some(if reason.is_empty() {
+        format!("not allowed to {} in {}", a.describe(), a.namespace)
+    } else {
+        format!(
+            "not allowed to {} in {}: {}",
+            a.describe(),
+            a.namespace,
+            clean(reason)
+        )
+    }))
+}
+
+fn with_query(path: &str, query: &str) -> String {
+    if path.contains('?') {
+        format!("{path}&{query}")
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
+/// The server-side checks of a planned action: its writes can be built (nothing it
+/// relies on changed), each is allowed (access review) and each passes a dry run.
+pub async fn preflight(client: &kube::Client, req: &Request) -> Vec<Preflight> {
+    let mut out = Vec::new();
+    let ws = match writes(client, req).await {
+        Ok(w) => w,
+        Err(Stop::Conflict(why)) => {
+            out.push(check("current state", false, why));
+            return out;
+        }
+        Err(Stop::Failed(why)) => {
+            out.push(check("current state", false, why));
+            return out;
+        }
+    };
+    let mut reviewed = std::collections::HashSet::new();
+    for w in &ws {
+        if !reviewed.insert(w.access.clone()) {
+            continue;
+        }
+        let name = format!("access: {}", w.access.describe());
+        match review(client, &w.access).await {
+            Ok(None) => out.push(check(&name, true, "allowed".into())),
+            Ok(Some(why)) => out.push(check(&name, false, why)),
+            Err(e) => out.push(check(&name, false, format!("could not ask: {e}"))),
+        }
+    }
+    let denied = out.iter().any(|c| !c.ok);
+    for w in ws.iter().filter(|w| w.dry_run) {
+        if denied {
+            break;
+        }
+        let name = format!("dry run: {}", w.what);
+        let path = with_query(&w.path, "dryRun=All&fieldManager=kdeck");
+        match request(
+            client,
+            w.method.clone(),
+            &path,
+            Some(w.content_type),
+            w.body.clone(),
+        )
+        .await
+        {
+            Ok(_) => out.push(check(&name, true, "accepted by the server".into())),
+            Err(e) => out.push(check(&name, false, e.text())),
+        }
+    }
+    if ws.iter().any(|w| !w.dry_run) {
+        out.push(check(
+            "dry run: pod requests",
+            true,
+            format!(
+                "{} request{} through the pod proxy cannot be dry-run",
+                ws.iter().filter(|w| !w.dry_run).count(),
+                if ws.iter().filter(|w| !w.dry_run).count() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ),
+        ));
+    }
+    out
+}
+
+pub fn check(name: &str, ok: bool, detail: String) -> Preflight {
+    Preflight {
+        check: name.to_string(),
+        ok,
+        detail,
+    }
+}
+
+/// What happened when an action was sent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Executed {
+    /// `Succeeded` means sent and accepted (verification follows); otherwise final.
+    pub outcome: Outcome,
+    pub detail: String,
+    /// Per target (each pod of a breaker reset): one line each.
+    pub results: Vec<String>,
+    /// The intent record as written (absent when it could not be).
+    pub intent: Option<Record>,
+    /// Requests that reached the API server and were accepted.
+    pub sent: usize,
+}
+
+/// Writes the intent record (fsynced) and only then sends the action's writes.
+pub async fn execute(
+    client: &kube::Client,
+    sink: std::sync::Arc<Sink>,
+    intent: Record,
+    req: &Request,
+) -> Executed {
+    let appended = tokio::task::spawn_blocking(move || sink.append(intent))
+        .await
+        .unwrap_or_else(|e| Err(format!("audit log: {e}")));
+    let intent = match appended {
+        Ok(r) => r,
+        Err(e) => {
+            return Executed {
+                outcome: Outcome::Failed,
+                detail: format!("not run: the audit record could not be written ({e})"),
+                results: Vec::new(),
+                intent: None,
+                sent: 0,
+            };
+        }
+    };
+    let mut done = Executed {
+        outcome: Outcome::Succeeded,
+        detail: String::new(),
+        results: Vec::new(),
+        intent: Some(intent),
+        sent: 0,
+    };
+    let ws = match writes(client, req).await {
+        Ok(w) => w,
+        Err(Stop::Conflict(why)) => {
+            done.outcome = Outcome::Conflict;
+            done.detail = format!("changed by someone else since the plan: {why}");
+            return done;
+        }
+        Err(Stop::Failed(why)) => {
+            done.outcome = Outcome::Failed;
+            done.detail = why;
+            return done;
+        }
+    };
+    let many = ws.len() > 1;
+    let mut failed = 0;
+    for w in &ws {
+        let path = if w.dry_run {
+            with_query(&w.path, "fieldManager=kdeck")
+        } else {
+            w.path.clone()
+        };
+        match request(
+            client,
+            w.method.clone(),
+            &path,
+            Some(w.content_type),
+            w.body.clone(),
+        )
+        .await
+        {
+            Ok(answer) => {
+                done.sent += 1;
+                if many {
+                    done.results
+                        .push(format!("{}: ok {}", w.what, clean_answer(&answer)));
+                }
+            }
+            Err(e) if e.code == 409 => {
+                done.outcome = Outcome::Conflict;
+                done.detail = format!("changed by someone else: {}", e.message);
+                return done;
+            }
+            Err(e) => {
+                failed += 1;
+                if many {
+                    done.results.push(format!("{}: failed: {}", w.what, e.text()));
+                } else {
+                    done.outcome = Outcome::Failed;
+                    done.detail = e.text();
+                    return done;
+                }
+            }
+        }
+    }
+    if let Request::BreakerReset { .. } = req {
+        done.results
+            .extend(super::breaker::reprobe(client, req).await);
+    }
+    if failed > 0 {
+        done.outcome = Outcome::Failed;
+        done.detail = format!("{failed} of {} requests failed", ws.len());
+    }
+    done
+}
+
+/// A short, inert rendering of a pod's answer.
+fn clean_answer(a: &str) -> String {
+    let t = crate::util::sanitize::line(a.trim(), 120);
+    if t.is_empty() { String::new() } else { format!("({t})") }
+}
