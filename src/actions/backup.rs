@@ -75,10 +75,7 @@ pub fn job_from(cronjob: &serde_json::Value, job: &str) -> serde_json::Value {
         .as_object()
         .cloned()
         .unwrap_or_default();
-    annotations.insert(
-        "cronjob.kubernetes.io/instantiate".into(),
-        json!("manual"),
-    );
+    annotations.insert("cronjob.kubernetes.io/instantiate".into(), json!("manual"));
     let mut meta = json!({
         "name": job,
         "annotations": annotations,
@@ -151,11 +148,15 @@ pub fn verify(d: &ClusterData, req: &Request) -> Progress {
             }
             crate::cluster::model::JobOutcome::Failed => Progress::Failed(format!(
                 "job/{job} failed: {}",
-                j.message.as_deref().or(j.reason.as_deref()).unwrap_or("no reason given")
+                j.message
+                    .as_deref()
+                    .or(j.reason.as_deref())
+                    .unwrap_or("no reason given")
             )),
-            crate::cluster::model::JobOutcome::Running => {
-                Progress::Waiting(format!("job/{job}: {} active, {} failed", j.active, j.failed))
-            }
+            crate::cluster::model::JobOutcome::Running => Progress::Waiting(format!(
+                "job/{job}: {} active, {} failed",
+                j.active, j.failed
+            )),
         },
     }
 }
@@ -172,7 +173,10 @@ mod tests {
                 "spec": {"backoffLimit": 2, "template": {"spec": {"containers": [{"name": "c", "image": "i"}]}}}}}
         });
         let j = job_from(&cj, "volume-snapshot-manual-1");
-        assert_eq!(j["metadata"]["annotations"]["cronjob.kubernetes.io/instantiate"], "manual");
+        assert_eq!(
+            j["metadata"]["annotations"]["cronjob.kubernetes.io/instantiate"],
+            "manual"
+        );
         assert_eq!(j["metadata"]["annotations"]["team"], "data");
         assert_eq!(j["metadata"]["labels"]["app"], "snap");
         assert_eq!(j["metadata"]["ownerReferences"][0]["uid"], "u-1");

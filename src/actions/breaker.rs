@@ -87,8 +87,9 @@ pub fn plan(
     );
     p.params = json!({"port": port, "path": path, "pods": pods});
     if matches!(health(&target), Some(HealthState::Ok)) {
-        p.warnings
-            .push(format!("{target} reports healthy: its breakers are probably closed"));
+        p.warnings.push(format!(
+            "{target} reports healthy: its breakers are probably closed"
+        ));
     }
     if pods.is_empty() {
         p.refused = Some(format!("{target} has no ready pods to reset"));
@@ -171,7 +172,11 @@ pub async fn reprobe(client: &kube::Client, req: &Request) -> Vec<String> {
             Ok(body) => format!("pod/{pod}: {hp} ok {}", summary(&body)),
             Err(e) => format!(
                 "pod/{pod}: {hp} {} {}",
-                if e.code == 0 { String::new() } else { e.code.to_string() },
+                if e.code == 0 {
+                    String::new()
+                } else {
+                    e.code.to_string()
+                },
                 summary(&e.message)
             ),
         };
@@ -239,7 +244,10 @@ mod tests {
             path: None,
         };
         let p = plan(&d, 0, WorkloadKind::Deployment, "ns", "api", &at, &down).unwrap();
-        assert_eq!(p.blast, "POST :3005/health/circuit-breaker/reset on 2 ready pods; traffic is let through again");
+        assert_eq!(
+            p.blast,
+            "POST :3005/health/circuit-breaker/reset on 2 ready pods; traffic is let through again"
+        );
         assert_eq!(p.before, "health down");
         assert_eq!(p.refused, None);
         let Some(Request::BreakerReset { pods, .. }) = &p.request else {
@@ -248,8 +256,16 @@ mod tests {
         assert_eq!(pods, &["api-a-1", "api-a-2"]);
         // Without a probe in the template or a configured port there is nowhere to POST.
         assert!(
-            plan(&d, 0, WorkloadKind::Deployment, "ns", "api", &BreakerAt::default(), &down)
-                .is_err()
+            plan(
+                &d,
+                0,
+                WorkloadKind::Deployment,
+                "ns",
+                "api",
+                &BreakerAt::default(),
+                &down
+            )
+            .is_err()
         );
     }
 }

@@ -25,7 +25,11 @@ pub fn plan(
     let mut p = Plan::new("scale-hpa", ctx, namespace, format!("hpa/{name}"));
     p.before = format!("min {} max {}", h.min, h.max);
     p.after = format!("min {min} max {max}");
-    p.risk = if min < h.min { Risk::High } else { Risk::Medium };
+    p.risk = if min < h.min {
+        Risk::High
+    } else {
+        Risk::Medium
+    };
     p.blast = format!(
         "{}/{} will run between {min} and {max} replicas (now {})",
         if h.target_kind.as_ref() == "StatefulSet" {
@@ -37,7 +41,10 @@ pub fn plan(
         h.current
     );
     p.params = json!({"min": min, "max": max, "fromMin": h.min, "fromMax": h.max});
-    p.undo = Some(format!("set hpa/{name} back to min {} max {}", h.min, h.max));
+    p.undo = Some(format!(
+        "set hpa/{name} back to min {} max {}",
+        h.min, h.max
+    ));
     if min < 1 || max < min {
         p.refused = Some(format!(
             "min must be at least 1 and max at least min (asked min {min} max {max})"

@@ -91,7 +91,12 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
 }
 
 pub fn verify(d: &ClusterData, req: &Request) -> Progress {
-    let Request::Pause { namespace, name, paused } = req else {
+    let Request::Pause {
+        namespace,
+        name,
+        paused,
+    } = req
+    else {
         return Progress::Failed("not a pause request".into());
     };
     match d

@@ -27,7 +27,9 @@ pub fn effect(
             );
             if let (Some(after), Some(min)) = (
                 replicas_after,
-                p.min_available.as_deref().and_then(|m| m.parse::<i32>().ok()),
+                p.min_available
+                    .as_deref()
+                    .and_then(|m| m.parse::<i32>().ok()),
             ) && after < min
             {
                 line.push_str(&format!(
@@ -59,16 +61,27 @@ mod tests {
         d.apply(Applied::Pdb(PdbRec::from(&p, &mut Interner::default())));
         let mut names = Interner::default();
         let api = Labels::from_map(
-            &Some([("app".to_string(), "api".to_string())].into_iter().collect()),
+            &Some(
+                [("app".to_string(), "api".to_string())]
+                    .into_iter()
+                    .collect(),
+            ),
             &mut names,
         );
         let other = Labels::from_map(
-            &Some([("app".to_string(), "web".to_string())].into_iter().collect()),
+            &Some(
+                [("app".to_string(), "web".to_string())]
+                    .into_iter()
+                    .collect(),
+            ),
             &mut names,
         );
         let e = effect(&d, "ns", &api, Some(1));
         assert_eq!(e.len(), 1);
-        assert!(e[0].starts_with("pdb/api allows 1 disruption now (3 of 3 healthy)"), "{e:?}");
+        assert!(
+            e[0].starts_with("pdb/api allows 1 disruption now (3 of 3 healthy)"),
+            "{e:?}"
+        );
         assert!(e[0].contains("below its minAvailable 2"), "{e:?}");
         assert!(!effect(&d, "ns", &api, Some(3))[0].contains("below"));
         assert!(effect(&d, "ns", &other, Some(1)).is_empty());

@@ -83,7 +83,10 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
         )));
     }
     if live["spec"]["paused"].as_bool() == Some(true) {
-        return Err(Stop::Failed(format!("{}/{name} is paused", workload.short())));
+        return Err(Stop::Failed(format!(
+            "{}/{name} is paused",
+            workload.short()
+        )));
     }
     let rv = run::str_at(&live, &["metadata", "resourceVersion"]).unwrap_or("");
     let patch = json!({
@@ -110,7 +113,13 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
 
 /// Done when the template carries the new restartedAt and the rollout is complete.
 pub fn verify(d: &ClusterData, req: &Request) -> Progress {
-    let Request::Restart { namespace, name, at, .. } = req else {
+    let Request::Restart {
+        namespace,
+        name,
+        at,
+        ..
+    } = req
+    else {
         return Progress::Failed("not a restart request".into());
     };
     let Some(dep) = d

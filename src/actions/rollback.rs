@@ -83,6 +83,66 @@ pub fn plan(
     Ok(p)
 }
 
+/// The pod template of revision `to` against the current one, as `-`/`+` lines per
+/// container (image, ports, probes, requests, limits) and for the labels; empty when
+/// they are the same (as far as the console knows templates).
+pub fn template_diff(d: &ClusterData, namespace: &str, name: &str, to: i64) -> Vec<String> {
+    let Some(dep) = d.deployments.get(&(Arc::from(namespace), Arc::from(name))) else {
+        return Vec::new();
+    };
+    let Some(rs) = crate::app::store::in_namespace(&d.replicasets, namespace).find(|r| {
+        r.revision == to
+            && r.meta
+                .owner
+                .as_ref()
+                .is_some_and(|o| o.name.as_ref() == name)
+    }) else {
+        return Vec::new();
+    };
+    diff_templates(&dep.template, &rs.template)
+}
+
+fn describe_container(c: &crate::cluster::model::TemplateContainer) -> Vec<String> {
+    let ports: Vec<String> = c.ports.iter().map(|(_, p)| p.to_string()).collect();
+    let probes: Vec<String> = c.probes.iter().map(|p| p.path.to_string()).collect();
+    vec![
+        format!("{} image {}", c.name, c.image),
+        format!("{} ports {}", c.name, ports.join(",")),
+        format!("{} probes {}", c.name, probes.join(",")),
+        format!("{} requests {:?}", c.name, c.requests),
+        format!("{} limits {:?}", c.name, c.limits),
+    ]
+}
+
+pub fn diff_templates(
+    current: &crate::cluster::model::Template,
+    target: &crate::cluster::model::Template,
+) -> Vec<String> {
+    let lines = |t: &crate::cluster::model::Template| {
+        let mut v: Vec<String> = t.containers.iter().flat_map(describe_container).collect();
+        let labels: Vec<String> = t
+            .labels
+            .iter()
+            .filter(|(k, _)| *k != "pod-template-hash")
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        v.push(format!("labels {}", labels.join(",")));
+        v
+    };
+    let (a, b) = (lines(current), lines(target));
+    let mut out: Vec<String> = a
+        .iter()
+        .filter(|l| !b.contains(l))
+        .map(|l| format!("- {}", crate::util::sanitize::line(l, 160)))
+        .collect();
+    out.extend(
+        b.iter()
+            .filter(|l| !a.contains(l))
+            .map(|l| format!("+ {}", crate::util::sanitize::line(l, 160))),
+    );
+    out
+}
+
 /// Annotations `kubectl rollout undo` keeps from the Deployment rather than copying
 /// from the ReplicaSet.
 const KEEP_FROM_DEPLOYMENT: &[&str] = &[
@@ -110,8 +170,15 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
     };
     let path = format!("/apis/apps/v1/namespaces/{namespace}/deployments/{name}");
     let dep = run::get_json(client, &path).await?;
-    let now: Option<i64> = run::str_at(&dep, &["metadata", "annotations", "deployment.kubernetes.io/revision"])
-        .and_then(|r| r.parse().ok());
+    let now: Option<i64> = run::str_at(
+        &dep,
+        &[
+            "metadata",
+            "annotations",
+            "deployment.kubernetes.io/revision",
+        ],
+    )
+    .and_then(|r| r.parse().ok());
     if from_revision.is_some() && now != *from_revision {
         return Err(Stop::Conflict(format!(
             "deploy/{name} is now at revision {} (the plan saw {})",
@@ -133,7 +200,11 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
     let owned = |rs: &&Value| {
         rs["metadata"]["ownerReferences"]
             .as_array()
-            .is_some_and(|o| o.iter().any(|o| o["uid"].as_str() == Some(uid) && o["controller"].as_bool() == Some(true)))
+            .is_some_and(|o| {
+                o.iter().any(|o| {
+                    o["uid"].as_str() == Some(uid) && o["controller"].as_bool() == Some(true)
+                })
+            })
     };
     let rs = list["items"]
         .as_array()
@@ -141,11 +212,20 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
         .flatten()
         .filter(owned)
         .find(|rs| {
-            run::str_at(rs, &["metadata", "annotations", "deployment.kubernetes.io/revision"])
-                .and_then(|r| r.parse::<i64>().ok())
+            run::str_at(
+                rs,
+                &[
+                    "metadata",
+                    "annotations",
+                    "deployment.kubernetes.io/revision",
+                ],
+            )
+            .and_then(|r| r.parse::<i64>().ok())
                 == Some(*to_revision)
         })
-        .ok_or_else(|| Stop::Conflict(format!("revision {to_revision} of deploy/{name} is gone")))?;
+        .ok_or_else(|| {
+            Stop::Conflict(format!("revision {to_revision} of deploy/{name} is gone"))
+        })?;
     let mut template = rs["spec"]["template"].clone();
     if let Some(l) = template["metadata"]["labels"].as_object_mut() {
         l.remove("pod-template-hash");
@@ -189,7 +269,13 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
 
 /// Done when the Deployment runs the revision's images and its rollout is complete.
 pub fn verify(d: &ClusterData, req: &Request) -> Progress {
-    let Request::Rollback { namespace, name, images, .. } = req else {
+    let Request::Rollback {
+        namespace,
+        name,
+        images,
+        ..
+    } = req
+    else {
         return Progress::Failed("not a rollback request".into());
     };
     let Some(dep) = d
@@ -243,6 +329,15 @@ mod tests {
                 .refused
                 .is_some()
         );
+    }
+
+    #[test]
+    fn the_template_diff_names_what_the_rollback_changes() {
+        let d = data(false);
+        let diff = template_diff(&d, "ns", "api", 2);
+        assert!(diff.contains(&"- app image img:3".to_string()), "{diff:?}");
+        assert!(diff.contains(&"+ app image img:2".to_string()), "{diff:?}");
+        assert!(template_diff(&d, "ns", "api", 9).is_empty());
     }
 
     #[test]

@@ -91,9 +91,7 @@ pub async fn request(
     content_type: Option<&str>,
     body: Vec<u8>,
 ) -> Result<String, ApiFailure> {
-    let mut b = http::Request::builder()
-        .method(method)
-        .uri(path_and_query);
+    let mut b = http::Request::builder().method(method).uri(path_and_query);
     if let Some(ct) = content_type {
         b = b.header(http::header::CONTENT_TYPE, ct);
     }
@@ -139,7 +137,13 @@ pub fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
 }
 
 /// A JSON merge patch write with the object's resourceVersion as a precondition.
-pub fn merge_patch(path: String, rv: &str, mut patch: Value, access: Access, what: String) -> Write {
+pub fn merge_patch(
+    path: String,
+    rv: &str,
+    mut patch: Value,
+    access: Access,
+    what: String,
+) -> Write {
     patch["metadata"]["resourceVersion"] = json!(rv);
     Write {
         method: Method::PATCH,
@@ -378,7 +382,8 @@ pub async fn execute(
             Err(e) => {
                 failed += 1;
                 if many {
-                    done.results.push(format!("{}: failed: {}", w.what, e.text()));
+                    done.results
+                        .push(format!("{}: failed: {}", w.what, e.text()));
                 } else {
                     done.outcome = Outcome::Failed;
                     done.detail = e.text();
@@ -401,5 +406,9 @@ pub async fn execute(
 /// A short, inert rendering of a pod's answer.
 fn clean_answer(a: &str) -> String {
     let t = crate::util::sanitize::line(a.trim(), 120);
-    if t.is_empty() { String::new() } else { format!("({t})") }
+    if t.is_empty() {
+        String::new()
+    } else {
+        format!("({t})")
+    }
 }

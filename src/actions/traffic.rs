@@ -21,7 +21,12 @@ pub use super::HealthOf;
 
 /// The Service whose selector has `key` and picks `deployment`'s pods (whatever the
 /// colour), so a traffic switch can start from either colour's Deployment.
-pub fn service_for(d: &ClusterData, namespace: &str, deployment: &str, key: &str) -> Option<String> {
+pub fn service_for(
+    d: &ClusterData,
+    namespace: &str,
+    deployment: &str,
+    key: &str,
+) -> Option<String> {
     let dep = d
         .deployments
         .get(&(Arc::from(namespace), Arc::from(deployment)))?;
@@ -30,7 +35,10 @@ pub fn service_for(d: &ClusterData, namespace: &str, deployment: &str, key: &str
     in_namespace(&d.services, namespace)
         .find(|s| {
             s.selector.as_ref().is_some_and(|sel| {
-                sel.get(key).is_some() && sel.iter().all(|(k, v)| k == key || labels.get(k) == Some(v))
+                sel.get(key).is_some()
+                    && sel
+                        .iter()
+                        .all(|(k, v)| k == key || labels.get(k) == Some(v))
             })
         })
         .map(|s| s.meta.name.to_string())
@@ -150,7 +158,9 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
     };
     let path = format!("/api/v1/namespaces/{namespace}/services/{service}");
     let live = run::get_json(client, &path).await?;
-    let now = live["spec"]["selector"][key.as_str()].as_str().unwrap_or("");
+    let now = live["spec"]["selector"][key.as_str()]
+        .as_str()
+        .unwrap_or("");
     if now != from {
         return Err(Stop::Conflict(format!(
             "svc/{service} now selects {key}={now} (the plan saw {key}={from})"

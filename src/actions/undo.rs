@@ -44,12 +44,7 @@ pub fn last(records: &[Record]) -> Result<Last<'_>, String> {
 }
 
 /// Plans the reverse of `last` against the current state.
-pub fn plan(
-    d: &ClusterData,
-    ctx: CtxId,
-    last: &Last,
-    health: HealthOf,
-) -> Result<Plan, String> {
+pub fn plan(d: &ClusterData, ctx: CtxId, last: &Last, health: HealthOf) -> Result<Plan, String> {
     let mut p = match &last.request {
         Request::Scale {
             workload,
@@ -169,9 +164,16 @@ mod tests {
         let l = last(&records).unwrap();
         assert_eq!(l.record.action_id, "a2");
         let p = plan(&d, 0, &l, &none).unwrap();
-        assert_eq!((p.before.as_str(), p.after.as_str()), ("2 replicas", "4 replicas"));
+        assert_eq!(
+            (p.before.as_str(), p.after.as_str()),
+            ("2 replicas", "4 replicas")
+        );
         assert_eq!(p.params["undoes"], "a2");
-        assert!(p.warnings[0].starts_with("undoes scale deploy/web"), "{:?}", p.warnings);
+        assert!(
+            p.warnings[0].starts_with("undoes scale deploy/web"),
+            "{:?}",
+            p.warnings
+        );
         // Once a2 is undone, the one before it is next.
         let mut more = records.clone();
         more.push(record("a5", Outcome::Succeeded, &scale(4, 2), Some("a2")));
@@ -194,7 +196,11 @@ mod tests {
         };
         let records = vec![record("a1", Outcome::Succeeded, &restart, None)];
         let l = last(&records).unwrap();
-        assert!(plan(&d, 0, &l, &none).unwrap_err().contains("cannot be undone"));
+        assert!(
+            plan(&d, 0, &l, &none)
+                .unwrap_err()
+                .contains("cannot be undone")
+        );
         assert!(last(&[]).is_err());
         // A rollback is undone by rolling back to the revision it left.
         let mut d = ClusterData::default();

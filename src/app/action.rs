@@ -38,6 +38,16 @@ pub enum Action {
     LogsPrevious,
     SearchNext,
     SearchPrev,
+    ViewAudit,
+    ActionMenu,
+    ActScale,
+    ActRollback,
+    ActRestart,
+    ActPause,
+    ActBreaker,
+    ActTraffic,
+    ActBackup,
+    ActUndo,
 }
 
 /// (action, name in keymap files, description for help).
@@ -129,6 +139,56 @@ const TABLE: &[(Action, &str, &str)] = &[
     ),
     (Action::SearchNext, "search.next", "next search match"),
     (Action::SearchPrev, "search.prev", "previous search match"),
+    (
+        Action::ViewAudit,
+        "view.audit",
+        "audit log: every action, refusal and cancellation",
+    ),
+    (
+        Action::ActionMenu,
+        "actions",
+        "actions on the selected row (disabled ones say why)",
+    ),
+    (
+        Action::ActScale,
+        "action.scale",
+        "scale the selected Deployment/StatefulSet (or an HPA's bounds)",
+    ),
+    (
+        Action::ActRollback,
+        "action.rollback",
+        "roll the selected Deployment back to a revision",
+    ),
+    (
+        Action::ActRestart,
+        "action.restart",
+        "restart the selected Deployment's rollout",
+    ),
+    (
+        Action::ActPause,
+        "action.pause",
+        "pause or resume the selected Deployment's rollout",
+    ),
+    (
+        Action::ActBreaker,
+        "action.reset-breaker",
+        "reset the circuit breaker on every ready pod",
+    ),
+    (
+        Action::ActTraffic,
+        "action.switch-traffic",
+        "switch blue/green traffic of the selected Service or Deployment",
+    ),
+    (
+        Action::ActBackup,
+        "action.backup",
+        "trigger a backup run of the selected CronJob",
+    ),
+    (
+        Action::ActUndo,
+        "action.undo",
+        "undo the last action (from the audit log)",
+    ),
 ];
 
 impl Action {

@@ -1,5 +1,5 @@
 //! Effects: work `update` asks the runtime to do (start or stop a log stream, fetch
-//! an object, quit). The runtime runs each as a task that reports back as messages.
+//! an object, check access, run an action's steps, append to the audit log, quit). The runtime runs each as a task that reports back as messages.
 
 use std::sync::Arc;
 
@@ -30,6 +30,30 @@ pub enum Effect {
     Probe {
         targets: Arc<Vec<crate::probe::targets::ProbeTarget>>,
         sources: Arc<Vec<crate::probe::alerts::AlertSource>>,
+    },
+    /// Access reviews for what the selected row's actions need.
+    CheckAccess {
+        ctx: CtxId,
+        checks: Vec<crate::actions::run::Access>,
+    },
+    /// A plan's server checks: access review and dry run.
+    Preflight {
+        flow: u64,
+        ctx: CtxId,
+        request: crate::actions::Request,
+    },
+    /// Write the intent (fsynced), then send: nothing is sent if the intent fails.
+    Execute {
+        flow: u64,
+        ctx: CtxId,
+        request: crate::actions::Request,
+        intent: crate::audit::Record,
+    },
+    /// Append a record (an outcome, a refusal, a cancellation).
+    Audit {
+        flow: u64,
+        ctx: CtxId,
+        record: crate::audit::Record,
     },
     Quit,
 }

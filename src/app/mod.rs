@@ -5,6 +5,7 @@
 pub mod action;
 pub mod command;
 pub mod effect;
+pub mod guard;
 pub mod input;
 pub mod lists;
 pub mod logs;

@@ -199,4 +199,21 @@ pub enum Msg {
         result: Result<Vec<crate::probe::alerts::Alert>, String>,
         at: Ts,
     },
+    /// Access review answers: `Ok(None)` allowed, `Ok(Some(why))` denied.
+    Access {
+        ctx: CtxId,
+        results: Vec<(crate::actions::run::Access, Result<Option<String>, String>)>,
+    },
+    Preflighted {
+        flow: u64,
+        checks: Vec<crate::audit::Preflight>,
+    },
+    Executed {
+        flow: u64,
+        executed: crate::actions::run::Executed,
+    },
+    Audited {
+        flow: u64,
+        result: Result<crate::audit::Record, String>,
+    },
 }

@@ -117,6 +117,10 @@ pub enum Screen {
         scroll: usize,
     },
     Logs,
+    /// The audit log, newest first.
+    Audit {
+        scroll: usize,
+    },
 }
 
 /// Which text input is open.
@@ -182,6 +186,18 @@ pub struct State {
     backup_seen: HashMap<(CtxId, Arc<str>, Arc<str>), Freshness>,
     /// Effects produced outside `update` (after a rebuild), for the loop to run.
     pending: Vec<Effect>,
+    /// The guarded action in progress (its dialog), if any.
+    pub flow: Option<super::guard::Flow>,
+    /// Access review answers, and the questions asked but not answered.
+    pub access: super::guard::AccessCache,
+    pub access_pending: HashSet<(CtxId, crate::actions::run::Access)>,
+    /// The newest audit records (oldest first): the audit view and undo read them.
+    pub audit: Vec<crate::audit::Record>,
+    /// What `kdeck audit verify` would say about the log at start-up.
+    pub audit_status: Option<String>,
+    /// Tells this session's action ids apart from other sessions'.
+    pub session: String,
+    pub config: crate::config::file::Config,
     next_id: u64,
 }
 
@@ -218,6 +234,13 @@ impl State {
             sent_sources: Arc::new(Vec::new()),
             backup_seen: HashMap::new(),
             pending: Vec::new(),
+            flow: None,
+            access: HashMap::new(),
+            access_pending: HashSet::new(),
+            audit: Vec::new(),
+            audit_status: None,
+            session: "s".into(),
+            config: crate::config::file::Config::default(),
             next_id: 1,
         };
         s.refresh();
@@ -264,7 +287,7 @@ impl State {
         match self.screen() {
             Screen::List(_) => Mode::List,
             Screen::Logs => Mode::Logs,
-            Screen::Describe { .. } | Screen::Yaml { .. } => Mode::Detail,
+            Screen::Describe { .. } | Screen::Yaml { .. } | Screen::Audit { .. } => Mode::Detail,
         }
     }
 

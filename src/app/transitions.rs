@@ -1,5 +1,6 @@
 //! Transitions: typed, timestamped state changes the console noticed — an endpoint's
-//! health changing, a backup's freshness changing, an alert firing or resolving —
+//! health changing, a backup's freshness changing, an alert firing or resolving, an
+//! action ending —
 //! kept in a bounded log in state (the material of an incident timeline).
 
 use std::collections::VecDeque;
@@ -42,6 +43,15 @@ pub enum Transition {
         ctx: Option<CtxId>,
         name: String,
         namespace: String,
+    },
+    /// A guarded action ended (succeeded, failed, refused, conflict).
+    Action {
+        ctx: CtxId,
+        namespace: String,
+        action: String,
+        target: String,
+        outcome: crate::audit::Outcome,
+        detail: String,
     },
 }
 
@@ -91,6 +101,22 @@ impl Transition {
             Transition::AlertResolved {
                 name, namespace, ..
             } => format!("alert {name} resolved in {namespace}"),
+            Transition::Action {
+                namespace,
+                action,
+                target,
+                outcome,
+                detail,
+                ..
+            } => format!(
+                "{action} {namespace}/{target}: {}{}",
+                outcome.label(),
+                if detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {detail}")
+                }
+            ),
         }
     }
 }

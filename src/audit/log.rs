@@ -185,7 +185,11 @@ impl AuditLog {
         // Microseconds, truncated: an intent's time is never after the request it
         // precedes.
         r.time = jiff::Timestamp::now()
-            .round(jiff::TimestampRound::new().smallest(jiff::Unit::Microsecond).mode(jiff::RoundMode::Trunc))
+            .round(
+                jiff::TimestampRound::new()
+                    .smallest(jiff::Unit::Microsecond)
+                    .mode(jiff::RoundMode::Trunc),
+            )
             .map(|t| t.to_string())
             .unwrap_or_else(|_| jiff::Timestamp::now().to_string());
         r.prev = self.last_hash.clone();

@@ -20,7 +20,7 @@ pub fn run(cmd: &AuditCommand, data_dir: Option<&Path>) -> ExitCode {
             Ok(r) => {
                 for (file, line) in &r.torn {
                     println!(
-                        "torn: {}:{line}: a record cut short (a crash while writing); its action was never sent",
+                        "torn: {}:{line}: a record cut short by a crash while it was written (an intent cut short was never sent)",
                         file.display()
                     );
                 }

@@ -103,13 +103,20 @@ pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
     state.readonly = launch.readonly || loaded.config.readonly;
     state.diagnostics = loaded.diagnostics.clone();
     state.watching = crate::fleet::Watching::from(&loaded.config);
+    state.config = loaded.config.clone();
+    state.session = format!("{:x}{:x}", std::process::id(), now);
+    let audit_dir = paths.audit_dir();
+    let (records, status) = read_audit(&audit_dir);
+    state.audit = records;
+    state.audit_status = Some(status);
     if let Some(first) = loaded.errors().next() {
         state.notify(
             format!("config problem: {first} (see `kdeck config check`)"),
             true,
         );
     }
-    let mut rt = crate::ui::runtime::Runtime::new(tx, clients, cancel.clone());
+    let sink = std::sync::Arc::new(crate::audit::log::Sink::new(audit_dir));
+    let mut rt = crate::ui::runtime::Runtime::new(tx, clients, cancel.clone(), sink);
     rt.start_probes(&state.watching);
     let mut guard = crate::ui::terminal::Guard::enter()
         .map_err(|e| format!("cannot set up the terminal: {e}"))?;
@@ -119,8 +126,45 @@ pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
     result.map_err(|e| format!("terminal error: {e}"))
 }
 
+/// The newest records of the audit log and what `verify` says about it.
+fn read_audit(dir: &std::path::Path) -> (Vec<crate::audit::Record>, String) {
+    if crate::audit::log::files(dir).is_empty() {
+        return (Vec::new(), format!("audit log {} is empty", dir.display()));
+    }
+    let status = match crate::audit::verify::verify(dir) {
+        Ok(r) => match &r.bad {
+            Some(b) => format!(
+                "AUDIT LOG DAMAGED at {}:{}: {} (run `kdeck audit verify`)",
+                b.file.display(),
+                b.line,
+                b.reason
+            ),
+            None => format!(
+                "audit log {}: {} records, chain verified{}",
+                dir.display(),
+                r.records,
+                if r.torn.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} torn by a crash", r.torn.len())
+                }
+            ),
+        },
+        Err(e) => e,
+    };
+    let mut records = crate::audit::export::records(dir).unwrap_or_default();
+    let keep = crate::app::guard::KEEP_RECORDS;
+    if records.len() > keep {
+        records.drain(..records.len() - keep);
+    }
+    (records, status)
+}
+
 pub fn run(k: &KubeArgs, log_level: &str) -> ExitCode {
-    let paths = Paths::resolve();
+    let mut paths = Paths::resolve();
+    if let Some(d) = &k.data_dir {
+        paths.data_dir = d.clone();
+    }
     start_logging(&paths, log_level);
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

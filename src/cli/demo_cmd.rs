@@ -10,7 +10,10 @@ use crate::config::Paths;
 use crate::sim::{self, SimConfig};
 
 pub fn run(args: &DemoArgs, k: &KubeArgs, log_level: &str) -> ExitCode {
-    let paths = Paths::resolve();
+    let mut paths = Paths::resolve();
+    if let Some(d) = &k.data_dir {
+        paths.data_dir = d.clone();
+    }
     start_logging(&paths, log_level);
     if !(args.speed.is_finite() && args.speed > 0.0) {
         eprintln!("kdeck demo: --speed must be a positive number");

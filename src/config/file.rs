@@ -29,6 +29,13 @@
 //!
 //! [alerts]
 //! url = "http://alertmanager.example:9093"   # default: Service `alertmanager`
+//!
+//! [actions]
+//! traffic_key = "slot"       # the Service selector key a traffic switch changes
+//! [[actions.breaker]]        # where a workload's circuit breaker is reset
+//! workload = "flextime-production/flextime-api"
+//! port = 3005
+//! path = "/health/circuit-breaker/reset"
 //! ```
 
 use std::collections::BTreeMap;
@@ -190,6 +197,35 @@ impl Default for AlertSettings {
     }
 }
 
+/// Guarded actions' settings.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ActionSettings {
+    /// The Service selector key whose value a traffic switch changes.
+    pub traffic_key: String,
+    #[serde(rename = "breaker")]
+    pub breakers: Vec<BreakerConfig>,
+}
+
+impl Default for ActionSettings {
+    fn default() -> Self {
+        ActionSettings {
+            traffic_key: "slot".into(),
+            breakers: Vec::new(),
+        }
+    }
+}
+
+/// Where one workload's circuit breaker is reset.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BreakerConfig {
+    /// `namespace/name` of the Deployment or StatefulSet.
+    pub workload: String,
+    pub port: Option<u16>,
+    pub path: Option<String>,
+}
+
 #[derive(Deserialize, Debug, Clone, Default, PartialEq)]
 pub struct Config {
     pub theme: Option<String>,
@@ -211,6 +247,8 @@ pub struct Config {
     pub backups: BackupSettings,
     #[serde(default)]
     pub alerts: AlertSettings,
+    #[serde(default)]
+    pub actions: ActionSettings,
 }
 
 impl Config {
@@ -338,6 +376,41 @@ impl Config {
         for (k, v) in &b.max_age {
             dur(&mut out, "backups.max_age", k, v, 0);
         }
+        for b in &self.actions.breakers {
+            let at = text
+                .find(&format!("\"{}\"", b.workload))
+                .and_then(|i| text[..i].rfind('\n').map(|n| n + 1))
+                .unwrap_or_else(|| text.find("[[actions.breaker]]").unwrap_or(0));
+            if b.workload.split('/').count() != 2 || b.workload.split('/').any(str::is_empty) {
+                out.push(Diag::error(
+                    file,
+                    text,
+                    at,
+                    format!(
+                        "breaker workload {:?} must look like namespace/name",
+                        b.workload
+                    ),
+                ));
+            }
+            if let Some(p) = &b.path
+                && !p.starts_with('/')
+            {
+                out.push(Diag::error(
+                    file,
+                    text,
+                    at,
+                    format!("breaker path {p:?} must start with /"),
+                ));
+            }
+        }
+        if self.actions.traffic_key.trim().is_empty() {
+            out.push(Diag::error(
+                file,
+                text,
+                key_offset(text, "actions", "traffic_key"),
+                "traffic_key must not be empty",
+            ));
+        }
         let mut names = std::collections::BTreeSet::new();
         for e in &self.endpoints {
             let at = text
@@ -421,6 +494,17 @@ impl Config {
         self.protected_globs()
             .iter()
             .any(|g| glob::matches(g, namespace) || glob::matches(g, context))
+    }
+
+    /// Where `namespace/name`'s breaker is reset, if configured: (port, path).
+    pub fn breaker_for(&self, namespace: &str, name: &str) -> (Option<u16>, Option<String>) {
+        let w = format!("{namespace}/{name}");
+        self.actions
+            .breakers
+            .iter()
+            .find(|b| b.workload == w)
+            .map(|b| (b.port, b.path.clone()))
+            .unwrap_or_default()
     }
 
     pub fn is_readonly(&self, context: &str) -> bool {

@@ -22,7 +22,16 @@ fn clock(ts: i64) -> String {
 pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
     let mut spans: Vec<Span> = vec![Span::styled(" kdeck ", t.style("header"))];
     if s.readonly {
-        spans.push(Span::styled("[READ-ONLY]", t.style("header.readonly")));
+        spans.push(Span::styled("[🔒 READ-ONLY]", t.style("header.readonly")));
+        spans.push(Span::raw(" "));
+    }
+    if let Some(f) = s.flow.as_ref().filter(|f| f.hidden && f.running())
+        && let Some(p) = &f.plan
+    {
+        spans.push(Span::styled(
+            fit(&format!("[{} {}…]", p.action, p.target), 40),
+            t.style("header.readonly"),
+        ));
         spans.push(Span::raw(" "));
     }
     for (i, c) in s.contexts.iter().enumerate() {
@@ -30,6 +39,9 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
             spans.push(Span::raw(" "));
         }
         spans.push(Span::styled(fit(&c.spec.name, 24), t.style("text")));
+        if c.readonly && !s.readonly {
+            spans.push(Span::styled("🔒", t.style("header.readonly")));
+        }
         spans.push(Span::raw(" "));
         let (text, slot) = match c.reach() {
             Reach::Live => ("● live".to_string(), "header.context.live"),
@@ -65,6 +77,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
         }
         Screen::Yaml { target, .. } => format!(" │ yaml {}/{}", target.kind.plural(), target.name),
         Screen::Logs => " │ logs".to_string(),
+        Screen::Audit { .. } => " │ audit log".to_string(),
     };
     spans.push(Span::styled(view, t.style("title")));
     let crit = s

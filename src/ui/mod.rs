@@ -4,8 +4,10 @@
 
 pub mod alerts;
 pub mod app;
+pub mod audit;
 pub mod backups;
 pub mod describe;
+pub mod dialog;
 pub mod events;
 pub mod footer;
 pub mod header;

@@ -65,8 +65,10 @@ pub fn render(f: &mut Frame, s: &State, t: &Theme) {
             request, scroll, ..
         } => yaml::render(f, body, s, *request, *scroll, t),
         Screen::Logs => logs::render(f, body, s, t),
+        Screen::Audit { scroll } => super::audit::render(f, body, s, *scroll, t),
     }
     footer::render(f, foot, s, t);
+    super::dialog::render(f, body, s, t);
     if s.help {
         help::render(f, area, s, t);
     }

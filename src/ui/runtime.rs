@@ -1,5 +1,6 @@
-//! Runs effects: each becomes a task (a log stream, a fetch) that reports back on the
-//! message channel; log streams are cancelled by id.
+//! Runs effects: each becomes a task (a log stream, a fetch, an access review, an
+//! action's checks or execution, an audit append) that reports back on the message
+//! channel; log streams are cancelled by id.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -22,6 +23,9 @@ pub struct Runtime {
     cancel: CancellationToken,
     probe_targets: Option<watch::Sender<Arc<Vec<ProbeTarget>>>>,
     alert_sources: Option<watch::Sender<Arc<Vec<AlertSource>>>>,
+    audit: Arc<crate::audit::log::Sink>,
+    /// The person at this terminal (OS user and host) for audit records.
+    who: crate::audit::Actor,
 }
 
 impl Runtime {
@@ -29,6 +33,7 @@ impl Runtime {
         tx: Sender<Msg>,
         clients: Vec<Option<kube::Client>>,
         cancel: CancellationToken,
+        audit: Arc<crate::audit::log::Sink>,
     ) -> Runtime {
         Runtime {
             tx,
@@ -37,7 +42,15 @@ impl Runtime {
             cancel,
             probe_targets: None,
             alert_sources: None,
+            audit,
+            who: crate::audit::Actor::here("", "", ""),
         }
+    }
+
+    fn stamp(&self, mut r: crate::audit::Record) -> crate::audit::Record {
+        r.actor.os_user = self.who.os_user.clone();
+        r.actor.host = self.who.host.clone();
+        r
     }
 
     /// Starts the health prober and the alert reader (they wait for targets).
@@ -150,6 +163,71 @@ impl Runtime {
                 if let Some(s) = &self.alert_sources {
                     let _ = s.send(sources);
                 }
+            }
+            Effect::CheckAccess { ctx, checks } => {
+                let tx = self.tx.clone();
+                let client = self.client(ctx);
+                tokio::spawn(async move {
+                    let mut results = Vec::new();
+                    for a in checks {
+                        let r = match &client {
+                            Some(c) => crate::actions::run::review(c, &a).await,
+                            None => Err("context not connected".into()),
+                        };
+                        results.push((a, r));
+                    }
+                    let _ = tx.send(Msg::Access { ctx, results }).await;
+                });
+            }
+            Effect::Preflight { flow, ctx, request } => {
+                let tx = self.tx.clone();
+                let client = self.client(ctx);
+                tokio::spawn(async move {
+                    let checks = match client {
+                        Some(c) => crate::actions::run::preflight(&c, &request).await,
+                        None => vec![crate::actions::run::check(
+                            "connection",
+                            false,
+                            "context not connected".into(),
+                        )],
+                    };
+                    let _ = tx.send(Msg::Preflighted { flow, checks }).await;
+                });
+            }
+            Effect::Execute {
+                flow,
+                ctx,
+                request,
+                intent,
+            } => {
+                let tx = self.tx.clone();
+                let client = self.client(ctx);
+                let sink = self.audit.clone();
+                let intent = self.stamp(intent);
+                tokio::spawn(async move {
+                    let executed = match client {
+                        Some(c) => crate::actions::run::execute(&c, sink, intent, &request).await,
+                        None => crate::actions::run::Executed {
+                            outcome: crate::audit::Outcome::Failed,
+                            detail: "not run: context not connected".into(),
+                            results: Vec::new(),
+                            intent: None,
+                            sent: 0,
+                        },
+                    };
+                    let _ = tx.send(Msg::Executed { flow, executed }).await;
+                });
+            }
+            Effect::Audit { flow, record, .. } => {
+                let tx = self.tx.clone();
+                let sink = self.audit.clone();
+                let record = self.stamp(record);
+                tokio::spawn(async move {
+                    let result = tokio::task::spawn_blocking(move || sink.append(record))
+                        .await
+                        .unwrap_or_else(|e| Err(format!("audit log: {e}")));
+                    let _ = tx.send(Msg::Audited { flow, result }).await;
+                });
             }
             Effect::Quit => self.cancel.cancel(),
         }

@@ -353,7 +353,11 @@ async fn dispatch(shared: &Arc<Shared>, r: &Req, route: Route) -> Response<Body>
                         format!(
                             "{}{} \"{}\" is invalid: : ValidatingAdmissionPolicy 'kdeck-sim-policy' with binding 'kdeck-sim-binding' denied request: {message}",
                             surface.kind,
-                            if surface.group.is_empty() { String::new() } else { format!(".{}", surface.group) },
+                            if surface.group.is_empty() {
+                                String::new()
+                            } else {
+                                format!(".{}", surface.group)
+                            },
                             name.as_deref().unwrap_or("")
                         ),
                     ));

@@ -1,0 +1,1109 @@
+//! The guarded-action flow in the console, as data: a key starts an action (or the
+//! action menu); the plan is shown while the server checks run (access review, dry
+//! run); the person confirms with `y` — or, in a protected namespace or context, by
+//! typing the target's name — and only then is the intent audited and the request
+//! sent; the effect is then watched in state until it is observed or times out, and
+//! the outcome is audited. Refusals and cancellations are audited too. Read-only
+//! contexts and actions the person may not perform are disabled with the reason.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tui_textarea::TextArea;
+
+use super::action::Action;
+use super::effect::Effect;
+use super::input::{Edit, LineInput};
+use super::lists::Target;
+use super::msg::{CtxId, ResKind};
+use super::state::State;
+use super::transitions::Transition;
+use crate::actions::run::{Access, Executed};
+use crate::actions::{self, Plan, Progress, Request};
+use crate::audit::{Actor, Outcome, Phase, Preflight, Record};
+use crate::cluster::model::Ts;
+use crate::config::keymap::{Code, Key};
+use crate::fleet::history::RevisionRow;
+use crate::fleet::workloads::WorkloadKind;
+use crate::probe::HealthState;
+
+/// How long an access review answer is trusted.
+pub const ACCESS_TTL: Ts = 60;
+/// Audit records kept in state for the audit view and undo.
+pub const KEEP_RECORDS: usize = 1000;
+
+/// Where a flow is.
+pub enum Stage {
+    /// Choosing an action for the selected row.
+    Menu {
+        items: Vec<MenuItem>,
+        selected: usize,
+    },
+    /// Typing a replica count (scale) or HPA bounds.
+    Count {
+        target: Target,
+        input: LineInput,
+        error: Option<String>,
+        hpa: bool,
+    },
+    /// Picking a revision to roll back to.
+    Pick {
+        target: Target,
+        revisions: Vec<RevisionRow>,
+        selected: usize,
+    },
+    /// The plan is shown; the server checks run.
+    Checking,
+    /// Waiting for `y` (or the typed name).
+    Confirm {
+        typed: Option<Box<TextArea<'static>>>,
+        mismatch: bool,
+    },
+    /// Refused (by the plan, the checks, RBAC or read-only): any key closes.
+    Refused(String),
+    /// The intent is being written and the request sent.
+    Sending,
+    /// Sent; watching for the effect.
+    Verifying {
+        progress: String,
+        since: Ts,
+    },
+    Finished {
+        outcome: Outcome,
+        detail: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MenuItem {
+    pub action: Action,
+    pub key: String,
+    pub label: &'static str,
+    pub disabled: Option<String>,
+}
+
+pub struct Flow {
+    pub id: u64,
+    pub action_id: String,
+    pub ctx: CtxId,
+    pub plan: Option<Plan>,
+    pub checks: Vec<Preflight>,
+    pub results: Vec<String>,
+    pub stage: Stage,
+    pub started: Ts,
+    /// Hidden while it runs (esc): a toast reports the end.
+    pub hidden: bool,
+    /// For a failed backup run: the Job whose logs `l` shows.
+    pub logs_of: Option<Target>,
+}
+
+impl Flow {
+    /// The name the person must type to confirm (`flextime-api` of `deploy/flextime-api`).
+    pub fn confirm_name(&self) -> String {
+        self.plan
+            .as_ref()
+            .map(|p| p.target.rsplit('/').next().unwrap_or("").to_string())
+            .unwrap_or_default()
+    }
+
+    pub fn running(&self) -> bool {
+        matches!(
+            self.stage,
+            Stage::Sending | Stage::Verifying { .. } | Stage::Checking
+        )
+    }
+}
+
+/// Access review answers: (context, access) → (why denied, when asked).
+pub type AccessCache = HashMap<(CtxId, Access), (Option<String>, Ts)>;
+
+/// The actions a key can start, with the label the menu shows.
+pub const ACTIONS: &[(Action, &str)] = &[
+    (Action::ActScale, "scale"),
+    (Action::ActRollback, "roll back"),
+    (Action::ActRestart, "restart rollout"),
+    (Action::ActPause, "pause / resume rollout"),
+    (Action::ActBreaker, "reset circuit breaker"),
+    (Action::ActTraffic, "switch blue/green traffic"),
+    (Action::ActBackup, "trigger a backup"),
+    (Action::ActUndo, "undo the last action"),
+];
+
+fn access(
+    verb: &'static str,
+    group: &'static str,
+    resource: &'static str,
+    sub: &'static str,
+    t: &Target,
+    name: &str,
+) -> Access {
+    Access {
+        verb,
+        group,
+        resource,
+        subresource: sub,
+        namespace: t.namespace.to_string(),
+        name: name.to_string(),
+    }
+}
+
+/// What `a` on `t` needs permission for (known before any plan), if it applies.
+pub fn needs(s: &State, a: Action, t: &Target) -> Result<Vec<Access>, String> {
+    let wl = |plural: &'static str| match a {
+        Action::ActScale => Ok(vec![access("patch", "apps", plural, "scale", t, &t.name)]),
+        Action::ActBreaker => Ok(vec![access("create", "", "pods", "proxy", t, "")]),
+        _ => Ok(vec![access("patch", "apps", plural, "", t, &t.name)]),
+    };
+    match (t.kind, a) {
+        (_, Action::ActUndo) => Ok(Vec::new()),
+        (ResKind::Deployment, Action::ActBackup) => Err("only a CronJob runs a backup".into()),
+        (ResKind::Deployment, Action::ActTraffic) => match traffic_service(s, t) {
+            Some(svc) => Ok(vec![access("patch", "", "services", "", t, &svc)]),
+            None => Err(format!(
+                "no Service selects deploy/{} by a {} key",
+                t.name, s.config.actions.traffic_key
+            )),
+        },
+        (ResKind::Deployment, _) => wl("deployments"),
+        (ResKind::StatefulSet, Action::ActScale | Action::ActBreaker) => wl("statefulsets"),
+        (ResKind::StatefulSet, _) => Err("this works on Deployments only".into()),
+        (ResKind::CronJob, Action::ActBackup) => {
+            Ok(vec![access("create", "batch", "jobs", "", t, "")])
+        }
+        (ResKind::Service, Action::ActTraffic) => {
+            Ok(vec![access("patch", "", "services", "", t, &t.name)])
+        }
+        (ResKind::Hpa, Action::ActScale) => Ok(vec![access(
+            "patch",
+            "autoscaling",
+            "horizontalpodautoscalers",
+            "",
+            t,
+            &t.name,
+        )]),
+        _ => Err(format!("not available on {}", t.kind.plural())),
+    }
+}
+
+fn traffic_service(s: &State, t: &Target) -> Option<String> {
+    let c = s.contexts.get(t.ctx)?;
+    actions::traffic::service_for(
+        &c.data,
+        &t.namespace,
+        &t.name,
+        &s.config.actions.traffic_key,
+    )
+}
+
+/// Why `a` cannot run on `t` now, if it cannot: read-only, not applicable, or denied
+/// by RBAC (as far as the access reviews have answered).
+pub fn disabled(s: &State, a: Action, t: &Target) -> Option<String> {
+    if let Some(why) = readonly(s, t.ctx) {
+        return Some(why);
+    }
+    let needed = match needs(s, a, t) {
+        Ok(n) => n,
+        Err(e) => return Some(e),
+    };
+    needed.iter().find_map(|acc| {
+        s.access
+            .get(&(t.ctx, acc.clone()))
+            .and_then(|(why, _)| why.clone())
+    })
+}
+
+pub fn readonly(s: &State, ctx: CtxId) -> Option<String> {
+    if s.readonly {
+        return Some(
+            "read-only session (--readonly or readonly = true): actions are disabled".into(),
+        );
+    }
+    if s.contexts.get(ctx).is_some_and(|c| c.readonly) {
+        return Some(format!(
+            "context {} is read-only in config: actions are disabled",
+            s.context_name(ctx)
+        ));
+    }
+    None
+}
+
+/// Access reviews to ask for the selected row (those not answered recently).
+pub fn want_access(s: &mut State, t: Option<&Target>) -> Vec<Effect> {
+    let Some(t) = t else { return Vec::new() };
+    if readonly(s, t.ctx).is_some() {
+        return Vec::new();
+    }
+    let mut ask = Vec::new();
+    for (a, _) in ACTIONS {
+        if let Ok(list) = needs(s, *a, t) {
+            for acc in list {
+                let key = (t.ctx, acc.clone());
+                let fresh = s
+                    .access
+                    .get(&key)
+                    .is_some_and(|(_, at)| s.now - at < ACCESS_TTL);
+                if !fresh && !s.access_pending.contains(&key) && !ask.contains(&acc) {
+                    ask.push(acc);
+                }
+            }
+        }
+    }
+    if ask.is_empty() {
+        return Vec::new();
+    }
+    for a in &ask {
+        s.access_pending.insert((t.ctx, a.clone()));
+    }
+    vec![Effect::CheckAccess {
+        ctx: t.ctx,
+        checks: ask,
+    }]
+}
+
+/// Takes access review answers.
+pub fn access_answered(
+    s: &mut State,
+    ctx: CtxId,
+    results: Vec<(Access, Result<Option<String>, String>)>,
+) {
+    for (a, r) in results {
+        s.access_pending.remove(&(ctx, a.clone()));
+        match r {
+            Ok(why) => {
+                s.access.insert((ctx, a), (why, s.now));
+            }
+            Err(e) => tracing::debug!("access review failed: {e}"),
+        }
+    }
+}
+
+/// What the health probes say about `workload` (`deploy/name`) in `namespace`.
+fn health_of(s: &State, ctx: CtxId, namespace: &str, workload: &str) -> Option<HealthState> {
+    let rank = |h: HealthState| match h {
+        HealthState::Unknown => 0,
+        HealthState::Ok => 1,
+        HealthState::Degraded => 2,
+        HealthState::Down => 3,
+    };
+    s.health
+        .endpoints
+        .iter()
+        .filter(|(k, _)| {
+            k.ctx == Some(ctx)
+                && k.namespace.as_ref() == namespace
+                && k.workload.as_ref() == workload
+        })
+        .map(|(_, e)| e.state)
+        .filter(|h| *h != HealthState::Unknown)
+        .max_by_key(|h| rank(*h))
+}
+
+fn new_flow(s: &mut State, ctx: CtxId, stage: Stage) -> Flow {
+    let id = s.next_id();
+    Flow {
+        id,
+        action_id: format!("{}-{id}", s.session),
+        ctx,
+        plan: None,
+        checks: Vec::new(),
+        results: Vec::new(),
+        stage,
+        started: s.now,
+        hidden: false,
+        logs_of: None,
+    }
+}
+
+fn busy(s: &State) -> Option<String> {
+    s.flow.as_ref().filter(|f| f.running()).map(|f| {
+        format!(
+            "{} is still running: wait for it to finish",
+            f.plan
+                .as_ref()
+                .map_or("an action".into(), |p| format!("{} {}", p.action, p.target))
+        )
+    })
+}
+
+/// The action menu for the selected row.
+pub fn open_menu(s: &mut State, t: Option<Target>) -> Vec<Effect> {
+    let Some(t) = t else {
+        s.notify("select a workload, Service or CronJob first", false);
+        return Vec::new();
+    };
+    let items: Vec<MenuItem> = ACTIONS
+        .iter()
+        .filter(|(a, _)| {
+            *a == Action::ActUndo || needs(s, *a, &t).is_ok() || readonly(s, t.ctx).is_some()
+        })
+        .map(|(a, label)| MenuItem {
+            action: *a,
+            key: s
+                .keymap
+                .keys_for(crate::config::keymap::Mode::List, *a)
+                .first()
+                .map(|k| k.to_string())
+                .unwrap_or_default(),
+            label,
+            disabled: if *a == Action::ActUndo {
+                readonly(s, t.ctx).or_else(|| undo_blocker(s))
+            } else {
+                disabled(s, *a, &t)
+            },
+        })
+        .collect();
+    let fx = want_access(s, Some(&t));
+    let mut f = new_flow(s, t.ctx, Stage::Menu { items, selected: 0 });
+    f.logs_of = Some(t);
+    s.flow = Some(f);
+    fx
+}
+
+fn undo_blocker(s: &State) -> Option<String> {
+    actions::undo::last(&s.audit).err()
+}
+
+/// Starts action `a` on the selected row `t`.
+pub fn start(s: &mut State, a: Action, t: Option<Target>) -> Vec<Effect> {
+    if let Some(why) = busy(s) {
+        s.notify(why, true);
+        return Vec::new();
+    }
+    if a == Action::ActUndo {
+        return start_undo(s);
+    }
+    let Some(t) = t else {
+        s.notify("select a workload, Service or CronJob first", false);
+        return Vec::new();
+    };
+    if let Some(why) = readonly(s, t.ctx) {
+        s.notify(why, true);
+        return Vec::new();
+    }
+    if let Err(e) = needs(s, a, &t) {
+        s.notify(e, true);
+        return Vec::new();
+    }
+    match a {
+        Action::ActScale => {
+            let hpa = t.kind == ResKind::Hpa;
+            let current = s.contexts.get(t.ctx).and_then(|c| {
+                let k = (t.namespace.clone(), t.name.clone());
+                match t.kind {
+                    ResKind::Deployment => {
+                        c.data.deployments.get(&k).map(|d| d.desired.to_string())
+                    }
+                    ResKind::StatefulSet => {
+                        c.data.statefulsets.get(&k).map(|d| d.desired.to_string())
+                    }
+                    ResKind::Hpa => c.data.hpas.get(&k).map(|h| format!("{} {}", h.min, h.max)),
+                    _ => None,
+                }
+            });
+            let f = new_flow(
+                s,
+                t.ctx,
+                Stage::Count {
+                    input: LineInput::with(&current.unwrap_or_default()),
+                    target: t,
+                    error: None,
+                    hpa,
+                },
+            );
+            s.flow = Some(f);
+            Vec::new()
+        }
+        Action::ActRollback => {
+            let revisions = s
+                .contexts
+                .get(t.ctx)
+                .map(|c| crate::fleet::history::of(&c.data, &t.namespace, &t.name))
+                .unwrap_or_default();
+            if revisions.iter().all(|r| r.current) {
+                s.notify(
+                    format!("deploy/{} has no earlier revision to roll back to", t.name),
+                    true,
+                );
+                return Vec::new();
+            }
+            let selected = revisions.iter().position(|r| !r.current).unwrap_or(0);
+            let f = new_flow(
+                s,
+                t.ctx,
+                Stage::Pick {
+                    target: t,
+                    revisions,
+                    selected,
+                },
+            );
+            s.flow = Some(f);
+            Vec::new()
+        }
+        _ => {
+            let planned = plan_for(s, a, &t);
+            begin(s, t.ctx, planned, Some(t))
+        }
+    }
+}
+
+/// Plans `a` (other than scale and roll back, which ask first) on `t`.
+fn plan_for(s: &State, a: Action, t: &Target) -> Result<Plan, String> {
+    let c = s.contexts.get(t.ctx).ok_or("unknown context")?;
+    let d = &c.data;
+    let kind = match t.kind {
+        ResKind::StatefulSet => WorkloadKind::StatefulSet,
+        ResKind::CronJob => WorkloadKind::CronJob,
+        _ => WorkloadKind::Deployment,
+    };
+    let health = |w: &str| health_of(s, t.ctx, &t.namespace, w);
+    let now = s.ctx_now(t.ctx);
+    match a {
+        Action::ActRestart => {
+            let at = jiff::Timestamp::from_second(now)
+                .map(|t| t.to_string())
+                .unwrap_or_default();
+            actions::restart::plan(d, t.ctx, &t.namespace, &t.name, &at)
+        }
+        Action::ActPause => {
+            let paused = d
+                .deployments
+                .get(&(t.namespace.clone(), t.name.clone()))
+                .is_some_and(|x| x.paused);
+            actions::pause::plan(d, t.ctx, &t.namespace, &t.name, !paused)
+        }
+        Action::ActBreaker => {
+            let (port, path) = s.config.breaker_for(&t.namespace, &t.name);
+            let at = actions::breaker::BreakerAt { port, path };
+            actions::breaker::plan(d, t.ctx, kind, &t.namespace, &t.name, &at, &health)
+        }
+        Action::ActTraffic => {
+            let key = s.config.actions.traffic_key.clone();
+            let svc = if t.kind == ResKind::Service {
+                t.name.to_string()
+            } else {
+                traffic_service(s, t).ok_or("no Service to switch")?
+            };
+            actions::traffic::plan(d, t.ctx, &t.namespace, &svc, &key, &health)
+        }
+        Action::ActBackup => actions::backup::plan(d, t.ctx, &t.namespace, &t.name, now),
+        _ => Err("not an action".into()),
+    }
+}
+
+fn start_undo(s: &mut State) -> Vec<Effect> {
+    let last = match actions::undo::last(&s.audit) {
+        Ok(l) => l,
+        Err(e) => {
+            s.notify(e, true);
+            return Vec::new();
+        }
+    };
+    let ctx_name = last.record.actor.context.clone();
+    let Some(ctx) = s.contexts.iter().position(|c| c.spec.name == ctx_name) else {
+        s.notify(
+            format!("the last action ran in context {ctx_name}, which is not open"),
+            true,
+        );
+        return Vec::new();
+    };
+    if let Some(why) = readonly(s, ctx) {
+        s.notify(why, true);
+        return Vec::new();
+    }
+    let ns = last.request.namespace().to_string();
+    let health = |w: &str| health_of(s, ctx, &ns, w);
+    let planned = actions::undo::plan(&s.contexts[ctx].data, ctx, &last, &health);
+    begin(s, ctx, planned, None)
+}
+
+/// Shows a plan: refused ones are audited and shown; others go to the server checks.
+fn begin(
+    s: &mut State,
+    ctx: CtxId,
+    planned: Result<Plan, String>,
+    _t: Option<Target>,
+) -> Vec<Effect> {
+    let mut plan = match planned {
+        Ok(p) => p,
+        Err(e) => {
+            s.notify(e, true);
+            return Vec::new();
+        }
+    };
+    add_pdb(s, &mut plan);
+    let mut f = new_flow(s, ctx, Stage::Checking);
+    // RBAC known to deny: refused before asking the server anything else.
+    let denied = plan.request.as_ref().and_then(|_| {
+        let t = Target {
+            ctx,
+            kind: kind_of(&plan.target),
+            namespace: Arc::from(plan.namespace.as_str()),
+            name: Arc::from(plan.target.rsplit('/').next().unwrap_or("")),
+        };
+        ACTIONS
+            .iter()
+            .find(|(a, _)| action_name(*a) == plan.action)
+            .and_then(|(a, _)| disabled(s, *a, &t))
+    });
+    let refused = plan.refused.clone().or(denied).or_else(|| {
+        plan.request
+            .is_none()
+            .then(|| "nothing to send".to_string())
+    });
+    f.plan = Some(plan);
+    if let Some(why) = refused {
+        f.stage = Stage::Refused(why.clone());
+        let rec = record(s, &f, Phase::Outcome, Some(Outcome::Refused), Some(why));
+        s.flow = Some(f);
+        return vec![audit_effect(f_id(s), ctx, rec)];
+    }
+    let request = f.plan.as_ref().and_then(|p| p.request.clone());
+    let id = f.id;
+    s.flow = Some(f);
+    match request {
+        Some(request) => vec![Effect::Preflight {
+            flow: id,
+            ctx,
+            request,
+        }],
+        None => Vec::new(),
+    }
+}
+
+fn f_id(s: &State) -> u64 {
+    s.flow.as_ref().map_or(0, |f| f.id)
+}
+
+fn kind_of(target: &str) -> ResKind {
+    match target.split('/').next() {
+        Some("sts") => ResKind::StatefulSet,
+        Some("cronjob") | Some("cj") => ResKind::CronJob,
+        Some("svc") => ResKind::Service,
+        Some("hpa") => ResKind::Hpa,
+        _ => ResKind::Deployment,
+    }
+}
+
+/// The plan's action name for a menu action.
+fn action_name(a: Action) -> &'static str {
+    match a {
+        Action::ActScale => "scale",
+        Action::ActRollback => "rollback",
+        Action::ActRestart => "restart",
+        Action::ActBreaker => "reset-breaker",
+        Action::ActTraffic => "switch-traffic",
+        Action::ActBackup => "trigger-backup",
+        _ => "",
+    }
+}
+
+/// PodDisruptionBudgets covering the target's pods, as warnings.
+fn add_pdb(s: &State, p: &mut Plan) {
+    let Some(c) = s.contexts.get(p.ctx) else {
+        return;
+    };
+    let (labels, after) = match &p.request {
+        Some(Request::Scale {
+            name,
+            replicas,
+            workload,
+            ..
+        }) => {
+            let k = (Arc::from(p.namespace.as_str()), Arc::from(name.as_str()));
+            let l = match workload {
+                actions::Workload::Deployment => {
+                    c.data.deployments.get(&k).map(|d| &d.template.labels)
+                }
+                actions::Workload::StatefulSet => {
+                    c.data.statefulsets.get(&k).map(|d| &d.template.labels)
+                }
+            };
+            (l, Some(*replicas))
+        }
+        Some(Request::Rollback { name, .. }) | Some(Request::Restart { name, .. }) => {
+            let k = (Arc::from(p.namespace.as_str()), Arc::from(name.as_str()));
+            (c.data.deployments.get(&k).map(|d| &d.template.labels), None)
+        }
+        _ => (None, None),
+    };
+    if let Some(l) = labels {
+        p.warnings
+            .extend(actions::pdb::effect(&c.data, &p.namespace, l, after));
+    }
+}
+
+/// An audit record for flow `f`.
+fn record(
+    s: &State,
+    f: &Flow,
+    phase: Phase,
+    outcome: Option<Outcome>,
+    error: Option<String>,
+) -> Record {
+    let c = s.contexts.get(f.ctx);
+    let actor = Actor {
+        kube_user: c.map(|c| c.spec.user.clone()).unwrap_or_default(),
+        context: c.map(|c| c.spec.name.clone()).unwrap_or_default(),
+        server: c.map(|c| c.spec.server.clone()).unwrap_or_default(),
+        ..Actor::default()
+    };
+    let (action, target) = f
+        .plan
+        .as_ref()
+        .map(|p| (p.action, p.target.clone()))
+        .unwrap_or(("?", String::new()));
+    let mut r = Record::new(&f.action_id, phase, actor, action, &target);
+    if let Some(p) = &f.plan {
+        r.namespace = p.namespace.clone();
+        r.params = serde_json::json!({"request": p.request, "plan": p.params, "risk": p.risk, "blast": p.blast, "warnings": p.warnings});
+        if let Some(u) = p.params.get("undoes") {
+            r.params["undoes"] = u.clone();
+        }
+        r.before = serde_json::json!(p.before);
+        r.after = serde_json::json!(p.after);
+    }
+    r.preflight = f.checks.clone();
+    r.outcome = outcome;
+    r.error = error;
+    if phase == Phase::Outcome {
+        r.duration_ms = Some(((s.now - f.started).max(0) as u64) * 1000);
+        if !f.results.is_empty() {
+            r.params["results"] = serde_json::json!(f.results);
+        }
+    }
+    r
+}
+
+fn audit_effect(flow: u64, ctx: CtxId, record: Record) -> Effect {
+    Effect::Audit { flow, ctx, record }
+}
+
+/// The server checks answered.
+pub fn preflighted(s: &mut State, flow: u64, checks: Vec<Preflight>) -> Vec<Effect> {
+    let protected = s.flow.as_ref().is_some_and(|f| {
+        f.plan
+            .as_ref()
+            .is_some_and(|p| s.config.is_protected(s.context_name(f.ctx), &p.namespace))
+    });
+    let Some(f) = s
+        .flow
+        .as_mut()
+        .filter(|f| f.id == flow && matches!(f.stage, Stage::Checking))
+    else {
+        return Vec::new();
+    };
+    f.checks = checks;
+    if let Some(bad) = f.checks.iter().find(|c| !c.ok) {
+        let why = format!("{}: {}", bad.check, bad.detail);
+        f.stage = Stage::Refused(why.clone());
+        let (ctx, id) = (f.ctx, f.id);
+        let rec = match s.flow.as_ref() {
+            Some(f) => record(s, f, Phase::Outcome, Some(Outcome::Refused), Some(why)),
+            None => return Vec::new(),
+        };
+        return vec![audit_effect(id, ctx, rec)];
+    }
+    f.stage = Stage::Confirm {
+        typed: protected.then(|| {
+            let mut t = TextArea::default();
+            t.set_placeholder_text("type the name to confirm");
+            Box::new(t)
+        }),
+        mismatch: false,
+    };
+    Vec::new()
+}
+
+fn cancel(s: &mut State) -> Vec<Effect> {
+    let Some(f) = s.flow.take() else {
+        return Vec::new();
+    };
+    if f.plan.is_some() && matches!(f.stage, Stage::Checking | Stage::Confirm { .. }) {
+        let rec = record(
+            s,
+            &f,
+            Phase::Outcome,
+            Some(Outcome::Cancelled),
+            Some("cancelled at the prompt".into()),
+        );
+        s.notify(format!("cancelled: nothing was sent{}", ""), false);
+        return vec![audit_effect(f.id, f.ctx, rec)];
+    }
+    Vec::new()
+}
+
+fn confirmed(s: &mut State) -> Vec<Effect> {
+    let Some(f) = s.flow.as_ref() else {
+        return Vec::new();
+    };
+    let Some(request) = f.plan.as_ref().and_then(|p| p.request.clone()) else {
+        return Vec::new();
+    };
+    let intent = record(s, f, Phase::Intent, None, None);
+    let (id, ctx) = (f.id, f.ctx);
+    if let Some(f) = s.flow.as_mut() {
+        f.stage = Stage::Sending;
+    }
+    vec![Effect::Execute {
+        flow: id,
+        ctx,
+        request,
+        intent,
+    }]
+}
+
+/// A key while a flow's dialog is open (`None`: the dialog did not take it).
+pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
+    let f = s.flow.as_mut().filter(|f| !f.hidden)?;
+    let esc = k.code == Code::Esc;
+    let want = f.confirm_name();
+    match &mut f.stage {
+        Stage::Menu { items, selected } => {
+            match k.code {
+                Code::Esc => s.flow = None,
+                Code::Up => *selected = selected.saturating_sub(1),
+                Code::Down => *selected = (*selected + 1).min(items.len().saturating_sub(1)),
+                Code::Enter => {
+                    let a = items.get(*selected).map(|i| i.action);
+                    let t = f.logs_of.clone();
+                    s.flow = None;
+                    if let Some(a) = a {
+                        return Some(start(s, a, t));
+                    }
+                }
+                _ => {
+                    // An action's own key starts it from the menu.
+                    let a = s
+                        .keymap
+                        .action(crate::config::keymap::Mode::List, k)
+                        .filter(|a| ACTIONS.iter().any(|(x, _)| x == a));
+                    let t = f.logs_of.clone();
+                    if let Some(a) = a {
+                        s.flow = None;
+                        return Some(start(s, a, t));
+                    }
+                }
+            }
+            Some(Vec::new())
+        }
+        Stage::Count {
+            target,
+            input,
+            error,
+            hpa,
+        } => {
+            match input.key(k) {
+                Edit::Cancel => s.flow = None,
+                Edit::Submit => {
+                    let (t, hpa) = (target.clone(), *hpa);
+                    let text = input.text.clone();
+                    match plan_count(s, &t, &text, hpa) {
+                        Ok(p) => {
+                            s.flow = None;
+                            return Some(begin(s, t.ctx, Ok(p), Some(t)));
+                        }
+                        Err(e) => {
+                            if let Some(Stage::Count { error, .. }) =
+                                s.flow.as_mut().map(|f| &mut f.stage)
+                            {
+                                *error = Some(e);
+                            }
+                        }
+                    }
+                }
+                _ => *error = None,
+            }
+            Some(Vec::new())
+        }
+        Stage::Pick {
+            target,
+            revisions,
+            selected,
+        } => {
+            match k.code {
+                Code::Esc => s.flow = None,
+                Code::Up => *selected = selected.saturating_sub(1),
+                Code::Down => *selected = (*selected + 1).min(revisions.len().saturating_sub(1)),
+                Code::Enter => {
+                    let t = target.clone();
+                    let rev = revisions.get(*selected).map(|r| r.revision);
+                    let planned = s
+                        .contexts
+                        .get(t.ctx)
+                        .ok_or("unknown context".to_string())
+                        .and_then(|c| {
+                            actions::rollback::plan(&c.data, t.ctx, &t.namespace, &t.name, rev)
+                        });
+                    s.flow = None;
+                    return Some(begin(s, t.ctx, planned, Some(t)));
+                }
+                _ => {}
+            }
+            Some(Vec::new())
+        }
+        Stage::Checking => Some(if esc { cancel(s) } else { Vec::new() }),
+        Stage::Confirm { typed, mismatch } => {
+            if esc {
+                return Some(cancel(s));
+            }
+            match typed {
+                Some(area) => {
+                    if k.code == Code::Enter {
+                        let got = area.lines().join("");
+                        if got.trim() == want {
+                            return Some(confirmed(s));
+                        }
+                        *mismatch = true;
+                    } else {
+                        area.input(textarea_input(k));
+                        *mismatch = false;
+                    }
+                    Some(Vec::new())
+                }
+                None => Some(match k.code {
+                    Code::Char('y') | Code::Char('Y') => confirmed(s),
+                    Code::Char('h') => switch_to_hpa(s),
+                    // No is the default: n, enter, anything else.
+                    _ => cancel(s),
+                }),
+            }
+        }
+        Stage::Refused(_) | Stage::Finished { .. } => {
+            if k.code == Code::Char('l')
+                && let Some(t) = f.logs_of.clone().filter(|t| t.kind == ResKind::Job)
+            {
+                s.flow = None;
+                return Some(super::update::open_logs(s, &t, false));
+            }
+            s.flow = None;
+            Some(Vec::new())
+        }
+        Stage::Sending | Stage::Verifying { .. } => {
+            if esc {
+                f.hidden = true;
+                s.notify("the action goes on; its result will show here", false);
+            }
+            Some(Vec::new())
+        }
+    }
+}
+
+/// In the confirm dialog of an HPA-managed scale, `h` plans the HPA change instead.
+fn switch_to_hpa(s: &mut State) -> Vec<Effect> {
+    let Some(f) = s.flow.as_ref() else {
+        return Vec::new();
+    };
+    let Some(p) = &f.plan else { return Vec::new() };
+    let Some(h) = p.params.get("hpa") else {
+        return cancel(s);
+    };
+    let (name, min, max) = (
+        h["name"].as_str().unwrap_or("").to_string(),
+        h["suggestMin"].as_i64().unwrap_or(1) as i32,
+        h["suggestMax"].as_i64().unwrap_or(1) as i32,
+    );
+    let (ctx, ns) = (f.ctx, p.namespace.clone());
+    // The scale plan is dropped unconfirmed: that is a cancellation, recorded.
+    let mut fx = cancel(s);
+    let planned = s
+        .contexts
+        .get(ctx)
+        .ok_or("unknown context".to_string())
+        .and_then(|c| actions::hpa::plan(&c.data, ctx, &ns, &name, min, max));
+    fx.extend(begin(s, ctx, planned, None));
+    fx
+}
+
+fn plan_count(s: &State, t: &Target, text: &str, hpa: bool) -> Result<Plan, String> {
+    let c = s.contexts.get(t.ctx).ok_or("unknown context")?;
+    if hpa {
+        let mut it = text.split_whitespace().map(actions::scale::parse_count);
+        let (Some(min), Some(max), None) = (it.next(), it.next(), it.next()) else {
+            return Err("type the HPA's min and max, e.g. \"4 20\"".into());
+        };
+        return actions::hpa::plan(&c.data, t.ctx, &t.namespace, &t.name, min?, max?);
+    }
+    let n = actions::scale::parse_count(text)?;
+    let kind = if t.kind == ResKind::StatefulSet {
+        WorkloadKind::StatefulSet
+    } else {
+        WorkloadKind::Deployment
+    };
+    actions::scale::plan(&c.data, t.ctx, kind, &t.namespace, &t.name, n)
+}
+
+fn textarea_input(k: &Key) -> tui_textarea::Input {
+    use tui_textarea::Key as T;
+    let key = match k.code {
+        Code::Char(c) => T::Char(c),
+        Code::Space => T::Char(' '),
+        Code::Backspace => T::Backspace,
+        Code::Delete => T::Delete,
+        Code::Left => T::Left,
+        Code::Right => T::Right,
+        Code::Home => T::Home,
+        Code::End => T::End,
+        _ => T::Null,
+    };
+    tui_textarea::Input {
+        key,
+        ctrl: k.ctrl,
+        alt: k.alt,
+        shift: k.shift,
+    }
+}
+
+/// The intent was written (or not) and the request sent (or not).
+pub fn executed(s: &mut State, flow: u64, ex: Executed) -> Vec<Effect> {
+    let Some(f) = s.flow.as_mut().filter(|f| f.id == flow) else {
+        return Vec::new();
+    };
+    f.results = ex.results;
+    if let Some(r) = &ex.intent {
+        push_record(&mut s.audit, r.clone());
+    }
+    let Some(f) = s.flow.as_mut() else {
+        return Vec::new();
+    };
+    if ex.intent.is_none() {
+        // Nothing was sent and nothing could be recorded: say so, loudly.
+        f.stage = Stage::Finished {
+            outcome: Outcome::Failed,
+            detail: ex.detail.clone(),
+        };
+        f.hidden = false;
+        s.notify(ex.detail, true);
+        return Vec::new();
+    }
+    if ex.outcome != Outcome::Succeeded {
+        return finish(s, ex.outcome, ex.detail);
+    }
+    f.stage = Stage::Verifying {
+        progress: "sent; waiting for the effect".into(),
+        since: s.now,
+    };
+    check_progress(s)
+}
+
+/// Re-checks a flow that is verifying (after new data or a tick).
+pub fn check_progress(s: &mut State) -> Vec<Effect> {
+    let Some(f) = s.flow.as_ref() else {
+        return Vec::new();
+    };
+    let Stage::Verifying { since, .. } = f.stage else {
+        return Vec::new();
+    };
+    let Some(req) = f.plan.as_ref().and_then(|p| p.request.clone()) else {
+        return Vec::new();
+    };
+    let Some(c) = s.contexts.get(f.ctx) else {
+        return Vec::new();
+    };
+    let progress = actions::verify(&c.data, &req);
+    let breaker_failed = matches!(req, Request::BreakerReset { .. })
+        && f.results.iter().any(|r| r.contains(": failed"));
+    match progress {
+        Progress::Done(line) if breaker_failed => finish(
+            s,
+            Outcome::Failed,
+            format!("some pods did not reset {line}"),
+        ),
+        Progress::Done(line) => finish(s, Outcome::Succeeded, line),
+        Progress::Failed(why) => {
+            if let Request::TriggerBackup { namespace, job, .. } = &req
+                && let Some(f) = s.flow.as_mut()
+            {
+                f.logs_of = Some(Target {
+                    ctx: f.ctx,
+                    kind: ResKind::Job,
+                    namespace: Arc::from(namespace.as_str()),
+                    name: Arc::from(job.as_str()),
+                });
+            }
+            finish(s, Outcome::Failed, why)
+        }
+        Progress::Waiting(line) => {
+            if s.now - since > req.verify_timeout() {
+                return finish(
+                    s,
+                    Outcome::Failed,
+                    format!("not observed within {} s: {line}", req.verify_timeout()),
+                );
+            }
+            if let Some(f) = s.flow.as_mut() {
+                f.stage = Stage::Verifying {
+                    progress: line,
+                    since,
+                };
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// Ends a flow: the outcome is audited, a toast says it and a transition keeps it.
+fn finish(s: &mut State, outcome: Outcome, detail: String) -> Vec<Effect> {
+    let Some(f) = s.flow.as_mut() else {
+        return Vec::new();
+    };
+    f.stage = Stage::Finished {
+        outcome,
+        detail: detail.clone(),
+    };
+    let Some(f) = s.flow.as_ref() else {
+        return Vec::new();
+    };
+    let error = (outcome != Outcome::Succeeded).then(|| detail.clone());
+    let mut rec = record(s, f, Phase::Outcome, Some(outcome), error);
+    if outcome == Outcome::Succeeded {
+        rec.after = serde_json::json!({"planned": f.plan.as_ref().map(|p| p.after.clone()), "observed": detail});
+    }
+    let (what, target, ns, ctx, id) = (
+        f.plan.as_ref().map_or("", |p| p.action),
+        f.plan
+            .as_ref()
+            .map(|p| p.target.clone())
+            .unwrap_or_default(),
+        f.plan
+            .as_ref()
+            .map(|p| p.namespace.clone())
+            .unwrap_or_default(),
+        f.ctx,
+        f.id,
+    );
+    s.transitions.push(
+        s.now,
+        Transition::Action {
+            ctx,
+            namespace: ns,
+            action: what.to_string(),
+            target: target.clone(),
+            outcome,
+            detail: crate::util::sanitize::line(&detail, 200),
+        },
+    );
+    s.notify(
+        format!("{what} {target}: {} — {detail}", outcome.label()),
+        outcome != Outcome::Succeeded,
+    );
+    vec![audit_effect(id, ctx, rec)]
+}
+
+/// An audit append answered.
+pub fn audited(s: &mut State, result: Result<Record, String>) {
+    match result {
+        Ok(r) => push_record(&mut s.audit, r),
+        Err(e) => s.notify(format!("AUDIT LOG NOT WRITTEN: {e}"), true),
+    }
+}
+
+pub fn push_record(list: &mut Vec<Record>, r: Record) {
+    if list.iter().any(|x| x.seq == r.seq && x.hash == r.hash) {
+        return;
+    }
+    list.push(r);
+    if list.len() > KEEP_RECORDS {
+        let drop = list.len() - KEEP_RECORDS;
+        list.drain(..drop);
+    }
+}

@@ -1,0 +1,346 @@
+//! The guarded-action dialog, drawn from the flow in state: the action menu, the
+//! replica count and revision picker, then the plan (target, before → after, blast
+//! radius, risk, warnings, undo), the server checks, and the confirmation — `y`/`N`
+//! or the typed name — followed by progress and the outcome.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::widgets::{centred, fit, popup};
+use crate::actions::{Plan, Risk};
+use crate::app::State;
+use crate::app::guard::{Flow, Stage};
+use crate::audit::Outcome;
+use crate::config::theme::Theme;
+
+fn risk_style(r: Risk, t: &Theme) -> Style {
+    match r {
+        Risk::Critical | Risk::High => t.style("dialog.danger"),
+        Risk::Medium => t.style("severity.warn"),
+        Risk::Low => t.style("severity.ok"),
+    }
+}
+
+fn kv<'a>(k: &str, v: &str, w: usize, t: &Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{k:<8}"), t.style("text.dim")),
+        Span::styled(fit(v, w.saturating_sub(8)), t.style("dialog")),
+    ])
+}
+
+fn plan_lines<'a>(s: &State, f: &Flow, p: &Plan, w: usize, t: &Theme) -> Vec<Line<'a>> {
+    let mut out = vec![
+        Line::from(vec![
+            Span::styled(
+                fit(
+                    &format!(
+                        "{} {}  in {} · {}",
+                        p.action,
+                        p.target,
+                        p.namespace,
+                        s.context_name(f.ctx)
+                    ),
+                    w.saturating_sub(12),
+                ),
+                t.style("title"),
+            ),
+            Span::raw("  "),
+            Span::styled(
+                format!("[{}]", format!("{:?}", p.risk).to_uppercase()),
+                risk_style(p.risk, t),
+            ),
+        ]),
+        kv("before", &p.before, w, t),
+        kv("after", &p.after, w, t),
+        kv("effect", &p.blast, w, t),
+    ];
+    for warn in &p.warnings {
+        out.push(Line::from(Span::styled(
+            fit(&format!("! {warn}"), w),
+            t.style("severity.warn"),
+        )));
+    }
+    if let Some(u) = &p.undo {
+        out.push(kv("undo", u, w, t));
+    }
+    if !f.checks.is_empty() {
+        for c in &f.checks {
+            let (mark, style) = if c.ok {
+                ("✓", t.style("severity.ok"))
+            } else {
+                ("✗", t.style("dialog.danger"))
+            };
+            out.push(Line::from(vec![
+                Span::styled(format!("{mark} "), style),
+                Span::styled(
+                    fit(&format!("{}: {}", c.check, c.detail), w.saturating_sub(2)),
+                    t.style("dialog"),
+                ),
+            ]));
+        }
+    }
+    out
+}
+
+pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
+    let Some(flow) = s.flow.as_ref().filter(|f| !f.hidden) else {
+        return;
+    };
+    let w = area.width.saturating_sub(4).min(100);
+    let h = area.height.saturating_sub(2).min(30);
+    let title = match &flow.stage {
+        Stage::Menu { .. } => "actions — enter or the key starts one, esc closes".to_string(),
+        Stage::Count { hpa: true, .. } => "HPA bounds".into(),
+        Stage::Count { .. } => "scale".into(),
+        Stage::Pick { .. } => "roll back to which revision?".into(),
+        Stage::Checking => "checking with the API server…".into(),
+        Stage::Confirm { .. } => "confirm".into(),
+        Stage::Refused(_) => "refused — nothing was sent".into(),
+        Stage::Sending => "sending…".into(),
+        Stage::Verifying { .. } => "watching for the effect (esc hides)".into(),
+        Stage::Finished { outcome, .. } => outcome.label().to_string(),
+    };
+    let inner = popup(f, centred(area, w, h), &title, t);
+    let iw = inner.width as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    match &flow.stage {
+        Stage::Menu { items, selected } => {
+            for (i, it) in items.iter().enumerate() {
+                let base = if it.disabled.is_some() {
+                    t.style("text.dim")
+                } else {
+                    t.style("dialog")
+                };
+                let style = if i == *selected {
+                    t.style("table.selected")
+                } else {
+                    base
+                };
+                let mut text = format!("{:>3}  {}", it.key, it.label);
+                if let Some(why) = &it.disabled {
+                    text.push_str(&format!("  — disabled: {why}"));
+                }
+                lines.push(Line::from(Span::styled(fit(&text, iw), style)));
+            }
+        }
+        Stage::Count {
+            target,
+            input,
+            error,
+            hpa,
+        } => {
+            lines.push(Line::from(Span::styled(
+                fit(
+                    &format!(
+                        "{} {}/{} in {}",
+                        if *hpa { "bounds of" } else { "replicas of" },
+                        target.kind.plural(),
+                        target.name,
+                        target.namespace
+                    ),
+                    iw,
+                ),
+                t.style("title"),
+            )));
+            let prompt = if *hpa { "min max: " } else { "replicas: " };
+            lines.push(Line::from(vec![
+                Span::styled(prompt, t.style("input.prompt")),
+                Span::styled(fit(&input.text, iw.saturating_sub(12)), t.style("input")),
+            ]));
+            if let Some(e) = error {
+                lines.push(Line::from(Span::styled(
+                    fit(e, iw),
+                    t.style("dialog.danger"),
+                )));
+            }
+            lines.push(Line::from(Span::styled(
+                "enter plans it (nothing is sent yet) · esc cancels",
+                t.style("text.dim"),
+            )));
+        }
+        Stage::Pick {
+            target,
+            revisions,
+            selected,
+        } => {
+            let now = s.ctx_now(target.ctx);
+            for (i, r) in revisions.iter().enumerate() {
+                let text = format!(
+                    "{:>4} {} {}  {}  {}",
+                    r.revision,
+                    if r.current { "(current)" } else { "         " },
+                    r.images,
+                    r.change_cause,
+                    crate::util::age::age(now, r.created)
+                );
+                let style = if i == *selected {
+                    t.style("table.selected")
+                } else {
+                    t.style("dialog")
+                };
+                lines.push(Line::from(Span::styled(fit(&text, iw), style)));
+            }
+            if let (Some(r), Some(c)) = (revisions.get(*selected), s.contexts.get(target.ctx)) {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "template of revision {} against the current one:",
+                        r.revision
+                    ),
+                    t.style("text.dim"),
+                )));
+                let diff = crate::actions::rollback::template_diff(
+                    &c.data,
+                    &target.namespace,
+                    &target.name,
+                    r.revision,
+                );
+                if diff.is_empty() {
+                    lines.push(Line::from(Span::styled(
+                        "  (no difference)",
+                        t.style("text.dim"),
+                    )));
+                }
+                for d in diff {
+                    let style = if d.starts_with('+') {
+                        t.style("severity.ok")
+                    } else {
+                        t.style("severity.crit")
+                    };
+                    lines.push(Line::from(Span::styled(fit(&format!("  {d}"), iw), style)));
+                }
+            }
+            lines.push(Line::from(Span::styled(
+                "enter plans the rollback · esc cancels",
+                t.style("text.dim"),
+            )));
+        }
+        _ => {
+            if let Some(p) = &flow.plan {
+                lines.extend(plan_lines(s, flow, p, iw, t));
+            }
+            lines.push(Line::from(""));
+            match &flow.stage {
+                Stage::Checking => lines.push(Line::from(Span::styled(
+                    "checking access and a server dry run… (esc cancels)",
+                    t.style("text.dim"),
+                ))),
+                Stage::Confirm {
+                    typed: Some(_),
+                    mismatch,
+                } => {
+                    lines.push(Line::from(Span::styled(
+                        fit(
+                            &format!(
+                                "protected: type {} and press enter to run it · esc cancels",
+                                flow.confirm_name()
+                            ),
+                            iw,
+                        ),
+                        t.style("dialog.danger"),
+                    )));
+                    if *mismatch {
+                        lines.push(Line::from(Span::styled(
+                            "that is not the name: nothing was sent",
+                            t.style("dialog.danger"),
+                        )));
+                    }
+                }
+                Stage::Confirm { typed: None, .. } => {
+                    let hpa = flow
+                        .plan
+                        .as_ref()
+                        .is_some_and(|p| p.params.get("hpa").is_some());
+                    lines.push(Line::from(vec![
+                        Span::styled("run it? ", t.style("dialog.danger")),
+                        Span::styled("y", t.style("footer.key")),
+                        Span::raw(" yes · "),
+                        Span::styled("N", t.style("footer.key")),
+                        Span::raw(" no (default)"),
+                        Span::raw(if hpa {
+                            " · h change the HPA instead"
+                        } else {
+                            ""
+                        }),
+                    ]));
+                }
+                Stage::Refused(why) => {
+                    lines.push(Line::from(Span::styled(
+                        fit(&format!("refused: {why}"), iw),
+                        t.style("dialog.danger"),
+                    )));
+                    lines.push(Line::from(Span::styled(
+                        "recorded in the audit log · any key closes",
+                        t.style("text.dim"),
+                    )));
+                }
+                Stage::Sending => lines.push(Line::from(Span::styled(
+                    "audit intent written; sending…",
+                    t.style("text.dim"),
+                ))),
+                Stage::Verifying { progress, since } => {
+                    lines.push(Line::from(Span::styled(
+                        fit(
+                            &format!("sent · {} s · {progress}", (s.now - since).max(0)),
+                            iw,
+                        ),
+                        t.style("severity.warn"),
+                    )));
+                }
+                Stage::Finished { outcome, detail } => {
+                    let style = if *outcome == Outcome::Succeeded {
+                        t.style("severity.ok")
+                    } else {
+                        t.style("dialog.danger")
+                    };
+                    lines.push(Line::from(Span::styled(
+                        fit(&format!("{}: {detail}", outcome.label()), iw),
+                        style,
+                    )));
+                    let logs = if flow
+                        .logs_of
+                        .as_ref()
+                        .is_some_and(|t| t.kind == crate::app::msg::ResKind::Job)
+                    {
+                        "l shows the Job's logs · "
+                    } else {
+                        ""
+                    };
+                    lines.push(Line::from(Span::styled(
+                        format!("{logs}recorded in the audit log · any key closes"),
+                        t.style("text.dim"),
+                    )));
+                }
+                _ => {}
+            }
+            for r in &flow.results {
+                lines.push(Line::from(Span::styled(
+                    fit(&format!("  {r}"), iw),
+                    t.style("dialog"),
+                )));
+            }
+        }
+    }
+    // Keep the bottom (the question) visible when the plan is long.
+    let room = inner.height as usize;
+    let reserve = usize::from(matches!(flow.stage, Stage::Confirm { typed: Some(_), .. }));
+    let skip = (lines.len() + reserve).saturating_sub(room);
+    let shown: Vec<Line> = lines.into_iter().skip(skip).collect();
+    let used = shown.len() as u16;
+    f.render_widget(Paragraph::new(shown), inner);
+    if let Stage::Confirm {
+        typed: Some(area), ..
+    } = &flow.stage
+    {
+        let y = (inner.y + used).min(inner.y + inner.height.saturating_sub(1));
+        let r = Rect {
+            x: inner.x,
+            y,
+            width: inner.width.min(40),
+            height: 1,
+        };
+        f.render_widget(&**area, r);
+    }
+}
