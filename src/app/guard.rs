@@ -851,6 +851,9 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
             if esc {
                 return Some(cancel(s));
             }
+            if k.code == Code::Tab {
+                return Some(switch_to_hpa(s));
+            }
             match typed {
                 Some(area) => {
                     if k.code == Code::Enter {
@@ -867,7 +870,6 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
                 }
                 None => Some(match k.code {
                     Code::Char('y') | Code::Char('Y') => confirmed(s),
-                    Code::Char('h') => switch_to_hpa(s),
                     // No is the default: n, enter, anything else.
                     _ => cancel(s),
                 }),
@@ -893,7 +895,7 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
     }
 }
 
-/// In the confirm dialog of an HPA-managed scale, `h` plans the HPA change instead.
+/// In the confirm dialog of an HPA-managed scale, tab plans the HPA change instead.
 fn switch_to_hpa(s: &mut State) -> Vec<Effect> {
     let Some(f) = s.flow.as_ref() else {
         return Vec::new();

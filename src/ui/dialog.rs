@@ -234,8 +234,17 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
                     lines.push(Line::from(Span::styled(
                         fit(
                             &format!(
-                                "protected: type {} and press enter to run it · esc cancels",
-                                flow.confirm_name()
+                                "protected: type {} and press enter to run it · esc cancels{}",
+                                flow.confirm_name(),
+                                if flow
+                                    .plan
+                                    .as_ref()
+                                    .is_some_and(|p| p.params.get("hpa").is_some())
+                                {
+                                    " · tab: change the HPA instead"
+                                } else {
+                                    ""
+                                }
                             ),
                             iw,
                         ),

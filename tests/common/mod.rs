@@ -218,4 +218,5 @@ pub fn http() -> reqwest::Client {
         .expect("http client")
 }
 pub mod console;
+pub mod driver;
 pub mod tmux;

@@ -1,0 +1,524 @@
+//! Guarded actions end to end through the console's own flow (keys → plan → access
+//! review and server dry run → confirmation → audit intent → request → watch until
+//! observed → audit outcome) against the simulated cluster over HTTP, each effect
+//! checked with real kubectl afterwards; RBAC denial, a dry-run rejection, a
+//! concurrent change and an unwritable audit log each send nothing (the simulated
+//! cluster counts writes).
+
+mod common;
+
+use std::time::Duration;
+
+use common::Cluster;
+use common::driver::Driver;
+use kdeck::app::guard::Stage;
+use kdeck::audit::{Outcome, Phase};
+use kdeck::config::keymap::Code;
+use kdeck::sim::{Scenario, SimConfig};
+
+const KUBECTL: &str = "1.33";
+const LONG: Duration = Duration::from_secs(90);
+
+async fn cluster(scenario: Scenario) -> Cluster {
+    Cluster::start_with(SimConfig {
+        scenario,
+        speed: 20.0,
+        ..SimConfig::default()
+    })
+    .await
+}
+
+fn finished(d: &Driver) -> Option<(Outcome, String)> {
+    match &d.s.flow.as_ref()?.stage {
+        Stage::Finished { outcome, detail } => Some((*outcome, detail.clone())),
+        Stage::Refused(why) => Some((Outcome::Refused, why.clone())),
+        _ => None,
+    }
+}
+
+/// Waits for the prompt, confirms (typing the name where protected), and waits for the
+/// end; returns the outcome and its detail, and closes the dialog.
+async fn confirm(d: &mut Driver, name: &str) -> (Outcome, String) {
+    d.until("the confirmation prompt", LONG, |s| {
+        s.flow
+            .as_ref()
+            .is_some_and(|f| matches!(f.stage, Stage::Confirm { .. } | Stage::Refused(_)))
+    })
+    .await;
+    if d.stage() == "confirm" {
+        let typed = matches!(
+            d.s.flow.as_ref().map(|f| &f.stage),
+            Some(Stage::Confirm { typed: Some(_), .. })
+        );
+        if typed {
+            d.keys(name);
+            d.code(Code::Enter);
+        } else {
+            d.keys("y");
+        }
+    }
+    d.until("the action's end", LONG, |s| {
+        s.flow
+            .as_ref()
+            .is_some_and(|f| matches!(f.stage, Stage::Finished { .. } | Stage::Refused(_)))
+    })
+    .await;
+    let out = finished(d).expect("finished");
+    d.code(Code::Esc);
+    out
+}
+
+fn audit_outcomes(dir: &std::path::Path) -> Vec<(String, Phase, Option<Outcome>)> {
+    kdeck::audit::export::records(&dir.join("audit"))
+        .expect("audit log readable")
+        .into_iter()
+        .map(|r| (format!("{} {}", r.action, r.target), r.phase, r.outcome))
+        .collect()
+}
+
+fn verify_ok(dir: &std::path::Path) -> usize {
+    let r = kdeck::audit::verify::verify(&dir.join("audit")).expect("verify runs");
+    assert_eq!(r.bad, None, "{r:?}");
+    assert!(r.torn.is_empty(), "{r:?}");
+    r.records
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_incidents_way_out_is_seen_by_kubectl_and_audited() {
+    let c = cluster(Scenario::Incident).await;
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::start(&c, data.path()).await;
+    let k = c.kubectl(KUBECTL);
+    // The bad release has started rolling out.
+    d.until("the bad rollout", LONG, |s| {
+        s.contexts[0].data.deployments.values().any(|x| {
+            x.meta.name.as_ref() == "flextime-api"
+                && x.template.images().contains(&"flextime/api:v2.4.0")
+        })
+    })
+    .await;
+
+    // Roll back flextime-api: the picker offers the previous revision.
+    d.select("flextime-api");
+    d.keys("R");
+    assert_eq!(d.stage(), "pick");
+    d.code(Code::Enter);
+    let (o, detail) = confirm(&mut d, "flextime-api").await;
+    assert_eq!(o, Outcome::Succeeded, "{detail}");
+    let image = k
+        .run(&[
+            "get",
+            "deploy",
+            "flextime-api",
+            "-n",
+            "flextime-production",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ])
+        .await;
+    assert_eq!(image.out(), "flextime/api:v2.3.0");
+    let history = k
+        .run(&[
+            "rollout",
+            "history",
+            "deploy/flextime-api",
+            "-n",
+            "flextime-production",
+        ])
+        .await;
+    assert!(history.out().contains("v2.3.0"), "{}", history.stdout);
+
+    // Reset its breaker on every ready pod; each pod answers and is probed again.
+    d.select("flextime-api");
+    d.keys("B");
+    let (o, detail) = confirm(&mut d, "flextime-api").await;
+    assert_eq!(o, Outcome::Succeeded, "{detail}");
+    let pods = k
+        .run(&[
+            "get",
+            "pods",
+            "-n",
+            "flextime-production",
+            "-l",
+            "app=flextime,component=api",
+            "--field-selector=status.phase=Running",
+            "-o",
+            "jsonpath={.items[0].metadata.name}",
+        ])
+        .await;
+    let pod = pods.out().to_string();
+    let health = k
+        .run(&[
+            "get",
+            "--raw",
+            &format!("/api/v1/namespaces/flextime-production/pods/{pod}:3005/proxy/health"),
+        ])
+        .await;
+    assert!(
+        health.stdout.contains("\"circuit_breaker\":\"closed\""),
+        "{health:?}"
+    );
+
+    // Switch dashboard from blue to green, from the blue Deployment's row.
+    d.select("dashboard-blue");
+    d.keys("T");
+    let (o, detail) = confirm(&mut d, "dashboard").await;
+    assert_eq!(o, Outcome::Succeeded, "{detail}");
+    let slot = k
+        .run(&[
+            "get",
+            "svc",
+            "dashboard",
+            "-n",
+            "team-dashboard-prod",
+            "-o",
+            "jsonpath={.spec.selector.slot}",
+        ])
+        .await;
+    assert_eq!(slot.out(), "green");
+
+    // Trigger a volume snapshot: a manual Job owned by the CronJob, run to completion.
+    d.select("volume-snapshot");
+    d.keys("b");
+    let (o, detail) = confirm(&mut d, "volume-snapshot").await;
+    assert_eq!(o, Outcome::Succeeded, "{detail}");
+    let jobs = k
+        .run(&["get", "jobs", "-n", "flextime-backup", "-o", "jsonpath={range .items[*]}{.metadata.name} {.metadata.annotations.cronjob\\.kubernetes\\.io/instantiate} {.metadata.ownerReferences[0].kind} {.status.succeeded}{\"\\n\"}{end}"])
+        .await;
+    assert!(
+        jobs.out()
+            .lines()
+            .any(|l| l.starts_with("volume-snapshot-manual-") && l.ends_with("manual CronJob 1")),
+        "{}",
+        jobs.stdout
+    );
+
+    // Every action has an intent followed by its outcome; the chain verifies.
+    let recs = audit_outcomes(data.path());
+    let done: Vec<_> = recs
+        .iter()
+        .filter(|(_, p, o)| *p == Phase::Outcome && *o == Some(Outcome::Succeeded))
+        .map(|(w, _, _)| w.as_str())
+        .collect();
+    assert_eq!(
+        done,
+        [
+            "rollback deploy/flextime-api",
+            "reset-breaker deploy/flextime-api",
+            "switch-traffic svc/dashboard",
+            "trigger-backup cronjob/volume-snapshot"
+        ]
+    );
+    assert_eq!(
+        recs.iter().filter(|(_, p, _)| *p == Phase::Intent).count(),
+        4
+    );
+    assert_eq!(verify_ok(data.path()), 8);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scale_hpa_bounds_restart_pause_and_undo_are_seen_by_kubectl() {
+    let c = cluster(Scenario::Calm).await;
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::start(&c, data.path()).await;
+    let k = c.kubectl(KUBECTL);
+    let get = |what: &'static str, ns: &'static str, path: &'static str| {
+        let k = &k;
+        async move {
+            k.run(&["get", what, "-n", ns, "-o", &format!("jsonpath={path}")])
+                .await
+                .out()
+                .to_string()
+        }
+    };
+
+    // Scale redis 1 → 2 (a typed count), then undo it from the audit log.
+    d.select("redis");
+    d.keys("S");
+    assert_eq!(d.stage(), "count");
+    d.code(Code::Backspace);
+    d.keys("2");
+    d.code(Code::Enter);
+    let (o, detail) = confirm(&mut d, "redis").await;
+    assert_eq!(o, Outcome::Succeeded, "{detail}");
+    assert_eq!(
+        get("deploy/redis", "flextime-production", "{.spec.replicas}").await,
+        "2"
+    );
+    d.keys("U");
+    let (o, detail) = confirm(&mut d, "redis").await;
+    assert_eq!(o, Outcome::Succeeded, "{detail}");
+    assert_eq!(
+        get("deploy/redis", "flextime-production", "{.spec.replicas}").await,
+        "1"
+    );
+
+    // Scaling the HPA-managed API offers the HPA's bounds instead (tab).
+    d.select("flextime-api");
+    d.keys("S");
+    d.code(Code::Backspace);
+    d.keys("2");
+    d.code(Code::Enter);
+    d.until("the prompt", LONG, |s| {
+        s.flow
+            .as_ref()
+            .is_some_and(|f| matches!(f.stage, Stage::Confirm { .. }))
+    })
+    .await;
+    let warned =
+        d.s.flow
+            .as_ref()
+            .and_then(|f| f.plan.as_ref())
+            .map(|p| p.warnings.join("; "));
+    assert!(
+        warned
+            .as_deref()
+            .unwrap_or("")
+            .contains("HPA flextime-api manages"),
+        "{warned:?}"
+    );
+    d.code(Code::Tab);
+    let (o, detail) = confirm(&mut d, "flextime-api").await;
+    assert_eq!(o, Outcome::Succeeded, "{detail}");
+    assert_eq!(
+        get(
+            "hpa/flextime-api",
+            "flextime-production",
+            "{.spec.minReplicas}"
+        )
+        .await,
+        "2"
+    );
+
+    // Restart grafana's rollout; pause it, resume it.
+    d.select("grafana");
+    d.keys("r");
+    let (o, detail) = confirm(&mut d, "grafana").await;
+    assert_eq!(o, Outcome::Succeeded, "{detail}");
+    let at = get(
+        "deploy/grafana",
+        "flextime-monitoring",
+        "{.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}",
+    )
+    .await;
+    assert!(at.starts_with("20"), "{at:?}");
+    d.select("grafana");
+    d.keys("P");
+    let (o, detail) = confirm(&mut d, "grafana").await;
+    assert_eq!(o, Outcome::Succeeded, "{detail}");
+    assert_eq!(
+        get("deploy/grafana", "flextime-monitoring", "{.spec.paused}").await,
+        "true"
+    );
+    d.select("grafana");
+    d.keys("P");
+    let (o, detail) = confirm(&mut d, "grafana").await;
+    assert_eq!(o, Outcome::Succeeded, "{detail}");
+    assert_eq!(
+        get("deploy/grafana", "flextime-monitoring", "{.spec.paused}").await,
+        ""
+    );
+
+    let recs = audit_outcomes(data.path());
+    let ok = recs
+        .iter()
+        .filter(|(_, p, o)| *p == Phase::Outcome && *o == Some(Outcome::Succeeded))
+        .count();
+    assert_eq!(ok, 6, "{recs:?}");
+    // The scale the HPA was offered instead of was not confirmed: recorded as cancelled.
+    assert!(
+        recs.iter()
+            .any(|(w, _, o)| w == "scale deploy/flextime-api" && *o == Some(Outcome::Cancelled))
+    );
+    verify_ok(data.path());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_rbac_denial_is_shown_before_trying_then_refused_audited_and_nothing_written() {
+    let c = cluster(Scenario::Calm).await;
+    c.sim.set_rules(vec![
+        kdeck::sim::access::Rule::parse("patch:deployments/scale:flextime-production", false)
+            .expect("rule"),
+    ]);
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::start(&c, data.path()).await;
+    d.select("redis");
+    // Selecting the row asks the API server what the person may do.
+    d.until("the access review", LONG, |s| {
+        s.access
+            .iter()
+            .any(|((_, a), (why, _))| a.subresource == "scale" && why.is_some())
+    })
+    .await;
+    d.keys("x");
+    let Some(Stage::Menu { items, .. }) = d.s.flow.as_ref().map(|f| &f.stage) else {
+        panic!("no menu")
+    };
+    let scale = items
+        .iter()
+        .find(|i| i.label == "scale")
+        .expect("scale listed");
+    assert!(
+        scale
+            .disabled
+            .as_deref()
+            .unwrap_or("")
+            .contains("not allowed to patch deployments/scale"),
+        "{scale:?}"
+    );
+    let restart = items
+        .iter()
+        .find(|i| i.label == "restart rollout")
+        .expect("restart listed");
+    assert_eq!(restart.disabled, None);
+    d.code(Code::Esc);
+    d.keys("S");
+    d.code(Code::Backspace);
+    d.keys("3");
+    d.code(Code::Enter);
+    let (o, why) = confirm(&mut d, "redis").await;
+    assert_eq!(o, Outcome::Refused);
+    assert!(why.contains("not allowed"), "{why}");
+    d.until("the refusal recorded", LONG, |s| !s.audit.is_empty())
+        .await;
+    let recs = audit_outcomes(data.path());
+    assert_eq!(
+        recs,
+        vec![(
+            "scale deploy/redis".to_string(),
+            Phase::Outcome,
+            Some(Outcome::Refused)
+        )]
+    );
+    assert_eq!(c.sim.writes(), 0, "{:?}", c.sim.stats().write_log());
+    verify_ok(data.path());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_rejection_refuses_with_the_servers_message() {
+    let c = cluster(Scenario::Calm).await;
+    c.sim.set_admission(vec![
+        kdeck::sim::access::Admission::parse(
+            "patch:deployments:flextime-monitoring:changes are frozen during the audit",
+        )
+        .expect("policy"),
+    ]);
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::start(&c, data.path()).await;
+    d.select("grafana");
+    d.keys("r");
+    let (o, why) = confirm(&mut d, "grafana").await;
+    assert_eq!(o, Outcome::Refused);
+    assert!(
+        why.contains("422") && why.contains("changes are frozen during the audit"),
+        "{why}"
+    );
+    d.until("the refusal recorded", LONG, |s| !s.audit.is_empty())
+        .await;
+    let rec = kdeck::audit::export::records(&data.path().join("audit")).expect("records");
+    assert_eq!(rec[0].outcome, Some(Outcome::Refused));
+    assert!(
+        rec[0]
+            .preflight
+            .iter()
+            .any(|p| !p.ok && p.detail.contains("frozen")),
+        "{:?}",
+        rec[0].preflight
+    );
+    assert_eq!(c.sim.writes(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_concurrent_change_is_a_conflict_and_is_not_overwritten() {
+    let c = cluster(Scenario::Calm).await;
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::start(&c, data.path()).await;
+    let k = c.kubectl(KUBECTL);
+    d.select("redis");
+    d.keys("S");
+    d.code(Code::Backspace);
+    d.keys("3");
+    d.code(Code::Enter);
+    d.until("the prompt", LONG, |s| {
+        s.flow
+            .as_ref()
+            .is_some_and(|f| matches!(f.stage, Stage::Confirm { .. }))
+    })
+    .await;
+    // Someone else scales redis while the person reads the plan.
+    k.run(&[
+        "scale",
+        "deploy/redis",
+        "-n",
+        "flextime-production",
+        "--replicas=2",
+    ])
+    .await
+    .out();
+    let writes = c.sim.writes();
+    d.keys("redis");
+    d.code(Code::Enter);
+    d.until("the end", LONG, |s| {
+        s.flow
+            .as_ref()
+            .is_some_and(|f| matches!(f.stage, Stage::Finished { .. }))
+    })
+    .await;
+    let (o, detail) = finished(&d).expect("finished");
+    assert_eq!(o, Outcome::Conflict);
+    assert!(
+        detail.contains("changed by someone else") && detail.contains("now has 2 replicas"),
+        "{detail}"
+    );
+    assert_eq!(c.sim.writes(), writes, "nothing sent after the conflict");
+    let replicas = k
+        .run(&[
+            "get",
+            "deploy/redis",
+            "-n",
+            "flextime-production",
+            "-o",
+            "jsonpath={.spec.replicas}",
+        ])
+        .await;
+    assert_eq!(replicas.out(), "2");
+    d.until("the outcome recorded", LONG, |s| s.audit.len() >= 2)
+        .await;
+    let recs = audit_outcomes(data.path());
+    assert_eq!(recs.last().map(|r| r.2), Some(Some(Outcome::Conflict)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unwritable_audit_log_means_nothing_is_sent() {
+    let c = cluster(Scenario::Calm).await;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // The data "directory" is a file: the audit directory cannot be made (this holds
+    // for root too, unlike file modes).
+    let data = tmp.path().join("not-a-dir");
+    std::fs::write(&data, "x").expect("file");
+    let mut d = Driver::start(&c, &data).await;
+    d.select("redis");
+    d.keys("S");
+    d.code(Code::Backspace);
+    d.keys("4");
+    d.code(Code::Enter);
+    let (o, detail) = confirm(&mut d, "redis").await;
+    assert_eq!(o, Outcome::Failed);
+    assert!(
+        detail.contains("not run") && detail.contains("audit"),
+        "{detail}"
+    );
+    assert_eq!(c.sim.writes(), 0, "{:?}", c.sim.stats().write_log());
+    let replicas = c
+        .kubectl(KUBECTL)
+        .run(&[
+            "get",
+            "deploy/redis",
+            "-n",
+            "flextime-production",
+            "-o",
+            "jsonpath={.spec.replicas}",
+        ])
+        .await;
+    assert_eq!(replicas.out(), "1");
+}
