@@ -193,3 +193,160 @@ fn health_backups_and_alerts_at_80x24() {
     let s = t.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
     assert!(s.contains("KDECK_EXIT=0"), "{s}");
 }
+
+/// kubectl (1.33) against the cluster `kdeck demo` started, via the kubeconfig it wrote.
+fn demo_kubectl(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(common::kubectl_binary("1.33"))
+        .arg("--kubeconfig")
+        .arg(dir.join("state").join("demo-kubeconfig.yaml"))
+        .arg("--cache-dir")
+        .arg(dir.join("kubectl-cache"))
+        .args(args)
+        .env_remove("KUBECONFIG")
+        .output()
+        .expect("kubectl runs");
+    assert!(
+        out.status.success(),
+        "kubectl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Confirms the open prompt by typing `name` (production is protected by default) and
+/// waits for the action to succeed, then closes the dialog.
+fn type_to_confirm(t: &Tmux, name: &str) {
+    t.wait("the typed-name prompt", WAIT, |s| {
+        s.contains(&format!("type {name} and press enter"))
+    });
+    t.text(name);
+    t.keys(&["Enter"]);
+    let s = t.wait("the action to succeed", Duration::from_secs(90), |s| {
+        s.contains("succeeded:")
+            || s.contains("failed:")
+            || s.contains("conflict:")
+            || s.contains("refused:")
+    });
+    assert!(s.contains("succeeded:"), "{s}");
+    t.keys(&["Escape"]);
+}
+
+fn filter(t: &Tmux, name: &str) {
+    t.keys(&["Escape"]);
+    t.keys(&["/"]);
+    t.text(name);
+    t.keys(&["Enter"]);
+    t.wait("the filtered row", WAIT, |s| first_row(s).contains(name));
+}
+
+#[test]
+fn the_incidents_way_out_confirmed_by_name_and_audited_at_80x24() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(&kdeck_cmd(dir.path(), "demo --speed 10", ""), 80, 24);
+    t.wait("the bad rollout on top", WAIT, |s| {
+        let r = first_row(s);
+        r.contains("flextime-api") && (r.contains("crashing") || r.contains("stalled"))
+    });
+    filter(&t, "flextime-api");
+    // Cancelling at the prompt changes nothing and is recorded.
+    t.keys(&["r"]);
+    t.wait("the restart prompt", WAIT, |s| {
+        s.contains("restart deploy/flextime-api") && s.contains("type flextime-api")
+    });
+    t.keys(&["Escape"]);
+    t.wait("cancelled", WAIT, |s| {
+        s.contains("cancelled: nothing was sent")
+    });
+    // Roll back: the picker, then the plan and its checks, then the typed name.
+    t.keys(&["R"]);
+    let s = t.wait("the revision picker", WAIT, |s| {
+        s.contains("roll back to which revision?") && s.contains("(current)")
+    });
+    assert!(s.contains("v2.3.0"), "{s}");
+    t.keys(&["Enter"]);
+    let s = t.wait("the rollback plan", WAIT, |s| {
+        s.contains("type flextime-api")
+    });
+    assert!(
+        s.contains("rollback deploy/flextime-api") && s.contains("✓"),
+        "{s}"
+    );
+    type_to_confirm(&t, "flextime-api");
+    // Reset its breaker.
+    t.keys(&["B"]);
+    type_to_confirm(&t, "flextime-api");
+    // Switch dashboard to green.
+    filter(&t, "dashboard-blue");
+    t.keys(&["T"]);
+    type_to_confirm(&t, "dashboard");
+    // Trigger the volume snapshot.
+    filter(&t, "volume-snapshot");
+    t.keys(&["b"]);
+    type_to_confirm(&t, "volume-snapshot");
+    // kubectl sees the new state.
+    let image = demo_kubectl(
+        dir.path(),
+        &[
+            "get",
+            "deploy",
+            "flextime-api",
+            "-n",
+            "flextime-production",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ],
+    );
+    assert_eq!(image, "flextime/api:v2.3.0");
+    let slot = demo_kubectl(
+        dir.path(),
+        &[
+            "get",
+            "svc",
+            "dashboard",
+            "-n",
+            "team-dashboard-prod",
+            "-o",
+            "jsonpath={.spec.selector.slot}",
+        ],
+    );
+    assert_eq!(slot, "green");
+    let jobs = demo_kubectl(
+        dir.path(),
+        &["get", "jobs", "-n", "flextime-backup", "-o", "name"],
+    );
+    assert!(jobs.contains("job.batch/volume-snapshot-manual-"), "{jobs}");
+    let restarted = demo_kubectl(
+        dir.path(),
+        &[
+            "get",
+            "deploy",
+            "flextime-api",
+            "-n",
+            "flextime-production",
+            "-o",
+            "jsonpath={.spec.template.metadata.annotations}",
+        ],
+    );
+    assert!(
+        !restarted.contains("restartedAt"),
+        "the cancelled restart was not sent: {restarted}"
+    );
+    // The audit view lists them, newest first.
+    t.keys(&["A"]);
+    let s = t.wait("the audit view", WAIT, |s| {
+        s.contains("│ audit log") && s.contains("trigger-backup")
+    });
+    assert!(s.contains("cancelled") && s.contains("succeeded"), "{s}");
+    t.keys(&["q"]);
+    let s = t.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
+    assert!(s.contains("KDECK_EXIT=0"), "{s}");
+    // The chain verifies: 1 cancellation + 4 × (intent, outcome).
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kdeck"))
+        .args(["audit", "verify"])
+        .env("KDECK_DATA_DIR", dir.path().join("data"))
+        .output()
+        .expect("kdeck audit verify");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("ok: 9 records"), "{text}");
+}

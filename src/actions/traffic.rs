@@ -32,8 +32,10 @@ pub fn service_for(
         .get(&(Arc::from(namespace), Arc::from(deployment)))?;
     let labels = &dep.template.labels;
     labels.get(key)?;
+    // The shared Service (`dashboard`), not a per-colour one (`dashboard-blue`): the
+    // shortest name among those selecting by the key.
     in_namespace(&d.services, namespace)
-        .find(|s| {
+        .filter(|s| {
             s.selector.as_ref().is_some_and(|sel| {
                 sel.get(key).is_some()
                     && sel
@@ -41,6 +43,7 @@ pub fn service_for(
                         .all(|(k, v)| k == key || labels.get(k) == Some(v))
             })
         })
+        .min_by_key(|s| (s.meta.name.len(), s.meta.name.clone()))
         .map(|s| s.meta.name.to_string())
 }
 

@@ -683,12 +683,36 @@ fn audit_effect(flow: u64, ctx: CtxId, record: Record) -> Effect {
     Effect::Audit { flow, ctx, record }
 }
 
+/// Labels that mark a namespace as production (`environment: production`…).
+const PRODUCTION_LABELS: &[&str] = &["environment", "env", "tier"];
+
+/// Whether acting in `namespace` needs the typed name: a protected glob (config,
+/// default `*prod*`) matches the namespace or context, or the namespace is labelled
+/// as production.
+pub fn protected(s: &State, ctx: CtxId, namespace: &str) -> bool {
+    if s.config.is_protected(s.context_name(ctx), namespace) {
+        return true;
+    }
+    s.contexts
+        .get(ctx)
+        .and_then(|c| {
+            c.data
+                .namespaces
+                .get(&(Arc::from(""), Arc::from(namespace)))
+        })
+        .is_some_and(|n| {
+            PRODUCTION_LABELS
+                .iter()
+                .any(|k| matches!(n.labels.get(k), Some("production" | "prod")))
+        })
+}
+
 /// The server checks answered.
 pub fn preflighted(s: &mut State, flow: u64, checks: Vec<Preflight>) -> Vec<Effect> {
     let protected = s.flow.as_ref().is_some_and(|f| {
         f.plan
             .as_ref()
-            .is_some_and(|p| s.config.is_protected(s.context_name(f.ctx), &p.namespace))
+            .is_some_and(|p| protected(s, f.ctx, &p.namespace))
     });
     let Some(f) = s
         .flow
@@ -902,7 +926,7 @@ fn switch_to_hpa(s: &mut State) -> Vec<Effect> {
     };
     let Some(p) = &f.plan else { return Vec::new() };
     let Some(h) = p.params.get("hpa") else {
-        return cancel(s);
+        return Vec::new();
     };
     let (name, min, max) = (
         h["name"].as_str().unwrap_or("").to_string(),
@@ -1452,5 +1476,29 @@ mod tests {
                 .unwrap()
                 .contains("denied by policy")
         );
+    }
+}
+
+#[cfg(test)]
+mod protection {
+    use super::*;
+    use crate::app::msg::{Applied, Feed};
+    use crate::cluster::model::{Interner, NamespaceRec};
+
+    #[test]
+    fn production_namespaces_are_protected_by_name_or_label() {
+        let mut s = crate::app::testkit::state();
+        let n: crate::cluster::slim::Namespace = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "flextime-backup", "labels": {"environment": "production"}}
+        }))
+        .expect("namespace");
+        s.contexts[0].data.relist(
+            None,
+            Feed::Namespaces(vec![NamespaceRec::from(&n, &mut Interner::default())]),
+        );
+        let _ = Applied::Namespace;
+        assert!(protected(&s, 0, "flextime-backup"));
+        assert!(protected(&s, 0, "team-dashboard-prod"));
+        assert!(!protected(&s, 0, "shop"));
     }
 }

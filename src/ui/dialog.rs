@@ -269,7 +269,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
                         Span::styled("N", t.style("footer.key")),
                         Span::raw(" no (default)"),
                         Span::raw(if hpa {
-                            " · h change the HPA instead"
+                            " · tab: change the HPA instead"
                         } else {
                             ""
                         }),
