@@ -57,6 +57,11 @@ impl Tmux {
         }
     }
 
+    /// Sends one key and returns at once (no pause after it).
+    pub fn key_now(&self, k: &str) {
+        self.tmux(&["send-keys", "-t", "main", k]);
+    }
+
     /// Types literal text.
     pub fn text(&self, s: &str) {
         self.tmux(&["send-keys", "-t", "main", "-l", s]);
