@@ -522,3 +522,47 @@ async fn an_unwritable_audit_log_means_nothing_is_sent() {
         .await;
     assert_eq!(replicas.out(), "1");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_sends_no_writes_whatever_is_pressed() {
+    let c = cluster(Scenario::Incident).await;
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::start(&c, data.path()).await;
+    for global in [true, false] {
+        // `--readonly`, then a context marked read-only in config.
+        d.s.readonly = global;
+        d.s.contexts[0].readonly = !global;
+        for row in ["flextime-api", "dashboard-blue", "volume-snapshot", "redis"] {
+            d.select(row);
+            for k in ["S", "R", "r", "P", "B", "T", "b", "U"] {
+                d.keys(k);
+                assert!(d.s.flow.is_none(), "{row} {k}: a flow started");
+                // (Undo names its context only once the log has an action to undo.)
+                assert!(
+                    (!global && k == "U")
+                        || d.s
+                            .notice
+                            .as_ref()
+                            .is_some_and(|n| n.text.contains("read-only")),
+                    "{row} {k}: {:?}",
+                    d.s.notice
+                );
+            }
+            d.keys("x");
+            let Some(Stage::Menu { items, .. }) = d.s.flow.as_ref().map(|f| &f.stage) else {
+                panic!("no menu")
+            };
+            assert!(
+                items.iter().all(|i| i
+                    .disabled
+                    .as_deref()
+                    .is_some_and(|w| w.contains("read-only"))),
+                "{items:?}"
+            );
+            d.code(Code::Esc);
+        }
+        d.run_for(Duration::from_secs(3)).await;
+    }
+    assert_eq!(c.sim.writes(), 0, "{:?}", c.sim.stats().write_log());
+    assert!(kdeck::audit::log::files(&data.path().join("audit")).is_empty());
+}

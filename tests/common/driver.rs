@@ -132,6 +132,19 @@ impl Driver {
         }
     }
 
+    /// Runs the loop for `d` (messages and ticks), whatever happens.
+    pub async fn run_for(&mut self, d: Duration) {
+        let end = Instant::now() + d;
+        while Instant::now() < end {
+            if let Ok(Some(m)) =
+                tokio::time::timeout(Duration::from_millis(100), self.rx.recv()).await
+            {
+                self.apply(Event::Msg(m));
+            }
+        }
+        self.apply(Event::Tick(now()));
+    }
+
     /// The flow's stage, by name.
     pub fn stage(&self) -> &'static str {
         self.s
