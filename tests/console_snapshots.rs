@@ -323,3 +323,108 @@ async fn severity_carries_its_style() {
     );
     assert_eq!(buf[(0, 2)].fg, ratatui::style::Color::Reset);
 }
+
+/// Keys into `update`, as the terminal would send them.
+fn press(s: &mut State, keys: &[kdeck::config::keymap::Key]) -> Vec<kdeck::app::Effect> {
+    keys.iter()
+        .flat_map(|k| update(s, Event::Key(*k)))
+        .collect()
+}
+
+fn chars(text: &str) -> Vec<kdeck::config::keymap::Key> {
+    text.chars().map(kdeck::config::keymap::Key::char).collect()
+}
+
+fn code(c: kdeck::config::keymap::Code) -> kdeck::config::keymap::Key {
+    kdeck::config::keymap::Key::plain(c)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn action_dialogs_and_the_audit_view() {
+    use kdeck::config::keymap::Code;
+    let (c, now) = cluster(Scenario::Incident, 240.0).await;
+    let mut s = state_from(&c, now).await;
+    s.session = "snap".into();
+    probe_round(&c, &mut s).await;
+    let theme = Theme::builtin("default").expect("theme");
+    let shot = |s: &mut State, name: &str| {
+        for (w, h) in SIZES {
+            let text = render_text(s, w, h, &theme);
+            snap(&format!("action_{name}_{w}x{h}"), &text);
+        }
+    };
+    // The actions menu on the failing rollout.
+    press(&mut s, &[code(Code::Char('/'))]);
+    press(&mut s, &chars("flextime-api"));
+    press(&mut s, &[code(Code::Enter), code(Code::Char('x'))]);
+    shot(&mut s, "menu");
+    press(&mut s, &[code(Code::Esc)]);
+    // The revision picker with the template diff.
+    press(&mut s, &[code(Code::Char('R'))]);
+    let picker = render_text(&mut s, 80, 24, &theme);
+    assert!(
+        picker.contains("- api image flextime/api:v2.4.0"),
+        "{picker}"
+    );
+    assert!(
+        picker.contains("+ api image flextime/api:v2.3.0"),
+        "{picker}"
+    );
+    shot(&mut s, "rollback_picker");
+    // The plan, with the API server's own checks, waiting for the typed name.
+    let fx = press(&mut s, &[code(Code::Enter)]);
+    let (flow, request) = fx
+        .iter()
+        .find_map(|e| match e {
+            kdeck::app::Effect::Preflight { flow, request, .. } => Some((*flow, request.clone())),
+            _ => None,
+        })
+        .expect("preflight asked");
+    let client = common::kube_client(&c.kubeconfig).await;
+    let checks = kdeck::actions::run::preflight(&client, &request).await;
+    assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+    update(&mut s, Event::Msg(Msg::Preflighted { flow, checks }));
+    press(&mut s, &chars("flextime-ap"));
+    let confirm = render_text(&mut s, 80, 24, &theme);
+    assert!(
+        confirm.contains("type flextime-api and press enter"),
+        "{confirm}"
+    );
+    assert!(
+        confirm.contains("✓ dry run: PATCH deploy/flextime-api"),
+        "{confirm}"
+    );
+    assert!(confirm.contains("[HIGH]"), "{confirm}");
+    shot(&mut s, "rollback_confirm");
+    // The audit view, after a cancellation and a refusal.
+    press(&mut s, &[code(Code::Esc)]);
+    let mut log = kdeck::audit::AuditLog::open(&c.dir.path().join("audit")).expect("log");
+    for (i, (action, outcome)) in [
+        ("rollback", kdeck::audit::Outcome::Cancelled),
+        ("scale", kdeck::audit::Outcome::Refused),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut r = kdeck::audit::Record::new(
+            &format!("snap-{i}"),
+            kdeck::audit::Phase::Outcome,
+            kdeck::audit::Actor {
+                os_user: "oncall".into(),
+                context: "kdeck-sim".into(),
+                ..Default::default()
+            },
+            action,
+            "deploy/flextime-api",
+        );
+        r.namespace = "flextime-production".into();
+        r.outcome = Some(outcome);
+        r.error = Some("not allowed to patch deployments/scale".into());
+        let mut written = log.append(r).expect("append");
+        written.time = format!("2026-11-22T10:0{i}:00.000000Z");
+        s.audit.push(written);
+    }
+    s.audit_status = Some("audit log: 2 records, chain verified".into());
+    action(&mut s, Action::ViewAudit);
+    shot(&mut s, "audit_view");
+}

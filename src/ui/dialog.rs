@@ -103,8 +103,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
         Stage::Verifying { .. } => "watching for the effect (esc hides)".into(),
         Stage::Finished { outcome, .. } => outcome.label().to_string(),
     };
-    let inner = popup(f, centred(area, w, h), &title, t);
-    let iw = inner.width as usize;
+    let iw = w.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = Vec::new();
     match &flow.stage {
         Stage::Menu { items, selected } => {
@@ -119,7 +118,8 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
                 } else {
                     base
                 };
-                let mut text = format!("{:>3}  {}", it.key, it.label);
+                let mark = if i == *selected { "▶" } else { " " };
+                let mut text = format!("{mark}{:>3}  {}", it.key, it.label);
                 if let Some(why) = &it.disabled {
                     text.push_str(&format!("  — disabled: {why}"));
                 }
@@ -169,7 +169,8 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
             let now = s.ctx_now(target.ctx);
             for (i, r) in revisions.iter().enumerate() {
                 let text = format!(
-                    "{:>4} {} {}  {}  {}",
+                    "{}{:>4} {} {}  {}  {}",
+                    if i == *selected { "▶" } else { " " },
                     r.revision,
                     if r.current { "(current)" } else { "         " },
                     r.images,
@@ -332,9 +333,11 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
             }
         }
     }
-    // Keep the bottom (the question) visible when the plan is long.
-    let room = inner.height as usize;
+    // As tall as its content; the bottom (the question) stays visible when it is long.
     let reserve = usize::from(matches!(flow.stage, Stage::Confirm { typed: Some(_), .. }));
+    let want = (lines.len() + reserve + 2).min(u16::MAX as usize) as u16;
+    let inner = popup(f, centred(area, w, want.min(h)), &title, t);
+    let room = inner.height as usize;
     let skip = (lines.len() + reserve).saturating_sub(room);
     let shown: Vec<Line> = lines.into_iter().skip(skip).collect();
     let used = shown.len() as u16;
