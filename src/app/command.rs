@@ -13,9 +13,20 @@ pub enum Command {
     Context(Option<String>),
     Quit,
     Help,
+    /// The audit log view.
+    Audit,
 }
 
-const VERBS: &[&str] = &["ns", "namespace", "ctx", "context", "quit", "q", "help"];
+const VERBS: &[&str] = &[
+    "ns",
+    "namespace",
+    "ctx",
+    "context",
+    "quit",
+    "q",
+    "help",
+    "audit",
+];
 
 fn all_or(arg: Option<&str>) -> Option<String> {
     match arg {
@@ -38,6 +49,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "ns" | "namespace" => Ok(Command::Namespace(all_or(arg))),
         "ctx" | "context" => Ok(Command::Context(all_or(arg))),
         "q" | "quit" | "q!" => Ok(Command::Quit),
+        "audit" => Ok(Command::Audit),
         "help" | "?" => Ok(Command::Help),
         other => Err(format!(
             "unknown command {other:?} (try :pods, :overview, :ns NAME, :ctx NAME, :q)"
@@ -121,6 +133,7 @@ mod tests {
         assert_eq!(parse("ns"), Ok(Command::Namespace(None)));
         assert_eq!(parse("ctx prod"), Ok(Command::Context(Some("prod".into()))));
         assert_eq!(parse("q"), Ok(Command::Quit));
+        assert_eq!(parse("audit"), Ok(Command::Audit));
         assert!(parse("frobnicate").unwrap_err().contains("unknown command"));
         assert!(parse("   ").is_err());
     }

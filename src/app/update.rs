@@ -917,6 +917,7 @@ fn run_command(s: &mut State, line: &str) -> Vec<Effect> {
             s.help = true;
             Vec::new()
         }
+        Ok(Command::Audit) => action(s, Action::ViewAudit),
         Err(e) => {
             s.notify(e, true);
             Vec::new()

@@ -44,6 +44,7 @@ pub fn lines(s: &State) -> Vec<(String, String, bool)> {
         "narrow to a context / show all".into(),
         false,
     ));
+    out.push((":audit".into(), "the audit log".into(), false));
     out.push((":q".into(), "quit".into(), false));
     out
 }
