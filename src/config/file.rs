@@ -677,3 +677,46 @@ mod readme {
         assert_eq!(c.backups.max_age.len(), 1);
     }
 }
+
+#[cfg(test)]
+mod actions_config {
+    use super::Config;
+
+    /// The README's `config.toml` example (with `[actions]`) parses without a warning.
+    #[test]
+    fn the_readme_config_example_is_valid() {
+        let readme = include_str!("../../README.md");
+        let start = readme.find("`config.toml`:\n").expect("the example");
+        let block = &readme[start..];
+        let open = block.find("```toml\n").expect("a toml block") + 8;
+        let len = block[open..].find("```").expect("closed");
+        let (c, warnings) = Config::parse("README.md", &block[open..open + len]).expect("parses");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(c.actions.traffic_key, "slot");
+        assert_eq!(
+            c.breaker_for("flextime-production", "flextime-api"),
+            (Some(3005), Some("/health/circuit-breaker/reset".into()))
+        );
+        assert_eq!(c.breaker_for("x", "y"), (None, None));
+    }
+
+    #[test]
+    fn bad_action_settings_name_the_line() {
+        let text = "[actions]\ntraffic_key = \"slot\"\n[[actions.breaker]]\nworkload = \"just-a-name\"\npath = \"reset\"\n";
+        let errs = Config::parse("c.toml", text).expect_err("invalid");
+        assert!(
+            errs.iter()
+                .any(|e| e.line == 4 && e.message.contains("namespace/name")),
+            "{errs:?}"
+        );
+        assert!(
+            errs.iter().any(|e| e.message.contains("must start with /")),
+            "{errs:?}"
+        );
+        let errs = Config::parse("c.toml", "[actions]\ncolour = 1\n").expect_err("unknown key");
+        assert!(
+            errs[0].line == 2 && errs[0].message.contains("unknown field `colour`"),
+            "{errs:?}"
+        );
+    }
+}
