@@ -184,6 +184,42 @@ mod tests {
         assert_eq!(j["spec"]["backoffLimit"], 2);
     }
 
+    fn job(status: serde_json::Value) -> crate::cluster::model::JobRec {
+        let j: crate::cluster::slim::Job = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "snap-manual-1", "namespace": "ns"},
+            "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "i"}]}}},
+            "status": status
+        }))
+        .expect("job");
+        crate::cluster::model::JobRec::from(&j, &mut crate::cluster::model::Interner::default())
+    }
+
+    #[test]
+    fn verify_waits_for_the_job_and_reports_its_failure() {
+        use crate::app::msg::Applied;
+        let req = Request::TriggerBackup {
+            namespace: "ns".into(),
+            cronjob: "snap".into(),
+            job: "snap-manual-1".into(),
+        };
+        let mut d = ClusterData::default();
+        assert!(matches!(verify(&d, &req), Progress::Waiting(w) if w.contains("not seen yet")));
+        d.apply(Applied::Job(job(serde_json::json!({"active": 1}))));
+        assert!(matches!(verify(&d, &req), Progress::Waiting(w) if w.contains("1 active")));
+        d.apply(Applied::Job(job(serde_json::json!({"failed": 3, "conditions": [
+            {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit"}]}))));
+        assert!(
+            matches!(verify(&d, &req), Progress::Failed(w) if w.contains("backoff limit")),
+            "{:?}",
+            verify(&d, &req)
+        );
+        d.apply(Applied::Job(job(
+            serde_json::json!({"succeeded": 1, "conditions": [
+            {"type": "Complete", "status": "True"}]}),
+        )));
+        assert!(matches!(verify(&d, &req), Progress::Done(_)));
+    }
+
     #[test]
     fn job_names_follow_kubectl_and_stay_valid() {
         assert_eq!(

@@ -127,3 +127,39 @@ pub fn verify(d: &ClusterData, req: &Request) -> Progress {
         Some(h) => Progress::Waiting(format!("min {} max {}", h.min, h.max)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::msg::Applied;
+    use crate::cluster::model::{HpaRec, Interner};
+
+    #[test]
+    fn bounds_say_what_runs_and_lowering_the_floor_is_riskier() {
+        let h: crate::cluster::slim::Hpa = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "api", "namespace": "ns"},
+            "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "api", "apiVersion": "apps/v1"},
+                "minReplicas": 4, "maxReplicas": 20},
+            "status": {"currentReplicas": 6, "desiredReplicas": 6}
+        }))
+        .expect("hpa");
+        let mut d = ClusterData::default();
+        d.apply(Applied::Hpa(HpaRec::from(&h, &mut Interner::default())));
+        let p = plan(&d, 0, "ns", "api", 2, 20).unwrap();
+        assert_eq!(
+            (p.before.as_str(), p.after.as_str()),
+            ("min 4 max 20", "min 2 max 20")
+        );
+        assert_eq!(
+            p.blast,
+            "deploy/api will run between 2 and 20 replicas (now 6)"
+        );
+        assert_eq!(p.risk, Risk::High);
+        assert_eq!(p.undo.as_deref(), Some("set hpa/api back to min 4 max 20"));
+        assert_eq!(plan(&d, 0, "ns", "api", 4, 30).unwrap().risk, Risk::Medium);
+        assert!(plan(&d, 0, "ns", "api", 4, 20).unwrap().refused.is_some());
+        assert!(plan(&d, 0, "ns", "api", 0, 20).unwrap().refused.is_some());
+        assert!(plan(&d, 0, "ns", "api", 5, 3).unwrap().refused.is_some());
+        assert!(plan(&d, 0, "ns", "gone", 1, 2).is_err());
+    }
+}
