@@ -64,8 +64,32 @@ async fn confirm(d: &mut Driver, name: &str) -> (Outcome, String) {
     })
     .await;
     let out = finished(d).expect("finished");
+    // The outcome is on disk once it is in the console's audit list (unless nothing
+    // could be written at all).
+    let id =
+        d.s.flow
+            .as_ref()
+            .map(|f| f.action_id.clone())
+            .unwrap_or_default();
+    if !out.1.contains("audit record could not be written") {
+        d.until("the outcome recorded", LONG, |s| {
+            s.audit
+                .iter()
+                .any(|r| r.action_id == id && r.phase == Phase::Outcome)
+        })
+        .await;
+    }
     d.code(Code::Esc);
     out
+}
+
+/// Opens the scale dialog on the selected row, types `n` and plans it.
+fn scale_to(d: &mut Driver, n: &str) {
+    d.keys("S");
+    assert_eq!(d.stage(), "count");
+    d.code(Code::Backspace);
+    d.keys(n);
+    d.code(Code::Enter);
 }
 
 fn audit_outcomes(dir: &std::path::Path) -> Vec<(String, Phase, Option<Outcome>)> {
@@ -234,11 +258,7 @@ async fn scale_hpa_bounds_restart_pause_and_undo_are_seen_by_kubectl() {
 
     // Scale redis 1 → 2 (a typed count), then undo it from the audit log.
     d.select("redis");
-    d.keys("S");
-    assert_eq!(d.stage(), "count");
-    d.code(Code::Backspace);
-    d.keys("2");
-    d.code(Code::Enter);
+    scale_to(&mut d, "2");
     let (o, detail) = confirm(&mut d, "redis").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
     assert_eq!(
@@ -255,10 +275,7 @@ async fn scale_hpa_bounds_restart_pause_and_undo_are_seen_by_kubectl() {
 
     // Scaling the HPA-managed API offers the HPA's bounds instead (tab).
     d.select("flextime-api");
-    d.keys("S");
-    d.code(Code::Backspace);
-    d.keys("2");
-    d.code(Code::Enter);
+    scale_to(&mut d, "2");
     d.until("the prompt", LONG, |s| {
         s.flow
             .as_ref()
@@ -372,10 +389,7 @@ async fn an_rbac_denial_is_shown_before_trying_then_refused_audited_and_nothing_
         .expect("restart listed");
     assert_eq!(restart.disabled, None);
     d.code(Code::Esc);
-    d.keys("S");
-    d.code(Code::Backspace);
-    d.keys("3");
-    d.code(Code::Enter);
+    scale_to(&mut d, "3");
     let (o, why) = confirm(&mut d, "redis").await;
     assert_eq!(o, Outcome::Refused);
     assert!(why.contains("not allowed"), "{why}");
@@ -435,10 +449,7 @@ async fn a_concurrent_change_is_a_conflict_and_is_not_overwritten() {
     let mut d = Driver::start(&c, data.path()).await;
     let k = c.kubectl(KUBECTL);
     d.select("redis");
-    d.keys("S");
-    d.code(Code::Backspace);
-    d.keys("3");
-    d.code(Code::Enter);
+    scale_to(&mut d, "3");
     d.until("the prompt", LONG, |s| {
         s.flow
             .as_ref()
@@ -498,10 +509,7 @@ async fn an_unwritable_audit_log_means_nothing_is_sent() {
     std::fs::write(&data, "x").expect("file");
     let mut d = Driver::start(&c, &data).await;
     d.select("redis");
-    d.keys("S");
-    d.code(Code::Backspace);
-    d.keys("4");
-    d.code(Code::Enter);
+    scale_to(&mut d, "4");
     let (o, detail) = confirm(&mut d, "redis").await;
     assert_eq!(o, Outcome::Failed);
     assert!(

@@ -92,14 +92,14 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
         path,
         rv,
         json!({"spec": {"minReplicas": min, "maxReplicas": max}}),
-        Access {
-            verb: "patch",
-            group: "autoscaling",
-            resource: "horizontalpodautoscalers",
-            subresource: "",
-            namespace: namespace.clone(),
-            name: name.clone(),
-        },
+        Access::new(
+            "patch",
+            "autoscaling",
+            "horizontalpodautoscalers",
+            "",
+            namespace.clone(),
+            name.clone(),
+        ),
         format!("PATCH hpa/{name}"),
     )])
 }

@@ -78,14 +78,14 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
         path,
         rv,
         json!({"spec": {"paused": value}}),
-        Access {
-            verb: "patch",
-            group: "apps",
-            resource: "deployments",
-            subresource: "",
-            namespace: namespace.clone(),
-            name: name.clone(),
-        },
+        Access::new(
+            "patch",
+            "apps",
+            "deployments",
+            "",
+            namespace.clone(),
+            name.clone(),
+        ),
         format!("PATCH deploy/{name} (paused)"),
     )])
 }

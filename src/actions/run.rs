@@ -28,6 +28,24 @@ pub struct Access {
 }
 
 impl Access {
+    pub fn new(
+        verb: &'static str,
+        group: &'static str,
+        resource: &'static str,
+        subresource: &'static str,
+        namespace: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Access {
+        Access {
+            verb,
+            group,
+            resource,
+            subresource,
+            namespace: namespace.into(),
+            name: name.into(),
+        }
+    }
+
     /// `patch deployments/scale`.
     pub fn describe(&self) -> String {
         if self.subresource.is_empty() {

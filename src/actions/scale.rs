@@ -146,14 +146,14 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
         path,
         rv,
         json!({"spec": {"replicas": replicas}}),
-        Access {
-            verb: "patch",
-            group: "apps",
-            resource: workload.plural(),
-            subresource: "scale",
-            namespace: namespace.clone(),
-            name: name.clone(),
-        },
+        Access::new(
+            "patch",
+            "apps",
+            workload.plural(),
+            "scale",
+            namespace.clone(),
+            name.clone(),
+        ),
         format!("PATCH {}/{name}/scale", workload.short()),
     )])
 }

@@ -174,14 +174,14 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
         path,
         rv,
         json!({"spec": {"selector": {key.as_str(): to}}}),
-        Access {
-            verb: "patch",
-            group: "",
-            resource: "services",
-            subresource: "",
-            namespace: namespace.clone(),
-            name: service.clone(),
-        },
+        Access::new(
+            "patch",
+            "",
+            "services",
+            "",
+            namespace.clone(),
+            service.clone(),
+        ),
         format!("PATCH svc/{service} (selector {key}={to})"),
     )])
 }

@@ -137,14 +137,7 @@ fn access(
     t: &Target,
     name: &str,
 ) -> Access {
-    Access {
-        verb,
-        group,
-        resource,
-        subresource: sub,
-        namespace: t.namespace.to_string(),
-        name: name.to_string(),
-    }
+    Access::new(verb, group, resource, sub, &*t.namespace, name)
 }
 
 /// What `a` on `t` needs permission for (known before any plan), if it applies.
