@@ -43,6 +43,13 @@ pub fn plan(
         at: now_rfc3339.to_string(),
         previous: dep.template.restarted_at.as_deref().map(String::from),
     });
+    if dep.conditions.iter().any(|c| {
+        c.type_.as_ref() == "Progressing" && c.reason.as_ref() == "ProgressDeadlineExceeded"
+    }) {
+        p.warnings.push(format!(
+            "deploy/{name}'s rollout is stalled: a restart brings back the same template — to undo a bad release, roll back"
+        ));
+    }
     if dep.desired == 0 {
         p.refused = Some(format!("deploy/{name} has no replicas to restart"));
     }
@@ -152,6 +159,11 @@ mod tests {
         );
         assert_eq!(p.params["restartedAt"], "2026-11-22T03:00:00Z");
         assert_eq!(p.refused, None);
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        let stalled = deployment("ns", "web", 3, 1, 2, ("False", "ProgressDeadlineExceeded"));
+        d.apply(Applied::Deployment(stalled));
+        let p = plan(&d, 0, "ns", "web", "2026-11-22T03:00:00Z").unwrap();
+        assert!(p.warnings[0].contains("roll back"), "{:?}", p.warnings);
         dep.paused = true;
         d.apply(Applied::Deployment(dep));
         let p = plan(&d, 0, "ns", "web", "2026-11-22T03:00:00Z").unwrap();

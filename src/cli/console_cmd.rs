@@ -129,7 +129,10 @@ pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
 /// The newest records of the audit log and what `verify` says about it.
 fn read_audit(dir: &std::path::Path) -> (Vec<crate::audit::Record>, String) {
     if crate::audit::log::files(dir).is_empty() {
-        return (Vec::new(), format!("audit log {} is empty", dir.display()));
+        return (
+            Vec::new(),
+            format!("audit log {}: empty at start-up", dir.display()),
+        );
     }
     let status = match crate::audit::verify::verify(dir) {
         Ok(r) => match &r.bad {

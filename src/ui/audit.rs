@@ -35,10 +35,19 @@ fn when(t: &str, wide: bool) -> String {
 
 pub fn render(f: &mut Frame, area: Rect, s: &State, scroll: usize, t: &Theme) {
     let [top, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
-    let status = s
+    let mut status = s
         .audit_status
         .clone()
         .unwrap_or_else(|| "audit log not read".into());
+    let session = format!("{}-", s.session);
+    let written = s
+        .audit
+        .iter()
+        .filter(|r| r.action_id.starts_with(&session))
+        .count();
+    if written > 0 {
+        status.push_str(&format!(" · {written} written this session"));
+    }
     f.render_widget(
         Paragraph::new(Line::from(Span::styled(
             fit(&format!(" {status}"), top.width as usize),

@@ -38,13 +38,14 @@ pub fn hints(mode: Mode) -> &'static [(Action, &'static str)] {
         ],
         _ => &[
             (Action::Select, "open"),
+            (Action::ActionMenu, "actions"),
             (Action::Logs, "logs"),
             (Action::Describe, "describe"),
             (Action::Filter, "filter"),
             (Action::Command, "cmd"),
-            (Action::NextView, "view"),
             (Action::Help, "help"),
             (Action::Quit, "quit"),
+            (Action::NextView, "view"),
         ],
     }
 }
