@@ -123,7 +123,7 @@ async fn the_incidents_way_out_is_seen_by_kubectl_and_audited() {
     .await;
 
     // Roll back flextime-api: the picker offers the previous revision.
-    d.select("flextime-api");
+    d.pick("flextime-api").await;
     d.keys("R");
     assert_eq!(d.stage(), "pick");
     d.code(Code::Enter);
@@ -153,7 +153,7 @@ async fn the_incidents_way_out_is_seen_by_kubectl_and_audited() {
     assert!(history.out().contains("v2.3.0"), "{}", history.stdout);
 
     // Reset its breaker on every ready pod; each pod answers and is probed again.
-    d.select("flextime-api");
+    d.pick("flextime-api").await;
     d.keys("B");
     let (o, detail) = confirm(&mut d, "flextime-api").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
@@ -184,7 +184,7 @@ async fn the_incidents_way_out_is_seen_by_kubectl_and_audited() {
     );
 
     // Switch dashboard from blue to green, from the blue Deployment's row.
-    d.select("dashboard-blue");
+    d.pick("dashboard-blue").await;
     d.keys("T");
     let (o, detail) = confirm(&mut d, "dashboard").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
@@ -202,7 +202,7 @@ async fn the_incidents_way_out_is_seen_by_kubectl_and_audited() {
     assert_eq!(slot.out(), "green");
 
     // Trigger a volume snapshot: a manual Job owned by the CronJob, run to completion.
-    d.select("volume-snapshot");
+    d.pick("volume-snapshot").await;
     d.keys("b");
     let (o, detail) = confirm(&mut d, "volume-snapshot").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
@@ -257,7 +257,7 @@ async fn scale_hpa_bounds_restart_pause_and_undo_are_seen_by_kubectl() {
     };
 
     // Scale redis 1 → 2 (a typed count), then undo it from the audit log.
-    d.select("redis");
+    d.pick("redis").await;
     scale_to(&mut d, "2");
     let (o, detail) = confirm(&mut d, "redis").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
@@ -274,7 +274,7 @@ async fn scale_hpa_bounds_restart_pause_and_undo_are_seen_by_kubectl() {
     );
 
     // Scaling the HPA-managed API offers the HPA's bounds instead (tab).
-    d.select("flextime-api");
+    d.pick("flextime-api").await;
     scale_to(&mut d, "2");
     d.until("the prompt", LONG, |s| {
         s.flow
@@ -308,7 +308,7 @@ async fn scale_hpa_bounds_restart_pause_and_undo_are_seen_by_kubectl() {
     );
 
     // Restart grafana's rollout; pause it, resume it.
-    d.select("grafana");
+    d.pick("grafana").await;
     d.keys("r");
     let (o, detail) = confirm(&mut d, "grafana").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
@@ -319,7 +319,7 @@ async fn scale_hpa_bounds_restart_pause_and_undo_are_seen_by_kubectl() {
     )
     .await;
     assert!(at.starts_with("20"), "{at:?}");
-    d.select("grafana");
+    d.pick("grafana").await;
     d.keys("P");
     let (o, detail) = confirm(&mut d, "grafana").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
@@ -327,7 +327,7 @@ async fn scale_hpa_bounds_restart_pause_and_undo_are_seen_by_kubectl() {
         get("deploy/grafana", "flextime-monitoring", "{.spec.paused}").await,
         "true"
     );
-    d.select("grafana");
+    d.pick("grafana").await;
     d.keys("P");
     let (o, detail) = confirm(&mut d, "grafana").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
@@ -359,7 +359,7 @@ async fn an_rbac_denial_is_shown_before_trying_then_refused_audited_and_nothing_
     ]);
     let data = tempfile::tempdir().expect("tempdir");
     let mut d = Driver::start(&c, data.path()).await;
-    d.select("redis");
+    d.pick("redis").await;
     // Selecting the row asks the API server what the person may do.
     d.until("the access review", LONG, |s| {
         s.access
@@ -419,7 +419,7 @@ async fn a_dry_run_rejection_refuses_with_the_servers_message() {
     ]);
     let data = tempfile::tempdir().expect("tempdir");
     let mut d = Driver::start(&c, data.path()).await;
-    d.select("grafana");
+    d.pick("grafana").await;
     d.keys("r");
     let (o, why) = confirm(&mut d, "grafana").await;
     assert_eq!(o, Outcome::Refused);
@@ -448,7 +448,7 @@ async fn a_concurrent_change_is_a_conflict_and_is_not_overwritten() {
     let data = tempfile::tempdir().expect("tempdir");
     let mut d = Driver::start(&c, data.path()).await;
     let k = c.kubectl(KUBECTL);
-    d.select("redis");
+    d.pick("redis").await;
     scale_to(&mut d, "3");
     d.until("the prompt", LONG, |s| {
         s.flow
@@ -508,7 +508,7 @@ async fn an_unwritable_audit_log_means_nothing_is_sent() {
     let data = tmp.path().join("not-a-dir");
     std::fs::write(&data, "x").expect("file");
     let mut d = Driver::start(&c, &data).await;
-    d.select("redis");
+    d.pick("redis").await;
     scale_to(&mut d, "4");
     let (o, detail) = confirm(&mut d, "redis").await;
     assert_eq!(o, Outcome::Failed);
@@ -541,7 +541,7 @@ async fn read_only_sends_no_writes_whatever_is_pressed() {
         d.s.readonly = global;
         d.s.contexts[0].readonly = !global;
         for row in ["flextime-api", "dashboard-blue", "volume-snapshot", "redis"] {
-            d.select(row);
+            d.pick(row).await;
             for k in ["S", "R", "r", "P", "B", "T", "b", "U"] {
                 d.keys(k);
                 assert!(d.s.flow.is_none(), "{row} {k}: a flow started");

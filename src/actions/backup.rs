@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::run::{self, Access, Stop, Write};
+use super::run::{self, Stop, Write};
 use super::{Plan, Progress, Request, Risk};
 use crate::app::msg::CtxId;
 use crate::app::store::ClusterData;
@@ -119,14 +119,7 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
         path: format!("/apis/batch/v1/namespaces/{namespace}/jobs"),
         content_type: "application/json",
         body: serde_json::to_vec(&body).unwrap_or_default(),
-        access: Access::new(
-            "create",
-            "batch",
-            "jobs",
-            "",
-            namespace.clone(),
-            String::new(),
-        ),
+        access: req.access(),
         dry_run: true,
         what: format!("POST job/{job}"),
     }])

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use http::Method;
 use serde_json::json;
 
-use super::run::{self, Access, Stop, Write};
+use super::run::{self, Stop, Write};
 use super::{HealthOf, Plan, Request, Risk};
 use crate::app::msg::CtxId;
 use crate::app::store::ClusterData;
@@ -136,14 +136,7 @@ pub async fn writes(_client: &kube::Client, req: &Request) -> Result<Vec<Write>,
                 path: p,
                 content_type: "application/json",
                 body: Vec::new(),
-                access: Access::new(
-                    "create",
-                    "",
-                    "pods",
-                    "proxy",
-                    namespace.clone(),
-                    String::new(),
-                ),
+                access: req.access(),
                 dry_run: false,
                 what: format!("pod/{pod}"),
             })

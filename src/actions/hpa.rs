@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::run::{self, Access, Stop, Write};
+use super::run::{self, Stop, Write};
 use super::{Plan, Progress, Request, Risk};
 use crate::app::msg::CtxId;
 use crate::app::store::ClusterData;
@@ -92,14 +92,7 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
         path,
         rv,
         json!({"spec": {"minReplicas": min, "maxReplicas": max}}),
-        Access::new(
-            "patch",
-            "autoscaling",
-            "horizontalpodautoscalers",
-            "",
-            namespace.clone(),
-            name.clone(),
-        ),
+        req.access(),
         format!("PATCH hpa/{name}"),
     )])
 }

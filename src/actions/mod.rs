@@ -133,6 +133,50 @@ impl Request {
         }
     }
 
+    /// The permission its requests need (what the access review asks).
+    pub fn access(&self) -> run::Access {
+        use run::Access;
+        match self {
+            Request::Scale {
+                workload,
+                namespace,
+                name,
+                ..
+            } => Access::new("patch", "apps", workload.plural(), "scale", namespace, name),
+            Request::ScaleHpa {
+                namespace, name, ..
+            } => Access::new(
+                "patch",
+                "autoscaling",
+                "horizontalpodautoscalers",
+                "",
+                namespace,
+                name,
+            ),
+            Request::Rollback {
+                namespace, name, ..
+            }
+            | Request::Pause {
+                namespace, name, ..
+            } => Access::new("patch", "apps", "deployments", "", namespace, name),
+            Request::Restart {
+                workload,
+                namespace,
+                name,
+                ..
+            } => Access::new("patch", "apps", workload.plural(), "", namespace, name),
+            Request::BreakerReset { namespace, .. } => {
+                Access::new("create", "", "pods", "proxy", namespace, "")
+            }
+            Request::SwitchTraffic {
+                namespace, service, ..
+            } => Access::new("patch", "", "services", "", namespace, service),
+            Request::TriggerBackup { namespace, .. } => {
+                Access::new("create", "batch", "jobs", "", namespace, "")
+            }
+        }
+    }
+
     /// How long verification may take before the action is reported as not observed.
     pub fn verify_timeout(&self) -> i64 {
         match self {

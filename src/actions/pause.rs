@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::run::{self, Access, Stop, Write};
+use super::run::{self, Stop, Write};
 use super::{Plan, Progress, Request, Risk};
 use crate::app::msg::CtxId;
 use crate::app::store::ClusterData;
@@ -78,14 +78,7 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
         path,
         rv,
         json!({"spec": {"paused": value}}),
-        Access::new(
-            "patch",
-            "apps",
-            "deployments",
-            "",
-            namespace.clone(),
-            name.clone(),
-        ),
+        req.access(),
         format!("PATCH deploy/{name} (paused)"),
     )])
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::run::{self, Access, Stop, Write};
+use super::run::{self, Stop, Write};
 use super::{Plan, Progress, Request, Risk, Workload};
 use crate::app::msg::CtxId;
 use crate::app::store::ClusterData;
@@ -105,14 +105,7 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
         path,
         content_type: "application/strategic-merge-patch+json",
         body: serde_json::to_vec(&patch).unwrap_or_default(),
-        access: Access::new(
-            "patch",
-            "apps",
-            workload.plural(),
-            "",
-            namespace.clone(),
-            name.clone(),
-        ),
+        access: req.access(),
         dry_run: true,
         what: format!("PATCH {}/{name} (restartedAt)", workload.short()),
     }])

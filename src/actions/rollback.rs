@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::run::{self, Access, Stop, Write};
+use super::run::{self, Stop, Write};
 use super::{Plan, Progress, Request, Risk};
 use crate::app::msg::CtxId;
 use crate::app::store::ClusterData;
@@ -254,14 +254,7 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
         path,
         content_type: "application/json-patch+json",
         body: serde_json::to_vec(&patch).unwrap_or_default(),
-        access: Access::new(
-            "patch",
-            "apps",
-            "deployments",
-            "",
-            namespace.clone(),
-            name.clone(),
-        ),
+        access: req.access(),
         dry_run: true,
         what: format!("PATCH deploy/{name} (template of revision {to_revision})"),
     }])

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::run::{self, Access, Stop, Write};
+use super::run::{self, Stop, Write};
 use super::{Plan, Progress, Request, Risk, Workload};
 use crate::app::msg::CtxId;
 use crate::app::store::ClusterData;
@@ -146,14 +146,7 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
         path,
         rv,
         json!({"spec": {"replicas": replicas}}),
-        Access::new(
-            "patch",
-            "apps",
-            workload.plural(),
-            "scale",
-            namespace.clone(),
-            name.clone(),
-        ),
+        req.access(),
         format!("PATCH {}/{name}/scale", workload.short()),
     )])
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::run::{self, Access, Stop, Write};
+use super::run::{self, Stop, Write};
 use super::{Plan, Progress, Request, Risk};
 use crate::app::msg::CtxId;
 use crate::app::store::{ClusterData, in_namespace};
@@ -174,14 +174,7 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
         path,
         rv,
         json!({"spec": {"selector": {key.as_str(): to}}}),
-        Access::new(
-            "patch",
-            "",
-            "services",
-            "",
-            namespace.clone(),
-            service.clone(),
-        ),
+        req.access(),
         format!("PATCH svc/{service} (selector {key}={to})"),
     )])
 }

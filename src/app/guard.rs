@@ -439,7 +439,7 @@ pub fn start(s: &mut State, a: Action, t: Option<Target>) -> Vec<Effect> {
         }
         _ => {
             let planned = plan_for(s, a, &t);
-            begin(s, t.ctx, planned, Some(t))
+            begin(s, t.ctx, planned)
         }
     }
 }
@@ -511,16 +511,11 @@ fn start_undo(s: &mut State) -> Vec<Effect> {
     let ns = last.request.namespace().to_string();
     let health = |w: &str| health_of(s, ctx, &ns, w);
     let planned = actions::undo::plan(&s.contexts[ctx].data, ctx, &last, &health);
-    begin(s, ctx, planned, None)
+    begin(s, ctx, planned)
 }
 
 /// Shows a plan: refused ones are audited and shown; others go to the server checks.
-fn begin(
-    s: &mut State,
-    ctx: CtxId,
-    planned: Result<Plan, String>,
-    _t: Option<Target>,
-) -> Vec<Effect> {
+fn begin(s: &mut State, ctx: CtxId, planned: Result<Plan, String>) -> Vec<Effect> {
     let mut plan = match planned {
         Ok(p) => p,
         Err(e) => {
@@ -530,18 +525,11 @@ fn begin(
     };
     add_pdb(s, &mut plan);
     let mut f = new_flow(s, ctx, Stage::Checking);
-    // RBAC known to deny: refused before asking the server anything else.
-    let denied = plan.request.as_ref().and_then(|_| {
-        let t = Target {
-            ctx,
-            kind: kind_of(&plan.target),
-            namespace: Arc::from(plan.namespace.as_str()),
-            name: Arc::from(plan.target.rsplit('/').next().unwrap_or("")),
-        };
-        ACTIONS
-            .iter()
-            .find(|(a, _)| action_name(*a) == plan.action)
-            .and_then(|(a, _)| disabled(s, *a, &t))
+    // RBAC known to deny (a recent access review): refused before anything else.
+    let denied = plan.request.as_ref().and_then(|r| {
+        s.access
+            .get(&(ctx, r.access()))
+            .and_then(|(why, _)| why.clone())
     });
     let refused = plan.refused.clone().or(denied).or_else(|| {
         plan.request
@@ -552,8 +540,9 @@ fn begin(
     if let Some(why) = refused {
         f.stage = Stage::Refused(why.clone());
         let rec = record(s, &f, Phase::Outcome, Some(Outcome::Refused), Some(why));
+        let id = f.id;
         s.flow = Some(f);
-        return vec![audit_effect(f_id(s), ctx, rec)];
+        return vec![audit_effect(id, ctx, rec)];
     }
     let request = f.plan.as_ref().and_then(|p| p.request.clone());
     let id = f.id;
@@ -565,33 +554,6 @@ fn begin(
             request,
         }],
         None => Vec::new(),
-    }
-}
-
-fn f_id(s: &State) -> u64 {
-    s.flow.as_ref().map_or(0, |f| f.id)
-}
-
-fn kind_of(target: &str) -> ResKind {
-    match target.split('/').next() {
-        Some("sts") => ResKind::StatefulSet,
-        Some("cronjob") | Some("cj") => ResKind::CronJob,
-        Some("svc") => ResKind::Service,
-        Some("hpa") => ResKind::Hpa,
-        _ => ResKind::Deployment,
-    }
-}
-
-/// The plan's action name for a menu action.
-fn action_name(a: Action) -> &'static str {
-    match a {
-        Action::ActScale => "scale",
-        Action::ActRollback => "rollback",
-        Action::ActRestart => "restart",
-        Action::ActBreaker => "reset-breaker",
-        Action::ActTraffic => "switch-traffic",
-        Action::ActBackup => "trigger-backup",
-        _ => "",
     }
 }
 
@@ -822,7 +784,7 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
                     match plan_count(s, &t, &text, hpa) {
                         Ok(p) => {
                             s.flow = None;
-                            return Some(begin(s, t.ctx, Ok(p), Some(t)));
+                            return Some(begin(s, t.ctx, Ok(p)));
                         }
                         Err(e) => {
                             if let Some(Stage::Count { error, .. }) =
@@ -857,7 +819,7 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
                             actions::rollback::plan(&c.data, t.ctx, &t.namespace, &t.name, rev)
                         });
                     s.flow = None;
-                    return Some(begin(s, t.ctx, planned, Some(t)));
+                    return Some(begin(s, t.ctx, planned));
                 }
                 _ => {}
             }
@@ -934,7 +896,7 @@ fn switch_to_hpa(s: &mut State) -> Vec<Effect> {
         .get(ctx)
         .ok_or("unknown context".to_string())
         .and_then(|c| actions::hpa::plan(&c.data, ctx, &ns, &name, min, max));
-    fx.extend(begin(s, ctx, planned, None));
+    fx.extend(begin(s, ctx, planned));
     fx
 }
 

@@ -92,6 +92,16 @@ impl Driver {
         }
     }
 
+    /// Waits for the workload row `name`, then narrows the list to it.
+    pub async fn pick(&mut self, name: &str) {
+        let want = name.to_string();
+        self.until(&format!("the row {name}"), Duration::from_secs(30), |s| {
+            s.fleet.workloads.iter().any(|w| w.name.as_ref() == want)
+        })
+        .await;
+        self.select(name);
+    }
+
     /// Narrows the current list to rows matching `name` (the first row is selected).
     pub fn select(&mut self, name: &str) {
         self.code(Code::Esc);
