@@ -49,11 +49,13 @@ pub enum Effect {
         request: crate::actions::Request,
         intent: crate::audit::Record,
     },
-    /// Append a record (an outcome, a refusal, a cancellation).
+    /// Append a record (an outcome, a refusal, a cancellation); `now`: before
+    /// anything else happens (on the way out), rather than in a task.
     Audit {
         flow: u64,
         ctx: CtxId,
         record: crate::audit::Record,
+        now: bool,
     },
     Quit,
 }

@@ -635,7 +635,12 @@ fn record(
 }
 
 fn audit_effect(flow: u64, ctx: CtxId, record: Record) -> Effect {
-    Effect::Audit { flow, ctx, record }
+    Effect::Audit {
+        flow,
+        ctx,
+        record,
+        now: false,
+    }
 }
 
 /// Labels that mark a namespace as production (`environment: production`…).
@@ -869,6 +874,10 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
                 f.hidden = true;
                 s.notify("the action goes on; its result will show here", false);
             }
+            // Quitting still quits (and records the outcome as not verified).
+            if s.keymap.action(s.mode(), k) == Some(Action::Quit) {
+                return None;
+            }
             Some(Vec::new())
         }
     }
@@ -1075,6 +1084,26 @@ fn finish(s: &mut State, outcome: Outcome, detail: String) -> Vec<Effect> {
     vec![audit_effect(id, ctx, rec)]
 }
 
+/// Quitting while an action's effect is being watched: its outcome is recorded as not
+/// verified (the request was sent; what happened next is for the person to check).
+pub fn quitting(s: &mut State) -> Vec<Effect> {
+    let progress = match s.flow.as_ref().map(|f| &f.stage) {
+        Some(Stage::Verifying { progress, .. }) => progress.clone(),
+        _ => return Vec::new(),
+    };
+    let mut fx = finish(
+        s,
+        Outcome::Failed,
+        format!("not verified: kdeck quit while waiting for the effect (last seen: {progress})"),
+    );
+    for e in fx.iter_mut() {
+        if let Effect::Audit { now, .. } = e {
+            *now = true;
+        }
+    }
+    fx
+}
+
 /// An audit append answered.
 pub fn audited(s: &mut State, result: Result<Record, String>) {
     match result {
@@ -1248,6 +1277,48 @@ mod tests {
             })
         ));
         assert_eq!(s.audit.len(), 1, "the intent is kept for the audit view");
+    }
+
+    #[test]
+    fn quitting_while_watching_records_the_outcome_before_leaving() {
+        let mut s = state();
+        scale_to(&mut s, "2");
+        let Some(Effect::Execute { flow, intent, .. }) = press(&mut s, "y").into_iter().next()
+        else {
+            panic!()
+        };
+        update(
+            &mut s,
+            Event::Msg(Msg::Executed {
+                flow,
+                executed: Executed {
+                    outcome: Outcome::Succeeded,
+                    detail: String::new(),
+                    results: Vec::new(),
+                    intent: Some(intent),
+                    sent: 1,
+                },
+            }),
+        );
+        let fx = press(&mut s, "q");
+        match &fx[..] {
+            [
+                Effect::Audit {
+                    record, now: true, ..
+                },
+                Effect::Quit,
+            ] => {
+                assert_eq!(record.outcome, Some(Outcome::Failed));
+                assert!(
+                    record
+                        .error
+                        .as_deref()
+                        .unwrap()
+                        .contains("not verified: kdeck quit")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

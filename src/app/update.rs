@@ -362,6 +362,7 @@ pub fn action(s: &mut State, a: Action) -> Vec<Effect> {
         Action::Quit => {
             s.should_quit = true;
             let mut fx = stop_logs(s);
+            fx.extend(super::guard::quitting(s));
             fx.push(Effect::Quit);
             fx
         }

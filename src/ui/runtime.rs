@@ -218,6 +218,17 @@ impl Runtime {
                     let _ = tx.send(Msg::Executed { flow, executed }).await;
                 });
             }
+            // On the way out the record is written before returning, so quitting
+            // cannot lose it (one small fsynced append).
+            Effect::Audit {
+                flow,
+                record,
+                now: true,
+                ..
+            } => {
+                let result = self.audit.append(self.stamp(record));
+                let _ = self.tx.try_send(Msg::Audited { flow, result });
+            }
             Effect::Audit { flow, record, .. } => {
                 let tx = self.tx.clone();
                 let sink = self.audit.clone();
