@@ -1,0 +1,470 @@
+//! The guarded-action flow in the console, as data: a key starts an action (or the
+//! action menu); the plan is shown while the server checks run (access review, dry
+//! run); the person confirms with `y` — or, in a protected namespace or context, by
+//! typing the target's name — and only then is the intent audited and the request
+//! sent; the effect is then watched in state until it is observed or times out, and
+//! the outcome is audited. Refusals and cancellations are audited too. Read-only
+//! contexts and actions the person may not perform are disabled with the reason.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tui_textarea::TextArea;
+
+use super::action::Action;
+use super::effect::Effect;
+use super::input::{Edit, LineInput};
+use super::lists::Target;
+use super::msg::{CtxId, ResKind};
+use super::state::State;
+use super::transitions::Transition;
+use crate::actions::run::{Access, Executed};
+use crate::actions::{self, Plan, Progress, Request};
+use crate::audit::{Actor, Outcome, Phase, Preflight, Record};
+use crate::cluster::model::Ts;
+use crate::config::keymap::{Code, Key};
+use crate::fleet::history::RevisionRow;
+use crate::fleet::workloads::WorkloadKind;
+use crate::probe::HealthState;
+
+mod access;
+mod keys;
+mod outcome;
+
+use access::traffic_service;
+pub use access::{access_answered, disabled, needs, protected, readonly, want_access};
+pub use keys::key;
+use outcome::{audit_effect, record};
+pub use outcome::{audited, check_progress, executed, preflighted, push_record, quitting};
+
+/// How long an access review answer is trusted.
+pub const ACCESS_TTL: Ts = 60;
+/// Audit records kept in state for the audit view and undo.
+pub const KEEP_RECORDS: usize = 1000;
+
+/// Where a flow is.
+pub enum Stage {
+    /// Choosing an action for the selected row.
+    Menu {
+        items: Vec<MenuItem>,
+        selected: usize,
+    },
+    /// Typing a replica count (scale) or HPA bounds.
+    Count {
+        target: Target,
+        input: LineInput,
+        error: Option<String>,
+        hpa: bool,
+    },
+    /// Picking a revision to roll back to.
+    Pick {
+        target: Target,
+        revisions: Vec<RevisionRow>,
+        selected: usize,
+    },
+    /// The plan is shown; the server checks run.
+    Checking,
+    /// Waiting for `y` (or the typed name).
+    Confirm {
+        typed: Option<Box<TextArea<'static>>>,
+        mismatch: bool,
+    },
+    /// Refused (by the plan, the checks, RBAC or read-only): any key closes.
+    Refused(String),
+    /// The intent is being written and the request sent.
+    Sending,
+    /// Sent; watching for the effect.
+    Verifying {
+        progress: String,
+        since: Ts,
+    },
+    Finished {
+        outcome: Outcome,
+        detail: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MenuItem {
+    pub action: Action,
+    pub key: String,
+    pub label: &'static str,
+    pub disabled: Option<String>,
+}
+
+pub struct Flow {
+    pub id: u64,
+    pub action_id: String,
+    pub ctx: CtxId,
+    pub plan: Option<Plan>,
+    pub checks: Vec<Preflight>,
+    pub results: Vec<String>,
+    pub stage: Stage,
+    pub started: Ts,
+    /// Hidden while it runs (esc): a toast reports the end.
+    pub hidden: bool,
+    /// For a failed backup run: the Job whose logs `l` shows.
+    pub logs_of: Option<Target>,
+}
+
+impl Flow {
+    /// The name the person must type to confirm (`flextime-api` of `deploy/flextime-api`).
+    pub fn confirm_name(&self) -> String {
+        self.plan
+            .as_ref()
+            .map(|p| p.target.rsplit('/').next().unwrap_or("").to_string())
+            .unwrap_or_default()
+    }
+
+    pub fn running(&self) -> bool {
+        matches!(
+            self.stage,
+            Stage::Sending | Stage::Verifying { .. } | Stage::Checking
+        )
+    }
+}
+
+/// Access review answers: (context, access) → (why denied, when asked).
+pub type AccessCache = HashMap<(CtxId, Access), (Option<String>, Ts)>;
+
+/// The actions a key can start, with the label the menu shows.
+pub const ACTIONS: &[(Action, &str)] = &[
+    (Action::ActScale, "scale"),
+    (Action::ActRollback, "roll back"),
+    (Action::ActRestart, "restart rollout"),
+    (Action::ActPause, "pause / resume rollout"),
+    (Action::ActBreaker, "reset circuit breaker"),
+    (Action::ActTraffic, "switch blue/green traffic"),
+    (Action::ActBackup, "trigger a backup"),
+    (Action::ActUndo, "undo the last action"),
+];
+
+/// What the health probes say about `workload` (`deploy/name`) in `namespace`.
+pub(super) fn health_of(
+    s: &State,
+    ctx: CtxId,
+    namespace: &str,
+    workload: &str,
+) -> Option<HealthState> {
+    let rank = |h: HealthState| match h {
+        HealthState::Unknown => 0,
+        HealthState::Ok => 1,
+        HealthState::Degraded => 2,
+        HealthState::Down => 3,
+    };
+    s.health
+        .endpoints
+        .iter()
+        .filter(|(k, _)| {
+            k.ctx == Some(ctx)
+                && k.namespace.as_ref() == namespace
+                && k.workload.as_ref() == workload
+        })
+        .map(|(_, e)| e.state)
+        .filter(|h| *h != HealthState::Unknown)
+        .max_by_key(|h| rank(*h))
+}
+
+pub(super) fn new_flow(s: &mut State, ctx: CtxId, stage: Stage) -> Flow {
+    let id = s.next_id();
+    Flow {
+        id,
+        action_id: format!("{}-{id}", s.session),
+        ctx,
+        plan: None,
+        checks: Vec::new(),
+        results: Vec::new(),
+        stage,
+        started: s.now,
+        hidden: false,
+        logs_of: None,
+    }
+}
+
+fn busy(s: &State) -> Option<String> {
+    s.flow.as_ref().filter(|f| f.running()).map(|f| {
+        format!(
+            "{} is still running: wait for it to finish",
+            f.plan
+                .as_ref()
+                .map_or("an action".into(), |p| format!("{} {}", p.action, p.target))
+        )
+    })
+}
+
+/// The action menu for the selected row.
+pub fn open_menu(s: &mut State, t: Option<Target>) -> Vec<Effect> {
+    let Some(t) = t else {
+        s.notify("select a workload, Service or CronJob first", false);
+        return Vec::new();
+    };
+    let items: Vec<MenuItem> = ACTIONS
+        .iter()
+        .filter(|(a, _)| {
+            *a == Action::ActUndo || needs(s, *a, &t).is_ok() || readonly(s, t.ctx).is_some()
+        })
+        .map(|(a, label)| MenuItem {
+            action: *a,
+            key: s
+                .keymap
+                .keys_for(crate::config::keymap::Mode::List, *a)
+                .first()
+                .map(|k| k.to_string())
+                .unwrap_or_default(),
+            label,
+            disabled: if *a == Action::ActUndo {
+                readonly(s, t.ctx).or_else(|| undo_blocker(s))
+            } else {
+                disabled(s, *a, &t)
+            },
+        })
+        .collect();
+    let fx = want_access(s, Some(&t));
+    let mut f = new_flow(s, t.ctx, Stage::Menu { items, selected: 0 });
+    f.logs_of = Some(t);
+    s.flow = Some(f);
+    fx
+}
+
+fn undo_blocker(s: &State) -> Option<String> {
+    actions::undo::last(&s.audit).err()
+}
+
+/// Starts action `a` on the selected row `t`.
+pub fn start(s: &mut State, a: Action, t: Option<Target>) -> Vec<Effect> {
+    if let Some(why) = busy(s) {
+        s.notify(why, true);
+        return Vec::new();
+    }
+    if a == Action::ActUndo {
+        if s.readonly {
+            let why = readonly(s, 0).unwrap_or_default();
+            s.notify(why, true);
+            return Vec::new();
+        }
+        return start_undo(s);
+    }
+    let Some(t) = t else {
+        s.notify("select a workload, Service or CronJob first", false);
+        return Vec::new();
+    };
+    if let Some(why) = readonly(s, t.ctx) {
+        s.notify(why, true);
+        return Vec::new();
+    }
+    if let Err(e) = needs(s, a, &t) {
+        s.notify(e, true);
+        return Vec::new();
+    }
+    match a {
+        Action::ActScale => {
+            let hpa = t.kind == ResKind::Hpa;
+            let current = s.contexts.get(t.ctx).and_then(|c| {
+                let k = (t.namespace.clone(), t.name.clone());
+                match t.kind {
+                    ResKind::Deployment => {
+                        c.data.deployments.get(&k).map(|d| d.desired.to_string())
+                    }
+                    ResKind::StatefulSet => {
+                        c.data.statefulsets.get(&k).map(|d| d.desired.to_string())
+                    }
+                    ResKind::Hpa => c.data.hpas.get(&k).map(|h| format!("{} {}", h.min, h.max)),
+                    _ => None,
+                }
+            });
+            let f = new_flow(
+                s,
+                t.ctx,
+                Stage::Count {
+                    input: LineInput::with(&current.unwrap_or_default()),
+                    target: t,
+                    error: None,
+                    hpa,
+                },
+            );
+            s.flow = Some(f);
+            Vec::new()
+        }
+        Action::ActRollback => {
+            let revisions = s
+                .contexts
+                .get(t.ctx)
+                .map(|c| crate::fleet::history::of(&c.data, &t.namespace, &t.name))
+                .unwrap_or_default();
+            if revisions.iter().all(|r| r.current) {
+                s.notify(
+                    format!("deploy/{} has no earlier revision to roll back to", t.name),
+                    true,
+                );
+                return Vec::new();
+            }
+            let selected = revisions.iter().position(|r| !r.current).unwrap_or(0);
+            let f = new_flow(
+                s,
+                t.ctx,
+                Stage::Pick {
+                    target: t,
+                    revisions,
+                    selected,
+                },
+            );
+            s.flow = Some(f);
+            Vec::new()
+        }
+        _ => {
+            let planned = plan_for(s, a, &t);
+            begin(s, t.ctx, planned)
+        }
+    }
+}
+
+/// Plans `a` (other than scale and roll back, which ask first) on `t`.
+fn plan_for(s: &State, a: Action, t: &Target) -> Result<Plan, String> {
+    let c = s.contexts.get(t.ctx).ok_or("unknown context")?;
+    let d = &c.data;
+    let kind = match t.kind {
+        ResKind::StatefulSet => WorkloadKind::StatefulSet,
+        ResKind::CronJob => WorkloadKind::CronJob,
+        _ => WorkloadKind::Deployment,
+    };
+    let health = |w: &str| health_of(s, t.ctx, &t.namespace, w);
+    let now = s.ctx_now(t.ctx);
+    match a {
+        Action::ActRestart => {
+            let at = jiff::Timestamp::from_second(now)
+                .map(|t| t.to_string())
+                .unwrap_or_default();
+            actions::restart::plan(d, t.ctx, &t.namespace, &t.name, &at)
+        }
+        Action::ActPause => {
+            let paused = d
+                .deployments
+                .get(&(t.namespace.clone(), t.name.clone()))
+                .is_some_and(|x| x.paused);
+            actions::pause::plan(d, t.ctx, &t.namespace, &t.name, !paused)
+        }
+        Action::ActBreaker => {
+            let (port, path) = s.config.breaker_for(&t.namespace, &t.name);
+            let at = actions::breaker::BreakerAt { port, path };
+            actions::breaker::plan(d, t.ctx, kind, &t.namespace, &t.name, &at, &health)
+        }
+        Action::ActTraffic => {
+            let key = s.config.actions.traffic_key.clone();
+            let svc = if t.kind == ResKind::Service {
+                t.name.to_string()
+            } else {
+                traffic_service(s, t).ok_or("no Service to switch")?
+            };
+            actions::traffic::plan(d, t.ctx, &t.namespace, &svc, &key, &health)
+        }
+        Action::ActBackup => actions::backup::plan(d, t.ctx, &t.namespace, &t.name, now),
+        _ => Err("not an action".into()),
+    }
+}
+
+fn start_undo(s: &mut State) -> Vec<Effect> {
+    let last = match actions::undo::last(&s.audit) {
+        Ok(l) => l,
+        Err(e) => {
+            s.notify(e, true);
+            return Vec::new();
+        }
+    };
+    let ctx_name = last.record.actor.context.clone();
+    let Some(ctx) = s.contexts.iter().position(|c| c.spec.name == ctx_name) else {
+        s.notify(
+            format!("the last action ran in context {ctx_name}, which is not open"),
+            true,
+        );
+        return Vec::new();
+    };
+    if let Some(why) = readonly(s, ctx) {
+        s.notify(why, true);
+        return Vec::new();
+    }
+    let ns = last.request.namespace().to_string();
+    let health = |w: &str| health_of(s, ctx, &ns, w);
+    let planned = actions::undo::plan(&s.contexts[ctx].data, ctx, &last, &health);
+    begin(s, ctx, planned)
+}
+
+/// Shows a plan: refused ones are audited and shown; others go to the server checks.
+pub(super) fn begin(s: &mut State, ctx: CtxId, planned: Result<Plan, String>) -> Vec<Effect> {
+    let mut plan = match planned {
+        Ok(p) => p,
+        Err(e) => {
+            s.notify(e, true);
+            return Vec::new();
+        }
+    };
+    add_pdb(s, &mut plan);
+    let mut f = new_flow(s, ctx, Stage::Checking);
+    // RBAC known to deny (a recent access review): refused before anything else.
+    let denied = plan.request.as_ref().and_then(|r| {
+        s.access
+            .get(&(ctx, r.access()))
+            .and_then(|(why, _)| why.clone())
+    });
+    let refused = plan.refused.clone().or(denied).or_else(|| {
+        plan.request
+            .is_none()
+            .then(|| "nothing to send".to_string())
+    });
+    f.plan = Some(plan);
+    if let Some(why) = refused {
+        f.stage = Stage::Refused(why.clone());
+        let rec = record(s, &f, Phase::Outcome, Some(Outcome::Refused), Some(why));
+        let id = f.id;
+        s.flow = Some(f);
+        return vec![audit_effect(id, ctx, rec)];
+    }
+    let request = f.plan.as_ref().and_then(|p| p.request.clone());
+    let id = f.id;
+    s.flow = Some(f);
+    match request {
+        Some(request) => vec![Effect::Preflight {
+            flow: id,
+            ctx,
+            request,
+        }],
+        None => Vec::new(),
+    }
+}
+
+/// PodDisruptionBudgets covering the target's pods, as warnings.
+fn add_pdb(s: &State, p: &mut Plan) {
+    let Some(c) = s.contexts.get(p.ctx) else {
+        return;
+    };
+    let (labels, after) = match &p.request {
+        Some(Request::Scale {
+            name,
+            replicas,
+            workload,
+            ..
+        }) => {
+            let k = (Arc::from(p.namespace.as_str()), Arc::from(name.as_str()));
+            let l = match workload {
+                actions::Workload::Deployment => {
+                    c.data.deployments.get(&k).map(|d| &d.template.labels)
+                }
+                actions::Workload::StatefulSet => {
+                    c.data.statefulsets.get(&k).map(|d| &d.template.labels)
+                }
+            };
+            (l, Some(*replicas))
+        }
+        Some(Request::Rollback { name, .. }) | Some(Request::Restart { name, .. }) => {
+            let k = (Arc::from(p.namespace.as_str()), Arc::from(name.as_str()));
+            (c.data.deployments.get(&k).map(|d| &d.template.labels), None)
+        }
+        _ => (None, None),
+    };
+    if let Some(l) = labels {
+        p.warnings
+            .extend(actions::pdb::effect(&c.data, &p.namespace, l, after));
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,267 @@
+//! What comes back from the server and the audit log: the checks, the execution
+//! (intent written or not, sent or not, conflict), the effect as the watches show it,
+//! and the outcome — audited, toasted and kept as a transition.
+
+use super::*;
+
+/// An audit record for flow `f`.
+pub(super) fn record(
+    s: &State,
+    f: &Flow,
+    phase: Phase,
+    outcome: Option<Outcome>,
+    error: Option<String>,
+) -> Record {
+    let c = s.contexts.get(f.ctx);
+    let actor = Actor {
+        kube_user: c.map(|c| c.spec.user.clone()).unwrap_or_default(),
+        context: c.map(|c| c.spec.name.clone()).unwrap_or_default(),
+        server: c.map(|c| c.spec.server.clone()).unwrap_or_default(),
+        ..Actor::default()
+    };
+    let (action, target) = f
+        .plan
+        .as_ref()
+        .map(|p| (p.action, p.target.clone()))
+        .unwrap_or(("?", String::new()));
+    let mut r = Record::new(&f.action_id, phase, actor, action, &target);
+    if let Some(p) = &f.plan {
+        r.namespace = p.namespace.clone();
+        r.params = serde_json::json!({"request": p.request, "plan": p.params, "risk": p.risk, "blast": p.blast, "warnings": p.warnings});
+        if let Some(u) = p.params.get("undoes") {
+            r.params["undoes"] = u.clone();
+        }
+        r.before = serde_json::json!(p.before);
+        r.after = serde_json::json!(p.after);
+    }
+    r.preflight = f.checks.clone();
+    r.outcome = outcome;
+    r.error = error;
+    if phase == Phase::Outcome {
+        r.duration_ms = Some(((s.now - f.started).max(0) as u64) * 1000);
+        if !f.results.is_empty() {
+            r.params["results"] = serde_json::json!(f.results);
+        }
+    }
+    r
+}
+
+pub(super) fn audit_effect(flow: u64, ctx: CtxId, record: Record) -> Effect {
+    Effect::Audit {
+        flow,
+        ctx,
+        record,
+        now: false,
+    }
+}
+
+/// The server checks answered.
+pub fn preflighted(s: &mut State, flow: u64, checks: Vec<Preflight>) -> Vec<Effect> {
+    let protected = s.flow.as_ref().is_some_and(|f| {
+        f.plan
+            .as_ref()
+            .is_some_and(|p| protected(s, f.ctx, &p.namespace))
+    });
+    let Some(f) = s
+        .flow
+        .as_mut()
+        .filter(|f| f.id == flow && matches!(f.stage, Stage::Checking))
+    else {
+        return Vec::new();
+    };
+    f.checks = checks;
+    if let Some(bad) = f.checks.iter().find(|c| !c.ok) {
+        let why = format!("{}: {}", bad.check, bad.detail);
+        f.stage = Stage::Refused(why.clone());
+        let (ctx, id) = (f.ctx, f.id);
+        let rec = match s.flow.as_ref() {
+            Some(f) => record(s, f, Phase::Outcome, Some(Outcome::Refused), Some(why)),
+            None => return Vec::new(),
+        };
+        return vec![audit_effect(id, ctx, rec)];
+    }
+    f.stage = Stage::Confirm {
+        typed: protected.then(|| {
+            let mut t = TextArea::default();
+            t.set_placeholder_text("type the name to confirm");
+            Box::new(t)
+        }),
+        mismatch: false,
+    };
+    Vec::new()
+}
+
+/// The intent was written (or not) and the request sent (or not).
+pub fn executed(s: &mut State, flow: u64, ex: Executed) -> Vec<Effect> {
+    let Some(f) = s.flow.as_mut().filter(|f| f.id == flow) else {
+        return Vec::new();
+    };
+    f.results = ex.results;
+    if let Some(r) = &ex.intent {
+        push_record(&mut s.audit, r.clone());
+    }
+    let Some(f) = s.flow.as_mut() else {
+        return Vec::new();
+    };
+    if ex.intent.is_none() {
+        // Nothing was sent and nothing could be recorded: say so, loudly.
+        f.stage = Stage::Finished {
+            outcome: Outcome::Failed,
+            detail: ex.detail.clone(),
+        };
+        f.hidden = false;
+        s.notify(ex.detail, true);
+        return Vec::new();
+    }
+    if ex.outcome != Outcome::Succeeded {
+        return finish(s, ex.outcome, ex.detail);
+    }
+    f.stage = Stage::Verifying {
+        progress: "sent; waiting for the effect".into(),
+        since: s.now,
+    };
+    check_progress(s)
+}
+
+/// Re-checks a flow that is verifying (after new data or a tick).
+pub fn check_progress(s: &mut State) -> Vec<Effect> {
+    let Some(f) = s.flow.as_ref() else {
+        return Vec::new();
+    };
+    let Stage::Verifying { since, .. } = f.stage else {
+        return Vec::new();
+    };
+    let Some(req) = f.plan.as_ref().and_then(|p| p.request.clone()) else {
+        return Vec::new();
+    };
+    let Some(c) = s.contexts.get(f.ctx) else {
+        return Vec::new();
+    };
+    let progress = actions::verify(&c.data, &req);
+    let breaker_failed = matches!(req, Request::BreakerReset { .. })
+        && f.results.iter().any(|r| r.contains(": failed"));
+    match progress {
+        Progress::Done(line) if breaker_failed => finish(
+            s,
+            Outcome::Failed,
+            format!("some pods did not reset {line}"),
+        ),
+        Progress::Done(line) => finish(s, Outcome::Succeeded, line),
+        Progress::Failed(why) => {
+            if let Request::TriggerBackup { namespace, job, .. } = &req
+                && let Some(f) = s.flow.as_mut()
+            {
+                f.logs_of = Some(Target {
+                    ctx: f.ctx,
+                    kind: ResKind::Job,
+                    namespace: Arc::from(namespace.as_str()),
+                    name: Arc::from(job.as_str()),
+                });
+            }
+            finish(s, Outcome::Failed, why)
+        }
+        Progress::Waiting(line) => {
+            if s.now - since > req.verify_timeout() {
+                return finish(
+                    s,
+                    Outcome::Failed,
+                    format!("not observed within {} s: {line}", req.verify_timeout()),
+                );
+            }
+            if let Some(f) = s.flow.as_mut() {
+                f.stage = Stage::Verifying {
+                    progress: line,
+                    since,
+                };
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// Ends a flow: the outcome is audited, a toast says it and a transition keeps it.
+pub(super) fn finish(s: &mut State, outcome: Outcome, detail: String) -> Vec<Effect> {
+    let Some(f) = s.flow.as_mut() else {
+        return Vec::new();
+    };
+    f.stage = Stage::Finished {
+        outcome,
+        detail: detail.clone(),
+    };
+    let Some(f) = s.flow.as_ref() else {
+        return Vec::new();
+    };
+    let error = (outcome != Outcome::Succeeded).then(|| detail.clone());
+    let mut rec = record(s, f, Phase::Outcome, Some(outcome), error);
+    if outcome == Outcome::Succeeded {
+        rec.after = serde_json::json!({"planned": f.plan.as_ref().map(|p| p.after.clone()), "observed": detail});
+    }
+    let (what, target, ns, ctx, id) = (
+        f.plan.as_ref().map_or("", |p| p.action),
+        f.plan
+            .as_ref()
+            .map(|p| p.target.clone())
+            .unwrap_or_default(),
+        f.plan
+            .as_ref()
+            .map(|p| p.namespace.clone())
+            .unwrap_or_default(),
+        f.ctx,
+        f.id,
+    );
+    s.transitions.push(
+        s.now,
+        Transition::Action {
+            ctx,
+            namespace: ns,
+            action: what.to_string(),
+            target: target.clone(),
+            outcome,
+            detail: crate::util::sanitize::line(&detail, 200),
+        },
+    );
+    s.notify(
+        format!("{what} {target}: {} — {detail}", outcome.label()),
+        outcome != Outcome::Succeeded,
+    );
+    vec![audit_effect(id, ctx, rec)]
+}
+
+/// Quitting while an action's effect is being watched: its outcome is recorded as not
+/// verified (the request was sent; what happened next is for the person to check).
+pub fn quitting(s: &mut State) -> Vec<Effect> {
+    let progress = match s.flow.as_ref().map(|f| &f.stage) {
+        Some(Stage::Verifying { progress, .. }) => progress.clone(),
+        _ => return Vec::new(),
+    };
+    let mut fx = finish(
+        s,
+        Outcome::Failed,
+        format!("not verified: kdeck quit while waiting for the effect (last seen: {progress})"),
+    );
+    for e in fx.iter_mut() {
+        if let Effect::Audit { now, .. } = e {
+            *now = true;
+        }
+    }
+    fx
+}
+
+/// An audit append answered.
+pub fn audited(s: &mut State, result: Result<Record, String>) {
+    match result {
+        Ok(r) => push_record(&mut s.audit, r),
+        Err(e) => s.notify(format!("AUDIT LOG NOT WRITTEN: {e}"), true),
+    }
+}
+
+pub fn push_record(list: &mut Vec<Record>, r: Record) {
+    if list.iter().any(|x| x.seq == r.seq && x.hash == r.hash) {
+        return;
+    }
+    list.push(r);
+    if list.len() > KEEP_RECORDS {
+        let drop = list.len() - KEEP_RECORDS;
+        list.drain(..drop);
+    }
+}

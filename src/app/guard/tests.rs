@@ -1,0 +1,399 @@
+//! The flow as data: keys and messages in, effects and records out.
+
+use super::*;
+use crate::actions::run::Executed;
+use crate::app::msg::{Applied, Msg};
+use crate::app::testkit::{deployment, state};
+use crate::app::{Event, update};
+use crate::config::keymap::Key;
+
+fn press(s: &mut State, keys: &str) -> Vec<Effect> {
+    keys.chars()
+        .flat_map(|c| update(s, Event::Key(Key::char(c))))
+        .collect()
+}
+
+fn key(s: &mut State, code: Code) -> Vec<Effect> {
+    update(s, Event::Key(Key::plain(code)))
+}
+
+fn without_access(fx: Vec<Effect>) -> Vec<Effect> {
+    fx.into_iter()
+        .filter(|e| !matches!(e, Effect::CheckAccess { .. }))
+        .collect()
+}
+
+fn audited(fx: &[Effect]) -> Vec<&Record> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Audit { record, .. } => Some(record),
+            _ => None,
+        })
+        .collect()
+}
+
+fn checks_pass(s: &mut State) -> Vec<Effect> {
+    let flow = s.flow.as_ref().map(|f| f.id).unwrap();
+    update(
+        s,
+        Event::Msg(Msg::Preflighted {
+            flow,
+            checks: vec![crate::actions::run::check(
+                "access: patch deployments/scale",
+                true,
+                "allowed".into(),
+            )],
+        }),
+    )
+}
+
+/// Scale the first overview row (shop/api, 3 replicas) to `n`, up to the prompt.
+fn scale_to(s: &mut State, n: &str) -> Vec<Effect> {
+    assert!(without_access(press(s, "S")).is_empty());
+    assert!(matches!(
+        s.flow.as_ref().unwrap().stage,
+        Stage::Count { .. }
+    ));
+    key(s, Code::Backspace);
+    press(s, n);
+    let fx = without_access(key(s, Code::Enter));
+    assert!(
+        matches!(&fx[..], [Effect::Preflight { request: Request::Scale { replicas, from: 3, .. }, .. }] if replicas.to_string() == n),
+        "{fx:?}"
+    );
+    checks_pass(s)
+}
+
+#[test]
+fn nothing_is_sent_until_yes_and_no_is_the_default_and_audited() {
+    let mut s = state();
+    scale_to(&mut s, "2");
+    assert!(matches!(
+        s.flow.as_ref().unwrap().stage,
+        Stage::Confirm { typed: None, .. }
+    ));
+    // Enter is No: cancelled, recorded, nothing sent.
+    let fx = key(&mut s, Code::Enter);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Execute { .. })));
+    let recs = audited(&fx);
+    assert_eq!(recs.len(), 1, "{fx:?}");
+    assert_eq!(recs[0].outcome, Some(Outcome::Cancelled));
+    assert_eq!(recs[0].action, "scale");
+    assert!(s.flow.is_none());
+}
+
+#[test]
+fn yes_writes_the_intent_with_the_send_then_verifies_and_records_the_outcome() {
+    let mut s = state();
+    scale_to(&mut s, "2");
+    let fx = press(&mut s, "y");
+    let (flow, intent) = match &fx[..] {
+        [
+            Effect::Execute {
+                flow,
+                intent,
+                request: Request::Scale { replicas: 2, .. },
+                ..
+            },
+        ] => (*flow, intent.clone()),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(intent.phase, Phase::Intent);
+    assert_eq!(intent.before, serde_json::json!("3 replicas"));
+    assert_eq!(intent.preflight.len(), 1);
+    assert_eq!(intent.actor.context, "test");
+    let mut written = intent.clone();
+    written.seq = 1;
+    let fx = update(
+        &mut s,
+        Event::Msg(Msg::Executed {
+            flow,
+            executed: Executed {
+                outcome: Outcome::Succeeded,
+                detail: String::new(),
+                results: Vec::new(),
+                intent: Some(written),
+                sent: 1,
+            },
+        }),
+    );
+    assert!(audited(&fx).is_empty(), "not observed yet: {fx:?}");
+    assert!(matches!(
+        s.flow.as_ref().unwrap().stage,
+        Stage::Verifying { .. }
+    ));
+    // The watch brings the scaled Deployment: observed, the outcome is audited.
+    let fx = update(
+        &mut s,
+        Event::Msg(Msg::Applied {
+            ctx: 0,
+            obj: Applied::Deployment(deployment(
+                "shop",
+                "api",
+                2,
+                2,
+                2,
+                ("True", "NewReplicaSetAvailable"),
+            )),
+        }),
+    );
+    let recs = audited(&fx);
+    assert_eq!(recs.len(), 1, "{fx:?}");
+    assert_eq!(
+        (recs[0].phase, recs[0].outcome),
+        (Phase::Outcome, Some(Outcome::Succeeded))
+    );
+    assert_eq!(recs[0].action_id, intent.action_id);
+    assert!(matches!(
+        s.transitions.items.back().map(|t| &t.what),
+        Some(Transition::Action {
+            outcome: Outcome::Succeeded,
+            ..
+        })
+    ));
+    assert_eq!(s.audit.len(), 1, "the intent is kept for the audit view");
+}
+
+#[test]
+fn quitting_while_watching_records_the_outcome_before_leaving() {
+    let mut s = state();
+    scale_to(&mut s, "2");
+    let Some(Effect::Execute { flow, intent, .. }) = press(&mut s, "y").into_iter().next() else {
+        panic!()
+    };
+    update(
+        &mut s,
+        Event::Msg(Msg::Executed {
+            flow,
+            executed: Executed {
+                outcome: Outcome::Succeeded,
+                detail: String::new(),
+                results: Vec::new(),
+                intent: Some(intent),
+                sent: 1,
+            },
+        }),
+    );
+    let fx = press(&mut s, "q");
+    match &fx[..] {
+        [
+            Effect::Audit {
+                record, now: true, ..
+            },
+            Effect::Quit,
+        ] => {
+            assert_eq!(record.outcome, Some(Outcome::Failed));
+            assert!(
+                record
+                    .error
+                    .as_deref()
+                    .unwrap()
+                    .contains("not verified: kdeck quit")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_conflict_is_shown_and_recorded_not_retried() {
+    let mut s = state();
+    scale_to(&mut s, "2");
+    let fx = press(&mut s, "y");
+    let Some(Effect::Execute { flow, intent, .. }) = fx.into_iter().next() else {
+        panic!()
+    };
+    let fx = update(
+            &mut s,
+            Event::Msg(Msg::Executed {
+                flow,
+                executed: Executed {
+                    outcome: Outcome::Conflict,
+                    detail: "changed by someone else since the plan: deploy/api now has 5 replicas (the plan saw 3)".into(),
+                    results: Vec::new(),
+                    intent: Some(intent),
+                    sent: 0,
+                },
+            }),
+        );
+    let recs = audited(&fx);
+    assert_eq!(recs[0].outcome, Some(Outcome::Conflict));
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Execute { .. })));
+    match &s.flow.as_ref().unwrap().stage {
+        Stage::Finished {
+            outcome: Outcome::Conflict,
+            detail,
+        } => assert!(detail.contains("now has 5")),
+        _ => panic!("not finished as a conflict"),
+    }
+    assert!(s.notice.as_ref().is_some_and(|n| n.error));
+}
+
+#[test]
+fn a_failed_intent_means_nothing_was_sent_and_is_said_loudly() {
+    let mut s = state();
+    scale_to(&mut s, "2");
+    let Some(Effect::Execute { flow, .. }) = press(&mut s, "y").into_iter().next() else {
+        panic!()
+    };
+    let fx = update(
+        &mut s,
+        Event::Msg(Msg::Executed {
+            flow,
+            executed: Executed {
+                outcome: Outcome::Failed,
+                detail: "not run: the audit record could not be written (permission denied)".into(),
+                results: Vec::new(),
+                intent: None,
+                sent: 0,
+            },
+        }),
+    );
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(s.notice.as_ref().unwrap().text.contains("not run"));
+}
+
+#[test]
+fn read_only_disables_every_action_and_sends_nothing() {
+    let mut s = state();
+    s.readonly = true;
+    for k in ["S", "R", "r", "P", "B", "T", "b", "U"] {
+        let fx = press(&mut s, k);
+        assert!(fx.is_empty(), "{k}: {fx:?}");
+        assert!(s.flow.is_none());
+    }
+    assert!(s.notice.as_ref().unwrap().text.contains("read-only"));
+    // The menu lists them, each disabled with the reason.
+    press(&mut s, "x");
+    let Some(Stage::Menu { items, .. }) = s.flow.as_ref().map(|f| &f.stage) else {
+        panic!()
+    };
+    assert!(items.len() >= 5);
+    assert!(items.iter().all(|i| {
+        i.disabled
+            .as_deref()
+            .is_some_and(|d| d.contains("read-only"))
+    }));
+}
+
+#[test]
+fn an_rbac_denial_disables_the_action_and_refuses_it_audited() {
+    let mut s = state();
+    let t = crate::app::lists::target(crate::app::lists::ListView::Overview, &s.fleet, 0).unwrap();
+    let fx = want_access(&mut s, Some(&t));
+    let Some(Effect::CheckAccess { checks, .. }) = fx.into_iter().next() else {
+        panic!()
+    };
+    let results = checks
+        .into_iter()
+        .map(|a| {
+            let denied = a.subresource == "scale";
+            (
+                a,
+                Ok(denied.then(|| "not allowed to patch deployments/scale in shop".to_string())),
+            )
+        })
+        .collect();
+    update(&mut s, Event::Msg(Msg::Access { ctx: 0, results }));
+    assert!(
+        disabled(&s, Action::ActScale, &t)
+            .unwrap()
+            .contains("not allowed")
+    );
+    assert_eq!(disabled(&s, Action::ActRestart, &t), None);
+    press(&mut s, "S");
+    key(&mut s, Code::Backspace);
+    press(&mut s, "2");
+    let fx = key(&mut s, Code::Enter);
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::Preflight { .. } | Effect::Execute { .. }))
+    );
+    let recs = audited(&fx);
+    assert_eq!(recs[0].outcome, Some(Outcome::Refused));
+    assert!(recs[0].error.as_deref().unwrap().contains("not allowed"));
+}
+
+#[test]
+fn a_protected_namespace_needs_the_typed_name() {
+    let mut s = state();
+    s.config.protected = Some(vec!["shop".into()]);
+    scale_to(&mut s, "2");
+    assert!(matches!(
+        s.flow.as_ref().unwrap().stage,
+        Stage::Confirm { typed: Some(_), .. }
+    ));
+    // `y` is just a letter here; a wrong name sends nothing.
+    press(&mut s, "y");
+    let fx = key(&mut s, Code::Enter);
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(matches!(
+        s.flow.as_ref().unwrap().stage,
+        Stage::Confirm { mismatch: true, .. }
+    ));
+    key(&mut s, Code::Backspace);
+    press(&mut s, "api");
+    let fx = key(&mut s, Code::Enter);
+    assert!(matches!(&fx[..], [Effect::Execute { .. }]), "{fx:?}");
+}
+
+#[test]
+fn a_failing_server_check_refuses_with_the_servers_message() {
+    let mut s = state();
+    press(&mut s, "S");
+    key(&mut s, Code::Backspace);
+    press(&mut s, "2");
+    key(&mut s, Code::Enter);
+    let flow = s.flow.as_ref().unwrap().id;
+    let fx = update(
+        &mut s,
+        Event::Msg(Msg::Preflighted {
+            flow,
+            checks: vec![
+                crate::actions::run::check(
+                    "access: patch deployments/scale",
+                    true,
+                    "allowed".into(),
+                ),
+                crate::actions::run::check(
+                    "dry run: PATCH deploy/api/scale",
+                    false,
+                    "422 Invalid: denied by policy".into(),
+                ),
+            ],
+        }),
+    );
+    let recs = audited(&fx);
+    assert_eq!(recs[0].outcome, Some(Outcome::Refused));
+    assert_eq!(recs[0].preflight.len(), 2);
+    assert!(
+        recs[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("denied by policy")
+    );
+}
+
+mod protection {
+    use super::*;
+    use crate::app::msg::{Applied, Feed};
+    use crate::cluster::model::{Interner, NamespaceRec};
+
+    #[test]
+    fn production_namespaces_are_protected_by_name_or_label() {
+        let mut s = crate::app::testkit::state();
+        let n: crate::cluster::slim::Namespace = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "flextime-backup", "labels": {"environment": "production"}}
+        }))
+        .expect("namespace");
+        s.contexts[0].data.relist(
+            None,
+            Feed::Namespaces(vec![NamespaceRec::from(&n, &mut Interner::default())]),
+        );
+        let _ = Applied::Namespace;
+        assert!(protected(&s, 0, "flextime-backup"));
+        assert!(protected(&s, 0, "team-dashboard-prod"));
+        assert!(!protected(&s, 0, "shop"));
+    }
+}
