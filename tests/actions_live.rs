@@ -574,3 +574,57 @@ async fn read_only_sends_no_writes_whatever_is_pressed() {
     assert_eq!(c.sim.writes(), 0, "{:?}", c.sim.stats().write_log());
     assert!(kdeck::audit::log::files(&data.path().join("audit")).is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_backup_run_is_reported_failed_with_its_logs_at_hand() {
+    let c = cluster(Scenario::Calm).await;
+    let k = c.kubectl(KUBECTL);
+    let cronjob = r#"{"apiVersion": "batch/v1", "kind": "CronJob",
+        "metadata": {"name": "orders-backup", "namespace": "flextime-backup", "labels": {"app": "backup"}},
+        "spec": {"schedule": "0 3 * * *", "jobTemplate": {"spec": {"backoffLimit": 0, "template": {"spec": {
+            "restartPolicy": "Never", "containers": [{"name": "dump", "image": "flextime/pg-dump:fail"}]}}}}}}"#;
+    k.run_stdin(
+        &["create", "--validate=false", "-f", "-"],
+        cronjob.as_bytes(),
+    )
+    .await
+    .out();
+    let writes_before = c.sim.writes();
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::start(&c, data.path()).await;
+    d.pick("orders-backup").await;
+    d.keys("b");
+    let (o, detail) = {
+        d.until("the prompt", LONG, |s| {
+            s.flow
+                .as_ref()
+                .is_some_and(|f| matches!(f.stage, Stage::Confirm { .. }))
+        })
+        .await;
+        d.keys("orders-backup");
+        d.code(Code::Enter);
+        d.until("the end", LONG, |s| {
+            s.flow
+                .as_ref()
+                .is_some_and(|f| matches!(f.stage, Stage::Finished { .. }))
+        })
+        .await;
+        finished(&d).expect("finished")
+    };
+    assert_eq!(o, Outcome::Failed, "{detail}");
+    assert!(detail.contains("failed"), "{detail}");
+    assert_eq!(c.sim.writes(), writes_before + 1, "one Job created");
+    // `l` in the dialog follows the failed run's logs.
+    d.keys("l");
+    assert!(
+        matches!(d.s.screen(), kdeck::app::state::Screen::Logs),
+        "{:?}",
+        d.s.notice
+    );
+    let title =
+        d.s.logs
+            .as_ref()
+            .map(|l| l.title.clone())
+            .unwrap_or_default();
+    assert!(title.contains("job/orders-backup-manual-"), "{title}");
+}
