@@ -106,7 +106,9 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
     let iw = w.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = Vec::new();
     match &flow.stage {
-        Stage::Menu { items, selected } => {
+        Stage::Menu {
+            items, selected, ..
+        } => {
             for (i, it) in items.iter().enumerate() {
                 let base = if it.disabled.is_some() {
                     t.style("text.dim")

@@ -48,14 +48,18 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
     let esc = k.code == Code::Esc;
     let want = f.confirm_name();
     match &mut f.stage {
-        Stage::Menu { items, selected } => {
+        Stage::Menu {
+            items,
+            selected,
+            target,
+        } => {
             match k.code {
                 Code::Esc => s.flow = None,
                 Code::Up => *selected = selected.saturating_sub(1),
                 Code::Down => *selected = (*selected + 1).min(items.len().saturating_sub(1)),
                 Code::Enter => {
                     let a = items.get(*selected).map(|i| i.action);
-                    let t = f.logs_of.clone();
+                    let t = Some(target.clone());
                     s.flow = None;
                     if let Some(a) = a {
                         return Some(start(s, a, t));
@@ -67,7 +71,7 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
                         .keymap
                         .action(crate::config::keymap::Mode::List, k)
                         .filter(|a| ACTIONS.iter().any(|(x, _)| x == a));
-                    let t = f.logs_of.clone();
+                    let t = Some(target.clone());
                     if let Some(a) = a {
                         s.flow = None;
                         return Some(start(s, a, t));

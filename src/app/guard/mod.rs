@@ -48,6 +48,8 @@ pub enum Stage {
     Menu {
         items: Vec<MenuItem>,
         selected: usize,
+        /// The row the menu is for.
+        target: Target,
     },
     /// Typing a replica count (scale) or HPA bounds.
     Count {
@@ -220,8 +222,15 @@ pub fn open_menu(s: &mut State, t: Option<Target>) -> Vec<Effect> {
         })
         .collect();
     let fx = want_access(s, Some(&t));
-    let mut f = new_flow(s, t.ctx, Stage::Menu { items, selected: 0 });
-    f.logs_of = Some(t);
+    let f = new_flow(
+        s,
+        t.ctx,
+        Stage::Menu {
+            items,
+            selected: 0,
+            target: t,
+        },
+    );
     s.flow = Some(f);
     fx
 }
