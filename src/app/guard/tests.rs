@@ -254,6 +254,24 @@ fn a_failed_intent_means_nothing_was_sent_and_is_said_loudly() {
 }
 
 #[test]
+fn access_is_asked_when_the_selection_rests_not_per_row_scrolled_past() {
+    let mut s = state();
+    let asks = |fx: &[Effect]| {
+        fx.iter()
+            .filter(|e| matches!(e, Effect::CheckAccess { .. }))
+            .count()
+    };
+    let fx = press(&mut s, "jjjk");
+    assert_eq!(asks(&fx), 0, "{fx:?}");
+    let now = s.now + 1;
+    let fx = update(&mut s, Event::Tick(now));
+    assert_eq!(asks(&fx), 1, "{fx:?}");
+    // Asked once: the next tick waits for the answer (and then keeps it a minute).
+    let fx = update(&mut s, Event::Tick(now + 1));
+    assert_eq!(asks(&fx), 0, "{fx:?}");
+}
+
+#[test]
 fn read_only_disables_every_action_and_sends_nothing() {
     let mut s = state();
     s.readonly = true;
