@@ -231,6 +231,23 @@ pub async fn review(client: &kube::Client, a: &Access) -> Result<Option<String>,
     }))
 }
 
+/// Sends `w` with `query` added to its path.
+async fn send(client: &kube::Client, w: &Write, query: &str) -> Result<String, ApiFailure> {
+    let path = if query.is_empty() {
+        w.path.clone()
+    } else {
+        with_query(&w.path, query)
+    };
+    request(
+        client,
+        w.method.clone(),
+        &path,
+        Some(w.content_type),
+        w.body.clone(),
+    )
+    .await
+}
+
 fn with_query(path: &str, query: &str) -> String {
     if path.contains('?') {
         format!("{path}&{query}")
@@ -261,7 +278,7 @@ pub async fn preflight(client: &kube::Client, req: &Request) -> Vec<Preflight> {
         }
         let name = format!("access: {}", w.access.describe());
         match review(client, &w.access).await {
-            Ok(None) => out.push(check(&name, true, "allowed".into())),
+            Ok(None) => out.push(check(&name, true, "allowed")),
             Ok(Some(why)) => out.push(check(&name, false, why)),
             Err(e) => out.push(check(&name, false, format!("could not ask: {e}"))),
         }
@@ -272,17 +289,8 @@ pub async fn preflight(client: &kube::Client, req: &Request) -> Vec<Preflight> {
             break;
         }
         let name = format!("dry run: {}", w.what);
-        let path = with_query(&w.path, "dryRun=All&fieldManager=kdeck");
-        match request(
-            client,
-            w.method.clone(),
-            &path,
-            Some(w.content_type),
-            w.body.clone(),
-        )
-        .await
-        {
-            Ok(_) => out.push(check(&name, true, "accepted by the server".into())),
+        match send(client, w, "dryRun=All&fieldManager=kdeck").await {
+            Ok(_) => out.push(check(&name, true, "accepted by the server")),
             Err(e) => out.push(check(&name, false, e.text())),
         }
     }
@@ -304,11 +312,11 @@ pub async fn preflight(client: &kube::Client, req: &Request) -> Vec<Preflight> {
     out
 }
 
-pub fn check(name: &str, ok: bool, detail: String) -> Preflight {
+pub fn check(name: &str, ok: bool, detail: impl Into<String>) -> Preflight {
     Preflight {
         check: name.to_string(),
         ok,
-        detail,
+        detail: detail.into(),
     }
 }
 
@@ -371,20 +379,9 @@ pub async fn execute(
     let many = ws.len() > 1;
     let mut failed = 0;
     for w in &ws {
-        let path = if w.dry_run {
-            with_query(&w.path, "fieldManager=kdeck")
-        } else {
-            w.path.clone()
-        };
-        match request(
-            client,
-            w.method.clone(),
-            &path,
-            Some(w.content_type),
-            w.body.clone(),
-        )
-        .await
-        {
+        // Pod proxy requests go to the pod: API query parameters are not theirs.
+        let query = if w.dry_run { "fieldManager=kdeck" } else { "" };
+        match send(client, w, query).await {
             Ok(answer) => {
                 done.sent += 1;
                 if many {

@@ -188,7 +188,7 @@ impl Runtime {
                         None => vec![crate::actions::run::check(
                             "connection",
                             false,
-                            "context not connected".into(),
+                            "context not connected",
                         )],
                     };
                     let _ = tx.send(Msg::Preflighted { flow, checks }).await;

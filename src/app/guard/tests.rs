@@ -32,6 +32,30 @@ fn audited(fx: &[Effect]) -> Vec<&Record> {
         .collect()
 }
 
+/// The runtime's answer to an Execute effect.
+fn executed(
+    s: &mut State,
+    flow: u64,
+    outcome: Outcome,
+    detail: impl Into<String>,
+    intent: Option<Record>,
+    sent: usize,
+) -> Vec<Effect> {
+    update(
+        s,
+        Event::Msg(Msg::Executed {
+            flow,
+            executed: Executed {
+                outcome,
+                detail: detail.into(),
+                results: Vec::new(),
+                intent,
+                sent,
+            },
+        }),
+    )
+}
+
 fn checks_pass(s: &mut State) -> Vec<Effect> {
     let flow = s.flow.as_ref().map(|f| f.id).unwrap();
     update(
@@ -41,7 +65,7 @@ fn checks_pass(s: &mut State) -> Vec<Effect> {
             checks: vec![crate::actions::run::check(
                 "access: patch deployments/scale",
                 true,
-                "allowed".into(),
+                "allowed",
             )],
         }),
     )
@@ -104,18 +128,13 @@ fn yes_writes_the_intent_with_the_send_then_verifies_and_records_the_outcome() {
     assert_eq!(intent.actor.context, "test");
     let mut written = intent.clone();
     written.seq = 1;
-    let fx = update(
+    let fx = executed(
         &mut s,
-        Event::Msg(Msg::Executed {
-            flow,
-            executed: Executed {
-                outcome: Outcome::Succeeded,
-                detail: String::new(),
-                results: Vec::new(),
-                intent: Some(written),
-                sent: 1,
-            },
-        }),
+        flow,
+        Outcome::Succeeded,
+        String::new(),
+        Some(written),
+        1,
     );
     assert!(audited(&fx).is_empty(), "not observed yet: {fx:?}");
     assert!(matches!(
@@ -161,18 +180,13 @@ fn quitting_while_watching_records_the_outcome_before_leaving() {
     let Some(Effect::Execute { flow, intent, .. }) = press(&mut s, "y").into_iter().next() else {
         panic!()
     };
-    update(
+    executed(
         &mut s,
-        Event::Msg(Msg::Executed {
-            flow,
-            executed: Executed {
-                outcome: Outcome::Succeeded,
-                detail: String::new(),
-                results: Vec::new(),
-                intent: Some(intent),
-                sent: 1,
-            },
-        }),
+        flow,
+        Outcome::Succeeded,
+        String::new(),
+        Some(intent),
+        1,
     );
     let fx = press(&mut s, "q");
     match &fx[..] {
@@ -203,19 +217,14 @@ fn a_conflict_is_shown_and_recorded_not_retried() {
     let Some(Effect::Execute { flow, intent, .. }) = fx.into_iter().next() else {
         panic!()
     };
-    let fx = update(
-            &mut s,
-            Event::Msg(Msg::Executed {
-                flow,
-                executed: Executed {
-                    outcome: Outcome::Conflict,
-                    detail: "changed by someone else since the plan: deploy/api now has 5 replicas (the plan saw 3)".into(),
-                    results: Vec::new(),
-                    intent: Some(intent),
-                    sent: 0,
-                },
-            }),
-        );
+    let fx = executed(
+        &mut s,
+        flow,
+        Outcome::Conflict,
+        "changed by someone else since the plan: deploy/api now has 5 replicas (the plan saw 3)",
+        Some(intent),
+        0,
+    );
     let recs = audited(&fx);
     assert_eq!(recs[0].outcome, Some(Outcome::Conflict));
     assert!(!fx.iter().any(|e| matches!(e, Effect::Execute { .. })));
@@ -236,18 +245,13 @@ fn a_failed_intent_means_nothing_was_sent_and_is_said_loudly() {
     let Some(Effect::Execute { flow, .. }) = press(&mut s, "y").into_iter().next() else {
         panic!()
     };
-    let fx = update(
+    let fx = executed(
         &mut s,
-        Event::Msg(Msg::Executed {
-            flow,
-            executed: Executed {
-                outcome: Outcome::Failed,
-                detail: "not run: the audit record could not be written (permission denied)".into(),
-                results: Vec::new(),
-                intent: None,
-                sent: 0,
-            },
-        }),
+        flow,
+        Outcome::Failed,
+        "not run: the audit record could not be written (permission denied)",
+        None,
+        0,
     );
     assert!(fx.is_empty(), "{fx:?}");
     assert!(s.notice.as_ref().unwrap().text.contains("not run"));
@@ -368,15 +372,11 @@ fn a_failing_server_check_refuses_with_the_servers_message() {
         Event::Msg(Msg::Preflighted {
             flow,
             checks: vec![
-                crate::actions::run::check(
-                    "access: patch deployments/scale",
-                    true,
-                    "allowed".into(),
-                ),
+                crate::actions::run::check("access: patch deployments/scale", true, "allowed"),
                 crate::actions::run::check(
                     "dry run: PATCH deploy/api/scale",
                     false,
-                    "422 Invalid: denied by policy".into(),
+                    "422 Invalid: denied by policy",
                 ),
             ],
         }),
