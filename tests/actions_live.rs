@@ -39,12 +39,7 @@ fn finished(d: &Driver) -> Option<(Outcome, String)> {
 /// Waits for the prompt, confirms (typing the name where protected), and waits for the
 /// end; returns the outcome and its detail, and closes the dialog.
 async fn confirm(d: &mut Driver, name: &str) -> (Outcome, String) {
-    d.until("the confirmation prompt", LONG, |s| {
-        s.flow
-            .as_ref()
-            .is_some_and(|f| matches!(f.stage, Stage::Confirm { .. } | Stage::Refused(_)))
-    })
-    .await;
+    d.until_stage(&["confirm", "refused"]).await;
     if d.stage() == "confirm" {
         let typed = matches!(
             d.s.flow.as_ref().map(|f| &f.stage),
@@ -57,12 +52,7 @@ async fn confirm(d: &mut Driver, name: &str) -> (Outcome, String) {
             d.keys("y");
         }
     }
-    d.until("the action's end", LONG, |s| {
-        s.flow
-            .as_ref()
-            .is_some_and(|f| matches!(f.stage, Stage::Finished { .. } | Stage::Refused(_)))
-    })
-    .await;
+    d.until_stage(&["finished", "refused"]).await;
     let out = finished(d).expect("finished");
     // The outcome is on disk once it is in the console's audit list (unless nothing
     // could be written at all).
@@ -276,12 +266,7 @@ async fn scale_hpa_bounds_restart_pause_and_undo_are_seen_by_kubectl() {
     // Scaling the HPA-managed API offers the HPA's bounds instead (tab).
     d.pick("flextime-api").await;
     scale_to(&mut d, "2");
-    d.until("the prompt", LONG, |s| {
-        s.flow
-            .as_ref()
-            .is_some_and(|f| matches!(f.stage, Stage::Confirm { .. }))
-    })
-    .await;
+    d.until_stage(&["confirm"]).await;
     let warned =
         d.s.flow
             .as_ref()
@@ -450,12 +435,7 @@ async fn a_concurrent_change_is_a_conflict_and_is_not_overwritten() {
     let k = c.kubectl(KUBECTL);
     d.pick("redis").await;
     scale_to(&mut d, "3");
-    d.until("the prompt", LONG, |s| {
-        s.flow
-            .as_ref()
-            .is_some_and(|f| matches!(f.stage, Stage::Confirm { .. }))
-    })
-    .await;
+    d.until_stage(&["confirm"]).await;
     // Someone else scales redis while the person reads the plan.
     k.run(&[
         "scale",
@@ -469,12 +449,7 @@ async fn a_concurrent_change_is_a_conflict_and_is_not_overwritten() {
     let writes = c.sim.writes();
     d.keys("redis");
     d.code(Code::Enter);
-    d.until("the end", LONG, |s| {
-        s.flow
-            .as_ref()
-            .is_some_and(|f| matches!(f.stage, Stage::Finished { .. }))
-    })
-    .await;
+    d.until_stage(&["finished"]).await;
     let (o, detail) = finished(&d).expect("finished");
     assert_eq!(o, Outcome::Conflict);
     assert!(
@@ -595,20 +570,10 @@ async fn a_failing_backup_run_is_reported_failed_with_its_logs_at_hand() {
     d.pick("orders-backup").await;
     d.keys("b");
     let (o, detail) = {
-        d.until("the prompt", LONG, |s| {
-            s.flow
-                .as_ref()
-                .is_some_and(|f| matches!(f.stage, Stage::Confirm { .. }))
-        })
-        .await;
+        d.until_stage(&["confirm"]).await;
         d.keys("orders-backup");
         d.code(Code::Enter);
-        d.until("the end", LONG, |s| {
-            s.flow
-                .as_ref()
-                .is_some_and(|f| matches!(f.stage, Stage::Finished { .. }))
-        })
-        .await;
+        d.until_stage(&["finished"]).await;
         finished(&d).expect("finished")
     };
     assert_eq!(o, Outcome::Failed, "{detail}");

@@ -155,6 +155,17 @@ impl Driver {
         self.apply(Event::Tick(now()));
     }
 
+    /// Runs the loop until the flow reaches one of `stages` (by name).
+    pub async fn until_stage(&mut self, stages: &[&str]) {
+        let want: Vec<String> = stages.iter().map(|s| s.to_string()).collect();
+        self.until(&format!("stage {stages:?}"), Duration::from_secs(90), |s| {
+            s.flow
+                .as_ref()
+                .is_some_and(|f| want.iter().any(|w| w == stage_name(&f.stage)))
+        })
+        .await;
+    }
+
     /// The flow's stage, by name.
     pub fn stage(&self) -> &'static str {
         self.s
