@@ -29,7 +29,7 @@ async fn cluster(scenario: Scenario) -> Cluster {
 }
 
 fn finished(d: &Driver) -> Option<(Outcome, String)> {
-    match &d.s.flow.as_ref()?.stage {
+    match &d.s().flow.as_ref()?.stage {
         Stage::Finished { outcome, detail } => Some((*outcome, detail.clone())),
         Stage::Refused(why) => Some((Outcome::Refused, why.clone())),
         _ => None,
@@ -42,7 +42,7 @@ async fn confirm(d: &mut Driver, name: &str) -> (Outcome, String) {
     d.until_stage(&["confirm", "refused"]).await;
     if d.stage() == "confirm" {
         let typed = matches!(
-            d.s.flow.as_ref().map(|f| &f.stage),
+            d.s().flow.as_ref().map(|f| &f.stage),
             Some(Stage::Confirm { typed: Some(_), .. })
         );
         if typed {
@@ -56,11 +56,12 @@ async fn confirm(d: &mut Driver, name: &str) -> (Outcome, String) {
     let out = finished(d).expect("finished");
     // The outcome is on disk once it is in the console's audit list (unless nothing
     // could be written at all).
-    let id =
-        d.s.flow
-            .as_ref()
-            .map(|f| f.action_id.clone())
-            .unwrap_or_default();
+    let id = d
+        .s()
+        .flow
+        .as_ref()
+        .map(|f| f.action_id.clone())
+        .unwrap_or_default();
     if !out.1.contains("audit record could not be written") {
         d.until("the outcome recorded", LONG, |s| {
             s.audit
@@ -105,7 +106,7 @@ async fn the_incidents_way_out_is_seen_by_kubectl_and_audited() {
     let k = c.kubectl(KUBECTL);
     // The bad release has started rolling out.
     d.until("the bad rollout", LONG, |s| {
-        s.contexts[0].data.deployments.values().any(|x| {
+        s.contexts[0].data.kinds.deployments.values().any(|x| {
             x.meta.name.as_ref() == "flextime-api"
                 && x.template.images().contains(&"flextime/api:v2.4.0")
         })
@@ -267,11 +268,12 @@ async fn scale_hpa_bounds_restart_pause_and_undo_are_seen_by_kubectl() {
     d.pick("flextime-api").await;
     scale_to(&mut d, "2");
     d.until_stage(&["confirm"]).await;
-    let warned =
-        d.s.flow
-            .as_ref()
-            .and_then(|f| f.plan.as_ref())
-            .map(|p| p.warnings.join("; "));
+    let warned = d
+        .s()
+        .flow
+        .as_ref()
+        .and_then(|f| f.plan.as_ref())
+        .map(|p| p.warnings.join("; "));
     assert!(
         warned
             .as_deref()
@@ -353,7 +355,7 @@ async fn an_rbac_denial_is_shown_before_trying_then_refused_audited_and_nothing_
     })
     .await;
     d.keys("x");
-    let Some(Stage::Menu { items, .. }) = d.s.flow.as_ref().map(|f| &f.stage) else {
+    let Some(Stage::Menu { items, .. }) = d.s().flow.as_ref().map(|f| &f.stage) else {
         panic!("no menu")
     };
     let scale = items
@@ -513,26 +515,28 @@ async fn read_only_sends_no_writes_whatever_is_pressed() {
     let mut d = Driver::start(&c, data.path()).await;
     for global in [true, false] {
         // `--readonly`, then a context marked read-only in config.
-        d.s.readonly = global;
-        d.s.contexts[0].readonly = !global;
+        d.setup(|s| {
+            s.readonly = global;
+            s.contexts[0].readonly = !global;
+        });
         for row in ["flextime-api", "dashboard-blue", "volume-snapshot", "redis"] {
             d.pick(row).await;
             for k in ["S", "R", "r", "P", "B", "T", "b", "U"] {
                 d.keys(k);
-                assert!(d.s.flow.is_none(), "{row} {k}: a flow started");
+                assert!(d.s().flow.is_none(), "{row} {k}: a flow started");
                 // (Undo names its context only once the log has an action to undo.)
                 assert!(
                     (!global && k == "U")
-                        || d.s
+                        || d.s()
                             .notice
                             .as_ref()
                             .is_some_and(|n| n.text.contains("read-only")),
                     "{row} {k}: {:?}",
-                    d.s.notice
+                    d.s().notice
                 );
             }
             d.keys("x");
-            let Some(Stage::Menu { items, .. }) = d.s.flow.as_ref().map(|f| &f.stage) else {
+            let Some(Stage::Menu { items, .. }) = d.s().flow.as_ref().map(|f| &f.stage) else {
                 panic!("no menu")
             };
             assert!(
@@ -582,14 +586,15 @@ async fn a_failing_backup_run_is_reported_failed_with_its_logs_at_hand() {
     // `l` in the dialog follows the failed run's logs.
     d.keys("l");
     assert!(
-        matches!(d.s.screen(), kdeck::app::state::Screen::Logs),
+        matches!(d.s().screen(), kdeck::app::state::Screen::Logs),
         "{:?}",
-        d.s.notice
+        d.s().notice
     );
-    let title =
-        d.s.logs
-            .as_ref()
-            .map(|l| l.title.clone())
-            .unwrap_or_default();
+    let title = d
+        .s()
+        .logs
+        .as_ref()
+        .map(|l| l.title.clone())
+        .unwrap_or_default();
     assert!(title.contains("job/orders-backup-manual-"), "{title}");
 }

@@ -9,39 +9,31 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use common::Cluster;
-use common::console::{assert_inert, buffer_text, spec};
-use kdeck::app::msg::Msg;
-use kdeck::app::state::{ContextState, Reach, State};
-use kdeck::app::{Event, update};
-use kdeck::cluster::{probes, watch};
-use kdeck::config::keymap::Keymap;
+use common::console::{assert_inert, buffer_text};
+use common::driver::Driver;
+use kdeck::app::Event;
+use kdeck::app::command::Command;
+use kdeck::app::state::{Reach, Screen, State};
 use kdeck::sim::{self, Scenario, SimConfig};
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
+/// The binary's engine, headless (see `common::driver`).
 struct Live {
-    state: State,
-    rx: mpsc::Receiver<Msg>,
-    cancel: CancellationToken,
+    d: Driver,
+    _data: tempfile::TempDir,
 }
 
 impl Live {
     async fn start(c: &Cluster) -> Live {
-        let client = common::kube_client(&c.kubeconfig).await;
-        let (tx, rx) = mpsc::channel(4096);
-        let cancel = CancellationToken::new();
-        watch::spawn_all(&client, 0, &[], &tx, &cancel);
-        tokio::spawn(probes::ping(client, 0, tx, cancel.clone()));
-        let now = jiff::Timestamp::now().as_second();
-        let state = State::new(
-            vec![ContextState::new(spec(c), false)],
-            Keymap::builtin("default").expect("keymap"),
-            now,
-        );
-        Live { state, rx, cancel }
+        let data = tempfile::tempdir().expect("tempdir");
+        let d = Driver::start(c, data.path()).await;
+        Live { d, _data: data }
     }
 
-    /// Applies messages until `cond` holds; returns how long it took.
+    fn state(&self) -> &State {
+        self.d.s()
+    }
+
+    /// Runs the engine until `cond` holds; returns how long it took.
     async fn until(
         &mut self,
         what: &str,
@@ -49,40 +41,12 @@ impl Live {
         cond: impl Fn(&State) -> bool,
     ) -> Duration {
         let start = Instant::now();
-        loop {
-            self.state.refresh();
-            if cond(&self.state) {
-                return start.elapsed();
-            }
-            assert!(
-                start.elapsed() < timeout,
-                "timed out after {timeout:?} waiting for: {what}"
-            );
-            match tokio::time::timeout(Duration::from_millis(100), self.rx.recv()).await {
-                Ok(Some(m)) => {
-                    update(&mut self.state, Event::Msg(m));
-                    while let Ok(m) = self.rx.try_recv() {
-                        update(&mut self.state, Event::Msg(m));
-                    }
-                }
-                Ok(None) => panic!("sources stopped"),
-                Err(_) => {}
-            }
-            update(
-                &mut self.state,
-                Event::Tick(jiff::Timestamp::now().as_second()),
-            );
-        }
+        self.d.until(what, timeout, cond).await;
+        start.elapsed()
     }
 
     fn all_listed(s: &State) -> bool {
-        s.contexts[0].data.listed.len() == kdeck::app::msg::ResKind::ALL.len()
-    }
-}
-
-impl Drop for Live {
-    fn drop(&mut self) {
-        self.cancel.cancel();
+        s.contexts[0].data.listed().len() == kdeck::cluster::kinds::ResKind::ALL.len()
     }
 }
 
@@ -112,8 +76,9 @@ async fn console_state_matches_kubectl() {
         .lines()
         .map(|l| l.split_whitespace().collect::<Vec<_>>().join("/"))
         .collect();
-    let got: BTreeSet<String> = live.state.contexts[0]
+    let got: BTreeSet<String> = live.state().contexts[0]
         .data
+        .kinds
         .pods
         .keys()
         .map(|(ns, n)| format!("{ns}/{n}"))
@@ -124,14 +89,14 @@ async fn console_state_matches_kubectl() {
     for line in table.out().lines() {
         let cols: Vec<&str> = line.split_whitespace().collect();
         let (ns, name, status) = (cols[0], cols[1], cols[3]);
-        let rec = &live.state.contexts[0].data.pods[&(ns.into(), name.into())];
+        let rec = &live.state().contexts[0].data.kinds.pods[&(ns.into(), name.into())];
         assert_eq!(rec.status(), status, "{ns}/{name}");
     }
     let deps = k.run(&["get", "deploy", "-A", "--no-headers"]).await;
     for line in deps.out().lines() {
         let cols: Vec<&str> = line.split_whitespace().collect();
         let row = live
-            .state
+            .state()
             .fleet
             .workloads
             .iter()
@@ -186,6 +151,7 @@ async fn a_kubectl_change_appears_within_a_second() {
         .until("the annotation", Duration::from_secs(5), |s| {
             s.contexts[0]
                 .data
+                .kinds
                 .deployments
                 .values()
                 .any(|d| d.meta.annotation("kubernetes.io/change-cause") == Some("hotfix"))
@@ -213,7 +179,7 @@ async fn a_restarted_server_flips_stale_and_back_to_live() {
         matches!(s.contexts[0].reach(), Reach::Stale { .. })
     })
     .await;
-    if let Reach::Stale { reason, since } = live.state.contexts[0].reach() {
+    if let Reach::Stale { reason, since } = live.state().contexts[0].reach() {
         assert!(since > 0);
         assert!(!reason.is_empty());
     }
@@ -228,7 +194,7 @@ async fn a_restarted_server_flips_stale_and_back_to_live() {
         s.contexts[0].reach() == Reach::Live
     })
     .await;
-    assert!(!live.state.fleet.workloads.is_empty());
+    assert!(!live.state().fleet.workloads.is_empty());
     again.shutdown().await;
     drop((dir, kubeconfig));
 }
@@ -294,19 +260,16 @@ async fn hostile_strings_are_drawn_inert() {
     let theme = kdeck::config::theme::Theme::builtin("default").expect("theme");
     let mut term =
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).expect("terminal");
-    for view in [
-        kdeck::app::action::Action::ViewEvents,
-        kdeck::app::action::Action::ViewServices,
-    ] {
-        kdeck::app::update::action(&mut live.state, view);
-        term.draw(|f| kdeck::ui::render::render(f, &live.state, &theme))
+    for view in [Command::ViewEvents, Command::ViewServices] {
+        live.d.feed(Event::Command(view));
+        term.draw(|f| kdeck::ui::render::render(f, live.state(), &theme))
             .expect("draw");
         assert_inert(term.backend().buffer());
     }
     let text = buffer_text(term.backend().buffer());
     assert!(text.contains("cleared"), "{text}");
-    kdeck::app::update::action(&mut live.state, kdeck::app::action::Action::ViewEvents);
-    term.draw(|f| kdeck::ui::render::render(f, &live.state, &theme))
+    live.d.feed(Event::Command(Command::ViewEvents));
+    term.draw(|f| kdeck::ui::render::render(f, live.state(), &theme))
         .expect("draw");
     let text = buffer_text(term.backend().buffer());
     assert!(text.contains("red alert"), "{text}");
@@ -315,23 +278,22 @@ async fn hostile_strings_are_drawn_inert() {
         "escape payloads dropped whole: {text}"
     );
     // Describe shows the label, inert.
-    live.state
-        .screens
-        .push(kdeck::app::state::Screen::Describe {
-            target: common::console::target(
-                kdeck::app::msg::ResKind::Pod,
-                "flagwise",
-                &live.state.contexts[0]
-                    .data
-                    .pods
-                    .keys()
-                    .find(|(ns, n)| &**ns == "flagwise" && n.starts_with("flagwise-web"))
-                    .expect("pod")
-                    .1,
-            ),
+    let pod = live.state().contexts[0]
+        .data
+        .kinds
+        .pods
+        .keys()
+        .find(|(ns, n)| &**ns == "flagwise" && n.starts_with("flagwise-web"))
+        .expect("pod")
+        .1
+        .clone();
+    live.d.setup(|s| {
+        s.screens.push(Screen::Describe {
+            target: common::console::target(kdeck::cluster::kinds::ResKind::Pod, "flagwise", &pod),
             scroll: 0,
-        });
-    term.draw(|f| kdeck::ui::render::render(f, &live.state, &theme))
+        })
+    });
+    term.draw(|f| kdeck::ui::render::render(f, live.state(), &theme))
         .expect("draw");
     assert_inert(term.backend().buffer());
 }

@@ -7,11 +7,11 @@ mod common;
 
 use common::Cluster;
 use common::console::{assert_inert, probe_round, render_text, state_from, target};
-use kdeck::app::action::Action;
-use kdeck::app::msg::{Msg, ResKind};
-use kdeck::app::state::{Screen, State, YamlDoc};
-use kdeck::app::update::action;
-use kdeck::app::{Event, update};
+use kdeck::app::command::Command;
+use kdeck::app::state::{Screen, YamlDoc};
+use kdeck::app::{Console, Done, Event};
+use kdeck::cluster::kinds::ResKind;
+use kdeck::cluster::msg::Msg;
 use kdeck::config::theme::Theme;
 use kdeck::sim::{Scenario, SimConfig};
 
@@ -40,21 +40,21 @@ fn snap(name: &str, text: &str) {
     });
 }
 
-fn views(s: &mut State, prefix: &str, theme: &Theme) {
+fn views(s: &mut Console, prefix: &str, theme: &Theme) {
     let all = [
-        (Action::ViewOverview, "overview"),
-        (Action::ViewPods, "pods"),
-        (Action::ViewWorkloads, "workloads"),
-        (Action::ViewHpas, "hpas"),
-        (Action::ViewEvents, "events"),
-        (Action::ViewServices, "services"),
-        (Action::ViewResources, "resources"),
-        (Action::ViewHealth, "health"),
-        (Action::ViewBackups, "backups"),
-        (Action::ViewAlerts, "alerts"),
+        (Command::ViewOverview, "overview"),
+        (Command::ViewPods, "pods"),
+        (Command::ViewWorkloads, "workloads"),
+        (Command::ViewHpas, "hpas"),
+        (Command::ViewEvents, "events"),
+        (Command::ViewServices, "services"),
+        (Command::ViewResources, "resources"),
+        (Command::ViewHealth, "health"),
+        (Command::ViewBackups, "backups"),
+        (Command::ViewAlerts, "alerts"),
     ];
     for (a, name) in all {
-        action(s, a);
+        let _ = s.step(Event::Command(a));
         for (w, h) in SIZES {
             snap(
                 &format!("{prefix}_{name}_{w}x{h}"),
@@ -93,7 +93,7 @@ async fn incident_scenario_views() {
     views(&mut s, "incident", &theme);
     // What kubectl cannot show, on the first screen: the API's deep health down with
     // its breaker open, the stale weekly snapshot, and the alerts that paged.
-    action(&mut s, Action::ViewOverview);
+    let _ = s.step(Event::Command(Command::ViewOverview));
     let first_screen = render_text(&mut s, 80, 24, &theme);
     assert!(first_screen.contains("volume-snapshot"), "{first_screen}");
     let api = &s.fleet.workloads[0];
@@ -129,7 +129,7 @@ async fn incident_scenario_views() {
         assert!(names.contains(&want), "{names:?}");
     }
     // From the stale backup, one key shows its failed run's logs.
-    action(&mut s, Action::ViewBackups);
+    let _ = s.step(Event::Command(Command::ViewBackups));
     let row = s
         .list()
         .expect("backups list")
@@ -137,8 +137,8 @@ async fn incident_scenario_views() {
         .iter()
         .position(|&i| &*s.fleet.backups[i].name == "volume-snapshot")
         .expect("volume-snapshot listed");
-    s.list_mut().expect("list").selected = row;
-    let fx = action(&mut s, Action::Logs);
+    s.state.list_mut().expect("list").selected = row;
+    let fx = s.step(Event::Command(Command::Logs));
     let failed_run = s
         .fleet
         .backups
@@ -147,7 +147,7 @@ async fn incident_scenario_views() {
         .and_then(|b| {
             b.runs
                 .iter()
-                .find(|r| r.outcome == kdeck::cluster::model::JobOutcome::Failed)
+                .find(|r| r.outcome == kdeck::cluster::kinds::JobOutcome::Failed)
                 .map(|r| r.name.to_string())
         });
     let failed_run = failed_run.expect("a failed run");
@@ -163,7 +163,7 @@ async fn incident_scenario_views() {
         kdeck::app::transitions::Transition::AlertFired { name, .. } if name == "FlexTimeAPIDown"
     )));
     // The failing rollout is the first row of the first screen.
-    action(&mut s, Action::ViewOverview);
+    let _ = s.step(Event::Command(Command::ViewOverview));
     let first = &s.fleet.workloads[0];
     assert_eq!(
         (&*first.namespace, &*first.name),
@@ -184,12 +184,13 @@ async fn incident_detail_views() {
     // Describe the failing Deployment and one of its crashing pods.
     let crashing = s.contexts[0]
         .data
+        .kinds
         .pods
         .values()
         .find(|p| p.status() == "CrashLoopBackOff")
         .map(|p| p.name.to_string())
         .expect("a crash-looping pod");
-    s.screens.push(Screen::Describe {
+    s.state.screens.push(Screen::Describe {
         target: target(ResKind::Deployment, "flextime-production", "flextime-api"),
         scroll: 0,
     });
@@ -202,36 +203,33 @@ async fn incident_detail_views() {
             &render_text(&mut s, w, h, &theme),
         );
     }
-    s.screens.pop();
-    s.screens.push(Screen::Describe {
+    s.state.screens.pop();
+    s.state.screens.push(Screen::Describe {
         target: target(ResKind::Pod, "flextime-production", &crashing),
         scroll: 0,
     });
     let pod_text = render_text(&mut s, 80, 24, &theme);
     assert!(pod_text.contains("CrashLoopBackOff"), "{pod_text}");
-    s.screens.pop();
+    s.state.screens.pop();
     // YAML, fetched over HTTP the way the runtime does.
     let client = common::kube_client(&c.kubeconfig).await;
     let yaml = kdeck::cluster::fetch::yaml(
         client.clone(),
-        ResKind::Deployment,
+        &kdeck::cluster::fetch::api_resource(ResKind::Deployment.info()),
         "flextime-production",
         "flextime-api",
     )
     .await
     .expect("yaml");
-    s.yaml = Some(YamlDoc {
+    s.state.yaml = Some(YamlDoc {
         request: 7,
         lines: None,
     });
-    update(
-        &mut s,
-        Event::Msg(Msg::Fetched {
-            request: 7,
-            result: Ok(yaml),
-        }),
-    );
-    s.screens.push(Screen::Yaml {
+    let _ = s.step(Event::Done(Done::Fetched {
+        request: 7,
+        result: Ok(yaml),
+    }));
+    s.state.screens.push(Screen::Yaml {
         target: target(ResKind::Deployment, "flextime-production", "flextime-api"),
         request: 7,
         scroll: 0,
@@ -241,7 +239,7 @@ async fn incident_detail_views() {
         assert!(!text.contains("managedFields"));
         snap(&format!("incident_yaml_{w}x{h}"), &text);
     }
-    s.screens.pop();
+    s.state.screens.pop();
     // Logs of the crashing pod (its previous container), as the log view shows them.
     let pods: kube::Api<k8s_openapi::api::core::v1::Pod> =
         kube::Api::namespaced(client, "flextime-production");
@@ -256,22 +254,19 @@ async fn incident_detail_views() {
         )
         .await
         .expect("logs");
-    action(&mut s, Action::ViewPods);
-    let fx = action(&mut s, Action::Logs);
+    let _ = s.step(Event::Command(Command::ViewPods));
+    let fx = s.step(Event::Command(Command::Logs));
     let stream = match fx.as_slice() {
         [kdeck::app::Effect::StartLogs { stream, .. }] => *stream,
         other => panic!("{other:?}"),
     };
     for line in text.lines() {
-        update(
-            &mut s,
-            Event::Msg(Msg::Log {
-                stream,
-                pod: crashing.as_str().into(),
-                container: "api".into(),
-                line: line.to_string(),
-            }),
-        );
+        let _ = s.step(Event::Cluster(Msg::Log {
+            stream,
+            pod: crashing.as_str().into(),
+            container: "api".into(),
+            line: line.to_string(),
+        }));
     }
     for (w, h) in SIZES {
         snap(
@@ -280,7 +275,7 @@ async fn incident_detail_views() {
         );
     }
     // Help overlay, generated from the keymap.
-    action(&mut s, Action::Help);
+    let _ = s.step(Event::Command(Command::Help));
     for (w, h) in SIZES {
         snap(&format!("help_{w}x{h}"), &render_text(&mut s, w, h, &theme));
     }
@@ -292,9 +287,9 @@ async fn severity_carries_its_style() {
     let mut s = state_from(&c, now).await;
     let theme = Theme::builtin("default").expect("theme");
     let rows = kdeck::ui::render::page_rows(ratatui::layout::Rect::new(0, 0, 80, 24), &s);
-    update(&mut s, Event::Page(rows));
+    let _ = s.step(Event::Page(rows));
     // Move the selection off the first row so its own style shows.
-    action(&mut s, Action::Down);
+    let _ = s.step(Event::Command(Command::Down));
     let mut term =
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).expect("terminal");
     term.draw(|f| kdeck::ui::render::render(f, &s, &theme))
@@ -325,10 +320,8 @@ async fn severity_carries_its_style() {
 }
 
 /// Keys into `update`, as the terminal would send them.
-fn press(s: &mut State, keys: &[kdeck::config::keymap::Key]) -> Vec<kdeck::app::Effect> {
-    keys.iter()
-        .flat_map(|k| update(s, Event::Key(*k)))
-        .collect()
+fn press(s: &mut Console, keys: &[kdeck::config::keymap::Key]) -> Vec<kdeck::app::Effect> {
+    keys.iter().flat_map(|k| s.step(Event::Key(*k))).collect()
 }
 
 fn chars(text: &str) -> Vec<kdeck::config::keymap::Key> {
@@ -344,10 +337,10 @@ async fn action_dialogs_and_the_audit_view() {
     use kdeck::config::keymap::Code;
     let (c, now) = cluster(Scenario::Incident, 240.0).await;
     let mut s = state_from(&c, now).await;
-    s.session = "snap".into();
+    s.state.session = "snap".into();
     probe_round(&c, &mut s).await;
     let theme = Theme::builtin("default").expect("theme");
-    let shot = |s: &mut State, name: &str| {
+    let shot = |s: &mut Console, name: &str| {
         for (w, h) in SIZES {
             let text = render_text(s, w, h, &theme);
             snap(&format!("action_{name}_{w}x{h}"), &text);
@@ -383,7 +376,7 @@ async fn action_dialogs_and_the_audit_view() {
     let client = common::kube_client(&c.kubeconfig).await;
     let checks = kdeck::actions::run::preflight(&client, &request).await;
     assert!(checks.iter().all(|c| c.ok), "{checks:?}");
-    update(&mut s, Event::Msg(Msg::Preflighted { flow, checks }));
+    let _ = s.step(Event::Done(Done::Preflighted { flow, checks }));
     press(&mut s, &chars("flextime-ap"));
     let confirm = render_text(&mut s, 80, 24, &theme);
     assert!(
@@ -422,9 +415,9 @@ async fn action_dialogs_and_the_audit_view() {
         r.error = Some("not allowed to patch deployments/scale".into());
         let mut written = log.append(r).expect("append");
         written.time = format!("2026-11-22T10:0{i}:00.000000Z");
-        s.audit.push(written);
+        s.state.audit.push(written);
     }
-    s.audit_status = Some("audit log: 2 records, chain verified".into());
-    action(&mut s, Action::ViewAudit);
+    s.state.audit_status = Some("audit log: 2 records, chain verified".into());
+    let _ = s.step(Event::Command(Command::ViewAudit));
     shot(&mut s, "audit_view");
 }

@@ -9,10 +9,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use kdeck::app::msg::Msg;
-use kdeck::app::{Event, update};
+use kdeck::app::{Console, Event};
 use kdeck::config::file::Config;
-use kdeck::probe::targets::{self, Settings};
+use kdeck::probe::Msg;
+use kdeck::probe::targets::Settings;
 use kdeck::probe::{ErrorClass, HealthState};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -149,7 +149,7 @@ async fn hostile_endpoints_are_classified_within_their_deadline() {
     unsafe { std::env::set_var("KDECK_TEST_PROBE_TOKEN", "s3cret") };
     let cfg = config().await;
     let settings = Settings::from(&cfg.probes);
-    let targets = targets::configured(&cfg.endpoints, &settings, &[]);
+    let targets = kdeck::fleet::probing::configured(&cfg.endpoints, &settings, &[]);
     assert_eq!(targets.len(), NAMES.len());
     let clients = kdeck::probe::http::Clients {
         kube: Vec::new(),
@@ -217,7 +217,7 @@ async fn hostile_endpoints_are_classified_within_their_deadline() {
 async fn the_console_keeps_drawing_while_probes_hang() {
     let cfg = config().await;
     let settings = Settings::from(&cfg.probes);
-    let targets = targets::configured(&cfg.endpoints, &settings, &[]);
+    let targets = kdeck::fleet::probing::configured(&cfg.endpoints, &settings, &[]);
     let clients = kdeck::probe::http::Clients {
         kube: Vec::new(),
         direct: kdeck::probe::http::direct_client().expect("client"),
@@ -233,12 +233,12 @@ async fn the_console_keeps_drawing_while_probes_hang() {
         cancel.clone(),
     ));
     ttx.send(std::sync::Arc::new(targets)).expect("targets");
-    let mut s = kdeck::app::State::new(
+    let mut s = Console::new(kdeck::app::State::new(
         Vec::new(),
         kdeck::config::keymap::Keymap::builtin("default").expect("keymap"),
         jiff::Timestamp::now().as_second(),
-    );
-    kdeck::app::update::action(&mut s, kdeck::app::action::Action::ViewHealth);
+    ));
+    let _ = s.step(Event::Command(kdeck::app::command::Command::ViewHealth));
     let theme = kdeck::config::theme::Theme::builtin("default").expect("theme");
     // Draw for five seconds as the loop would, taking verdicts as they come: the
     // frames never wait on a hanging server.
@@ -247,9 +247,9 @@ async fn the_console_keeps_drawing_while_probes_hang() {
     let mut text = String::new();
     while Instant::now() < until {
         while let Ok(m) = rx.try_recv() {
-            update(&mut s, Event::Msg(m));
+            let _ = s.step(Event::Probe(m));
         }
-        s.refresh();
+        let _ = s.step(Event::Refresh);
         text = common::console::render_text(&mut s, 160, 48, &theme);
         frames += 1;
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -8,8 +8,8 @@ use serde_json::json;
 
 use super::run::{self, Stop, Write};
 use super::{Plan, Progress, Request, Risk};
-use crate::app::msg::CtxId;
-use crate::app::store::ClusterData;
+use crate::cluster::msg::CtxId;
+use crate::cluster::store::ClusterData;
 
 /// The Job name: `<cronjob>-manual-<unix seconds>`, cut so it stays a valid name.
 pub fn job_name(cronjob: &str, now: i64) -> String {
@@ -27,6 +27,7 @@ pub fn plan(
     now: i64,
 ) -> Result<Plan, String> {
     let cj = d
+        .kinds
         .cronjobs
         .get(&(Arc::from(namespace), Arc::from(cronjob)))
         .ok_or_else(|| format!("cronjob/{cronjob} is gone"))?;
@@ -131,22 +132,23 @@ pub fn verify(d: &ClusterData, req: &Request) -> Progress {
         return Progress::Failed("not a backup request".into());
     };
     match d
+        .kinds
         .jobs
         .get(&(Arc::from(namespace.as_str()), Arc::from(job.as_str())))
     {
         None => Progress::Waiting(format!("job/{job} not seen yet")),
         Some(j) => match j.outcome {
-            crate::cluster::model::JobOutcome::Complete => {
+            crate::cluster::kinds::JobOutcome::Complete => {
                 Progress::Done(format!("job/{job} completed"))
             }
-            crate::cluster::model::JobOutcome::Failed => Progress::Failed(format!(
+            crate::cluster::kinds::JobOutcome::Failed => Progress::Failed(format!(
                 "job/{job} failed: {}",
                 j.message
                     .as_deref()
                     .or(j.reason.as_deref())
                     .unwrap_or("no reason given")
             )),
-            crate::cluster::model::JobOutcome::Running => Progress::Waiting(format!(
+            crate::cluster::kinds::JobOutcome::Running => Progress::Waiting(format!(
                 "job/{job}: {} active, {} failed",
                 j.active, j.failed
             )),
@@ -177,19 +179,19 @@ mod tests {
         assert_eq!(j["spec"]["backoffLimit"], 2);
     }
 
-    fn job(status: serde_json::Value) -> crate::cluster::model::JobRec {
-        let j: crate::cluster::slim::Job = serde_json::from_value(serde_json::json!({
+    fn job(status: serde_json::Value) -> crate::cluster::kinds::JobRec {
+        let j: crate::cluster::kinds::Job = serde_json::from_value(serde_json::json!({
             "metadata": {"name": "snap-manual-1", "namespace": "ns"},
             "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "i"}]}}},
             "status": status
         }))
         .expect("job");
-        crate::cluster::model::JobRec::from(&j, &mut crate::cluster::model::Interner::default())
+        crate::cluster::kinds::JobRec::from(&j, &mut crate::cluster::kinds::Interner::default())
     }
 
     #[test]
     fn verify_waits_for_the_job_and_reports_its_failure() {
-        use crate::app::msg::Applied;
+        use crate::cluster::kinds::Object;
         let req = Request::TriggerBackup {
             namespace: "ns".into(),
             cronjob: "snap".into(),
@@ -197,16 +199,16 @@ mod tests {
         };
         let mut d = ClusterData::default();
         assert!(matches!(verify(&d, &req), Progress::Waiting(w) if w.contains("not seen yet")));
-        d.apply(Applied::Job(job(serde_json::json!({"active": 1}))));
+        d.apply(Object::Job(job(serde_json::json!({"active": 1}))));
         assert!(matches!(verify(&d, &req), Progress::Waiting(w) if w.contains("1 active")));
-        d.apply(Applied::Job(job(serde_json::json!({"failed": 3, "conditions": [
+        d.apply(Object::Job(job(serde_json::json!({"failed": 3, "conditions": [
             {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit"}]}))));
         assert!(
             matches!(verify(&d, &req), Progress::Failed(w) if w.contains("backoff limit")),
             "{:?}",
             verify(&d, &req)
         );
-        d.apply(Applied::Job(job(
+        d.apply(Object::Job(job(
             serde_json::json!({"succeeded": 1, "conditions": [
             {"type": "Complete", "status": "True"}]}),
         )));

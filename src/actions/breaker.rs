@@ -10,8 +10,8 @@ use serde_json::json;
 
 use super::run::{self, Stop, Write};
 use super::{HealthOf, Plan, Request, Risk};
-use crate::app::msg::CtxId;
-use crate::app::store::ClusterData;
+use crate::cluster::msg::CtxId;
+use crate::cluster::store::ClusterData;
 use crate::fleet::workloads::{WorkloadKind, pods_of};
 use crate::probe::HealthState;
 use crate::probe::targets::{Via, template_endpoints};
@@ -36,10 +36,12 @@ pub fn plan(
 ) -> Result<Plan, String> {
     let template = match kind {
         WorkloadKind::Deployment => d
+            .kinds
             .deployments
             .get(&(Arc::from(namespace), Arc::from(name)))
             .map(|x| &x.template),
         WorkloadKind::StatefulSet => d
+            .kinds
             .statefulsets
             .get(&(Arc::from(namespace), Arc::from(name)))
             .map(|x| &x.template),
@@ -200,12 +202,12 @@ fn run_clean(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::msg::Applied;
     use crate::app::testkit::{deployment, replicaset};
-    use crate::cluster::model::{Interner, PodRec};
+    use crate::cluster::kinds::Object;
+    use crate::cluster::kinds::{Interner, PodRec};
 
     fn pod(name: &str, rs: &str, ready: bool) -> PodRec {
-        let p: crate::cluster::slim::Pod = serde_json::from_value(json!({
+        let p: crate::cluster::kinds::Pod = serde_json::from_value(json!({
             "metadata": {"name": name, "namespace": "ns", "labels": {"app": "api"},
                 "ownerReferences": [{"kind": "ReplicaSet", "name": rs, "uid": "x", "controller": true, "apiVersion": "apps/v1"}]},
             "spec": {"containers": [{"name": "c"}]},
@@ -219,7 +221,7 @@ mod tests {
     #[test]
     fn every_ready_pod_is_reset_on_the_configured_port() {
         let mut d = ClusterData::default();
-        d.apply(Applied::Deployment(deployment(
+        d.apply(Object::Deployment(deployment(
             "ns",
             "api",
             3,
@@ -227,10 +229,10 @@ mod tests {
             1,
             ("True", "NewReplicaSetAvailable"),
         )));
-        d.apply(Applied::ReplicaSet(replicaset("ns", "api-a", "api", 1, 3)));
-        d.apply(Applied::Pod(pod("api-a-1", "api-a", true)));
-        d.apply(Applied::Pod(pod("api-a-2", "api-a", true)));
-        d.apply(Applied::Pod(pod("api-a-3", "api-a", false)));
+        d.apply(Object::ReplicaSet(replicaset("ns", "api-a", "api", 1, 3)));
+        d.apply(Object::Pod(pod("api-a-1", "api-a", true)));
+        d.apply(Object::Pod(pod("api-a-2", "api-a", true)));
+        d.apply(Object::Pod(pod("api-a-3", "api-a", false)));
         let down = |_: &str| Some(HealthState::Down);
         let at = BreakerAt {
             port: Some(3005),

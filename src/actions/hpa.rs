@@ -7,8 +7,8 @@ use serde_json::json;
 
 use super::run::{self, Stop, Write};
 use super::{Plan, Progress, Request, Risk};
-use crate::app::msg::CtxId;
-use crate::app::store::ClusterData;
+use crate::cluster::msg::CtxId;
+use crate::cluster::store::ClusterData;
 
 pub fn plan(
     d: &ClusterData,
@@ -19,6 +19,7 @@ pub fn plan(
     max: i32,
 ) -> Result<Plan, String> {
     let h = d
+        .kinds
         .hpas
         .get(&(Arc::from(namespace), Arc::from(name)))
         .ok_or_else(|| format!("hpa/{name} is gone"))?;
@@ -109,6 +110,7 @@ pub fn verify(d: &ClusterData, req: &Request) -> Progress {
         return Progress::Failed("not an HPA request".into());
     };
     match d
+        .kinds
         .hpas
         .get(&(Arc::from(namespace.as_str()), Arc::from(name.as_str())))
     {
@@ -124,12 +126,12 @@ pub fn verify(d: &ClusterData, req: &Request) -> Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::msg::Applied;
-    use crate::cluster::model::{HpaRec, Interner};
+    use crate::cluster::kinds::Object;
+    use crate::cluster::kinds::{HpaRec, Interner};
 
     #[test]
     fn bounds_say_what_runs_and_lowering_the_floor_is_riskier() {
-        let h: crate::cluster::slim::Hpa = serde_json::from_value(serde_json::json!({
+        let h: crate::cluster::kinds::Hpa = serde_json::from_value(serde_json::json!({
             "metadata": {"name": "api", "namespace": "ns"},
             "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "api", "apiVersion": "apps/v1"},
                 "minReplicas": 4, "maxReplicas": 20},
@@ -137,7 +139,7 @@ mod tests {
         }))
         .expect("hpa");
         let mut d = ClusterData::default();
-        d.apply(Applied::Hpa(HpaRec::from(&h, &mut Interner::default())));
+        d.apply(Object::Hpa(HpaRec::from(&h, &mut Interner::default())));
         let p = plan(&d, 0, "ns", "api", 2, 20).unwrap();
         assert_eq!(
             (p.before.as_str(), p.after.as_str()),

@@ -26,8 +26,8 @@ pub mod undo;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::app::msg::CtxId;
-use crate::app::store::ClusterData;
+use crate::cluster::msg::CtxId;
+use crate::cluster::store::ClusterData;
 use crate::probe::HealthState;
 
 /// A workload an action can scale or restart.
@@ -216,7 +216,7 @@ pub fn verify(d: &ClusterData, req: &Request) -> Progress {
 
 /// How a Deployment's rollout is going, for verify: done when every replica is
 /// updated and available and nothing old is left.
-pub fn rollout_progress(dep: &crate::cluster::model::DeploymentRec) -> Progress {
+pub fn rollout_progress(dep: &crate::cluster::kinds::DeploymentRec) -> Progress {
     let done = dep.observed_generation >= dep.meta.generation
         && dep.updated == dep.desired
         && dep.available == dep.desired

@@ -6,8 +6,8 @@ use serde_json::json;
 
 use super::run::{self, Stop, Write};
 use super::{Plan, Progress, Request, Risk};
-use crate::app::msg::CtxId;
-use crate::app::store::ClusterData;
+use crate::cluster::msg::CtxId;
+use crate::cluster::store::ClusterData;
 
 /// `pause`: true to pause, false to resume.
 pub fn plan(
@@ -18,6 +18,7 @@ pub fn plan(
     pause: bool,
 ) -> Result<Plan, String> {
     let dep = d
+        .kinds
         .deployments
         .get(&(Arc::from(namespace), Arc::from(name)))
         .ok_or_else(|| format!("deploy/{name} is gone"))?;
@@ -93,6 +94,7 @@ pub fn verify(d: &ClusterData, req: &Request) -> Progress {
         return Progress::Failed("not a pause request".into());
     };
     match d
+        .kinds
         .deployments
         .get(&(Arc::from(namespace.as_str()), Arc::from(name.as_str())))
     {
@@ -107,14 +109,14 @@ pub fn verify(d: &ClusterData, req: &Request) -> Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::msg::Applied;
     use crate::app::testkit::deployment;
+    use crate::cluster::kinds::Object;
 
     #[test]
     fn pause_and_resume_say_what_waits() {
         let mut d = ClusterData::default();
         let mut dep = deployment("ns", "api", 4, 3, 2, ("True", "ReplicaSetUpdated"));
-        d.apply(Applied::Deployment(dep.clone()));
+        d.apply(Object::Deployment(dep.clone()));
         let p = plan(&d, 0, "ns", "api", true).unwrap();
         assert_eq!(
             (p.before.as_str(), p.after.as_str(), p.refused.as_deref()),
@@ -122,7 +124,7 @@ mod tests {
         );
         assert!(plan(&d, 0, "ns", "api", false).unwrap().refused.is_some());
         dep.paused = true;
-        d.apply(Applied::Deployment(dep));
+        d.apply(Object::Deployment(dep));
         let r = plan(&d, 0, "ns", "api", false).unwrap();
         assert_eq!(
             r.blast,

@@ -3,8 +3,9 @@
 //! replica count would leave a budget unsatisfiable. Budgets do not block scaling or
 //! rollouts (only evictions), so these are warnings the person reads, not refusals.
 
-use crate::app::store::{ClusterData, in_namespace};
-use crate::cluster::model::{Labels, selector_matches};
+use crate::cluster::kinds::in_namespace;
+use crate::cluster::kinds::{Labels, selector_matches};
+use crate::cluster::store::ClusterData;
 
 /// One line per budget covering pods with `labels`; `replicas_after` is the planned
 /// count for a scale (None for actions that keep the count).
@@ -14,7 +15,7 @@ pub fn effect(
     labels: &Labels,
     replicas_after: Option<i32>,
 ) -> Vec<String> {
-    in_namespace(&d.pdbs, namespace)
+    in_namespace(&d.kinds.pdbs, namespace)
         .filter(|p| selector_matches(&p.selector, labels))
         .map(|p| {
             let mut line = format!(
@@ -46,19 +47,19 @@ pub fn effect(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::msg::Applied;
-    use crate::cluster::model::{Interner, PdbRec};
+    use crate::cluster::kinds::Object;
+    use crate::cluster::kinds::{Interner, PdbRec};
 
     #[test]
     fn budgets_covering_the_pods_are_named_with_what_the_plan_does_to_them() {
-        let p: crate::cluster::slim::Pdb = serde_json::from_value(serde_json::json!({
+        let p: crate::cluster::kinds::Pdb = serde_json::from_value(serde_json::json!({
             "metadata": {"name": "api", "namespace": "ns"},
             "spec": {"minAvailable": 2, "selector": {"matchLabels": {"app": "api"}}},
             "status": {"currentHealthy": 3, "desiredHealthy": 2, "disruptionsAllowed": 1, "expectedPods": 3}
         }))
         .expect("pdb");
         let mut d = ClusterData::default();
-        d.apply(Applied::Pdb(PdbRec::from(&p, &mut Interner::default())));
+        d.apply(Object::Pdb(PdbRec::from(&p, &mut Interner::default())));
         let mut names = Interner::default();
         let api = Labels::from_map(
             &Some(

@@ -8,8 +8,8 @@ use serde_json::json;
 
 use super::run::{self, Stop, Write};
 use super::{Plan, Progress, Request, Risk, Workload};
-use crate::app::msg::CtxId;
-use crate::app::store::ClusterData;
+use crate::cluster::msg::CtxId;
+use crate::cluster::store::ClusterData;
 
 pub fn plan(
     d: &ClusterData,
@@ -19,6 +19,7 @@ pub fn plan(
     now_rfc3339: &str,
 ) -> Result<Plan, String> {
     let dep = d
+        .kinds
         .deployments
         .get(&(Arc::from(namespace), Arc::from(name)))
         .ok_or_else(|| format!("deploy/{name} is gone"))?;
@@ -123,6 +124,7 @@ pub fn verify(d: &ClusterData, req: &Request) -> Progress {
         return Progress::Failed("not a restart request".into());
     };
     let Some(dep) = d
+        .kinds
         .deployments
         .get(&(Arc::from(namespace.as_str()), Arc::from(name.as_str())))
     else {
@@ -137,14 +139,14 @@ pub fn verify(d: &ClusterData, req: &Request) -> Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::msg::Applied;
     use crate::app::testkit::deployment;
+    use crate::cluster::kinds::Object;
 
     #[test]
     fn restart_replaces_every_pod_and_is_refused_when_paused() {
         let mut d = ClusterData::default();
         let mut dep = deployment("ns", "web", 3, 3, 1, ("True", "NewReplicaSetAvailable"));
-        d.apply(Applied::Deployment(dep.clone()));
+        d.apply(Object::Deployment(dep.clone()));
         let p = plan(&d, 0, "ns", "web", "2026-11-22T03:00:00Z").unwrap();
         assert_eq!(
             p.blast,
@@ -154,11 +156,11 @@ mod tests {
         assert_eq!(p.refused, None);
         assert!(p.warnings.is_empty(), "{:?}", p.warnings);
         let stalled = deployment("ns", "web", 3, 1, 2, ("False", "ProgressDeadlineExceeded"));
-        d.apply(Applied::Deployment(stalled));
+        d.apply(Object::Deployment(stalled));
         let p = plan(&d, 0, "ns", "web", "2026-11-22T03:00:00Z").unwrap();
         assert!(p.warnings[0].contains("roll back"), "{:?}", p.warnings);
         dep.paused = true;
-        d.apply(Applied::Deployment(dep));
+        d.apply(Object::Deployment(dep));
         let p = plan(&d, 0, "ns", "web", "2026-11-22T03:00:00Z").unwrap();
         assert!(p.refused.unwrap().contains("paused"));
     }

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use super::run::{self, Stop, Write};
 use super::{Plan, Progress, Request, Risk};
-use crate::app::msg::CtxId;
-use crate::app::store::ClusterData;
+use crate::cluster::msg::CtxId;
+use crate::cluster::store::ClusterData;
 use crate::fleet::history;
 
 pub fn plan(
@@ -21,6 +21,7 @@ pub fn plan(
     to_revision: Option<i64>,
 ) -> Result<Plan, String> {
     let dep = d
+        .kinds
         .deployments
         .get(&(Arc::from(namespace), Arc::from(name)))
         .ok_or_else(|| format!("deploy/{name} is gone"))?;
@@ -87,10 +88,14 @@ pub fn plan(
 /// container (image, ports, probes, requests, limits) and for the labels; empty when
 /// they are the same (as far as the console knows templates).
 pub fn template_diff(d: &ClusterData, namespace: &str, name: &str, to: i64) -> Vec<String> {
-    let Some(dep) = d.deployments.get(&(Arc::from(namespace), Arc::from(name))) else {
+    let Some(dep) = d
+        .kinds
+        .deployments
+        .get(&(Arc::from(namespace), Arc::from(name)))
+    else {
         return Vec::new();
     };
-    let Some(rs) = crate::app::store::in_namespace(&d.replicasets, namespace).find(|r| {
+    let Some(rs) = crate::cluster::kinds::in_namespace(&d.kinds.replicasets, namespace).find(|r| {
         r.revision == to
             && r.meta
                 .owner
@@ -102,7 +107,7 @@ pub fn template_diff(d: &ClusterData, namespace: &str, name: &str, to: i64) -> V
     diff_templates(&dep.template, &rs.template)
 }
 
-fn describe_container(c: &crate::cluster::model::TemplateContainer) -> Vec<String> {
+fn describe_container(c: &crate::cluster::kinds::TemplateContainer) -> Vec<String> {
     let ports: Vec<String> = c.ports.iter().map(|(_, p)| p.to_string()).collect();
     let probes: Vec<String> = c.probes.iter().map(|p| p.path.to_string()).collect();
     vec![
@@ -115,10 +120,10 @@ fn describe_container(c: &crate::cluster::model::TemplateContainer) -> Vec<Strin
 }
 
 pub fn diff_templates(
-    current: &crate::cluster::model::Template,
-    target: &crate::cluster::model::Template,
+    current: &crate::cluster::kinds::Template,
+    target: &crate::cluster::kinds::Template,
 ) -> Vec<String> {
-    let lines = |t: &crate::cluster::model::Template| {
+    let lines = |t: &crate::cluster::kinds::Template| {
         let mut v: Vec<String> = t.containers.iter().flat_map(describe_container).collect();
         let labels: Vec<String> = t
             .labels
@@ -272,6 +277,7 @@ pub fn verify(d: &ClusterData, req: &Request) -> Progress {
         return Progress::Failed("not a rollback request".into());
     };
     let Some(dep) = d
+        .kinds
         .deployments
         .get(&(Arc::from(namespace.as_str()), Arc::from(name.as_str())))
     else {
@@ -287,16 +293,16 @@ pub fn verify(d: &ClusterData, req: &Request) -> Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::msg::Applied;
     use crate::app::testkit::{deployment, replicaset};
+    use crate::cluster::kinds::Object;
 
     fn data(paused: bool) -> ClusterData {
         let mut d = ClusterData::default();
         let mut dep = deployment("ns", "api", 4, 3, 3, ("False", "ProgressDeadlineExceeded"));
         dep.paused = paused;
-        d.apply(Applied::Deployment(dep));
+        d.apply(Object::Deployment(dep));
         for (rev, rs) in [(1, "api-a"), (2, "api-b"), (3, "api-c")] {
-            d.apply(Applied::ReplicaSet(replicaset("ns", rs, "api", rev, 1)));
+            d.apply(Object::ReplicaSet(replicaset("ns", rs, "api", rev, 1)));
         }
         d
     }

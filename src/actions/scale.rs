@@ -8,8 +8,8 @@ use serde_json::json;
 
 use super::run::{self, Stop, Write};
 use super::{Plan, Progress, Request, Risk, Workload};
-use crate::app::msg::CtxId;
-use crate::app::store::ClusterData;
+use crate::cluster::msg::CtxId;
+use crate::cluster::store::ClusterData;
 use crate::fleet::workloads::WorkloadKind;
 
 /// Most replicas a typed count may ask for.
@@ -37,8 +37,14 @@ pub fn plan(
 ) -> Result<Plan, String> {
     let key = (Arc::from(namespace), Arc::from(name));
     let (current, kind_name) = match kind {
-        WorkloadKind::Deployment => (d.deployments.get(&key).map(|x| x.desired), "Deployment"),
-        WorkloadKind::StatefulSet => (d.statefulsets.get(&key).map(|x| x.desired), "StatefulSet"),
+        WorkloadKind::Deployment => (
+            d.kinds.deployments.get(&key).map(|x| x.desired),
+            "Deployment",
+        ),
+        WorkloadKind::StatefulSet => (
+            d.kinds.statefulsets.get(&key).map(|x| x.desired),
+            "StatefulSet",
+        ),
         WorkloadKind::CronJob => return Err("a CronJob cannot be scaled".into()),
     };
     let current = current.ok_or_else(|| format!("{}/{name} is gone", kind.short()))?;
@@ -83,7 +89,7 @@ pub fn plan(
     if delta == 0 {
         p.refused = Some(format!("{name} already has {current} replicas"));
     }
-    let hpa = d.hpas.values().find(|h| {
+    let hpa = d.kinds.hpas.values().find(|h| {
         h.meta.namespace.as_ref() == namespace
             && h.target_kind.as_ref() == kind_name
             && h.target_name.as_ref() == name
@@ -165,11 +171,11 @@ pub fn verify(d: &ClusterData, req: &Request) -> Progress {
     };
     let key = (Arc::from(namespace.as_str()), Arc::from(name.as_str()));
     let (desired, total, ready) = match workload {
-        Workload::Deployment => match d.deployments.get(&key) {
+        Workload::Deployment => match d.kinds.deployments.get(&key) {
             Some(x) => (x.desired, x.replicas, x.available),
             None => return Progress::Failed(format!("deploy/{name} is gone")),
         },
-        Workload::StatefulSet => match d.statefulsets.get(&key) {
+        Workload::StatefulSet => match d.kinds.statefulsets.get(&key) {
             Some(x) => (x.desired, x.replicas, x.ready),
             None => return Progress::Failed(format!("sts/{name} is gone")),
         },
@@ -188,12 +194,12 @@ pub fn verify(d: &ClusterData, req: &Request) -> Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::msg::Applied;
     use crate::app::testkit::deployment;
-    use crate::cluster::model::{HpaRec, Interner};
+    use crate::cluster::kinds::Object;
+    use crate::cluster::kinds::{HpaRec, Interner};
 
     fn hpa(ns: &str, target: &str, min: i32, max: i32, desired: i32) -> HpaRec {
-        let h: crate::cluster::slim::Hpa = serde_json::from_value(serde_json::json!({
+        let h: crate::cluster::kinds::Hpa = serde_json::from_value(serde_json::json!({
             "metadata": {"name": target, "namespace": ns},
             "spec": {"scaleTargetRef": {"kind": "Deployment", "name": target, "apiVersion": "apps/v1"},
                 "minReplicas": min, "maxReplicas": max},
@@ -205,7 +211,7 @@ mod tests {
 
     fn data() -> ClusterData {
         let mut d = ClusterData::default();
-        d.apply(Applied::Deployment(deployment(
+        d.apply(Object::Deployment(deployment(
             "ns",
             "web",
             4,
@@ -213,7 +219,7 @@ mod tests {
             1,
             ("True", "NewReplicaSetAvailable"),
         )));
-        d.apply(Applied::Deployment(deployment(
+        d.apply(Object::Deployment(deployment(
             "ns",
             "api",
             4,
@@ -221,7 +227,7 @@ mod tests {
             1,
             ("True", "NewReplicaSetAvailable"),
         )));
-        d.apply(Applied::Hpa(hpa("ns", "api", 4, 20, 6)));
+        d.apply(Object::Hpa(hpa("ns", "api", 4, 20, 6)));
         d
     }
 

@@ -9,9 +9,10 @@ use serde_json::json;
 
 use super::run::{self, Stop, Write};
 use super::{Plan, Progress, Request, Risk};
-use crate::app::msg::CtxId;
-use crate::app::store::{ClusterData, in_namespace};
-use crate::cluster::model::selector_matches;
+use crate::cluster::kinds::in_namespace;
+use crate::cluster::kinds::selector_matches;
+use crate::cluster::msg::CtxId;
+use crate::cluster::store::ClusterData;
 use crate::probe::HealthState;
 use crate::util::selector::{LabelSelector, Req};
 
@@ -28,13 +29,14 @@ pub fn service_for(
     key: &str,
 ) -> Option<String> {
     let dep = d
+        .kinds
         .deployments
         .get(&(Arc::from(namespace), Arc::from(deployment)))?;
     let labels = &dep.template.labels;
     labels.get(key)?;
     // The shared Service (`dashboard`), not a per-colour one (`dashboard-blue`): the
     // shortest name among those selecting by the key.
-    in_namespace(&d.services, namespace)
+    in_namespace(&d.kinds.services, namespace)
         .filter(|s| {
             s.selector.as_ref().is_some_and(|sel| {
                 sel.get(key).is_some()
@@ -56,6 +58,7 @@ pub fn plan(
     health: HealthOf,
 ) -> Result<Plan, String> {
     let svc = d
+        .kinds
         .services
         .get(&(Arc::from(namespace), Arc::from(service)))
         .ok_or_else(|| format!("svc/{service} is gone"))?;
@@ -69,8 +72,8 @@ pub fn plan(
         .to_string();
     // The other colour: a Deployment whose pods carry the same selector but another
     // value of the key.
-    let mut colours: Vec<(String, &crate::cluster::model::DeploymentRec)> =
-        in_namespace(&d.deployments, namespace)
+    let mut colours: Vec<(String, &crate::cluster::kinds::DeploymentRec)> =
+        in_namespace(&d.kinds.deployments, namespace)
             .filter_map(|dep| {
                 let labels = &dep.template.labels;
                 let c = labels.get(key)?;
@@ -108,7 +111,7 @@ pub fn plan(
             })
             .collect(),
     };
-    let pods: Vec<_> = in_namespace(&d.pods, namespace)
+    let pods: Vec<_> = in_namespace(&d.kinds.pods, namespace)
         .filter(|p| !p.deleting && selector_matches(&want, &p.labels))
         .collect();
     let ready = pods.iter().filter(|p| p.ready).count();
@@ -192,17 +195,18 @@ pub fn verify(d: &ClusterData, req: &Request) -> Progress {
         return Progress::Failed("not a traffic switch".into());
     };
     let k = (Arc::from(namespace.as_str()), Arc::from(service.as_str()));
-    let Some(svc) = d.services.get(&k) else {
+    let Some(svc) = d.kinds.services.get(&k) else {
         return Progress::Failed(format!("svc/{service} is gone"));
     };
     if svc.selector.as_ref().and_then(|s| s.get(key)) != Some(to.as_str()) {
         return Progress::Waiting(format!("svc/{service} does not select {key}={to} yet"));
     }
-    let Some(ep) = d.endpoints.get(&k) else {
+    let Some(ep) = d.kinds.endpoints.get(&k) else {
         return Progress::Waiting("no endpoints yet".into());
     };
     let colour = |pod: &str| {
-        d.pods
+        d.kinds
+            .pods
             .get(&(k.0.clone(), Arc::from(pod)))
             .and_then(|p| p.labels.get(key).map(str::to_string))
     };
@@ -225,11 +229,11 @@ pub fn verify(d: &ClusterData, req: &Request) -> Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::msg::Applied;
-    use crate::cluster::model::{DeploymentRec, Interner, PodRec, ServiceRec};
+    use crate::cluster::kinds::Object;
+    use crate::cluster::kinds::{DeploymentRec, Interner, PodRec, ServiceRec};
 
     fn dep(colour: &str, ready: i32) -> DeploymentRec {
-        let d: crate::cluster::slim::Deployment = serde_json::from_value(json!({
+        let d: crate::cluster::kinds::Deployment = serde_json::from_value(json!({
             "metadata": {"name": format!("dashboard-{colour}"), "namespace": "ns", "generation": 1},
             "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "dashboard", "slot": colour}},
                 "template": {"metadata": {"labels": {"app": "dashboard", "slot": colour}},
@@ -241,7 +245,7 @@ mod tests {
     }
 
     fn pod(colour: &str, i: usize, ready: bool) -> PodRec {
-        let p: crate::cluster::slim::Pod = serde_json::from_value(json!({
+        let p: crate::cluster::kinds::Pod = serde_json::from_value(json!({
             "metadata": {"name": format!("dashboard-{colour}-{i}"), "namespace": "ns", "labels": {"app": "dashboard", "slot": colour}},
             "spec": {"containers": [{"name": "c"}]},
             "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" }}],
@@ -253,20 +257,20 @@ mod tests {
 
     fn data(green_ready: usize) -> ClusterData {
         let mut d = ClusterData::default();
-        let s: crate::cluster::slim::Service = serde_json::from_value(json!({
+        let s: crate::cluster::kinds::Service = serde_json::from_value(json!({
             "metadata": {"name": "dashboard", "namespace": "ns"},
             "spec": {"selector": {"app": "dashboard", "slot": "blue"}, "ports": [{"port": 80}]}
         }))
         .expect("service");
-        d.apply(Applied::Service(ServiceRec::from(
+        d.apply(Object::Service(ServiceRec::from(
             &s,
             &mut Interner::default(),
         )));
-        d.apply(Applied::Deployment(dep("blue", 3)));
-        d.apply(Applied::Deployment(dep("green", green_ready as i32)));
+        d.apply(Object::Deployment(dep("blue", 3)));
+        d.apply(Object::Deployment(dep("green", green_ready as i32)));
         for i in 0..3 {
-            d.apply(Applied::Pod(pod("blue", i, true)));
-            d.apply(Applied::Pod(pod("green", i, i < green_ready)));
+            d.apply(Object::Pod(pod("blue", i, true)));
+            d.apply(Object::Pod(pod("green", i, i < green_ready)));
         }
         d
     }

@@ -4,9 +4,9 @@
 //! preflight and confirmation). Restarts, breaker resets and backups cannot be undone.
 
 use super::{HealthOf, Plan, Request, Workload};
-use crate::app::msg::CtxId;
-use crate::app::store::ClusterData;
 use crate::audit::{Outcome, Phase, Record};
+use crate::cluster::msg::CtxId;
+use crate::cluster::store::ClusterData;
 use crate::fleet::workloads::WorkloadKind;
 
 /// The action an undo would reverse.
@@ -119,9 +119,9 @@ pub fn plan(d: &ClusterData, ctx: CtxId, last: &Last, health: HealthOf) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::msg::Applied;
     use crate::app::testkit::{deployment, replicaset};
     use crate::audit::Actor;
+    use crate::cluster::kinds::Object;
 
     fn record(id: &str, outcome: Outcome, req: &Request, undoes: Option<&str>) -> Record {
         let mut r = Record::new(id, Phase::Outcome, Actor::default(), "scale", "deploy/web");
@@ -146,7 +146,7 @@ mod tests {
     #[test]
     fn undo_reverses_the_newest_succeeded_action_not_undone_yet() {
         let mut d = ClusterData::default();
-        d.apply(Applied::Deployment(deployment(
+        d.apply(Object::Deployment(deployment(
             "ns",
             "web",
             2,
@@ -204,7 +204,7 @@ mod tests {
         assert!(last(&[]).is_err());
         // A rollback is undone by rolling back to the revision it left.
         let mut d = ClusterData::default();
-        d.apply(Applied::Deployment(deployment(
+        d.apply(Object::Deployment(deployment(
             "ns",
             "api",
             2,
@@ -213,7 +213,7 @@ mod tests {
             ("True", "NewReplicaSetAvailable"),
         )));
         for (rev, rs) in [(2, "api-b"), (3, "api-a")] {
-            d.apply(Applied::ReplicaSet(replicaset("ns", rs, "api", rev, 1)));
+            d.apply(Object::ReplicaSet(replicaset("ns", rs, "api", rev, 1)));
         }
         let rb = Request::Rollback {
             namespace: "ns".into(),

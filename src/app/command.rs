@@ -1,162 +1,322 @@
-//! The `:` command line: jump to a view (`:pods`, `:hpa`), narrow to a namespace or
-//! context (`:ns flagwise`, `:ctx prod`, `:ns all`), quit (`:q`), help. Tab completes
-//! the word under the cursor from views, namespaces and contexts.
+//! Commands: what a key means. The keymap maps keys to these (by name); `update`
+//! applies them; help and footer hints are generated from their names and
+//! descriptions. (Changes sent to a cluster are guarded actions: `crate::actions`.)
 
-use super::lists::ListView;
-
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Command {
-    /// Switch to a view; `:pods flagwise` also narrows to a namespace (`Some(None)`:
-    /// all namespaces).
-    View(ListView, Option<Option<String>>),
-    Namespace(Option<String>),
-    Context(Option<String>),
     Quit,
+    Back,
     Help,
-    /// The audit log view.
-    Audit,
+    Command,
+    Filter,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Select,
+    Describe,
+    Yaml,
+    Logs,
+    NextView,
+    PrevView,
+    ViewOverview,
+    ViewPods,
+    ViewWorkloads,
+    ViewHpas,
+    ViewEvents,
+    ViewServices,
+    ViewResources,
+    ViewHealth,
+    ViewBackups,
+    ViewAlerts,
+    ProbeAll,
+    ToggleCompleted,
+    LogsPause,
+    LogsFollow,
+    LogsWrap,
+    LogsPrevious,
+    SearchNext,
+    SearchPrev,
+    ViewAudit,
+    ActionMenu,
+    ActScale,
+    ActRollback,
+    ActRestart,
+    ActPause,
+    ActBreaker,
+    ActTraffic,
+    ActBackup,
+    ActUndo,
 }
 
-const VERBS: &[&str] = &[
-    "ns",
-    "namespace",
-    "ctx",
-    "context",
-    "quit",
-    "q",
-    "help",
-    "audit",
+/// (command, name in keymap files, description for help).
+const TABLE: &[(Command, &str, &str)] = &[
+    (Command::Quit, "quit", "quit kdeck"),
+    (Command::Back, "back", "close, clear the filter, or go back"),
+    (Command::Help, "help", "show or hide this help"),
+    (
+        Command::Command,
+        "command",
+        "command line: views, namespaces, contexts",
+    ),
+    (Command::Filter, "filter", "filter the current list"),
+    (Command::Up, "up", "move up"),
+    (Command::Down, "down", "move down"),
+    (Command::PageUp, "page-up", "page up"),
+    (Command::PageDown, "page-down", "page down"),
+    (Command::Top, "top", "go to the first row"),
+    (Command::Bottom, "bottom", "go to the last row"),
+    (
+        Command::Select,
+        "select",
+        "open: drill down into the selected row",
+    ),
+    (
+        Command::Describe,
+        "describe",
+        "describe the selected object",
+    ),
+    (Command::Yaml, "yaml", "the YAML of the selected object"),
+    (
+        Command::Logs,
+        "logs",
+        "logs of the selected pod or workload",
+    ),
+    (Command::NextView, "next-view", "next view"),
+    (Command::PrevView, "prev-view", "previous view"),
+    (
+        Command::ViewOverview,
+        "view.overview",
+        "overview: workloads by severity",
+    ),
+    (Command::ViewPods, "view.pods", "pods"),
+    (
+        Command::ViewWorkloads,
+        "view.workloads",
+        "workloads and rollout history",
+    ),
+    (Command::ViewHpas, "view.hpas", "horizontal pod autoscalers"),
+    (Command::ViewEvents, "view.events", "events, warnings first"),
+    (
+        Command::ViewServices,
+        "view.services",
+        "services and endpoints",
+    ),
+    (
+        Command::ViewResources,
+        "view.resources",
+        "CPU and memory use (top)",
+    ),
+    (
+        Command::ViewHealth,
+        "view.health",
+        "health endpoints: state, latency, errors",
+    ),
+    (
+        Command::ViewBackups,
+        "view.backups",
+        "backups: freshness, last runs, snapshots",
+    ),
+    (Command::ViewAlerts, "view.alerts", "firing alerts"),
+    (
+        Command::ProbeAll,
+        "probe-all",
+        "probe every ready pod of the selected workload (or a sample again)",
+    ),
+    (
+        Command::ToggleCompleted,
+        "toggle-completed",
+        "show or hide completed pods",
+    ),
+    (
+        Command::LogsPause,
+        "logs.pause",
+        "pause or resume the log view",
+    ),
+    (
+        Command::LogsFollow,
+        "logs.follow",
+        "jump to the newest line and follow",
+    ),
+    (Command::LogsWrap, "logs.wrap", "wrap long lines"),
+    (
+        Command::LogsPrevious,
+        "logs.previous",
+        "logs of the previous (crashed) container",
+    ),
+    (Command::SearchNext, "search.next", "next search match"),
+    (Command::SearchPrev, "search.prev", "previous search match"),
+    (
+        Command::ViewAudit,
+        "view.audit",
+        "audit log: every action, refusal and cancellation",
+    ),
+    (
+        Command::ActionMenu,
+        "actions",
+        "actions on the selected row (disabled ones say why)",
+    ),
+    (
+        Command::ActScale,
+        "action.scale",
+        "scale the selected Deployment/StatefulSet (or an HPA's bounds)",
+    ),
+    (
+        Command::ActRollback,
+        "action.rollback",
+        "roll the selected Deployment back to a revision",
+    ),
+    (
+        Command::ActRestart,
+        "action.restart",
+        "restart the selected Deployment's rollout",
+    ),
+    (
+        Command::ActPause,
+        "action.pause",
+        "pause or resume the selected Deployment's rollout",
+    ),
+    (
+        Command::ActBreaker,
+        "action.reset-breaker",
+        "reset the circuit breaker on every ready pod",
+    ),
+    (
+        Command::ActTraffic,
+        "action.switch-traffic",
+        "switch blue/green traffic of the selected Service or Deployment",
+    ),
+    (
+        Command::ActBackup,
+        "action.backup",
+        "trigger a backup run of the selected CronJob",
+    ),
+    (
+        Command::ActUndo,
+        "action.undo",
+        "undo the last action (from the audit log)",
+    ),
 ];
 
-fn all_or(arg: Option<&str>) -> Option<String> {
-    match arg {
-        None | Some("all") | Some("*") | Some("-A") => None,
-        Some(a) => Some(a.to_string()),
+impl Command {
+    pub fn name(self) -> &'static str {
+        TABLE
+            .iter()
+            .find(|(a, _, _)| *a == self)
+            .map(|(_, n, _)| *n)
+            .unwrap_or("?")
+    }
+
+    pub fn description(self) -> &'static str {
+        TABLE
+            .iter()
+            .find(|(a, _, _)| *a == self)
+            .map(|(_, _, d)| *d)
+            .unwrap_or("")
+    }
+
+    pub fn from_name(n: &str) -> Option<Command> {
+        TABLE
+            .iter()
+            .find(|(_, name, _)| *name == n)
+            .map(|(a, _, _)| *a)
+    }
+
+    pub fn all() -> impl Iterator<Item = Command> {
+        TABLE.iter().map(|(a, _, _)| *a)
+    }
+
+    /// Names accepted in keymap files (for error messages).
+    pub fn names() -> Vec<&'static str> {
+        TABLE.iter().map(|(_, n, _)| *n).collect()
     }
 }
 
-pub fn parse(line: &str) -> Result<Command, String> {
-    let mut words = line.split_whitespace();
-    let Some(first) = words.next() else {
-        return Err("empty command".into());
-    };
-    let arg = words.next();
-    if let Some(v) = ListView::from_command(first) {
-        // `:pods flagwise` also narrows to a namespace, like k9s.
-        return Ok(Command::View(v, arg.map(|a| all_or(Some(a)))));
+impl crate::config::keymap::Bindable for Command {
+    fn from_name(name: &str) -> Option<Command> {
+        Command::from_name(name)
     }
-    match first {
-        "ns" | "namespace" => Ok(Command::Namespace(all_or(arg))),
-        "ctx" | "context" => Ok(Command::Context(all_or(arg))),
-        "q" | "quit" | "q!" => Ok(Command::Quit),
-        "audit" => Ok(Command::Audit),
-        "help" | "?" => Ok(Command::Help),
-        other => Err(format!(
-            "unknown command {other:?} (try :pods, :overview, :ns NAME, :ctx NAME, :q)"
-        )),
+    fn name(self) -> &'static str {
+        Command::name(self)
     }
-}
-
-/// Candidates for completing `line`: whole-line replacements.
-pub fn complete(line: &str, namespaces: &[String], contexts: &[String]) -> Vec<String> {
-    let trailing_space = line.ends_with(' ');
-    let words: Vec<&str> = line.split_whitespace().collect();
-    match (words.as_slice(), trailing_space) {
-        ([], _) | ([_], false) => {
-            let prefix = words.first().copied().unwrap_or("");
-            let mut c: Vec<String> = ListView::ALL
-                .iter()
-                .map(|v| v.commands()[0])
-                .chain(VERBS.iter().copied())
-                .filter(|w| w.starts_with(prefix))
-                .map(String::from)
-                .collect();
-            c.dedup();
-            c
-        }
-        ([verb], true) | ([verb, _], false) => {
-            let prefix = if trailing_space { "" } else { words[1] };
-            let pool: Vec<String> = match *verb {
-                "ns" | "namespace" => std::iter::once("all".to_string())
-                    .chain(namespaces.iter().cloned())
-                    .collect(),
-                "ctx" | "context" => std::iter::once("all".to_string())
-                    .chain(contexts.iter().cloned())
-                    .collect(),
-                _ => Vec::new(),
-            };
-            pool.into_iter()
-                .filter(|p| p.starts_with(prefix))
-                .map(|p| format!("{verb} {p}"))
-                .collect()
-        }
-        _ => Vec::new(),
+    fn names() -> Vec<&'static str> {
+        Command::names()
     }
-}
-
-/// The longest common prefix of candidates (what Tab inserts when ambiguous).
-pub fn common_prefix(c: &[String]) -> Option<String> {
-    let first = c.first()?;
-    let mut len = first.len();
-    for s in &c[1..] {
-        len = len.min(
-            first
-                .bytes()
-                .zip(s.bytes())
-                .take_while(|(a, b)| a == b)
-                .count(),
-        );
-    }
-    Some(first[..first.floor_char_boundary(len)].to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::keymap::{DEFAULT, Key, Keymap, Mode, VIM};
 
     #[test]
-    fn commands_parse() {
-        assert_eq!(parse("pods"), Ok(Command::View(ListView::Pods, None)));
-        assert_eq!(
-            parse("po flagwise"),
-            Ok(Command::View(ListView::Pods, Some(Some("flagwise".into()))))
-        );
-        assert_eq!(
-            parse("hpa all"),
-            Ok(Command::View(ListView::Hpas, Some(None)))
-        );
-        assert_eq!(
-            parse("ns flagwise"),
-            Ok(Command::Namespace(Some("flagwise".into())))
-        );
-        assert_eq!(parse("ns all"), Ok(Command::Namespace(None)));
-        assert_eq!(parse("ns"), Ok(Command::Namespace(None)));
-        assert_eq!(parse("ctx prod"), Ok(Command::Context(Some("prod".into()))));
-        assert_eq!(parse("q"), Ok(Command::Quit));
-        assert_eq!(parse("audit"), Ok(Command::Audit));
-        assert!(parse("frobnicate").unwrap_err().contains("unknown command"));
-        assert!(parse("   ").is_err());
+    fn every_command_has_a_unique_name_and_description() {
+        let mut names = std::collections::HashSet::new();
+        for (a, n, d) in TABLE {
+            assert!(names.insert(*n), "duplicate name {n}");
+            assert!(!d.is_empty());
+            assert_eq!(Command::from_name(n), Some(*a));
+        }
     }
 
     #[test]
-    fn completion() {
-        let ns = vec![
-            "flagwise".to_string(),
-            "fleet-q".to_string(),
-            "production".to_string(),
-        ];
-        let ctx = vec!["kdeck-sim".to_string()];
-        assert_eq!(complete("po", &ns, &ctx), vec!["pods"]);
-        assert_eq!(
-            complete("ns fl", &ns, &ctx),
-            vec!["ns flagwise", "ns fleet-q"]
+    fn shipped_keymaps_parse_without_duplicates() {
+        let mut k = Keymap::<Command>::default();
+        assert_eq!(k.merge("keymaps/default.toml", DEFAULT), Ok(vec![]));
+        assert!(k.len() > 20);
+        let mut v = k.clone();
+        assert_eq!(v.merge("keymaps/vim.toml", VIM), Ok(vec![]));
+        // Every command is reachable from the default keymap.
+        for a in Command::all() {
+            let bound = Mode::ALL.iter().any(|m| !k.keys_for(*m, a).is_empty());
+            assert!(
+                bound,
+                "command {} has no key in the default keymap",
+                a.name()
+            );
+        }
+        assert!(Keymap::<Command>::builtin("vim").is_some());
+        assert!(Keymap::<Command>::builtin("emacs").is_none());
+    }
+
+    #[test]
+    fn user_keymap_merges_and_errors_name_lines() {
+        let mut k = Keymap::<Command>::builtin("default").unwrap();
+        k.merge("user.toml", "[list]\n\"x\" = \"logs\"\n\"l\" = \"none\"\n")
+            .unwrap();
+        assert_eq!(k.command(Mode::List, &Key::char('x')), Some(Command::Logs));
+        assert_eq!(k.command(Mode::List, &Key::char('l')), None);
+        // Globals still apply in list mode.
+        assert_eq!(k.command(Mode::List, &Key::char('q')), Some(Command::Quit));
+        let errs = k
+            .merge("user.toml", "[list]\n\"x\" = \"fly\"\n\"hyper-z\" = \"quit\"\n\"esc\" = \"back\"\n\"Esc\" = \"quit\"\n[nope]\n")
+            .unwrap_err();
+        let text: Vec<String> = errs.iter().map(|d| d.to_string()).collect();
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("user.toml:2:") && t.contains("unknown command \"fly\"")),
+            "{text:?}"
         );
-        assert_eq!(
-            common_prefix(&complete("ns fl", &ns, &ctx)).as_deref(),
-            Some("ns fl")
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("user.toml:3:") && t.contains("unknown key")),
+            "{text:?}"
         );
-        assert_eq!(complete("ns ", &ns, &ctx).len(), 4);
-        assert_eq!(complete("ctx k", &ns, &ctx), vec!["ctx kdeck-sim"]);
-        assert!(complete("pods x y", &ns, &ctx).is_empty());
+        assert!(
+            text.iter().any(|t| t.starts_with("user.toml:5:")
+                && t.contains("duplicate binding")
+                && t.contains("line 4")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter().any(|t| t.contains("unknown section [nope]")),
+            "{text:?}"
+        );
+        // A failed merge leaves the keymap as it was.
+        assert_eq!(k.command(Mode::List, &Key::char('x')), Some(Command::Logs));
+        let syntax = k.merge("user.toml", "[list\n").unwrap_err();
+        assert_eq!(syntax[0].line, 1);
     }
 }

@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use super::msg::{CtxId, ResKind};
+use crate::cluster::kinds::ResKind;
+use crate::cluster::msg::CtxId;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {

@@ -4,9 +4,10 @@
 
 use std::sync::Arc;
 
-use super::msg::{CtxId, ResKind};
 use super::state::ContextState;
-use crate::cluster::model::selector_matches;
+use crate::cluster::kinds::ResKind;
+use crate::cluster::kinds::selector_matches;
+use crate::cluster::msg::CtxId;
 use crate::fleet::Fleet;
 use crate::fleet::workloads::WorkloadKind;
 use crate::util::selector::LabelSelector;
@@ -405,7 +406,12 @@ fn in_scope(
                 && p.namespace == *namespace
                 && contexts
                     .get(*ctx)
-                    .and_then(|c| c.data.pods.get(&(p.namespace.clone(), p.name.clone())))
+                    .and_then(|c| {
+                        c.data
+                            .kinds
+                            .pods
+                            .get(&(p.namespace.clone(), p.name.clone()))
+                    })
                     .is_some_and(|rec| selector_matches(selector, &rec.labels))
         }
     }

@@ -1,10 +1,16 @@
-//! The log view's state: which streams feed it, a bounded buffer of lines (oldest
-//! dropped), pause, follow, wrap, and search with match navigation.
+//! The log view: which streams feed it (a pod's container, every pod of a workload,
+//! a backup's last run), a bounded buffer of lines (oldest dropped), pause, follow,
+//! wrap, and search with match navigation; opening and closing it.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use super::msg::CtxId;
+use super::effect::Effect;
+use super::lists::Target;
+use super::state::{Screen, State};
+use crate::cluster::kinds::ResKind;
+use crate::cluster::msg::CtxId;
+use crate::fleet::workloads::WorkloadKind;
 
 /// Lines kept in the buffer.
 pub const BUFFER: usize = 5000;
@@ -124,6 +130,181 @@ impl LogsState {
         self.paused = false;
         self.scroll = 0;
     }
+}
+
+pub fn stop_logs(s: &mut State) -> Vec<Effect> {
+    let fx = s
+        .logs
+        .as_ref()
+        .map(|l| {
+            l.streams
+                .iter()
+                .map(|st| Effect::StopLogs { stream: st.id })
+                .collect()
+        })
+        .unwrap_or_default();
+    s.logs = None;
+    s.screens.retain(|sc| *sc != Screen::Logs);
+    fx
+}
+
+/// A log view's title and the (pod, container) pairs it follows.
+type LogSources = (String, Vec<(Arc<str>, String)>);
+
+/// The pods and containers to follow for a target.
+fn log_sources(s: &State, t: &Target) -> Result<LogSources, String> {
+    let c = s.contexts.get(t.ctx).ok_or("unknown context")?;
+    match t.kind {
+        ResKind::Pod => {
+            let p = c
+                .data
+                .kinds
+                .pods
+                .get(&(t.namespace.clone(), t.name.clone()))
+                .ok_or_else(|| format!("pod {} is gone", t.name))?;
+            let container = p
+                .default_container
+                .as_deref()
+                .filter(|d| p.containers.iter().any(|c| c.name.as_ref() == *d))
+                .or(p.containers.first().map(|c| c.name.as_ref()))
+                .ok_or("the pod has no containers")?;
+            Ok((
+                format!("{}/{} [{}]", t.namespace, t.name, container),
+                vec![(p.name.clone(), container.to_string())],
+            ))
+        }
+        ResKind::Deployment | ResKind::StatefulSet => {
+            let kind = if t.kind == ResKind::Deployment {
+                WorkloadKind::Deployment
+            } else {
+                WorkloadKind::StatefulSet
+            };
+            let wl = format!("{}/{}", kind.short(), t.name);
+            let mut pods: Vec<(Arc<str>, String)> =
+                crate::fleet::workloads::pods_of(&c.data, kind, &t.namespace, &t.name)
+                    .into_iter()
+                    .filter(|p| !p.completed())
+                    .filter_map(|rec| {
+                        let container = rec
+                            .default_container
+                            .as_deref()
+                            .or(rec.containers.first().map(|c| c.name.as_ref()))?
+                            .to_string();
+                        Some((rec.name.clone(), container))
+                    })
+                    .collect();
+            if pods.is_empty() {
+                return Err(format!("{wl} has no pods"));
+            }
+            pods.truncate(MAX_PODS);
+            Ok((
+                format!("{}/{} ({} pods)", t.namespace, wl, pods.len()),
+                pods,
+            ))
+        }
+        ResKind::CronJob | ResKind::Job => {
+            let job = if t.kind == ResKind::CronJob {
+                backup_job(c, &t.namespace, &t.name)
+                    .ok_or_else(|| format!("cronjob/{} has no runs", t.name))?
+            } else {
+                t.name.clone()
+            };
+            let pods: Vec<(Arc<str>, String)> =
+                crate::cluster::kinds::in_namespace(&c.data.kinds.pods, &t.namespace)
+                    .filter(|p| {
+                        p.owner.as_ref().is_some_and(|o| {
+                            o.kind == crate::cluster::kinds::OwnerKind::Job && o.name == job
+                        })
+                    })
+                    .filter_map(|p| {
+                        let container = p
+                            .default_container
+                            .as_deref()
+                            .or(p.containers.first().map(|c| c.name.as_ref()))?
+                            .to_string();
+                        Some((p.name.clone(), container))
+                    })
+                    .take(MAX_PODS)
+                    .collect();
+            if pods.is_empty() {
+                return Err(format!("job/{job} has no pods left"));
+            }
+            Ok((format!("{}/job/{job}", t.namespace), pods))
+        }
+        _ => Err(format!("no logs for {}", t.kind.plural())),
+    }
+}
+
+/// The Job to show logs of for a backup CronJob: its newest failed run, else its
+/// newest run.
+fn backup_job(c: &crate::app::state::ContextState, ns: &str, cronjob: &str) -> Option<Arc<str>> {
+    use crate::cluster::kinds::{JobOutcome, OwnerKind};
+    let mut jobs: Vec<_> = crate::cluster::kinds::in_namespace(&c.data.kinds.jobs, ns)
+        .filter(|j| {
+            j.meta
+                .owner
+                .as_ref()
+                .is_some_and(|o| o.kind == OwnerKind::CronJob && o.name.as_ref() == cronjob)
+        })
+        .collect();
+    jobs.sort_by_key(|j| std::cmp::Reverse(j.start.unwrap_or(j.meta.created)));
+    jobs.iter()
+        .find(|j| j.outcome == JobOutcome::Failed)
+        .or(jobs.first())
+        .map(|j| j.meta.name.clone())
+}
+
+pub fn open_logs(s: &mut State, t: &Target, previous: bool) -> Vec<Effect> {
+    let (title, pods) = match log_sources(s, t) {
+        Ok(x) => x,
+        Err(e) => {
+            s.notify(e, true);
+            return Vec::new();
+        }
+    };
+    let mut fx = stop_logs(s);
+    let mut l = LogsState::new(t.ctx, t.namespace.clone(), title, pods.len() > 1);
+    l.previous = previous;
+    for (pod, container) in pods {
+        let id = s.next_id();
+        l.streams.push(Stream {
+            id,
+            pod: pod.clone(),
+            container: container.clone(),
+            ended: None,
+        });
+        fx.push(Effect::StartLogs {
+            stream: id,
+            ctx: t.ctx,
+            namespace: t.namespace.to_string(),
+            pod,
+            container,
+            tail: 200,
+            previous,
+        });
+    }
+    s.logs = Some(l);
+    // Keep the target's screen under the logs so `back` returns to it.
+    s.screens.push(Screen::Logs);
+    fx
+}
+
+pub fn restart_logs(s: &mut State, previous: bool) -> Vec<Effect> {
+    let Some(l) = s.logs.as_ref() else {
+        return Vec::new();
+    };
+    let Some(first) = l.streams.first() else {
+        return Vec::new();
+    };
+    let target = Target {
+        ctx: l.ctx,
+        kind: ResKind::Pod,
+        namespace: l.namespace.clone(),
+        name: first.pod.clone(),
+    };
+    let previous = previous && !l.previous;
+    s.screens.pop();
+    open_logs(s, &target, previous)
 }
 
 #[cfg(test)]

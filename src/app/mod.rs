@@ -1,21 +1,34 @@
-//! The console's state machine: messages from sources and actions from keys go
-//! through `update(&mut State, …)`, which returns effects to run; `render` (in `ui`)
-//! only reads the state.
+//! The console's state machine and the loop around it. Events (keys, reports from
+//! sources, the clock, signals) enter through `Console::step`, which applies them
+//! (`update`), rebuilds derived rows and returns the effects to run; the `Engine`
+//! waits for events and hands effects to the `Runtime`. `render` (in `ui`) only reads
+//! the state.
 
-pub mod action;
+pub mod apply;
 pub mod command;
+pub mod console;
 pub mod effect;
+pub mod engine;
+pub mod event;
 pub mod guard;
+pub mod ingest;
 pub mod input;
+pub mod keys;
 pub mod lists;
 pub mod logs;
-pub mod msg;
+pub mod nav;
+pub mod quit;
+pub mod runtime;
 pub mod state;
-pub mod store;
 pub mod testkit;
 pub mod transitions;
-pub mod update;
+pub mod typed;
+mod update;
 
+pub use console::Console;
 pub use effect::Effect;
+pub use event::{Done, Event};
 pub use state::State;
-pub use update::{Event, update};
+
+#[cfg(test)]
+mod tests;

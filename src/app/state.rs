@@ -9,11 +9,11 @@ use super::effect::Effect;
 use super::input::LineInput;
 use super::lists::{self, Filters, ListState, ListView, Target};
 use super::logs::LogsState;
-use super::msg::CtxId;
-use super::store::ClusterData;
 use super::transitions::{Transition, Transitions};
 use crate::cluster::contexts::ContextSpec;
-use crate::cluster::model::Ts;
+use crate::cluster::kinds::Ts;
+use crate::cluster::msg::CtxId;
+use crate::cluster::store::ClusterData;
 use crate::config::diag::Diag;
 use crate::config::keymap::{Keymap, Mode};
 use crate::fleet::alerts::AlertFeed;
@@ -62,7 +62,7 @@ impl ContextState {
             return Some(format!("API server: {e}"));
         }
         self.data.feeds.iter().find_map(|(k, s)| match s {
-            super::msg::FeedStatus::Failing(e) => Some(format!("{}: {e}", k.plural())),
+            crate::cluster::msg::FeedStatus::Failing(e) => Some(format!("{}: {e}", k.plural())),
             _ => None,
         })
     }
@@ -77,7 +77,7 @@ impl ContextState {
                 reason,
             };
         }
-        if self.data.listed.is_empty() {
+        if self.data.listed().is_empty() {
             return Reach::Connecting;
         }
         Reach::Live
@@ -88,7 +88,7 @@ impl ContextState {
         self.data
             .feeds
             .iter()
-            .filter(|(_, s)| matches!(s, super::msg::FeedStatus::Forbidden(_)))
+            .filter(|(_, s)| matches!(s, crate::cluster::msg::FeedStatus::Forbidden(_)))
             .map(|(k, _)| k.plural())
             .collect()
     }
@@ -159,7 +159,7 @@ pub struct State {
     pub show_completed: bool,
     pub scope_namespace: Option<String>,
     pub scope_context: Option<CtxId>,
-    pub keymap: Keymap,
+    pub keymap: Keymap<super::command::Command>,
     pub readonly: bool,
     pub notice: Option<Notice>,
     pub should_quit: bool,
@@ -184,8 +184,12 @@ pub struct State {
     sent_sources: Arc<Vec<crate::probe::alerts::AlertSource>>,
     /// Backup freshness as last seen (for transitions).
     backup_seen: HashMap<(CtxId, Arc<str>, Arc<str>), Freshness>,
-    /// Effects produced outside `update` (after a rebuild), for the loop to run.
-    pending: Vec<Effect>,
+    /// Bumped on every rebuild of the fleet; `reconciled` is the build last
+    /// reconciled with the background tasks.
+    fleet_gen: u64,
+    reconciled: u64,
+    /// Stopping, once a request in flight has been answered.
+    pub quitting: Option<super::quit::Quitting>,
     /// The guarded action in progress (its dialog), if any.
     pub flow: Option<super::guard::Flow>,
     /// Access review answers, and the questions asked but not answered.
@@ -202,7 +206,11 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(contexts: Vec<ContextState>, keymap: Keymap, now: Ts) -> State {
+    pub fn new(
+        contexts: Vec<ContextState>,
+        keymap: Keymap<super::command::Command>,
+        now: Ts,
+    ) -> State {
         let mut s = State {
             now,
             contexts,
@@ -233,7 +241,9 @@ impl State {
             sent_targets: Arc::new(Vec::new()),
             sent_sources: Arc::new(Vec::new()),
             backup_seen: HashMap::new(),
-            pending: Vec::new(),
+            fleet_gen: 0,
+            reconciled: u64::MAX,
+            quitting: None,
             flow: None,
             access: HashMap::new(),
             access_pending: HashSet::new(),
@@ -311,21 +321,23 @@ impl State {
         )
     }
 
-    /// Effects produced by a rebuild (new probe targets), for the loop to run.
-    pub fn take_effects(&mut self) -> Vec<Effect> {
-        std::mem::take(&mut self.pending)
-    }
-
-    /// After a rebuild: hand changed targets to the prober, forget endpoints no longer
-    /// probed, and note backups whose freshness changed.
-    fn after_rebuild(&mut self) {
+    /// After a rebuild: hands changed targets to the prober (and forgets endpoints no
+    /// longer probed), and notes backups whose freshness changed. Cheap when the
+    /// fleet has not been rebuilt since the last call.
+    #[must_use]
+    pub fn reconcile(&mut self) -> Vec<Effect> {
+        if self.reconciled == self.fleet_gen {
+            return Vec::new();
+        }
+        self.reconciled = self.fleet_gen;
+        let mut fx = Vec::new();
         if *self.sent_targets != self.fleet.probe_targets
             || *self.sent_sources != self.fleet.alert_sources
         {
             self.sent_targets = Arc::new(self.fleet.probe_targets.clone());
             self.sent_sources = Arc::new(self.fleet.alert_sources.clone());
             self.health.retain(&self.fleet.probe_targets);
-            self.pending.push(Effect::Probe {
+            fx.push(Effect::Probe {
                 targets: self.sent_targets.clone(),
                 sources: self.sent_sources.clone(),
             });
@@ -351,6 +363,7 @@ impl State {
             seen.insert(k, b.freshness);
         }
         self.backup_seen = seen;
+        fx
     }
 
     /// Whether the derived rows are behind the data.
@@ -405,7 +418,7 @@ impl State {
             };
             self.fleet = Fleet::build(&ctxs, needs, extras);
             self.fleet_rev = Some(rev);
-            self.after_rebuild();
+            self.fleet_gen += 1;
         }
     }
 
@@ -443,7 +456,7 @@ impl State {
         let mut v: Vec<String> = self
             .contexts
             .iter()
-            .flat_map(|c| c.data.namespaces.values().map(|n| n.name.to_string()))
+            .flat_map(|c| c.data.kinds.namespaces.values().map(|n| n.name.to_string()))
             .collect();
         v.sort();
         v.dedup();

@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::msg::{Feed, Msg};
+use super::console::Console;
 use super::state::{ContextState, State};
-use super::store::ClusterData;
 use crate::cluster::contexts::ContextSpec;
-use crate::cluster::model::*;
-use crate::cluster::slim;
+use crate::cluster::kinds::*;
+use crate::cluster::msg::Msg;
+use crate::cluster::store::ClusterData;
 use crate::config::keymap::Keymap;
 
 pub const NOW: Ts = 1_795_334_400; // 2026-11-22T08:00:00Z
@@ -33,7 +33,7 @@ pub fn pod(ns: &str, name: &str, rs: &str, waiting: Option<&str>, restarts: i32)
         Some(r) => json!({"waiting": {"reason": r}}),
         None => json!({"running": {"startedAt": ts(3600)}}),
     };
-    let p: slim::Pod = rec(json!({
+    let p: Pod = rec(json!({
         "metadata": {"name": name, "namespace": ns, "creationTimestamp": ts(3600), "labels": {"app": rs.rsplit_once('-').map(|(d, _)| d).unwrap_or(rs)},
             "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": rs, "uid": "u", "controller": true}]},
         "spec": {"containers": [{"name": "app", "image": "img:1"}]},
@@ -52,7 +52,7 @@ pub fn deployment(
     revision: i64,
     progressing: (&str, &str),
 ) -> DeploymentRec {
-    let d: slim::Deployment = rec(json!({
+    let d: Deployment = rec(json!({
         "metadata": {"name": name, "namespace": ns, "generation": 2, "creationTimestamp": ts(86400),
             "annotations": {"deployment.kubernetes.io/revision": revision.to_string()}},
         "spec": {"replicas": desired, "selector": {"matchLabels": {"app": name}},
@@ -71,7 +71,7 @@ pub fn replicaset(
     revision: i64,
     replicas: i32,
 ) -> ReplicaSetRec {
-    let r: slim::ReplicaSet = rec(json!({
+    let r: ReplicaSet = rec(json!({
         "metadata": {"name": name, "namespace": ns, "creationTimestamp": ts(7200),
             "annotations": {"deployment.kubernetes.io/revision": revision.to_string(), "kubernetes.io/change-cause": format!("rev {revision}")},
             "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": deploy, "uid": "d", "controller": true}]},
@@ -92,7 +92,7 @@ pub fn event(
     warning: bool,
     secs_ago: i64,
 ) -> EventRec {
-    let e: slim::Event = rec(json!({
+    let e: Event = rec(json!({
         "metadata": {"name": name, "namespace": ns},
         "involvedObject": {"kind": kind, "name": object, "namespace": ns},
         "reason": reason, "message": message, "type": if warning { "Warning" } else { "Normal" }, "count": 1,
@@ -116,7 +116,7 @@ pub fn fleet_data() -> ClusterData {
     let mut d = ClusterData::default();
     d.relist(
         None,
-        Feed::Deployments(vec![
+        Listing::Deployment(vec![
             deployment("shop", "web", 2, 2, 1, ("True", "NewReplicaSetAvailable")),
             deployment("shop", "api", 3, 2, 2, ("True", "ReplicaSetUpdated")),
             deployment("ops", "batch", 1, 1, 1, ("True", "NewReplicaSetAvailable")),
@@ -124,7 +124,7 @@ pub fn fleet_data() -> ClusterData {
     );
     d.relist(
         None,
-        Feed::ReplicaSets(vec![
+        Listing::ReplicaSet(vec![
             replicaset("shop", "web-aaa", "web", 1, 2),
             replicaset("shop", "api-old", "api", 1, 2),
             replicaset("shop", "api-new", "api", 2, 1),
@@ -133,7 +133,7 @@ pub fn fleet_data() -> ClusterData {
     );
     d.relist(
         None,
-        Feed::Pods(vec![
+        Listing::Pod(vec![
             pod("shop", "web-aaa-1", "web-aaa", None, 0),
             pod("shop", "web-aaa-2", "web-aaa", None, 0),
             pod("shop", "api-old-1", "api-old", None, 0),
@@ -144,7 +144,7 @@ pub fn fleet_data() -> ClusterData {
     );
     d.relist(
         None,
-        Feed::Events(vec![
+        Listing::Event(vec![
             event(
                 "shop",
                 "e1",
@@ -180,7 +180,8 @@ pub fn fleet_data() -> ClusterData {
     d
 }
 
-pub fn state() -> State {
+/// The state over the fixture fleet, its rows built.
+pub fn plain_state() -> State {
     let mut c = ContextState::new(spec("test"), false);
     c.data = fleet_data();
     let mut s = State::new(
@@ -193,11 +194,16 @@ pub fn state() -> State {
     s
 }
 
-pub fn relist(ctx: usize, feed: Feed) -> Msg {
+/// The console over the fixture fleet, driven through `step` as the binary drives it.
+pub fn state() -> Console {
+    Console::new(plain_state())
+}
+
+pub fn relist(ctx: usize, listing: Listing) -> Msg {
     Msg::Relisted {
         ctx,
         scope: None,
-        feed,
+        listing,
     }
 }
 

@@ -5,8 +5,8 @@
 
 use std::collections::VecDeque;
 
-use super::msg::CtxId;
-use crate::cluster::model::Ts;
+use crate::cluster::kinds::Ts;
+use crate::cluster::msg::CtxId;
 use crate::fleet::backups::Freshness;
 use crate::probe::HealthState;
 

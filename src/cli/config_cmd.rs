@@ -111,13 +111,13 @@ fn check(paths: &Paths) -> ExitCode {
     }
     let km = paths.keymap_file();
     if km.exists() {
-        let loaded = config::load(paths, false);
+        let loaded = config::load::<crate::app::command::Command>(paths, false);
         let base = loaded
             .config
             .keymap
             .clone()
             .unwrap_or_else(|| "default".into());
-        let mut k = Keymap::builtin(&base).unwrap_or_default();
+        let mut k = Keymap::<crate::app::command::Command>::builtin(&base).unwrap_or_default();
         let diags = match std::fs::read_to_string(&km) {
             Ok(text) => match k.merge(&km.display().to_string(), &text) {
                 Ok(w) => w,

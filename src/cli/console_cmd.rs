@@ -9,10 +9,9 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::KubeArgs;
-use crate::app::State;
-use crate::app::msg::Msg;
 use crate::app::state::ContextState;
-use crate::cluster::{contexts, probes, snapshots, watch};
+use crate::app::{Console, Event, State};
+use crate::cluster::{contexts, metrics, ping, snapshots, watch};
 use crate::config::{self, Paths};
 
 /// What to watch, from the command line.
@@ -43,20 +42,20 @@ impl Launch {
 
 /// Sets up logging to the state dir; problems are reported but not fatal.
 pub fn start_logging(paths: &Paths, level: &str) {
-    if let Err(e) = crate::logging::init(&paths.log_file(), level) {
+    if let Err(e) = crate::util::logging::init(&paths.log_file(), level) {
         eprintln!("kdeck: {e} (continuing without a log file)");
     }
 }
 
 /// Runs the console until the person quits (or a signal arrives).
 pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
-    let loaded = config::load(paths, config::no_color());
+    let loaded = config::load::<crate::app::command::Command>(paths, config::no_color());
     for d in &loaded.diagnostics {
         tracing::warn!("{d}");
     }
     let kc = contexts::load(launch.kubeconfig.as_deref())?;
     let specs = contexts::select(&kc, &launch.contexts, &loaded.config.contexts)?;
-    let (tx, rx) = mpsc::channel::<Msg>(4096);
+    let (tx, rx) = mpsc::channel::<Event>(4096);
     let cancel = CancellationToken::new();
     let mut states = Vec::new();
     let mut clients = Vec::new();
@@ -73,8 +72,8 @@ pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
         match contexts::client(&kc, &spec.name).await {
             Ok(client) => {
                 watch::spawn_all(&client, id, &namespaces, &tx, &cancel);
-                tokio::spawn(probes::ping(client.clone(), id, tx.clone(), cancel.clone()));
-                tokio::spawn(probes::metrics(
+                tokio::spawn(ping::ping(client.clone(), id, tx.clone(), cancel.clone()));
+                tokio::spawn(metrics::run(
                     client.clone(),
                     id,
                     namespaces.clone(),
@@ -116,14 +115,19 @@ pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
         );
     }
     let sink = std::sync::Arc::new(crate::audit::log::Sink::new(audit_dir));
-    let mut rt = crate::ui::runtime::Runtime::new(tx, clients, cancel.clone(), sink);
+    let mut rt = crate::app::runtime::Runtime::new(tx, clients, cancel.clone(), sink);
     rt.start_probes(&state.watching);
+    // Signals are taken before the terminal changes: from here on, TERM, HUP and INT
+    // go through the quit path.
+    let signals = crate::util::signals::Signals::install()
+        .map_err(|e| format!("cannot watch for signals: {e}"))?;
+    let mut engine = crate::app::engine::Engine::new(Console::new(state), rt, rx, Some(signals));
     let mut guard = crate::ui::terminal::Guard::enter()
         .map_err(|e| format!("cannot set up the terminal: {e}"))?;
-    let result = crate::ui::app::run(&mut guard.terminal, state, &loaded.theme, rx, rt).await;
+    crate::ui::app::run(&mut guard.terminal, &mut engine, &loaded.theme).await;
     cancel.cancel();
     drop(guard);
-    result.map_err(|e| format!("terminal error: {e}"))
+    Ok(())
 }
 
 /// The newest records of the audit log and what `verify` says about it.

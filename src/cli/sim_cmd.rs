@@ -21,7 +21,7 @@ pub fn scenario(name: ScenarioName, args: Option<&SimArgs>) -> Scenario {
 
 pub fn run(args: SimArgs, log_level: &str) -> ExitCode {
     let paths = Paths::resolve();
-    if let Err(e) = crate::logging::init(&paths.state_dir.join("sim.log"), log_level) {
+    if let Err(e) = crate::util::logging::init(&paths.state_dir.join("sim.log"), log_level) {
         eprintln!("kdeck sim: {e} (continuing without a log file)");
     }
     let mut rules = Vec::new();

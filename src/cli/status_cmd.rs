@@ -8,10 +8,11 @@ use serde_json::json;
 
 use super::console_cmd::{Launch, start_logging};
 use super::{KubeArgs, OutputFormat, StatusArgs};
-use crate::app::store::ClusterData;
+use crate::cluster::store::ClusterData;
 use crate::cluster::{contexts, watch};
 use crate::config::{self, Paths};
-use crate::fleet::{Ctx, Fleet, Severity};
+use crate::fleet::{Ctx, Fleet};
+use crate::util::severity::Severity;
 
 struct Scanned {
     name: String,
@@ -49,7 +50,7 @@ async fn probe_once(
     .await;
     for m in msgs {
         match m {
-            crate::app::msg::Msg::Probed {
+            crate::probe::Msg::Probed {
                 id,
                 request,
                 verdict,
@@ -57,10 +58,9 @@ async fn probe_once(
             } => {
                 book.record(&id, &request, verdict, at);
             }
-            crate::app::msg::Msg::Alerts { source, result, at } => {
+            crate::probe::Msg::Alerts { source, result, at } => {
                 feeds.push(crate::fleet::alerts::AlertFeed { source, result, at })
             }
-            _ => {}
         }
     }
     (book, feeds)
@@ -107,7 +107,7 @@ fn workload_json(f: &Fleet, names: &[String]) -> Vec<serde_json::Value> {
 }
 
 async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<bool, String> {
-    let loaded = config::load(paths, true);
+    let loaded = config::load::<crate::app::command::Command>(paths, true);
     let kc = contexts::load(launch.kubeconfig.as_deref())?;
     let specs = contexts::select(&kc, &launch.contexts, &loaded.config.contexts)?;
     let mut scanned = Vec::new();

@@ -1,56 +1,92 @@
 //! On-demand reads: the full YAML of one object (for the YAML view), without
-//! `managedFields`, sanitised line by line.
+//! `managedFields`. A Secret's values and its last-applied annotation never leave
+//! this module: they are replaced by their sizes before anything is returned.
 
 use kube::api::{Api, DynamicObject};
 use kube::discovery::ApiResource;
 
-use crate::app::msg::ResKind;
+use super::kinds::Info;
 
-pub fn api_resource(kind: ResKind) -> ApiResource {
-    let (group, version, k) = match kind {
-        ResKind::Namespace => ("", "v1", "Namespace"),
-        ResKind::Pod => ("", "v1", "Pod"),
-        ResKind::Deployment => ("apps", "v1", "Deployment"),
-        ResKind::ReplicaSet => ("apps", "v1", "ReplicaSet"),
-        ResKind::StatefulSet => ("apps", "v1", "StatefulSet"),
-        ResKind::Hpa => ("autoscaling", "v2", "HorizontalPodAutoscaler"),
-        ResKind::CronJob => ("batch", "v1", "CronJob"),
-        ResKind::Job => ("batch", "v1", "Job"),
-        ResKind::Service => ("", "v1", "Service"),
-        ResKind::Endpoints => ("", "v1", "Endpoints"),
-        ResKind::Event => ("", "v1", "Event"),
-        ResKind::Pdb => ("policy", "v1", "PodDisruptionBudget"),
-    };
+/// The kube-rs resource for a kind's identity.
+pub fn api_resource(i: &Info) -> ApiResource {
     ApiResource {
-        group: group.into(),
-        version: version.into(),
-        api_version: if group.is_empty() {
-            version.into()
-        } else {
-            format!("{group}/{version}")
-        },
-        kind: k.into(),
-        plural: kind.plural().into(),
+        group: i.group.into(),
+        version: i.version.into(),
+        api_version: i.api_version(),
+        kind: i.kind.into(),
+        plural: i.plural.into(),
     }
 }
 
-/// The object as YAML (managedFields removed).
+/// Replaces a Secret's values by their sizes, and drops annotations that may hold
+/// them (`last-applied-configuration` carries the whole object as applied).
+pub fn redact_secret(obj: &mut serde_json::Value) {
+    for field in ["data", "stringData"] {
+        if let Some(m) = obj.get_mut(field).and_then(|d| d.as_object_mut()) {
+            for v in m.values_mut() {
+                let n = v.as_str().map_or(0, |s| {
+                    let pad = s.bytes().rev().take_while(|b| *b == b'=').count();
+                    (s.len() / 4 * 3 + (s.len() % 4) * 3 / 4).saturating_sub(pad)
+                });
+                *v = serde_json::Value::String(format!("<hidden: {n} bytes>"));
+            }
+        }
+    }
+    if let Some(a) = obj
+        .pointer_mut("/metadata/annotations")
+        .and_then(|a| a.as_object_mut())
+    {
+        a.remove("kubectl.kubernetes.io/last-applied-configuration");
+    }
+}
+
+/// Whether objects of this resource hold secret values.
+pub fn is_secret(ar: &ApiResource) -> bool {
+    ar.group.is_empty() && ar.plural == "secrets"
+}
+
+/// The object as YAML (managedFields removed, secret values replaced by sizes).
 pub async fn yaml(
     client: kube::Client,
-    kind: ResKind,
+    ar: &ApiResource,
     namespace: &str,
     name: &str,
 ) -> Result<String, String> {
-    let ar = api_resource(kind);
     let api: Api<DynamicObject> = if namespace.is_empty() {
-        Api::all_with(client, &ar)
+        Api::all_with(client, ar)
     } else {
-        Api::namespaced_with(client, namespace, &ar)
+        Api::namespaced_with(client, namespace, ar)
     };
     let mut obj = api
         .get(name)
         .await
         .map_err(|e| super::watch::short_error(&e))?;
     obj.metadata.managed_fields = None;
-    serde_saphyr::to_string(&obj).map_err(|e| format!("cannot render YAML: {e}"))
+    let mut v = serde_json::to_value(&obj).map_err(|e| format!("cannot render: {e}"))?;
+    if is_secret(ar) {
+        redact_secret(&mut v);
+    }
+    serde_saphyr::to_string(&v).map_err(|e| format!("cannot render YAML: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_values_are_replaced_by_sizes() {
+        let mut v = serde_json::json!({
+            "metadata": {"name": "s", "annotations": {
+                "kubectl.kubernetes.io/last-applied-configuration": "{\"data\":{\"k\":\"aHVudGVyMg==\"}}",
+                "team": "payments"}},
+            "data": {"k": "aHVudGVyMg==", "empty": ""},
+            "type": "Opaque"
+        });
+        redact_secret(&mut v);
+        let text = v.to_string();
+        assert!(!text.contains("aHVudGVyMg"), "{text}");
+        assert_eq!(v["data"]["k"], "<hidden: 7 bytes>");
+        assert_eq!(v["data"]["empty"], "<hidden: 0 bytes>");
+        assert_eq!(v["metadata"]["annotations"]["team"], "payments");
+    }
 }

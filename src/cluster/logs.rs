@@ -9,13 +9,13 @@ use kube::api::{Api, LogParams};
 use tokio::sync::mpsc::Sender;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::msg::Msg;
+use super::msg::Msg;
 
 /// Longest log line kept (longer lines are cut and marked).
 pub const LINE_MAX: usize = 2000;
 
 #[allow(clippy::too_many_arguments)]
-pub async fn follow(
+pub async fn follow<E: From<Msg> + Send + 'static>(
     client: kube::Client,
     namespace: String,
     pod: Arc<str>,
@@ -23,7 +23,7 @@ pub async fn follow(
     tail: i64,
     previous: bool,
     stream: u64,
-    tx: Sender<Msg>,
+    tx: Sender<E>,
     cancel: CancellationToken,
 ) {
     let api: Api<Pod> = Api::namespaced(client, &namespace);
@@ -38,14 +38,17 @@ pub async fn follow(
         Ok(r) => r,
         Err(e) => {
             let _ = tx
-                .send(Msg::LogEnded {
-                    stream,
-                    pod,
-                    error: Some(crate::util::sanitize::line(
-                        &super::watch::short_error(&e),
-                        300,
-                    )),
-                })
+                .send(
+                    Msg::LogEnded {
+                        stream,
+                        pod,
+                        error: Some(crate::util::sanitize::line(
+                            &super::watch::short_error(&e),
+                            300,
+                        )),
+                    }
+                    .into(),
+                )
                 .await;
             return;
         }
@@ -61,12 +64,15 @@ pub async fn follow(
             Ok(Some(line)) => {
                 let line = crate::util::sanitize::line(&line, LINE_MAX);
                 if tx
-                    .send(Msg::Log {
-                        stream,
-                        pod: pod.clone(),
-                        container: container.clone(),
-                        line,
-                    })
+                    .send(
+                        Msg::Log {
+                            stream,
+                            pod: pod.clone(),
+                            container: container.clone(),
+                            line,
+                        }
+                        .into(),
+                    )
                     .await
                     .is_err()
                 {
@@ -75,21 +81,27 @@ pub async fn follow(
             }
             Ok(None) => {
                 let _ = tx
-                    .send(Msg::LogEnded {
-                        stream,
-                        pod,
-                        error: None,
-                    })
+                    .send(
+                        Msg::LogEnded {
+                            stream,
+                            pod,
+                            error: None,
+                        }
+                        .into(),
+                    )
                     .await;
                 return;
             }
             Err(e) => {
                 let _ = tx
-                    .send(Msg::LogEnded {
-                        stream,
-                        pod,
-                        error: Some(crate::util::sanitize::line(&e.to_string(), 300)),
-                    })
+                    .send(
+                        Msg::LogEnded {
+                            stream,
+                            pod,
+                            error: Some(crate::util::sanitize::line(&e.to_string(), 300)),
+                        }
+                        .into(),
+                    )
                     .await;
                 return;
             }

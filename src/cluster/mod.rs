@@ -1,13 +1,16 @@
-//! Talking to clusters: kubeconfig contexts and clients, kube-runtime watchers that
-//! turn API objects into compact records, liveness pings, metrics polling, log
-//! streams and on-demand fetches. Everything here runs as background tasks that send
-//! typed messages to the app; nothing here touches UI state.
+//! Talking to clusters: kubeconfig contexts and clients, the kinds the console
+//! watches (declared once, in `kinds`), the per-context store of their records,
+//! kube-runtime watchers that fill it, liveness pings, metrics polling, log streams
+//! and on-demand fetches. Everything here runs as background tasks that send typed
+//! messages (`msg::Msg`) to the app; nothing here knows the app or touches UI state.
 
 pub mod contexts;
 pub mod fetch;
+pub mod kinds;
 pub mod logs;
-pub mod model;
-pub mod probes;
-pub mod slim;
+pub mod metrics;
+pub mod msg;
+pub mod ping;
 pub mod snapshots;
+pub mod store;
 pub mod watch;

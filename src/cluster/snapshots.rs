@@ -13,16 +13,136 @@ use kube::runtime::{WatchStreamExt, watcher};
 use tokio::sync::mpsc::Sender;
 use tokio_util::sync::CancellationToken;
 
-use super::model::{Interner, SnapshotRec};
-use super::slim::VolumeSnapshot;
-use crate::app::msg::{CtxId, Msg};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+use serde::Deserialize;
+
+use super::kinds::{Info, Interner, Key, Kind, Record, Ts, object_name, resource, slim_meta, ts};
+use super::msg::{CtxId, Msg};
+use crate::util::sanitize;
+
+#[derive(Deserialize, Clone, Debug, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotSource {
+    pub persistent_volume_claim_name: Option<String>,
+    pub volume_snapshot_content_name: Option<String>,
+}
+
+#[derive(Deserialize, Clone, Debug, Default)]
+pub struct SnapshotSpec {
+    #[serde(default)]
+    pub source: SnapshotSource,
+}
+
+#[derive(Deserialize, Clone, Debug, Default)]
+pub struct SnapshotError {
+    pub message: Option<String>,
+    pub time: Option<Time>,
+}
+
+#[derive(Deserialize, Clone, Debug, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotStatus {
+    pub ready_to_use: Option<bool>,
+    pub creation_time: Option<Time>,
+    pub restore_size: Option<String>,
+    pub error: Option<SnapshotError>,
+}
+
+/// `snapshot.storage.k8s.io/v1` VolumeSnapshot (served only where the CSI snapshot
+/// CRDs are installed).
+#[derive(Deserialize, Clone, Debug, Default)]
+pub struct VolumeSnapshot {
+    #[serde(deserialize_with = "slim_meta", default)]
+    pub metadata: ObjectMeta,
+    #[serde(default)]
+    pub spec: SnapshotSpec,
+    #[serde(default)]
+    pub status: SnapshotStatus,
+}
+
+/// A VolumeSnapshot: its source PVC, readiness, when it was taken, and any error.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SnapshotRec {
+    pub namespace: Arc<str>,
+    pub name: Arc<str>,
+    pub pvc: Arc<str>,
+    pub ready: bool,
+    pub created: Ts,
+    pub size: Option<Box<str>>,
+    pub error: Option<Box<str>>,
+}
+
+impl SnapshotRec {
+    pub fn from(v: &VolumeSnapshot, names: &mut Interner) -> SnapshotRec {
+        let m = &v.metadata;
+        let created = ts(&v.status.creation_time)
+            .or(ts(&m.creation_timestamp))
+            .unwrap_or(0);
+        SnapshotRec {
+            namespace: names.clean(m.namespace.as_deref().unwrap_or(""), 253),
+            name: object_name(m.name.as_deref().unwrap_or("")),
+            pvc: names.clean(
+                v.spec
+                    .source
+                    .persistent_volume_claim_name
+                    .as_deref()
+                    .or(v.spec.source.volume_snapshot_content_name.as_deref())
+                    .unwrap_or("?"),
+                253,
+            ),
+            ready: v.status.ready_to_use.unwrap_or(false),
+            created,
+            size: v
+                .status
+                .restore_size
+                .as_deref()
+                .map(|s| Box::from(sanitize::line(s, 20).as_str())),
+            error: v
+                .status
+                .error
+                .as_ref()
+                .and_then(|e| e.message.as_deref())
+                .map(|s| Box::from(sanitize::line(s, 300).as_str())),
+        }
+    }
+}
+
+impl Record for SnapshotRec {
+    fn key(&self) -> Key {
+        (self.namespace.clone(), self.name.clone())
+    }
+    fn created(&self) -> Ts {
+        self.created
+    }
+}
+
+/// Not in the registry (the group is optional, and its absence is no error): watched
+/// by `run` below.
+impl Kind for VolumeSnapshot {
+    type Rec = SnapshotRec;
+    const INFO: Info = Info {
+        kind: "VolumeSnapshot",
+        group: "snapshot.storage.k8s.io",
+        version: "v1",
+        plural: "volumesnapshots",
+        singular: "volumesnapshot",
+        short: &["vs"],
+        namespaced: true,
+        title: "VolumeSnapshots",
+    };
+
+    fn record(&self, names: &mut Interner) -> SnapshotRec {
+        SnapshotRec::from(self, names)
+    }
+}
+resource!(VolumeSnapshot, Namespaced);
 
 const RECHECK: Duration = Duration::from_secs(300);
 const BATCH: Duration = Duration::from_secs(2);
 
 /// Whether the group is served (`GET /apis/snapshot.storage.k8s.io/v1`).
 async fn served(client: &kube::Client) -> Result<bool, String> {
-    let resp = super::probes::get(client, "/apis/snapshot.storage.k8s.io/v1").await?;
+    let resp = super::ping::get(client, "/apis/snapshot.storage.k8s.io/v1").await?;
     Ok(resp.status().is_success())
 }
 
@@ -46,18 +166,18 @@ pub async fn list_once(client: &kube::Client) -> Option<Result<Vec<SnapshotRec>,
     }
 }
 
-pub async fn run(
+pub async fn run<E: From<Msg> + Send + 'static>(
     client: kube::Client,
     ctx: CtxId,
     namespaces: Vec<String>,
-    tx: Sender<Msg>,
+    tx: Sender<E>,
     cancel: CancellationToken,
 ) {
     loop {
         match tokio::time::timeout(Duration::from_secs(10), served(&client)).await {
             Ok(Ok(true)) => break,
             Ok(Ok(false)) => {
-                let _ = tx.send(Msg::Snapshots { ctx, result: None }).await;
+                let _ = tx.send(Msg::Snapshots { ctx, result: None }.into()).await;
             }
             _ => {}
         }
@@ -92,7 +212,7 @@ pub async fn run(
                 if dirty {
                     dirty = false;
                     let list: Vec<SnapshotRec> = known.values().cloned().collect();
-                    if tx.send(Msg::Snapshots { ctx, result: Some(Ok(list)) }).await.is_err() {
+                    if tx.send(Msg::Snapshots { ctx, result: Some(Ok(list)) }.into()).await.is_err() {
                         return;
                     }
                 }
@@ -129,7 +249,7 @@ pub async fn run(
                     }
                     Err(e) => {
                         let msg = crate::util::sanitize::line(&super::watch::short_error(&e), 200);
-                        if tx.send(Msg::Snapshots { ctx, result: Some(Err(msg)) }).await.is_err() {
+                        if tx.send(Msg::Snapshots { ctx, result: Some(Err(msg)) }.into()).await.is_err() {
                             return;
                         }
                     }

@@ -45,11 +45,28 @@ impl Diag {
         }
     }
 
-    /// From a TOML parse or type error (its span, when it has one).
+    /// From a TOML parse or type error (its span, when it has one). A bad value is
+    /// named by its key (`interval: "often" is not a duration`).
     pub fn from_toml(file: &str, text: &str, e: &toml::de::Error) -> Diag {
         let offset = e.span().map(|s| s.start).unwrap_or(0);
-        Diag::error(file, text, offset, e.message().trim().to_string())
+        let message = e.message().trim().to_string();
+        let message = match key_at(text, offset) {
+            Some(k) if !message.contains(k) => format!("{k}: {message}"),
+            _ => message,
+        };
+        Diag::error(file, text, offset, message)
     }
+}
+
+/// The key of the `key = value` line holding `offset`, if it is one.
+fn key_at(text: &str, offset: usize) -> Option<&str> {
+    let offset = text.floor_char_boundary(offset.min(text.len()));
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[start..];
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    (!key.is_empty() && !key.contains(['[', ' ', '\n']) && start + line.find('=')? < offset)
+        .then_some(key)
 }
 
 /// 1-based line and column of a byte offset.

@@ -46,6 +46,25 @@ use serde::Deserialize;
 use super::diag::{Diag, key_offset};
 use crate::util::glob;
 
+/// A duration written as text in the file (`15s`, `1h30m`), parsed once when the
+/// file is read: a bad one is an error naming its line, never a silent default.
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(try_from = "String")]
+pub struct Dur(pub std::time::Duration);
+
+impl TryFrom<String> for Dur {
+    type Error = String;
+    fn try_from(s: String) -> Result<Dur, String> {
+        crate::util::duration::parse(&s).map(Dur)
+    }
+}
+
+impl Dur {
+    pub const fn secs(s: u64) -> Dur {
+        Dur(std::time::Duration::from_secs(s))
+    }
+}
+
 /// Protected globs when the config names none.
 pub const DEFAULT_PROTECTED: &[&str] = &["*prod*"];
 
@@ -63,13 +82,13 @@ pub struct ProbeSettings {
     pub enabled: bool,
     /// Ready pods probed per workload (the rest on demand).
     pub sample: usize,
-    pub interval: String,
-    pub timeout: String,
+    pub interval: Dur,
+    pub timeout: Dur,
     /// Requests per second across every context (the API server's proxy carries them).
     pub budget: u32,
     /// Requests in flight at once.
     pub concurrency: usize,
-    pub latency_slo: String,
+    pub latency_slo: Dur,
     /// Also probe `/health` when a probe path is `/health/ready`, `/health/live`….
     pub deep_health: bool,
 }
@@ -79,11 +98,11 @@ impl Default for ProbeSettings {
         ProbeSettings {
             enabled: true,
             sample: 2,
-            interval: "15s".into(),
-            timeout: "5s".into(),
+            interval: Dur::secs(15),
+            timeout: Dur::secs(5),
             budget: 20,
             concurrency: 8,
-            latency_slo: "2s".into(),
+            latency_slo: Dur::secs(2),
             deep_health: true,
         }
     }
@@ -135,9 +154,9 @@ pub struct EndpointConfig {
     /// JSON field path (`checks.database.status`) → expected value or set.
     #[serde(default)]
     pub checks: BTreeMap<String, Expect>,
-    pub latency_slo: Option<String>,
-    pub interval: Option<String>,
-    pub timeout: Option<String>,
+    pub latency_slo: Option<Dur>,
+    pub interval: Option<Dur>,
+    pub timeout: Option<Dur>,
     #[serde(default)]
     pub headers: BTreeMap<String, HeaderFromEnv>,
     /// `namespace/workload`: the overview row this endpoint's health joins.
@@ -159,7 +178,7 @@ pub struct BackupSettings {
     /// `namespace/name` globs of CronJobs that are backups.
     pub include: Vec<String>,
     /// `namespace/name` → the oldest acceptable last success (`26h`).
-    pub max_age: BTreeMap<String, String>,
+    pub max_age: BTreeMap<String, Dur>,
     /// Jobs shown per backup.
     pub history: usize,
 }
@@ -184,7 +203,7 @@ pub struct AlertSettings {
     /// Alertmanager's base URL; default: a Service named `alertmanager`, through the
     /// service proxy of every context.
     pub url: Option<String>,
-    pub interval: String,
+    pub interval: Dur,
 }
 
 impl Default for AlertSettings {
@@ -192,7 +211,7 @@ impl Default for AlertSettings {
         AlertSettings {
             enabled: true,
             url: None,
-            interval: "30s".into(),
+            interval: Dur::secs(30),
         }
     }
 }
@@ -320,23 +339,27 @@ impl Config {
         }
     }
 
-    /// Checks what serde cannot: durations, endpoint targets, numbers in range.
+    /// Checks what serde cannot: endpoint targets, numbers in range (durations are
+    /// parsed, with their line, by serde itself).
     fn validate(&self, file: &str, text: &str) -> Vec<Diag> {
         let mut out = Vec::new();
-        let dur = |out: &mut Vec<Diag>, section: &str, key: &str, v: &str, at: usize| {
-            if let Err(e) = crate::util::duration::parse(v) {
-                let off = if at > 0 {
-                    at
-                } else {
-                    key_offset(text, section, key)
-                };
-                out.push(Diag::error(file, text, off, format!("{key}: {e}")));
-            }
-        };
         let p = &self.probes;
-        dur(&mut out, "probes", "interval", &p.interval, 0);
-        dur(&mut out, "probes", "timeout", &p.timeout, 0);
-        dur(&mut out, "probes", "latency_slo", &p.latency_slo, 0);
+        if p.interval.0 < std::time::Duration::from_secs(1) {
+            out.push(Diag::error(
+                file,
+                text,
+                key_offset(text, "probes", "interval"),
+                "interval must be at least 1s",
+            ));
+        }
+        if self.alerts.interval.0 < std::time::Duration::from_secs(5) {
+            out.push(Diag::error(
+                file,
+                text,
+                key_offset(text, "alerts", "interval"),
+                "interval must be at least 5s",
+            ));
+        }
         if p.budget == 0 || p.concurrency == 0 {
             out.push(Diag::error(
                 file,
@@ -353,7 +376,6 @@ impl Config {
                 "budget and concurrency must be at least 1",
             ));
         }
-        dur(&mut out, "alerts", "interval", &self.alerts.interval, 0);
         if let Some(u) = &self.alerts.url
             && !(u.starts_with("http://") || u.starts_with("https://"))
         {
@@ -372,9 +394,6 @@ impl Config {
                 key_offset(text, "backups", "tolerance"),
                 format!("tolerance {} must be between 1 and 100", b.tolerance),
             ));
-        }
-        for (k, v) in &b.max_age {
-            dur(&mut out, "backups.max_age", k, v, 0);
         }
         for b in &self.actions.breakers {
             let at = text
@@ -452,17 +471,6 @@ impl Config {
                     "endpoint {:?}: method {:?} must be GET, HEAD or POST",
                     e.name, e.method
                 ));
-            }
-            for (key, v) in [
-                ("latency_slo", &e.latency_slo),
-                ("interval", &e.interval),
-                ("timeout", &e.timeout),
-            ] {
-                if let Some(v) = v
-                    && let Err(err) = crate::util::duration::parse(v)
-                {
-                    bad(format!("endpoint {:?}: {key}: {err}", e.name));
-                }
             }
             if let Some(w) = &e.workload
                 && !w.contains('/')

@@ -15,7 +15,16 @@ use std::fmt;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::diag::Diag;
-use crate::app::action::Action;
+
+/// What keys can be bound to: a closed set of named commands, each with a
+/// description (help is generated from them). The app defines its commands; the
+/// keymap only needs their names.
+pub trait Bindable: Copy + Ord + fmt::Debug + 'static {
+    fn from_name(name: &str) -> Option<Self>;
+    fn name(self) -> &'static str;
+    /// Every name accepted in keymap files (for error messages).
+    fn names() -> Vec<&'static str>;
+}
 
 pub const DEFAULT: &str = include_str!("../../keymaps/default.toml");
 pub const VIM: &str = include_str!("../../keymaps/vim.toml");
@@ -237,27 +246,35 @@ impl fmt::Display for Key {
     }
 }
 
-/// The active keymap.
-#[derive(Clone, Debug, Default)]
-pub struct Keymap {
-    bindings: BTreeMap<(Mode, Key), Action>,
+/// The active keymap: what each key means, per mode.
+#[derive(Clone, Debug)]
+pub struct Keymap<C> {
+    bindings: BTreeMap<(Mode, Key), C>,
 }
 
-impl Keymap {
+impl<C> Default for Keymap<C> {
+    fn default() -> Self {
+        Keymap {
+            bindings: BTreeMap::new(),
+        }
+    }
+}
+
+impl<C: Bindable> Keymap<C> {
     /// What `key` means in `mode` (falling back to the global section).
-    pub fn action(&self, mode: Mode, key: &Key) -> Option<Action> {
+    pub fn command(&self, mode: Mode, key: &Key) -> Option<C> {
         self.bindings
             .get(&(mode, *key))
             .or_else(|| self.bindings.get(&(Mode::Global, *key)))
             .copied()
     }
 
-    /// Keys bound to `action` in `mode` or globally, in display order.
-    pub fn keys_for(&self, mode: Mode, action: Action) -> Vec<Key> {
+    /// Keys bound to `command` in `mode` or globally, in display order.
+    pub fn keys_for(&self, mode: Mode, command: C) -> Vec<Key> {
         let mut out: Vec<Key> = self
             .bindings
             .iter()
-            .filter(|((m, _), a)| (*m == mode || *m == Mode::Global) && **a == action)
+            .filter(|((m, _), a)| (*m == mode || *m == Mode::Global) && **a == command)
             .filter(|((m, k), _)| *m == mode || !self.bindings.contains_key(&(mode, *k)))
             .map(|((_, k), _)| *k)
             .collect();
@@ -271,9 +288,9 @@ impl Keymap {
         out
     }
 
-    /// Every binding of a mode section, grouped by action (for help).
-    pub fn section(&self, mode: Mode) -> Vec<(Action, Vec<Key>)> {
-        let mut by: BTreeMap<Action, Vec<Key>> = BTreeMap::new();
+    /// Every binding of a mode section, grouped by command (for help).
+    pub fn section(&self, mode: Mode) -> Vec<(C, Vec<Key>)> {
+        let mut by: BTreeMap<C, Vec<Key>> = BTreeMap::new();
         for ((m, k), a) in &self.bindings {
             if *m == mode {
                 by.entry(*a).or_default().push(*k);
@@ -336,7 +353,7 @@ impl Keymap {
                     next.remove(&(mode, key));
                     continue;
                 }
-                match Action::from_name(name) {
+                match C::from_name(name) {
                     Some(a) => {
                         next.insert((mode, key), a);
                     }
@@ -345,8 +362,8 @@ impl Keymap {
                         text,
                         v.span().start,
                         format!(
-                            "unknown action {name:?} (known actions: {})",
-                            Action::names().join(", ")
+                            "unknown command {name:?} (known commands: {})",
+                            C::names().join(", ")
                         ),
                     )),
                 }
@@ -361,7 +378,7 @@ impl Keymap {
     }
 
     /// The shipped keymap `name` (`default` or `vim`).
-    pub fn builtin(name: &str) -> Option<Keymap> {
+    pub fn builtin(name: &str) -> Option<Keymap<C>> {
         let mut k = Keymap::default();
         k.merge("keymaps/default.toml", DEFAULT).ok()?;
         match name {
@@ -402,64 +419,5 @@ mod tests {
         assert_eq!(Key::from_event(&ev), Some(Key::char('G')));
         let bt = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
         assert_eq!(Key::from_event(&bt), Key::parse("shift-tab").ok());
-    }
-
-    #[test]
-    fn shipped_keymaps_parse_without_duplicates() {
-        let mut k = Keymap::default();
-        assert_eq!(k.merge("keymaps/default.toml", DEFAULT), Ok(vec![]));
-        assert!(k.len() > 20);
-        let mut v = k.clone();
-        assert_eq!(v.merge("keymaps/vim.toml", VIM), Ok(vec![]));
-        // Every action is reachable from the default keymap.
-        for a in Action::all() {
-            let bound = Mode::ALL.iter().any(|m| !k.keys_for(*m, a).is_empty());
-            assert!(
-                bound,
-                "action {} has no key in the default keymap",
-                a.name()
-            );
-        }
-        assert!(Keymap::builtin("vim").is_some());
-        assert!(Keymap::builtin("emacs").is_none());
-    }
-
-    #[test]
-    fn user_keymap_merges_and_errors_name_lines() {
-        let mut k = Keymap::builtin("default").unwrap();
-        k.merge("user.toml", "[list]\n\"x\" = \"logs\"\n\"l\" = \"none\"\n")
-            .unwrap();
-        assert_eq!(k.action(Mode::List, &Key::char('x')), Some(Action::Logs));
-        assert_eq!(k.action(Mode::List, &Key::char('l')), None);
-        // Globals still apply in list mode.
-        assert_eq!(k.action(Mode::List, &Key::char('q')), Some(Action::Quit));
-        let errs = k
-            .merge("user.toml", "[list]\n\"x\" = \"fly\"\n\"hyper-z\" = \"quit\"\n\"esc\" = \"back\"\n\"Esc\" = \"quit\"\n[nope]\n")
-            .unwrap_err();
-        let text: Vec<String> = errs.iter().map(|d| d.to_string()).collect();
-        assert!(
-            text.iter()
-                .any(|t| t.starts_with("user.toml:2:") && t.contains("unknown action \"fly\"")),
-            "{text:?}"
-        );
-        assert!(
-            text.iter()
-                .any(|t| t.starts_with("user.toml:3:") && t.contains("unknown key")),
-            "{text:?}"
-        );
-        assert!(
-            text.iter().any(|t| t.starts_with("user.toml:5:")
-                && t.contains("duplicate binding")
-                && t.contains("line 4")),
-            "{text:?}"
-        );
-        assert!(
-            text.iter().any(|t| t.contains("unknown section [nope]")),
-            "{text:?}"
-        );
-        // A failed merge leaves the keymap as it was.
-        assert_eq!(k.action(Mode::List, &Key::char('x')), Some(Action::Logs));
-        let syntax = k.merge("user.toml", "[list\n").unwrap_err();
-        assert_eq!(syntax[0].line, 1);
     }
 }

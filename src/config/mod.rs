@@ -13,26 +13,26 @@ use std::path::Path;
 
 use diag::Diag;
 use file::Config;
-use keymap::Keymap;
+use keymap::{Bindable, Keymap};
 use theme::Theme;
 
 /// Everything read from the config directory, with every problem found. Errors leave
 /// the defaults in place (the person can continue); they are never panics.
-pub struct Loaded {
+pub struct Loaded<C> {
     pub config: Config,
     pub theme: Theme,
-    pub keymap: Keymap,
+    pub keymap: Keymap<C>,
     pub diagnostics: Vec<Diag>,
 }
 
-impl Loaded {
+impl<C> Loaded<C> {
     pub fn errors(&self) -> impl Iterator<Item = &Diag> {
         self.diagnostics.iter().filter(|d| !d.warning)
     }
 }
 
-/// Loads config.toml, the theme and the keymap from `paths`.
-pub fn load(paths: &Paths, no_color: bool) -> Loaded {
+/// Loads config.toml, the theme and the keymap (of the app's commands `C`) from `paths`.
+pub fn load<C: Bindable>(paths: &Paths, no_color: bool) -> Loaded<C> {
     let mut diagnostics = Vec::new();
     let config = match Config::load(&paths.config_file()) {
         Ok((c, w)) => {
@@ -61,7 +61,7 @@ pub fn load(paths: &Paths, no_color: bool) -> Loaded {
     }
 }
 
-fn merge_user_keymap(keymap: &mut Keymap, path: &Path) -> Vec<Diag> {
+fn merge_user_keymap<C: Bindable>(keymap: &mut Keymap<C>, path: &Path) -> Vec<Diag> {
     match std::fs::read_to_string(path) {
         Ok(text) => match keymap.merge(&path.display().to_string(), &text) {
             Ok(w) => w,

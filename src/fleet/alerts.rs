@@ -3,16 +3,16 @@
 
 use std::sync::Arc;
 
-use super::severity::Severity;
-use crate::app::msg::CtxId;
+use crate::cluster::msg::CtxId;
 use crate::probe::alerts::{Alert, AlertSource};
+use crate::util::severity::Severity;
 
 /// The last read of one Alertmanager.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlertFeed {
     pub source: AlertSource,
     pub result: Result<Vec<Alert>, String>,
-    pub at: crate::cluster::model::Ts,
+    pub at: crate::cluster::kinds::Ts,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -9,13 +9,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::Ctx;
-use super::severity::{Assessment, Severity};
-use crate::app::msg::CtxId;
-use crate::cluster::model::*;
+use crate::cluster::kinds::*;
+use crate::cluster::msg::CtxId;
+use crate::cluster::snapshots::SnapshotRec;
 use crate::config::file::BackupSettings;
-use crate::cron::Schedule;
 use crate::util::age;
+use crate::util::cron::Schedule;
 use crate::util::glob;
+use crate::util::severity::{Assessment, Severity};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -230,7 +231,7 @@ fn assess(fresh: Freshness, why: &str, never_overdue: bool) -> Assessment {
 
 fn cronjob_rows(c: &Ctx, s: &BackupSettings, out: &mut Vec<BackupRow>) {
     let mut jobs: HashMap<(&str, &str), Vec<&JobRec>> = HashMap::new();
-    for j in c.data.jobs.values() {
+    for j in c.data.kinds.jobs.values() {
         if let Some(o) = &j.meta.owner
             && o.kind == OwnerKind::CronJob
         {
@@ -239,17 +240,13 @@ fn cronjob_rows(c: &Ctx, s: &BackupSettings, out: &mut Vec<BackupRow>) {
                 .push(j);
         }
     }
-    for cj in c.data.cronjobs.values() {
+    for cj in c.data.kinds.cronjobs.values() {
         if !is_backup(cj, s) {
             continue;
         }
         let sched = schedule(cj);
         let id = format!("{}/{}", cj.meta.namespace, cj.meta.name);
-        let configured = s
-            .max_age
-            .get(&id)
-            .and_then(|v| crate::util::duration::parse(v).ok())
-            .map(|d| d.as_secs() as Ts);
+        let configured = s.max_age.get(&id).map(|d| d.0.as_secs() as Ts);
         let allowed = configured.or_else(|| {
             interval(cj, sched.as_ref()).map(|i| (i as f64 * s.tolerance).round() as Ts)
         });
@@ -369,8 +366,7 @@ fn snapshot_rows(c: &Ctx, s: &BackupSettings, out: &mut Vec<BackupRow>) {
         let allowed = s
             .max_age
             .get(&id)
-            .and_then(|v| crate::util::duration::parse(v).ok())
-            .map(|d| d.as_secs() as Ts)
+            .map(|d| d.0.as_secs() as Ts)
             .or_else(|| cadence(&times).map(|g| (g as f64 * s.tolerance).round() as Ts));
         let last_success = snaps.iter().find(|v| v.ready).map(|v| v.created);
         let last_failure = snaps

@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::severity::Severity;
 use super::{Ctx, RECENT};
-use crate::app::msg::CtxId;
-use crate::cluster::model::*;
+use crate::cluster::kinds::*;
+use crate::cluster::msg::CtxId;
+use crate::util::severity::Severity;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventRow {
@@ -26,7 +26,7 @@ pub struct EventRow {
 
 pub fn build(c: &Ctx, now: Ts) -> Vec<EventRow> {
     let mut folded: HashMap<(&str, &str, &str, &str, &str), EventRow> = HashMap::new();
-    for e in c.data.events.values() {
+    for e in c.data.kinds.events.values() {
         let key = (
             e.namespace.as_ref(),
             e.object_kind.as_ref(),

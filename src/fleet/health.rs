@@ -5,12 +5,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::severity::{Assessment, Severity};
-use crate::app::msg::CtxId;
-use crate::cluster::model::Ts;
+use crate::cluster::kinds::Ts;
+use crate::cluster::msg::CtxId;
 use crate::probe::HealthState;
 use crate::probe::book::Book;
 use crate::probe::targets::EndpointKey;
+use crate::util::severity::{Assessment, Severity};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct HealthRow {

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use crate::app::store::ClusterData;
-use crate::cluster::model::*;
+use crate::cluster::kinds::*;
+use crate::cluster::store::ClusterData;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct RevisionRow {
@@ -21,30 +21,31 @@ pub struct RevisionRow {
 /// Newest revision first.
 pub fn of(d: &ClusterData, namespace: &str, deployment: &str) -> Vec<RevisionRow> {
     let current = d
+        .kinds
         .deployments
         .get(&(Arc::from(namespace), Arc::from(deployment)))
         .and_then(|d| d.revision());
-    let mut rows: Vec<RevisionRow> = crate::app::store::in_namespace(&d.replicasets, namespace)
-        .filter(|r| {
-            r.meta
-                .owner
-                .as_ref()
-                .is_some_and(|o| o.kind == OwnerKind::Deployment && o.name.as_ref() == deployment)
-        })
-        .map(|r| RevisionRow {
-            revision: r.revision,
-            replicaset: r.meta.name.clone(),
-            images: crate::util::sanitize::line(&r.template.images().join(","), 200),
-            change_cause: crate::util::sanitize::line(
-                r.change_cause.as_deref().unwrap_or("<none>"),
-                200,
-            ),
-            created: r.meta.created,
-            replicas: r.replicas,
-            ready: r.ready,
-            current: Some(r.revision) == current,
-        })
-        .collect();
+    let mut rows: Vec<RevisionRow> =
+        crate::cluster::kinds::in_namespace(&d.kinds.replicasets, namespace)
+            .filter(|r| {
+                r.meta.owner.as_ref().is_some_and(|o| {
+                    o.kind == OwnerKind::Deployment && o.name.as_ref() == deployment
+                })
+            })
+            .map(|r| RevisionRow {
+                revision: r.revision,
+                replicaset: r.meta.name.clone(),
+                images: crate::util::sanitize::line(&r.template.images().join(","), 200),
+                change_cause: crate::util::sanitize::line(
+                    r.change_cause.as_deref().unwrap_or("<none>"),
+                    200,
+                ),
+                created: r.meta.created,
+                replicas: r.replicas,
+                ready: r.ready,
+                current: Some(r.revision) == current,
+            })
+            .collect();
     rows.sort_by_key(|r| std::cmp::Reverse(r.revision));
     rows
 }

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use super::Ctx;
-use super::severity::{Assessment, Severity};
-use crate::app::msg::CtxId;
-use crate::cluster::model::*;
+use crate::cluster::kinds::*;
+use crate::cluster::msg::CtxId;
+use crate::util::severity::{Assessment, Severity};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct HpaRow {
@@ -44,6 +44,7 @@ pub fn targets_text(h: &HpaRec) -> String {
 
 pub fn build(c: &Ctx) -> Vec<HpaRow> {
     c.data
+        .kinds
         .hpas
         .values()
         .map(|h| {

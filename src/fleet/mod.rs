@@ -10,23 +10,23 @@ pub mod health;
 pub mod history;
 pub mod hpas;
 pub mod pods;
+pub mod probing;
 pub mod resources;
 pub mod services;
-pub mod severity;
 pub mod workloads;
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::app::msg::CtxId;
-use crate::app::store::ClusterData;
-use crate::cluster::model::Ts;
+use crate::cluster::kinds::Ts;
+use crate::cluster::msg::CtxId;
+use crate::cluster::store::ClusterData;
 use crate::config::file::{AlertSettings, BackupSettings, Config, EndpointConfig};
 use crate::probe::alerts::AlertSource;
 use crate::probe::book::Book;
-use crate::probe::targets::{self, ProbeTarget, Settings, Via};
+use crate::probe::targets::{ProbeTarget, Settings, Via};
 
-pub use severity::{Assessment, Severity};
+use crate::util::severity::Severity;
 
 /// "Recent": the last 15 minutes.
 pub const RECENT: Ts = 15 * 60;
@@ -127,6 +127,7 @@ fn alert_sources(contexts: &[Ctx], a: &AlertSettings) -> Vec<AlertSource> {
     for c in contexts {
         let svc = c
             .data
+            .kinds
             .services
             .values()
             .find(|s| s.meta.name.as_ref() == "alertmanager");
@@ -185,7 +186,7 @@ impl Fleet {
             let now = c.now;
             let ix = workloads::Index::build(c.data, now);
             f.probe_targets
-                .extend(targets::derive(c, &ix, &x.watching.probes, x.probe_all));
+                .extend(probing::derive(c, &ix, &x.watching.probes, x.probe_all));
             let backups = backups::build(c, &x.watching.backups);
             let mut rows = workloads::build(c, &ix, now);
             rows.extend(
@@ -212,7 +213,7 @@ impl Fleet {
             f.events.extend(events::build(c, now));
             f.services.extend(services::build(c));
         }
-        f.probe_targets.extend(targets::configured(
+        f.probe_targets.extend(probing::configured(
             &x.watching.endpoints,
             &x.watching.probes,
             contexts,

@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use super::Ctx;
-use super::severity::Severity;
 use super::workloads::{Index, WorkloadKind, is_crash_looping};
-use crate::app::msg::{CtxId, usage_total};
-use crate::cluster::model::*;
+use crate::cluster::kinds::*;
+use crate::cluster::msg::{CtxId, usage_total};
+use crate::util::severity::Severity;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct PodRow {
@@ -63,6 +63,7 @@ pub fn build(c: &Ctx, ix: &Index, now: Ts) -> Vec<PodRow> {
     let mut workloads = Interner::default();
     let mut statuses = Interner::default();
     c.data
+        .kinds
         .pods
         .values()
         .map(|p| {

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use super::Ctx;
 use super::pods::PodRow;
-use super::severity::Severity;
-use crate::app::msg::CtxId;
-use crate::cluster::model::Res;
+use crate::cluster::kinds::Res;
+use crate::cluster::msg::CtxId;
+use crate::util::severity::Severity;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct UsageRow {
@@ -48,7 +48,12 @@ pub fn build(c: &Ctx, pods: &[PodRow]) -> Vec<UsageRow> {
         let (Some(cpu), Some(mem)) = (p.cpu_m, p.mem) else {
             continue;
         };
-        let Some(rec) = c.data.pods.get(&(p.namespace.clone(), p.name.clone())) else {
+        let Some(rec) = c
+            .data
+            .kinds
+            .pods
+            .get(&(p.namespace.clone(), p.name.clone()))
+        else {
             continue;
         };
         let req = rec

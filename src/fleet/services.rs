@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use super::Ctx;
-use super::severity::{Assessment, Severity};
-use crate::app::msg::CtxId;
-use crate::cluster::model::*;
+use crate::cluster::kinds::*;
+use crate::cluster::msg::CtxId;
+use crate::util::severity::{Assessment, Severity};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceRow {
@@ -35,11 +35,13 @@ pub fn ports_text(s: &ServiceRec) -> String {
 
 pub fn build(c: &Ctx) -> Vec<ServiceRow> {
     c.data
+        .kinds
         .services
         .values()
         .map(|s| {
             let ep = c
                 .data
+                .kinds
                 .endpoints
                 .get(&(s.meta.namespace.clone(), s.meta.name.clone()));
             let ready = ep.map_or(0, |e| e.ready.len());

@@ -5,11 +5,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::severity::{Assessment, Severity};
 use super::{Ctx, RECENT};
-use crate::app::msg::CtxId;
-use crate::app::store::{ClusterData, in_namespace};
-use crate::cluster::model::*;
+use crate::cluster::kinds::in_namespace;
+use crate::cluster::kinds::*;
+use crate::cluster::msg::CtxId;
+use crate::cluster::store::ClusterData;
+use crate::util::severity::{Assessment, Severity};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum WorkloadKind {
@@ -39,7 +40,7 @@ pub fn pods_of<'a>(
 ) -> Vec<&'a PodRec> {
     let owned_by = |o: &Owner, k: OwnerKind, n: &str| o.kind == k && o.name.as_ref() == n;
     let sets: Vec<&str> = match kind {
-        WorkloadKind::Deployment => in_namespace(&d.replicasets, namespace)
+        WorkloadKind::Deployment => in_namespace(&d.kinds.replicasets, namespace)
             .filter(|r| {
                 r.meta
                     .owner
@@ -50,7 +51,7 @@ pub fn pods_of<'a>(
             .collect(),
         WorkloadKind::StatefulSet | WorkloadKind::CronJob => Vec::new(),
     };
-    in_namespace(&d.pods, namespace)
+    in_namespace(&d.kinds.pods, namespace)
         .filter(|p| {
             p.owner.as_ref().is_some_and(|o| match kind {
                 WorkloadKind::Deployment => {
@@ -180,7 +181,7 @@ impl<'a> Index<'a> {
     pub fn build(d: &'a ClusterData, now: Ts) -> Index<'a> {
         let mut rs_owner = HashMap::new();
         let mut replicasets: HashMap<_, Vec<&ReplicaSetRec>> = HashMap::new();
-        for rs in d.replicasets.values() {
+        for rs in d.kinds.replicasets.values() {
             if let Some(o) = &rs.meta.owner
                 && o.kind == OwnerKind::Deployment
             {
@@ -193,7 +194,7 @@ impl<'a> Index<'a> {
             }
         }
         let mut pods: HashMap<_, Vec<&PodRec>> = HashMap::new();
-        for p in d.pods.values() {
+        for p in d.kinds.pods.values() {
             let Some(o) = &p.owner else { continue };
             let key = match o.kind {
                 OwnerKind::ReplicaSet => rs_owner
@@ -211,7 +212,7 @@ impl<'a> Index<'a> {
             }
         }
         let mut hpa = HashMap::new();
-        for h in d.hpas.values() {
+        for h in d.kinds.hpas.values() {
             hpa.insert(
                 (
                     h.meta.namespace.as_ref(),
@@ -222,7 +223,7 @@ impl<'a> Index<'a> {
             );
         }
         let mut warnings = HashMap::new();
-        for e in d.events.values() {
+        for e in d.kinds.events.values() {
             if e.warning && now - e.last <= RECENT {
                 *warnings
                     .entry((
@@ -382,7 +383,7 @@ fn hpa_summary(h: Option<&&HpaRec>) -> Option<HpaSummary> {
 pub fn build(c: &Ctx, ix: &Index, now: Ts) -> Vec<WorkloadRow> {
     let d = c.data;
     let mut rows = Vec::new();
-    for dep in d.deployments.values() {
+    for dep in d.kinds.deployments.values() {
         let ns = dep.meta.namespace.as_ref();
         let name = dep.meta.name.as_ref();
         let pods = ix
@@ -436,7 +437,7 @@ pub fn build(c: &Ctx, ix: &Index, now: Ts) -> Vec<WorkloadRow> {
         row.assessment = assess(&row);
         rows.push(row);
     }
-    for s in d.statefulsets.values() {
+    for s in d.kinds.statefulsets.values() {
         let ns = s.meta.namespace.as_ref();
         let name = s.meta.name.as_ref();
         let pods = ix
@@ -557,11 +558,12 @@ pub fn is_crash_looping(p: &PodRec) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::app::msg::{Applied, Feed};
-    use crate::app::store::ClusterData;
     use crate::app::testkit::*;
-    use crate::cluster::model::*;
-    use crate::fleet::{Ctx, Fleet, Severity};
+    use crate::cluster::kinds::*;
+    use crate::cluster::kinds::{Listing, Object};
+    use crate::cluster::store::ClusterData;
+    use crate::fleet::{Ctx, Fleet};
+    use crate::util::severity::Severity;
 
     fn fleet(d: &ClusterData) -> Fleet {
         Fleet::build(
@@ -586,7 +588,7 @@ mod tests {
     #[test]
     fn progress_deadline_is_critical_with_its_reason() {
         let mut d = ClusterData::default();
-        d.apply(Applied::Deployment(deployment(
+        d.apply(Object::Deployment(deployment(
             "ns",
             "api",
             4,
@@ -642,7 +644,7 @@ mod tests {
     #[test]
     fn hpa_at_max_is_a_warning_and_zero_replicas_info() {
         let mut d = ClusterData::default();
-        d.apply(Applied::Deployment(deployment(
+        d.apply(Object::Deployment(deployment(
             "ns",
             "web",
             10,
@@ -650,7 +652,7 @@ mod tests {
             1,
             ("True", "NewReplicaSetAvailable"),
         )));
-        d.apply(Applied::Deployment(deployment(
+        d.apply(Object::Deployment(deployment(
             "ns",
             "idle",
             0,
@@ -658,7 +660,7 @@ mod tests {
             1,
             ("True", "NewReplicaSetAvailable"),
         )));
-        let h: crate::cluster::slim::Hpa = serde_json::from_value(serde_json::json!({
+        let h: crate::cluster::kinds::Hpa = serde_json::from_value(serde_json::json!({
             "metadata": {"name": "web", "namespace": "ns"},
             "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}, "minReplicas": 2, "maxReplicas": 10,
                 "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 65}}}]},
@@ -668,7 +670,7 @@ mod tests {
         .unwrap();
         d.relist(
             None,
-            Feed::Hpas(vec![HpaRec::from(&h, &mut Interner::default())]),
+            Listing::Hpa(vec![HpaRec::from(&h, &mut Interner::default())]),
         );
         let f = fleet(&d);
         let web = row(&f, "web");
@@ -683,7 +685,7 @@ mod tests {
     #[test]
     fn a_workload_with_nothing_ready_is_down() {
         let mut d = ClusterData::default();
-        d.apply(Applied::Deployment(deployment(
+        d.apply(Object::Deployment(deployment(
             "ns",
             "gone",
             3,
@@ -701,7 +703,7 @@ mod tests {
         let mut d = ClusterData::default();
         d.relist(
             None,
-            Feed::Events(vec![
+            Listing::Event(vec![
                 event("ns", "a", "Pod", "p", "BackOff", "Back-off", true, 10),
                 event("ns", "b", "Pod", "p", "BackOff", "Back-off", true, 5),
                 event("ns", "c", "Pod", "q", "Pulled", "ok", false, 1),

@@ -11,11 +11,12 @@ use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
+use super::Msg;
 use super::evaluate::Expectation;
 use super::http::{Clients, fetch};
 use super::targets::{EndpointKey, ProbeTarget, Via};
-use crate::app::msg::{CtxId, Msg};
-use crate::cluster::model::Ts;
+use crate::cluster::kinds::Ts;
+use crate::cluster::msg::CtxId;
 use crate::util::sanitize;
 
 /// Most alerts kept from one answer.
@@ -159,11 +160,11 @@ pub async fn read(clients: &Clients, src: &AlertSource) -> Result<Vec<Alert>, St
 }
 
 /// Reads every source each `interval` until `cancel`.
-pub async fn run(
+pub async fn run<E: From<Msg> + Send + 'static>(
     clients: Clients,
     interval: Duration,
     mut sources: watch::Receiver<Arc<Vec<AlertSource>>>,
-    tx: mpsc::Sender<Msg>,
+    tx: mpsc::Sender<E>,
     cancel: CancellationToken,
 ) {
     let mut tick = tokio::time::interval(interval);
@@ -185,7 +186,7 @@ pub async fn run(
                 result,
                 at: jiff::Timestamp::now().as_second(),
             };
-            if tx.send(msg).await.is_err() {
+            if tx.send(msg.into()).await.is_err() {
                 return;
             }
         }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::HealthState;
 use super::evaluate::Verdict;
 use super::targets::{EndpointKey, ProbeTarget, TargetId};
-use crate::cluster::model::Ts;
+use crate::cluster::kinds::Ts;
 
 /// Results remembered per endpoint.
 pub const RECENT: usize = 40;

@@ -18,7 +18,26 @@ pub mod targets;
 
 pub use classify::ErrorClass;
 
-use crate::fleet::Severity;
+/// What the prober and the alert reader report (sent on the app's channel, which
+/// wraps it in its own event type).
+#[derive(Debug)]
+pub enum Msg {
+    /// One health probe's verdict (`at`: Unix seconds, local clock).
+    Probed {
+        id: targets::TargetId,
+        request: String,
+        verdict: evaluate::Verdict,
+        at: i64,
+    },
+    /// One read of an Alertmanager.
+    Alerts {
+        source: alerts::AlertSource,
+        result: Result<Vec<alerts::Alert>, String>,
+        at: i64,
+    },
+}
+
+use crate::util::severity::Severity;
 
 /// An endpoint's (or a pod's) health.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

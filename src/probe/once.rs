@@ -4,11 +4,11 @@
 
 use futures::StreamExt;
 
+use super::Msg;
 use super::alerts::{self, AlertSource};
 use super::evaluate::evaluate;
 use super::http::{Clients, probe};
 use super::targets::{ProbeTarget, Settings};
-use crate::app::msg::Msg;
 
 pub async fn round(
     targets: &[ProbeTarget],

@@ -12,10 +12,10 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::Msg;
 use super::evaluate::evaluate;
 use super::http::{Clients, probe};
 use super::targets::{ProbeTarget, Settings, TargetId};
-use crate::app::msg::Msg;
 
 struct Slot {
     target: Arc<ProbeTarget>,
@@ -54,11 +54,11 @@ fn replace(slots: &mut HashMap<TargetId, Slot>, targets: &[ProbeTarget], now: In
 }
 
 /// Runs until `cancel`: probes what `targets` holds, within `settings`' budget.
-pub async fn run(
+pub async fn run<E: From<Msg> + Send + 'static>(
     clients: Clients,
     settings: Settings,
     mut targets: watch::Receiver<Arc<Vec<ProbeTarget>>>,
-    tx: mpsc::Sender<Msg>,
+    tx: mpsc::Sender<E>,
     cancel: CancellationToken,
 ) {
     let mut slots: HashMap<TargetId, Slot> = HashMap::new();
@@ -131,12 +131,15 @@ pub async fn run(
                     "probe"
                 );
                 let _ = tx
-                    .send(Msg::Probed {
-                        id: target.id(),
-                        request: target.describe(),
-                        verdict,
-                        at: jiff::Timestamp::now().as_second(),
-                    })
+                    .send(
+                        Msg::Probed {
+                            id: target.id(),
+                            request: target.describe(),
+                            verdict,
+                            at: jiff::Timestamp::now().as_second(),
+                        }
+                        .into(),
+                    )
                     .await;
                 let _ = done.send(target.id()).await;
             });

@@ -97,6 +97,13 @@ pub struct SimState {
 }
 
 impl SimState {
+    /// Pauses or resumes the scenario's churn (benchmarks measure an idle console).
+    pub fn set_churn_paused(&mut self, paused: bool) {
+        self.script.churn_paused = paused;
+    }
+}
+
+impl SimState {
     /// One pass of the scenario script, the applications and the controllers.
     pub fn step(&mut self) {
         let started = std::time::Instant::now();
@@ -256,7 +263,7 @@ impl SimHandle {
 
     /// Serves until SIGINT or SIGTERM.
     pub async fn serve_until_signal(self) {
-        let _ = crate::signals::terminated().await;
+        let _ = crate::util::signals::terminated().await;
         self.shutdown().await;
     }
 }

@@ -266,7 +266,7 @@ pub fn check(kind: Kind, v: &Value, old: Option<&Value>) -> Vec<Cause> {
                 None | Some("") => causes.push(Cause::required("spec.schedule")),
                 Some(s) => {
                     let tz = obj::str_at(v, &["spec", "timeZone"]);
-                    if let Err(e) = crate::cron::Schedule::parse_in(s, tz) {
+                    if let Err(e) = crate::util::cron::Schedule::parse_in(s, tz) {
                         causes.push(Cause::invalid("spec.schedule", quoted(s), &e.0));
                     }
                 }

@@ -13,11 +13,11 @@ use super::widgets::{
 };
 use crate::app::State;
 use crate::app::lists::ListState;
-use crate::cluster::model::JobOutcome;
+use crate::cluster::kinds::JobOutcome;
 use crate::config::theme::Theme;
-use crate::fleet::Severity;
 use crate::fleet::backups::BackupSource;
 use crate::util::age::{age, short};
+use crate::util::severity::Severity;
 
 fn mark(o: JobOutcome) -> char {
     match o {

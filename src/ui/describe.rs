@@ -10,9 +10,9 @@ use ratatui::widgets::Paragraph;
 use super::widgets::{cpu, fit, mem};
 use crate::app::State;
 use crate::app::lists::Target;
-use crate::app::msg::ResKind;
-use crate::app::store::ClusterData;
-use crate::cluster::model::*;
+use crate::cluster::kinds::ResKind;
+use crate::cluster::kinds::*;
+use crate::cluster::store::ClusterData;
 use crate::config::theme::Theme;
 use crate::fleet::history;
 use crate::util::age::age;
@@ -53,6 +53,7 @@ fn events(
     now: Ts,
 ) {
     let mut evs: Vec<&EventRec> = d
+        .kinds
         .events
         .values()
         .filter(|e| e.namespace.as_ref() == ns && matches(e))
@@ -80,36 +81,6 @@ fn events(
     }
 }
 
-fn template(out: &mut Vec<(String, String)>, t: &Template) {
-    kv(out, "Containers", "");
-    for c in t.containers.iter() {
-        kv(out, &format!("  {}", c.name), c.image.to_string());
-        let req = format!(
-            "cpu {} mem {}",
-            c.requests.cpu_m().map(cpu).unwrap_or("-".into()),
-            c.requests.mem().map(mem).unwrap_or("-".into())
-        );
-        let lim = format!(
-            "cpu {} mem {}",
-            c.limits.cpu_m().map(cpu).unwrap_or("-".into()),
-            c.limits.mem().map(mem).unwrap_or("-".into())
-        );
-        kv(out, "    Requests", req);
-        kv(out, "    Limits", lim);
-        for p in c.probes.iter() {
-            let port = match &p.port {
-                PortRef::Number(n) => n.to_string(),
-                PortRef::Name(n) => n.to_string(),
-            };
-            kv(
-                out,
-                &format!("    {:?} probe", p.kind),
-                format!("http{} :{}{}", if p.https { "s" } else { "" }, port, p.path),
-            );
-        }
-    }
-}
-
 /// The describe page as (key, value) lines; empty when the object is gone.
 pub fn page(s: &State, tg: &Target) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -126,7 +97,7 @@ pub fn page(s: &State, tg: &Target) -> Vec<(String, String)> {
     }
     match tg.kind {
         ResKind::Pod => {
-            let Some(p) = d.pods.get(&key) else {
+            let Some(p) = d.kinds.pods.get(&key) else {
                 return vec![("Gone".into(), "this pod no longer exists".into())];
             };
             kv(&mut out, "Status", p.status());
@@ -200,7 +171,7 @@ pub fn page(s: &State, tg: &Target) -> Vec<(String, String)> {
             );
         }
         ResKind::Deployment => {
-            let Some(dep) = d.deployments.get(&key) else {
+            let Some(dep) = d.kinds.deployments.get(&key) else {
                 return vec![("Gone".into(), "this deployment no longer exists".into())];
             };
             kv(
@@ -235,9 +206,9 @@ pub fn page(s: &State, tg: &Target) -> Vec<(String, String)> {
                 kv(&mut out, "Paused", "yes");
             }
             kv(&mut out, "Selector", dep.selector.to_query());
-            template(&mut out, &dep.template);
+            template_fields(&dep.template, &mut out);
             conditions(&mut out, &dep.conditions, now);
-            if let Some(h) = d.hpas.values().find(|h| {
+            if let Some(h) = d.kinds.hpas.values().find(|h| {
                 h.meta.namespace == tg.namespace
                     && h.target_kind.as_ref() == "Deployment"
                     && h.target_name.as_ref() == tg.name.as_ref()
@@ -266,6 +237,7 @@ pub fn page(s: &State, tg: &Target) -> Vec<(String, String)> {
                 );
             }
             let rs_names: Vec<&str> = d
+                .kinds
                 .replicasets
                 .values()
                 .filter(|r| {
@@ -295,7 +267,7 @@ pub fn page(s: &State, tg: &Target) -> Vec<(String, String)> {
             );
         }
         ResKind::StatefulSet => {
-            let Some(st) = d.statefulsets.get(&key) else {
+            let Some(st) = d.kinds.statefulsets.get(&key) else {
                 return out;
             };
             kv(
@@ -315,7 +287,7 @@ pub fn page(s: &State, tg: &Target) -> Vec<(String, String)> {
                     st.update_revision.as_deref().unwrap_or("-")
                 ),
             );
-            template(&mut out, &st.template);
+            template_fields(&st.template, &mut out);
             events(
                 &mut out,
                 d,
@@ -325,7 +297,7 @@ pub fn page(s: &State, tg: &Target) -> Vec<(String, String)> {
             );
         }
         ResKind::Hpa => {
-            let Some(h) = d.hpas.get(&key) else {
+            let Some(h) = d.kinds.hpas.get(&key) else {
                 return out;
             };
             kv(
@@ -369,7 +341,7 @@ pub fn page(s: &State, tg: &Target) -> Vec<(String, String)> {
             );
         }
         ResKind::Service => {
-            let Some(svc) = d.services.get(&key) else {
+            let Some(svc) = d.kinds.services.get(&key) else {
                 return out;
             };
             kv(&mut out, "Type", svc.type_.to_string());
@@ -384,7 +356,7 @@ pub fn page(s: &State, tg: &Target) -> Vec<(String, String)> {
                 "Selector",
                 sanitize::line(&svc.selector_text(), 300),
             );
-            if let Some(ep) = d.endpoints.get(&key) {
+            if let Some(ep) = d.kinds.endpoints.get(&key) {
                 kv(&mut out, "Ready endpoints", ep.ready.join(", "));
                 kv(
                     &mut out,

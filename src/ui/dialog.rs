@@ -314,7 +314,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
                     let logs = if flow
                         .logs_of
                         .as_ref()
-                        .is_some_and(|t| t.kind == crate::app::msg::ResKind::Job)
+                        .is_some_and(|t| t.kind == crate::cluster::kinds::ResKind::Job)
                     {
                         "l shows the Job's logs · "
                     } else {

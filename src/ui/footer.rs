@@ -9,43 +9,42 @@ use unicode_width::UnicodeWidthStr;
 
 use super::widgets::fit;
 use crate::app::State;
-use crate::app::action::Action;
-use crate::app::command;
+use crate::app::command::Command;
 use crate::app::state::Input;
 use crate::config::keymap::Mode;
 use crate::config::theme::Theme;
 
 /// The hints shown per mode: (action, label), most useful first.
-pub fn hints(mode: Mode) -> &'static [(Action, &'static str)] {
+pub fn hints(mode: Mode) -> &'static [(Command, &'static str)] {
     match mode {
         Mode::Logs => &[
-            (Action::LogsPause, "pause"),
-            (Action::LogsFollow, "follow"),
-            (Action::Filter, "search"),
-            (Action::SearchNext, "next"),
-            (Action::LogsPrevious, "previous"),
-            (Action::LogsWrap, "wrap"),
-            (Action::Back, "back"),
-            (Action::Help, "help"),
+            (Command::LogsPause, "pause"),
+            (Command::LogsFollow, "follow"),
+            (Command::Filter, "search"),
+            (Command::SearchNext, "next"),
+            (Command::LogsPrevious, "previous"),
+            (Command::LogsWrap, "wrap"),
+            (Command::Back, "back"),
+            (Command::Help, "help"),
         ],
         Mode::Detail => &[
-            (Action::Describe, "describe"),
-            (Action::Yaml, "yaml"),
-            (Action::Logs, "logs"),
-            (Action::Back, "back"),
-            (Action::Help, "help"),
-            (Action::Quit, "quit"),
+            (Command::Describe, "describe"),
+            (Command::Yaml, "yaml"),
+            (Command::Logs, "logs"),
+            (Command::Back, "back"),
+            (Command::Help, "help"),
+            (Command::Quit, "quit"),
         ],
         _ => &[
-            (Action::Select, "open"),
-            (Action::ActionMenu, "actions"),
-            (Action::Logs, "logs"),
-            (Action::Describe, "describe"),
-            (Action::Filter, "filter"),
-            (Action::Command, "cmd"),
-            (Action::Help, "help"),
-            (Action::Quit, "quit"),
-            (Action::NextView, "view"),
+            (Command::Select, "open"),
+            (Command::ActionMenu, "actions"),
+            (Command::Logs, "logs"),
+            (Command::Describe, "describe"),
+            (Command::Filter, "filter"),
+            (Command::Command, "cmd"),
+            (Command::Help, "help"),
+            (Command::Quit, "quit"),
+            (Command::NextView, "view"),
         ],
     }
 }
@@ -87,7 +86,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
         Input::Search(i) => return input_line(f, area, "search: ", &i.text, i.cursor, "", t),
         Input::Command(i) => {
             let ctxs: Vec<String> = s.contexts.iter().map(|c| c.spec.name.clone()).collect();
-            let cands = command::complete(&i.text, &s.namespaces(), &ctxs);
+            let cands = crate::app::typed::complete(&i.text, &s.namespaces(), &ctxs);
             let extra = if i.text.is_empty() || cands.is_empty() {
                 String::new()
             } else {

@@ -11,7 +11,7 @@ use super::widgets::fit;
 use crate::app::State;
 use crate::app::state::{Reach, Screen};
 use crate::config::theme::Theme;
-use crate::fleet::Severity;
+use crate::util::severity::Severity;
 
 fn clock(ts: i64) -> String {
     jiff::Timestamp::from_second(ts)

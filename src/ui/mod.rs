@@ -19,7 +19,7 @@ pub mod overview;
 pub mod pods;
 pub mod render;
 pub mod resources;
-pub mod runtime;
+
 pub mod services;
 pub mod terminal;
 pub mod widgets;

@@ -12,13 +12,13 @@ use super::widgets::{
 use crate::app::State;
 use crate::app::lists::ListState;
 use crate::config::theme::Theme;
-use crate::fleet::Severity;
 use crate::fleet::backups::Freshness;
 use crate::fleet::workloads::WorkloadKind;
+use crate::util::severity::Severity;
 
 pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
     if ls.visible.is_empty() {
-        let what = if s.contexts.iter().all(|c| c.data.listed.is_empty()) {
+        let what = if s.contexts.iter().all(|c| c.data.listed().is_empty()) {
             "connecting…"
         } else {
             "no workloads match"

@@ -8,8 +8,8 @@ use super::widgets::{cell, col, cpu, empty, mem, name_cell, pct, severity_style,
 use crate::app::State;
 use crate::app::lists::ListState;
 use crate::config::theme::Theme;
-use crate::fleet::Severity;
 use crate::fleet::resources::pct as share;
+use crate::util::severity::Severity;
 
 pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
     if ls.visible.is_empty() {

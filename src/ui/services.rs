@@ -8,7 +8,7 @@ use super::widgets::{cell, col, empty, name_cell, severity_style, styled, table}
 use crate::app::State;
 use crate::app::lists::ListState;
 use crate::config::theme::Theme;
-use crate::fleet::Severity;
+use crate::util::severity::Severity;
 
 pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
     if ls.visible.is_empty() {

@@ -11,7 +11,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::app::lists::ListState;
 use crate::config::theme::Theme;
-use crate::fleet::Severity;
+use crate::util::severity::Severity;
 
 /// Cuts `s` to `width` display columns, marking a cut with `…`.
 pub fn fit(s: &str, width: usize) -> String {
@@ -78,22 +78,7 @@ pub fn severity_mark(s: Severity) -> &'static str {
     }
 }
 
-pub fn cpu(m: f64) -> String {
-    if m >= 10_000.0 {
-        format!("{:.1}", m / 1000.0)
-    } else {
-        format!("{}m", m.round() as i64)
-    }
-}
-
-pub fn mem(bytes: f64) -> String {
-    let mi = bytes / 1048576.0;
-    if mi >= 10_240.0 {
-        format!("{:.1}Gi", mi / 1024.0)
-    } else {
-        format!("{}Mi", mi.round() as i64)
-    }
-}
+pub use crate::util::quantity::{cpu, mem};
 
 pub fn pct(v: Option<f64>) -> String {
     v.map(|p| format!("{}%", p.round() as i64))
@@ -177,7 +162,7 @@ pub fn lead_cells(
     s: &crate::app::State,
     t: &Theme,
     sev: Severity,
-    ctx: Option<crate::app::msg::CtxId>,
+    ctx: Option<crate::cluster::msg::CtxId>,
     namespace: &str,
     w: &[usize],
 ) -> (Vec<Cell<'static>>, usize) {

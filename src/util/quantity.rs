@@ -108,6 +108,25 @@ pub fn canonical(q: &str) -> String {
     q.to_string()
 }
 
+/// Millicores as kubectl top shows them (`242m`, `12.5`).
+pub fn cpu(m: f64) -> String {
+    if m >= 10_000.0 {
+        format!("{:.1}", m / 1000.0)
+    } else {
+        format!("{}m", m.round() as i64)
+    }
+}
+
+/// Bytes as kubectl top shows them (`1421Mi`, `12.3Gi`).
+pub fn mem(bytes: f64) -> String {
+    let mi = bytes / 1048576.0;
+    if mi >= 10_240.0 {
+        format!("{:.1}Gi", mi / 1024.0)
+    } else {
+        format!("{}Mi", mi.round() as i64)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

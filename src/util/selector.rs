@@ -48,6 +48,29 @@ fn set_values(s: &str) -> Option<Vec<String>> {
     )
 }
 
+/// The selector in `?labelSelector=` syntax (`app=web,tier in (a,b)`); `<none>` for
+/// the empty one (which matches everything).
+impl std::fmt::Display for LabelSelector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.reqs.is_empty() {
+            return f.write_str("<none>");
+        }
+        let parts: Vec<String> = self
+            .reqs
+            .iter()
+            .map(|r| match r {
+                Req::Eq(k, v) => format!("{k}={v}"),
+                Req::Ne(k, v) => format!("{k}!={v}"),
+                Req::In(k, vs) => format!("{k} in ({})", vs.join(",")),
+                Req::NotIn(k, vs) => format!("{k} notin ({})", vs.join(",")),
+                Req::Exists(k) => k.clone(),
+                Req::NotExists(k) => format!("!{k}"),
+            })
+            .collect();
+        f.write_str(&parts.join(","))
+    }
+}
+
 impl LabelSelector {
     /// Parses `a=b,c!=d,e in (x,y),f notin (z),g,!h`.
     pub fn parse(s: &str) -> Result<Self, String> {

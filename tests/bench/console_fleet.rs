@@ -14,10 +14,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use kdeck::app::msg::{Msg, ResKind};
+use kdeck::app::engine::{Engine, Input};
 use kdeck::app::state::{ContextState, State};
-use kdeck::app::{Event, update};
-use kdeck::cluster::{contexts, probes, watch};
+use kdeck::app::{Console, Event};
+use kdeck::cluster::kinds::ResKind;
+use kdeck::cluster::{contexts, metrics, ping, watch};
 use kdeck::config::keymap::{Code, Key, Keymap};
 use kdeck::config::theme::Theme;
 use ratatui::backend::CrosstermBackend;
@@ -115,14 +116,16 @@ impl Screen {
         Screen { term, bytes, w, h }
     }
 
-    /// Draws one frame; returns (milliseconds, bytes written).
-    fn draw(&mut self, s: &mut State, theme: &Theme) -> (f64, u64) {
-        let rows = kdeck::ui::render::page_rows(Rect::new(0, 0, self.w, self.h), s);
-        if rows != s.page {
-            update(s, Event::Page(rows));
+    /// Draws one frame (after telling the engine the page size, as the terminal
+    /// front end does); returns (milliseconds, bytes written).
+    fn draw(&mut self, e: &mut Engine, theme: &Theme) -> (f64, u64) {
+        let rows = kdeck::ui::render::page_rows(Rect::new(0, 0, self.w, self.h), &e.console);
+        if rows != e.console.page {
+            e.feed(Event::Page(rows));
         }
         let before = self.bytes.load(Ordering::Relaxed);
         let t = Instant::now();
+        let s: &State = &e.console;
         self.term
             .draw(|f| kdeck::ui::render::render(f, s, theme))
             .expect("draw");
@@ -133,65 +136,45 @@ impl Screen {
     }
 }
 
-fn drain(rx: &mut mpsc::Receiver<Msg>, s: &mut State) -> usize {
-    let mut n = 0;
-    while let Ok(m) = rx.try_recv() {
-        update(s, Event::Msg(m));
-        n += 1;
-    }
-    n
-}
-
-/// Runs the app loop's pattern for `secs`: apply messages, rebuild rows at most every
-/// 250 ms, draw at most every 33 ms when something changed (or `apply` is false: only
-/// the clock ticks). Returns frame times (ms) and bytes written.
+/// Runs the terminal front end's pattern for `secs`: the engine's turns (reports in
+/// batches, the clock, rebuilds at most every 250 ms), a frame at most every 33 ms.
+/// Returns frame times (ms), bytes written and reports applied.
 async fn run_loop(
-    rx: &mut mpsc::Receiver<Msg>,
-    s: &mut State,
+    e: &mut Engine,
     scr: &mut Screen,
     theme: &Theme,
     secs: u64,
-    apply: bool,
 ) -> (Vec<f64>, u64, usize) {
     let start = Instant::now();
     let mut frames = Vec::new();
     let mut bytes = 0;
-    let mut msgs = 0;
-    let mut last_rebuild = Instant::now() - Duration::from_secs(1);
-    let mut last_tick = Instant::now();
-    let mut dirty = true;
+    let reports = e.reports();
     while start.elapsed() < Duration::from_secs(secs) {
-        if apply {
-            let n = drain(rx, s);
-            msgs += n;
-            dirty |= n > 0;
-        } else {
-            while rx.try_recv().is_ok() {}
-        }
-        if last_tick.elapsed() >= Duration::from_secs(1) {
-            last_tick = Instant::now();
-            update(s, Event::Tick(jiff::Timestamp::now().as_second()));
-            dirty = true;
-        }
-        if s.stale() && last_rebuild.elapsed() >= Duration::from_millis(250) {
-            s.refresh();
-            last_rebuild = Instant::now();
-            dirty = true;
-        }
-        if dirty {
-            let (ms, b) = scr.draw(s, theme);
-            frames.push(ms);
-            bytes += b;
-            dirty = false;
-        }
-        tokio::time::sleep(Duration::from_millis(33)).await;
+        let frame = async {
+            tokio::time::sleep(Duration::from_millis(33)).await;
+            Input::Idle
+        };
+        e.turn(frame).await;
+        let (ms, b) = scr.draw(e, theme);
+        frames.push(ms);
+        bytes += b;
     }
-    (frames, bytes, msgs)
+    (frames, bytes, (e.reports() - reports) as usize)
+}
+
+/// Pauses or resumes the simulated cluster's churn.
+async fn set_churn(server: &str, paused: bool) {
+    reqwest::Client::new()
+        .put(format!("{server}/kdeck-sim/churn?paused={paused}"))
+        .send()
+        .await
+        .expect("churn control");
 }
 
 /// Live heap by store and by row set (each measured by cloning it).
 fn stores(s: &State) {
-    let d = &s.contexts[0].data;
+    let d = &s.contexts[0].data.kinds;
+    let usage = &s.contexts[0].data.usage;
     println!(
         "  records: {} pods, {} deployments, {} replicasets, {} services, {} endpoints, {} hpas, {} events, {} usage",
         d.pods.len(),
@@ -201,7 +184,7 @@ fn stores(s: &State) {
         d.endpoints.len(),
         d.hpas.len(),
         d.events.len(),
-        d.usage.len()
+        usage.len()
     );
     fn cost<T: Clone>(v: &T) -> f64 {
         let before = live_mb();
@@ -219,7 +202,7 @@ fn stores(s: &State) {
         cost(&d.endpoints),
         cost(&d.hpas),
         cost(&d.events),
-        cost(&d.usage),
+        cost(usage),
         cost(&s.fleet),
         cost(&s.fleet.workloads),
         cost(&s.fleet.pods),
@@ -343,13 +326,13 @@ async fn bench() {
     let kc = contexts::load(Some(&kc_path)).expect("kubeconfig");
     let spec = contexts::select(&kc, &[], &[]).expect("context").remove(0);
     let client = contexts::client(&kc, &spec.name).await.expect("client");
-    let (tx, mut rx) = mpsc::channel::<Msg>(4096);
+    let (tx, rx) = mpsc::channel::<Event>(4096);
     let cancel = CancellationToken::new();
     let t = Instant::now();
     watch::spawn_all(&client, 0, &[], &tx, &cancel);
-    tokio::spawn(probes::ping(client.clone(), 0, tx.clone(), cancel.clone()));
+    tokio::spawn(ping::ping(client.clone(), 0, tx.clone(), cancel.clone()));
     if std::env::var_os("BENCH_NO_METRICS").is_none() {
-        tokio::spawn(probes::metrics(
+        tokio::spawn(metrics::run(
             client.clone(),
             0,
             Vec::new(),
@@ -357,32 +340,34 @@ async fn bench() {
             cancel.clone(),
         ));
     }
-    let mut s = State::new(
+    let s = State::new(
         vec![ContextState::new(spec, false)],
         Keymap::builtin("default").expect("keymap"),
         jiff::Timestamp::now().as_second(),
     );
+    let sink = Arc::new(kdeck::audit::log::Sink::new(dir.path().join("audit")));
+    let mut rt =
+        kdeck::app::runtime::Runtime::new(tx, vec![Some(client.clone())], cancel.clone(), sink);
+    if std::env::var_os("BENCH_NO_PROBES").is_none() {
+        rt.start_probes(&s.watching);
+    }
+    let mut e = Engine::new(Console::new(s), rt, rx, None);
     let theme = Theme::builtin("default").expect("theme");
     let mut small = Screen::new(80, 24);
     let mut large = Screen::new(160, 48);
     let mut frames_during_load = Vec::new();
-    let mut last_rebuild = Instant::now();
     loop {
-        match tokio::time::timeout(Duration::from_millis(50), rx.recv()).await {
-            Ok(Some(m)) => {
-                update(&mut s, Event::Msg(m));
-                drain(&mut rx, &mut s);
-            }
-            Ok(None) => panic!("sources ended"),
-            Err(_) => {}
+        let frame = async {
+            tokio::time::sleep(Duration::from_millis(33)).await;
+            Input::Idle
+        };
+        e.turn(frame).await;
+        let listed = e.console.contexts[0].data.listed().len() == ResKind::ALL.len();
+        if listed && e.console.stale() {
+            e.feed(Event::Refresh);
         }
-        let listed = s.contexts[0].data.listed.len() == ResKind::ALL.len();
-        if listed || last_rebuild.elapsed() >= Duration::from_millis(250) {
-            s.refresh();
-            last_rebuild = Instant::now();
-            frames_during_load.push(small.draw(&mut s, &theme).0);
-        }
-        if listed {
+        frames_during_load.push(small.draw(&mut e, &theme).0);
+        if listed && !e.console.stale() {
             break;
         }
         assert!(
@@ -393,29 +378,29 @@ async fn bench() {
     let first = t.elapsed().as_secs_f64();
     let rss_after = rss_kib("VmRSS:");
     println!("  live heap after first paint: {:.0} MB", live_mb());
-    stores(&s);
+    stores(&e.console);
     let peak = rss_kib("VmHWM:");
-    let d = &s.contexts[0].data;
+    let d = &e.console.contexts[0].data.kinds;
     println!(
         "  first complete overview: {:.2} s ({:.2}× the raw pod download) — {} pods, {} workloads, {} rows",
         first,
         first / raw,
         d.pods.len(),
-        s.fleet.workloads.len(),
-        s.fleet.workloads.len() + s.fleet.pods.len()
+        e.console.fleet.workloads.len(),
+        e.console.fleet.workloads.len() + e.console.fleet.pods.len()
     );
 
     let mut report = Vec::new();
     for (name, scr) in [("80x24", &mut small), ("160x48", &mut large)] {
         // The first frame paints the whole screen; idle is measured after it.
-        let (_, full) = scr.draw(&mut s, &theme);
+        let (_, full) = scr.draw(&mut e, &theme);
         println!("  first frame at {name} (after any earlier frames at that size): {full} bytes");
-        // Idle: nothing on screen changes but the clock.
-        let (mut idle_frames, idle_bytes, _) =
-            run_loop(&mut rx, &mut s, scr, &theme, secs, false).await;
+        // Idle: the cluster's churn paused; nothing on screen changes but the clock.
+        set_churn(&server, true).await;
+        let (mut idle_frames, idle_bytes, _) = run_loop(&mut e, scr, &theme, secs).await;
         // Churn: every change applied as it arrives.
-        let (mut churn_frames, churn_bytes, msgs) =
-            run_loop(&mut rx, &mut s, scr, &theme, secs, true).await;
+        set_churn(&server, false).await;
+        let (mut churn_frames, churn_bytes, msgs) = run_loop(&mut e, scr, &theme, secs).await;
         let mut all = idle_frames.clone();
         all.extend(churn_frames.iter().copied());
         report.push((
@@ -442,13 +427,13 @@ async fn bench() {
         Code::Char('s'),
         Code::Enter,
     ] {
-        update(&mut s, Event::Key(Key::plain(c)));
+        e.feed(Event::Key(Key::plain(c)));
     }
     let open_ms = t.elapsed().as_secs_f64() * 1000.0;
-    let (pods_frames, _, _) = run_loop(&mut rx, &mut s, &mut small, &theme, secs, true).await;
+    let (pods_frames, _, _) = run_loop(&mut e, &mut small, &theme, secs).await;
     println!(
         "  pods view: {} rows, opened in {:.0} ms; frame p50 {:.2} ms, p99 {:.2} ms at 80x24 under churn; live heap {:.0} MB, resident {:.0} MB",
-        s.fleet.pods.len(),
+        e.console.fleet.pods.len(),
         open_ms,
         pct(&mut pods_frames.clone(), 0.5),
         pct(&mut pods_frames.clone(), 0.99),
@@ -461,9 +446,9 @@ async fn bench() {
         Code::Char('v'),
         Code::Enter,
     ] {
-        update(&mut s, Event::Key(Key::plain(c)));
+        e.feed(Event::Key(Key::plain(c)));
     }
-    let (_, _, _) = run_loop(&mut rx, &mut s, &mut small, &theme, 2, true).await;
+    let (_, _, _) = run_loop(&mut e, &mut small, &theme, 2).await;
 
     let rss_end = rss_kib("VmRSS:");
     println!(
@@ -474,7 +459,7 @@ async fn bench() {
         "  live heap at the end (back on the overview): {:.0} MB",
         live_mb()
     );
-    stores(&s);
+    stores(&e.console);
     if let Ok(r) = std::fs::read_to_string("/proc/self/smaps_rollup") {
         let get = |k: &str| {
             r.lines()

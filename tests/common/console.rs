@@ -1,13 +1,13 @@
-//! Console test helpers: build the console's state from a simulated cluster over
-//! HTTP (with the console's own kube-rs code), and render it to text.
+//! Console test helpers: build the console from a simulated cluster over HTTP (with
+//! the console's own kube-rs code), drive it through its step, and render it to text.
 #![allow(dead_code)]
 
-use kdeck::app::msg::ResKind;
 use kdeck::app::state::{ContextState, Screen, State};
-use kdeck::app::{Event, update};
+use kdeck::app::{Console, Event};
 use kdeck::cluster::contexts::ContextSpec;
-use kdeck::cluster::model::Ts;
-use kdeck::cluster::{probes, watch};
+use kdeck::cluster::kinds::{ResKind, Ts};
+use kdeck::cluster::msg::Msg;
+use kdeck::cluster::{metrics, watch};
 use kdeck::config::keymap::Keymap;
 use kdeck::config::theme::Theme;
 use ratatui::Terminal;
@@ -26,30 +26,48 @@ pub fn spec(c: &Cluster) -> ContextSpec {
     }
 }
 
-/// The state the console would have after listing everything once.
-pub async fn state_from(c: &Cluster, now: Ts) -> State {
+/// The console as it would be after listing everything once: each listing, the
+/// metrics, the snapshots and a ping are fed through its step as the watchers and
+/// pollers would send them.
+pub async fn state_from(c: &Cluster, now: Ts) -> Console {
     let client = kube_client(&c.kubeconfig).await;
-    let (feeds, errors) = watch::list_all(&client, None).await;
+    let (listings, errors) = watch::list_all(&client, None).await;
     assert!(errors.is_empty(), "{errors:?}");
-    let mut ctx = ContextState::new(spec(c), false);
-    for f in feeds {
-        ctx.data.relist(None, f);
+    let ctx = ContextState::new(spec(c), false);
+    let s = State::new(vec![ctx], Keymap::builtin("default").expect("keymap"), now);
+    let mut console = Console::new(s);
+    let mut msgs: Vec<Msg> = listings
+        .into_iter()
+        .map(|listing| Msg::Relisted {
+            ctx: 0,
+            scope: None,
+            listing,
+        })
+        .collect();
+    msgs.push(Msg::Metrics {
+        ctx: 0,
+        pods: metrics::fetch_usage(&client, &[]).await,
+    });
+    msgs.push(Msg::Snapshots {
+        ctx: 0,
+        result: kdeck::cluster::snapshots::list_once(&client).await,
+    });
+    msgs.push(Msg::Reachable {
+        ctx: 0,
+        ok: Ok(()),
+        skew: None,
+    });
+    for m in msgs {
+        let _ = console.step(Event::Cluster(m));
     }
-    if let Ok(u) = probes::fetch_usage(&client, &[]).await {
-        ctx.data.set_usage(u);
-    }
-    ctx.data
-        .set_snapshots(kdeck::cluster::snapshots::list_once(&client).await);
-    ctx.ping = Some(Ok(()));
-    let mut s = State::new(vec![ctx], Keymap::builtin("default").expect("keymap"), now);
-    s.refresh();
-    s
+    let _ = console.step(Event::Refresh);
+    console
 }
 
 /// One round of health probes and alert reads against the cluster, fed to `update`
 /// as the prober's messages. Latencies are set to 5 ms so screens are the same on
 /// every run (they are real answers otherwise).
-pub async fn probe_round(c: &Cluster, s: &mut State) {
+pub async fn probe_round(c: &Cluster, s: &mut Console) {
     let client = kube_client(&c.kubeconfig).await;
     let clients = kdeck::probe::http::Clients {
         kube: vec![Some(client)],
@@ -64,18 +82,18 @@ pub async fn probe_round(c: &Cluster, s: &mut State) {
     .await;
     assert!(!msgs.is_empty(), "nothing probed");
     for mut m in msgs {
-        if let kdeck::app::msg::Msg::Probed { verdict, .. } = &mut m {
+        if let kdeck::probe::Msg::Probed { verdict, .. } = &mut m {
             verdict.latency_ms = 5;
         }
-        update(s, Event::Msg(m));
+        let _ = s.step(Event::Probe(m));
     }
-    s.refresh();
+    let _ = s.step(Event::Refresh);
 }
 
 /// Renders `s` at `w`×`h` (after telling it the page size) and returns the screen text.
-pub fn render_text(s: &mut State, w: u16, h: u16, theme: &Theme) -> String {
+pub fn render_text(s: &mut Console, w: u16, h: u16, theme: &Theme) -> String {
     let rows = kdeck::ui::render::page_rows(Rect::new(0, 0, w, h), s);
-    update(s, Event::Page(rows));
+    let _ = s.step(Event::Page(rows));
     let mut term = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
     term.draw(|f| kdeck::ui::render::render(f, s, theme))
         .expect("draw");
@@ -117,6 +135,7 @@ pub fn target(kind: ResKind, ns: &str, name: &str) -> kdeck::app::lists::Target 
     }
 }
 
-pub fn show(s: &mut State, screen: Screen) {
-    s.screens.push(screen);
+/// Opens a screen directly (a detail screen for an object the test names).
+pub fn show(s: &mut Console, screen: Screen) {
+    s.state.screens.push(screen);
 }

@@ -1,17 +1,17 @@
-//! A headless console: the real watchers, `update` and runtime (access reviews,
-//! preflight, execution, audit appends) against a simulated cluster over HTTP — the
-//! app loop without a terminal — driven by keys.
+//! A headless console: the binary's own engine — the real watchers, `Console::step`
+//! and the runtime (access reviews, preflight, execution, audit appends) — against a
+//! simulated cluster over HTTP, without a terminal, driven by keys. Nothing here runs
+//! an effect or rebuilds a row itself: the engine does, exactly as in the binary.
 #![allow(dead_code)]
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kdeck::app::msg::Msg;
+use kdeck::app::engine::{Engine, Input};
 use kdeck::app::state::{ContextState, State};
-use kdeck::app::{Event, update};
+use kdeck::app::{Console, Event};
 use kdeck::config::keymap::{Code, Key, Keymap};
-use kdeck::ui::runtime::Runtime;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -19,9 +19,7 @@ use super::console::spec;
 use super::{Cluster, kube_client};
 
 pub struct Driver {
-    pub s: State,
-    rt: Runtime,
-    rx: mpsc::Receiver<Msg>,
+    pub engine: Engine,
     cancel: CancellationToken,
 }
 
@@ -39,41 +37,64 @@ impl Driver {
     /// Watches everything in the cluster, with the audit log under `data_dir`, and
     /// waits until the first lists are in.
     pub async fn start(c: &Cluster, data_dir: &Path) -> Driver {
+        Self::start_with(c, data_dir, |_| {}).await
+    }
+
+    /// As `start`, with the state adjusted first (read-only, config).
+    pub async fn start_with(
+        c: &Cluster,
+        data_dir: &Path,
+        adjust: impl FnOnce(&mut State),
+    ) -> Driver {
         let client = kube_client(&c.kubeconfig).await;
-        let (tx, rx) = mpsc::channel(4096);
+        let (tx, rx) = mpsc::channel::<Event>(4096);
         let cancel = CancellationToken::new();
         kdeck::cluster::watch::spawn_all(&client, 0, &[], &tx, &cancel);
-        let mut ctx = ContextState::new(spec(c), false);
-        ctx.ping = Some(Ok(()));
+        let ctx = ContextState::new(spec(c), false);
         let mut s = State::new(
             vec![ctx],
             Keymap::builtin("default").expect("keymap"),
             now(),
         );
         s.session = "test".into();
+        adjust(&mut s);
         let sink = Arc::new(kdeck::audit::log::Sink::new(data_dir.join("audit")));
-        let rt = Runtime::new(tx, vec![Some(client)], cancel.clone(), sink);
-        let mut d = Driver { s, rt, rx, cancel };
+        let rt = kdeck::app::runtime::Runtime::new(
+            tx.clone(),
+            vec![Some(client.clone())],
+            cancel.clone(),
+            sink,
+        );
+        tokio::spawn(kdeck::cluster::ping::ping(client, 0, tx, cancel.clone()));
+        let mut engine = Engine::new(Console::new(s), rt, rx, None);
+        engine.feed(Event::Page(20));
+        let mut d = Driver { engine, cancel };
         d.until("first lists", Duration::from_secs(20), |s| {
-            s.contexts[0].data.listed.len() >= 8 && !s.contexts[0].data.deployments.is_empty()
+            s.contexts[0].data.listed().len() >= 8
+                && !s.contexts[0].data.kinds.deployments.is_empty()
         })
         .await;
         d
     }
 
-    fn apply(&mut self, ev: Event) {
-        let fx = update(&mut self.s, ev);
-        for e in fx {
-            self.rt.run(e);
-        }
-        self.s.refresh();
-        for e in self.s.take_effects() {
-            self.rt.run(e);
-        }
+    /// The console's state (read-only: it changes only through events).
+    pub fn s(&self) -> &State {
+        &self.engine.console.state
+    }
+
+    /// Changes the state directly, as a configuration would (read-only, protection):
+    /// for a test's setup only.
+    pub fn setup(&mut self, f: impl FnOnce(&mut State)) {
+        f(&mut self.engine.console.state);
+    }
+
+    /// Feeds one event through the console's step (effects run).
+    pub fn feed(&mut self, ev: Event) {
+        self.engine.feed(ev);
     }
 
     pub fn key(&mut self, k: Key) {
-        self.apply(Event::Key(k));
+        self.engine.feed(Event::Key(k));
     }
 
     pub fn code(&mut self, c: Code) {
@@ -110,52 +131,46 @@ impl Driver {
         self.code(Code::Enter);
     }
 
-    /// Runs the loop (messages, a tick a second) until `done(state)` or `timeout`.
+    /// Runs the engine (reports, the clock, due rebuilds) until `done(state)` or
+    /// `timeout`.
     pub async fn until(&mut self, what: &str, timeout: Duration, done: impl Fn(&State) -> bool) {
         let start = Instant::now();
-        let mut last_tick = Instant::now();
         loop {
-            if done(&self.s) {
+            if done(self.s()) {
                 return;
             }
+            let s = self.s();
             assert!(
                 start.elapsed() < timeout,
                 "{what}: not reached within {timeout:?}; notice: {:?}; flow: {:?}",
-                self.s.notice,
-                self.s.flow.as_ref().map(|f| (
+                s.notice,
+                s.flow.as_ref().map(|f| (
                     f.plan.as_ref().map(|p| p.target.clone()),
                     stage_name(&f.stage)
                 ))
             );
-            if let Ok(Some(m)) =
-                tokio::time::timeout(Duration::from_millis(100), self.rx.recv()).await
-            {
-                self.apply(Event::Msg(m));
-                while let Ok(m) = self.rx.try_recv() {
-                    self.apply(Event::Msg(m));
-                }
-            }
-            if last_tick.elapsed() >= Duration::from_secs(1) {
-                last_tick = Instant::now();
-                self.apply(Event::Tick(now()));
-            }
+            self.turn().await;
         }
     }
 
-    /// Runs the loop for `d` (messages and ticks), whatever happens.
+    /// One turn of the engine (at most 100 ms of waiting).
+    async fn turn(&mut self) {
+        let idle = async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            Input::Idle
+        };
+        self.engine.turn(idle).await;
+    }
+
+    /// Runs the engine for `d`, whatever happens.
     pub async fn run_for(&mut self, d: Duration) {
         let end = Instant::now() + d;
         while Instant::now() < end {
-            if let Ok(Some(m)) =
-                tokio::time::timeout(Duration::from_millis(100), self.rx.recv()).await
-            {
-                self.apply(Event::Msg(m));
-            }
+            self.turn().await;
         }
-        self.apply(Event::Tick(now()));
     }
 
-    /// Runs the loop until the flow reaches one of `stages` (by name).
+    /// Runs the engine until the flow reaches one of `stages` (by name).
     pub async fn until_stage(&mut self, stages: &[&str]) {
         let want: Vec<String> = stages.iter().map(|s| s.to_string()).collect();
         self.until(&format!("stage {stages:?}"), Duration::from_secs(90), |s| {
@@ -168,7 +183,7 @@ impl Driver {
 
     /// The flow's stage, by name.
     pub fn stage(&self) -> &'static str {
-        self.s
+        self.s()
             .flow
             .as_ref()
             .map_or("none", |f| stage_name(&f.stage))

@@ -16,16 +16,16 @@ pub(super) fn access(
 }
 
 /// What `a` on `t` needs permission for (known before any plan), if it applies.
-pub fn needs(s: &State, a: Action, t: &Target) -> Result<Vec<Access>, String> {
+pub fn needs(s: &State, a: Command, t: &Target) -> Result<Vec<Access>, String> {
     let wl = |plural: &'static str| match a {
-        Action::ActScale => Ok(vec![access("patch", "apps", plural, "scale", t, &t.name)]),
-        Action::ActBreaker => Ok(vec![access("create", "", "pods", "proxy", t, "")]),
+        Command::ActScale => Ok(vec![access("patch", "apps", plural, "scale", t, &t.name)]),
+        Command::ActBreaker => Ok(vec![access("create", "", "pods", "proxy", t, "")]),
         _ => Ok(vec![access("patch", "apps", plural, "", t, &t.name)]),
     };
     match (t.kind, a) {
-        (_, Action::ActUndo) => Ok(Vec::new()),
-        (ResKind::Deployment, Action::ActBackup) => Err("only a CronJob runs a backup".into()),
-        (ResKind::Deployment, Action::ActTraffic) => match traffic_service(s, t) {
+        (_, Command::ActUndo) => Ok(Vec::new()),
+        (ResKind::Deployment, Command::ActBackup) => Err("only a CronJob runs a backup".into()),
+        (ResKind::Deployment, Command::ActTraffic) => match traffic_service(s, t) {
             Some(svc) => Ok(vec![access("patch", "", "services", "", t, &svc)]),
             None => Err(format!(
                 "no Service selects deploy/{} by a {} key",
@@ -33,15 +33,15 @@ pub fn needs(s: &State, a: Action, t: &Target) -> Result<Vec<Access>, String> {
             )),
         },
         (ResKind::Deployment, _) => wl("deployments"),
-        (ResKind::StatefulSet, Action::ActScale | Action::ActBreaker) => wl("statefulsets"),
+        (ResKind::StatefulSet, Command::ActScale | Command::ActBreaker) => wl("statefulsets"),
         (ResKind::StatefulSet, _) => Err("this works on Deployments only".into()),
-        (ResKind::CronJob, Action::ActBackup) => {
+        (ResKind::CronJob, Command::ActBackup) => {
             Ok(vec![access("create", "batch", "jobs", "", t, "")])
         }
-        (ResKind::Service, Action::ActTraffic) => {
+        (ResKind::Service, Command::ActTraffic) => {
             Ok(vec![access("patch", "", "services", "", t, &t.name)])
         }
-        (ResKind::Hpa, Action::ActScale) => Ok(vec![access(
+        (ResKind::Hpa, Command::ActScale) => Ok(vec![access(
             "patch",
             "autoscaling",
             "horizontalpodautoscalers",
@@ -65,7 +65,7 @@ pub(super) fn traffic_service(s: &State, t: &Target) -> Option<String> {
 
 /// Why `a` cannot run on `t` now, if it cannot: read-only, not applicable, or denied
 /// by RBAC (as far as the access reviews have answered).
-pub fn disabled(s: &State, a: Action, t: &Target) -> Option<String> {
+pub fn disabled(s: &State, a: Command, t: &Target) -> Option<String> {
     if let Some(why) = readonly(s, t.ctx) {
         return Some(why);
     }
@@ -159,6 +159,7 @@ pub fn protected(s: &State, ctx: CtxId, namespace: &str) -> bool {
         .get(ctx)
         .and_then(|c| {
             c.data
+                .kinds
                 .namespaces
                 .get(&(Arc::from(""), Arc::from(namespace)))
         })

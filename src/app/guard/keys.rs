@@ -69,7 +69,7 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
                     // An action's own key starts it from the menu.
                     let a = s
                         .keymap
-                        .action(crate::config::keymap::Mode::List, k)
+                        .command(crate::config::keymap::Mode::List, k)
                         .filter(|a| ACTIONS.iter().any(|(x, _)| x == a));
                     let t = Some(target.clone());
                     if let Some(a) = a {
@@ -169,7 +169,7 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
                 && let Some(t) = f.logs_of.clone().filter(|t| t.kind == ResKind::Job)
             {
                 s.flow = None;
-                return Some(crate::app::update::open_logs(s, &t, false));
+                return Some(crate::app::logs::open_logs(s, &t, false));
             }
             s.flow = None;
             Some(Vec::new())
@@ -180,7 +180,7 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
                 s.notify("the action goes on; its result will show here", false);
             }
             // Quitting still quits (and records the outcome as not verified).
-            if s.keymap.action(s.mode(), k) == Some(Action::Quit) {
+            if s.keymap.command(s.mode(), k) == Some(Command::Quit) {
                 return None;
             }
             Some(Vec::new())

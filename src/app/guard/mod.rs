@@ -11,17 +11,18 @@ use std::sync::Arc;
 
 use tui_textarea::TextArea;
 
-use super::action::Action;
+use super::command::Command;
 use super::effect::Effect;
 use super::input::{Edit, LineInput};
 use super::lists::Target;
-use super::msg::{CtxId, ResKind};
 use super::state::State;
 use super::transitions::Transition;
 use crate::actions::run::{Access, Executed};
 use crate::actions::{self, Plan, Progress, Request};
 use crate::audit::{Actor, Outcome, Phase, Preflight, Record};
-use crate::cluster::model::Ts;
+use crate::cluster::kinds::ResKind;
+use crate::cluster::kinds::Ts;
+use crate::cluster::msg::CtxId;
 use crate::config::keymap::{Code, Key};
 use crate::fleet::history::RevisionRow;
 use crate::fleet::workloads::WorkloadKind;
@@ -34,8 +35,10 @@ mod outcome;
 use access::traffic_service;
 pub use access::{access_answered, disabled, needs, protected, readonly, want_access};
 pub use keys::key;
+pub use outcome::{
+    abandon_send, audited, check_progress, executed, preflighted, push_record, quitting,
+};
 use outcome::{audit_effect, record};
-pub use outcome::{audited, check_progress, executed, preflighted, push_record, quitting};
 
 /// How long an access review answer is trusted.
 pub const ACCESS_TTL: Ts = 60;
@@ -88,7 +91,7 @@ pub enum Stage {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct MenuItem {
-    pub action: Action,
+    pub action: Command,
     pub key: String,
     pub label: &'static str,
     pub disabled: Option<String>,
@@ -130,15 +133,15 @@ impl Flow {
 pub type AccessCache = HashMap<(CtxId, Access), (Option<String>, Ts)>;
 
 /// The actions a key can start, with the label the menu shows.
-pub const ACTIONS: &[(Action, &str)] = &[
-    (Action::ActScale, "scale"),
-    (Action::ActRollback, "roll back"),
-    (Action::ActRestart, "restart rollout"),
-    (Action::ActPause, "pause / resume rollout"),
-    (Action::ActBreaker, "reset circuit breaker"),
-    (Action::ActTraffic, "switch blue/green traffic"),
-    (Action::ActBackup, "trigger a backup"),
-    (Action::ActUndo, "undo the last action"),
+pub const ACTIONS: &[(Command, &str)] = &[
+    (Command::ActScale, "scale"),
+    (Command::ActRollback, "roll back"),
+    (Command::ActRestart, "restart rollout"),
+    (Command::ActPause, "pause / resume rollout"),
+    (Command::ActBreaker, "reset circuit breaker"),
+    (Command::ActTraffic, "switch blue/green traffic"),
+    (Command::ActBackup, "trigger a backup"),
+    (Command::ActUndo, "undo the last action"),
 ];
 
 /// What the health probes say about `workload` (`deploy/name`) in `namespace`.
@@ -203,7 +206,7 @@ pub fn open_menu(s: &mut State, t: Option<Target>) -> Vec<Effect> {
     let items: Vec<MenuItem> = ACTIONS
         .iter()
         .filter(|(a, _)| {
-            *a == Action::ActUndo || needs(s, *a, &t).is_ok() || readonly(s, t.ctx).is_some()
+            *a == Command::ActUndo || needs(s, *a, &t).is_ok() || readonly(s, t.ctx).is_some()
         })
         .map(|(a, label)| MenuItem {
             action: *a,
@@ -214,7 +217,7 @@ pub fn open_menu(s: &mut State, t: Option<Target>) -> Vec<Effect> {
                 .map(|k| k.to_string())
                 .unwrap_or_default(),
             label,
-            disabled: if *a == Action::ActUndo {
+            disabled: if *a == Command::ActUndo {
                 readonly(s, t.ctx).or_else(|| undo_blocker(s))
             } else {
                 disabled(s, *a, &t)
@@ -240,12 +243,12 @@ fn undo_blocker(s: &State) -> Option<String> {
 }
 
 /// Starts action `a` on the selected row `t`.
-pub fn start(s: &mut State, a: Action, t: Option<Target>) -> Vec<Effect> {
+pub fn start(s: &mut State, a: Command, t: Option<Target>) -> Vec<Effect> {
     if let Some(why) = busy(s) {
         s.notify(why, true);
         return Vec::new();
     }
-    if a == Action::ActUndo {
+    if a == Command::ActUndo {
         if s.readonly {
             let why = readonly(s, 0).unwrap_or_default();
             s.notify(why, true);
@@ -266,18 +269,29 @@ pub fn start(s: &mut State, a: Action, t: Option<Target>) -> Vec<Effect> {
         return Vec::new();
     }
     match a {
-        Action::ActScale => {
+        Command::ActScale => {
             let hpa = t.kind == ResKind::Hpa;
             let current = s.contexts.get(t.ctx).and_then(|c| {
                 let k = (t.namespace.clone(), t.name.clone());
                 match t.kind {
-                    ResKind::Deployment => {
-                        c.data.deployments.get(&k).map(|d| d.desired.to_string())
-                    }
-                    ResKind::StatefulSet => {
-                        c.data.statefulsets.get(&k).map(|d| d.desired.to_string())
-                    }
-                    ResKind::Hpa => c.data.hpas.get(&k).map(|h| format!("{} {}", h.min, h.max)),
+                    ResKind::Deployment => c
+                        .data
+                        .kinds
+                        .deployments
+                        .get(&k)
+                        .map(|d| d.desired.to_string()),
+                    ResKind::StatefulSet => c
+                        .data
+                        .kinds
+                        .statefulsets
+                        .get(&k)
+                        .map(|d| d.desired.to_string()),
+                    ResKind::Hpa => c
+                        .data
+                        .kinds
+                        .hpas
+                        .get(&k)
+                        .map(|h| format!("{} {}", h.min, h.max)),
                     _ => None,
                 }
             });
@@ -294,7 +308,7 @@ pub fn start(s: &mut State, a: Action, t: Option<Target>) -> Vec<Effect> {
             s.flow = Some(f);
             Vec::new()
         }
-        Action::ActRollback => {
+        Command::ActRollback => {
             let revisions = s
                 .contexts
                 .get(t.ctx)
@@ -328,7 +342,7 @@ pub fn start(s: &mut State, a: Action, t: Option<Target>) -> Vec<Effect> {
 }
 
 /// Plans `a` (other than scale and roll back, which ask first) on `t`.
-fn plan_for(s: &State, a: Action, t: &Target) -> Result<Plan, String> {
+fn plan_for(s: &State, a: Command, t: &Target) -> Result<Plan, String> {
     let c = s.contexts.get(t.ctx).ok_or("unknown context")?;
     let d = &c.data;
     let kind = match t.kind {
@@ -339,25 +353,26 @@ fn plan_for(s: &State, a: Action, t: &Target) -> Result<Plan, String> {
     let health = |w: &str| health_of(s, t.ctx, &t.namespace, w);
     let now = s.ctx_now(t.ctx);
     match a {
-        Action::ActRestart => {
+        Command::ActRestart => {
             let at = jiff::Timestamp::from_second(now)
                 .map(|t| t.to_string())
                 .unwrap_or_default();
             actions::restart::plan(d, t.ctx, &t.namespace, &t.name, &at)
         }
-        Action::ActPause => {
+        Command::ActPause => {
             let paused = d
+                .kinds
                 .deployments
                 .get(&(t.namespace.clone(), t.name.clone()))
                 .is_some_and(|x| x.paused);
             actions::pause::plan(d, t.ctx, &t.namespace, &t.name, !paused)
         }
-        Action::ActBreaker => {
+        Command::ActBreaker => {
             let (port, path) = s.config.breaker_for(&t.namespace, &t.name);
             let at = actions::breaker::BreakerAt { port, path };
             actions::breaker::plan(d, t.ctx, kind, &t.namespace, &t.name, &at, &health)
         }
-        Action::ActTraffic => {
+        Command::ActTraffic => {
             let key = s.config.actions.traffic_key.clone();
             let svc = if t.kind == ResKind::Service {
                 t.name.to_string()
@@ -366,7 +381,7 @@ fn plan_for(s: &State, a: Action, t: &Target) -> Result<Plan, String> {
             };
             actions::traffic::plan(d, t.ctx, &t.namespace, &svc, &key, &health)
         }
-        Action::ActBackup => actions::backup::plan(d, t.ctx, &t.namespace, &t.name, now),
+        Command::ActBackup => actions::backup::plan(d, t.ctx, &t.namespace, &t.name, now),
         _ => Err("not an action".into()),
     }
 }
@@ -455,17 +470,23 @@ fn add_pdb(s: &State, p: &mut Plan) {
             let k = (Arc::from(p.namespace.as_str()), Arc::from(name.as_str()));
             let l = match workload {
                 actions::Workload::Deployment => {
-                    c.data.deployments.get(&k).map(|d| &d.template.labels)
+                    c.data.kinds.deployments.get(&k).map(|d| &d.template.labels)
                 }
-                actions::Workload::StatefulSet => {
-                    c.data.statefulsets.get(&k).map(|d| &d.template.labels)
-                }
+                actions::Workload::StatefulSet => c
+                    .data
+                    .kinds
+                    .statefulsets
+                    .get(&k)
+                    .map(|d| &d.template.labels),
             };
             (l, Some(*replicas))
         }
         Some(Request::Rollback { name, .. }) | Some(Request::Restart { name, .. }) => {
             let k = (Arc::from(p.namespace.as_str()), Arc::from(name.as_str()));
-            (c.data.deployments.get(&k).map(|d| &d.template.labels), None)
+            (
+                c.data.kinds.deployments.get(&k).map(|d| &d.template.labels),
+                None,
+            )
         }
         _ => (None, None),
     };

@@ -227,18 +227,61 @@ pub(super) fn finish(s: &mut State, outcome: Outcome, detail: String) -> Vec<Eff
     vec![audit_effect(id, ctx, rec)]
 }
 
-/// Quitting while an action's effect is being watched: its outcome is recorded as not
-/// verified (the request was sent; what happened next is for the person to check).
-pub fn quitting(s: &mut State) -> Vec<Effect> {
-    let progress = match s.flow.as_ref().map(|f| &f.stage) {
-        Some(Stage::Verifying { progress, .. }) => progress.clone(),
-        _ => return Vec::new(),
+/// Quitting (by key, signal or a closed terminal; `cause` says which) with a flow
+/// open: an effect being watched is recorded as not verified (the request was sent;
+/// what happened next is for the person to check), a prompt as cancelled — both
+/// written at once, before kdeck exits. Also says whether a request is being sent
+/// right now (its answer is worth waiting for).
+pub fn quitting(s: &mut State, cause: &str) -> (Vec<Effect>, bool) {
+    let stage = s.flow.as_ref().map(|f| &f.stage);
+    let fx = match stage {
+        Some(Stage::Verifying { progress, .. }) => {
+            let progress = progress.clone();
+            finish(
+                s,
+                Outcome::Failed,
+                format!(
+                    "not verified: {cause} while waiting for the effect (last seen: {progress})"
+                ),
+            )
+        }
+        Some(Stage::Checking | Stage::Confirm { .. })
+            if s.flow.as_ref().is_some_and(|f| f.plan.is_some()) =>
+        {
+            let Some(f) = s.flow.take() else {
+                return (Vec::new(), false);
+            };
+            let rec = record(
+                s,
+                &f,
+                Phase::Outcome,
+                Some(Outcome::Cancelled),
+                Some(format!(
+                    "cancelled: {cause} at the prompt; nothing was sent"
+                )),
+            );
+            vec![audit_effect(f.id, f.ctx, rec)]
+        }
+        Some(Stage::Sending) => return (Vec::new(), true),
+        _ => Vec::new(),
     };
-    let mut fx = finish(
+    (now(fx), false)
+}
+
+/// Quitting gave up waiting for the answer to a request in flight: its intent is on
+/// record; the outcome is recorded as unknown.
+pub fn abandon_send(s: &mut State, cause: &str) -> Vec<Effect> {
+    now(finish(
         s,
         Outcome::Failed,
-        format!("not verified: kdeck quit while waiting for the effect (last seen: {progress})"),
-    );
+        format!(
+            "not verified: {cause} before the server answered (the request may have been applied: check)"
+        ),
+    ))
+}
+
+/// Audit effects to be written at once (on the way out), not in a task.
+fn now(mut fx: Vec<Effect>) -> Vec<Effect> {
     for e in fx.iter_mut() {
         if let Effect::Audit { now, .. } = e {
             *now = true;

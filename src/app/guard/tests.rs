@@ -2,19 +2,20 @@
 
 use super::*;
 use crate::actions::run::Executed;
-use crate::app::msg::{Applied, Msg};
 use crate::app::testkit::{deployment, state};
-use crate::app::{Event, update};
+use crate::app::{Console, Done, Event};
+use crate::cluster::kinds::Object;
+use crate::cluster::msg::Msg;
 use crate::config::keymap::Key;
 
-fn press(s: &mut State, keys: &str) -> Vec<Effect> {
+fn press(s: &mut Console, keys: &str) -> Vec<Effect> {
     keys.chars()
-        .flat_map(|c| update(s, Event::Key(Key::char(c))))
+        .flat_map(|c| s.step(Event::Key(Key::char(c))))
         .collect()
 }
 
-fn key(s: &mut State, code: Code) -> Vec<Effect> {
-    update(s, Event::Key(Key::plain(code)))
+fn key(s: &mut Console, code: Code) -> Vec<Effect> {
+    s.step(Event::Key(Key::plain(code)))
 }
 
 fn without_access(fx: Vec<Effect>) -> Vec<Effect> {
@@ -34,45 +35,39 @@ fn audited(fx: &[Effect]) -> Vec<&Record> {
 
 /// The runtime's answer to an Execute effect.
 fn executed(
-    s: &mut State,
+    s: &mut Console,
     flow: u64,
     outcome: Outcome,
     detail: impl Into<String>,
     intent: Option<Record>,
     sent: usize,
 ) -> Vec<Effect> {
-    update(
-        s,
-        Event::Msg(Msg::Executed {
-            flow,
-            executed: Executed {
-                outcome,
-                detail: detail.into(),
-                results: Vec::new(),
-                intent,
-                sent,
-            },
-        }),
-    )
+    s.step(Event::Done(Done::Executed {
+        flow,
+        executed: Executed {
+            outcome,
+            detail: detail.into(),
+            results: Vec::new(),
+            intent,
+            sent,
+        },
+    }))
 }
 
-fn checks_pass(s: &mut State) -> Vec<Effect> {
+fn checks_pass(s: &mut Console) -> Vec<Effect> {
     let flow = s.flow.as_ref().map(|f| f.id).unwrap();
-    update(
-        s,
-        Event::Msg(Msg::Preflighted {
-            flow,
-            checks: vec![crate::actions::run::check(
-                "access: patch deployments/scale",
-                true,
-                "allowed",
-            )],
-        }),
-    )
+    s.step(Event::Done(Done::Preflighted {
+        flow,
+        checks: vec![crate::actions::run::check(
+            "access: patch deployments/scale",
+            true,
+            "allowed",
+        )],
+    }))
 }
 
 /// Scale the first overview row (shop/api, 3 replicas) to `n`, up to the prompt.
-fn scale_to(s: &mut State, n: &str) -> Vec<Effect> {
+fn scale_to(s: &mut Console, n: &str) -> Vec<Effect> {
     assert!(without_access(press(s, "S")).is_empty());
     assert!(matches!(
         s.flow.as_ref().unwrap().stage,
@@ -142,20 +137,17 @@ fn yes_writes_the_intent_with_the_send_then_verifies_and_records_the_outcome() {
         Stage::Verifying { .. }
     ));
     // The watch brings the scaled Deployment: observed, the outcome is audited.
-    let fx = update(
-        &mut s,
-        Event::Msg(Msg::Applied {
-            ctx: 0,
-            obj: Applied::Deployment(deployment(
-                "shop",
-                "api",
-                2,
-                2,
-                2,
-                ("True", "NewReplicaSetAvailable"),
-            )),
-        }),
-    );
+    let fx = s.step(Event::Cluster(Msg::Applied {
+        ctx: 0,
+        obj: Object::Deployment(deployment(
+            "shop",
+            "api",
+            2,
+            2,
+            2,
+            ("True", "NewReplicaSetAvailable"),
+        )),
+    }));
     let recs = audited(&fx);
     assert_eq!(recs.len(), 1, "{fx:?}");
     assert_eq!(
@@ -268,17 +260,17 @@ fn access_is_asked_when_the_selection_rests_not_per_row_scrolled_past() {
     let fx = press(&mut s, "jjjk");
     assert_eq!(asks(&fx), 0, "{fx:?}");
     let now = s.now + 1;
-    let fx = update(&mut s, Event::Tick(now));
+    let fx = s.step(Event::Tick(now));
     assert_eq!(asks(&fx), 1, "{fx:?}");
     // Asked once: the next tick waits for the answer (and then keeps it a minute).
-    let fx = update(&mut s, Event::Tick(now + 1));
+    let fx = s.step(Event::Tick(now + 1));
     assert_eq!(asks(&fx), 0, "{fx:?}");
 }
 
 #[test]
 fn read_only_disables_every_action_and_sends_nothing() {
     let mut s = state();
-    s.readonly = true;
+    s.state.readonly = true;
     for k in ["S", "R", "r", "P", "B", "T", "b", "U"] {
         let fx = press(&mut s, k);
         assert!(fx.is_empty(), "{k}: {fx:?}");
@@ -302,7 +294,7 @@ fn read_only_disables_every_action_and_sends_nothing() {
 fn an_rbac_denial_disables_the_action_and_refuses_it_audited() {
     let mut s = state();
     let t = crate::app::lists::target(crate::app::lists::ListView::Overview, &s.fleet, 0).unwrap();
-    let fx = want_access(&mut s, Some(&t));
+    let fx = want_access(&mut s.state, Some(&t));
     let Some(Effect::CheckAccess { checks, .. }) = fx.into_iter().next() else {
         panic!()
     };
@@ -316,13 +308,13 @@ fn an_rbac_denial_disables_the_action_and_refuses_it_audited() {
             )
         })
         .collect();
-    update(&mut s, Event::Msg(Msg::Access { ctx: 0, results }));
+    let _ = s.step(Event::Done(Done::Access { ctx: 0, results }));
     assert!(
-        disabled(&s, Action::ActScale, &t)
+        disabled(&s, Command::ActScale, &t)
             .unwrap()
             .contains("not allowed")
     );
-    assert_eq!(disabled(&s, Action::ActRestart, &t), None);
+    assert_eq!(disabled(&s, Command::ActRestart, &t), None);
     press(&mut s, "S");
     key(&mut s, Code::Backspace);
     press(&mut s, "2");
@@ -339,7 +331,7 @@ fn an_rbac_denial_disables_the_action_and_refuses_it_audited() {
 #[test]
 fn a_protected_namespace_needs_the_typed_name() {
     let mut s = state();
-    s.config.protected = Some(vec!["shop".into()]);
+    s.state.config.protected = Some(vec!["shop".into()]);
     scale_to(&mut s, "2");
     assert!(matches!(
         s.flow.as_ref().unwrap().stage,
@@ -367,20 +359,17 @@ fn a_failing_server_check_refuses_with_the_servers_message() {
     press(&mut s, "2");
     key(&mut s, Code::Enter);
     let flow = s.flow.as_ref().unwrap().id;
-    let fx = update(
-        &mut s,
-        Event::Msg(Msg::Preflighted {
-            flow,
-            checks: vec![
-                crate::actions::run::check("access: patch deployments/scale", true, "allowed"),
-                crate::actions::run::check(
-                    "dry run: PATCH deploy/api/scale",
-                    false,
-                    "422 Invalid: denied by policy",
-                ),
-            ],
-        }),
-    );
+    let fx = s.step(Event::Done(Done::Preflighted {
+        flow,
+        checks: vec![
+            crate::actions::run::check("access: patch deployments/scale", true, "allowed"),
+            crate::actions::run::check(
+                "dry run: PATCH deploy/api/scale",
+                false,
+                "422 Invalid: denied by policy",
+            ),
+        ],
+    }));
     let recs = audited(&fx);
     assert_eq!(recs[0].outcome, Some(Outcome::Refused));
     assert_eq!(recs[0].preflight.len(), 2);
@@ -395,21 +384,20 @@ fn a_failing_server_check_refuses_with_the_servers_message() {
 
 mod protection {
     use super::*;
-    use crate::app::msg::{Applied, Feed};
-    use crate::cluster::model::{Interner, NamespaceRec};
+    use crate::cluster::kinds::Listing;
+    use crate::cluster::kinds::{Interner, NamespaceRec};
 
     #[test]
     fn production_namespaces_are_protected_by_name_or_label() {
         let mut s = crate::app::testkit::state();
-        let n: crate::cluster::slim::Namespace = serde_json::from_value(serde_json::json!({
+        let n: crate::cluster::kinds::Namespace = serde_json::from_value(serde_json::json!({
             "metadata": {"name": "flextime-backup", "labels": {"environment": "production"}}
         }))
         .expect("namespace");
-        s.contexts[0].data.relist(
+        s.state.contexts[0].data.relist(
             None,
-            Feed::Namespaces(vec![NamespaceRec::from(&n, &mut Interner::default())]),
+            Listing::Namespace(vec![NamespaceRec::from(&n, &mut Interner::default())]),
         );
-        let _ = Applied::Namespace;
         assert!(protected(&s, 0, "flextime-backup"));
         assert!(protected(&s, 0, "team-dashboard-prod"));
         assert!(!protected(&s, 0, "shop"));

@@ -7,11 +7,11 @@ use serde_json::{Value, json};
 
 use super::Cx;
 use super::job::finished;
-use crate::cron::Schedule;
 use crate::sim::clock::fmt_ts;
 use crate::sim::kinds::Kind;
 use crate::sim::obj;
 use crate::sim::store::{Key, key_of};
+use crate::util::cron::Schedule;
 
 fn ts(v: &Value) -> Option<Timestamp> {
     v.as_str()?.parse().ok()

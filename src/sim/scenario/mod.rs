@@ -199,7 +199,7 @@ fn backups(
     let name = obj::name(&cj).to_string();
     let ns = obj::namespace(&cj).to_string();
     let schedule =
-        crate::cron::Schedule::parse(obj::str_at(&cj, &["spec", "schedule"]).unwrap_or(""))?;
+        crate::util::cron::Schedule::parse(obj::str_at(&cj, &["spec", "schedule"]).unwrap_or(""))?;
     let keep_ok = obj::i64_at(&cj, &["spec", "successfulJobsHistoryLimit"]).unwrap_or(3) as usize;
     let created = now - SignedDuration::from_hours(24 * 120);
     obj::set(
@@ -295,7 +295,7 @@ fn snapshots(store: &mut Store, now: Timestamp, broken: bool) -> anyhow::Result<
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(())
     };
-    let weekly = crate::cron::Schedule::parse("0 1 * * 0")?;
+    let weekly = crate::util::cron::Schedule::parse("0 1 * * 0")?;
     let last_run = weekly.prev_at_or_before(now).unwrap_or(now);
     add("flextime-data".into(), "flextime-data", last_run, !broken)?;
     for k in if broken { 2..5 } else { 1..4 } {
@@ -325,6 +325,8 @@ pub struct Script {
     rng: ChaCha8Rng,
     last: Instant,
     churn_debt: f64,
+    /// No churn while set (`PUT /kdeck-sim/churn?paused=true`).
+    pub churn_paused: bool,
 }
 
 impl Script {
@@ -335,6 +337,7 @@ impl Script {
             rng: ChaCha8Rng::seed_from_u64(7),
             last: Instant::now(),
             churn_debt: 0.0,
+            churn_paused: false,
         }
     }
 
@@ -370,6 +373,9 @@ impl Script {
             Scenario::Large { churn_per_sec, .. } => {
                 let dt = self.last.elapsed().as_secs_f64();
                 self.last = Instant::now();
+                if self.churn_paused {
+                    return;
+                }
                 self.churn_debt += churn_per_sec * dt;
                 let n = self.churn_debt.floor() as usize;
                 self.churn_debt -= n as f64;

@@ -297,6 +297,14 @@ async fn dispatch(shared: &Arc<Shared>, r: &Req, route: Route) -> Response<Body>
                 "writeLog": shared.stats.write_log(),
             }),
         ),
+        Route::SimChurn if r.method == Method::PUT => {
+            let paused = r.query.get("paused") == Some("true");
+            shared.lock().set_churn_paused(paused);
+            json_response(200, &json!({ "churnPaused": paused }))
+        }
+        Route::SimChurn => error_response(&ApiError::method_not_allowed(
+            "PUT /kdeck-sim/churn?paused=true|false",
+        )),
         Route::NotFound => error_response(&ApiError::no_route()),
         Route::Resource {
             surface,

@@ -21,6 +21,8 @@ pub enum Route {
         rest: String,
     },
     SimStats,
+    /// `PUT /kdeck-sim/churn?paused=true|false`.
+    SimChurn,
     NotFound,
 }
 
@@ -47,6 +49,7 @@ pub fn parse(path: &str) -> Route {
         ["version"] => Route::Version,
         ["healthz"] | ["livez"] | ["readyz"] => Route::Health,
         ["kdeck-sim", "stats"] => Route::SimStats,
+        ["kdeck-sim", "churn"] => Route::SimChurn,
         ["api"] => Route::Api,
         ["apis"] => Route::Apis,
         ["api", v] => Route::ResourceList(String::new(), v.to_string()),

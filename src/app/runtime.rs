@@ -1,6 +1,7 @@
 //! Runs effects: each becomes a task (a log stream, a fetch, an access review, an
-//! action's checks or execution, an audit append) that reports back on the message
-//! channel; log streams are cancelled by id.
+//! action's checks or execution, an audit append) that reports back on the event
+//! channel; log streams are cancelled by id. Also starts the prober and the alert
+//! reader. The only place effects touch the world; not part of the UI.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,15 +10,16 @@ use tokio::sync::mpsc::Sender;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::Effect;
-use crate::app::msg::Msg;
+use super::effect::Effect;
+use super::event::{Done, Event};
+use crate::cluster::msg::Msg;
 use crate::cluster::{fetch, logs};
 use crate::fleet::Watching;
 use crate::probe::alerts::AlertSource;
 use crate::probe::targets::ProbeTarget;
 
 pub struct Runtime {
-    tx: Sender<Msg>,
+    tx: Sender<Event>,
     clients: Vec<Option<kube::Client>>,
     streams: HashMap<u64, CancellationToken>,
     cancel: CancellationToken,
@@ -30,7 +32,7 @@ pub struct Runtime {
 
 impl Runtime {
     pub fn new(
-        tx: Sender<Msg>,
+        tx: Sender<Event>,
         clients: Vec<Option<kube::Client>>,
         cancel: CancellationToken,
         audit: Arc<crate::audit::log::Sink>,
@@ -75,9 +77,7 @@ impl Runtime {
             self.tx.clone(),
             self.cancel.clone(),
         ));
-        let every = crate::util::duration::parse(&watching.alerts.interval)
-            .unwrap_or(std::time::Duration::from_secs(30))
-            .max(std::time::Duration::from_secs(5));
+        let every = watching.alerts.interval.0;
         tokio::spawn(crate::probe::alerts::run(
             clients,
             every,
@@ -105,11 +105,14 @@ impl Runtime {
                 previous,
             } => {
                 let Some(client) = self.client(ctx) else {
-                    let _ = self.tx.try_send(Msg::LogEnded {
-                        stream,
-                        pod,
-                        error: Some("context not connected".into()),
-                    });
+                    let _ = self.tx.try_send(
+                        Msg::LogEnded {
+                            stream,
+                            pod,
+                            error: Some("context not connected".into()),
+                        }
+                        .into(),
+                    );
                     return;
                 };
                 let token = self.cancel.child_token();
@@ -138,13 +141,14 @@ impl Runtime {
                 namespace,
                 name,
             } => {
+                let ar = fetch::api_resource(kind.info());
                 let tx = self.tx.clone();
                 let client = self.client(ctx);
                 tokio::spawn(async move {
                     let result = match client {
                         Some(c) => match tokio::time::timeout(
                             std::time::Duration::from_secs(15),
-                            fetch::yaml(c, kind, &namespace, &name),
+                            fetch::yaml(c, &ar, &namespace, &name),
                         )
                         .await
                         {
@@ -153,7 +157,7 @@ impl Runtime {
                         },
                         None => Err("context not connected".into()),
                     };
-                    let _ = tx.send(Msg::Fetched { request, result }).await;
+                    let _ = tx.send(Done::Fetched { request, result }.into()).await;
                 });
             }
             Effect::Probe { targets, sources } => {
@@ -176,7 +180,7 @@ impl Runtime {
                         };
                         results.push((a, r));
                     }
-                    let _ = tx.send(Msg::Access { ctx, results }).await;
+                    let _ = tx.send(Done::Access { ctx, results }.into()).await;
                 });
             }
             Effect::Preflight { flow, ctx, request } => {
@@ -191,7 +195,7 @@ impl Runtime {
                             "context not connected",
                         )],
                     };
-                    let _ = tx.send(Msg::Preflighted { flow, checks }).await;
+                    let _ = tx.send(Done::Preflighted { flow, checks }.into()).await;
                 });
             }
             Effect::Execute {
@@ -215,7 +219,7 @@ impl Runtime {
                             sent: 0,
                         },
                     };
-                    let _ = tx.send(Msg::Executed { flow, executed }).await;
+                    let _ = tx.send(Done::Executed { flow, executed }.into()).await;
                 });
             }
             // On the way out the record is written before returning, so quitting
@@ -227,7 +231,7 @@ impl Runtime {
                 ..
             } => {
                 let result = self.audit.append(self.stamp(record));
-                let _ = self.tx.try_send(Msg::Audited { flow, result });
+                let _ = self.tx.try_send(Done::Audited { flow, result }.into());
             }
             Effect::Audit { flow, record, .. } => {
                 let tx = self.tx.clone();
@@ -237,7 +241,7 @@ impl Runtime {
                     let result = tokio::task::spawn_blocking(move || sink.append(record))
                         .await
                         .unwrap_or_else(|e| Err(format!("audit log: {e}")));
-                    let _ = tx.send(Msg::Audited { flow, result }).await;
+                    let _ = tx.send(Done::Audited { flow, result }.into()).await;
                 });
             }
             Effect::Quit => self.cancel.cancel(),

@@ -1,0 +1,213 @@
+//! Applying a command (what a key means) to the state: navigation, opening views
+//! and details, logs, filters, the action menu and guarded actions, toggles.
+
+use std::sync::Arc;
+
+use super::command::Command;
+use super::effect::Effect;
+use super::input::LineInput;
+use super::lists::ListView;
+use super::logs::{open_logs, restart_logs};
+use super::nav::{back, current_target, movement, open, select, switch_view};
+use super::state::{Input, Screen, State, YamlDoc};
+use crate::cluster::kinds::ResKind;
+use crate::fleet::workloads::WorkloadKind;
+
+/// Applies a command.
+pub fn apply(s: &mut State, a: Command) -> Vec<Effect> {
+    let page = s.page.max(1) as isize;
+    match a {
+        Command::Quit => {
+            s.should_quit = true;
+            super::quit::quit(s, super::quit::Cause::Person)
+        }
+        Command::Back => back(s),
+        Command::Help => {
+            s.help = !s.help;
+            s.help_scroll = 0;
+            Vec::new()
+        }
+        Command::Command => {
+            s.input = Input::Command(LineInput::default());
+            Vec::new()
+        }
+        Command::Filter => {
+            match s.screen() {
+                Screen::Logs => {
+                    let cur = s
+                        .logs
+                        .as_ref()
+                        .map(|l| l.search.clone())
+                        .unwrap_or_default();
+                    s.input = Input::Search(LineInput::with(&cur));
+                }
+                Screen::List(l) => s.input = Input::Filter(LineInput::with(&l.filter)),
+                _ => {}
+            }
+            Vec::new()
+        }
+        Command::Up => movement(s, -1),
+        Command::Down => movement(s, 1),
+        Command::PageUp => movement(s, -page),
+        Command::PageDown => movement(s, page),
+        Command::Top => movement(s, isize::MIN / 2),
+        Command::Bottom => movement(s, isize::MAX / 2),
+        Command::Select => select(s),
+        Command::Describe => match current_target(s) {
+            Some(t) => {
+                open(
+                    s,
+                    Screen::Describe {
+                        target: t,
+                        scroll: 0,
+                    },
+                );
+                Vec::new()
+            }
+            None => Vec::new(),
+        },
+        Command::Yaml => match current_target(s) {
+            Some(t) => {
+                let request = s.next_id();
+                s.yaml = Some(YamlDoc {
+                    request,
+                    lines: None,
+                });
+                let fx = vec![Effect::FetchYaml {
+                    request,
+                    ctx: t.ctx,
+                    kind: t.kind,
+                    namespace: t.namespace.to_string(),
+                    name: t.name.to_string(),
+                }];
+                open(
+                    s,
+                    Screen::Yaml {
+                        target: t,
+                        request,
+                        scroll: 0,
+                    },
+                );
+                fx
+            }
+            None => Vec::new(),
+        },
+        Command::Logs => match current_target(s) {
+            Some(t) => open_logs(s, &t, false),
+            None => Vec::new(),
+        },
+        Command::NextView | Command::PrevView => {
+            let cur = ListView::ALL
+                .iter()
+                .position(|v| *v == s.top_view())
+                .unwrap_or(0);
+            let n = ListView::ALL.len();
+            let next = if a == Command::NextView {
+                (cur + 1) % n
+            } else {
+                (cur + n - 1) % n
+            };
+            switch_view(s, ListView::ALL[next])
+        }
+        Command::ViewOverview => switch_view(s, ListView::Overview),
+        Command::ViewPods => switch_view(s, ListView::Pods),
+        Command::ViewWorkloads => switch_view(s, ListView::Workloads),
+        Command::ViewHpas => switch_view(s, ListView::Hpas),
+        Command::ViewEvents => switch_view(s, ListView::Events),
+        Command::ViewServices => switch_view(s, ListView::Services),
+        Command::ViewResources => switch_view(s, ListView::Resources),
+        Command::ViewHealth => switch_view(s, ListView::Health),
+        Command::ViewBackups => switch_view(s, ListView::Backups),
+        Command::ViewAlerts => switch_view(s, ListView::Alerts),
+        Command::ProbeAll => probe_all(s),
+        Command::ViewAudit => {
+            if !matches!(s.screen(), Screen::Audit { .. }) {
+                s.screens.push(Screen::Audit { scroll: 0 });
+            }
+            Vec::new()
+        }
+        Command::ActionMenu => {
+            let t = current_target(s);
+            super::guard::open_menu(s, t)
+        }
+        Command::ActScale
+        | Command::ActRollback
+        | Command::ActRestart
+        | Command::ActPause
+        | Command::ActBreaker
+        | Command::ActTraffic
+        | Command::ActBackup
+        | Command::ActUndo => {
+            let t = current_target(s);
+            super::guard::start(s, a, t)
+        }
+        Command::ToggleCompleted => {
+            s.show_completed = !s.show_completed;
+            let t = if s.show_completed {
+                "showing completed pods"
+            } else {
+                "hiding completed pods"
+            };
+            s.notify(t, false);
+            s.refresh_lists();
+            Vec::new()
+        }
+        Command::LogsPause => {
+            if let Some(l) = s.logs.as_mut() {
+                if l.paused {
+                    l.follow();
+                } else {
+                    l.paused = true;
+                }
+            }
+            Vec::new()
+        }
+        Command::LogsFollow => {
+            if let Some(l) = s.logs.as_mut() {
+                l.follow();
+            }
+            Vec::new()
+        }
+        Command::LogsWrap => {
+            if let Some(l) = s.logs.as_mut() {
+                l.wrap = !l.wrap;
+            }
+            Vec::new()
+        }
+        Command::LogsPrevious => restart_logs(s, true),
+        Command::SearchNext | Command::SearchPrev => {
+            let page = s.page;
+            if let Some(l) = s.logs.as_mut() {
+                l.find(a == Command::SearchNext, page);
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// Toggles probing every ready pod (instead of a sample) of the selected workload.
+fn probe_all(s: &mut State) -> Vec<Effect> {
+    let Some(t) = current_target(s) else {
+        return Vec::new();
+    };
+    let kind = match t.kind {
+        ResKind::Deployment => WorkloadKind::Deployment,
+        ResKind::StatefulSet => WorkloadKind::StatefulSet,
+        _ => {
+            s.notify("select a workload to probe all of its pods", true);
+            return Vec::new();
+        }
+    };
+    let wl: Arc<str> = Arc::from(format!("{}/{}", kind.short(), t.name));
+    let k = (t.ctx, t.namespace.clone(), wl.clone());
+    let msg = if s.probe_all.remove(&k) {
+        format!("probing a sample of {wl}'s pods again")
+    } else {
+        s.probe_all.insert(k);
+        format!("probing every ready pod of {wl}")
+    };
+    s.notify(msg, false);
+    s.extras_rev += 1;
+    s.refresh();
+    Vec::new()
+}

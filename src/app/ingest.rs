@@ -1,0 +1,223 @@
+//! Reports from sources applied to the state: the cluster's watchers and pollers
+//! (records, watch health, reachability, metrics, log lines, snapshots), the prober's
+//! verdicts and alert reads (state changes become transitions), and what finished
+//! effects report (fetches, access reviews, an action's checks and execution, audit
+//! appends).
+
+use super::effect::Effect;
+use super::event::Done;
+use super::state::State;
+use super::transitions::Transition;
+use crate::cluster::kinds::Ts;
+use crate::cluster::msg::Msg;
+
+pub fn cluster(s: &mut State, m: Msg) -> Vec<Effect> {
+    match m {
+        Msg::Relisted {
+            ctx,
+            scope,
+            listing,
+        } => {
+            if let Some(c) = s.contexts.get_mut(ctx) {
+                c.data.relist(scope.as_deref(), listing);
+                c.note_reach(s.now);
+            }
+        }
+        Msg::Applied { ctx, obj } => {
+            if let Some(c) = s.contexts.get_mut(ctx) {
+                c.data.apply(obj);
+            }
+        }
+        Msg::Deleted {
+            ctx,
+            kind,
+            namespace,
+            name,
+        } => {
+            if let Some(c) = s.contexts.get_mut(ctx) {
+                c.data.delete(kind, &namespace, &name);
+            }
+        }
+        Msg::Feed { ctx, kind, status } => {
+            if let Some(c) = s.contexts.get_mut(ctx) {
+                c.data.feeds.insert(kind, status);
+                c.data.rev += 1;
+                c.note_reach(s.now);
+            }
+        }
+        Msg::Reachable { ctx, ok, skew } => {
+            if let Some(c) = s.contexts.get_mut(ctx) {
+                c.ping = Some(ok);
+                if let Some(k) = skew {
+                    c.skew = k;
+                }
+                c.note_reach(s.now);
+            }
+        }
+        Msg::ContextFailed { ctx, error } => {
+            if let Some(c) = s.contexts.get_mut(ctx) {
+                c.setup_error = Some(crate::util::sanitize::line(&error, 300));
+            }
+        }
+        Msg::Metrics { ctx, pods } => {
+            if let Some(c) = s.contexts.get_mut(ctx) {
+                match pods {
+                    Ok(p) => c.data.set_usage(p),
+                    Err(e) => {
+                        c.data.metrics_error = Some(crate::util::sanitize::line(&e, 200));
+                        c.data.rev += 1;
+                    }
+                }
+            }
+        }
+        Msg::Log {
+            stream, pod, line, ..
+        } => {
+            if let Some(l) = s.logs.as_mut()
+                && l.owns(stream)
+            {
+                l.push(pod, line);
+            }
+        }
+        Msg::LogEnded { stream, error, .. } => {
+            if let Some(l) = s.logs.as_mut()
+                && let Some(st) = l.streams.iter_mut().find(|st| st.id == stream)
+            {
+                st.ended = Some(error.unwrap_or_else(|| "stream ended".into()));
+            }
+        }
+        Msg::Snapshots { ctx, result } => {
+            if let Some(c) = s.contexts.get_mut(ctx) {
+                c.data.set_snapshots(result);
+            }
+        }
+    }
+    super::guard::check_progress(s)
+}
+
+pub fn probe(s: &mut State, m: crate::probe::Msg) -> Vec<Effect> {
+    match m {
+        crate::probe::Msg::Probed {
+            id,
+            request,
+            verdict,
+            at: _,
+        } => {
+            if let Some(ch) = s.health.record(&id, &request, verdict, s.now) {
+                s.extras_rev += 1;
+                s.transitions.push(
+                    s.now,
+                    Transition::Health {
+                        ctx: ch.key.ctx,
+                        namespace: ch.key.namespace.to_string(),
+                        workload: ch.key.workload.to_string(),
+                        endpoint: ch.key.name.to_string(),
+                        from: ch.from,
+                        to: ch.to,
+                        reason: ch.reason,
+                    },
+                );
+            }
+        }
+        crate::probe::Msg::Alerts { source, result, at } => alerts_read(s, source, result, at),
+    }
+    super::guard::check_progress(s)
+}
+
+pub fn done(s: &mut State, d: Done) -> Vec<Effect> {
+    let mut fx = match d {
+        Done::Access { ctx, results } => {
+            super::guard::access_answered(s, ctx, results);
+            Vec::new()
+        }
+        Done::Preflighted { flow, checks } => super::guard::preflighted(s, flow, checks),
+        Done::Executed { flow, executed } => super::guard::executed(s, flow, executed),
+        Done::Audited { result, .. } => {
+            super::guard::audited(s, result);
+            Vec::new()
+        }
+        Done::Fetched { request, result } => {
+            if let Some(y) = s.yaml.as_mut()
+                && y.request == request
+            {
+                y.lines = Some(result.map(|t| crate::util::sanitize::lines(&t, 20_000, 1000)));
+            }
+            Vec::new()
+        }
+    };
+    fx.extend(super::guard::check_progress(s));
+    fx
+}
+
+/// Takes one Alertmanager read: alerts that appeared or went away become transitions.
+fn alerts_read(
+    s: &mut State,
+    source: crate::probe::alerts::AlertSource,
+    result: Result<Vec<crate::probe::alerts::Alert>, String>,
+    at: Ts,
+) {
+    let prev = s.alert_feeds.iter().position(|f| f.source == source);
+    if let (Some(i), Ok(new)) = (prev, &result)
+        && let Ok(old) = &s.alert_feeds[i].result
+    {
+        let key = |a: &crate::probe::alerts::Alert| {
+            if a.fingerprint.is_empty() {
+                format!("{}|{:?}", a.name, a.labels)
+            } else {
+                a.fingerprint.clone()
+            }
+        };
+        let old_keys: std::collections::HashSet<String> = old.iter().map(key).collect();
+        let new_keys: std::collections::HashSet<String> = new.iter().map(key).collect();
+        for a in new.iter().filter(|a| !old_keys.contains(&key(a))) {
+            s.transitions.push(
+                s.now,
+                Transition::AlertFired {
+                    ctx: source.ctx,
+                    name: a.name.clone(),
+                    namespace: a.namespace.clone().unwrap_or_default(),
+                    severity: a.severity.clone(),
+                    summary: a.summary.clone(),
+                },
+            );
+        }
+        for a in old.iter().filter(|a| !new_keys.contains(&key(a))) {
+            s.transitions.push(
+                s.now,
+                Transition::AlertResolved {
+                    ctx: source.ctx,
+                    name: a.name.clone(),
+                    namespace: a.namespace.clone().unwrap_or_default(),
+                },
+            );
+        }
+    } else if prev.is_none()
+        && let Ok(new) = &result
+    {
+        // The first read: what is firing already is noted as such.
+        for a in new {
+            s.transitions.push(
+                s.now,
+                Transition::AlertFired {
+                    ctx: source.ctx,
+                    name: a.name.clone(),
+                    namespace: a.namespace.clone().unwrap_or_default(),
+                    severity: a.severity.clone(),
+                    summary: a.summary.clone(),
+                },
+            );
+        }
+    }
+    let feed = crate::fleet::alerts::AlertFeed { source, result, at };
+    match prev {
+        Some(i) if s.alert_feeds[i].result == feed.result => s.alert_feeds[i].at = at,
+        Some(i) => {
+            s.alert_feeds[i] = feed;
+            s.extras_rev += 1;
+        }
+        None => {
+            s.alert_feeds.push(feed);
+            s.extras_rev += 1;
+        }
+    }
+}
