@@ -171,8 +171,90 @@ pub fn apply(store: &mut Store, kind: Kind, v: &mut Value, old: Option<&Value>) 
         Kind::Hpa => {
             default(v, &["spec", "minReplicas"], json!(1));
         }
+        Kind::Secret => {
+            default(v, &["type"], json!("Opaque"));
+            // stringData is write-only: merged into data (base64), never stored.
+            if let Some(sd) = v.get_mut("stringData").map(Value::take)
+                && let Some(m) = sd.as_object()
+            {
+                for (k, s) in m {
+                    let enc = base64(s.as_str().unwrap_or("").as_bytes());
+                    obj::set(v, &["data", k], json!(enc));
+                }
+            }
+            if let Some(m) = v.as_object_mut() {
+                m.remove("stringData");
+            }
+        }
+        Kind::DaemonSet => {
+            default(v, &["spec", "revisionHistoryLimit"], json!(10));
+            default(
+                v,
+                &["spec", "updateStrategy"],
+                json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}),
+            );
+            template(v, &["spec", "template"]);
+        }
+        Kind::Pvc => {
+            default(v, &["spec", "volumeMode"], json!("Filesystem"));
+            default(v, &["status", "phase"], json!("Pending"));
+        }
+        Kind::Pv => {
+            default(v, &["spec", "volumeMode"], json!("Filesystem"));
+            default(
+                v,
+                &["spec", "persistentVolumeReclaimPolicy"],
+                json!("Retain"),
+            );
+            default(v, &["status", "phase"], json!("Available"));
+        }
+        Kind::Crd => {
+            if let Some(vs) = v["spec"]["versions"].as_array_mut() {
+                for ver in vs {
+                    default(ver, &["served"], json!(true));
+                }
+            }
+            let kind = obj::str_at(v, &["spec", "names", "kind"])
+                .unwrap_or("")
+                .to_string();
+            default(
+                v,
+                &["spec", "names", "singular"],
+                json!(kind.to_lowercase()),
+            );
+            default(
+                v,
+                &["spec", "names", "listKind"],
+                json!(format!("{kind}List")),
+            );
+            default(v, &["spec", "scope"], json!("Namespaced"));
+        }
         _ => {}
     }
+}
+
+/// Standard base64 (with padding), as the API server encodes bytes.
+pub fn base64(b: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(b.len().div_ceil(3) * 4);
+    for c in b.chunks(3) {
+        let n = (c[0] as u32) << 16
+            | (*c.get(1).unwrap_or(&0) as u32) << 8
+            | *c.get(2).unwrap_or(&0) as u32;
+        out.push(T[(n >> 18) as usize & 63] as char);
+        out.push(T[(n >> 12) as usize & 63] as char);
+        out.push(if c.len() > 1 {
+            T[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if c.len() > 2 {
+            T[n as usize & 63] as char
+        } else {
+            '='
+        });
+    }
+    out
 }
 
 fn job(store: &mut Store, v: &mut Value, old: Option<&Value>) {

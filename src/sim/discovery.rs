@@ -1,10 +1,36 @@
 //! API discovery: `/version`, legacy discovery (`/api`, `/apis`, `/api/v1`,
 //! `/apis/{group}[/{version}]`) and aggregated discovery (`APIGroupDiscoveryList`,
-//! v2 and v2beta1), all generated from the resource registry.
+//! v2 and v2beta1), all generated from the resource registry and the custom APIs the
+//! stored CustomResourceDefinitions define.
 
 use serde_json::{Value, json};
 
-use super::kinds::{GROUPS, Surface, surfaces_of};
+use super::crd::Apis;
+use super::kinds::{GROUPS, Surface};
+
+/// Every group with its versions (preferred first), built in then custom.
+fn all_groups(apis: &Apis) -> Vec<(&'static str, Vec<&'static str>)> {
+    let mut out: Vec<(&'static str, Vec<&'static str>)> =
+        GROUPS.iter().map(|(g, v)| (*g, vec![*v])).collect();
+    for (g, vs) in apis.groups() {
+        if !out.iter().any(|(x, _)| *x == g) {
+            out.push((g, vs));
+        }
+    }
+    out
+}
+
+/// The surfaces of one group/version.
+fn surfaces_of<'a>(
+    group: &'a str,
+    version: &'a str,
+    apis: &'a Apis,
+) -> impl Iterator<Item = &'static Surface> + 'a {
+    super::kinds::surfaces_of(group, version).chain(
+        apis.surfaces()
+            .filter(move |s| s.group == group && s.version == version),
+    )
+}
 
 pub fn version() -> Value {
     json!({
@@ -58,8 +84,8 @@ fn resource_entry(s: &Surface) -> Value {
 }
 
 /// `/api/v1` or `/apis/{g}/{v}`.
-pub fn resource_list(group: &str, version: &str) -> Option<Value> {
-    let surfaces: Vec<&Surface> = surfaces_of(group, version).collect();
+pub fn resource_list(group: &str, version: &str, apis: &Apis) -> Option<Value> {
+    let surfaces: Vec<&Surface> = surfaces_of(group, version, apis).collect();
     if surfaces.is_empty() {
         return None;
     }
@@ -99,13 +125,16 @@ pub fn api_versions(server: &str) -> Value {
     })
 }
 
-fn group_entry(group: &str, version: &str) -> Value {
-    let gv = json!({"groupVersion": format!("{group}/{version}"), "version": version});
-    json!({"name": group, "versions": [gv], "preferredVersion": gv})
+fn group_entry(group: &str, versions: &[&str]) -> Value {
+    let gvs: Vec<Value> = versions
+        .iter()
+        .map(|v| json!({"groupVersion": format!("{group}/{v}"), "version": v}))
+        .collect();
+    json!({"name": group, "preferredVersion": gvs.first().cloned().unwrap_or_default(), "versions": gvs})
 }
 
-pub fn group_list() -> Value {
-    let groups: Vec<Value> = GROUPS
+pub fn group_list(apis: &Apis) -> Value {
+    let groups: Vec<Value> = all_groups(apis)
         .iter()
         .filter(|(g, _)| !g.is_empty())
         .map(|(g, v)| group_entry(g, v))
@@ -113,8 +142,8 @@ pub fn group_list() -> Value {
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
-pub fn group(name: &str) -> Option<Value> {
-    GROUPS
+pub fn group(name: &str, apis: &Apis) -> Option<Value> {
+    all_groups(apis)
         .iter()
         .find(|(g, _)| *g == name && !g.is_empty())
         .map(|(g, v)| {
@@ -155,25 +184,29 @@ fn aggregated_resource(s: &Surface) -> Value {
 }
 
 /// Aggregated discovery for `/api` (core) or `/apis` (every other group).
-pub fn aggregated(core: bool, media_type: &str) -> Value {
+pub fn aggregated(core: bool, media_type: &str, apis: &Apis) -> Value {
     let api_version = if media_type.contains("v2beta1") {
         "apidiscovery.k8s.io/v2beta1"
     } else {
         "apidiscovery.k8s.io/v2"
     };
-    let items: Vec<Value> = GROUPS
+    let items: Vec<Value> = all_groups(apis)
         .iter()
         .filter(|(g, _)| g.is_empty() == core)
-        .map(|(g, v)| {
-            let resources: Vec<Value> = surfaces_of(g, v).map(aggregated_resource).collect();
+        .map(|(g, vs)| {
+            let versions: Vec<Value> = vs
+                .iter()
+                .map(|v| {
+                    let resources: Vec<Value> =
+                        surfaces_of(g, v, apis).map(aggregated_resource).collect();
+                    json!({"version": v, "resources": resources, "freshness": "Current"})
+                })
+                .collect();
             let mut meta = json!({"creationTimestamp": null});
             if !g.is_empty() {
                 meta["name"] = json!(g);
             }
-            json!({
-                "metadata": meta,
-                "versions": [{"version": v, "resources": resources, "freshness": "Current"}],
-            })
+            json!({"metadata": meta, "versions": versions})
         })
         .collect();
     json!({"kind": "APIGroupDiscoveryList", "apiVersion": api_version, "metadata": {}, "items": items})
@@ -185,7 +218,8 @@ mod tests {
 
     #[test]
     fn scale_subresource_is_autoscaling_v1() {
-        let apps = resource_list("apps", "v1").unwrap();
+        let apis = Apis::default();
+        let apps = resource_list("apps", "v1", &apis).unwrap();
         let scale = apps["resources"]
             .as_array()
             .unwrap()
@@ -195,7 +229,7 @@ mod tests {
         assert_eq!(scale["group"], "autoscaling");
         assert_eq!(scale["version"], "v1");
         assert_eq!(scale["kind"], "Scale");
-        let agg = aggregated(false, "v2");
+        let agg = aggregated(false, "v2", &apis);
         let apps = agg["items"]
             .as_array()
             .unwrap()
@@ -217,7 +251,8 @@ mod tests {
             .unwrap()
             .contains("v2beta1")
         );
-        assert!(resource_list("nope", "v1").is_none());
-        assert_eq!(group_list()["groups"][0]["name"], "apps");
+        let apis = Apis::default();
+        assert!(resource_list("nope", "v1", &apis).is_none());
+        assert_eq!(group_list(&apis)["groups"][0]["name"], "apps");
     }
 }

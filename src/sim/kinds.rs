@@ -1,6 +1,8 @@
 //! The simulated cluster's resource registry: every kind it stores, and every API
 //! surface (group/version/plural) that serves one, with the discovery facts kubectl
-//! relies on (short names, verbs, subresources and their response kinds).
+//! relies on (short names, verbs, subresources and their response kinds) and how
+//! `kubectl get` prints it. Kinds defined by CustomResourceDefinitions are registered
+//! while the server runs (`crd`).
 
 /// A kind of object the simulated cluster stores.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -19,10 +21,30 @@ pub enum Kind {
     Job,
     Pdb,
     VolumeSnapshot,
+    ConfigMap,
+    Secret,
+    ServiceAccount,
+    Pv,
+    Pvc,
+    DaemonSet,
+    Ingress,
+    IngressClass,
+    NetworkPolicy,
+    StorageClass,
+    Lease,
+    Role,
+    RoleBinding,
+    ClusterRole,
+    ClusterRoleBinding,
+    Crd,
+    /// A custom resource: objects of the CustomResourceDefinition registered under
+    /// this id (see `crd`).
+    Custom(u32),
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    /// The built-in kinds (custom ones come and go with their definitions).
+    pub const BUILTIN: [Kind; 30] = [
         Kind::Namespace,
         Kind::Node,
         Kind::Pod,
@@ -37,14 +59,33 @@ impl Kind {
         Kind::Job,
         Kind::Pdb,
         Kind::VolumeSnapshot,
+        Kind::ConfigMap,
+        Kind::Secret,
+        Kind::ServiceAccount,
+        Kind::Pv,
+        Kind::Pvc,
+        Kind::DaemonSet,
+        Kind::Ingress,
+        Kind::IngressClass,
+        Kind::NetworkPolicy,
+        Kind::StorageClass,
+        Kind::Lease,
+        Kind::Role,
+        Kind::RoleBinding,
+        Kind::ClusterRole,
+        Kind::ClusterRoleBinding,
+        Kind::Crd,
     ];
 
     /// The native API surface of this kind (the one its objects carry in apiVersion).
     pub fn native(self) -> &'static Surface {
+        if let Kind::Custom(id) = self {
+            return super::crd::native(id);
+        }
         SURFACES
             .iter()
             .find(|s| s.stored == Some(self) && s.repr == Repr::Native)
-            .expect("every kind has a native surface")
+            .unwrap_or(&super::crd::UNKNOWN)
     }
 
     pub fn kind_name(self) -> &'static str {
@@ -66,22 +107,28 @@ impl Kind {
             Kind::Deployment
                 | Kind::ReplicaSet
                 | Kind::StatefulSet
+                | Kind::DaemonSet
                 | Kind::Hpa
                 | Kind::CronJob
                 | Kind::Job
                 | Kind::Pdb
                 | Kind::VolumeSnapshot
+                | Kind::Ingress
+                | Kind::NetworkPolicy
+                | Kind::Crd
+                | Kind::Custom(_)
         )
     }
 
     /// Kinds with a `status` subresource: writes to the main resource keep the old
     /// status, writes to `/status` keep the old spec.
     pub fn has_status_subresource(self) -> bool {
-        !matches!(self, Kind::Endpoints | Kind::Event)
+        self.native().subresource("status").is_some()
     }
 
+    /// A built-in kind by its `kind` (`ConfigMap`).
     pub fn from_kind_name(kind: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.kind_name() == kind)
+        Kind::BUILTIN.into_iter().find(|k| k.kind_name() == kind)
     }
 }
 
@@ -125,6 +172,53 @@ pub struct Surface {
     pub subresources: &'static [Sub],
     pub stored: Option<Kind>,
     pub repr: Repr,
+    /// The columns `kubectl get` shows (empty: the built-in printer in `table`).
+    pub printer: &'static [Col],
+}
+
+/// What a column shows.
+#[derive(Debug)]
+pub enum Cell {
+    Name,
+    /// The time since creation (`3d4h`).
+    Age,
+    /// A value at a path (`spec.type`), or `<none>` when absent.
+    Path(&'static [&'static str]),
+    /// How many items or keys there are at each path (summed: `data` and `binaryData`).
+    Count(&'static [&'static [&'static str]]),
+    /// A JSONPath of a CustomResourceDefinition's printer column, as declared.
+    JsonPath(&'static str),
+    /// Computed by a printer function.
+    Func(fn(&serde_json::Value, jiff::Timestamp) -> serde_json::Value),
+}
+
+/// A column of `kubectl get` output.
+#[derive(Debug)]
+pub struct Col {
+    pub name: &'static str,
+    /// `string`, `integer`, `boolean`, `date`, `number`.
+    pub ty: &'static str,
+    /// 0: always shown; 1: with `-o wide`.
+    pub priority: u8,
+    pub cell: Cell,
+}
+
+const fn col(name: &'static str, ty: &'static str, cell: Cell) -> Col {
+    Col {
+        name,
+        ty,
+        priority: 0,
+        cell,
+    }
+}
+
+const fn wide(name: &'static str, ty: &'static str, cell: Cell) -> Col {
+    Col {
+        name,
+        ty,
+        priority: 1,
+        cell,
+    }
 }
 
 impl Surface {
@@ -190,7 +284,12 @@ pub const GROUPS: &[(&str, &str)] = &[
     ("authorization.k8s.io", "v1"),
     ("autoscaling", "v2"),
     ("batch", "v1"),
+    ("networking.k8s.io", "v1"),
     ("policy", "v1"),
+    ("rbac.authorization.k8s.io", "v1"),
+    ("storage.k8s.io", "v1"),
+    ("apiextensions.k8s.io", "v1"),
+    ("coordination.k8s.io", "v1"),
     ("snapshot.storage.k8s.io", "v1"),
     ("metrics.k8s.io", "v1beta1"),
 ];
@@ -211,6 +310,7 @@ pub static SURFACES: &[Surface] = &[
         subresources: &[status("", "v1", "Namespace")],
         stored: Some(Kind::Namespace),
         repr: Repr::Native,
+        printer: &[],
     },
     Surface {
         group: "",
@@ -234,6 +334,7 @@ pub static SURFACES: &[Surface] = &[
         ],
         stored: Some(Kind::Node),
         repr: Repr::Native,
+        printer: &[],
     },
     Surface {
         group: "",
@@ -264,6 +365,7 @@ pub static SURFACES: &[Surface] = &[
         ],
         stored: Some(Kind::Pod),
         repr: Repr::Native,
+        printer: &[],
     },
     Surface {
         group: "",
@@ -289,6 +391,7 @@ pub static SURFACES: &[Surface] = &[
         ],
         stored: Some(Kind::Service),
         repr: Repr::Native,
+        printer: &[],
     },
     Surface {
         group: "",
@@ -303,6 +406,7 @@ pub static SURFACES: &[Surface] = &[
         subresources: &[],
         stored: Some(Kind::Endpoints),
         repr: Repr::Native,
+        printer: &[],
     },
     Surface {
         group: "",
@@ -317,6 +421,157 @@ pub static SURFACES: &[Surface] = &[
         subresources: &[],
         stored: Some(Kind::Event),
         repr: Repr::Native,
+        printer: &[],
+    },
+    Surface {
+        group: "",
+        version: "v1",
+        kind: "ConfigMap",
+        plural: "configmaps",
+        singular: "configmap",
+        namespaced: true,
+        short_names: &["cm"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        stored: Some(Kind::ConfigMap),
+        repr: Repr::Native,
+        printer: &[
+            col("Name", "string", Cell::Name),
+            col(
+                "Data",
+                "integer",
+                Cell::Count(&[&["data"], &["binaryData"]]),
+            ),
+            col("Age", "string", Cell::Age),
+        ],
+    },
+    Surface {
+        group: "",
+        version: "v1",
+        kind: "Secret",
+        plural: "secrets",
+        singular: "secret",
+        namespaced: true,
+        short_names: &[],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        stored: Some(Kind::Secret),
+        repr: Repr::Native,
+        printer: &[
+            col("Name", "string", Cell::Name),
+            col("Type", "string", Cell::Path(&["type"])),
+            col("Data", "integer", Cell::Count(&[&["data"]])),
+            col("Age", "string", Cell::Age),
+        ],
+    },
+    Surface {
+        group: "",
+        version: "v1",
+        kind: "ServiceAccount",
+        plural: "serviceaccounts",
+        singular: "serviceaccount",
+        namespaced: true,
+        short_names: &["sa"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        stored: Some(Kind::ServiceAccount),
+        repr: Repr::Native,
+        printer: &[
+            col("Name", "string", Cell::Name),
+            col("Secrets", "string", Cell::Count(&[&["secrets"]])),
+            col("Age", "string", Cell::Age),
+        ],
+    },
+    Surface {
+        group: "",
+        version: "v1",
+        kind: "PersistentVolume",
+        plural: "persistentvolumes",
+        singular: "persistentvolume",
+        namespaced: false,
+        short_names: &["pv"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[status("", "v1", "PersistentVolume")],
+        stored: Some(Kind::Pv),
+        repr: Repr::Native,
+        printer: &[
+            col("Name", "string", Cell::Name),
+            col(
+                "Capacity",
+                "string",
+                Cell::Path(&["spec", "capacity", "storage"]),
+            ),
+            col(
+                "Access Modes",
+                "string",
+                Cell::Func(super::table::pv_access_modes),
+            ),
+            col(
+                "Reclaim Policy",
+                "string",
+                Cell::Path(&["spec", "persistentVolumeReclaimPolicy"]),
+            ),
+            col("Status", "string", Cell::Path(&["status", "phase"])),
+            col("Claim", "string", Cell::Func(super::table::pv_claim)),
+            col(
+                "StorageClass",
+                "string",
+                Cell::Path(&["spec", "storageClassName"]),
+            ),
+            col(
+                "VolumeAttributesClass",
+                "string",
+                Cell::Path(&["spec", "volumeAttributesClassName"]),
+            ),
+            col("Reason", "string", Cell::Path(&["status", "reason"])),
+            col("Age", "string", Cell::Age),
+            wide("VolumeMode", "string", Cell::Path(&["spec", "volumeMode"])),
+        ],
+    },
+    Surface {
+        group: "",
+        version: "v1",
+        kind: "PersistentVolumeClaim",
+        plural: "persistentvolumeclaims",
+        singular: "persistentvolumeclaim",
+        namespaced: true,
+        short_names: &["pvc"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[status("", "v1", "PersistentVolumeClaim")],
+        stored: Some(Kind::Pvc),
+        repr: Repr::Native,
+        printer: &[
+            col("Name", "string", Cell::Name),
+            col("Status", "string", Cell::Path(&["status", "phase"])),
+            col("Volume", "string", Cell::Path(&["spec", "volumeName"])),
+            col(
+                "Capacity",
+                "string",
+                Cell::Path(&["status", "capacity", "storage"]),
+            ),
+            col(
+                "Access Modes",
+                "string",
+                Cell::Func(super::table::pvc_access_modes),
+            ),
+            col(
+                "StorageClass",
+                "string",
+                Cell::Path(&["spec", "storageClassName"]),
+            ),
+            col(
+                "VolumeAttributesClass",
+                "string",
+                Cell::Path(&["spec", "volumeAttributesClassName"]),
+            ),
+            col("Age", "string", Cell::Age),
+            wide("VolumeMode", "string", Cell::Path(&["spec", "volumeMode"])),
+        ],
     },
     Surface {
         group: "apps",
@@ -331,6 +586,7 @@ pub static SURFACES: &[Surface] = &[
         subresources: &[status("apps", "v1", "Deployment"), scale()],
         stored: Some(Kind::Deployment),
         repr: Repr::Native,
+        printer: &[],
     },
     Surface {
         group: "apps",
@@ -345,6 +601,7 @@ pub static SURFACES: &[Surface] = &[
         subresources: &[status("apps", "v1", "ReplicaSet"), scale()],
         stored: Some(Kind::ReplicaSet),
         repr: Repr::Native,
+        printer: &[],
     },
     Surface {
         group: "apps",
@@ -359,6 +616,66 @@ pub static SURFACES: &[Surface] = &[
         subresources: &[status("apps", "v1", "StatefulSet"), scale()],
         stored: Some(Kind::StatefulSet),
         repr: Repr::Native,
+        printer: &[],
+    },
+    Surface {
+        group: "apps",
+        version: "v1",
+        kind: "DaemonSet",
+        plural: "daemonsets",
+        singular: "daemonset",
+        namespaced: true,
+        short_names: &["ds"],
+        categories: &["all"],
+        verbs: RW,
+        subresources: &[status("apps", "v1", "DaemonSet")],
+        stored: Some(Kind::DaemonSet),
+        repr: Repr::Native,
+        printer: &[
+            col("Name", "string", Cell::Name),
+            col(
+                "Desired",
+                "integer",
+                Cell::Path(&["status", "desiredNumberScheduled"]),
+            ),
+            col(
+                "Current",
+                "integer",
+                Cell::Path(&["status", "currentNumberScheduled"]),
+            ),
+            col("Ready", "integer", Cell::Path(&["status", "numberReady"])),
+            col(
+                "Up-to-date",
+                "integer",
+                Cell::Path(&["status", "updatedNumberScheduled"]),
+            ),
+            col(
+                "Available",
+                "integer",
+                Cell::Path(&["status", "numberAvailable"]),
+            ),
+            col(
+                "Node Selector",
+                "string",
+                Cell::Func(super::table::node_selector),
+            ),
+            col("Age", "string", Cell::Age),
+            wide(
+                "Containers",
+                "string",
+                Cell::Func(super::table::template_containers),
+            ),
+            wide(
+                "Images",
+                "string",
+                Cell::Func(super::table::template_images),
+            ),
+            wide(
+                "Selector",
+                "string",
+                Cell::Func(super::table::spec_selector),
+            ),
+        ],
     },
     Surface {
         group: "events.k8s.io",
@@ -373,6 +690,7 @@ pub static SURFACES: &[Surface] = &[
         subresources: &[],
         stored: Some(Kind::Event),
         repr: Repr::EventsV1,
+        printer: &[],
     },
     Surface {
         group: "authorization.k8s.io",
@@ -387,6 +705,7 @@ pub static SURFACES: &[Surface] = &[
         subresources: &[],
         stored: None,
         repr: Repr::AccessReview,
+        printer: &[],
     },
     Surface {
         group: "autoscaling",
@@ -401,6 +720,7 @@ pub static SURFACES: &[Surface] = &[
         subresources: &[status("autoscaling", "v2", "HorizontalPodAutoscaler")],
         stored: Some(Kind::Hpa),
         repr: Repr::Native,
+        printer: &[],
     },
     Surface {
         group: "batch",
@@ -415,6 +735,7 @@ pub static SURFACES: &[Surface] = &[
         subresources: &[status("batch", "v1", "CronJob")],
         stored: Some(Kind::CronJob),
         repr: Repr::Native,
+        printer: &[],
     },
     Surface {
         group: "batch",
@@ -429,6 +750,80 @@ pub static SURFACES: &[Surface] = &[
         subresources: &[status("batch", "v1", "Job")],
         stored: Some(Kind::Job),
         repr: Repr::Native,
+        printer: &[],
+    },
+    Surface {
+        group: "networking.k8s.io",
+        version: "v1",
+        kind: "Ingress",
+        plural: "ingresses",
+        singular: "ingress",
+        namespaced: true,
+        short_names: &["ing"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[status("networking.k8s.io", "v1", "Ingress")],
+        stored: Some(Kind::Ingress),
+        repr: Repr::Native,
+        printer: &[
+            col("Name", "string", Cell::Name),
+            col("Class", "string", Cell::Path(&["spec", "ingressClassName"])),
+            col("Hosts", "string", Cell::Func(super::table::ingress_hosts)),
+            col(
+                "Address",
+                "string",
+                Cell::Func(super::table::ingress_address),
+            ),
+            col("Ports", "string", Cell::Func(super::table::ingress_ports)),
+            col("Age", "string", Cell::Age),
+        ],
+    },
+    Surface {
+        group: "networking.k8s.io",
+        version: "v1",
+        kind: "IngressClass",
+        plural: "ingressclasses",
+        singular: "ingressclass",
+        namespaced: false,
+        short_names: &[],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        stored: Some(Kind::IngressClass),
+        repr: Repr::Native,
+        printer: &[
+            col("Name", "string", Cell::Name),
+            col("Controller", "string", Cell::Path(&["spec", "controller"])),
+            col(
+                "Parameters",
+                "string",
+                Cell::Path(&["spec", "parameters", "name"]),
+            ),
+            col("Age", "string", Cell::Age),
+        ],
+    },
+    Surface {
+        group: "networking.k8s.io",
+        version: "v1",
+        kind: "NetworkPolicy",
+        plural: "networkpolicies",
+        singular: "networkpolicy",
+        namespaced: true,
+        short_names: &["netpol"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        stored: Some(Kind::NetworkPolicy),
+        repr: Repr::Native,
+        printer: &[
+            col("Name", "string", Cell::Name),
+            col(
+                "Pod-Selector",
+                "string",
+                Cell::Func(super::table::pod_selector),
+            ),
+            col("Age", "string", Cell::Age),
+        ],
     },
     Surface {
         group: "policy",
@@ -443,6 +838,182 @@ pub static SURFACES: &[Surface] = &[
         subresources: &[status("policy", "v1", "PodDisruptionBudget")],
         stored: Some(Kind::Pdb),
         repr: Repr::Native,
+        printer: &[],
+    },
+    Surface {
+        group: "rbac.authorization.k8s.io",
+        version: "v1",
+        kind: "Role",
+        plural: "roles",
+        singular: "role",
+        namespaced: true,
+        short_names: &[],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        stored: Some(Kind::Role),
+        repr: Repr::Native,
+        printer: &[
+            col("Name", "string", Cell::Name),
+            col(
+                "Created At",
+                "date",
+                Cell::Path(&["metadata", "creationTimestamp"]),
+            ),
+        ],
+    },
+    Surface {
+        group: "rbac.authorization.k8s.io",
+        version: "v1",
+        kind: "RoleBinding",
+        plural: "rolebindings",
+        singular: "rolebinding",
+        namespaced: true,
+        short_names: &[],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        stored: Some(Kind::RoleBinding),
+        repr: Repr::Native,
+        printer: &[
+            col("Name", "string", Cell::Name),
+            col("Role", "string", Cell::Func(super::table::role_ref)),
+            col("Age", "string", Cell::Age),
+            wide("Users", "string", Cell::Func(super::table::subject_users)),
+            wide("Groups", "string", Cell::Func(super::table::subject_groups)),
+            wide(
+                "ServiceAccounts",
+                "string",
+                Cell::Func(super::table::subject_service_accounts),
+            ),
+        ],
+    },
+    Surface {
+        group: "rbac.authorization.k8s.io",
+        version: "v1",
+        kind: "ClusterRole",
+        plural: "clusterroles",
+        singular: "clusterrole",
+        namespaced: false,
+        short_names: &[],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        stored: Some(Kind::ClusterRole),
+        repr: Repr::Native,
+        printer: &[
+            col("Name", "string", Cell::Name),
+            col(
+                "Created At",
+                "date",
+                Cell::Path(&["metadata", "creationTimestamp"]),
+            ),
+        ],
+    },
+    Surface {
+        group: "rbac.authorization.k8s.io",
+        version: "v1",
+        kind: "ClusterRoleBinding",
+        plural: "clusterrolebindings",
+        singular: "clusterrolebinding",
+        namespaced: false,
+        short_names: &[],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        stored: Some(Kind::ClusterRoleBinding),
+        repr: Repr::Native,
+        printer: &[
+            col("Name", "string", Cell::Name),
+            col("Role", "string", Cell::Func(super::table::role_ref)),
+            col("Age", "string", Cell::Age),
+            wide("Users", "string", Cell::Func(super::table::subject_users)),
+            wide("Groups", "string", Cell::Func(super::table::subject_groups)),
+            wide(
+                "ServiceAccounts",
+                "string",
+                Cell::Func(super::table::subject_service_accounts),
+            ),
+        ],
+    },
+    Surface {
+        group: "storage.k8s.io",
+        version: "v1",
+        kind: "StorageClass",
+        plural: "storageclasses",
+        singular: "storageclass",
+        namespaced: false,
+        short_names: &["sc"],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        stored: Some(Kind::StorageClass),
+        repr: Repr::Native,
+        printer: &[
+            col(
+                "Name",
+                "string",
+                Cell::Func(super::table::storage_class_name),
+            ),
+            col("Provisioner", "string", Cell::Path(&["provisioner"])),
+            col("ReclaimPolicy", "string", Cell::Path(&["reclaimPolicy"])),
+            col(
+                "VolumeBindingMode",
+                "string",
+                Cell::Path(&["volumeBindingMode"]),
+            ),
+            col(
+                "AllowVolumeExpansion",
+                "string",
+                Cell::Path(&["allowVolumeExpansion"]),
+            ),
+            col("Age", "string", Cell::Age),
+        ],
+    },
+    Surface {
+        group: "apiextensions.k8s.io",
+        version: "v1",
+        kind: "CustomResourceDefinition",
+        plural: "customresourcedefinitions",
+        singular: "customresourcedefinition",
+        namespaced: false,
+        short_names: &["crd", "crds"],
+        categories: &["api-extensions"],
+        verbs: RW,
+        subresources: &[status(
+            "apiextensions.k8s.io",
+            "v1",
+            "CustomResourceDefinition",
+        )],
+        stored: Some(Kind::Crd),
+        repr: Repr::Native,
+        printer: &[
+            col("Name", "string", Cell::Name),
+            col(
+                "Created At",
+                "date",
+                Cell::Path(&["metadata", "creationTimestamp"]),
+            ),
+        ],
+    },
+    Surface {
+        group: "coordination.k8s.io",
+        version: "v1",
+        kind: "Lease",
+        plural: "leases",
+        singular: "lease",
+        namespaced: true,
+        short_names: &[],
+        categories: &[],
+        verbs: RW,
+        subresources: &[],
+        stored: Some(Kind::Lease),
+        repr: Repr::Native,
+        printer: &[
+            col("Name", "string", Cell::Name),
+            col("Holder", "string", Cell::Path(&["spec", "holderIdentity"])),
+            col("Age", "string", Cell::Age),
+        ],
     },
     Surface {
         group: "snapshot.storage.k8s.io",
@@ -457,6 +1028,7 @@ pub static SURFACES: &[Surface] = &[
         subresources: &[status("snapshot.storage.k8s.io", "v1", "VolumeSnapshot")],
         stored: Some(Kind::VolumeSnapshot),
         repr: Repr::Native,
+        printer: &[],
     },
     Surface {
         group: "metrics.k8s.io",
@@ -471,6 +1043,7 @@ pub static SURFACES: &[Surface] = &[
         subresources: &[],
         stored: None,
         repr: Repr::PodMetrics,
+        printer: &[],
     },
     Surface {
         group: "metrics.k8s.io",
@@ -485,6 +1058,7 @@ pub static SURFACES: &[Surface] = &[
         subresources: &[],
         stored: None,
         repr: Repr::NodeMetrics,
+        printer: &[],
     },
 ];
 
@@ -510,7 +1084,7 @@ mod tests {
 
     #[test]
     fn every_kind_has_exactly_one_native_surface() {
-        for k in Kind::ALL {
+        for k in Kind::BUILTIN {
             let n = SURFACES
                 .iter()
                 .filter(|s| s.stored == Some(k) && s.repr == Repr::Native)
@@ -535,7 +1109,8 @@ mod tests {
     #[test]
     fn short_names_kubectl_needs_exist() {
         for short in [
-            "po", "svc", "deploy", "rs", "sts", "cj", "hpa", "ns", "pdb", "ev",
+            "po", "svc", "deploy", "rs", "sts", "cj", "hpa", "ns", "pdb", "ev", "cm", "sa", "pv",
+            "pvc", "ds", "ing", "netpol", "sc", "crd",
         ] {
             assert!(
                 SURFACES.iter().any(|s| s.short_names.contains(&short)),

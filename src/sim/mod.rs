@@ -7,6 +7,7 @@ pub mod access;
 pub mod apps;
 pub mod clock;
 pub mod controllers;
+pub mod crd;
 pub mod defaults;
 pub mod discovery;
 pub mod kinds;

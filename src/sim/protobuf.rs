@@ -1,7 +1,8 @@
-//! Protobuf request bodies, as kubectl ≥ 1.32 sends them for `create job` and
-//! `auth can-i`: the `k8s\0` envelope with a `runtime.Unknown`, decoded with k8s-pb
-//! and mapped to the JSON the rest of the server works with. Jobs map the pod-spec
-//! fields kubectl and CronJob templates use; unmapped fields are dropped.
+//! Protobuf request bodies, as kubectl ≥ 1.32 sends them for `create job`,
+//! `create configmap`, `create secret`, `create serviceaccount`, `create namespace`
+//! and `auth can-i`: the `k8s\0` envelope with a `runtime.Unknown`, decoded with
+//! k8s-pb and mapped to the JSON the rest of the server works with. Jobs map the
+//! pod-spec fields kubectl and CronJob templates use; unmapped fields are dropped.
 
 use std::collections::BTreeMap;
 
@@ -355,6 +356,77 @@ fn job(j: &batch::Job) -> Value {
     })
 }
 
+fn config_map(c: &core::ConfigMap) -> Value {
+    let mut o = Map::new();
+    o.insert("apiVersion".into(), json!("v1"));
+    o.insert("kind".into(), json!("ConfigMap"));
+    o.insert(
+        "metadata".into(),
+        c.metadata.as_ref().map(object_meta).unwrap_or(json!({})),
+    );
+    put_map(&mut o, "data", &c.data);
+    let binary: BTreeMap<String, String> = c
+        .binary_data
+        .iter()
+        .map(|(k, v)| (k.clone(), crate::sim::defaults::base64(v)))
+        .collect();
+    put_map(&mut o, "binaryData", &binary);
+    put(&mut o, "immutable", c.immutable);
+    Value::Object(o)
+}
+
+fn secret(s: &core::Secret) -> Value {
+    let mut o = Map::new();
+    o.insert("apiVersion".into(), json!("v1"));
+    o.insert("kind".into(), json!("Secret"));
+    o.insert(
+        "metadata".into(),
+        s.metadata.as_ref().map(object_meta).unwrap_or(json!({})),
+    );
+    let data: BTreeMap<String, String> = s
+        .data
+        .iter()
+        .map(|(k, v)| (k.clone(), crate::sim::defaults::base64(v)))
+        .collect();
+    put_map(&mut o, "data", &data);
+    put_map(&mut o, "stringData", &s.string_data);
+    put(&mut o, "type", s.r#type.clone());
+    put(&mut o, "immutable", s.immutable);
+    Value::Object(o)
+}
+
+fn service_account(s: &core::ServiceAccount) -> Value {
+    let mut o = Map::new();
+    o.insert("apiVersion".into(), json!("v1"));
+    o.insert("kind".into(), json!("ServiceAccount"));
+    o.insert(
+        "metadata".into(),
+        s.metadata.as_ref().map(object_meta).unwrap_or(json!({})),
+    );
+    put_list(
+        &mut o,
+        "imagePullSecrets",
+        s.image_pull_secrets
+            .iter()
+            .map(|r| json!({"name": r.name}))
+            .collect(),
+    );
+    put(
+        &mut o,
+        "automountServiceAccountToken",
+        s.automount_service_account_token,
+    );
+    Value::Object(o)
+}
+
+fn namespace(n: &core::Namespace) -> Value {
+    json!({
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": n.metadata.as_ref().map(object_meta).unwrap_or(json!({})),
+    })
+}
+
 fn access_review(r: &authz::SelfSubjectAccessReview) -> Value {
     let mut spec = Map::new();
     if let Some(s) = &r.spec {
@@ -398,6 +470,18 @@ pub fn decode(body: &[u8]) -> Result<Value, String> {
         ("batch/v1", "Job") => batch::Job::decode(inner.as_slice())
             .map(|j| job(&j))
             .map_err(|e| format!("invalid protobuf Job: {e}")),
+        ("v1", "ConfigMap") => core::ConfigMap::decode(inner.as_slice())
+            .map(|c| config_map(&c))
+            .map_err(|e| format!("invalid protobuf ConfigMap: {e}")),
+        ("v1", "Secret") => core::Secret::decode(inner.as_slice())
+            .map(|s| secret(&s))
+            .map_err(|e| format!("invalid protobuf Secret: {e}")),
+        ("v1", "ServiceAccount") => core::ServiceAccount::decode(inner.as_slice())
+            .map(|s| service_account(&s))
+            .map_err(|e| format!("invalid protobuf ServiceAccount: {e}")),
+        ("v1", "Namespace") => core::Namespace::decode(inner.as_slice())
+            .map(|n| namespace(&n))
+            .map_err(|e| format!("invalid protobuf Namespace: {e}")),
         ("authorization.k8s.io/v1", "SelfSubjectAccessReview") => {
             authz::SelfSubjectAccessReview::decode(inner.as_slice())
                 .map(|r| access_review(&r))

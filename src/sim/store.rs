@@ -67,6 +67,8 @@ pub struct Store {
     tx: broadcast::Sender<Arc<Change>>,
     pending: Vec<Arc<Change>>,
     rng: ChaCha8Rng,
+    /// The custom APIs the stored CustomResourceDefinitions define.
+    apis: super::crd::Apis,
 }
 
 impl Store {
@@ -87,6 +89,7 @@ impl Store {
             tx,
             pending: Vec::new(),
             rng: ChaCha8Rng::seed_from_u64(seed),
+            apis: super::crd::Apis::default(),
         }
     }
 
@@ -203,6 +206,35 @@ impl Store {
             out.push(v.clone());
         }
         (out, None)
+    }
+
+    /// The custom APIs served (from the stored CustomResourceDefinitions).
+    pub fn apis(&self) -> &super::crd::Apis {
+        &self.apis
+    }
+
+    /// Every kind that has objects.
+    pub fn kinds(&self) -> Vec<Kind> {
+        self.objects
+            .iter()
+            .filter(|(_, m)| !m.is_empty())
+            .map(|(k, _)| *k)
+            .collect()
+    }
+
+    /// After a definition changed: serve what the definitions now define, set their
+    /// status, and remove the objects of kinds no longer defined.
+    fn sync_crds(&mut self) {
+        let crds = self.list(Kind::Crd, None);
+        let (statuses, gone) = self.apis.sync(&crds);
+        for (name, status) in statuses {
+            self.modify(Kind::Crd, "", &name, |c| c["status"] = status);
+        }
+        for kind in gone {
+            for v in self.list(kind, None) {
+                self.remove(kind, obj::namespace(&v), obj::name(&v));
+            }
+        }
     }
 
     pub fn count(&self, kind: Kind) -> usize {
@@ -336,6 +368,9 @@ impl Store {
             .or_default()
             .insert((ns, name), v.clone());
         self.commit(kind, ChangeType::Added, v.clone(), None);
+        if kind == Kind::Crd {
+            self.sync_crds();
+        }
         Ok(v)
     }
 
@@ -398,7 +433,11 @@ impl Store {
             .entry(kind)
             .or_default()
             .insert((ns, name), v.clone());
+        let redefined = kind == Kind::Crd && spec_part(&old) != spec_part(&v);
         self.commit(kind, ChangeType::Modified, v.clone(), Some(old));
+        if redefined {
+            self.sync_crds();
+        }
         Ok(v)
     }
 
@@ -435,6 +474,9 @@ impl Store {
         );
         let gone = Arc::new(gone);
         self.commit(kind, ChangeType::Deleted, gone.clone(), Some(old));
+        if kind == Kind::Crd {
+            self.sync_crds();
+        }
         Some(gone)
     }
 

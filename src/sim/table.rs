@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::clock::human_duration;
-use super::kinds::{Kind, Surface};
+use super::kinds::{Cell, Kind, Surface};
 use super::obj;
 
 struct Col {
@@ -151,7 +151,8 @@ fn columns(kind: Option<Kind>) -> Vec<Col> {
             c("CreationTime", "string", 0),
             c("Age", "string", 0),
         ],
-        None => vec![c("Name", "string", 0), c("Created At", "date", 0)],
+        // Kinds with a declared printer (and anything else): name and creation.
+        _ => vec![c("Name", "string", 0), c("Created At", "date", 0)],
     }
 }
 
@@ -665,8 +666,221 @@ fn cells(kind: Option<Kind>, v: &Value, now: Timestamp) -> Vec<Value> {
             json!(ts_age(obj::at(v, &["status", "creationTime"]), now)),
             json!(age(v, now)),
         ],
-        None => vec![name, v["metadata"]["creationTimestamp"].clone()],
+        _ => vec![name, v["metadata"]["creationTimestamp"].clone()],
     }
+}
+
+/// A printer column's cell.
+fn printed(col: &super::kinds::Col, v: &Value, now: Timestamp) -> Value {
+    match &col.cell {
+        Cell::Name => json!(obj::name(v)),
+        Cell::Age => json!(age(v, now)),
+        Cell::Path(p) => match obj::at(v, p) {
+            Value::Null => json!("<none>"),
+            Value::String(s) if s.is_empty() => json!("<none>"),
+            other => other.clone(),
+        },
+        Cell::Count(paths) => json!(
+            paths
+                .iter()
+                .map(|p| match obj::at(v, p) {
+                    Value::Object(m) => m.len(),
+                    Value::Array(a) => a.len(),
+                    _ => 0,
+                })
+                .sum::<usize>()
+        ),
+        // A custom resource's date column reads as an age, as the real server's
+        // convertor formats it.
+        Cell::JsonPath(p) => match json_path(v, p) {
+            Some(Value::String(s)) if col.ty == "date" => json!(ts_age(&json!(s), now)),
+            Some(x) => x,
+            None => Value::Null,
+        },
+        Cell::Func(f) => f(v, now),
+    }
+}
+
+/// The value at a printer column's JSONPath: `.spec.replicas`, `.items[0].name`,
+/// `.status.conditions[?(@.type=="Ready")].status` (the forms CRDs use).
+pub fn json_path(v: &Value, path: &str) -> Option<Value> {
+    let p = path.trim().trim_start_matches('{').trim_end_matches('}');
+    let p = p.strip_prefix('$').unwrap_or(p);
+    let mut cur = v.clone();
+    let mut rest = p;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            let key = &r[..end];
+            cur = cur.get(key)?.clone();
+            rest = &r[end..];
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']')?;
+            let inner = &r[..end];
+            rest = &r[end + 1..];
+            if let Ok(i) = inner.parse::<usize>() {
+                cur = cur.get(i)?.clone();
+            } else if let Some(f) = inner.strip_prefix("?(@.").and_then(|f| f.strip_suffix(')')) {
+                let (field, want) = f.split_once("==")?;
+                let want = want.trim().trim_matches(|c| c == '"' || c == '\'');
+                cur = cur
+                    .as_array()?
+                    .iter()
+                    .find(|x| x.get(field.trim()).and_then(|y| y.as_str()) == Some(want))?
+                    .clone();
+            } else if inner == "*" {
+                continue;
+            } else {
+                return None;
+            }
+        } else {
+            return None;
+        }
+    }
+    Some(cur)
+}
+
+fn strings_at(v: &Value, path: &[&str]) -> Vec<String> {
+    obj::at(v, path)
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x.as_str().map(String::from))
+        .collect()
+}
+
+fn short_modes(modes: &[String]) -> String {
+    modes
+        .iter()
+        .map(|m| match m.as_str() {
+            "ReadWriteOnce" => "RWO",
+            "ReadOnlyMany" => "ROX",
+            "ReadWriteMany" => "RWX",
+            "ReadWriteOncePod" => "RWOP",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub fn pv_access_modes(v: &Value, _: Timestamp) -> Value {
+    json!(short_modes(&strings_at(v, &["spec", "accessModes"])))
+}
+
+pub fn pvc_access_modes(v: &Value, _: Timestamp) -> Value {
+    json!(short_modes(&strings_at(v, &["status", "accessModes"])))
+}
+
+pub fn pv_claim(v: &Value, _: Timestamp) -> Value {
+    let c = obj::at(v, &["spec", "claimRef"]);
+    match (c["namespace"].as_str(), c["name"].as_str()) {
+        (Some(ns), Some(n)) => json!(format!("{ns}/{n}")),
+        _ => json!(""),
+    }
+}
+
+pub fn node_selector(v: &Value, _: Timestamp) -> Value {
+    match obj::at(v, &["spec", "template", "spec", "nodeSelector"]).as_object() {
+        Some(m) if !m.is_empty() => json!(
+            m.iter()
+                .map(|(k, x)| format!("{k}={}", x.as_str().unwrap_or("")))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        _ => json!("<none>"),
+    }
+}
+
+pub fn template_containers(v: &Value, _: Timestamp) -> Value {
+    json!(containers_images(obj::at(v, &["spec", "template", "spec"])).0)
+}
+
+pub fn template_images(v: &Value, _: Timestamp) -> Value {
+    json!(containers_images(obj::at(v, &["spec", "template", "spec"])).1)
+}
+
+pub fn spec_selector(v: &Value, _: Timestamp) -> Value {
+    json!(selector_string(obj::at(v, &["spec", "selector"])))
+}
+
+pub fn pod_selector(v: &Value, _: Timestamp) -> Value {
+    json!(selector_string(obj::at(v, &["spec", "podSelector"])))
+}
+
+pub fn ingress_hosts(v: &Value, _: Timestamp) -> Value {
+    let hosts: Vec<String> = obj::at(v, &["spec", "rules"])
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| r["host"].as_str().unwrap_or("*").to_string())
+        .collect();
+    json!(if hosts.is_empty() {
+        "*".to_string()
+    } else {
+        hosts.join(",")
+    })
+}
+
+pub fn ingress_address(v: &Value, _: Timestamp) -> Value {
+    let a: Vec<&str> = obj::at(v, &["status", "loadBalancer", "ingress"])
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["ip"].as_str().or(i["hostname"].as_str()))
+        .collect();
+    json!(a.join(","))
+}
+
+pub fn ingress_ports(v: &Value, _: Timestamp) -> Value {
+    let tls = obj::at(v, &["spec", "tls"])
+        .as_array()
+        .is_some_and(|a| !a.is_empty());
+    json!(if tls { "80, 443" } else { "80" })
+}
+
+pub fn role_ref(v: &Value, _: Timestamp) -> Value {
+    let r = &v["roleRef"];
+    json!(format!(
+        "{}/{}",
+        r["kind"].as_str().unwrap_or(""),
+        r["name"].as_str().unwrap_or("")
+    ))
+}
+
+fn subjects(v: &Value, kind: &str) -> Value {
+    let s: Vec<String> = v["subjects"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["kind"] == kind)
+        .map(|s| match (kind, s["namespace"].as_str()) {
+            ("ServiceAccount", Some(ns)) => format!("{ns}/{}", s["name"].as_str().unwrap_or("")),
+            _ => s["name"].as_str().unwrap_or("").to_string(),
+        })
+        .collect();
+    json!(s.join(", "))
+}
+
+pub fn subject_users(v: &Value, _: Timestamp) -> Value {
+    subjects(v, "User")
+}
+
+pub fn subject_groups(v: &Value, _: Timestamp) -> Value {
+    subjects(v, "Group")
+}
+
+pub fn subject_service_accounts(v: &Value, _: Timestamp) -> Value {
+    subjects(v, "ServiceAccount")
+}
+
+pub fn storage_class_name(v: &Value, _: Timestamp) -> Value {
+    let default =
+        v["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true";
+    json!(if default {
+        format!("{} (default)", obj::name(v))
+    } else {
+        obj::name(v).to_string()
+    })
 }
 
 fn partial_metadata(v: &Value) -> Value {
@@ -713,24 +927,28 @@ pub fn table(
     } else {
         None
     };
-    let cols: Vec<Value> = if with_columns {
-        columns(kind)
+    let printer = surface.printer;
+    let col_def = |name: &str, ty: &str, priority: u8| json!({"name": name, "type": ty, "format": if name == "Name" { "name" } else { "" }, "description": format!("{name} of the {}", surface.singular), "priority": priority});
+    let cols: Vec<Value> = match (with_columns, printer.is_empty()) {
+        (false, _) => Vec::new(),
+        (true, false) => printer
             .iter()
-            .map(|c| {
-                let mut d = json!({"name": c.name, "type": c.ty, "format": if c.name == "Name" { "name" } else { "" }, "description": format!("{} of the {}", c.name, surface.singular), "priority": c.priority});
-                if c.ty == "date" {
-                    d["format"] = json!("");
-                }
-                d
-            })
-            .collect()
-    } else {
-        Vec::new()
+            .map(|c| col_def(c.name, c.ty, c.priority))
+            .collect(),
+        (true, true) => columns(kind)
+            .iter()
+            .map(|c| col_def(c.name, c.ty, c.priority))
+            .collect(),
     };
     let rows: Vec<Value> = items
         .iter()
         .map(|v| {
-            let mut row = json!({"cells": cells(kind, v, now)});
+            let cells: Vec<Value> = if printer.is_empty() {
+                cells(kind, v, now)
+            } else {
+                printer.iter().map(|c| printed(c, v, now)).collect()
+            };
+            let mut row = json!({"cells": cells});
             match include {
                 Include::None => {}
                 Include::Metadata => row["object"] = partial_metadata(v),

@@ -182,12 +182,75 @@ fn immutable(old: &Value, new: &Value, path: &[&str], causes: &mut Vec<Cause>) {
     }
 }
 
+/// Whether `s` is standard base64 (how a Secret's data travels).
+fn is_base64(s: &str) -> bool {
+    s.len() % 4 == 0
+        && s.trim_end_matches('=').len() + 2 >= s.len()
+        && s.trim_end_matches('=')
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+}
+
+/// ConfigMap and Secret keys: `[-._a-zA-Z0-9]+`, at most 253 characters.
+fn check_data_keys(v: &Value, field: &str, causes: &mut Vec<Cause>) {
+    if let Some(m) = v[field].as_object() {
+        for k in m.keys() {
+            let ok = !k.is_empty()
+                && k.len() <= 253
+                && k != "."
+                && k != ".."
+                && k.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+            if !ok {
+                causes.push(Cause::invalid(
+                    &format!("{field}[{k}]"),
+                    quoted(k),
+                    "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+                ));
+            }
+        }
+    }
+}
+
 /// Validates `v` (and, on update, its change from `old`).
 pub fn check(kind: Kind, v: &Value, old: Option<&Value>) -> Vec<Cause> {
     let mut causes = Vec::new();
     check_name(kind, v, &mut causes);
     check_label_keys(v, &mut causes);
     match kind {
+        Kind::ConfigMap => {
+            check_data_keys(v, "data", &mut causes);
+            check_data_keys(v, "binaryData", &mut causes);
+        }
+        Kind::Secret => {
+            check_data_keys(v, "data", &mut causes);
+            for (k, d) in v["data"].as_object().into_iter().flatten() {
+                if !d.as_str().is_some_and(is_base64) {
+                    causes.push(Cause::invalid(
+                        &format!("data[{k}]"),
+                        "<hidden>",
+                        "illegal base64 data",
+                    ));
+                }
+            }
+            if let Some(o) = old
+                && o["type"] != v["type"]
+            {
+                causes.push(Cause::invalid(
+                    "type",
+                    v["type"].to_string(),
+                    "field is immutable",
+                ));
+            }
+        }
+        Kind::DaemonSet => {
+            check_selector_matches_template(v, &mut causes);
+            check_pod_spec(
+                obj::at(v, &["spec", "template", "spec"]),
+                "spec.template.spec",
+                &mut causes,
+            );
+        }
         Kind::Deployment | Kind::ReplicaSet | Kind::StatefulSet => {
             check_int_min(v, &["spec", "replicas"], 0, &mut causes);
             check_selector_matches_template(v, &mut causes);

@@ -40,7 +40,7 @@ fn owner_exists(cx: &Cx, uid: &str) -> bool {
 /// Empties a terminating namespace, then removes it.
 pub fn namespace(cx: &mut Cx, ns: &str) {
     let mut remaining = 0;
-    for kind in Kind::ALL {
+    for kind in cx.store.kinds() {
         if !kind.namespaced() {
             continue;
         }

@@ -3,6 +3,7 @@
 //! clock, records Events with the API server's dedup, and runs periodic syncs.
 
 pub mod cronjob;
+mod daemonset;
 pub mod deployment;
 pub mod endpoints;
 pub mod events;
@@ -37,7 +38,10 @@ pub enum Work {
     Job(Key),
     Deployment(Key),
     StatefulSet(Key),
+    DaemonSet(Key),
     ReplicaSet(Key),
+    /// A namespace just created: its default ServiceAccount and CA ConfigMap.
+    NamespaceSetup(String),
     Pod(Key),
     Endpoints(Key),
     Hpa(Key),
@@ -129,6 +133,7 @@ fn owner_work(v: &Value) -> Option<Work> {
         "ReplicaSet" => Some(Work::ReplicaSet(key)),
         "Deployment" => Some(Work::Deployment(key)),
         "StatefulSet" => Some(Work::StatefulSet(key)),
+        "DaemonSet" => Some(Work::DaemonSet(key)),
         "Job" => Some(Work::Job(key)),
         "CronJob" => Some(Work::CronJob(key)),
         _ => None,
@@ -179,6 +184,17 @@ impl Manager {
             }
             Kind::StatefulSet => {
                 queue.insert(Work::StatefulSet(key));
+            }
+            Kind::DaemonSet => {
+                queue.insert(Work::DaemonSet(key));
+            }
+            Kind::Node => {
+                for ds in store.list(Kind::DaemonSet, None) {
+                    queue.insert(Work::DaemonSet(key_of(&ds)));
+                }
+            }
+            Kind::Namespace if c.ty == ChangeType::Added => {
+                queue.insert(Work::NamespaceSetup(key.1));
             }
             Kind::Service => {
                 queue.insert(Work::Endpoints(key));
@@ -271,6 +287,8 @@ impl Manager {
             Work::Job(k) => job::reconcile(cx, k),
             Work::Deployment(k) => deployment::reconcile(cx, k),
             Work::StatefulSet(k) => statefulset::reconcile(cx, k),
+            Work::DaemonSet(k) => daemonset::reconcile(cx, k),
+            Work::NamespaceSetup(ns) => daemonset::namespace_setup(cx, ns),
             Work::ReplicaSet(k) => replicaset::reconcile(cx, k),
             Work::Pod(k) => pod::reconcile(cx, k),
             Work::Endpoints(k) => endpoints::reconcile(cx, k),

@@ -143,13 +143,22 @@ fn fleet(store: &mut Store, world: &mut World, broken: bool) -> anyhow::Result<(
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
     }
+    // Definitions before the custom resources they define.
+    for d in docs
+        .iter()
+        .filter(|d| d["kind"] == "CustomResourceDefinition")
+    {
+        store
+            .create(Kind::Crd, d.clone())
+            .map_err(|e| anyhow::anyhow!("CustomResourceDefinition {}: {e}", obj::name(d)))?;
+    }
     let mut node_rr = 0usize;
     for d in &docs {
         let kind = d["kind"].as_str().unwrap_or("");
         let ns = obj::namespace(d).to_string();
         let name = obj::name(d).to_string();
         match kind {
-            "Namespace" => {}
+            "Namespace" | "CustomResourceDefinition" => {}
             "Deployment" => {
                 let mut revs = history(&ns, &name);
                 if revs.is_empty() {
@@ -166,7 +175,9 @@ fn fleet(store: &mut Store, world: &mut World, broken: bool) -> anyhow::Result<(
             )?,
             "CronJob" => backups(store, world, d.clone(), now, broken)?,
             other => {
+                let api_version = d["apiVersion"].as_str().unwrap_or("");
                 let k = Kind::from_kind_name(other)
+                    .or_else(|| store.apis().kind_of(api_version, other))
                     .ok_or_else(|| anyhow::anyhow!("fleet.yaml: unknown kind {other}"))?;
                 let mut v = d.clone();
                 let created = now - SignedDuration::from_hours(24 * days_for(&name));

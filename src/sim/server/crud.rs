@@ -134,10 +134,17 @@ fn to_stored(surface: &Surface, v: Value) -> Value {
     }
 }
 
-/// The served form of a stored object.
+/// The served form of a stored object (a custom resource read through another of
+/// its definition's versions carries that version).
 pub fn to_served(surface: &Surface, v: &Value) -> Value {
     if surface.repr == Repr::EventsV1 {
         to_events_v1(v)
+    } else if matches!(surface.stored, Some(Kind::Custom(_)))
+        && v["apiVersion"].as_str() != Some(surface.api_version().as_str())
+    {
+        let mut out = v.clone();
+        out["apiVersion"] = json!(surface.api_version());
+        out
     } else {
         v.clone()
     }

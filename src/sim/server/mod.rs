@@ -237,7 +237,9 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
         body,
         user: user.clone(),
     };
-    let route = route::parse(&path);
+    let route = route::parse_with(&path, &|g, v, p| {
+        crate::sim::kinds::surface(g, v, p).or_else(|| shared.lock().store.apis().surface(g, v, p))
+    });
     let mut resp = dispatch(&shared, &r, route).await;
     // The Date header carries the simulated clock, as a real server sends its own.
     let sim_now = shared.lock().store.now();
@@ -268,7 +270,8 @@ async fn dispatch(shared: &Arc<Shared>, r: &Req, route: Route) -> Response<Body>
             Some(ct) => bytes_response(
                 200,
                 ct,
-                serde_json::to_vec(&discovery::aggregated(true, ct)).unwrap_or_default(),
+                serde_json::to_vec(&discovery::aggregated(true, ct, shared.lock().store.apis()))
+                    .unwrap_or_default(),
             ),
             None => json_response(200, &discovery::api_versions(&shared.addr.to_string())),
         },
@@ -276,18 +279,25 @@ async fn dispatch(shared: &Arc<Shared>, r: &Req, route: Route) -> Response<Body>
             Some(ct) => bytes_response(
                 200,
                 ct,
-                serde_json::to_vec(&discovery::aggregated(false, ct)).unwrap_or_default(),
+                serde_json::to_vec(&discovery::aggregated(
+                    false,
+                    ct,
+                    shared.lock().store.apis(),
+                ))
+                .unwrap_or_default(),
             ),
-            None => json_response(200, &discovery::group_list()),
+            None => json_response(200, &discovery::group_list(shared.lock().store.apis())),
         },
-        Route::Group(g) => match discovery::group(&g) {
+        Route::Group(g) => match discovery::group(&g, shared.lock().store.apis()) {
             Some(v) => json_response(200, &v),
             None => error_response(&ApiError::no_route()),
         },
-        Route::ResourceList(g, v) => match discovery::resource_list(&g, &v) {
-            Some(list) => json_response(200, &list),
-            None => error_response(&ApiError::no_route()),
-        },
+        Route::ResourceList(g, v) => {
+            match discovery::resource_list(&g, &v, shared.lock().store.apis()) {
+                Some(list) => json_response(200, &list),
+                None => error_response(&ApiError::no_route()),
+            }
+        }
         Route::SimStats => json_response(
             200,
             &json!({

@@ -3,7 +3,7 @@
 
 use percent_encoding::percent_decode_str;
 
-use crate::sim::kinds::{Surface, surface};
+use crate::sim::kinds::Surface;
 
 #[derive(Debug)]
 pub enum Route {
@@ -37,7 +37,17 @@ pub struct Target {
     pub rest: String,
 }
 
+/// Finds the surface serving (group, version, plural): built in, or defined by a
+/// CustomResourceDefinition.
+pub type Lookup<'a> = &'a dyn Fn(&str, &str, &str) -> Option<&'static Surface>;
+
+/// Routes `path` with the built-in surfaces only.
+#[cfg(test)]
 pub fn parse(path: &str) -> Route {
+    parse_with(path, &crate::sim::kinds::surface)
+}
+
+pub fn parse_with(path: &str, surface: Lookup) -> Route {
     let segs: Vec<String> = path
         .split('/')
         .filter(|s| !s.is_empty())
@@ -55,13 +65,13 @@ pub fn parse(path: &str) -> Route {
         ["api", v] => Route::ResourceList(String::new(), v.to_string()),
         ["apis", g] => Route::Group(g.to_string()),
         ["apis", g, v] => Route::ResourceList(g.to_string(), v.to_string()),
-        ["api", v, rest @ ..] => resource("", v, rest, trailing_slash),
-        ["apis", g, v, rest @ ..] => resource(g, v, rest, trailing_slash),
+        ["api", v, rest @ ..] => resource("", v, rest, trailing_slash, surface),
+        ["apis", g, v, rest @ ..] => resource(g, v, rest, trailing_slash, surface),
         _ => Route::NotFound,
     }
 }
 
-fn resource(group: &str, version: &str, rest: &[&str], trailing: bool) -> Route {
+fn resource(group: &str, version: &str, rest: &[&str], trailing: bool, surface: Lookup) -> Route {
     // The namespace object itself: /api/v1/namespaces/{name}[/status|finalize].
     let namespaced_res = rest.len() >= 3
         && rest[0] == "namespaces"
