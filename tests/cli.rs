@@ -54,7 +54,7 @@ fn config_check_names_file_line_and_problem() {
     let keymap = cfg.join("keymap.toml").display().to_string();
     assert!(
         out.contains(&format!(
-            "{config}:2:12: error: invalid type: string \"yes\", expected a boolean"
+            "{config}:2:12: error: readonly: invalid type: string \"yes\", expected a boolean"
         )),
         "{out}"
     );

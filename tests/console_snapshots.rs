@@ -224,13 +224,19 @@ async fn incident_detail_views() {
     s.state.yaml = Some(YamlDoc {
         request: 7,
         lines: None,
+        events_of: None,
     });
     let _ = s.step(Event::Done(Done::Fetched {
         request: 7,
         result: Ok(yaml),
     }));
     s.state.screens.push(Screen::Yaml {
-        target: target(ResKind::Deployment, "flextime-production", "flextime-api"),
+        target: Some(target(
+            ResKind::Deployment,
+            "flextime-production",
+            "flextime-api",
+        )),
+        title: "yaml deployments/flextime-api".into(),
         request: 7,
         scroll: 0,
     });

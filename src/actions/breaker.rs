@@ -46,6 +46,7 @@ pub fn plan(
             .get(&(Arc::from(namespace), Arc::from(name)))
             .map(|x| &x.template),
         WorkloadKind::CronJob => return Err("a CronJob has no circuit breaker".into()),
+        WorkloadKind::Ingress => return Err("an Ingress has no circuit breaker".into()),
     }
     .ok_or_else(|| format!("{}/{name} is gone", kind.short()))?;
     let endpoints = template_endpoints(template, true);

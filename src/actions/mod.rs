@@ -17,6 +17,7 @@ pub mod hpa;
 pub mod pause;
 pub mod pdb;
 pub mod restart;
+pub mod reveal;
 pub mod rollback;
 pub mod run;
 pub mod scale;
@@ -117,6 +118,12 @@ pub enum Request {
         cronjob: String,
         job: String,
     },
+    /// Show one key of a Secret (a read; the value is never part of any record).
+    RevealSecret {
+        namespace: String,
+        name: String,
+        key: String,
+    },
 }
 
 impl Request {
@@ -129,7 +136,8 @@ impl Request {
             | Request::Pause { namespace, .. }
             | Request::BreakerReset { namespace, .. }
             | Request::SwitchTraffic { namespace, .. }
-            | Request::TriggerBackup { namespace, .. } => namespace,
+            | Request::TriggerBackup { namespace, .. }
+            | Request::RevealSecret { namespace, .. } => namespace,
         }
     }
 
@@ -174,6 +182,9 @@ impl Request {
             Request::TriggerBackup { namespace, .. } => {
                 Access::new("create", "batch", "jobs", "", namespace, "")
             }
+            Request::RevealSecret {
+                namespace, name, ..
+            } => Access::new("get", "", "secrets", "", namespace, name),
         }
     }
 
@@ -211,6 +222,7 @@ pub fn verify(d: &ClusterData, req: &Request) -> Progress {
         Request::BreakerReset { .. } => Progress::Done(String::new()),
         Request::SwitchTraffic { .. } => traffic::verify(d, req),
         Request::TriggerBackup { .. } => backup::verify(d, req),
+        Request::RevealSecret { .. } => reveal::verify(d, req),
     }
 }
 

@@ -185,6 +185,7 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
         Request::BreakerReset { .. } => super::breaker::writes(client, req).await,
         Request::SwitchTraffic { .. } => super::traffic::writes(client, req).await,
         Request::TriggerBackup { .. } => super::backup::writes(client, req).await,
+        Request::RevealSecret { .. } => Ok(super::reveal::writes(req)),
     }
 }
 
@@ -259,6 +260,9 @@ fn with_query(path: &str, query: &str) -> String {
 /// The server-side checks of a planned action: its writes can be built (nothing it
 /// relies on changed), each is allowed (access review) and each passes a dry run.
 pub async fn preflight(client: &kube::Client, req: &Request) -> Vec<Preflight> {
+    if let Request::RevealSecret { .. } = req {
+        return super::reveal::preflight(client, req).await;
+    }
     let mut out = Vec::new();
     let ws = match writes(client, req).await {
         Ok(w) => w,
@@ -332,6 +336,8 @@ pub struct Executed {
     pub intent: Option<Record>,
     /// Requests that reached the API server and were accepted.
     pub sent: usize,
+    /// A revealed secret value (for the dialog only; never recorded).
+    pub revealed: Option<super::reveal::Revealed>,
 }
 
 /// Writes the intent record (fsynced) and only then sends the action's writes.
@@ -353,6 +359,7 @@ pub async fn execute(
                 results: Vec::new(),
                 intent: None,
                 sent: 0,
+                revealed: None,
             };
         }
     };
@@ -362,7 +369,11 @@ pub async fn execute(
         results: Vec::new(),
         intent: Some(intent),
         sent: 0,
+        revealed: None,
     };
+    if let Request::RevealSecret { .. } = req {
+        return super::reveal::fetch(client, req, done).await;
+    }
     let ws = match writes(client, req).await {
         Ok(w) => w,
         Err(Stop::Conflict(why)) => {

@@ -46,6 +46,7 @@ pub fn plan(
             "StatefulSet",
         ),
         WorkloadKind::CronJob => return Err("a CronJob cannot be scaled".into()),
+        WorkloadKind::Ingress => return Err("an Ingress cannot be scaled".into()),
     };
     let current = current.ok_or_else(|| format!("{}/{name} is gone", kind.short()))?;
     let workload = match kind {

@@ -32,6 +32,8 @@ pub fn last(records: &[Record]) -> Result<Last<'_>, String> {
         .iter()
         .rev()
         .filter(|r| r.phase == Phase::Outcome && r.outcome == Some(Outcome::Succeeded))
+        // A revealed secret changed nothing: the change before it is the last one.
+        .filter(|r| r.action != "reveal")
         .find(|r| !undone.contains(r.action_id.as_str()))
         .ok_or("no succeeded action to undo in the audit log")?;
     let request = request_of(r).ok_or_else(|| {
@@ -103,6 +105,9 @@ pub fn plan(d: &ClusterData, ctx: CtxId, last: &Last, health: HealthOf) -> Resul
         }
         Request::TriggerBackup { .. } => {
             return Err("a backup run cannot be undone (delete its Job if needed)".into());
+        }
+        Request::RevealSecret { .. } => {
+            return Err("revealing a secret changed nothing to undo".into());
         }
     };
     p.warnings.insert(

@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use super::command::Command;
-use super::effect::Effect;
+use super::effect::{Effect, FetchAs};
 use super::input::LineInput;
 use super::lists::ListView;
+use super::lists::Target;
 use super::logs::{open_logs, restart_logs};
 use super::nav::{back, current_target, movement, open, select, switch_view};
 use super::state::{Input, Screen, State, YamlDoc};
@@ -64,34 +65,10 @@ pub fn apply(s: &mut State, a: Command) -> Vec<Effect> {
                 );
                 Vec::new()
             }
-            None => Vec::new(),
+            // A browsed resource's object: described from its fetched fields.
+            None => fetch(s, FetchAs::Describe),
         },
-        Command::Yaml => match current_target(s) {
-            Some(t) => {
-                let request = s.next_id();
-                s.yaml = Some(YamlDoc {
-                    request,
-                    lines: None,
-                });
-                let fx = vec![Effect::FetchYaml {
-                    request,
-                    ctx: t.ctx,
-                    kind: t.kind,
-                    namespace: t.namespace.to_string(),
-                    name: t.name.to_string(),
-                }];
-                open(
-                    s,
-                    Screen::Yaml {
-                        target: t,
-                        request,
-                        scroll: 0,
-                    },
-                );
-                fx
-            }
-            None => Vec::new(),
-        },
+        Command::Yaml => fetch(s, FetchAs::Yaml),
         Command::Logs => match current_target(s) {
             Some(t) => open_logs(s, &t, false),
             None => Vec::new(),
@@ -137,6 +114,7 @@ pub fn apply(s: &mut State, a: Command) -> Vec<Effect> {
         | Command::ActBreaker
         | Command::ActTraffic
         | Command::ActBackup
+        | Command::ActReveal
         | Command::ActUndo => {
             let t = current_target(s);
             super::guard::start(s, a, t)
@@ -183,6 +161,86 @@ pub fn apply(s: &mut State, a: Command) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// What the selection stands for, to fetch: (context, resource, namespace, name,
+/// the first-class object if it is one).
+fn fetchable(
+    s: &State,
+) -> Option<(
+    usize,
+    kube::discovery::ApiResource,
+    String,
+    String,
+    Option<Target>,
+)> {
+    if let Some(t) = current_target(s) {
+        let ar = crate::cluster::fetch::api_resource(t.kind.info());
+        return Some((
+            t.ctx,
+            ar,
+            t.namespace.to_string(),
+            t.name.to_string(),
+            Some(t),
+        ));
+    }
+    let l = s.list()?;
+    let ListView::Table(_) = l.view else {
+        return None;
+    };
+    let (ctx, key) = s.fleet.table.get(l.current()?)?;
+    let b = s.browse.as_ref()?;
+    let res = &b.contexts.get(*ctx)?.as_ref()?.res;
+    Some((
+        *ctx,
+        res.api_resource(),
+        key.0.to_string(),
+        key.1.to_string(),
+        None,
+    ))
+}
+
+/// Fetches the selected object as YAML (or, for a browsed resource, as a describe
+/// page) into a detail screen.
+fn fetch(s: &mut State, as_: FetchAs) -> Vec<Effect> {
+    let Some((ctx, res, namespace, name, target)) = fetchable(s) else {
+        return Vec::new();
+    };
+    let request = s.next_id();
+    s.yaml = Some(YamlDoc {
+        request,
+        lines: None,
+        events_of: (as_ == FetchAs::Describe).then(|| {
+            (
+                res.kind.clone(),
+                Arc::from(namespace.as_str()),
+                Arc::from(name.as_str()),
+            )
+        }),
+    });
+    let what = match as_ {
+        FetchAs::Yaml => "yaml",
+        FetchAs::Describe => "describe",
+    };
+    let title = format!("{what} {}/{name}", res.plural);
+    let fx = vec![Effect::Fetch {
+        request,
+        ctx,
+        res,
+        namespace,
+        name,
+        as_,
+    }];
+    open(
+        s,
+        Screen::Yaml {
+            target,
+            title,
+            request,
+            scroll: 0,
+        },
+    );
+    fx
 }
 
 /// Toggles probing every ready pod (instead of a sample) of the selected workload.

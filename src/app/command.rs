@@ -48,6 +48,7 @@ pub enum Command {
     ActBreaker,
     ActTraffic,
     ActBackup,
+    ActReveal,
     ActUndo,
 }
 
@@ -192,6 +193,11 @@ const TABLE: &[(Command, &str, &str)] = &[
         Command::ActBackup,
         "action.backup",
         "trigger a backup run of the selected CronJob",
+    ),
+    (
+        Command::ActReveal,
+        "action.reveal",
+        "reveal one key's value of the selected Secret (checked, confirmed, audited)",
     ),
     (
         Command::ActUndo,

@@ -1,10 +1,19 @@
 //! Effects: work `update` asks the runtime to do (start or stop a log stream, fetch
-//! an object, check access, run an action's steps, append to the audit log, quit). The runtime runs each as a task that reports back as messages.
+//! an object, ask what a server serves, browse a resource, check access, run an
+//! action's steps, append to the audit log, quit). The runtime runs each as a task
+//! that reports back as an event.
 
 use std::sync::Arc;
 
-use crate::cluster::kinds::ResKind;
 use crate::cluster::msg::CtxId;
+
+/// What a fetched object becomes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum FetchAs {
+    Yaml,
+    /// A describe page of its fields (kinds without one of their own).
+    Describe,
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
@@ -20,12 +29,27 @@ pub enum Effect {
     StopLogs {
         stream: u64,
     },
-    FetchYaml {
+    /// One object, as YAML or as a describe page.
+    Fetch {
         request: u64,
         ctx: CtxId,
-        kind: ResKind,
+        res: kube::discovery::ApiResource,
         namespace: String,
         name: String,
+        as_: FetchAs,
+    },
+    /// Ask what the server serves.
+    Discover {
+        ctx: CtxId,
+    },
+    /// List and watch a resource through the server's Table output.
+    Browse {
+        id: u64,
+        ctx: CtxId,
+        res: Arc<crate::cluster::discovery::ApiRes>,
+    },
+    StopBrowse {
+        id: u64,
     },
     /// What to probe and where to read alerts from (replacing what was given before).
     Probe {

@@ -91,6 +91,8 @@ pub fn cluster(s: &mut State, m: Msg) -> Vec<Effect> {
                 c.data.set_snapshots(result);
             }
         }
+        Msg::Discovered { ctx, result } => return super::browse::discovered(s, ctx, result),
+        Msg::Table { ctx, browse, msg } => super::browse::ingest(s, ctx, browse, msg),
     }
     super::guard::check_progress(s)
 }
@@ -124,6 +126,33 @@ pub fn probe(s: &mut State, m: crate::probe::Msg) -> Vec<Effect> {
     super::guard::check_progress(s)
 }
 
+/// The events about one object, newest first, as describe lists them.
+fn events_of(s: &State, kind: &str, ns: &str, name: &str) -> Vec<String> {
+    let mut evs: Vec<(&crate::cluster::kinds::EventRec, Ts)> = s
+        .contexts
+        .iter()
+        .flat_map(|c| {
+            crate::cluster::kinds::in_namespace(&c.data.kinds.events, ns).map(move |e| (e, c.skew))
+        })
+        .filter(|(e, _)| e.object_kind.eq_ignore_ascii_case(kind) && &*e.object_name == name)
+        .collect();
+    evs.sort_by_key(|(e, _)| std::cmp::Reverse(e.last));
+    if evs.is_empty() {
+        return vec!["Events:  <none>".into()];
+    }
+    let mut out = vec!["Events:".to_string()];
+    for (e, skew) in evs.into_iter().take(20) {
+        out.push(format!(
+            "  {:>5} {:<8} {} {}",
+            crate::util::age::age(s.now + skew, e.last),
+            if e.warning { "Warning" } else { "Normal" },
+            e.reason,
+            e.message
+        ));
+    }
+    out
+}
+
 pub fn done(s: &mut State, d: Done) -> Vec<Effect> {
     let mut fx = match d {
         Done::Access { ctx, results } => {
@@ -137,10 +166,20 @@ pub fn done(s: &mut State, d: Done) -> Vec<Effect> {
             Vec::new()
         }
         Done::Fetched { request, result } => {
+            let events = s
+                .yaml
+                .as_ref()
+                .filter(|y| y.request == request)
+                .and_then(|y| y.events_of.clone())
+                .map(|(kind, ns, name)| events_of(s, &kind, &ns, &name));
             if let Some(y) = s.yaml.as_mut()
                 && y.request == request
             {
-                y.lines = Some(result.map(|t| crate::util::sanitize::lines(&t, 20_000, 1000)));
+                y.lines = Some(result.map(|t| {
+                    let mut lines = crate::util::sanitize::lines(&t, 20_000, 1000);
+                    lines.extend(events.unwrap_or_default());
+                    lines
+                }));
             }
             Vec::new()
         }

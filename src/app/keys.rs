@@ -69,7 +69,8 @@ fn key_inner(s: &mut State, k: Key) -> Vec<Effect> {
                 Edit::Complete => {
                     let ctxs: Vec<String> =
                         s.contexts.iter().map(|c| c.spec.name.clone()).collect();
-                    let cands = typed::complete(&i.text, &s.namespaces(), &ctxs);
+                    let cands =
+                        typed::complete(&i.text, &s.namespaces(), &ctxs, &super::browse::names(s));
                     if cands.len() == 1 {
                         i = LineInput::with(&format!("{} ", cands[0]));
                     } else if let Some(p) = typed::common_prefix(&cands)
@@ -151,6 +152,7 @@ fn run_command(s: &mut State, line: &str) -> Vec<Effect> {
             Vec::new()
         }
         Ok(Typed::Audit) => apply(s, Command::ViewAudit),
+        Ok(Typed::Resource(name, ns)) => super::browse::open(s, &name, ns, true),
         Err(e) => {
             s.notify(e, true);
             Vec::new()

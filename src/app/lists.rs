@@ -24,6 +24,10 @@ pub enum ListView {
     Health,
     Backups,
     Alerts,
+    /// A first-class kind's own list (ConfigMaps, Nodes, Ingresses…).
+    Kind(ResKind),
+    /// A resource browsed through the servers' Table output (by browse id).
+    Table(u64),
 }
 
 impl ListView {
@@ -53,6 +57,8 @@ impl ListView {
             ListView::Health => "Health",
             ListView::Backups => "Backups",
             ListView::Alerts => "Alerts",
+            ListView::Kind(k) => k.info().title,
+            ListView::Table(_) => "Resources",
         }
     }
 
@@ -76,6 +82,21 @@ impl ListView {
             ListView::Health => &["health", "probes", "hc"],
             ListView::Backups => &["backups", "backup", "bk", "snapshots"],
             ListView::Alerts => &["alerts", "alert", "al"],
+            ListView::Kind(k) => std::slice::from_ref(&k.info().plural),
+            ListView::Table(_) => &[],
+        }
+    }
+
+    /// The view that lists objects of `kind`: the fleet's own view where it has one
+    /// (pods, workloads, HPAs, events, services), else the kind's list.
+    pub fn of_kind(kind: ResKind) -> ListView {
+        match kind {
+            ResKind::Pod => ListView::Pods,
+            ResKind::Deployment | ResKind::StatefulSet => ListView::Workloads,
+            ResKind::Hpa => ListView::Hpas,
+            ResKind::Event => ListView::Events,
+            ResKind::Service => ListView::Services,
+            other => ListView::Kind(other),
         }
     }
 
@@ -102,6 +123,8 @@ pub enum Scope {
         selector: LabelSelector,
         title: String,
     },
+    /// Pods on one node.
+    Node { ctx: CtxId, node: Arc<str> },
 }
 
 impl Scope {
@@ -115,6 +138,7 @@ impl Scope {
             Scope::Selector {
                 namespace, title, ..
             } => format!("{namespace}/{title}"),
+            Scope::Node { node, .. } => format!("node/{node}"),
         }
     }
 }
@@ -189,6 +213,8 @@ pub struct Filters<'a> {
     pub namespace: Option<&'a str>,
     pub context: Option<CtxId>,
     pub show_completed: bool,
+    /// The browsed resource (its rows' cells, for the filter).
+    pub browse: Option<&'a crate::app::browse::Browse>,
 }
 
 pub fn len(view: ListView, f: &Fleet) -> usize {
@@ -202,7 +228,14 @@ pub fn len(view: ListView, f: &Fleet) -> usize {
         ListView::Health => f.health.len(),
         ListView::Backups => f.backups.len(),
         ListView::Alerts => f.alerts.len(),
+        ListView::Kind(k) => f.kinds.get(&k).map_or(0, Vec::len),
+        ListView::Table(_) => f.table.len(),
     }
+}
+
+/// Row `i` of a kind's list.
+fn kind_row(f: &Fleet, k: ResKind, i: usize) -> Option<&crate::fleet::kinds::KindRow> {
+    f.kinds.get(&k)?.get(i)
 }
 
 pub fn key(view: ListView, f: &Fleet, i: usize) -> RowKey {
@@ -264,6 +297,14 @@ pub fn key(view: ListView, f: &Fleet, i: usize) -> RowKey {
                 format!("{}|{}", r.alert.name, r.alert.fingerprint),
             )
         }
+        ListView::Kind(k) => match kind_row(f, k, i) {
+            Some(r) => (r.ctx, r.key.0.clone(), r.key.1.to_string()),
+            None => (usize::MAX, Arc::from(""), String::new()),
+        },
+        ListView::Table(_) => match f.table.get(i) {
+            Some((ctx, k)) => (*ctx, k.0.clone(), k.1.to_string()),
+            None => (usize::MAX, Arc::from(""), String::new()),
+        },
     }
 }
 
@@ -284,11 +325,25 @@ fn place(view: ListView, f: &Fleet, i: usize) -> (CtxId, &str) {
             f.alerts[i].ctx.unwrap_or(usize::MAX),
             &f.alerts[i].namespace,
         ),
+        ListView::Kind(k) => match kind_row(f, k, i) {
+            Some(r) => (r.ctx, &r.key.0),
+            None => (usize::MAX, ""),
+        },
+        ListView::Table(_) => match f.table.get(i) {
+            Some((ctx, k)) => (*ctx, &k.0),
+            None => (usize::MAX, ""),
+        },
     }
 }
 
-/// The text a filter searches in a row.
-pub fn text(view: ListView, f: &Fleet, i: usize) -> String {
+/// The text a filter searches in a row. `browse`: the browsed resource's cells.
+pub fn text(
+    view: ListView,
+    f: &Fleet,
+    i: usize,
+    contexts: &[ContextState],
+    browse: Option<&crate::app::browse::Browse>,
+) -> String {
     match view {
         ListView::Overview | ListView::Workloads => {
             let r = &f.workloads[i];
@@ -371,6 +426,36 @@ pub fn text(view: ListView, f: &Fleet, i: usize) -> String {
                 r.alert.summary
             )
         }
+        ListView::Kind(k) => {
+            let Some(r) = kind_row(f, k, i) else {
+                return String::new();
+            };
+            let cells = contexts.get(r.ctx).and_then(|c| {
+                let j = crate::cluster::kinds::Join {
+                    tables: &c.data.kinds,
+                    now: 0,
+                };
+                crate::fleet::kinds::cells(k, &j, &r.key)
+            });
+            format!(
+                "{} {} {} {}",
+                r.key.0,
+                r.key.1,
+                r.problem.as_deref().unwrap_or(""),
+                cells.unwrap_or_default().join(" ")
+            )
+        }
+        ListView::Table(_) => match (f.table.get(i), browse) {
+            (Some((ctx, k)), Some(b)) => format!(
+                "{} {} {}",
+                k.0,
+                k.1,
+                b.row(*ctx, k)
+                    .map(|r| r.cells.join(" "))
+                    .unwrap_or_default()
+            ),
+            _ => String::new(),
+        },
     }
 }
 
@@ -414,6 +499,7 @@ fn in_scope(
                     })
                     .is_some_and(|rec| selector_matches(selector, &rec.labels))
         }
+        Scope::Node { ctx, node } => p.ctx == *ctx && p.node.as_deref() == Some(&**node),
     }
 }
 
@@ -438,7 +524,10 @@ pub fn refresh(ls: &mut ListState, f: &Fleet, filters: &Filters, contexts: &[Con
                 return false;
             }
             in_scope(&ls.scope, ls.view, f, i, contexts)
-                && (needle.is_empty() || text(ls.view, f, i).to_lowercase().contains(&needle))
+                && (needle.is_empty()
+                    || text(ls.view, f, i, contexts, filters.browse)
+                        .to_lowercase()
+                        .contains(&needle))
         })
         .collect();
     // The selection sticks to an object only once the person has moved it; until
@@ -452,20 +541,9 @@ pub fn refresh(ls: &mut ListState, f: &Fleet, filters: &Filters, contexts: &[Con
     }
 }
 
+/// The kind an event's object names (`deployment`, as events print it).
 fn kind_of_object(s: &str) -> Option<ResKind> {
-    Some(match s {
-        "pod" => ResKind::Pod,
-        "deployment" => ResKind::Deployment,
-        "replicaset" => ResKind::ReplicaSet,
-        "statefulset" => ResKind::StatefulSet,
-        "horizontalpodautoscaler" => ResKind::Hpa,
-        "cronjob" => ResKind::CronJob,
-        "job" => ResKind::Job,
-        "service" => ResKind::Service,
-        "poddisruptionbudget" => ResKind::Pdb,
-        "namespace" => ResKind::Namespace,
-        _ => return None,
-    })
+    ResKind::from_kind(s)
 }
 
 /// The object row `i` stands for.
@@ -483,6 +561,7 @@ pub fn target(view: ListView, f: &Fleet, i: usize) -> Option<Target> {
                 WorkloadKind::Deployment => ResKind::Deployment,
                 WorkloadKind::StatefulSet => ResKind::StatefulSet,
                 WorkloadKind::CronJob => ResKind::CronJob,
+                WorkloadKind::Ingress => ResKind::Ingress,
             };
             Some(t(r.ctx, kind, &r.namespace, &r.name))
         }
@@ -531,6 +610,16 @@ pub fn target(view: ListView, f: &Fleet, i: usize) -> Option<Target> {
             let r = f.backups.get(i)?;
             r.is_cronjob()
                 .then(|| t(r.ctx, ResKind::CronJob, &r.namespace, &r.name))
+        }
+        ListView::Table(_) => None,
+        ListView::Kind(k) => {
+            let r = kind_row(f, k, i)?;
+            Some(Target {
+                ctx: r.ctx,
+                kind: k,
+                namespace: r.key.0.clone(),
+                name: r.key.1.clone(),
+            })
         }
         ListView::Alerts => {
             let r = f.alerts.get(i)?;

@@ -5,6 +5,7 @@
 //! the state.
 
 pub mod apply;
+pub mod browse;
 pub mod command;
 pub mod console;
 pub mod effect;

@@ -88,7 +88,19 @@ pub fn switch_view(s: &mut State, v: ListView) -> Vec<Effect> {
     }
     s.yaml = None;
     if let Screen::List(cur) = &s.screens[0] {
-        s.saved.insert(cur.view, cur.clone());
+        match cur.view {
+            // A browsed list ends when its view is left (not when a new browse
+            // has already taken its place).
+            ListView::Table(id)
+                if cur.view != v && s.browse.as_ref().is_some_and(|b| b.id == id) =>
+            {
+                fx.extend(super::browse::close(s))
+            }
+            ListView::Table(_) => {}
+            _ => {
+                s.saved.insert(cur.view, cur.clone());
+            }
+        }
     }
     let next = s
         .saved
@@ -102,7 +114,8 @@ pub fn switch_view(s: &mut State, v: ListView) -> Vec<Effect> {
 pub fn current_target(s: &State) -> Option<Target> {
     match s.screen() {
         Screen::List(l) => lists::target(l.view, &s.fleet, l.current()?),
-        Screen::Describe { target, .. } | Screen::Yaml { target, .. } => Some(target.clone()),
+        Screen::Describe { target, .. } => Some(target.clone()),
+        Screen::Yaml { target, .. } => target.clone(),
         Screen::Logs | Screen::Audit { .. } => None,
     }
 }
@@ -114,6 +127,11 @@ pub fn select(s: &mut State) -> Vec<Effect> {
     };
     let view = l.view;
     let scope = match view {
+        ListView::Overview | ListView::Workloads
+            if s.fleet.workloads[i].kind == crate::fleet::workloads::WorkloadKind::Ingress =>
+        {
+            None
+        }
         ListView::Overview | ListView::Workloads => {
             let r = &s.fleet.workloads[i];
             Some(Scope::Workload {
@@ -142,6 +160,7 @@ pub fn select(s: &mut State) -> Vec<Effect> {
                 title: format!("svc/{}", r.name),
             })
         }
+        ListView::Kind(k) => return drill(s, k, i),
         ListView::Resources if s.fleet.usage[i].is_workload => {
             let r = &s.fleet.usage[i];
             Some(Scope::Workload {
@@ -161,4 +180,54 @@ pub fn select(s: &mut State) -> Vec<Effect> {
         }
         None => apply(s, Command::Describe),
     }
+}
+
+/// Enter on a first-class kind's row: where its declaration leads (its pods, a
+/// related object, a namespace), else its describe page.
+fn drill(s: &mut State, k: crate::cluster::kinds::ResKind, i: usize) -> Vec<Effect> {
+    use crate::cluster::kinds::Drill;
+    let Some(row) = s.fleet.kinds.get(&k).and_then(|r| r.get(i)).cloned() else {
+        return Vec::new();
+    };
+    let Some(c) = s.contexts.get(row.ctx) else {
+        return Vec::new();
+    };
+    let scope = match crate::fleet::kinds::drill(k, &c.data.kinds, &row.key) {
+        Some(Drill::Pods { selector, title }) => Scope::Selector {
+            ctx: row.ctx,
+            namespace: row.key.0.clone(),
+            selector,
+            title,
+        },
+        Some(Drill::NodePods { node }) => Scope::Node { ctx: row.ctx, node },
+        Some(Drill::Object {
+            kind,
+            namespace,
+            name,
+        }) => {
+            open(
+                s,
+                Screen::Describe {
+                    target: Target {
+                        ctx: row.ctx,
+                        kind,
+                        namespace,
+                        name,
+                    },
+                    scroll: 0,
+                },
+            );
+            return Vec::new();
+        }
+        Some(Drill::Namespace(ns)) => {
+            s.scope_namespace = Some(ns.to_string());
+            s.notify(format!("namespace {ns}"), false);
+            return switch_view(s, ListView::Pods);
+        }
+        None => return apply(s, Command::Describe),
+    };
+    s.screens
+        .push(Screen::List(ListState::new(ListView::Pods, Some(scope))));
+    s.refresh_lists();
+    Vec::new()
 }

@@ -10,7 +10,7 @@ use tokio::sync::mpsc::Sender;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use super::effect::Effect;
+use super::effect::{Effect, FetchAs};
 use super::event::{Done, Event};
 use crate::cluster::msg::Msg;
 use crate::cluster::{fetch, logs};
@@ -22,6 +22,10 @@ pub struct Runtime {
     tx: Sender<Event>,
     clients: Vec<Option<kube::Client>>,
     streams: HashMap<u64, CancellationToken>,
+    /// Browsed resources' watches, by browse id.
+    browses: HashMap<u64, CancellationToken>,
+    /// The namespaces each context's session is scoped to (empty: all).
+    scopes: Vec<Vec<String>>,
     cancel: CancellationToken,
     probe_targets: Option<watch::Sender<Arc<Vec<ProbeTarget>>>>,
     alert_sources: Option<watch::Sender<Arc<Vec<AlertSource>>>>,
@@ -41,12 +45,19 @@ impl Runtime {
             tx,
             clients,
             streams: HashMap::new(),
+            browses: HashMap::new(),
+            scopes: Vec::new(),
             cancel,
             probe_targets: None,
             alert_sources: None,
             audit,
             who: crate::audit::Actor::here("", "", ""),
         }
+    }
+
+    /// The namespaces each context's session watches (browsing follows them).
+    pub fn set_scopes(&mut self, scopes: Vec<Vec<String>>) {
+        self.scopes = scopes;
     }
 
     fn stamp(&self, mut r: crate::audit::Record) -> crate::audit::Record {
@@ -134,21 +145,21 @@ impl Runtime {
                     t.cancel();
                 }
             }
-            Effect::FetchYaml {
+            Effect::Fetch {
                 request,
                 ctx,
-                kind,
+                res,
                 namespace,
                 name,
+                as_,
             } => {
-                let ar = fetch::api_resource(kind.info());
                 let tx = self.tx.clone();
                 let client = self.client(ctx);
                 tokio::spawn(async move {
                     let result = match client {
                         Some(c) => match tokio::time::timeout(
                             std::time::Duration::from_secs(15),
-                            fetch::yaml(c, &ar, &namespace, &name),
+                            fetch::text(c, &res, &namespace, &name, as_ == FetchAs::Describe),
                         )
                         .await
                         {
@@ -159,6 +170,57 @@ impl Runtime {
                     };
                     let _ = tx.send(Done::Fetched { request, result }.into()).await;
                 });
+            }
+            Effect::Discover { ctx } => {
+                let tx = self.tx.clone();
+                let client = self.client(ctx);
+                tokio::spawn(async move {
+                    let result = match client {
+                        Some(c) => match tokio::time::timeout(
+                            std::time::Duration::from_secs(30),
+                            crate::cluster::discovery::discover(&c),
+                        )
+                        .await
+                        {
+                            Ok(r) => r,
+                            Err(_) => Err("API discovery did not answer within 30 s".into()),
+                        },
+                        None => Err("context not connected".into()),
+                    };
+                    let _ = tx.send(Msg::Discovered { ctx, result }.into()).await;
+                });
+            }
+            Effect::Browse { id, ctx, res } => {
+                let Some(client) = self.client(ctx) else {
+                    return;
+                };
+                let token = self
+                    .browses
+                    .entry(id)
+                    .or_insert_with(|| self.cancel.child_token())
+                    .clone();
+                let scopes: Vec<Option<String>> = match self.scopes.get(ctx) {
+                    Some(ns) if !ns.is_empty() && res.namespaced => {
+                        ns.iter().cloned().map(Some).collect()
+                    }
+                    _ => vec![None],
+                };
+                for ns in scopes {
+                    tokio::spawn(crate::cluster::table::run(
+                        client.clone(),
+                        ctx,
+                        id,
+                        res.clone(),
+                        ns,
+                        self.tx.clone(),
+                        token.clone(),
+                    ));
+                }
+            }
+            Effect::StopBrowse { id } => {
+                if let Some(t) = self.browses.remove(&id) {
+                    t.cancel();
+                }
             }
             Effect::Probe { targets, sources } => {
                 if let Some(t) = &self.probe_targets {
@@ -217,6 +279,7 @@ impl Runtime {
                             results: Vec::new(),
                             intent: None,
                             sent: 0,
+                            revealed: None,
                         },
                     };
                     let _ = tx.send(Done::Executed { flow, executed }.into()).await;

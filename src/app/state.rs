@@ -41,6 +41,10 @@ pub struct ContextState {
     pub setup_error: Option<String>,
     /// The API server's clock minus ours (seconds): ages are computed on its clock.
     pub skew: i64,
+    /// What the server serves (its API discovery), once asked and answered.
+    pub discovered: Option<Result<Vec<Arc<crate::cluster::discovery::ApiRes>>, String>>,
+    /// When discovery was last asked.
+    pub discovery_asked: Option<Ts>,
 }
 
 impl ContextState {
@@ -53,6 +57,8 @@ impl ContextState {
             stale_since: None,
             setup_error: None,
             skew: 0,
+            discovered: None,
+            discovery_asked: None,
         }
     }
 
@@ -111,8 +117,11 @@ pub enum Screen {
         target: Target,
         scroll: usize,
     },
+    /// A fetched document: an object's YAML, or the describe page of one kdeck has
+    /// no record of (a browsed resource's).
     Yaml {
-        target: Target,
+        target: Option<Target>,
+        title: String,
         request: u64,
         scroll: usize,
     },
@@ -143,6 +152,8 @@ pub struct Notice {
 pub struct YamlDoc {
     pub request: u64,
     pub lines: Option<Result<Vec<String>, String>>,
+    /// For a describe page: the object (kind, namespace, name) whose events follow.
+    pub events_of: Option<(String, Arc<str>, Arc<str>)>,
 }
 
 pub struct State {
@@ -190,6 +201,10 @@ pub struct State {
     reconciled: u64,
     /// Stopping, once a request in flight has been answered.
     pub quitting: Option<super::quit::Quitting>,
+    /// The resource browsed through the servers' Table output, if any.
+    pub browse: Option<super::browse::Browse>,
+    /// A `:NAME` waiting for discovery to answer.
+    pub pending_browse: Option<(String, Option<Option<String>>)>,
     /// The guarded action in progress (its dialog), if any.
     pub flow: Option<super::guard::Flow>,
     /// Access review answers, and the questions asked but not answered.
@@ -244,6 +259,8 @@ impl State {
             fleet_gen: 0,
             reconciled: u64::MAX,
             quitting: None,
+            browse: None,
+            pending_browse: None,
             flow: None,
             access: HashMap::new(),
             access_pending: HashSet::new(),
@@ -379,6 +396,7 @@ impl State {
                 match l.view {
                     ListView::Pods => n.pods = true,
                     ListView::Resources => n.usage = true,
+                    ListView::Kind(k) => n = n.with_kind(k),
                     _ => {}
                 }
             }
@@ -417,6 +435,15 @@ impl State {
                 probe_all: &self.probe_all,
             };
             self.fleet = Fleet::build(&ctxs, needs, extras);
+            if let Some(b) = &self.browse {
+                self.fleet.table = b
+                    .contexts
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(ctx, c)| Some((ctx, c.as_ref()?)))
+                    .flat_map(|(ctx, c)| c.rows.keys().map(move |k| (ctx, k.clone())))
+                    .collect();
+            }
             self.fleet_rev = Some(rev);
             self.fleet_gen += 1;
         }
@@ -434,6 +461,7 @@ impl State {
             namespace: self.scope_namespace.as_deref(),
             context: self.scope_context,
             show_completed: self.show_completed,
+            browse: self.browse.as_ref(),
         };
         for s in self.screens.iter_mut() {
             if let Screen::List(l) = s {

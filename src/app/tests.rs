@@ -292,14 +292,17 @@ fn yaml_fetches_and_shows_the_answer() {
     let fx = press(&mut s, "y");
     let request = match &fx[..] {
         [
-            Effect::FetchYaml {
+            Effect::Fetch {
                 request,
                 name,
                 namespace,
+                res,
+                as_: crate::app::effect::FetchAs::Yaml,
                 ..
             },
         ] => {
             assert_eq!((name.as_str(), namespace.as_str()), ("api", "shop"));
+            assert_eq!(res.plural, "deployments");
             *request
         }
         other => panic!("{other:?}"),

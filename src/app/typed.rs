@@ -1,8 +1,12 @@
-//! The `:` command line: jump to a view (`:pods`, `:hpa`), narrow to a namespace or
-//! context (`:ns flagwise`, `:ctx prod`, `:ns all`), quit (`:q`), help. Tab completes
-//! the word under the cursor from views, namespaces and contexts.
+//! The `:` command line: jump to a view (`:pods`, `:hpa`) or to any resource by the
+//! names `kubectl get` accepts (`:cm`, `:ingresses`, `:rollouts.argoproj.io`,
+//! `:leases`), narrow to a namespace or context (`:ns flagwise`, `:ctx prod`,
+//! `:ns all`), quit (`:q`), help, the audit log. Tab completes the word under the
+//! cursor from views, resource names (including those the servers discovered),
+//! namespaces and contexts.
 
 use super::lists::ListView;
+use crate::cluster::kinds::ResKind;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Typed {
@@ -15,6 +19,9 @@ pub enum Typed {
     Help,
     /// The audit log view.
     Audit,
+    /// A resource kdeck has no view of its own for (a custom resource, leases…):
+    /// browsed through the server's Table output once discovery resolves the name.
+    Resource(String, Option<Option<String>>),
 }
 
 const VERBS: &[&str] = &[
@@ -41,24 +48,42 @@ pub fn parse(line: &str) -> Result<Typed, String> {
         return Err("empty command".into());
     };
     let arg = words.next();
+    let ns = arg.map(|a| all_or(Some(a)));
     if let Some(v) = ListView::from_command(first) {
         // `:pods flagwise` also narrows to a namespace, like k9s.
-        return Ok(Typed::View(v, arg.map(|a| all_or(Some(a)))));
+        return Ok(Typed::View(v, ns));
     }
     match first {
-        "ns" | "namespace" => Ok(Typed::Namespace(all_or(arg))),
-        "ctx" | "context" => Ok(Typed::Context(all_or(arg))),
-        "q" | "quit" | "q!" => Ok(Typed::Quit),
-        "audit" => Ok(Typed::Audit),
-        "help" | "?" => Ok(Typed::Help),
-        other => Err(format!(
-            "unknown command {other:?} (try :pods, :overview, :ns NAME, :ctx NAME, :q)"
-        )),
+        "ns" | "namespace" => return Ok(Typed::Namespace(all_or(arg))),
+        "ctx" | "context" => return Ok(Typed::Context(all_or(arg))),
+        "q" | "quit" | "q!" => return Ok(Typed::Quit),
+        "audit" => return Ok(Typed::Audit),
+        "help" | "?" => return Ok(Typed::Help),
+        _ => {}
     }
+    if let Some(k) = ResKind::named(first) {
+        return Ok(Typed::View(ListView::of_kind(k), ns));
+    }
+    let resource = first.to_ascii_lowercase();
+    if resource
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+    {
+        return Ok(Typed::Resource(resource, ns));
+    }
+    Err(format!(
+        "unknown command {first:?} (try :pods, :overview, :cm, :ns NAME, :ctx NAME, :q)"
+    ))
 }
 
-/// Candidates for completing `line`: whole-line replacements.
-pub fn complete(line: &str, namespaces: &[String], contexts: &[String]) -> Vec<String> {
+/// Candidates for completing `line`: whole-line replacements. `resources`: names
+/// the servers serve beyond kdeck's own views (their plurals).
+pub fn complete(
+    line: &str,
+    namespaces: &[String],
+    contexts: &[String],
+    resources: &[String],
+) -> Vec<String> {
     let trailing_space = line.ends_with(' ');
     let words: Vec<&str> = line.split_whitespace().collect();
     match (words.as_slice(), trailing_space) {
@@ -68,9 +93,12 @@ pub fn complete(line: &str, namespaces: &[String], contexts: &[String]) -> Vec<S
                 .iter()
                 .map(|v| v.commands()[0])
                 .chain(VERBS.iter().copied())
+                .chain(ResKind::ALL.iter().map(|k| k.info().plural))
+                .chain(resources.iter().map(String::as_str))
                 .filter(|w| w.starts_with(prefix))
                 .map(String::from)
                 .collect();
+            c.sort();
             c.dedup();
             c
         }
@@ -134,8 +162,33 @@ mod tests {
         assert_eq!(parse("ctx prod"), Ok(Typed::Context(Some("prod".into()))));
         assert_eq!(parse("q"), Ok(Typed::Quit));
         assert_eq!(parse("audit"), Ok(Typed::Audit));
-        assert!(parse("frobnicate").unwrap_err().contains("unknown command"));
+        assert_eq!(
+            parse("frobnicate"),
+            Ok(Typed::Resource("frobnicate".into(), None))
+        );
+        assert!(parse("fr*b").unwrap_err().contains("unknown command"));
         assert!(parse("   ").is_err());
+        // First-class kinds by any name kubectl accepts; the fleet's own views first.
+        assert_eq!(
+            parse("cm"),
+            Ok(Typed::View(ListView::Kind(ResKind::ConfigMap), None))
+        );
+        assert_eq!(
+            parse("ingresses.networking.k8s.io team"),
+            Ok(Typed::View(
+                ListView::Kind(ResKind::Ingress),
+                Some(Some("team".into()))
+            ))
+        );
+        assert_eq!(
+            parse("namespaces"),
+            Ok(Typed::View(ListView::Kind(ResKind::Namespace), None))
+        );
+        assert_eq!(parse("svc"), Ok(Typed::View(ListView::Services, None)));
+        assert_eq!(
+            parse("rollouts.argoproj.io"),
+            Ok(Typed::Resource("rollouts.argoproj.io".into(), None))
+        );
     }
 
     #[test]
@@ -146,17 +199,24 @@ mod tests {
             "production".to_string(),
         ];
         let ctx = vec!["kdeck-sim".to_string()];
-        assert_eq!(complete("po", &ns, &ctx), vec!["pods"]);
         assert_eq!(
-            complete("ns fl", &ns, &ctx),
+            complete("po", &ns, &ctx, &[]),
+            vec!["poddisruptionbudgets", "pods"]
+        );
+        assert_eq!(
+            complete("ro", &ns, &ctx, &["rollouts".to_string()]),
+            vec!["rollouts"]
+        );
+        assert_eq!(
+            complete("ns fl", &ns, &ctx, &[]),
             vec!["ns flagwise", "ns fleet-q"]
         );
         assert_eq!(
-            common_prefix(&complete("ns fl", &ns, &ctx)).as_deref(),
+            common_prefix(&complete("ns fl", &ns, &ctx, &[])).as_deref(),
             Some("ns fl")
         );
-        assert_eq!(complete("ns ", &ns, &ctx).len(), 4);
-        assert_eq!(complete("ctx k", &ns, &ctx), vec!["ctx kdeck-sim"]);
-        assert!(complete("pods x y", &ns, &ctx).is_empty());
+        assert_eq!(complete("ns ", &ns, &ctx, &[]).len(), 4);
+        assert_eq!(complete("ctx k", &ns, &ctx, &[]), vec!["ctx kdeck-sim"]);
+        assert!(complete("pods x y", &ns, &ctx, &[]).is_empty());
     }
 }

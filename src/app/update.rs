@@ -26,6 +26,7 @@ pub(super) fn update(s: &mut State, ev: Event) -> Vec<Effect> {
             // (a tick a second), not for every row scrolled past.
             let t = nav::current_target(s);
             fx.extend(super::guard::want_access(s, t.as_ref()));
+            fx.extend(super::browse::due(s));
             fx
         }
         Event::Page(h) => {

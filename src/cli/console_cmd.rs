@@ -59,6 +59,7 @@ pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
     let cancel = CancellationToken::new();
     let mut states = Vec::new();
     let mut clients = Vec::new();
+    let mut scopes = Vec::new();
     for (id, spec) in specs.into_iter().enumerate() {
         let namespaces = if launch.all_namespaces {
             Vec::new()
@@ -67,6 +68,7 @@ pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
         } else {
             loaded.config.namespaces_for(&spec.name)
         };
+        scopes.push(namespaces.clone());
         let readonly = launch.readonly || loaded.config.is_readonly(&spec.name);
         let mut cs = ContextState::new(spec.clone(), readonly);
         match contexts::client(&kc, &spec.name).await {
@@ -116,6 +118,7 @@ pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
     }
     let sink = std::sync::Arc::new(crate::audit::log::Sink::new(audit_dir));
     let mut rt = crate::app::runtime::Runtime::new(tx, clients, cancel.clone(), sink);
+    rt.set_scopes(scopes);
     rt.start_probes(&state.watching);
     // Signals are taken before the terminal changes: from here on, TERM, HUP and INT
     // go through the quit path.

@@ -52,6 +52,17 @@ pub async fn yaml(
     namespace: &str,
     name: &str,
 ) -> Result<String, String> {
+    text(client, ar, namespace, name, false).await
+}
+
+/// The object as YAML, or (`describe`) as a describe page of its fields.
+pub async fn text(
+    client: kube::Client,
+    ar: &ApiResource,
+    namespace: &str,
+    name: &str,
+    describe: bool,
+) -> Result<String, String> {
     let api: Api<DynamicObject> = if namespace.is_empty() {
         Api::all_with(client, ar)
     } else {
@@ -66,7 +77,123 @@ pub async fn yaml(
     if is_secret(ar) {
         redact_secret(&mut v);
     }
+    if describe {
+        return Ok(describe_page(&v));
+    }
     serde_saphyr::to_string(&v).map_err(|e| format!("cannot render YAML: {e}"))
+}
+
+/// `creationTimestamp` → `Creation Timestamp`, as kubectl's generic describer
+/// titles fields.
+fn title(key: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in key.chars().enumerate() {
+        if i == 0 {
+            out.extend(c.to_uppercase());
+        } else if c.is_uppercase() && !out.ends_with(' ') {
+            out.push(' ');
+            out.push(c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn field(out: &mut String, depth: usize, key: &str, v: &serde_json::Value) {
+    use serde_json::Value;
+    let pad = "  ".repeat(depth);
+    match v {
+        Value::Object(m) if m.is_empty() => {
+            out.push_str(&format!("{pad}{}:  <none>\n", title(key)))
+        }
+        Value::Object(m) => {
+            out.push_str(&format!("{pad}{}:\n", title(key)));
+            for (k, x) in m {
+                field(out, depth + 1, k, x);
+            }
+        }
+        Value::Array(a) if a.is_empty() => out.push_str(&format!("{pad}{}:  <none>\n", title(key))),
+        Value::Array(a) => {
+            out.push_str(&format!("{pad}{}:\n", title(key)));
+            for x in a {
+                match x {
+                    Value::Object(m) => {
+                        let mut first = true;
+                        for (k, y) in m {
+                            let lead = if first { "- " } else { "  " };
+                            first = false;
+                            let mut sub = String::new();
+                            field(&mut sub, 0, k, y);
+                            for (n, l) in sub.lines().enumerate() {
+                                let p = if n == 0 { lead } else { "  " };
+                                out.push_str(&format!("{pad}  {p}{l}\n"));
+                            }
+                        }
+                    }
+                    other => out.push_str(&format!("{pad}  {}\n", scalar(other))),
+                }
+            }
+        }
+        other => out.push_str(&format!("{pad}{}:  {}\n", title(key), scalar(other))),
+    }
+}
+
+fn scalar(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "<nil>".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A describe page of any object: identity first, then every other field, nested.
+pub fn describe_page(v: &serde_json::Value) -> String {
+    let meta = &v["metadata"];
+    let map = |m: &serde_json::Value| -> String {
+        match m.as_object() {
+            Some(m) if !m.is_empty() => m
+                .iter()
+                .map(|(k, x)| format!("{k}={}", scalar(x)))
+                .collect::<Vec<_>>()
+                .join("\n              "),
+            _ => "<none>".into(),
+        }
+    };
+    let mut out = format!(
+        "Name:         {}\nNamespace:    {}\nLabels:       {}\nAnnotations:  {}\nAPI Version:  {}\nKind:         {}\n",
+        scalar(&meta["name"]),
+        meta["namespace"].as_str().unwrap_or(""),
+        map(&meta["labels"]),
+        map(&meta["annotations"]),
+        scalar(&v["apiVersion"]),
+        scalar(&v["kind"]),
+    );
+    if let Some(m) = v.as_object() {
+        for (k, x) in m {
+            if k == "apiVersion" || k == "kind" {
+                continue;
+            }
+            if k == "metadata" {
+                let mut rest = x.clone();
+                if let Some(r) = rest.as_object_mut() {
+                    for drop in [
+                        "name",
+                        "namespace",
+                        "labels",
+                        "annotations",
+                        "managedFields",
+                    ] {
+                        r.remove(drop);
+                    }
+                }
+                field(&mut out, 0, k, &rest);
+            } else {
+                field(&mut out, 0, k, x);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! messages (`msg::Msg`) to the app; nothing here knows the app or touches UI state.
 
 pub mod contexts;
+pub mod discovery;
 pub mod fetch;
 pub mod kinds;
 pub mod logs;
@@ -13,4 +14,5 @@ pub mod msg;
 pub mod ping;
 pub mod snapshots;
 pub mod store;
+pub mod table;
 pub mod watch;

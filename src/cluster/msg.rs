@@ -94,6 +94,17 @@ pub enum Msg {
         pod: Arc<str>,
         error: Option<String>,
     },
+    /// What the server serves (discovery), or why it could not be read.
+    Discovered {
+        ctx: CtxId,
+        result: Result<Vec<Arc<super::discovery::ApiRes>>, String>,
+    },
+    /// A change in a browsed list (`browse`: which browsing of it).
+    Table {
+        ctx: CtxId,
+        browse: u64,
+        msg: super::table::TableMsg,
+    },
     /// The VolumeSnapshots known in a context: `None` when the cluster does not serve
     /// them, else the whole set or the watch's error.
     Snapshots {

@@ -9,6 +9,7 @@ pub mod events;
 pub mod health;
 pub mod history;
 pub mod hpas;
+pub mod kinds;
 pub mod pods;
 pub mod probing;
 pub mod resources;
@@ -18,6 +19,7 @@ pub mod workloads;
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use crate::cluster::kinds::ResKind;
 use crate::cluster::kinds::Ts;
 use crate::cluster::msg::CtxId;
 use crate::cluster::store::ClusterData;
@@ -47,17 +49,32 @@ pub struct Ctx<'a> {
 pub struct Needs {
     pub pods: bool,
     pub usage: bool,
+    /// First-class kinds whose own list is shown (one bit per `ResKind`).
+    pub kinds: u64,
 }
 
 impl Needs {
     pub const ALL: Needs = Needs {
         pods: true,
         usage: true,
+        kinds: u64::MAX,
     };
+
+    /// Also the list of `kind`.
+    pub fn with_kind(mut self, kind: ResKind) -> Needs {
+        self.kinds |= 1 << (kind as u32);
+        self
+    }
+
+    pub fn has_kind(self, kind: ResKind) -> bool {
+        self.kinds & (1 << (kind as u32)) != 0
+    }
 
     /// Whether rows built for `self` serve what `other` needs.
     pub fn covers(self, other: Needs) -> bool {
-        (self.pods || !other.pods) && (self.usage || !other.usage)
+        (self.pods || !other.pods)
+            && (self.usage || !other.usage)
+            && (self.kinds & other.kinds) == other.kinds
     }
 }
 
@@ -166,6 +183,10 @@ pub struct Fleet {
     pub health: Vec<health::HealthRow>,
     pub backups: Vec<backups::BackupRow>,
     pub alerts: Vec<alerts::AlertRow>,
+    /// The lists of first-class kinds on screen.
+    pub kinds: std::collections::BTreeMap<ResKind, Vec<kinds::KindRow>>,
+    /// The rows of the browsed resource (its cells are in the app's state).
+    pub table: Vec<(CtxId, crate::cluster::kinds::Key)>,
     /// What the prober should be probing now.
     pub probe_targets: Vec<ProbeTarget>,
     pub alert_sources: Vec<AlertSource>,
@@ -195,6 +216,7 @@ impl Fleet {
                     .filter(|b| b.is_cronjob())
                     .map(workloads::backup_row),
             );
+            rows.extend(workloads::ingress_rows(c));
             for r in rows.iter_mut() {
                 workloads::link(r, &by_workload, &mut f.alerts);
             }
@@ -219,6 +241,11 @@ impl Fleet {
             contexts,
         ));
         f.alert_sources = alert_sources(contexts, &x.watching.alerts);
+        for &k in ResKind::ALL {
+            if needs.has_kind(k) {
+                f.kinds.insert(k, kinds::build(k, contexts));
+            }
+        }
         f.health.sort_by(|a, b| {
             b.state
                 .cmp(&a.state)

@@ -18,6 +18,8 @@ pub enum WorkloadKind {
     StatefulSet,
     /// A backup CronJob (on the overview for its freshness).
     CronJob,
+    /// An Ingress whose backends need attention (on the overview only then).
+    Ingress,
 }
 
 impl WorkloadKind {
@@ -26,6 +28,7 @@ impl WorkloadKind {
             WorkloadKind::Deployment => "deploy",
             WorkloadKind::StatefulSet => "sts",
             WorkloadKind::CronJob => "cj",
+            WorkloadKind::Ingress => "ing",
         }
     }
 }
@@ -49,7 +52,7 @@ pub fn pods_of<'a>(
             })
             .map(|r| r.meta.name.as_ref())
             .collect(),
-        WorkloadKind::StatefulSet | WorkloadKind::CronJob => Vec::new(),
+        WorkloadKind::StatefulSet | WorkloadKind::CronJob | WorkloadKind::Ingress => Vec::new(),
     };
     in_namespace(&d.kinds.pods, namespace)
         .filter(|p| {
@@ -58,7 +61,7 @@ pub fn pods_of<'a>(
                     o.kind == OwnerKind::ReplicaSet && sets.contains(&o.name.as_ref())
                 }
                 WorkloadKind::StatefulSet => owned_by(o, OwnerKind::StatefulSet, name),
-                WorkloadKind::CronJob => false,
+                WorkloadKind::CronJob | WorkloadKind::Ingress => false,
             })
         })
         .collect()
@@ -512,6 +515,58 @@ pub fn backup_row(b: &super::backups::BackupRow) -> WorkloadRow {
         alerts: Vec::new(),
         assessment: b.assessment.clone(),
     }
+}
+
+/// Overview rows for the Ingresses of one context whose backends (or TLS secrets)
+/// need attention; an Ingress that is fine is not a workload to watch.
+pub fn ingress_rows(c: &super::Ctx) -> Vec<WorkloadRow> {
+    let t = &c.data.kinds;
+    t.ingresses
+        .values()
+        .filter_map(|ing| {
+            let problems = ing.problems(t);
+            if problems.is_empty() {
+                return None;
+            }
+            let backends = ing.backends(t);
+            let mut assessment = Assessment::default();
+            for (sev, why) in problems {
+                assessment.add(sev, why);
+            }
+            Some(WorkloadRow {
+                ctx: c.id,
+                kind: WorkloadKind::Ingress,
+                namespace: ing.meta.namespace.clone(),
+                name: ing.meta.name.clone(),
+                ready: backends
+                    .iter()
+                    .filter(|(_, st)| st.is_some_and(|(ready, _)| ready > 0))
+                    .count() as i32,
+                desired: backends.len() as i32,
+                available: 0,
+                rollout: RolloutState::Complete,
+                revision: None,
+                hpa: None,
+                restarts: 0,
+                recent_restarts: 0,
+                crashlooping: 0,
+                warnings: 0,
+                images: format!(
+                    "{} → {}",
+                    ing.hosts(),
+                    backends
+                        .iter()
+                        .map(|(s, _)| format!("svc/{s}"))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+                health: None,
+                backup: None,
+                alerts: Vec::new(),
+                assessment,
+            })
+        })
+        .collect()
 }
 
 /// Adds what probes and alerts say about a row to it (and marks the alerts linked).

@@ -369,9 +369,47 @@ pub fn page(s: &State, tg: &Target) -> Vec<(String, String)> {
                 );
             }
         }
-        _ => {
-            kv(&mut out, "Kind", tg.kind.plural());
-            kv(&mut out, "", "press y for the full YAML");
+        kind => {
+            // Every other kind: identity, then what its declaration describes, then
+            // the events about it.
+            let key = crate::fleet::kinds::key_of(kind, &tg.namespace, &tg.name);
+            let Some((created, labels)) = crate::fleet::kinds::identity(kind, &d.kinds, &key)
+            else {
+                return vec![(
+                    "Gone".into(),
+                    format!("this {} no longer exists", kind.info().singular),
+                )];
+            };
+            if !kind.info().namespaced {
+                out.retain(|(k, _)| k != "Namespace");
+            }
+            kv(&mut out, "Kind", kind.info().kind);
+            kv(&mut out, "Created", format!("{} ago", age(now, created)));
+            kv(
+                &mut out,
+                "Labels",
+                if labels.is_empty() {
+                    "<none>".to_string()
+                } else {
+                    sanitize::line(&labels, 300)
+                },
+            );
+            let j = crate::cluster::kinds::Join {
+                tables: &d.kinds,
+                now,
+            };
+            out.extend(crate::fleet::kinds::describe(kind, &j, &key).unwrap_or_default());
+            let kind_name = kind.info().kind;
+            events(
+                &mut out,
+                d,
+                &tg.namespace,
+                |e| {
+                    e.object_kind.as_ref() == kind_name
+                        && e.object_name.as_ref() == tg.name.as_ref()
+                },
+                now,
+            );
         }
     }
     out

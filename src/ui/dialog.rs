@@ -96,6 +96,8 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
         Stage::Count { hpa: true, .. } => "HPA bounds".into(),
         Stage::Count { .. } => "scale".into(),
         Stage::Pick { .. } => "roll back to which revision?".into(),
+        Stage::PickKey { .. } => "reveal which key?".into(),
+        Stage::Revealed { key, .. } => format!("{key} — esc closes and wipes it"),
         Stage::Checking => "checking with the API server…".into(),
         Stage::Confirm { .. } => "confirm".into(),
         Stage::Refused(_) => "refused — nothing was sent".into(),
@@ -219,6 +221,62 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
                 "enter plans the rollback · esc cancels",
                 t.style("text.dim"),
             )));
+        }
+        Stage::PickKey {
+            target,
+            keys,
+            selected,
+        } => {
+            lines.push(Line::from(Span::styled(
+                fit(
+                    &format!("secret/{} in {}", target.name, target.namespace),
+                    iw,
+                ),
+                t.style("title"),
+            )));
+            for (i, (k, n)) in keys.iter().enumerate() {
+                let text = format!(
+                    "{}{k}  ({n} bytes)",
+                    if i == *selected { "▶ " } else { "  " }
+                );
+                let style = if i == *selected {
+                    t.style("table.selected")
+                } else {
+                    t.style("dialog")
+                };
+                lines.push(Line::from(Span::styled(fit(&text, iw), style)));
+            }
+            lines.push(Line::from(Span::styled(
+                "enter plans it (access is checked; nothing is shown yet) · esc cancels",
+                t.style("text.dim"),
+            )));
+        }
+        Stage::Revealed { value, scroll, .. } => {
+            let all = value.lines();
+            lines.push(Line::from(Span::styled(
+                fit(
+                    &format!(
+                        "{} bytes{} · recorded as revealed, the value is not · ↑↓ scroll",
+                        value.size,
+                        if value.is_text() {
+                            ""
+                        } else {
+                            ", binary (hex)"
+                        }
+                    ),
+                    iw,
+                ),
+                t.style("severity.warn"),
+            )));
+            for l in all.iter().skip((*scroll).min(all.len().saturating_sub(1))) {
+                lines.push(Line::from(Span::styled(fit(l, iw), t.style("dialog"))));
+            }
+            if value.size > crate::actions::reveal::SHOWN_MAX {
+                lines.push(Line::from(Span::styled(
+                    format!("… cut at {} bytes", crate::actions::reveal::SHOWN_MAX),
+                    t.style("text.dim"),
+                )));
+            }
         }
         _ => {
             if let Some(p) = &flow.plan {

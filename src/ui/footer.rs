@@ -86,7 +86,12 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
         Input::Search(i) => return input_line(f, area, "search: ", &i.text, i.cursor, "", t),
         Input::Command(i) => {
             let ctxs: Vec<String> = s.contexts.iter().map(|c| c.spec.name.clone()).collect();
-            let cands = crate::app::typed::complete(&i.text, &s.namespaces(), &ctxs);
+            let cands = crate::app::typed::complete(
+                &i.text,
+                &s.namespaces(),
+                &ctxs,
+                &crate::app::browse::names(s),
+            );
             let extra = if i.text.is_empty() || cands.is_empty() {
                 String::new()
             } else {

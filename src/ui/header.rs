@@ -68,14 +68,20 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
     };
     spans.push(Span::styled(ns, t.style("text.dim")));
     let view = match s.screen() {
-        Screen::List(l) => match &l.scope {
-            Some(sc) => format!(" │ {} of {}", l.view.title(), sc.title()),
-            None => format!(" │ {}", l.view.title()),
-        },
+        Screen::List(l) => {
+            let title = match (l.view, s.browse.as_ref()) {
+                (crate::app::lists::ListView::Table(_), Some(b)) => b.title.clone(),
+                _ => l.view.title().to_string(),
+            };
+            match &l.scope {
+                Some(sc) => format!(" │ {title} of {}", sc.title()),
+                None => format!(" │ {title}"),
+            }
+        }
         Screen::Describe { target, .. } => {
             format!(" │ describe {}/{}", target.kind.plural(), target.name)
         }
-        Screen::Yaml { target, .. } => format!(" │ yaml {}/{}", target.kind.plural(), target.name),
+        Screen::Yaml { title, .. } => format!(" │ {title}"),
         Screen::Logs => " │ logs".to_string(),
         Screen::Audit { .. } => " │ audit log".to_string(),
     };

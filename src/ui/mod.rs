@@ -14,6 +14,7 @@ pub mod header;
 pub mod health;
 pub mod help;
 pub mod hpas;
+pub mod kinds;
 pub mod logs;
 pub mod overview;
 pub mod pods;
@@ -21,6 +22,7 @@ pub mod render;
 pub mod resources;
 
 pub mod services;
+pub mod table;
 pub mod terminal;
 pub mod widgets;
 pub mod workloads;

@@ -51,9 +51,10 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
             other => format!("{}/{}", other.short(), r.name),
         };
         cells.push(name_cell(name, w[c]));
-        let is_backup = r.kind == WorkloadKind::CronJob;
+        // Backups and Ingresses have no rollout: their row says what they are.
+        let is_backup = matches!(r.kind, WorkloadKind::CronJob | WorkloadKind::Ingress);
         cells.push(styled(
-            if is_backup {
+            if r.kind == WorkloadKind::CronJob {
                 "-".to_string()
             } else {
                 format!("{}/{}", r.ready, r.desired)

@@ -59,6 +59,8 @@ pub fn render(f: &mut Frame, s: &State, t: &Theme) {
             ListView::Health => health::render(f, body, s, ls, t),
             ListView::Backups => backups::render(f, body, s, ls, t),
             ListView::Alerts => alerts::render(f, body, s, ls, t),
+            ListView::Kind(k) => super::kinds::render(f, body, s, ls, k, t),
+            ListView::Table(_) => super::table::render(f, body, s, ls, t),
         },
         Screen::Describe { target, scroll } => describe::render(f, body, s, target, *scroll, t),
         Screen::Yaml {

@@ -87,12 +87,15 @@ pub fn pct(v: Option<f64>) -> String {
 
 /// A column: header, width constraint, and the display width used to cut cells.
 pub struct Col {
-    pub title: &'static str,
+    pub title: std::borrow::Cow<'static, str>,
     pub width: Constraint,
 }
 
 pub fn col(title: &'static str, width: Constraint) -> Col {
-    Col { title, width }
+    Col {
+        title: title.into(),
+        width,
+    }
 }
 
 /// The widths the constraints resolve to in `area` (to cut text before drawing).
@@ -115,8 +118,8 @@ pub fn table(
 ) {
     let w = widths(area, cols);
     let height = area.height.saturating_sub(1) as usize;
-    let header =
-        Row::new(cols.iter().map(|c| Cell::from(c.title))).style(theme.style("table.header"));
+    let header = Row::new(cols.iter().map(|c| Cell::from(c.title.clone())))
+        .style(theme.style("table.header"));
     let start = ls.offset.min(ls.visible.len());
     let end = (start + height).min(ls.visible.len());
     let rows: Vec<Row> = (start..end)

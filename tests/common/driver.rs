@@ -132,11 +132,15 @@ impl Driver {
     }
 
     /// Runs the engine (reports, the clock, due rebuilds) until `done(state)` or
-    /// `timeout`.
+    /// `timeout`; then, as a person would see it, until the rows have caught up with
+    /// the data (the engine's next due rebuild).
     pub async fn until(&mut self, what: &str, timeout: Duration, done: impl Fn(&State) -> bool) {
         let start = Instant::now();
         loop {
             if done(self.s()) {
+                while self.s().stale() && start.elapsed() < timeout {
+                    self.turn().await;
+                }
                 return;
             }
             let s = self.s();
@@ -196,6 +200,8 @@ pub fn stage_name(s: &kdeck::app::guard::Stage) -> &'static str {
         Stage::Menu { .. } => "menu",
         Stage::Count { .. } => "count",
         Stage::Pick { .. } => "pick",
+        Stage::PickKey { .. } => "pick-key",
+        Stage::Revealed { .. } => "revealed",
         Stage::Checking => "checking",
         Stage::Confirm { .. } => "confirm",
         Stage::Refused(_) => "refused",

@@ -24,6 +24,10 @@ pub fn needs(s: &State, a: Command, t: &Target) -> Result<Vec<Access>, String> {
     };
     match (t.kind, a) {
         (_, Command::ActUndo) => Ok(Vec::new()),
+        (ResKind::Secret, Command::ActReveal) => {
+            Ok(vec![access("get", "", "secrets", "", t, &t.name)])
+        }
+        (_, Command::ActReveal) => Err("only a Secret has values to reveal".into()),
         (ResKind::Deployment, Command::ActBackup) => Err("only a CronJob runs a backup".into()),
         (ResKind::Deployment, Command::ActTraffic) => match traffic_service(s, t) {
             Some(svc) => Ok(vec![access("patch", "", "services", "", t, &svc)]),

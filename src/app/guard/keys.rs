@@ -135,6 +135,46 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
             }
             Some(Vec::new())
         }
+        Stage::PickKey {
+            target,
+            keys,
+            selected,
+        } => {
+            match k.code {
+                Code::Esc => s.flow = None,
+                Code::Up => *selected = selected.saturating_sub(1),
+                Code::Down => *selected = (*selected + 1).min(keys.len().saturating_sub(1)),
+                Code::Enter => {
+                    let t = target.clone();
+                    let key = keys
+                        .get(*selected)
+                        .map(|(k, _)| k.clone())
+                        .unwrap_or_default();
+                    let planned = s
+                        .contexts
+                        .get(t.ctx)
+                        .ok_or("unknown context".to_string())
+                        .and_then(|c| {
+                            actions::reveal::plan(&c.data, t.ctx, &t.namespace, &t.name, &key)
+                        });
+                    s.flow = None;
+                    return Some(begin(s, t.ctx, planned));
+                }
+                _ => {}
+            }
+            Some(Vec::new())
+        }
+        Stage::Revealed { scroll, .. } => {
+            // The value stays until esc (any other key could be a typo at 3 a.m.);
+            // dropping the flow wipes it.
+            match k.code {
+                Code::Esc | Code::Enter => s.flow = None,
+                Code::Up => *scroll = scroll.saturating_sub(1),
+                Code::Down => *scroll += 1,
+                _ => {}
+            }
+            Some(Vec::new())
+        }
         Stage::Checking => Some(if esc { cancel(s) } else { Vec::new() }),
         Stage::Confirm { typed, mismatch } => {
             if esc {

@@ -67,6 +67,12 @@ pub enum Stage {
         revisions: Vec<RevisionRow>,
         selected: usize,
     },
+    /// Picking which key of a Secret to reveal: (key, size in bytes).
+    PickKey {
+        target: Target,
+        keys: Vec<(String, u32)>,
+        selected: usize,
+    },
     /// The plan is shown; the server checks run.
     Checking,
     /// Waiting for `y` (or the typed name).
@@ -86,6 +92,12 @@ pub enum Stage {
     Finished {
         outcome: Outcome,
         detail: String,
+    },
+    /// A revealed secret value, shown until esc (then wiped).
+    Revealed {
+        key: String,
+        value: crate::actions::reveal::Revealed,
+        scroll: usize,
     },
 }
 
@@ -141,6 +153,7 @@ pub const ACTIONS: &[(Command, &str)] = &[
     (Command::ActBreaker, "reset circuit breaker"),
     (Command::ActTraffic, "switch blue/green traffic"),
     (Command::ActBackup, "trigger a backup"),
+    (Command::ActReveal, "reveal a key's value"),
     (Command::ActUndo, "undo the last action"),
 ];
 
@@ -303,6 +316,34 @@ pub fn start(s: &mut State, a: Command, t: Option<Target>) -> Vec<Effect> {
                     target: t,
                     error: None,
                     hpa,
+                },
+            );
+            s.flow = Some(f);
+            Vec::new()
+        }
+        Command::ActReveal => {
+            let keys: Vec<(String, u32)> = s
+                .contexts
+                .get(t.ctx)
+                .and_then(|c| {
+                    c.data
+                        .kinds
+                        .secrets
+                        .get(&(t.namespace.clone(), t.name.clone()))
+                })
+                .map(|sec| sec.keys.iter().map(|(k, n)| (k.to_string(), *n)).collect())
+                .unwrap_or_default();
+            if keys.is_empty() {
+                s.notify(format!("secret/{} has no keys to reveal", t.name), true);
+                return Vec::new();
+            }
+            let f = new_flow(
+                s,
+                t.ctx,
+                Stage::PickKey {
+                    target: t,
+                    keys,
+                    selected: 0,
                 },
             );
             s.flow = Some(f);

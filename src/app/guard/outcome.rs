@@ -116,6 +116,23 @@ pub fn executed(s: &mut State, flow: u64, ex: Executed) -> Vec<Effect> {
     if ex.outcome != Outcome::Succeeded {
         return finish(s, ex.outcome, ex.detail);
     }
+    if let Some(value) = ex.revealed {
+        // Shown now; the record says what was revealed, never the value.
+        let key = match f.plan.as_ref().and_then(|p| p.request.as_ref()) {
+            Some(Request::RevealSecret { key, .. }) => key.clone(),
+            _ => String::new(),
+        };
+        let fx = finish(s, Outcome::Succeeded, ex.detail);
+        if let Some(f) = s.flow.as_mut() {
+            f.stage = Stage::Revealed {
+                key,
+                value,
+                scroll: 0,
+            };
+            f.hidden = false;
+        }
+        return fx;
+    }
     f.stage = Stage::Verifying {
         progress: "sent; waiting for the effect".into(),
         since: s.now,

@@ -50,6 +50,7 @@ fn executed(
             results: Vec::new(),
             intent,
             sent,
+            revealed: None,
         },
     }))
 }

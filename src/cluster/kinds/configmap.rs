@@ -30,6 +30,9 @@ impl Record for ConfigMapRec {
     fn created(&self) -> Ts {
         self.meta.created
     }
+    fn labels(&self) -> Option<&Labels> {
+        Some(&self.meta.labels)
+    }
 }
 
 impl Kind for ConfigMap {

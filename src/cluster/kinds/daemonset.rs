@@ -52,6 +52,9 @@ impl Record for DaemonSetRec {
     fn created(&self) -> Ts {
         self.meta.created
     }
+    fn labels(&self) -> Option<&Labels> {
+        Some(&self.meta.labels)
+    }
 }
 
 impl Kind for DaemonSet {

@@ -123,6 +123,9 @@ impl Record for DeploymentRec {
     fn created(&self) -> Ts {
         self.meta.created
     }
+    fn labels(&self) -> Option<&Labels> {
+        Some(&self.meta.labels)
+    }
 }
 
 impl Kind for Deployment {

@@ -203,6 +203,9 @@ impl Record for HpaRec {
     fn created(&self) -> Ts {
         self.meta.created
     }
+    fn labels(&self) -> Option<&Labels> {
+        Some(&self.meta.labels)
+    }
 }
 
 impl Kind for Hpa {

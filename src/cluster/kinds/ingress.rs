@@ -187,6 +187,9 @@ impl Record for IngressRec {
     fn created(&self) -> Ts {
         self.meta.created
     }
+    fn labels(&self) -> Option<&Labels> {
+        Some(&self.meta.labels)
+    }
 }
 
 fn port_text(p: &Option<BackendPort>) -> Box<str> {
@@ -278,6 +281,7 @@ impl Kind for Ingress {
                 width: Width::Fixed(6),
                 cell: |r, _| if r.tls.is_empty() { "80" } else { "80,443" }.into(),
             },
+            Column { title: "AGE", width: Width::Fixed(5), cell: |r, j| age(j.now, r.meta.created) },
             Column {
                 title: "BACKENDS",
                 width: Width::Fill,
@@ -292,7 +296,6 @@ impl Kind for Ingress {
                         .join(", ")
                 },
             },
-            Column { title: "AGE", width: Width::Fixed(5), cell: |r, j| age(j.now, r.meta.created) },
         ]
     }
 

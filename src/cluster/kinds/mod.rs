@@ -122,6 +122,10 @@ pub trait Record: Clone + Debug + PartialEq + Send + Sync + 'static {
     fn key(&self) -> Key;
     /// When the object was created (Unix seconds; 0 if unknown).
     fn created(&self) -> Ts;
+    /// Its labels, where the record keeps them.
+    fn labels(&self) -> Option<&Labels> {
+        None
+    }
 }
 
 /// What a cell may read beyond its own record: the other kinds of the same context

@@ -40,6 +40,9 @@ impl Record for NamespaceRec {
     fn created(&self) -> Ts {
         self.created
     }
+    fn labels(&self) -> Option<&Labels> {
+        Some(&self.labels)
+    }
 }
 
 impl Kind for Namespace {

@@ -93,6 +93,9 @@ impl Record for NetworkPolicyRec {
     fn created(&self) -> Ts {
         self.meta.created
     }
+    fn labels(&self) -> Option<&Labels> {
+        Some(&self.meta.labels)
+    }
 }
 
 impl Kind for NetworkPolicy {

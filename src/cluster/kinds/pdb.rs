@@ -62,6 +62,9 @@ impl Record for PdbRec {
     fn created(&self) -> Ts {
         self.meta.created
     }
+    fn labels(&self) -> Option<&Labels> {
+        Some(&self.meta.labels)
+    }
 }
 
 impl Kind for Pdb {

@@ -245,6 +245,9 @@ impl Record for PodRec {
     fn created(&self) -> Ts {
         self.created
     }
+    fn labels(&self) -> Option<&Labels> {
+        Some(&self.labels)
+    }
 }
 
 impl Kind for Pod {

@@ -51,6 +51,9 @@ impl Record for PvcRec {
     fn created(&self) -> Ts {
         self.meta.created
     }
+    fn labels(&self) -> Option<&Labels> {
+        Some(&self.meta.labels)
+    }
 }
 
 /// `ReadWriteOnce` → `RWO`, as kubectl prints access modes.

@@ -66,6 +66,9 @@ impl Record for ReplicaSetRec {
     fn created(&self) -> Ts {
         self.meta.created
     }
+    fn labels(&self) -> Option<&Labels> {
+        Some(&self.meta.labels)
+    }
 }
 
 impl Kind for ReplicaSet {

@@ -34,6 +34,9 @@ impl Record for ServiceAccountRec {
     fn created(&self) -> Ts {
         self.meta.created
     }
+    fn labels(&self) -> Option<&Labels> {
+        Some(&self.meta.labels)
+    }
 }
 
 fn names_of(v: &[NameRef], names: &mut Interner) -> Box<[Arc<str>]> {

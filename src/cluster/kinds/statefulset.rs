@@ -71,6 +71,9 @@ impl Record for StatefulSetRec {
     fn created(&self) -> Ts {
         self.meta.created
     }
+    fn labels(&self) -> Option<&Labels> {
+        Some(&self.meta.labels)
+    }
 }
 
 impl Kind for StatefulSet {

@@ -112,19 +112,20 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
 /// A new namespace gets what a real control plane gives it: the `default`
 /// ServiceAccount and the `kube-root-ca.crt` ConfigMap.
 pub fn namespace_setup(cx: &mut Cx, ns: &str) {
-    if !cx.store.exists(Kind::Namespace, "", ns) {
+    let Some(n) = cx.store.get(Kind::Namespace, "", ns) else {
         return;
-    }
+    };
+    let created = n["metadata"]["creationTimestamp"].clone();
     if !cx.store.exists(Kind::ServiceAccount, ns, "default") {
         let _ = cx.store.create(
             Kind::ServiceAccount,
-            json!({"metadata": {"name": "default", "namespace": ns}}),
+            json!({"metadata": {"name": "default", "namespace": ns, "creationTimestamp": created}}),
         );
     }
     if !cx.store.exists(Kind::ConfigMap, ns, "kube-root-ca.crt") {
         let _ = cx.store.create(
             Kind::ConfigMap,
-            json!({"metadata": {"name": "kube-root-ca.crt", "namespace": ns,
+            json!({"metadata": {"name": "kube-root-ca.crt", "namespace": ns, "creationTimestamp": created,
                 "annotations": {"kubernetes.io/description": "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters."}},
                 "data": {"ca.crt": "-----BEGIN CERTIFICATE-----\nMIIBdzCCAR2gAwIBAgIBADAKBggqhkjOPQQDAjAjMSEwHwYDVQQDDBhrZGVjay1z\naW0tY2FAMTc5NTMzNDQwMDAeFw0yNjExMjIwODAwMDBaFw0zNjExMjAwODAwMDBa\n-----END CERTIFICATE-----\n"}}),
         );
