@@ -442,3 +442,82 @@ fn sigkill_mid_action_leaves_a_verifiable_log_with_every_write_preceded_by_its_i
     drop(c);
     drop(rt);
 }
+
+/// The real binary, a real signal: at the typed-name prompt SIGTERM records the
+/// action as cancelled before kdeck exits (and nothing is sent); while its effect is
+/// watched, SIGHUP (the SSH drop) records it as not verified.
+#[test]
+fn signals_at_a_prompt_and_during_verification_are_recorded_before_exit() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let c = rt.block_on(common::Cluster::start(kdeck::sim::Scenario::Calm, 5.0));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let args = format!("--kubeconfig {}", c.kubeconfig.display());
+    let records =
+        || kdeck::audit::export::records(&dir.path().join("data").join("audit")).expect("records");
+    let start = |n: &str| {
+        let t = Tmux::start(&kdeck_cmd(dir.path(), &args, ""), 100, 30);
+        t.wait("the console", WAIT, |s| s.contains("redis"));
+        t.keys(&["/"]);
+        t.text("redis");
+        t.keys(&["Enter"]);
+        t.wait("redis selected", WAIT, |s| first_row(s).contains("redis"));
+        t.keys(&["S", "BSpace", "BSpace"]);
+        t.text(n);
+        t.keys(&["Enter"]);
+        t.wait("the typed-name prompt", WAIT, |s| {
+            s.contains("type redis and press enter")
+        });
+        t
+    };
+    let signal = |sig: &str| {
+        let pid = kdeck_pid(dir.path()).expect("kdeck is running");
+        let ok = std::process::Command::new("kill")
+            .args([sig, &pid.to_string()])
+            .status()
+            .expect("kill");
+        assert!(ok.success());
+    };
+
+    // SIGTERM at the prompt.
+    let writes = c.sim.writes();
+    let t = start("3");
+    signal("-TERM");
+    let s = t.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
+    assert!(s.contains("KDECK_EXIT=0"), "{s}");
+    let last = records().pop().expect("a record");
+    assert_eq!(
+        last.outcome,
+        Some(kdeck::audit::Outcome::Cancelled),
+        "{last:?}"
+    );
+    assert!(
+        last.error
+            .as_deref()
+            .is_some_and(|e| e.contains("kdeck stopped by SIGTERM")),
+        "{last:?}"
+    );
+    assert_eq!(c.sim.writes(), writes, "nothing was sent");
+    t.kill();
+
+    // SIGHUP while the effect is watched (nothing reacts: controllers paused).
+    c.sim.pause_controllers(true);
+    let t = start("3");
+    t.text("redis");
+    t.keys(&["Enter"]);
+    t.wait("verifying", WAIT, |s| s.contains("watching for the effect"));
+    signal("-HUP");
+    t.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
+    let last = records().pop().expect("a record");
+    assert_eq!(last.phase, kdeck::audit::Phase::Outcome, "{last:?}");
+    assert!(
+        last.error
+            .as_deref()
+            .is_some_and(|e| e.contains("not verified: kdeck stopped by SIGHUP")),
+        "{last:?}"
+    );
+    c.sim.pause_controllers(false);
+}

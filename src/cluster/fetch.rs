@@ -87,30 +87,50 @@ pub async fn text(
 /// titles fields.
 fn title(key: &str) -> String {
     let mut out = String::new();
+    let mut prev_lower = false;
     for (i, c) in key.chars().enumerate() {
         if i == 0 {
             out.extend(c.to_uppercase());
-        } else if c.is_uppercase() && !out.ends_with(' ') {
+        } else if c.is_uppercase() && prev_lower {
             out.push(' ');
             out.push(c);
         } else {
             out.push(c);
         }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
     }
     out
 }
 
+/// Fields whose keys are data (label keys, selector keys), printed as they are.
+const MAPS: &[&str] = &[
+    "labels",
+    "annotations",
+    "matchLabels",
+    "selector",
+    "nodeSelector",
+    "data",
+    "stringData",
+    "binaryData",
+];
+
 fn field(out: &mut String, depth: usize, key: &str, v: &serde_json::Value) {
+    field_in(out, depth, key, v, false)
+}
+
+fn field_in(out: &mut String, depth: usize, key: &str, v: &serde_json::Value, raw_key: bool) {
     use serde_json::Value;
     let pad = "  ".repeat(depth);
+    let title = |k: &str| if raw_key { k.to_string() } else { title(k) };
     match v {
         Value::Object(m) if m.is_empty() => {
             out.push_str(&format!("{pad}{}:  <none>\n", title(key)))
         }
         Value::Object(m) => {
             out.push_str(&format!("{pad}{}:\n", title(key)));
+            let data = MAPS.contains(&key);
             for (k, x) in m {
-                field(out, depth + 1, k, x);
+                field_in(out, depth + 1, k, x, data);
             }
         }
         Value::Array(a) if a.is_empty() => out.push_str(&format!("{pad}{}:  <none>\n", title(key))),

@@ -224,6 +224,9 @@ pub struct ActionSettings {
     pub traffic_key: String,
     #[serde(rename = "breaker")]
     pub breakers: Vec<BreakerConfig>,
+    /// How long an action's effect is waited for before it is recorded as not
+    /// observed (default: per action, 60 s to 5 min).
+    pub verify_timeout: Option<Dur>,
 }
 
 impl Default for ActionSettings {
@@ -231,6 +234,7 @@ impl Default for ActionSettings {
         ActionSettings {
             traffic_key: "slot".into(),
             breakers: Vec::new(),
+            verify_timeout: None,
         }
     }
 }

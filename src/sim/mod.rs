@@ -95,6 +95,9 @@ pub struct SimState {
     pub admission: Vec<access::Admission>,
     manager: Manager,
     script: scenario::Script,
+    /// While set, no controller reconciles (a write is stored but nothing reacts:
+    /// tests watch an action's verification run out).
+    pub controllers_paused: bool,
 }
 
 impl SimState {
@@ -113,7 +116,9 @@ impl SimState {
         let t_script = started.elapsed();
         self.world.tick(&self.store, now);
         let t_world = started.elapsed();
-        self.manager.step(&mut self.store, &mut self.world);
+        if !self.controllers_paused {
+            self.manager.step(&mut self.store, &mut self.world);
+        }
         let total = started.elapsed();
         if total > std::time::Duration::from_millis(50) {
             tracing::warn!(?t_script, ?t_world, ?total, "slow controller step");
@@ -127,6 +132,8 @@ pub struct Stats {
     pub requests: AtomicU64,
     pub writes: AtomicU64,
     pub watches_open: AtomicU64,
+    /// SelfSubjectAccessReviews answered.
+    pub access_reviews: AtomicU64,
     write_log: Mutex<VecDeque<WriteRecord>>,
 }
 
@@ -201,6 +208,16 @@ impl SimHandle {
             std::fs::create_dir_all(dir)?;
         }
         std::fs::write(path, self.kubeconfig())
+    }
+
+    /// SelfSubjectAccessReviews answered so far.
+    pub fn access_reviews(&self) -> u64 {
+        self.shared.stats.access_reviews.load(Ordering::Relaxed)
+    }
+
+    /// Stops (or restarts) every controller: writes are stored, nothing reacts.
+    pub fn pause_controllers(&self, paused: bool) {
+        self.shared.lock().controllers_paused = paused;
     }
 
     pub fn stats(&self) -> &Stats {
@@ -296,6 +313,7 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
         admission: cfg.admission.clone(),
         manager: Manager::default(),
         script: scenario::Script::new(&cfg.scenario),
+        controllers_paused: false,
     };
     // Settle the freshly built world (endpoints, HPA status) before serving.
     state.step();

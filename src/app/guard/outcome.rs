@@ -178,11 +178,16 @@ pub fn check_progress(s: &mut State) -> Vec<Effect> {
             finish(s, Outcome::Failed, why)
         }
         Progress::Waiting(line) => {
-            if s.now - since > req.verify_timeout() {
+            let limit = s
+                .config
+                .actions
+                .verify_timeout
+                .map_or(req.verify_timeout(), |d| d.0.as_secs() as i64);
+            if s.now - since >= limit {
                 return finish(
                     s,
                     Outcome::Failed,
-                    format!("not observed within {} s: {line}", req.verify_timeout()),
+                    format!("not observed within {limit} s: {line}"),
                 );
             }
             if let Some(f) = s.flow.as_mut() {

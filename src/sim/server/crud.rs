@@ -327,6 +327,10 @@ fn review(shared: &Arc<Shared>, r: &Req) -> ApiResult<Response<Body>> {
     let body = parse_object(r)?;
     let st = shared.lock();
     let out = st.rules.review(&r.user, &body);
+    shared
+        .stats
+        .access_reviews
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Ok(json_response(201, &out))
 }
 

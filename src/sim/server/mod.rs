@@ -304,6 +304,7 @@ async fn dispatch(shared: &Arc<Shared>, r: &Req, route: Route) -> Response<Body>
                 "requests": shared.stats.requests.load(Ordering::Relaxed),
                 "writes": shared.stats.writes.load(Ordering::SeqCst),
                 "watchesOpen": shared.stats.watches_open.load(Ordering::Relaxed),
+                "accessReviews": shared.stats.access_reviews.load(Ordering::Relaxed),
                 "writeLog": shared.stats.write_log(),
             }),
         ),
@@ -314,6 +315,14 @@ async fn dispatch(shared: &Arc<Shared>, r: &Req, route: Route) -> Response<Body>
         }
         Route::SimChurn => error_response(&ApiError::method_not_allowed(
             "PUT /kdeck-sim/churn?paused=true|false",
+        )),
+        Route::SimControllers if r.method == Method::PUT => {
+            let paused = r.query.get("paused") == Some("true");
+            shared.lock().controllers_paused = paused;
+            json_response(200, &json!({ "controllersPaused": paused }))
+        }
+        Route::SimControllers => error_response(&ApiError::method_not_allowed(
+            "PUT /kdeck-sim/controllers?paused=true|false",
         )),
         Route::NotFound => error_response(&ApiError::no_route()),
         Route::Resource {

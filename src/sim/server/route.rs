@@ -23,6 +23,8 @@ pub enum Route {
     SimStats,
     /// `PUT /kdeck-sim/churn?paused=true|false`.
     SimChurn,
+    /// `PUT /kdeck-sim/controllers?paused=true|false`.
+    SimControllers,
     NotFound,
 }
 
@@ -60,6 +62,7 @@ pub fn parse_with(path: &str, surface: Lookup) -> Route {
         ["healthz"] | ["livez"] | ["readyz"] => Route::Health,
         ["kdeck-sim", "stats"] => Route::SimStats,
         ["kdeck-sim", "churn"] => Route::SimChurn,
+        ["kdeck-sim", "controllers"] => Route::SimControllers,
         ["api"] => Route::Api,
         ["apis"] => Route::Apis,
         ["api", v] => Route::ResourceList(String::new(), v.to_string()),
