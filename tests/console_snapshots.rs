@@ -6,7 +6,9 @@
 mod common;
 
 use common::Cluster;
-use common::console::{assert_inert, probe_round, render_text, state_from, target};
+use common::console::{
+    assert_inert, probe_round, render_text, run_browse, state_from, target, type_line,
+};
 use kdeck::app::command::Command;
 use kdeck::app::state::{Screen, YamlDoc};
 use kdeck::app::{Console, Done, Event};
@@ -426,4 +428,90 @@ async fn action_dialogs_and_the_audit_view() {
     s.state.audit_status = Some("audit log: 2 records, chain verified".into());
     let _ = s.step(Event::Command(Command::ViewAudit));
     shot(&mut s, "audit_view");
+}
+
+/// The views of the kinds every cluster serves, and the generic list of a resource
+/// kdeck has no view of its own for (a CRD's, and leases), from the server's Table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kind_views_and_browsed_resources() {
+    let (c, now) = cluster(Scenario::Calm, 5.0).await;
+    let mut s = state_from(&c, now).await;
+    let theme = Theme::builtin("default").expect("theme");
+    for (cmd, name) in [
+        ("cm", "configmaps"),
+        ("secrets", "secrets"),
+        ("pvc", "pvcs"),
+        ("pv", "pvs"),
+        ("ds", "daemonsets"),
+        ("rs", "replicasets"),
+        ("ing", "ingresses"),
+        ("no", "nodes"),
+        ("netpol", "networkpolicies"),
+        ("sa", "serviceaccounts"),
+        ("namespaces", "namespaces"),
+    ] {
+        let fx = type_line(&mut s, &format!(":{cmd}"));
+        assert!(
+            fx.iter()
+                .all(|e| !matches!(e, kdeck::app::Effect::Browse { .. })),
+            "{cmd}: its own view"
+        );
+        for (w, h) in SIZES {
+            let text = render_text(&mut s, w, h, &theme);
+            snap(&format!("kind_{name}_{w}x{h}"), &text);
+        }
+    }
+    for (cmd, name) in [("rollouts.argoproj.io", "rollouts"), ("leases", "leases")] {
+        let fx = type_line(&mut s, &format!(":{cmd}"));
+        run_browse(&c, &mut s, fx).await;
+        for (w, h) in SIZES {
+            let text = render_text(&mut s, w, h, &theme);
+            snap(&format!("browse_{name}_{w}x{h}"), &text);
+        }
+    }
+    // A name no server serves says so; it is not an empty list.
+    let fx = type_line(&mut s, ":frobnicators");
+    run_browse(&c, &mut s, fx).await;
+    let msg = s
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(
+        msg.contains("the server doesn't have a resource type \"frobnicators\""),
+        "{msg}"
+    );
+    // Details: an Ingress's backends, and a Secret as keys and sizes only.
+    for (kind, ns, name, snapname) in [
+        (
+            ResKind::Ingress,
+            "team-dashboard-prod",
+            "dashboard-ingress",
+            "describe_ingress",
+        ),
+        (
+            ResKind::Secret,
+            "flextime-production",
+            "flextime-secrets",
+            "describe_secret",
+        ),
+        (
+            ResKind::Pvc,
+            "flextime-backup",
+            "flextime-data",
+            "describe_pvc",
+        ),
+    ] {
+        s.state.screens.push(Screen::Describe {
+            target: target(kind, ns, name),
+            scroll: 0,
+        });
+        for (w, h) in SIZES {
+            snap(
+                &format!("{snapname}_{w}x{h}"),
+                &render_text(&mut s, w, h, &theme),
+            );
+        }
+        s.state.screens.pop();
+    }
 }

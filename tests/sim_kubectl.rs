@@ -696,6 +696,224 @@ async fn errors_print_as_for_a_real_server(v: &str) {
     );
 }
 
+/// The core set every API server serves, and a CRD's custom resources: discovery lists
+/// them, `get` prints them, and the usual writes work.
+async fn every_kind_a_real_server_serves(v: &str) {
+    let c = calm().await;
+    let k = c.kubectl(v);
+    let ar = k.run(&["api-resources", "--no-headers"]).await;
+    let names: Vec<&str> = ar
+        .out()
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    for want in [
+        "configmaps",
+        "secrets",
+        "serviceaccounts",
+        "persistentvolumes",
+        "persistentvolumeclaims",
+        "daemonsets",
+        "ingresses",
+        "ingressclasses",
+        "networkpolicies",
+        "storageclasses",
+        "leases",
+        "roles",
+        "rolebindings",
+        "clusterroles",
+        "clusterrolebindings",
+        "customresourcedefinitions",
+        "rollouts",
+    ] {
+        assert!(
+            names.contains(&want),
+            "api-resources lacks {want}: {names:?}"
+        );
+    }
+    // `get` of each, with the columns kubectl prints for a real server.
+    for (args, header, row) in [
+        (
+            vec!["get", "cm", "-n", "flextime-production"],
+            "DATA",
+            "flextime-config",
+        ),
+        (vec!["get", "secrets", "-A"], "TYPE", "flextime-secrets"),
+        (
+            vec!["get", "sa", "-n", "flextime-production"],
+            "SECRETS",
+            "default",
+        ),
+        (
+            vec!["get", "pv"],
+            "RECLAIM POLICY",
+            "pvc-7f3c2a91-flextime-data",
+        ),
+        (vec!["get", "pvc", "-A"], "VOLUME", "flextime-data"),
+        (
+            vec!["get", "ds", "-n", "kube-system"],
+            "NODE SELECTOR",
+            "fluent-bit",
+        ),
+        (vec!["get", "ing", "-A"], "HOSTS", "dashboard-ingress"),
+        (vec!["get", "ingressclass"], "CONTROLLER", "nginx"),
+        (
+            vec!["get", "netpol", "-A"],
+            "POD-SELECTOR",
+            "flextime-api-ingress",
+        ),
+        (vec!["get", "sc"], "PROVISIONER", "gp3 (default)"),
+        (
+            vec!["get", "leases", "-n", "kube-system"],
+            "HOLDER",
+            "kube-scheduler",
+        ),
+        (
+            vec!["get", "roles", "-A"],
+            "CREATED AT",
+            "flextime-deployer",
+        ),
+        (
+            vec!["get", "rolebindings", "-A"],
+            "ROLE",
+            "Role/flextime-deployer",
+        ),
+        (vec!["get", "clusterroles"], "CREATED AT", "cluster-admin"),
+        (
+            vec!["get", "clusterrolebindings"],
+            "ROLE",
+            "ClusterRole/cluster-admin",
+        ),
+        (vec!["get", "crd"], "CREATED AT", "rollouts.argoproj.io"),
+        (
+            vec!["get", "rollouts.argoproj.io", "-A"],
+            "UP-TO-DATE",
+            "flagwise-canary",
+        ),
+        (
+            vec!["get", "ro", "-n", "flagwise"],
+            "DESIRED",
+            "flagwise-canary",
+        ),
+    ] {
+        let r = k.run(&args).await;
+        let out = r.out();
+        let head = out.lines().next().unwrap_or("");
+        assert!(head.contains(header), "{args:?}: header {head:?}");
+        assert!(out.contains(row), "{args:?}:\n{out}");
+    }
+    // The DaemonSet runs on every node; the PVC is bound; a Rollout's age is an age.
+    let ds = k
+        .run(&[
+            "get",
+            "ds",
+            "fluent-bit",
+            "-n",
+            "kube-system",
+            "--no-headers",
+        ])
+        .await;
+    let cols: Vec<&str> = ds.out().split_whitespace().collect();
+    assert_eq!(&cols[1..4], ["3", "3", "3"], "{cols:?}");
+    let pvc = k
+        .run(&[
+            "get",
+            "pvc",
+            "flextime-data",
+            "-n",
+            "flextime-backup",
+            "-o",
+            "jsonpath={.status.phase}",
+        ])
+        .await;
+    assert_eq!(pvc.out(), "Bound");
+    let ro = k
+        .run(&[
+            "get",
+            "ro",
+            "flagwise-canary",
+            "-n",
+            "flagwise",
+            "--no-headers",
+        ])
+        .await;
+    let age = ro.out().split_whitespace().last().unwrap_or("");
+    assert!(age.ends_with('d'), "{age:?}");
+    // Writes: create a ConfigMap and a Secret (kubectl ≥ 1.32 sends protobuf), read
+    // them back, delete them.
+    k.run(&[
+        "create",
+        "configmap",
+        "kc-test",
+        "-n",
+        "flagwise",
+        "--from-literal=mode=on",
+    ])
+    .await
+    .out();
+    k.run(&[
+        "create",
+        "secret",
+        "generic",
+        "kc-secret",
+        "-n",
+        "flagwise",
+        "--from-literal=pw=s3cr3t-value",
+    ])
+    .await
+    .out();
+    let data = k
+        .run(&[
+            "get",
+            "secret",
+            "kc-secret",
+            "-n",
+            "flagwise",
+            "-o",
+            "jsonpath={.data.pw}",
+        ])
+        .await;
+    assert_eq!(data.out(), "czNjcjN0LXZhbHVl", "base64 of the literal");
+    let cm = k
+        .run(&[
+            "get",
+            "cm",
+            "kc-test",
+            "-n",
+            "flagwise",
+            "-o",
+            "jsonpath={.data.mode}",
+        ])
+        .await;
+    assert_eq!(cm.out(), "on");
+    let del = k
+        .run(&[
+            "delete",
+            "configmap/kc-test",
+            "secret/kc-secret",
+            "-n",
+            "flagwise",
+        ])
+        .await;
+    assert!(del.out().contains("deleted"), "{}", del.stdout);
+    let gone = k.run(&["get", "cm", "kc-test", "-n", "flagwise"]).await;
+    assert!(gone.err().contains("NotFound"), "{}", gone.stderr);
+    // A new namespace gets its default ServiceAccount, as on a real control plane.
+    k.run(&["create", "namespace", "kc-ns"]).await.out();
+    let mut sa = String::new();
+    for _ in 0..50 {
+        sa = k
+            .run(&["get", "sa", "-n", "kc-ns", "--no-headers"])
+            .await
+            .stdout;
+        if sa.contains("default") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(sa.contains("default"), "{sa}");
+}
+
 macro_rules! per_version {
     ($($module:ident => $version:literal),* $(,)?) => {$(
         mod $module {
@@ -718,6 +936,7 @@ macro_rules! per_version {
             t!(auth_can_i_yes_and_no);
             t!(pod_and_service_proxy);
             t!(errors_print_as_for_a_real_server);
+            t!(every_kind_a_real_server_serves);
         }
     )*};
 }

@@ -139,3 +139,65 @@ pub fn target(kind: ResKind, ns: &str, name: &str) -> kdeck::app::lists::Target 
 pub fn show(s: &mut Console, screen: Screen) {
     s.state.screens.push(screen);
 }
+
+/// Types `text` as keys (a `:` command, a filter), then Enter, through the step.
+pub fn type_line(s: &mut Console, text: &str) -> Vec<kdeck::app::Effect> {
+    use kdeck::config::keymap::{Code, Key};
+    let mut fx = Vec::new();
+    for c in text.chars() {
+        let k = if c == ' ' {
+            Key::plain(Code::Space)
+        } else {
+            Key::char(c)
+        };
+        fx.extend(s.step(Event::Key(k)));
+    }
+    fx.extend(s.step(Event::Key(Key::plain(Code::Enter))));
+    fx
+}
+
+/// Runs what browsing asks for, once, as the runtime would: discovery, and the first
+/// list of each browsed resource (from the same `cluster::table` source the runtime
+/// starts), fed back through the step.
+pub async fn run_browse(c: &Cluster, s: &mut Console, fx: Vec<kdeck::app::Effect>) {
+    use kdeck::app::Effect;
+    let client = kube_client(&c.kubeconfig).await;
+    let mut todo = fx;
+    let mut rounds = 0;
+    while !todo.is_empty() {
+        rounds += 1;
+        assert!(rounds < 10, "browse effects never settle");
+        let mut next = Vec::new();
+        for e in todo {
+            match e {
+                Effect::Discover { ctx } => {
+                    let result = kdeck::cluster::discovery::discover(&client).await;
+                    next.extend(s.step(Event::Cluster(Msg::Discovered { ctx, result })));
+                }
+                Effect::Browse { id, ctx, res } => {
+                    let (tx, mut rx) = tokio::sync::mpsc::channel::<Event>(64);
+                    let cancel = tokio_util::sync::CancellationToken::new();
+                    let task = tokio::spawn(kdeck::cluster::table::run(
+                        client.clone(),
+                        ctx,
+                        id,
+                        res,
+                        None,
+                        tx,
+                        cancel.clone(),
+                    ));
+                    let first = tokio::time::timeout(std::time::Duration::from_secs(10), rx.recv())
+                        .await
+                        .expect("a list within 10 s")
+                        .expect("a message");
+                    cancel.cancel();
+                    let _ = task.await;
+                    next.extend(s.step(first));
+                }
+                _ => {}
+            }
+        }
+        todo = next;
+    }
+    let _ = s.step(Event::Refresh);
+}

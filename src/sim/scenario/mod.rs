@@ -167,6 +167,11 @@ fn fleet(store: &mut Store, world: &mut World, broken: bool) -> anyhow::Result<(
                 }
                 steady::deployment(store, d.clone(), &revs, now, &mut node_rr)?;
             }
+            "DaemonSet" => steady::daemonset(
+                store,
+                d.clone(),
+                now - SignedDuration::from_hours(24 * days_for(&name)),
+            )?,
             "StatefulSet" => steady::statefulset(
                 store,
                 d.clone(),

@@ -191,6 +191,45 @@ pub fn deployment(
 }
 
 /// A StatefulSet with its ordinal pods running.
+/// A DaemonSet with a running pod on every node, as if it had run for weeks.
+pub fn daemonset(store: &mut Store, mut d: Value, created: Timestamp) -> anyhow::Result<()> {
+    d["metadata"]["creationTimestamp"] = json!(fmt_ts(created));
+    defaults::apply(store, Kind::DaemonSet, &mut d, None);
+    let ds = store.create(Kind::DaemonSet, d).map_err(err)?;
+    let name = obj::name(&ds).to_string();
+    let hash = deployment::template_hash(&ds["spec"]["template"]);
+    let nodes: Vec<String> = store
+        .list(Kind::Node, None)
+        .iter()
+        .map(|n| obj::name(n).to_string())
+        .collect();
+    for (idx, node) in nodes.iter().enumerate() {
+        let mut t = ds["spec"]["template"].clone();
+        obj::set(
+            &mut t,
+            &["metadata", "labels", "controller-revision-hash"],
+            json!(hash),
+        );
+        let pname = format!("{name}-{}", store.suffix(5));
+        let mut p = running_pod(
+            store,
+            &t,
+            &ds,
+            &pname,
+            idx,
+            created + SignedDuration::from_secs(20 + idx as i64 * 7),
+        );
+        p["spec"]["nodeName"] = json!(node);
+        store.create(Kind::Pod, p).map_err(err)?;
+    }
+    let n = nodes.len();
+    store.modify(Kind::DaemonSet, obj::namespace(&ds), &name, |d| {
+        d["status"] = json!({"observedGeneration": 1, "desiredNumberScheduled": n, "currentNumberScheduled": n,
+            "numberReady": n, "numberAvailable": n, "updatedNumberScheduled": n, "numberMisscheduled": 0, "numberUnavailable": 0});
+    });
+    Ok(())
+}
+
 pub fn statefulset(
     store: &mut Store,
     mut s: Value,
