@@ -941,4 +941,15 @@ macro_rules! per_version {
     )*};
 }
 
-per_version!(kubectl_1_31 => "1.31", kubectl_1_32 => "1.32", kubectl_1_33 => "1.33");
+// Every kubectl release beside the installed one: each skews differently (table
+// negotiation, aggregated discovery from 1.30, `kubectl events`), and on-call
+// machines carry whichever their cluster pinned.
+per_version!(
+    kubectl_1_27 => "1.27",
+    kubectl_1_28 => "1.28",
+    kubectl_1_29 => "1.29",
+    kubectl_1_30 => "1.30",
+    kubectl_1_31 => "1.31",
+    kubectl_1_32 => "1.32",
+    kubectl_1_33 => "1.33",
+);

@@ -25,7 +25,7 @@ pub fn cluster(s: &mut State, m: Msg) -> Vec<Effect> {
         }
         Msg::Applied { ctx, obj } => {
             if let Some(c) = s.contexts.get_mut(ctx) {
-                c.data.apply(obj);
+                c.data.apply(*obj);
             }
         }
         Msg::Deleted {

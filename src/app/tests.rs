@@ -74,14 +74,14 @@ fn selection_follows_the_object_when_rows_resort() {
     // web breaks: it sorts to the top; the selection stays on it.
     let _ = s.step(Event::Cluster(Msg::Applied {
         ctx: 0,
-        obj: Object::Deployment(testkit::deployment(
+        obj: Box::new(Object::Deployment(testkit::deployment(
             "shop",
             "web",
             2,
             0,
             1,
             ("False", "ProgressDeadlineExceeded"),
-        )),
+        ))),
     }));
     let _ = s.step(Event::Refresh);
     assert_eq!(selected_name(&s), "deploy/web");
@@ -105,7 +105,7 @@ fn an_untouched_selection_stays_on_the_worst_row() {
     bad.desired = 9;
     let _ = s.step(Event::Cluster(Msg::Applied {
         ctx: 0,
-        obj: Object::Deployment(bad),
+        obj: Box::new(Object::Deployment(bad)),
     }));
     let _ = s.step(Event::Refresh);
     assert_eq!(s.list().unwrap().selected, 0);
@@ -178,12 +178,38 @@ fn views_switch_by_number_tab_and_command() {
             .iter()
             .all(|&i| s.fleet.events[i].namespace.as_ref() == "ops")
     );
+    // A name kdeck has no view for is looked up in the servers' discovery; when
+    // no server serves it, the person is told so.
     press(&mut s, ":nope");
     key(&mut s, Code::Enter);
     assert!(
         s.notice
             .as_ref()
-            .is_some_and(|n| n.error && n.text.contains("unknown command"))
+            .is_some_and(|n| !n.error && n.text.contains("looking up")),
+        "{:?}",
+        s.notice
+    );
+    for ctx in 0..s.contexts.len() {
+        let _ = s.step(Event::Cluster(Msg::Discovered {
+            ctx,
+            result: Ok(Vec::new()),
+        }));
+    }
+    assert!(
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.error && n.text.contains("doesn't have a resource type \"nope\"")),
+        "{:?}",
+        s.notice
+    );
+    press(&mut s, ":fr*b");
+    key(&mut s, Code::Enter);
+    assert!(
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.error && n.text.contains("unknown command")),
+        "{:?}",
+        s.notice
     );
 }
 
@@ -222,7 +248,7 @@ fn completed_pods_are_hidden_until_toggled() {
     done.phase = "Succeeded".into();
     let _ = s.step(Event::Cluster(Msg::Applied {
         ctx: 0,
-        obj: Object::Pod(done),
+        obj: Box::new(Object::Pod(done)),
     }));
     let _ = s.step(Event::Refresh);
     press(&mut s, "2");

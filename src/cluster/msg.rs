@@ -54,7 +54,7 @@ pub enum Msg {
     },
     Applied {
         ctx: CtxId,
-        obj: Object,
+        obj: Box<Object>,
     },
     Deleted {
         ctx: CtxId,

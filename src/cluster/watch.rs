@@ -129,7 +129,7 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
                 }
                 Some(Msg::Applied {
                     ctx,
-                    obj: K::object(o.record(&mut names)),
+                    obj: Box::new(K::object(o.record(&mut names))),
                 })
             }
             Ok(watcher::Event::Delete(o)) => {

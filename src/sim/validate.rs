@@ -184,7 +184,7 @@ fn immutable(old: &Value, new: &Value, path: &[&str], causes: &mut Vec<Cause>) {
 
 /// Whether `s` is standard base64 (how a Secret's data travels).
 fn is_base64(s: &str) -> bool {
-    s.len() % 4 == 0
+    s.len().is_multiple_of(4)
         && s.trim_end_matches('=').len() + 2 >= s.len()
         && s.trim_end_matches('=')
             .bytes()

@@ -140,14 +140,14 @@ fn yes_writes_the_intent_with_the_send_then_verifies_and_records_the_outcome() {
     // The watch brings the scaled Deployment: observed, the outcome is audited.
     let fx = s.step(Event::Cluster(Msg::Applied {
         ctx: 0,
-        obj: Object::Deployment(deployment(
+        obj: Box::new(Object::Deployment(deployment(
             "shop",
             "api",
             2,
             2,
             2,
             ("True", "NewReplicaSetAvailable"),
-        )),
+        ))),
     }));
     let recs = audited(&fx);
     assert_eq!(recs.len(), 1, "{fx:?}");

@@ -163,7 +163,7 @@ resource!(Pvc, Namespaced);
 /// Pods in the claim's namespace that mount it.
 fn used_by(r: &PvcRec, j: &Join) -> Vec<String> {
     in_namespace(&j.tables.pods, &r.meta.namespace)
-        .filter(|p| p.claims.iter().any(|c| *c == r.meta.name))
+        .filter(|p| p.claims.contains(&r.meta.name))
         .map(|p| p.name.to_string())
         .collect()
 }

@@ -62,8 +62,6 @@ impl StatefulSetRec {
     }
 }
 
-/// One HPA metric: what it is, its target and its current value, as text.
-
 impl Record for StatefulSetRec {
     fn key(&self) -> Key {
         (self.meta.namespace.clone(), self.meta.name.clone())
