@@ -521,3 +521,159 @@ fn signals_at_a_prompt_and_during_verification_are_recorded_before_exit() {
     );
     c.sim.pause_controllers(false);
 }
+
+/// The demo fleet's fake secret values, plain and as the API server sends them.
+fn secret_values() -> Vec<Vec<u8>> {
+    let plain = [
+        "postgres://flextime:fake-db-pass-9f3kQ@flextime-db.internal:5432/flextime",
+        "fake-db-pass-9f3kQ",
+        "fake-redis-pass-Q7x2Lm",
+        "fake-jwt-key-8HhY3vRt2pW",
+        "sk-fake-dashboard-0penai-K3y",
+        "fake-session-secret-Zr4q",
+        "fake-flextime-tls-key-Wq8",
+        "fake-dashboard-tls-key-Pz1",
+    ];
+    let encoded = [
+        "ZmFrZS1yZWRpcy1wYXNzLVE3eDJMbQ==",
+        "ZmFrZS1qd3Qta2V5LThIaFkzdlJ0MnBX",
+        "c2stZmFrZS1kYXNoYm9hcmQtMHBlbmFpLUszeQ==",
+        "ZmFrZS1zZXNzaW9uLXNlY3JldC1acjRx",
+    ];
+    plain
+        .iter()
+        .chain(encoded.iter())
+        .map(|s| s.as_bytes().to_vec())
+        .collect()
+}
+
+fn files_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files_under(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn a_secret_is_shown_only_when_revealed_and_is_written_nowhere() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let c = rt.block_on(common::Cluster::start(kdeck::sim::Scenario::Calm, 5.0));
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The most talkative log level: not even a trace line may hold a value.
+    let t = Tmux::start(
+        &kdeck_cmd(
+            dir.path(),
+            &format!("--kubeconfig {}", c.kubeconfig.display()),
+            "KDECK_LOG_LEVEL=trace",
+        ),
+        100,
+        30,
+    );
+    let values = secret_values();
+    let shows_a_value = |s: &str| {
+        values
+            .iter()
+            .any(|v| s.contains(std::str::from_utf8(v).expect("ascii")))
+    };
+    t.wait("the console", WAIT, |s| s.contains("redis"));
+    t.keys(&[":"]);
+    t.text("secrets");
+    t.keys(&["Enter"]);
+    t.wait("the secrets view", WAIT, |s| s.contains("flextime-secrets"));
+    t.keys(&["/"]);
+    t.text("flextime-secrets");
+    t.keys(&["Enter"]);
+    let s = t.wait("flextime-secrets selected", WAIT, |s| {
+        first_row(s).contains("flextime-secrets")
+    });
+    assert!(!shows_a_value(&s), "{s}");
+
+    // Describe and YAML name the keys and their sizes, never the values.
+    t.keys(&["d"]);
+    let s = t.wait("describe", WAIT, |s| s.contains("REDIS_PASSWORD"));
+    assert!(!shows_a_value(&s), "{s}");
+    t.keys(&["Escape", "y"]);
+    let s = t.wait("yaml", WAIT, |s| {
+        s.contains("REDIS_PASSWORD") && s.contains("apiVersion")
+    });
+    assert!(!shows_a_value(&s), "{s}");
+    t.keys(&["Escape"]);
+    t.wait("back on the list", WAIT, |s| {
+        first_row(s).contains("flextime-secrets")
+    });
+
+    // Reveal one key: pick it, see the plan, confirm by name, read it, esc wipes it.
+    t.keys(&["X"]);
+    let s = t.wait("the key picker", WAIT, |s| s.contains("reveal which key?"));
+    let below = s
+        .lines()
+        .skip_while(|l| !l.contains("reveal which key?"))
+        .position(|l| l.contains("REDIS_PASSWORD"))
+        .expect("REDIS_PASSWORD offered");
+    let first = s
+        .lines()
+        .skip_while(|l| !l.contains("reveal which key?"))
+        .position(|l| l.contains("DATABASE_URL") || l.contains("JWT_SIGNING_KEY"))
+        .expect("keys listed");
+    for _ in first..below {
+        t.keys(&["Down"]);
+    }
+    t.keys(&["Enter"]);
+    let s = t.wait("the typed-name prompt", WAIT, |s| {
+        s.contains("type flextime-secrets and press enter")
+    });
+    assert!(s.contains("REDIS_PASSWORD"), "{s}");
+    assert!(!shows_a_value(&s), "{s}");
+    t.text("flextime-secrets");
+    t.keys(&["Enter"]);
+    let s = t.wait("the value", WAIT, |s| s.contains("fake-redis-pass-Q7x2Lm"));
+    assert!(s.contains("recorded as revealed, the value is not"), "{s}");
+    t.keys(&["Escape"]);
+    let s = t.wait("the value gone", WAIT, |s| !s.contains("fake-redis-pass"));
+    assert!(!shows_a_value(&s), "{s}");
+    t.keys(&["q"]);
+    let s = t.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
+    assert!(s.contains("KDECK_EXIT=0"), "{s}");
+    assert!(!shows_a_value(&s), "the normal screen after exit:\n{s}");
+
+    // The audit log says who revealed which key, and holds no value.
+    let records =
+        kdeck::audit::export::records(&dir.path().join("data").join("audit")).expect("records");
+    let reveal: Vec<_> = records.iter().filter(|r| r.action == "reveal").collect();
+    assert!(
+        reveal
+            .iter()
+            .any(|r| r.params["plan"]["key"] == "REDIS_PASSWORD"
+                && r.outcome == Some(kdeck::audit::Outcome::Succeeded)),
+        "{reveal:?}"
+    );
+    // Nothing kdeck wrote — audit log, state, logs, recordings — holds a value.
+    let mut files = Vec::new();
+    files_under(dir.path(), &mut files);
+    assert!(
+        files.iter().any(|f| f.to_string_lossy().contains("state")),
+        "kdeck wrote its state: {files:?}"
+    );
+    let mut bytes_read = 0;
+    for f in &files {
+        let body = std::fs::read(f).expect("readable");
+        bytes_read += body.len();
+        for v in &values {
+            assert!(
+                !body.windows(v.len()).any(|w| w == v.as_slice()),
+                "{} holds {}",
+                f.display(),
+                String::from_utf8_lossy(v)
+            );
+        }
+    }
+    assert!(bytes_read > 0, "{files:?}");
+}
