@@ -10,6 +10,18 @@ use common::tmux::{Tmux, kdeck_cmd, kdeck_pid};
 
 const WAIT: Duration = Duration::from_secs(45);
 
+/// The calm fleet served over HTTP (at 5× speed) for the binary to connect to; the
+/// runtime serving it lives as long as it is held.
+fn calm_cluster() -> (tokio::runtime::Runtime, common::Cluster) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let c = rt.block_on(common::Cluster::start(kdeck::sim::Scenario::Calm, 5.0));
+    (rt, c)
+}
+
 fn first_row(screen: &str) -> String {
     screen
         .lines()
@@ -135,19 +147,23 @@ fn a_panic_restores_the_terminal() {
 
 #[test]
 fn sighup_from_a_dropped_ssh_session_ends_kdeck() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let t = Tmux::start(&kdeck_cmd(dir.path(), "demo", ""), 80, 24);
-    t.wait("the console", WAIT, |s| s.contains("│ Overview"));
-    let pid = kdeck_pid(dir.path()).expect("kdeck is running");
-    // The pane goes away as when an SSH session drops: kdeck gets SIGHUP.
-    t.kill();
-    let start = std::time::Instant::now();
-    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "kdeck still running after its terminal went away"
-        );
-        std::thread::sleep(Duration::from_millis(100));
+    // Several times: the terminal's hang-up and the SIGHUP race each other (a
+    // reader once spun forever on the hung-up terminal's end-of-file instead).
+    for round in 0..3 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let t = Tmux::start(&kdeck_cmd(dir.path(), "demo", ""), 80, 24);
+        t.wait("the console", WAIT, |s| s.contains("│ Overview"));
+        let pid = kdeck_pid(dir.path()).expect("kdeck is running");
+        // The pane goes away as when an SSH session drops: kdeck gets SIGHUP.
+        t.kill();
+        let start = std::time::Instant::now();
+        while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "round {round}: kdeck still running after its terminal went away"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 }
 
@@ -357,12 +373,7 @@ fn the_incidents_way_out_confirmed_by_name_and_audited_at_80x24() {
 /// has an intent record written before it arrived.
 #[test]
 fn sigkill_mid_action_leaves_a_verifiable_log_with_every_write_preceded_by_its_intent() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let c = rt.block_on(common::Cluster::start(kdeck::sim::Scenario::Calm, 5.0));
+    let (rt, c) = calm_cluster();
     let dir = tempfile::tempdir().expect("tempdir");
     let args = format!("--kubeconfig {}", c.kubeconfig.display());
     // Kill delays after the confirming Enter: before the intent, around it, around the
@@ -448,12 +459,7 @@ fn sigkill_mid_action_leaves_a_verifiable_log_with_every_write_preceded_by_its_i
 /// watched, SIGHUP (the SSH drop) records it as not verified.
 #[test]
 fn signals_at_a_prompt_and_during_verification_are_recorded_before_exit() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let c = rt.block_on(common::Cluster::start(kdeck::sim::Scenario::Calm, 5.0));
+    let (_rt, c) = calm_cluster();
     let dir = tempfile::tempdir().expect("tempdir");
     let args = format!("--kubeconfig {}", c.kubeconfig.display());
     let records =
@@ -560,12 +566,7 @@ fn files_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 
 #[test]
 fn a_secret_is_shown_only_when_revealed_and_is_written_nowhere() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let c = rt.block_on(common::Cluster::start(kdeck::sim::Scenario::Calm, 5.0));
+    let (_rt, c) = calm_cluster();
     let dir = tempfile::tempdir().expect("tempdir");
     // The most talkative log level: not even a trace line may hold a value.
     let t = Tmux::start(

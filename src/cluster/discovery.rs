@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::kinds::Info;
+use super::kinds::{Ident, Info};
 
 /// One resource a server serves.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -24,58 +24,35 @@ pub struct ApiRes {
 }
 
 impl ApiRes {
-    /// `v1`, `apps/v1`.
-    pub fn api_version(&self) -> String {
-        if self.group.is_empty() {
-            self.version.clone()
-        } else {
-            format!("{}/{}", self.group, self.version)
+    pub fn ident(&self) -> Ident<'_> {
+        Ident {
+            group: &self.group,
+            version: &self.version,
+            kind: &self.kind,
+            plural: &self.plural,
+            singular: &self.singular,
+            namespaced: self.namespaced,
         }
+    }
+
+    /// `v1`, `argoproj.io/v1alpha1`.
+    pub fn api_version(&self) -> String {
+        self.ident().api_version()
     }
 
     /// `rollouts.argoproj.io`, `pods`.
     pub fn qualified(&self) -> String {
-        if self.group.is_empty() {
-            self.plural.clone()
-        } else {
-            format!("{}.{}", self.plural, self.group)
-        }
+        self.ident().qualified()
     }
 
-    /// Whether `name` names it as `kubectl get NAME` accepts: plural, singular, a
-    /// short name or the kind (any case), optionally with `.group` or
-    /// `.version.group`.
+    /// Whether `name` names it as `kubectl get NAME` accepts.
     pub fn named(&self, name: &str) -> bool {
-        let name = name.to_ascii_lowercase();
-        let (base, rest) = match name.split_once('.') {
-            Some((b, r)) => (b, Some(r)),
-            None => (name.as_str(), None),
-        };
-        let base_ok = base == self.plural
-            || base == self.singular
-            || base == self.kind.to_ascii_lowercase()
-            || self.short.iter().any(|s| s == base);
-        let group_ok = match rest {
-            None => true,
-            Some(r) => {
-                r == self.group
-                    || r == format!("{}.{}", self.version, self.group).trim_end_matches('.')
-            }
-        };
-        base_ok && group_ok
+        self.ident().named(name, &self.short)
     }
 
     /// The collection's path (`/apis/argoproj.io/v1alpha1/namespaces/ns/rollouts`).
     pub fn path(&self, namespace: Option<&str>) -> String {
-        let root = if self.group.is_empty() {
-            format!("/api/{}", self.version)
-        } else {
-            format!("/apis/{}/{}", self.group, self.version)
-        };
-        match namespace.filter(|n| self.namespaced && !n.is_empty()) {
-            Some(ns) => format!("{root}/namespaces/{ns}/{}", self.plural),
-            None => format!("{root}/{}", self.plural),
-        }
+        self.ident().path(namespace)
     }
 
     /// The kube-rs resource, to fetch one object.
@@ -111,38 +88,7 @@ const MAX_BODY: usize = 16 << 20;
 const AGGREGATED: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
 
 async fn get(client: &kube::Client, path: &str, accept: &str) -> Result<(String, Value), String> {
-    use http_body_util::BodyExt;
-    let req = http::Request::get(path)
-        .header(http::header::ACCEPT, accept)
-        .body(kube::client::Body::empty())
-        .map_err(|e| e.to_string())?;
-    let resp = client
-        .send(req)
-        .await
-        .map_err(|e| super::watch::short_error(&e))?;
-    let status = resp.status();
-    let ct = resp
-        .headers()
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let mut body = resp.into_body();
-    let mut bytes = Vec::new();
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| e.to_string())?;
-        if let Some(d) = frame.data_ref() {
-            if bytes.len() + d.len() > MAX_BODY {
-                return Err(format!(
-                    "{path}: discovery document larger than {MAX_BODY} bytes"
-                ));
-            }
-            bytes.extend_from_slice(d);
-        }
-    }
-    if !status.is_success() {
-        return Err(format!("{path} answered {status}"));
-    }
+    let (ct, bytes) = super::raw::get(client, path, accept, MAX_BODY).await?;
     let v = serde_json::from_slice(&bytes).map_err(|e| format!("{path}: {e}"))?;
     Ok((ct, v))
 }

@@ -12,6 +12,7 @@ pub mod logs;
 pub mod metrics;
 pub mod msg;
 pub mod ping;
+pub mod raw;
 pub mod snapshots;
 pub mod store;
 pub mod table;

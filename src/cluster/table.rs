@@ -120,22 +120,7 @@ async fn send_json(
     client: &kube::Client,
     uri: &str,
 ) -> Result<http::Response<kube::client::Body>, String> {
-    let req = http::Request::get(uri)
-        .header(http::header::ACCEPT, ACCEPT)
-        .body(kube::client::Body::empty())
-        .map_err(|e| e.to_string())?;
-    let resp = client
-        .send(req)
-        .await
-        .map_err(|e| super::watch::short_error(&e))?;
-    if !resp.status().is_success() {
-        return Err(format!(
-            "{} answered {}",
-            uri.split('?').next().unwrap_or(uri),
-            resp.status()
-        ));
-    }
-    Ok(resp)
+    super::raw::send(client, uri, ACCEPT).await
 }
 
 /// Lists once: the table, its resourceVersion.
@@ -145,17 +130,9 @@ async fn list(client: &kube::Client, base: &str) -> Result<(Value, String), Stri
         &format!("{base}?includeObject=Metadata&limit={MAX_ROWS}"),
     )
     .await?;
-    let mut body = resp.into_body();
-    let mut bytes = Vec::new();
-    while let Some(f) = body.frame().await {
-        let f = f.map_err(|e| e.to_string())?;
-        if let Some(d) = f.data_ref() {
-            if bytes.len() + d.len() > 256 << 20 {
-                return Err("the list is larger than 256 MB".into());
-            }
-            bytes.extend_from_slice(d);
-        }
-    }
+    let bytes = super::raw::read(resp.into_body(), 256 << 20)
+        .await
+        .map_err(|e| format!("the list is {e}"))?;
     let t: Value = serde_json::from_slice(&bytes).map_err(|e| format!("not a Table: {e}"))?;
     if t["kind"] != "Table" {
         return Err("the server does not print this resource as a Table".into());

@@ -5,9 +5,9 @@
 
 use std::time::{Duration, Instant};
 
-use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
-use futures::StreamExt;
+use crossterm::event::{Event as TermEvent, KeyEventKind};
 
+use super::input::TermInput;
 use super::render::{page_rows, render};
 use super::terminal::Term;
 use crate::app::engine::{Engine, Input};
@@ -19,7 +19,7 @@ const FRAME: Duration = Duration::from_millis(33);
 
 /// Runs the console in the terminal until it has quit.
 pub async fn run(term: &mut Term, engine: &mut Engine, theme: &Theme) {
-    let mut input = EventStream::new();
+    let mut input = super::input::spawn();
     // Test hook: panic after this many milliseconds, to prove a panic restores the
     // terminal (used by the end-to-end tests; unset in normal use).
     let panic_at = std::env::var("KDECK_TEST_PANIC_AFTER_MS")
@@ -48,7 +48,7 @@ pub async fn run(term: &mut Term, engine: &mut Engine, theme: &Theme) {
         let next = async {
             let ev = if terminal_ok {
                 tokio::select! {
-                    ev = input.next() => ev,
+                    ev = input.recv() => ev,
                     // After a frame, nothing is drawn until something happens.
                     _ = tokio::time::sleep(Duration::from_secs(3600)) => return Input::Idle,
                 }
@@ -56,16 +56,19 @@ pub async fn run(term: &mut Term, engine: &mut Engine, theme: &Theme) {
                 std::future::pending().await
             };
             match ev {
-                Some(Ok(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => {
+                Some(TermInput::Event(TermEvent::Key(k))) if k.kind != KeyEventKind::Release => {
                     Key::from_event(&k).map_or(Input::Idle, Input::Key)
                 }
-                Some(Ok(TermEvent::Resize(w, h))) => {
+                Some(TermInput::Event(TermEvent::Resize(w, h))) => {
                     size = ratatui::layout::Size::new(w, h);
                     Input::Idle
                 }
-                Some(Ok(_)) => Input::Idle,
-                // The terminal is gone (stdin closed).
-                Some(Err(_)) | None => Input::Closed,
+                Some(TermInput::Event(_)) => Input::Idle,
+                // The terminal is gone: said once; the quit path takes it from here.
+                Some(TermInput::Closed) | None => {
+                    terminal_ok = false;
+                    Input::Closed
+                }
             }
         };
         let drew_recently = last_draw.elapsed() < FRAME;

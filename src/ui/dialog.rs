@@ -107,6 +107,9 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
     };
     let iw = w.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = Vec::new();
+    // Which part stays in sight when the content is taller than the screen: the
+    // bottom (the question, the verdict) unless a stage says otherwise.
+    let mut anchor = Anchor::Bottom;
     match &flow.stage {
         Stage::Menu {
             items, selected, ..
@@ -123,6 +126,9 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
                     base
                 };
                 let mark = if i == *selected { "▶" } else { " " };
+                if i == *selected {
+                    anchor = Anchor::Line(lines.len());
+                }
                 let mut text = format!("{mark}{:>3}  {}", it.key, it.label);
                 if let Some(why) = &it.disabled {
                     text.push_str(&format!("  — disabled: {why}"));
@@ -182,6 +188,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
                     crate::util::age::age(now, r.created)
                 );
                 let style = if i == *selected {
+                    anchor = Anchor::Line(lines.len());
                     t.style("table.selected")
                 } else {
                     t.style("dialog")
@@ -240,6 +247,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
                     if i == *selected { "▶ " } else { "  " }
                 );
                 let style = if i == *selected {
+                    anchor = Anchor::Line(lines.len());
                     t.style("table.selected")
                 } else {
                     t.style("dialog")
@@ -252,6 +260,8 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
             )));
         }
         Stage::Revealed { value, scroll, .. } => {
+            // Scrolled by the person: the top is where they put it.
+            anchor = Anchor::Top;
             let all = value.lines();
             lines.push(Line::from(Span::styled(
                 fit(
@@ -283,6 +293,14 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
                 lines.extend(plan_lines(s, flow, p, iw, t));
             }
             lines.push(Line::from(""));
+            // What each pod or request answered, above the verdict (which stays in
+            // sight at the bottom however many there are).
+            for r in &flow.results {
+                lines.push(Line::from(Span::styled(
+                    fit(&format!("  {r}"), iw),
+                    t.style("dialog"),
+                )));
+            }
             match &flow.stage {
                 Stage::Checking => lines.push(Line::from(Span::styled(
                     "checking access and a server dry run… (esc cancels)",
@@ -385,12 +403,6 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
                 }
                 _ => {}
             }
-            for r in &flow.results {
-                lines.push(Line::from(Span::styled(
-                    fit(&format!("  {r}"), iw),
-                    t.style("dialog"),
-                )));
-            }
         }
     }
     // As tall as its content; the bottom (the question) stays visible when it is long.
@@ -398,8 +410,27 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
     let want = (lines.len() + reserve + 2).min(u16::MAX as usize) as u16;
     let inner = popup(f, centred(area, w, want.min(h)), &title, t);
     let room = inner.height as usize;
-    let skip = (lines.len() + reserve).saturating_sub(room);
-    let shown: Vec<Line> = lines.into_iter().skip(skip).collect();
+    let skip = anchor.skip(lines.len() + reserve, room);
+    let total = lines.len();
+    let mut shown: Vec<Line> = lines.into_iter().skip(skip).take(room).collect();
+    // Say what is out of sight rather than cut silently.
+    if skip > 0
+        && let Some(first) = shown.first_mut()
+    {
+        *first = Line::from(Span::styled(
+            format!("  ↑ {} more lines", skip + 1),
+            t.style("text.dim"),
+        ));
+    }
+    let below = total.saturating_sub(skip + room);
+    if below > 0
+        && let Some(last) = shown.last_mut()
+    {
+        *last = Line::from(Span::styled(
+            format!("  ↓ {} more lines", below + 1),
+            t.style("text.dim"),
+        ));
+    }
     let used = shown.len() as u16;
     f.render_widget(Paragraph::new(shown), inner);
     if let Stage::Confirm {
@@ -414,5 +445,47 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
             height: 1,
         };
         f.render_widget(&**area, r);
+    }
+}
+
+/// Which part of a dialog taller than its room stays in sight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Anchor {
+    Top,
+    Bottom,
+    /// This line (the selected item of a picker).
+    Line(usize),
+}
+
+impl Anchor {
+    /// Lines to skip at the top, for `total` lines in `room`.
+    fn skip(self, total: usize, room: usize) -> usize {
+        let most = total.saturating_sub(room);
+        match self {
+            Anchor::Top => 0,
+            Anchor::Bottom => most,
+            // The line one from the bottom edge, so the marker does not cover it.
+            Anchor::Line(i) => (i + 2).saturating_sub(room).min(most),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Anchor;
+
+    #[test]
+    fn a_tall_dialog_keeps_the_part_that_matters_in_sight() {
+        // 30 lines in 10 rows.
+        assert_eq!(Anchor::Top.skip(30, 10), 0);
+        assert_eq!(Anchor::Bottom.skip(30, 10), 20);
+        // The selected line stays above the bottom edge…
+        assert_eq!(Anchor::Line(3).skip(30, 10), 0);
+        assert_eq!(Anchor::Line(15).skip(30, 10), 7);
+        // …and the end of the list is not scrolled past.
+        assert_eq!(Anchor::Line(29).skip(30, 10), 20);
+        // Room for everything: nothing skipped.
+        assert_eq!(Anchor::Bottom.skip(5, 10), 0);
+        assert_eq!(Anchor::Line(4).skip(5, 10), 0);
     }
 }

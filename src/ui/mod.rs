@@ -14,6 +14,7 @@ pub mod header;
 pub mod health;
 pub mod help;
 pub mod hpas;
+pub mod input;
 pub mod kinds;
 pub mod logs;
 pub mod overview;

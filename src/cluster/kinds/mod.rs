@@ -61,7 +61,20 @@ pub struct Info {
     pub title: &'static str,
 }
 
-impl Info {
+/// An API resource's identity, borrowed from a declared kind (`Info`) or a
+/// discovered one: the one place the names `kubectl get` accepts and the paths are
+/// worked out.
+#[derive(Debug, Clone, Copy)]
+pub struct Ident<'a> {
+    pub group: &'a str,
+    pub version: &'a str,
+    pub kind: &'a str,
+    pub plural: &'a str,
+    pub singular: &'a str,
+    pub namespaced: bool,
+}
+
+impl Ident<'_> {
     /// `v1`, `apps/v1`.
     pub fn api_version(&self) -> String {
         if self.group.is_empty() {
@@ -80,10 +93,10 @@ impl Info {
         }
     }
 
-    /// Whether `name` names this kind the way `kubectl get NAME` accepts: plural,
-    /// singular, a short name or the kind (any case), optionally with `.group` or
-    /// `.version.group`.
-    pub fn named(&self, name: &str) -> bool {
+    /// Whether `name` names it the way `kubectl get NAME` accepts: plural,
+    /// singular, one of the `short` names or the kind (any case), optionally with
+    /// `.group` or `.version.group`.
+    pub fn named<S: AsRef<str>>(&self, name: &str, short: &[S]) -> bool {
         let name = name.to_ascii_lowercase();
         let (base, rest) = match name.split_once('.') {
             Some((b, r)) => (b, Some(r)),
@@ -92,7 +105,7 @@ impl Info {
         let base_ok = base == self.plural
             || base == self.singular
             || base == self.kind.to_ascii_lowercase()
-            || self.short.contains(&base);
+            || short.iter().any(|s| s.as_ref() == base);
         let group_ok = match rest {
             None => true,
             Some(r) => {
@@ -114,6 +127,39 @@ impl Info {
             Some(ns) => format!("{root}/namespaces/{ns}/{}", self.plural),
             None => format!("{root}/{}", self.plural),
         }
+    }
+}
+
+impl Info {
+    pub fn ident(&self) -> Ident<'static> {
+        Ident {
+            group: self.group,
+            version: self.version,
+            kind: self.kind,
+            plural: self.plural,
+            singular: self.singular,
+            namespaced: self.namespaced,
+        }
+    }
+
+    /// `v1`, `apps/v1`.
+    pub fn api_version(&self) -> String {
+        self.ident().api_version()
+    }
+
+    /// `deployments.apps`, `pods`.
+    pub fn qualified(&self) -> String {
+        self.ident().qualified()
+    }
+
+    /// Whether `name` names this kind as `kubectl get NAME` accepts.
+    pub fn named(&self, name: &str) -> bool {
+        self.ident().named(name, self.short)
+    }
+
+    /// The path of the collection.
+    pub fn path(&self, namespace: Option<&str>) -> String {
+        self.ident().path(namespace)
     }
 }
 
