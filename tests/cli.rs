@@ -206,10 +206,71 @@ fn exec_plugin_failures_are_reported() {
         run(kdeck(dir.path()).args(["status", "--kubeconfig", kc.to_str().expect("path")]));
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("unable to run auth exec")
-            && err.contains("exec plugin /nonexistent/aws-iam-authenticator")
+        err.contains("credentials: cannot start plugin aws-iam-authenticator")
             && err.contains("No such file"),
         "{err}"
+    );
+}
+
+/// A plugin that never answers (an SSO helper waiting for a browser) costs at most
+/// its timeout, is named, and leaves no process behind; its arguments and
+/// environment (secrets) appear neither in the output nor in the log.
+#[test]
+fn a_hanging_or_leaky_exec_plugin_is_cut_named_and_redacted() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("config")).expect("config dir");
+    std::fs::write(
+        dir.path().join("config/config.toml"),
+        "exec_timeout = \"1s\"\n",
+    )
+    .expect("config");
+    let kc = dir.path().join("kubeconfig");
+    std::fs::write(
+        &kc,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://127.0.0.1:9'}\ncontexts:\n- name: hang\n  context: {cluster: c, user: hang}\n- name: leak\n  context: {cluster: c, user: leak}\ncurrent-context: hang\nusers:\n- name: hang\n  user:\n    exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sleep, args: ['1000']}\n- name: leak\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: /bin/sh\n      args: ['-c', 'echo \"bad --token=$PLUGIN_SECRET\" >&2; exit 1', '--token=sekrit-arg-Zq9']\n      env: [{name: PLUGIN_SECRET, value: sekrit-env-Wx4}]\n",
+    )
+    .expect("write");
+    let start = std::time::Instant::now();
+    let (code, out, err) = run(kdeck(dir.path()).args([
+        "status",
+        "--kubeconfig",
+        kc.to_str().expect("path"),
+        "--context",
+        "hang",
+        "--context",
+        "leak",
+        "--log-level",
+        "trace",
+    ]));
+    let took = start.elapsed();
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+    assert!(
+        err.contains("context hang: credentials: plugin sleep did not answer in 1 s"),
+        "{err}"
+    );
+    assert!(
+        err.contains("context leak: credentials: plugin sh failed"),
+        "{err}"
+    );
+    let log = std::fs::read_to_string(dir.path().join("state/kdeck.log")).unwrap_or_default();
+    for text in [&out, &err, &log] {
+        assert!(!text.contains("sekrit"), "{text}");
+    }
+    let mode = std::fs::metadata(dir.path().join("state/kdeck.log"))
+        .expect("a log file")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    // The plugin was killed, not left running.
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", "sleep 1000"])
+        .output()
+        .expect("pgrep");
+    assert!(
+        String::from_utf8_lossy(&left.stdout).trim().is_empty(),
+        "sleep 1000 still running"
     );
 }
 

@@ -678,3 +678,52 @@ fn a_secret_is_shown_only_when_revealed_and_is_written_nowhere() {
     }
     assert!(bytes_read > 0, "{files:?}");
 }
+
+/// An exec credential plugin that never answers holds up neither the screen nor
+/// the other context: the console draws at once, keys work, the good context
+/// loads, and the hanging one says why once its plugin's time is up.
+#[test]
+fn a_hanging_credential_plugin_holds_up_nothing() {
+    let (_rt, c) = calm_cluster();
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("config")).expect("config dir");
+    std::fs::write(
+        dir.path().join("config/config.toml"),
+        "exec_timeout = \"3s\"\n",
+    )
+    .expect("config");
+    let kc = dir.path().join("two.yaml");
+    std::fs::write(
+        &kc,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: sim\n  cluster: {{server: '{}'}}\n- name: far\n  cluster: {{server: 'https://127.0.0.1:9'}}\ncontexts:\n- name: good\n  context: {{cluster: sim, user: sim}}\n- name: hang\n  context: {{cluster: far, user: hang}}\ncurrent-context: good\nusers:\n- name: sim\n  user: {{token: kdeck-sim-token}}\n- name: hang\n  user:\n    exec: {{apiVersion: client.authentication.k8s.io/v1, command: /bin/sleep, args: ['1000']}}\n",
+            c.sim.server_url()
+        ),
+    )
+    .expect("kubeconfig");
+    let args = format!(
+        "--kubeconfig {} --context good --context hang",
+        kc.display()
+    );
+    let t = Tmux::start(&kdeck_cmd(dir.path(), &args, ""), 120, 30);
+    let start = std::time::Instant::now();
+    // The good context's rows while the plugin is still running.
+    t.wait("the good context", WAIT, |s| s.contains("redis"));
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "the screen waited for the plugin: {:?}",
+        start.elapsed()
+    );
+    // Keys work meanwhile: help opens and closes.
+    t.keys(&["?"]);
+    t.wait("help", WAIT, |s| s.contains("quit"));
+    t.keys(&["Escape"]);
+    // Then the hanging context says why.
+    let s = t.wait("the plugin's timeout", WAIT, |s| {
+        s.contains("did not answer in 3 s")
+    });
+    assert!(s.contains("hang"), "{s}");
+    t.keys(&["q"]);
+    let s = t.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
+    assert!(s.contains("KDECK_EXIT=0"), "{s}");
+}

@@ -152,7 +152,7 @@ async fn hostile_endpoints_are_classified_within_their_deadline() {
     let targets = kdeck::fleet::probing::configured(&cfg.endpoints, &settings, &[]);
     assert_eq!(targets.len(), NAMES.len());
     let clients = kdeck::probe::http::Clients {
-        kube: Vec::new(),
+        kube: Default::default(),
         direct: kdeck::probe::http::direct_client().expect("client"),
     };
     let start = Instant::now();
@@ -219,7 +219,7 @@ async fn the_console_keeps_drawing_while_probes_hang() {
     let settings = Settings::from(&cfg.probes);
     let targets = kdeck::fleet::probing::configured(&cfg.endpoints, &settings, &[]);
     let clients = kdeck::probe::http::Clients {
-        kube: Vec::new(),
+        kube: Default::default(),
         direct: kdeck::probe::http::direct_client().expect("client"),
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel(256);

@@ -210,12 +210,18 @@ pub fn ingest(s: &mut State, ctx: CtxId, id: u64, m: TableMsg) {
     };
     match m {
         TableMsg::Listed {
+            scope,
             columns,
             rows,
             truncated,
         } => {
             c.columns = columns;
-            c.rows = rows.into_iter().map(|r| (r.key.clone(), r)).collect();
+            // Each namespace of a scoped session lists on its own: only its rows go.
+            match &scope {
+                Some(ns) => c.rows.retain(|k, _| k.0.as_ref() != ns),
+                None => c.rows.clear(),
+            }
+            c.rows.extend(rows.into_iter().map(|r| (r.key.clone(), r)));
             c.listed = true;
             c.error = None;
             c.truncated = truncated;

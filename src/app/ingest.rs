@@ -46,6 +46,14 @@ pub fn cluster(s: &mut State, m: Msg) -> Vec<Effect> {
             }
         }
         Msg::Reachable { ctx, ok, skew } => {
+            let changed = if ok.is_ok() {
+                s.api_down.remove(&ctx)
+            } else {
+                s.api_down.insert(ctx)
+            };
+            if changed {
+                s.extras_rev += 1;
+            }
             if let Some(c) = s.contexts.get_mut(ctx) {
                 c.ping = Some(ok);
                 if let Some(k) = skew {
@@ -54,9 +62,20 @@ pub fn cluster(s: &mut State, m: Msg) -> Vec<Effect> {
                 c.note_reach(s.now);
             }
         }
+        Msg::Warned { ctx, text } => {
+            if let Some(c) = s.contexts.get_mut(ctx) {
+                let t = crate::util::sanitize::line(&text, 200);
+                if !c.warnings.contains(&t) {
+                    c.warnings.push(t);
+                }
+            }
+        }
         Msg::ContextFailed { ctx, error } => {
             if let Some(c) = s.contexts.get_mut(ctx) {
-                c.setup_error = Some(crate::util::sanitize::line(&error, 300));
+                // Shown beside the context's name: not said twice.
+                let prefix = format!("context {}: ", c.spec.name);
+                let error = error.strip_prefix(&prefix).unwrap_or(&error);
+                c.setup_error = Some(crate::util::sanitize::line(error, 300));
             }
         }
         Msg::Metrics { ctx, pods } => {
@@ -197,8 +216,9 @@ fn alerts_read(
 ) {
     let prev = s.alert_feeds.iter().position(|f| f.source == source);
     if let (Some(i), Ok(new)) = (prev, &result)
-        && let Ok(old) = &s.alert_feeds[i].result
+        && s.alert_feeds[i].read_at.is_some()
     {
+        let old = &s.alert_feeds[i].alerts;
         let key = |a: &crate::probe::alerts::Alert| {
             if a.fingerprint.is_empty() {
                 format!("{}|{:?}", a.name, a.labels)
@@ -230,7 +250,7 @@ fn alerts_read(
                 },
             );
         }
-    } else if prev.is_none()
+    } else if prev.is_none_or(|i| s.alert_feeds[i].read_at.is_none())
         && let Ok(new) = &result
     {
         // The first read: what is firing already is noted as such.
@@ -247,15 +267,18 @@ fn alerts_read(
             );
         }
     }
-    let feed = crate::fleet::alerts::AlertFeed { source, result, at };
     match prev {
-        Some(i) if s.alert_feeds[i].result == feed.result => s.alert_feeds[i].at = at,
         Some(i) => {
-            s.alert_feeds[i] = feed;
-            s.extras_rev += 1;
+            let before = s.alert_feeds[i].clone();
+            s.alert_feeds[i].update(result, at);
+            let after = &s.alert_feeds[i];
+            if before.alerts != after.alerts || before.error != after.error {
+                s.extras_rev += 1;
+            }
         }
         None => {
-            s.alert_feeds.push(feed);
+            s.alert_feeds
+                .push(crate::fleet::alerts::AlertFeed::new(source, result, at));
             s.extras_rev += 1;
         }
     }

@@ -20,7 +20,7 @@ use crate::probe::targets::ProbeTarget;
 
 pub struct Runtime {
     tx: Sender<Event>,
-    clients: Vec<Option<kube::Client>>,
+    clients: crate::cluster::link::Links,
     streams: HashMap<u64, CancellationToken>,
     /// Browsed resources' watches, by browse id.
     browses: HashMap<u64, CancellationToken>,
@@ -37,7 +37,7 @@ pub struct Runtime {
 impl Runtime {
     pub fn new(
         tx: Sender<Event>,
-        clients: Vec<Option<kube::Client>>,
+        clients: crate::cluster::link::Links,
         cancel: CancellationToken,
         audit: Arc<crate::audit::log::Sink>,
     ) -> Runtime {
@@ -100,8 +100,10 @@ impl Runtime {
         self.alert_sources = Some(stx);
     }
 
+    /// The context's client, whether or not its server answers now (what the
+    /// person asked for is tried; it fails fast when the server is down).
     fn client(&self, ctx: usize) -> Option<kube::Client> {
-        self.clients.get(ctx).cloned().flatten()
+        self.clients.client(ctx)
     }
 
     pub fn run(&mut self, fx: Effect) {
@@ -191,7 +193,7 @@ impl Runtime {
                 });
             }
             Effect::Browse { id, ctx, res } => {
-                let Some(client) = self.client(ctx) else {
+                let Some(link) = self.clients.get(ctx).cloned() else {
                     return;
                 };
                 let token = self
@@ -207,7 +209,7 @@ impl Runtime {
                 };
                 for ns in scopes {
                     tokio::spawn(crate::cluster::table::run(
-                        client.clone(),
+                        link.clone(),
                         ctx,
                         id,
                         res.clone(),

@@ -45,6 +45,8 @@ pub struct ContextState {
     pub discovered: Option<Result<Vec<Arc<crate::cluster::discovery::ApiRes>>, String>>,
     /// When discovery was last asked.
     pub discovery_asked: Option<Ts>,
+    /// What the person should know about how it is reached (TLS unverified…).
+    pub warnings: Vec<String>,
 }
 
 impl ContextState {
@@ -59,6 +61,7 @@ impl ContextState {
             skew: 0,
             discovered: None,
             discovery_asked: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -190,6 +193,8 @@ pub struct State {
     pub probe_all: HashSet<(CtxId, Arc<str>, Arc<str>)>,
     /// Bumped when probes, alerts or the clock change what rows say.
     pub extras_rev: u64,
+    /// Contexts whose API server did not answer the last liveness probe.
+    pub api_down: std::collections::HashSet<crate::cluster::msg::CtxId>,
     /// What the prober and the alert reader were last given.
     sent_targets: Arc<Vec<crate::probe::targets::ProbeTarget>>,
     sent_sources: Arc<Vec<crate::probe::alerts::AlertSource>>,
@@ -253,6 +258,7 @@ impl State {
             watching: Watching::default(),
             probe_all: HashSet::new(),
             extras_rev: 0,
+            api_down: std::collections::HashSet::new(),
             sent_targets: Arc::new(Vec::new()),
             sent_sources: Arc::new(Vec::new()),
             backup_seen: HashMap::new(),
@@ -433,6 +439,7 @@ impl State {
                 alerts: &self.alert_feeds,
                 watching: &self.watching,
                 probe_all: &self.probe_all,
+                api_down: &self.api_down,
             };
             self.fleet = Fleet::build(&ctxs, needs, extras);
             if let Some(b) = &self.browse {

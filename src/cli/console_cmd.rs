@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::KubeArgs;
 use crate::app::state::ContextState;
 use crate::app::{Console, Event, State};
-use crate::cluster::{contexts, metrics, ping, snapshots, watch};
+use crate::cluster::contexts;
 use crate::config::{self, Paths};
 
 /// What to watch, from the command line.
@@ -58,8 +58,8 @@ pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
     let (tx, rx) = mpsc::channel::<Event>(4096);
     let cancel = CancellationToken::new();
     let mut states = Vec::new();
-    let mut clients = Vec::new();
     let mut scopes = Vec::new();
+    let links = crate::cluster::link::Links::new(specs.len());
     for (id, spec) in specs.into_iter().enumerate() {
         let namespaces = if launch.all_namespaces {
             Vec::new()
@@ -70,34 +70,23 @@ pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
         };
         scopes.push(namespaces.clone());
         let readonly = launch.readonly || loaded.config.is_readonly(&spec.name);
-        let mut cs = ContextState::new(spec.clone(), readonly);
-        match contexts::client(&kc, &spec.name).await {
-            Ok(client) => {
-                watch::spawn_all(&client, id, &namespaces, &tx, &cancel);
-                tokio::spawn(ping::ping(client.clone(), id, tx.clone(), cancel.clone()));
-                tokio::spawn(metrics::run(
-                    client.clone(),
+        states.push(ContextState::new(spec.clone(), readonly));
+        // Credentials can take seconds (an exec plugin): each context connects in
+        // the background while the screen is already up.
+        if let Some(link) = links.get(id) {
+            tokio::spawn(contexts::connect(
+                kc.clone(),
+                spec.name.clone(),
+                contexts::Session {
                     id,
-                    namespaces.clone(),
-                    tx.clone(),
-                    cancel.clone(),
-                ));
-                tokio::spawn(snapshots::run(
-                    client.clone(),
-                    id,
-                    namespaces.clone(),
-                    tx.clone(),
-                    cancel.clone(),
-                ));
-                clients.push(Some(client));
-            }
-            Err(e) => {
-                tracing::error!("{e}");
-                cs.setup_error = Some(e);
-                clients.push(None);
-            }
+                    exec_timeout: loaded.config.exec_timeout(),
+                    namespaces,
+                    link: link.clone(),
+                    tx: tx.clone(),
+                    cancel: cancel.clone(),
+                },
+            ));
         }
-        states.push(cs);
     }
     let now = jiff::Timestamp::now().as_second();
     let mut state = State::new(states, loaded.keymap.clone(), now);
@@ -117,7 +106,7 @@ pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
         );
     }
     let sink = std::sync::Arc::new(crate::audit::log::Sink::new(audit_dir));
-    let mut rt = crate::app::runtime::Runtime::new(tx, clients, cancel.clone(), sink);
+    let mut rt = crate::app::runtime::Runtime::new(tx, links, cancel.clone(), sink);
     rt.set_scopes(scopes);
     rt.start_probes(&state.watching);
     // Signals are taken before the terminal changes: from here on, TERM, HUP and INT

@@ -38,7 +38,15 @@ async fn probe_once(
         return (book, feeds);
     };
     let clients = crate::probe::http::Clients {
-        kube: scanned.iter().map(|s| s.client.clone()).collect(),
+        kube: crate::cluster::link::Links::from_vec(
+            scanned
+                .iter()
+                .map(|s| match &s.client {
+                    Some(c) => crate::cluster::link::Link::ready(c.clone()),
+                    None => crate::cluster::link::Link::new(),
+                })
+                .collect(),
+        ),
         direct,
     };
     let msgs = crate::probe::once::round(
@@ -59,7 +67,7 @@ async fn probe_once(
                 book.record(&id, &request, verdict, at);
             }
             crate::probe::Msg::Alerts { source, result, at } => {
-                feeds.push(crate::fleet::alerts::AlertFeed { source, result, at })
+                feeds.push(crate::fleet::alerts::AlertFeed::new(source, result, at))
             }
         }
     }
@@ -127,8 +135,12 @@ async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<b
             skew: 0,
             client: None,
         };
-        match contexts::client(&kc, &spec.name).await {
-            Ok(client) => {
+        match contexts::client(&kc, &spec.name, loaded.config.exec_timeout()).await {
+            Ok(c) => {
+                for n in &c.notes {
+                    eprintln!("warning: context {}: {n}", spec.name);
+                }
+                let client = c.client;
                 s.client = Some(client.clone());
                 match tokio::time::timeout(
                     std::time::Duration::from_secs(30),
@@ -201,6 +213,7 @@ async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<b
             alerts: &feeds,
             watching: &watching,
             probe_all: &probe_all,
+            api_down: &std::collections::HashSet::new(),
         },
     );
     let names: Vec<String> = scanned.iter().map(|s| s.name.clone()).collect();
@@ -246,7 +259,7 @@ async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<b
                     "summary": a.alert.summary,
                     "since": a.alert.starts.and_then(|t| jiff::Timestamp::from_second(t).ok()).map(|t| t.to_string()),
                 })).collect::<Vec<_>>(),
-                "alertErrors": feeds.iter().filter_map(|f| f.result.as_ref().err().map(|e| format!("{}: {e}", f.source.label))).collect::<Vec<_>>(),
+                "alertErrors": feeds.iter().filter_map(|f| f.error.as_ref().map(|e| format!("{}: {e}", f.source.label))).collect::<Vec<_>>(),
             });
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
@@ -330,7 +343,7 @@ async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<b
                 crit_alerts
             );
             for f in feeds.iter() {
-                if let Err(e) = &f.result {
+                if let Some(e) = &f.error {
                     eprintln!("warning: alerts from {}: {e}", f.source.label);
                 }
             }

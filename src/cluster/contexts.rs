@@ -1,7 +1,8 @@
 //! Kubeconfig and contexts as kubectl finds them: `--kubeconfig`, else `KUBECONFIG`
 //! (a colon-separated list, merged), else `~/.kube/config`; contexts from
 //! `--context` (repeatable), else the config file's defaults, else the current
-//! context. Clients are built per context by kube-rs (exec plugins included).
+//! context. Each context connects in the background (`connect`): credentials
+//! (see `credentials`), its client, its watchers.
 
 use std::path::Path;
 
@@ -76,24 +77,46 @@ pub fn select(
     Ok(out)
 }
 
-/// A client for one context (kube-rs resolves auth, including exec plugins).
-pub async fn client(kc: &Kubeconfig, ctx: &str) -> Result<kube::Client, String> {
-    let opts = KubeConfigOptions {
-        context: Some(ctx.to_string()),
-        ..KubeConfigOptions::default()
-    };
-    // Name the exec plugin when there is one: its failures are the usual cause.
-    let exec = kc
-        .contexts
+/// A context's client, ready: how to reach the server for liveness, what to keep
+/// fresh, what to tell the person.
+pub struct Client {
+    pub client: kube::Client,
+    pub tcp: Option<(String, u16)>,
+    pub refresh: Option<(
+        super::credentials::Bearer,
+        kube::config::ExecConfig,
+        jiff::Timestamp,
+    )>,
+    /// Worth a warning on screen (credentials not sent over http, TLS unverified).
+    pub notes: Vec<String>,
+}
+
+/// The user's exec plugin for `ctx`, if any, named for messages.
+fn plugin_of(kc: &Kubeconfig, ctx: &str) -> String {
+    kc.contexts
         .iter()
         .find(|c| c.name == ctx)
         .and_then(|c| c.context.as_ref()?.user.clone())
         .and_then(|u| kc.auth_infos.iter().find(|a| a.name == u))
-        .and_then(|a| a.auth_info.as_ref()?.exec.as_ref()?.command.clone())
-        .map(|c| format!(" (exec plugin {c})"))
-        .unwrap_or_default();
+        .and_then(|a| a.auth_info.as_ref()?.exec.as_ref())
+        .map(|e| format!(" (exec plugin {})", super::credentials::plugin_name(e)))
+        .unwrap_or_default()
+}
+
+/// Builds the client for one context. Credentials are obtained here (an exec plugin
+/// run with a timeout); this can take seconds, so it runs off the UI's path.
+pub async fn client(
+    kc: &Kubeconfig,
+    ctx: &str,
+    exec_timeout: std::time::Duration,
+) -> Result<Client, String> {
+    let opts = KubeConfigOptions {
+        context: Some(ctx.to_string()),
+        ..KubeConfigOptions::default()
+    };
+    let plugin = plugin_of(kc, ctx);
     let fail = |e: &(dyn std::error::Error + 'static)| {
-        format!("context {ctx}: {}{exec}", super::watch::describe_error(e))
+        format!("context {ctx}: {}{plugin}", super::watch::describe_error(e))
     };
     let mut cfg = kube::Config::from_custom_kubeconfig(kc.clone(), &opts)
         .await
@@ -102,7 +125,113 @@ pub async fn client(kc: &Kubeconfig, ctx: &str) -> Result<kube::Client, String> 
     // for seconds), watchers back off on their own, and an action must never be
     // re-sent without the person seeing why.
     cfg.default_retry = false;
-    kube::Client::try_from(cfg).map_err(|e| fail(&e))
+    let tcp = super::ping::tcp_target(&cfg);
+    let insecure = cfg.accept_invalid_certs;
+    let mut p = super::credentials::prepare(cfg, exec_timeout)
+        .await
+        .map_err(|e| format!("context {ctx}: {e}"))?;
+    if insecure {
+        p.notes
+            .push("insecure-skip-tls-verify: the server's certificate is not checked".into());
+    }
+    let client = super::credentials::build(&p).map_err(|e| format!("context {ctx}: {e}"))?;
+    let refresh = match (&p.bearer, p.refresh) {
+        (Some(b), Some((exec, at))) => Some((b.clone(), exec, at)),
+        _ => None,
+    };
+    Ok(Client {
+        client,
+        tcp,
+        refresh,
+        notes: p.notes,
+    })
+}
+
+/// What one context's session watches and where its reports go.
+pub struct Session<E> {
+    pub id: super::msg::CtxId,
+    /// How long an exec plugin may take.
+    pub exec_timeout: std::time::Duration,
+    pub namespaces: Vec<String>,
+    pub link: super::link::Link,
+    pub tx: tokio::sync::mpsc::Sender<E>,
+    pub cancel: tokio_util::sync::CancellationToken,
+}
+
+/// Connects one context in the background: credentials, then the client on its
+/// link, then the liveness probe, the watchers, metrics and snapshots. A failure
+/// (a plugin that does not answer, a bad kubeconfig entry) is reported for this
+/// context alone; the others go on.
+pub async fn connect<E: From<super::msg::Msg> + Send + 'static>(
+    kc: Kubeconfig,
+    name: String,
+    s: Session<E>,
+) {
+    use super::msg::Msg;
+    let built = tokio::select! {
+        _ = s.cancel.cancelled() => return,
+        c = client(&kc, &name, s.exec_timeout) => c,
+    };
+    let c = match built {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!("{e}");
+            let _ =
+                s.tx.send(
+                    Msg::ContextFailed {
+                        ctx: s.id,
+                        error: e,
+                    }
+                    .into(),
+                )
+                .await;
+            return;
+        }
+    };
+    for n in &c.notes {
+        tracing::warn!("context {name}: {n}");
+        let _ =
+            s.tx.send(
+                Msg::Warned {
+                    ctx: s.id,
+                    text: n.clone(),
+                }
+                .into(),
+            )
+            .await;
+    }
+    s.link.set_client(c.client);
+    if let Some((bearer, exec, at)) = c.refresh {
+        tokio::spawn(super::credentials::keep_fresh(
+            bearer,
+            exec,
+            at,
+            s.exec_timeout,
+            s.cancel.clone(),
+        ));
+    }
+    tokio::spawn(super::ping::run(
+        s.link.clone(),
+        c.tcp,
+        s.id,
+        s.tx.clone(),
+        s.cancel.clone(),
+    ));
+    super::watch::spawn_all(&s.link, s.id, &s.namespaces, &s.tx, &s.cancel);
+    tokio::spawn(super::metrics::run(
+        s.link.clone(),
+        s.id,
+        s.namespaces.clone(),
+        s.tx.clone(),
+        s.cancel.clone(),
+    ));
+    tokio::spawn(super::snapshots::run(
+        s.link.clone(),
+        s.id,
+        s.namespaces.clone(),
+        s.tx.clone(),
+        s.cancel.clone(),
+    ));
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use tokio::sync::mpsc::Sender;
 use tokio_util::sync::CancellationToken;
 
 use super::kinds::{Interner, object_name, parse_quantity};
+use super::link::Link;
 use super::msg::{ContainerUsage, CtxId, Msg, PodUsage};
 
 pub const METRICS_EVERY: Duration = Duration::from_secs(15);
@@ -107,18 +108,23 @@ pub async fn fetch_usage(
 }
 
 pub async fn run<E: From<Msg> + Send + 'static>(
-    client: kube::Client,
+    link: Link,
     ctx: CtxId,
     namespaces: Vec<String>,
     tx: Sender<E>,
     cancel: CancellationToken,
 ) {
+    let Some(client) = link.client() else { return };
     let mut tick = tokio::time::interval(METRICS_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
             _ = tick.tick() => {}
+        }
+        // While the server does not answer, nothing is asked (the last reading stays).
+        if !link.is_up() {
+            continue;
         }
         let pods =
             match tokio::time::timeout(Duration::from_secs(20), fetch_usage(&client, &namespaces))

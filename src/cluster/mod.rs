@@ -5,9 +5,11 @@
 //! messages (`msg::Msg`) to the app; nothing here knows the app or touches UI state.
 
 pub mod contexts;
+pub mod credentials;
 pub mod discovery;
 pub mod fetch;
 pub mod kinds;
+pub mod link;
 pub mod logs;
 pub mod metrics;
 pub mod msg;

@@ -69,6 +69,12 @@ pub enum Msg {
     },
     /// The API server answered (or not) a liveness ping.
     /// `skew`: the server's clock minus ours, in seconds, when it said.
+    /// Something the person should know about the connection (credentials not sent
+    /// over http, TLS not verified).
+    Warned {
+        ctx: CtxId,
+        text: String,
+    },
     Reachable {
         ctx: CtxId,
         ok: Result<(), String>,

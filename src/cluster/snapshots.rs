@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use kube::Api;
-use kube::runtime::{WatchStreamExt, watcher};
+use kube::runtime::watcher;
 use tokio::sync::mpsc::Sender;
 use tokio_util::sync::CancellationToken;
 
@@ -17,6 +17,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use serde::Deserialize;
 
 use super::kinds::{Info, Interner, Key, Kind, Record, Ts, object_name, resource, slim_meta, ts};
+use super::link::{Link, OwnBackoff};
 use super::msg::{CtxId, Msg};
 use crate::util::sanitize;
 
@@ -167,13 +168,18 @@ pub async fn list_once(client: &kube::Client) -> Option<Result<Vec<SnapshotRec>,
 }
 
 pub async fn run<E: From<Msg> + Send + 'static>(
-    client: kube::Client,
+    link: Link,
     ctx: CtxId,
     namespaces: Vec<String>,
     tx: Sender<E>,
     cancel: CancellationToken,
 ) {
+    let Some(client) = link.client() else { return };
     loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = link.wait_up() => {}
+        }
         match tokio::time::timeout(Duration::from_secs(10), served(&client)).await {
             Ok(Ok(true)) => break,
             Ok(Ok(false)) => {
@@ -195,9 +201,8 @@ pub async fn run<E: From<Msg> + Send + 'static>(
             .collect()
     };
     let streams = apis.into_iter().map(|api| {
-        watcher(api, watcher::Config::default())
-            .default_backoff()
-            .boxed()
+        // No backoff of its own: after a failure the link says when to go on.
+        watcher(api, watcher::Config::default()).boxed()
     });
     let mut stream = futures::stream::select_all(streams);
     let mut names = Interner::default();
@@ -205,6 +210,7 @@ pub async fn run<E: From<Msg> + Send + 'static>(
     let mut pending: BTreeMap<(Arc<str>, Arc<str>), SnapshotRec> = BTreeMap::new();
     let mut dirty = false;
     let mut tick = tokio::time::interval(BATCH);
+    let mut own = OwnBackoff::new(Duration::from_secs(60));
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
@@ -251,6 +257,17 @@ pub async fn run<E: From<Msg> + Send + 'static>(
                         let msg = crate::util::sanitize::line(&super::watch::short_error(&e), 200);
                         if tx.send(Msg::Snapshots { ctx, result: Some(Err(msg)) }.into()).await.is_err() {
                             return;
+                        }
+                        let outage = tokio::select! {
+                            _ = cancel.cancelled() => return,
+                            o = link.confirm() => o,
+                        };
+                        if !outage {
+                            let wait = own.failed();
+                            tokio::select! {
+                                _ = cancel.cancelled() => return,
+                                _ = tokio::time::sleep(wait) => {}
+                            }
                         }
                     }
                 }

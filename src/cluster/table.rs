@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::discovery::ApiRes;
 use super::kinds::{Key, Ts, object_name};
+use super::link::{Link, OwnBackoff};
 use super::msg::{CtxId, Msg};
 
 pub const ACCEPT: &str = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
@@ -44,8 +45,9 @@ pub struct TableRow {
 
 #[derive(Debug)]
 pub enum TableMsg {
-    /// A full list (replaces the rows of its scope).
+    /// A full list (replaces the rows of its scope: one namespace, or all).
     Listed {
+        scope: Option<String>,
         columns: Vec<TableCol>,
         rows: Vec<TableRow>,
         truncated: bool,
@@ -148,7 +150,7 @@ async fn list(client: &kube::Client, base: &str) -> Result<(Value, String), Stri
 /// changes, until `cancel`.
 #[allow(clippy::too_many_arguments)]
 pub async fn run<E: From<Msg> + Send + 'static>(
-    client: kube::Client,
+    link: Link,
     ctx: CtxId,
     browse: u64,
     res: Arc<ApiRes>,
@@ -156,7 +158,9 @@ pub async fn run<E: From<Msg> + Send + 'static>(
     tx: Sender<E>,
     cancel: CancellationToken,
 ) {
+    let Some(client) = link.client() else { return };
     let base = res.path(namespace.as_deref());
+    let scope = namespace.clone().filter(|_| res.namespaced);
     let say = |m: TableMsg| {
         Msg::Table {
             ctx,
@@ -165,7 +169,32 @@ pub async fn run<E: From<Msg> + Send + 'static>(
         }
         .into()
     };
-    let mut backoff = Duration::from_millis(500);
+    let mut own = OwnBackoff::new(Duration::from_secs(30));
+    // After a failure: on at once when it was the server's outage, else a growing
+    // wait (a watch that keeps erroring must not become a tight list loop).
+    macro_rules! failed {
+        ($l:lifetime, $why:expr) => {{
+            if tx.send(say(TableMsg::Failed($why))).await.is_err() {
+                return;
+            }
+            let outage = tokio::select! {
+                _ = cancel.cancelled() => return,
+                o = link.confirm() => o,
+            };
+            if !outage {
+                let wait = own.failed();
+                tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    _ = tokio::time::sleep(wait) => {}
+                }
+            }
+            continue $l;
+        }};
+    }
+    tokio::select! {
+        _ = cancel.cancelled() => return,
+        _ = link.wait_up() => {}
+    }
     'relist: loop {
         let listed = tokio::select! {
             _ = cancel.cancelled() => return,
@@ -173,38 +202,18 @@ pub async fn run<E: From<Msg> + Send + 'static>(
         };
         let (t, mut rv) = match listed {
             Ok(Ok(x)) => x,
-            Ok(Err(e)) => {
-                if tx.send(say(TableMsg::Failed(e))).await.is_err() {
-                    return;
-                }
-                tokio::select! {
-                    _ = cancel.cancelled() => return,
-                    _ = tokio::time::sleep(backoff) => {}
-                }
-                backoff = (backoff * 2).min(Duration::from_secs(30));
-                continue;
-            }
-            Err(_) => {
-                if tx
-                    .send(say(TableMsg::Failed(
-                        "the list did not complete within 30 s".into(),
-                    )))
-                    .await
-                    .is_err()
-                {
-                    return;
-                }
-                continue;
-            }
+            Ok(Err(e)) => failed!('relist, e),
+            Err(_) => failed!('relist, "the list did not complete within 30 s".into()),
         };
-        backoff = Duration::from_millis(500);
         let cols = columns(&t);
-        let all = rows(&t, cols.len());
+        let mut all = rows(&t, cols.len());
         let truncated =
-            all.len() >= MAX_ROWS || !t["metadata"]["continue"].as_str().unwrap_or("").is_empty();
+            all.len() > MAX_ROWS || !t["metadata"]["continue"].as_str().unwrap_or("").is_empty();
+        all.truncate(MAX_ROWS);
         let n = cols.len();
         if tx
             .send(say(TableMsg::Listed {
+                scope: scope.clone(),
                 columns: cols,
                 rows: all,
                 truncated,
@@ -215,6 +224,7 @@ pub async fn run<E: From<Msg> + Send + 'static>(
             return;
         }
         loop {
+            let outages = link.health().outages;
             let uri = format!(
                 "{base}?watch=1&allowWatchBookmarks=true&includeObject=Metadata&timeoutSeconds=290&resourceVersion={rv}"
             );
@@ -222,18 +232,18 @@ pub async fn run<E: From<Msg> + Send + 'static>(
                 _ = cancel.cancelled() => return,
                 r = send_json(&client, &uri) => r,
             };
-            let Ok(resp) = resp else {
-                tokio::select! {
-                    _ = cancel.cancelled() => return,
-                    _ = tokio::time::sleep(Duration::from_secs(2)) => {}
-                }
-                continue 'relist;
+            let resp = match resp {
+                Ok(r) => r,
+                Err(e) => failed!('relist, e),
             };
+            own.reset();
             let mut body = resp.into_body();
             let mut buf: Vec<u8> = Vec::new();
             loop {
                 let frame = tokio::select! {
                     _ = cancel.cancelled() => return,
+                    // Open across an outage: it may never deliver again.
+                    _ = link.outage_after(outages) => break,
                     f = body.frame() => f,
                 };
                 let Some(Ok(frame)) = frame else {
@@ -243,18 +253,34 @@ pub async fn run<E: From<Msg> + Send + 'static>(
                 let Some(chunk) = frame.data_ref() else {
                     continue;
                 };
+                // Only the new bytes are searched for line ends.
+                let searched = buf.len();
                 buf.extend_from_slice(chunk);
                 if buf.len() > 32 << 20 {
-                    continue 'relist;
+                    failed!('relist, "a watch event larger than 32 MB".into());
                 }
-                while let Some(i) = buf.iter().position(|b| *b == b'\n') {
-                    let line: Vec<u8> = buf.drain(..=i).collect();
-                    let Ok(ev) = serde_json::from_slice::<Value>(&line) else {
+                let mut start = 0;
+                let mut from = searched;
+                while let Some(off) = buf[from..].iter().position(|b| *b == b'\n') {
+                    let end = from + off;
+                    let line = &buf[start..end];
+                    start = end + 1;
+                    from = start;
+                    let Ok(ev) = serde_json::from_slice::<Value>(line) else {
                         continue;
                     };
                     let obj = &ev["object"];
                     match ev["type"].as_str().unwrap_or("") {
-                        "ERROR" => continue 'relist,
+                        "ERROR" => {
+                            if obj["code"].as_i64() == Some(410) {
+                                // Too old: list again at once.
+                                continue 'relist;
+                            }
+                            failed!('relist, crate::util::sanitize::line(
+                                obj["message"].as_str().unwrap_or("the watch failed"),
+                                200
+                            ));
+                        }
                         "BOOKMARK" => {
                             if let Some(r) = obj["metadata"]["resourceVersion"].as_str() {
                                 rv = r.to_string();
@@ -281,6 +307,7 @@ pub async fn run<E: From<Msg> + Send + 'static>(
                         }
                     }
                 }
+                buf.drain(..start);
             }
         }
     }

@@ -1,4 +1,4 @@
-//! kube-runtime watchers, one task per kind and scope (all namespaces, or one), that
+//! Watchers, one task per kind and scope (all namespaces, or one), that
 //! turn slim objects into compact records and send them to the app: a relist as one
 //! batch (replacing what was known), then single applies and deletes; and the state
 //! of each watch (live, failing with the reason, forbidden). Generic over the kind
@@ -8,44 +8,16 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 use kube::Api;
-use kube::runtime::{WatchStreamExt, watcher};
+use kube::api::WatchEvent;
 use tokio::sync::mpsc::Sender;
 use tokio_util::sync::CancellationToken;
 
 use super::kinds::{Interner, Listing, ResKind, Stored, Visit, object_name};
+use super::link::{Link, OwnBackoff};
 use super::msg::{CtxId, FeedStatus, Msg};
 
 fn api<K: Stored>(client: kube::Client, namespace: Option<&str>) -> Api<K> {
     K::api(client, namespace)
-}
-
-/// Describes a watcher error for the person: forbidden, or failing with why.
-pub fn classify(e: &watcher::Error) -> FeedStatus {
-    let client_err = match e {
-        watcher::Error::InitialListFailed(c)
-        | watcher::Error::WatchStartFailed(c)
-        | watcher::Error::WatchFailed(c) => Some(c),
-        _ => None,
-    };
-    if let Some(kube::Error::Api(s)) = client_err {
-        if s.code == 403 {
-            return FeedStatus::Forbidden(crate::util::sanitize::line(&s.message, 200));
-        }
-        if s.code == 404 && matches!(e, watcher::Error::InitialListFailed(_)) {
-            return FeedStatus::Absent(crate::util::sanitize::line(&s.message, 200));
-        }
-        return FeedStatus::Failing(crate::util::sanitize::line(
-            &format!("{} ({})", s.message, s.code),
-            200,
-        ));
-    }
-    if let watcher::Error::WatchError(s) = e {
-        return FeedStatus::Failing(crate::util::sanitize::line(
-            &format!("{} ({})", s.message, s.code),
-            200,
-        ));
-    }
-    FeedStatus::Failing(crate::util::sanitize::line(&short_error(e), 200))
 }
 
 /// The innermost cause of an error chain ("connection refused", not three layers of
@@ -72,89 +44,199 @@ pub fn describe_error(e: &(dyn std::error::Error + 'static)) -> String {
     }
 }
 
-/// Watches `K` in `namespace` (or everywhere) until `cancel`.
+/// Why a list or watch failed, and what to do about it.
+struct Failure {
+    status: FeedStatus,
+    /// 410: the resourceVersion is too old; list again at once.
+    gone: bool,
+}
+
+fn failure(e: &kube::Error) -> Failure {
+    match e {
+        kube::Error::Api(s) => Failure {
+            status: match s.code {
+                403 => FeedStatus::Forbidden(crate::util::sanitize::line(&s.message, 200)),
+                404 => FeedStatus::Absent(crate::util::sanitize::line(&s.message, 200)),
+                _ => FeedStatus::Failing(crate::util::sanitize::line(
+                    &format!("{} ({})", s.message, s.code),
+                    200,
+                )),
+            },
+            gone: s.code == 410,
+        },
+        _ => Failure {
+            status: FeedStatus::Failing(crate::util::sanitize::line(&short_error(e), 200)),
+            gone: false,
+        },
+    }
+}
+
+/// Longest wait between retries of a kind the server keeps refusing while it
+/// answers everything else (a kind it does not serve: longer).
+const OWN_BACKOFF_MAX: std::time::Duration = std::time::Duration::from_secs(60);
+const ABSENT_BACKOFF_MAX: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// The list: every page, and the resourceVersion to watch from.
+async fn list_pages<K: Stored>(
+    api: &Api<K>,
+    names: &mut Interner,
+) -> Result<(Vec<K::Rec>, String), kube::Error> {
+    let mut out = Vec::new();
+    let mut params = kube::api::ListParams::default().limit(500);
+    loop {
+        let page = api.list(&params).await?;
+        out.extend(page.items.iter().map(|o| o.record(names)));
+        match page.metadata.continue_.filter(|c| !c.is_empty()) {
+            Some(c) => params = params.continue_token(&c),
+            None => {
+                return Ok((out, page.metadata.resource_version.unwrap_or_default()));
+            }
+        }
+    }
+}
+
+/// Watches `K` in `namespace` (or everywhere) until `cancel`: a list, then a watch
+/// from its resourceVersion, resumed from the last one seen whenever it ends or
+/// fails (listed again only on 410). Nothing is asked while the link's server does
+/// not answer; a watch open across an outage is restarted when it answers again.
 pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
-    client: kube::Client,
+    link: Link,
     ctx: CtxId,
     namespace: Option<String>,
     tx: Sender<E>,
     cancel: CancellationToken,
 ) {
+    let Some(client) = link.client() else { return };
     let api = api::<K>(client, namespace.as_deref());
     let scope: Option<Arc<str>> = if K::INFO.namespaced {
         namespace.as_deref().map(Arc::from)
     } else {
         None
     };
-    let mut stream = watcher(api, watcher::Config::default().page_size(500))
-        .default_backoff()
-        .boxed();
+    let say = |m: Msg| {
+        let tx = tx.clone();
+        async move { tx.send(m.into()).await.is_ok() }
+    };
+    let feed = |status: FeedStatus| Msg::Feed {
+        ctx,
+        kind: K::ID,
+        status,
+    };
     let mut names = Interner::default();
-    let mut batch: Vec<K::Rec> = Vec::new();
-    let mut healthy = false;
+    let mut rv: Option<String> = None;
+    let mut own = OwnBackoff::new(OWN_BACKOFF_MAX);
+    let mut absent = OwnBackoff::new(ABSENT_BACKOFF_MAX);
+    // Nothing is asked before the server answers the liveness probe.
+    tokio::select! {
+        _ = cancel.cancelled() => return,
+        _ = link.wait_up() => {}
+    }
     loop {
-        let item = tokio::select! {
-            _ = cancel.cancelled() => return,
-            item = stream.next() => item,
-        };
-        let Some(item) = item else { return };
-        let msg = match item {
-            Ok(watcher::Event::Init) => {
-                batch.clear();
-                None
-            }
-            Ok(watcher::Event::InitApply(o)) => {
-                batch.push(o.record(&mut names));
-                None
-            }
-            Ok(watcher::Event::InitDone) => {
-                healthy = true;
-                Some(Msg::Relisted {
-                    ctx,
-                    scope: scope.clone(),
-                    listing: K::listing(std::mem::take(&mut batch)),
-                })
-            }
-            Ok(watcher::Event::Apply(o)) => {
-                if !healthy {
-                    healthy = true;
-                    let live = Msg::Feed {
+        let outages = link.health().outages;
+        let result: Result<(), kube::Error> = async {
+            let from = match rv.clone() {
+                Some(v) => v,
+                None => {
+                    let (records, v) = list_pages::<K>(&api, &mut names).await?;
+                    if !say(Msg::Relisted {
                         ctx,
-                        kind: K::ID,
-                        status: FeedStatus::Live,
-                    };
-                    if tx.send(live.into()).await.is_err() {
-                        return;
+                        scope: scope.clone(),
+                        listing: K::listing(records),
+                    })
+                    .await
+                    {
+                        return Ok(());
                     }
+                    rv = Some(v.clone());
+                    v
                 }
-                Some(Msg::Applied {
-                    ctx,
-                    obj: Box::new(K::object(o.record(&mut names))),
-                })
+            };
+            let wp = kube::api::WatchParams::default().timeout(290);
+            let stream = api.watch(&wp, &from).await?;
+            // The watch is (again) established: the kind is live.
+            own.reset();
+            absent.reset();
+            if !say(feed(FeedStatus::Live)).await {
+                return Ok(());
             }
-            Ok(watcher::Event::Delete(o)) => {
-                let m = kube::Resource::meta(&o);
-                Some(Msg::Deleted {
-                    ctx,
-                    kind: K::ID,
-                    namespace: names.clean(m.namespace.as_deref().unwrap_or(""), 253),
-                    name: object_name(m.name.as_deref().unwrap_or("")),
-                })
+            let mut stream = std::pin::pin!(stream);
+            loop {
+                let ev = tokio::select! {
+                    _ = cancel.cancelled() => return Ok(()),
+                    // Open across an outage: it may never deliver again.
+                    _ = link.outage_after(outages) => return Ok(()),
+                    ev = stream.next() => ev,
+                };
+                let Some(ev) = ev else {
+                    // Ended (the server's timeout, a restart): resume from `rv`.
+                    return Ok(());
+                };
+                let m = match ev? {
+                    WatchEvent::Added(o) | WatchEvent::Modified(o) => {
+                        if let Some(v) = kube::Resource::meta(&o).resource_version.clone() {
+                            rv = Some(v);
+                        }
+                        Msg::Applied {
+                            ctx,
+                            obj: Box::new(K::object(o.record(&mut names))),
+                        }
+                    }
+                    WatchEvent::Deleted(o) => {
+                        let m = kube::Resource::meta(&o);
+                        if let Some(v) = m.resource_version.clone() {
+                            rv = Some(v);
+                        }
+                        Msg::Deleted {
+                            ctx,
+                            kind: K::ID,
+                            namespace: names.clean(m.namespace.as_deref().unwrap_or(""), 253),
+                            name: object_name(m.name.as_deref().unwrap_or("")),
+                        }
+                    }
+                    WatchEvent::Bookmark(b) => {
+                        rv = Some(b.metadata.resource_version);
+                        continue;
+                    }
+                    WatchEvent::Error(e) => {
+                        return Err(kube::Error::Api(e.boxed()));
+                    }
+                };
+                if !say(m).await {
+                    return Ok(());
+                }
             }
-            Err(e) => {
-                healthy = false;
-                tracing::debug!(ctx, kind = ?K::ID, error = %e, "watch error");
-                Some(Msg::Feed {
-                    ctx,
-                    kind: K::ID,
-                    status: classify(&e),
-                })
-            }
-        };
-        if let Some(m) = msg
-            && tx.send(m.into()).await.is_err()
-        {
+        }
+        .await;
+        if cancel.is_cancelled() || tx.is_closed() {
             return;
+        }
+        let Err(e) = result else { continue };
+        let f = failure(&e);
+        tracing::debug!(ctx, kind = ?K::ID, error = %e, "watch failed");
+        if f.gone {
+            // Too old: list again, at once (no backoff step).
+            rv = None;
+            continue;
+        }
+        if !say(feed(f.status.clone())).await {
+            return;
+        }
+        // Was it the server (down meanwhile: go on the moment it answers) or this
+        // kind's own trouble (wait, growing)?
+        let outage = tokio::select! {
+            _ = cancel.cancelled() => return,
+            o = link.confirm() => o,
+        };
+        if outage {
+            continue;
+        }
+        let wait = match f.status {
+            FeedStatus::Absent(_) => absent.failed(),
+            _ => own.failed(),
+        };
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(wait) => {}
         }
     }
 }
@@ -217,7 +299,7 @@ pub async fn list_all(
 }
 
 struct Spawn<'a, E> {
-    client: &'a kube::Client,
+    link: &'a Link,
     ctx: CtxId,
     namespace: Option<String>,
     tx: &'a Sender<E>,
@@ -228,7 +310,7 @@ impl<E: From<Msg> + Send + 'static> Visit for Spawn<'_, E> {
     type Out = ();
     fn visit<K: Stored>(self) {
         tokio::spawn(run::<K, E>(
-            self.client.clone(),
+            self.link.clone(),
             self.ctx,
             self.namespace,
             self.tx.clone(),
@@ -240,7 +322,7 @@ impl<E: From<Msg> + Send + 'static> Visit for Spawn<'_, E> {
 /// Starts every watcher of one context: one per kind, and per namespace when the
 /// session is scoped to some (cluster-scoped kinds are watched once).
 pub fn spawn_all<E: From<Msg> + Send + 'static>(
-    client: &kube::Client,
+    link: &Link,
     ctx: CtxId,
     namespaces: &[String],
     tx: &Sender<E>,
@@ -255,7 +337,7 @@ pub fn spawn_all<E: From<Msg> + Send + 'static>(
         if kind.info().namespaced {
             for scope in &scopes {
                 kind.visit(Spawn {
-                    client,
+                    link,
                     ctx,
                     namespace: scope.clone(),
                     tx,
@@ -264,7 +346,7 @@ pub fn spawn_all<E: From<Msg> + Send + 'static>(
             }
         } else {
             kind.visit(Spawn {
-                client,
+                link,
                 ctx,
                 namespace: None,
                 tx,

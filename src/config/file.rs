@@ -272,9 +272,17 @@ pub struct Config {
     pub alerts: AlertSettings,
     #[serde(default)]
     pub actions: ActionSettings,
+    /// How long a kubeconfig exec plugin (EKS, GKE, OIDC helpers) may take.
+    pub exec_timeout: Option<Dur>,
 }
 
 impl Config {
+    /// How long a kubeconfig exec plugin may take.
+    pub fn exec_timeout(&self) -> std::time::Duration {
+        self.exec_timeout
+            .map_or(crate::cluster::credentials::EXEC_TIMEOUT, |d| d.0)
+    }
+
     /// Parses `text` (from `file`): the config and warnings, or errors.
     pub fn parse(file: &str, text: &str) -> Result<(Config, Vec<Diag>), Vec<Diag>> {
         let de =

@@ -7,12 +7,55 @@ use crate::cluster::msg::CtxId;
 use crate::probe::alerts::{Alert, AlertSource};
 use crate::util::severity::Severity;
 
-/// The last read of one Alertmanager.
+/// What one Alertmanager said: the alerts of its last good read, kept (and marked
+/// stale, with their age) when a later read fails — an outage of the path to it is
+/// not an all-clear.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlertFeed {
     pub source: AlertSource,
-    pub result: Result<Vec<Alert>, String>,
+    pub alerts: Vec<Alert>,
+    /// When `alerts` were read (`None`: never read).
+    pub read_at: Option<crate::cluster::kinds::Ts>,
+    /// Why the newest read failed, if it did.
+    pub error: Option<String>,
+    /// The newest read, good or not.
     pub at: crate::cluster::kinds::Ts,
+}
+
+impl AlertFeed {
+    pub fn new(
+        source: AlertSource,
+        result: Result<Vec<Alert>, String>,
+        at: crate::cluster::kinds::Ts,
+    ) -> AlertFeed {
+        let mut f = AlertFeed {
+            source,
+            alerts: Vec::new(),
+            read_at: None,
+            error: None,
+            at,
+        };
+        f.update(result, at);
+        f
+    }
+
+    /// Takes a newer read: good ones replace the alerts, failed ones keep them.
+    pub fn update(&mut self, result: Result<Vec<Alert>, String>, at: crate::cluster::kinds::Ts) {
+        self.at = at;
+        match result {
+            Ok(a) => {
+                self.alerts = a;
+                self.read_at = Some(at);
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    /// Whether what it shows is older than its newest read.
+    pub fn stale(&self) -> bool {
+        self.error.is_some()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -39,8 +82,8 @@ pub fn severity_of(a: &Alert) -> Severity {
 pub fn build(feeds: &[AlertFeed]) -> Vec<AlertRow> {
     let mut out = Vec::new();
     for f in feeds {
-        if let Ok(list) = &f.result {
-            for a in list {
+        {
+            for a in &f.alerts {
                 out.push(AlertRow {
                     ctx: f.source.ctx,
                     source: f.source.label.clone(),

@@ -24,10 +24,37 @@ pub struct HealthRow {
     pub assessment: Assessment,
 }
 
-pub fn build(book: &Book) -> Vec<HealthRow> {
+/// The rows. An endpoint reached through a context whose API server does not
+/// answer is "unknown: API unreachable" (with what it last said, and how long ago):
+/// the outage of the path is not the service's, and no severity rises from it.
+pub fn build(
+    book: &Book,
+    api_down: &std::collections::HashSet<CtxId>,
+    now_of: impl Fn(CtxId) -> Option<Ts>,
+) -> Vec<HealthRow> {
     book.endpoints
         .iter()
         .map(|(k, e)| {
+            if let Some(ctx) = k.ctx.filter(|c| api_down.contains(c)) {
+                let last = match now_of(ctx) {
+                    Some(now) if e.state != HealthState::Unknown => format!(
+                        " · last {} {} ago",
+                        e.state.label(),
+                        crate::util::age::age(now, e.last_at)
+                    ),
+                    _ => String::new(),
+                };
+                return HealthRow {
+                    key: k.clone(),
+                    state: HealthState::Unknown,
+                    request: e.request.clone(),
+                    reason: format!("API unreachable{last}"),
+                    failures: 0,
+                    since: e.since,
+                    pods: e.pods.len(),
+                    assessment: Assessment::default(),
+                };
+            }
             let reason = e.reason();
             let mut a = Assessment::default();
             if e.state > HealthState::Ok {

@@ -106,6 +106,8 @@ pub struct Extras<'a> {
     pub watching: &'a Watching,
     /// Workloads whose every ready pod is probed: (context, namespace, `kind/name`).
     pub probe_all: &'a ProbeAll,
+    /// Contexts whose API server does not answer now (health through it is unknown).
+    pub api_down: &'a HashSet<CtxId>,
 }
 
 /// Workloads probed on every ready pod: (context, namespace, `kind/name`).
@@ -118,11 +120,13 @@ impl Extras<'_> {
         static WATCHING: std::sync::LazyLock<Watching> =
             std::sync::LazyLock::new(Watching::default);
         static ALL: std::sync::LazyLock<ProbeAll> = std::sync::LazyLock::new(HashSet::new);
+        static DOWN: std::sync::LazyLock<HashSet<CtxId>> = std::sync::LazyLock::new(HashSet::new);
         Extras {
             health: &BOOK,
             alerts: &[],
             watching: &WATCHING,
             probe_all: &ALL,
+            api_down: &DOWN,
         }
     }
 }
@@ -200,7 +204,8 @@ impl Fleet {
             built: needs,
             ..Fleet::default()
         };
-        f.health = health::build(x.health);
+        let now_of = |ctx: CtxId| contexts.iter().find(|c| c.id == ctx).map(|c| c.now);
+        f.health = health::build(x.health, x.api_down, now_of);
         let by_workload = health::by_workload(&f.health);
         f.alerts = alerts::build(x.alerts);
         for c in contexts {

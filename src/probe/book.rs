@@ -124,6 +124,10 @@ impl Book {
         verdict: Verdict,
         now: Ts,
     ) -> Option<Change> {
+        // The path was down, not the target: what it said last stands.
+        if matches!(&verdict.error, Some((super::ErrorClass::ApiUnreachable, _))) {
+            return None;
+        }
         self.rev += 1;
         let (key, pod) = id;
         let e = self

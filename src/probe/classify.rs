@@ -16,6 +16,9 @@ pub enum ErrorClass {
     Redirects,
     CheckFailed,
     Slow,
+    /// The API server whose proxy the request goes through does not answer: the
+    /// target's health is unknown, not bad.
+    ApiUnreachable,
     Other,
 }
 
@@ -32,6 +35,7 @@ impl ErrorClass {
             ErrorClass::Redirects => "redirects",
             ErrorClass::CheckFailed => "check failed",
             ErrorClass::Slow => "slow",
+            ErrorClass::ApiUnreachable => "API unreachable",
             ErrorClass::Other => "error",
         }
     }

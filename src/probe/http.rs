@@ -24,7 +24,8 @@ pub type Answer = Result<Raw, (ErrorClass, String)>;
 /// Clients probes are made with.
 #[derive(Clone)]
 pub struct Clients {
-    pub kube: Vec<Option<kube::Client>>,
+    /// Each context's link (its client, and whether its API server answers).
+    pub kube: crate::cluster::link::Links,
     pub direct: reqwest::Client,
 }
 
@@ -189,9 +190,11 @@ async fn via_proxy(client: &kube::Client, t: &ProbeTarget, cap: usize) -> Answer
     let req = req
         .body(kube::client::Body::empty())
         .map_err(|e| (ErrorClass::Other, format!("bad request: {e}")))?;
+    // A transport failure here is the API server's (the proxy answers for the pod
+    // with a status): the path is down, not the target.
     let resp = client.send(req).await.map_err(|e| {
         let msg = crate::cluster::watch::short_error(&e);
-        (classify::from_message(&msg), msg)
+        (ErrorClass::ApiUnreachable, msg)
     })?;
     let (parts, body) = resp.into_parts();
     answer(parts.status, &parts.headers, body.into_data_stream(), cap).await
@@ -231,8 +234,22 @@ pub async fn fetch(clients: &Clients, t: &ProbeTarget, cap: usize) -> (Answer, u
         match &t.via {
             Via::Direct { url } => direct(&clients.direct, url, t, cap).await,
             Via::PodProxy { ctx, .. } | Via::ServiceProxy { ctx, .. } => {
-                match clients.kube.get(*ctx).cloned().flatten() {
-                    Some(c) => via_proxy(&c, t, cap).await,
+                match clients.kube.get(*ctx) {
+                    // Nothing is sent through a server that does not answer.
+                    Some(l) if !l.is_up() => Err((
+                        ErrorClass::ApiUnreachable,
+                        "the API server does not answer".into(),
+                    )),
+                    Some(l) => match l.client() {
+                        Some(c) => {
+                            let a = via_proxy(&c, t, cap).await;
+                            if matches!(&a, Err((ErrorClass::ApiUnreachable, _))) {
+                                l.nudge();
+                            }
+                            a
+                        }
+                        None => Err((ErrorClass::ApiUnreachable, "not connected yet".into())),
+                    },
                     None => Err((ErrorClass::Other, "context not connected".into())),
                 }
             }

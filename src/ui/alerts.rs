@@ -20,10 +20,13 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         .alert_feeds
         .iter()
         .filter_map(|fd| {
-            fd.result
-                .as_ref()
-                .err()
-                .map(|e| format!("{}: {e}", fd.source.label))
+            fd.error.as_ref().map(|e| {
+                let kept = match fd.read_at {
+                    Some(t) => format!(" — showing what it said {} ago", age(s.now, t)),
+                    None => String::new(),
+                };
+                format!("STALE {}: {e}{kept}", fd.source.label)
+            })
         })
         .collect();
     let (area, err_area) = if errors.is_empty() {

@@ -31,7 +31,7 @@ pub fn page_rows(area: Rect, s: &State) -> usize {
         Some(ListView::Health | ListView::Backups) => {
             body.height.saturating_sub(health::pane_height(body.height))
         }
-        Some(ListView::Alerts) if s.alert_feeds.iter().any(|f| f.result.is_err()) => {
+        Some(ListView::Alerts) if s.alert_feeds.iter().any(|f| f.error.is_some()) => {
             body.height.saturating_sub(1)
         }
         _ => body.height,

@@ -1,5 +1,6 @@
 //! Logging to a file (never to the terminal while a UI runs): `tracing` with an
-//! env-filter level, appending to a file under the state directory.
+//! env-filter level, appending to a file under the state directory that only its
+//! owner can read.
 
 use std::path::Path;
 
@@ -11,11 +12,17 @@ pub fn init(file: &Path, level: &str) -> Result<(), String> {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    // Only the person running kdeck may read its log (mode 0600), also when the
+    // file existed with looser permissions.
     let f = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
+        .mode(0o600)
         .open(file)
         .map_err(|e| format!("cannot open log file {}: {e}", file.display()))?;
+    f.set_permissions(std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| format!("cannot restrict log file {}: {e}", file.display()))?;
     let filter = tracing_subscriber::EnvFilter::try_new(level)
         .map_err(|e| format!("invalid --log-level {level:?}: {e}"))?;
     tracing_subscriber::fmt()

@@ -17,8 +17,8 @@ use futures::StreamExt;
 use kdeck::app::engine::{Engine, Input};
 use kdeck::app::state::{ContextState, State};
 use kdeck::app::{Console, Event};
+use kdeck::cluster::contexts;
 use kdeck::cluster::kinds::ResKind;
-use kdeck::cluster::{contexts, metrics, ping, watch};
 use kdeck::config::keymap::{Code, Key, Keymap};
 use kdeck::config::theme::Theme;
 use ratatui::backend::CrosstermBackend;
@@ -325,29 +325,30 @@ async fn bench() {
     // The console's sources and state, as in `kdeck`.
     let kc = contexts::load(Some(&kc_path)).expect("kubeconfig");
     let spec = contexts::select(&kc, &[], &[]).expect("context").remove(0);
-    let client = contexts::client(&kc, &spec.name).await.expect("client");
     let (tx, rx) = mpsc::channel::<Event>(4096);
     let cancel = CancellationToken::new();
     let t = Instant::now();
-    watch::spawn_all(&client, 0, &[], &tx, &cancel);
-    tokio::spawn(ping::ping(client.clone(), 0, tx.clone(), cancel.clone()));
-    if std::env::var_os("BENCH_NO_METRICS").is_none() {
-        tokio::spawn(metrics::run(
-            client.clone(),
-            0,
-            Vec::new(),
-            tx.clone(),
-            cancel.clone(),
-        ));
-    }
+    // Connected exactly as `kdeck` connects a context.
+    let links = kdeck::cluster::link::Links::new(1);
+    tokio::spawn(contexts::connect(
+        kc.clone(),
+        spec.name.clone(),
+        contexts::Session {
+            id: 0,
+            exec_timeout: kdeck::cluster::credentials::EXEC_TIMEOUT,
+            namespaces: Vec::new(),
+            link: links.get(0).expect("link").clone(),
+            tx: tx.clone(),
+            cancel: cancel.clone(),
+        },
+    ));
     let s = State::new(
         vec![ContextState::new(spec, false)],
         Keymap::builtin("default").expect("keymap"),
         jiff::Timestamp::now().as_second(),
     );
     let sink = Arc::new(kdeck::audit::log::Sink::new(dir.path().join("audit")));
-    let mut rt =
-        kdeck::app::runtime::Runtime::new(tx, vec![Some(client.clone())], cancel.clone(), sink);
+    let mut rt = kdeck::app::runtime::Runtime::new(tx, links, cancel.clone(), sink);
     if std::env::var_os("BENCH_NO_PROBES").is_none() {
         rt.start_probes(&s.watching);
     }

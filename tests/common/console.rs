@@ -70,7 +70,9 @@ pub async fn state_from(c: &Cluster, now: Ts) -> Console {
 pub async fn probe_round(c: &Cluster, s: &mut Console) {
     let client = kube_client(&c.kubeconfig).await;
     let clients = kdeck::probe::http::Clients {
-        kube: vec![Some(client)],
+        kube: kdeck::cluster::link::Links::from_vec(vec![kdeck::cluster::link::Link::ready(
+            client,
+        )]),
         direct: kdeck::probe::http::direct_client().expect("http client"),
     };
     let msgs = kdeck::probe::once::round(
@@ -178,7 +180,7 @@ pub async fn run_browse(c: &Cluster, s: &mut Console, fx: Vec<kdeck::app::Effect
                     let (tx, mut rx) = tokio::sync::mpsc::channel::<Event>(64);
                     let cancel = tokio_util::sync::CancellationToken::new();
                     let task = tokio::spawn(kdeck::cluster::table::run(
-                        client.clone(),
+                        kdeck::cluster::link::Link::ready(client.clone()),
                         ctx,
                         id,
                         res,

@@ -15,8 +15,8 @@ use kdeck::config::keymap::{Code, Key, Keymap};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use super::Cluster;
 use super::console::spec;
-use super::{Cluster, kube_client};
 
 pub struct Driver {
     pub engine: Engine,
@@ -46,10 +46,25 @@ impl Driver {
         data_dir: &Path,
         adjust: impl FnOnce(&mut State),
     ) -> Driver {
-        let client = kube_client(&c.kubeconfig).await;
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let kc = kube::config::Kubeconfig::read_from(&c.kubeconfig).expect("kubeconfig parses");
+        let name = kc.current_context.clone().expect("a current context");
         let (tx, rx) = mpsc::channel::<Event>(4096);
         let cancel = CancellationToken::new();
-        kdeck::cluster::watch::spawn_all(&client, 0, &[], &tx, &cancel);
+        // Connected exactly as the binary connects a context.
+        let links = kdeck::cluster::link::Links::new(1);
+        tokio::spawn(kdeck::cluster::contexts::connect(
+            kc,
+            name,
+            kdeck::cluster::contexts::Session {
+                id: 0,
+                exec_timeout: kdeck::cluster::credentials::EXEC_TIMEOUT,
+                namespaces: Vec::new(),
+                link: links.get(0).expect("a link").clone(),
+                tx: tx.clone(),
+                cancel: cancel.clone(),
+            },
+        ));
         let ctx = ContextState::new(spec(c), false);
         let mut s = State::new(
             vec![ctx],
@@ -59,13 +74,7 @@ impl Driver {
         s.session = "test".into();
         adjust(&mut s);
         let sink = Arc::new(kdeck::audit::log::Sink::new(data_dir.join("audit")));
-        let rt = kdeck::app::runtime::Runtime::new(
-            tx.clone(),
-            vec![Some(client.clone())],
-            cancel.clone(),
-            sink,
-        );
-        tokio::spawn(kdeck::cluster::ping::ping(client, 0, tx, cancel.clone()));
+        let rt = kdeck::app::runtime::Runtime::new(tx.clone(), links, cancel.clone(), sink);
         let mut engine = Engine::new(Console::new(s), rt, rx, None);
         engine.feed(Event::Page(20));
         let mut d = Driver { engine, cancel };
