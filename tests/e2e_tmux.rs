@@ -124,6 +124,26 @@ fn sigterm_restores_the_terminal() {
 }
 
 #[test]
+fn a_resized_terminal_is_redrawn_to_its_new_size() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(&kdeck_cmd(dir.path(), "demo --speed 10", ""), 80, 24);
+    t.wait("the console", WAIT, |s| s.contains("│ Overview"));
+    let widest = |s: &str| s.lines().map(|l| l.trim_end().chars().count()).max();
+    let rows = |s: &str| s.lines().filter(|l| !l.trim().is_empty()).count();
+    t.resize(150, 40);
+    let s = t.wait("a 150×40 frame", WAIT, |s| {
+        widest(s) >= Some(140) && rows(s) > 30
+    });
+    assert!(s.contains("Overview"), "{s}");
+    t.resize(80, 24);
+    // (tmux itself cuts the old frame at once; kdeck's redraw brings the header back.)
+    let s = t.wait("redrawn at 80×24", WAIT, |s| {
+        widest(s) <= Some(80) && s.contains("│ Overview")
+    });
+    assert!(s.contains("q quit"), "{s}");
+}
+
+#[test]
 fn a_panic_restores_the_terminal() {
     let dir = tempfile::tempdir().expect("tempdir");
     let t = Tmux::start(

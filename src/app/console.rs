@@ -38,6 +38,15 @@ impl Console {
             self.last_rebuild = Some(Instant::now());
         }
         fx.extend(self.state.reconcile());
+        // Records leaving in the same turn as the quit are written before it, not
+        // on a task the stopping runtime could drop.
+        if fx.iter().any(|e| matches!(e, Effect::Quit)) {
+            for e in &mut fx {
+                if let Effect::Audit { now, .. } = e {
+                    *now = true;
+                }
+            }
+        }
         fx
     }
 

@@ -1,5 +1,5 @@
 //! Credentials for a context, obtained the way kubectl does but never on the UI's
-//! path and never for longer than `EXEC_TIMEOUT`: an exec plugin (EKS, GKE, OIDC
+//! path and never for longer than the configured timeout: an exec plugin (EKS, GKE, OIDC
 //! helpers) is run here, asynchronously, without the terminal (kdeck owns it), its
 //! output bounded; a plugin that does not answer is killed and named in the error.
 //! Its arguments and environment are never logged or shown (they can hold
@@ -17,8 +17,6 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::io::AsyncReadExt;
 use tokio_util::sync::CancellationToken;
 
-/// Longest an exec plugin may take.
-pub const EXEC_TIMEOUT: Duration = Duration::from_secs(15);
 /// Most of a plugin's output read (a credential is a few KiB).
 const STDOUT_MAX: usize = 1 << 20;
 const STDERR_MAX: usize = 4096;
@@ -389,6 +387,7 @@ pub async fn keep_fresh(
 
 #[cfg(test)]
 mod tests {
+    const EXEC_TIMEOUT: Duration = Duration::from_secs(15);
     use super::*;
 
     fn exec(cmd: &str, args: &[&str], env: &[(&str, &str)]) -> ExecConfig {

@@ -276,11 +276,13 @@ pub struct Config {
     pub exec_timeout: Option<Dur>,
 }
 
+/// How long an exec plugin may take unless `exec_timeout` says otherwise.
+pub const EXEC_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
 impl Config {
     /// How long a kubeconfig exec plugin may take.
     pub fn exec_timeout(&self) -> std::time::Duration {
-        self.exec_timeout
-            .map_or(crate::cluster::credentials::EXEC_TIMEOUT, |d| d.0)
+        self.exec_timeout.map_or(EXEC_TIMEOUT, |d| d.0)
     }
 
     /// Parses `text` (from `file`): the config and warnings, or errors.

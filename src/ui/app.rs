@@ -79,6 +79,9 @@ pub async fn run(term: &mut Term, engine: &mut Engine, theme: &Theme) {
         engine.turn(next).await;
         if terminal_ok {
             let _ = term.autoresize();
+            if let Ok(now) = term.size() {
+                size = now;
+            }
         }
         let rows = page_rows(size.into(), &engine.console);
         if rows != page {

@@ -104,11 +104,26 @@ fn read_loop(tx: &mpsc::Sender<TermInput>) {
             return;
         }
     };
+    // crossterm learns of a resize from SIGWINCH only while its own reader waits,
+    // which this thread never lets it do: the size is asked for on every wake.
+    let mut size = crossterm::terminal::size().ok();
     loop {
         if tx.is_closed() {
             return;
         }
-        match wait_for(tty.fd()) {
+        let ready = wait_for(tty.fd());
+        if let Ok(now) = crossterm::terminal::size()
+            && size != Some(now)
+        {
+            size = Some(now);
+            if tx
+                .blocking_send(TermInput::Event(TermEvent::Resize(now.0, now.1)))
+                .is_err()
+            {
+                return;
+            }
+        }
+        match ready {
             Ready::Nothing => continue,
             Ready::HungUp => {
                 tracing::info!("the terminal hung up");

@@ -335,7 +335,7 @@ async fn bench() {
         spec.name.clone(),
         contexts::Session {
             id: 0,
-            exec_timeout: kdeck::cluster::credentials::EXEC_TIMEOUT,
+            exec_timeout: kdeck::config::file::EXEC_TIMEOUT,
             namespaces: Vec::new(),
             link: links.get(0).expect("link").clone(),
             tx: tx.clone(),

@@ -58,7 +58,7 @@ impl Driver {
             name,
             kdeck::cluster::contexts::Session {
                 id: 0,
-                exec_timeout: kdeck::cluster::credentials::EXEC_TIMEOUT,
+                exec_timeout: kdeck::config::file::EXEC_TIMEOUT,
                 namespaces: Vec::new(),
                 link: links.get(0).expect("a link").clone(),
                 tx: tx.clone(),

@@ -204,7 +204,7 @@ pub async fn kube_client(kubeconfig: &Path) -> kube::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let kc = kube::config::Kubeconfig::read_from(kubeconfig).expect("kubeconfig parses");
     let ctx = kc.current_context.clone().expect("a current context");
-    kdeck::cluster::contexts::client(&kc, &ctx, kdeck::cluster::credentials::EXEC_TIMEOUT)
+    kdeck::cluster::contexts::client(&kc, &ctx, kdeck::config::file::EXEC_TIMEOUT)
         .await
         .expect("kube client")
         .client

@@ -49,6 +49,23 @@ impl Tmux {
             .into_owned()
     }
 
+    /// Resizes the window (the program gets SIGWINCH, as from a terminal emulator).
+    pub fn resize(&self, w: u16, h: u16) {
+        let ok = self
+            .tmux(&[
+                "resize-window",
+                "-t",
+                "main",
+                "-x",
+                &w.to_string(),
+                "-y",
+                &h.to_string(),
+            ])
+            .status
+            .success();
+        assert!(ok, "tmux resize-window failed");
+    }
+
     /// Sends tmux key names (`Enter`, `Escape`, `l`, `C-c`), one at a time.
     pub fn keys(&self, keys: &[&str]) {
         for k in keys {

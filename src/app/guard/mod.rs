@@ -212,6 +212,11 @@ fn busy(s: &State) -> Option<String> {
 
 /// The action menu for the selected row.
 pub fn open_menu(s: &mut State, t: Option<Target>) -> Vec<Effect> {
+    // A running action (hidden with esc) keeps its flow: its outcome is still due.
+    if let Some(why) = busy(s) {
+        s.notify(why, true);
+        return Vec::new();
+    }
     let Some(t) = t else {
         s.notify("select a workload, Service or CronJob first", false);
         return Vec::new();

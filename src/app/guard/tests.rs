@@ -203,6 +203,63 @@ fn quitting_while_watching_records_the_outcome_before_leaving() {
 }
 
 #[test]
+fn a_hidden_running_action_keeps_its_flow_when_the_menu_is_asked_for() {
+    let mut s = state();
+    scale_to(&mut s, "2");
+    let Some(Effect::Execute { flow, intent, .. }) = press(&mut s, "y").into_iter().next() else {
+        panic!()
+    };
+    executed(
+        &mut s,
+        flow,
+        Outcome::Succeeded,
+        String::new(),
+        Some(intent),
+        1,
+    );
+    key(&mut s, Code::Esc);
+    assert!(s.flow.as_ref().unwrap().hidden);
+    // Another action's menu would replace the flow and lose the outcome: refused.
+    let fx = without_access(press(&mut s, "x"));
+    assert!(fx.is_empty(), "{fx:?}");
+    let f = s.flow.as_ref().expect("the running flow is kept");
+    assert_eq!(f.id, flow);
+    assert!(matches!(f.stage, Stage::Verifying { .. }));
+    let n = s.notice.as_ref().expect("says why");
+    assert!(n.text.contains("still running"), "{}", n.text);
+}
+
+#[test]
+fn an_outcome_arriving_while_quitting_is_written_before_kdeck_stops() {
+    let mut s = state();
+    scale_to(&mut s, "2");
+    let Some(Effect::Execute { flow, intent, .. }) = press(&mut s, "y").into_iter().next() else {
+        panic!()
+    };
+    // q while the request is in flight: kdeck waits for the answer.
+    let fx = press(&mut s, "q");
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Quit)), "{fx:?}");
+    let fx = executed(&mut s, flow, Outcome::Failed, "conflict", Some(intent), 1);
+    let quit = fx.iter().position(|e| matches!(e, Effect::Quit));
+    let audits: Vec<(usize, bool)> = fx
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match e {
+            Effect::Audit { now, .. } => Some((i, *now)),
+            _ => None,
+        })
+        .collect();
+    let quit = quit.unwrap_or_else(|| panic!("stops once answered: {fx:?}"));
+    assert!(!audits.is_empty(), "the outcome is recorded: {fx:?}");
+    for (i, now) in audits {
+        assert!(
+            now && i < quit,
+            "written synchronously before the quit: {fx:?}"
+        );
+    }
+}
+
+#[test]
 fn a_conflict_is_shown_and_recorded_not_retried() {
     let mut s = state();
     scale_to(&mut s, "2");
