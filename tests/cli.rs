@@ -81,6 +81,104 @@ fn config_check_names_file_line_and_problem() {
     assert!(out.contains(&format!("ok      {config}")), "{out}");
 }
 
+/// Runs `c`, failing the test if it has not finished within `secs` (a hang is a bug).
+fn run_within(c: &mut Command, secs: u64) -> (i32, String, String) {
+    let mut child = c
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("kdeck runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("kdeck did not finish within {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let o = child.wait_with_output().expect("output");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn config_check_fails_what_the_console_could_not_use_and_never_hangs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = dir.path().join("config");
+    std::fs::create_dir_all(&cfg).expect("mkdir");
+    let file = cfg.join("config.toml");
+    let config = file.display().to_string();
+    let check = |what: &str| -> String {
+        let (code, out, err) = run_within(kdeck(dir.path()).args(["config", "check"]), 10);
+        assert_eq!(code, 1, "{what}: exit 1\n{out}{err}");
+        out
+    };
+    // A theme that does not exist is an error where it is named.
+    std::fs::write(&file, "# mine\ntheme = \"nosuchtheme\"\n").expect("write");
+    let out = check("unknown theme");
+    assert!(
+        out.contains(&format!(
+            "{config}:2:1: error: theme \"nosuchtheme\" not found"
+        )),
+        "{out}"
+    );
+    // Not a regular file, or too big: named, never read.
+    std::fs::remove_file(&file).expect("rm");
+    std::os::unix::fs::symlink(&file, &file).expect("symlink");
+    let out = check("self-symlink");
+    assert!(
+        out.contains(&format!("{config}:0:0: error: cannot read: a symlink loop")),
+        "{out}"
+    );
+    std::fs::remove_file(&file).expect("rm");
+    std::os::unix::fs::symlink("/dev/zero", &file).expect("symlink");
+    let out = check("/dev/zero");
+    assert!(out.contains("a device, not a regular file"), "{out}");
+    std::fs::remove_file(&file).expect("rm");
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(&file)
+        .status()
+        .expect("mkfifo");
+    assert!(fifo.success());
+    let out = check("FIFO");
+    assert!(
+        out.contains("a FIFO (named pipe), not a regular file"),
+        "{out}"
+    );
+    std::fs::remove_file(&file).expect("rm");
+    let mut big = String::from("namespaces = [\n");
+    while big.len() < (1 << 20) + 10 {
+        big.push_str("  \"team-namespace-with-a-long-name\",\n");
+    }
+    big.push_str("]\n");
+    std::fs::write(&file, &big).expect("write");
+    let out = check("2 MiB");
+    assert!(out.contains("more than the 1 MiB allowed"), "{out}");
+    std::fs::remove_file(&file).expect("rm");
+    // A keymap that takes away the way out.
+    let km = cfg.join("keymap.toml");
+    std::fs::write(
+        &km,
+        "[global]\n\"q\" = \"none\"\n\"ctrl-c\" = \"none\"\n\":\" = \"none\"\n",
+    )
+    .expect("write");
+    let out = check("keymap");
+    let keymap = km.display().to_string();
+    for want in [
+        format!("{keymap}:3:1: error: ctrl-c always quits"),
+        format!("{keymap}:2:1: error: this leaves \"quit\" with no key"),
+        format!("{keymap}:4:1: error: this leaves \"command\" with no key"),
+    ] {
+        assert!(out.contains(&want), "{want}\n{out}");
+    }
+}
+
 #[test]
 fn config_paths_lists_every_path() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -115,6 +213,37 @@ fn a_missing_kubeconfig_is_an_error_not_a_panic() {
         err.contains("kubeconfig") && !err.contains("panicked"),
         "{err}"
     );
+}
+
+#[test]
+fn a_kubeconfig_that_is_not_a_file_is_refused_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let zero = dir.path().join("zero");
+    std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
+    for (p, what) in [(&fifo, "FIFO"), (&zero, "a device")] {
+        let arg = p.display().to_string();
+        let (code, _, err) =
+            run_within(kdeck(dir.path()).args(["status", "--kubeconfig", &arg]), 10);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(&arg) && err.contains(what), "{err}");
+        // Through $KUBECONFIG (a list) too.
+        let (code, _, err) = run_within(
+            kdeck(dir.path())
+                .env("KUBECONFIG", format!("/nonexistent:{arg}"))
+                .args(["status"]),
+            10,
+        );
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(what), "{err}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

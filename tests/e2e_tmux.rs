@@ -144,6 +144,47 @@ fn a_resized_terminal_is_redrawn_to_its_new_size() {
 }
 
 #[test]
+fn a_broken_config_starts_read_only_with_the_error_in_the_header() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("config")).expect("mkdir");
+    // The file asked for a lock, then broke (an unclosed array on line 3): the
+    // console must not start less guarded than it asked.
+    std::fs::write(
+        dir.path().join("config/config.toml"),
+        "readonly = true\n# prod\nnamespaces = [\"production\",\n",
+    )
+    .expect("config");
+    let t = Tmux::start(&kdeck_cmd(dir.path(), "demo --speed 10", ""), 80, 24);
+    let s = t.wait("the lock in the header", WAIT, |s| {
+        s.contains("READ-ONLY: config.toml:")
+    });
+    assert!(s.contains("│ Overview"), "{s}");
+    t.wait("rows", WAIT, |s| {
+        first_row(s).contains("ok") || first_row(s).contains("CRIT")
+    });
+    t.keys(&["S"]);
+    let s = t.wait("the refusal", WAIT, |s| {
+        s.contains("until config.toml is fixed")
+    });
+    assert!(!s.contains("replicas →"), "no scale prompt: {s}");
+    t.keys(&["q"]);
+    let s = t.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
+    assert!(s.contains("KDECK_EXIT=0"), "{s}");
+    // A broken keymap: the defaults are used and the header says so.
+    std::fs::write(dir.path().join("config/config.toml"), "").expect("config");
+    std::fs::write(
+        dir.path().join("config/keymap.toml"),
+        "[list]\n\"x\" = \"fly\"\n",
+    )
+    .expect("keymap");
+    let t = Tmux::start(&kdeck_cmd(dir.path(), "demo --speed 10", ""), 80, 24);
+    let s = t.wait("the keymap error", WAIT, |s| {
+        s.contains("keymap.toml:2 error")
+    });
+    assert!(!s.contains("READ-ONLY"), "{s}");
+}
+
+#[test]
 fn a_panic_restores_the_terminal() {
     let dir = tempfile::tempdir().expect("tempdir");
     let t = Tmux::start(

@@ -250,6 +250,12 @@ impl crate::config::keymap::Bindable for Command {
     fn names() -> Vec<&'static str> {
         Command::names()
     }
+    fn quit() -> Command {
+        Command::Quit
+    }
+    fn essentials() -> Vec<Command> {
+        vec![Command::Quit, Command::Command, Command::Help]
+    }
 }
 
 #[cfg(test)]
@@ -324,5 +330,61 @@ mod tests {
         assert_eq!(k.command(Mode::List, &Key::char('x')), Some(Command::Logs));
         let syntax = k.merge("user.toml", "[list\n").unwrap_err();
         assert_eq!(syntax[0].line, 1);
+    }
+
+    #[test]
+    fn no_keymap_can_take_away_the_way_out() {
+        let base = Keymap::<Command>::builtin("default").unwrap();
+        let place = |errs: &[crate::config::diag::Diag]| -> Vec<String> {
+            errs.iter().map(|d| d.to_string()).collect()
+        };
+        // Unbinding q (quit's only other key) is an error naming the line.
+        let mut k = base.clone();
+        let errs = k
+            .merge("k.toml", "[global]\n\"q\" = \"none\"\n")
+            .unwrap_err();
+        assert!(
+            place(&errs)
+                .iter()
+                .any(|t| t.starts_with("k.toml:2:") && t.contains("\"quit\" with no key")),
+            "{errs:?}"
+        );
+        // So is shadowing it in one mode only, and unbinding ':' or '?'.
+        for (text, what) in [
+            (
+                "[logs]\n\"q\" = \"back\"\n",
+                "\"quit\" with no key (in logs)",
+            ),
+            ("[global]\n\":\" = \"none\"\n", "\"command\" with no key"),
+            ("[global]\n\"?\" = \"none\"\n", "\"help\" with no key"),
+        ] {
+            let errs = base.clone().merge("k.toml", text).unwrap_err();
+            assert!(
+                place(&errs).iter().any(|t| t.contains(what)),
+                "{text}: {errs:?}"
+            );
+        }
+        // ctrl-c cannot be rebound or unbound, and always quits.
+        for v in ["none", "help"] {
+            let errs = base
+                .clone()
+                .merge("k.toml", &format!("[list]\n\"ctrl-c\" = \"{v}\"\n"))
+                .unwrap_err();
+            assert!(
+                place(&errs)
+                    .iter()
+                    .any(|t| t.starts_with("k.toml:2:") && t.contains("ctrl-c always quits")),
+                "{errs:?}"
+            );
+        }
+        assert_eq!(
+            base.command(Mode::Detail, &Key::ctrl('c')),
+            Some(Command::Quit)
+        );
+        // Moving quit to another key is fine.
+        let mut k = base.clone();
+        k.merge("k.toml", "[global]\n\"q\" = \"none\"\n\"Q\" = \"quit\"\n")
+            .expect("quit keeps a key");
+        assert_eq!(k.command(Mode::List, &Key::char('Q')), Some(Command::Quit));
     }
 }

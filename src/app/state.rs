@@ -175,6 +175,8 @@ pub struct State {
     pub scope_context: Option<CtxId>,
     pub keymap: Keymap<super::command::Command>,
     pub readonly: bool,
+    /// config.toml is broken: every action is refused until it is fixed (this error).
+    pub locked: Option<Diag>,
     pub notice: Option<Notice>,
     pub should_quit: bool,
     pub logs: Option<LogsState>,
@@ -252,6 +254,7 @@ impl State {
             yaml: None,
             page: 20,
             diagnostics: Vec::new(),
+            locked: None,
             health: Book::default(),
             alert_feeds: Vec::new(),
             transitions: Transitions::default(),

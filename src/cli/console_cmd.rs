@@ -92,6 +92,7 @@ pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
     let mut state = State::new(states, loaded.keymap.clone(), now);
     state.readonly = launch.readonly || loaded.config.readonly;
     state.diagnostics = loaded.diagnostics.clone();
+    state.locked = loaded.locked.clone();
     state.watching = crate::fleet::Watching::from(&loaded.config);
     state.config = loaded.config.clone();
     state.session = format!("{:x}{:x}", std::process::id(), now);

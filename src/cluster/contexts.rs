@@ -19,6 +19,22 @@ pub struct ContextSpec {
 }
 
 pub fn load(explicit: Option<&Path>) -> Result<Kubeconfig, String> {
+    // Every file kube-rs will read is first checked to be a regular file of a sane
+    // size: a FIFO or `/dev/zero` as a kubeconfig must not hang or eat memory.
+    let files: Vec<std::path::PathBuf> = match explicit {
+        Some(p) => vec![p.to_path_buf()],
+        None => match std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
+            Some(v) => std::env::split_paths(&v).collect(),
+            None => std::env::home_dir()
+                .map(|h| vec![h.join(".kube").join("config")])
+                .unwrap_or_default(),
+        },
+    };
+    for f in &files {
+        if let Err(e) = crate::util::fs::read_bounded(f, crate::util::fs::KUBECONFIG_MAX) {
+            return Err(format!("kubeconfig {}: {e}", f.display()));
+        }
+    }
     match explicit {
         Some(p) => Kubeconfig::read_from(p).map_err(|e| format!("kubeconfig {}: {}", p.display(), super::watch::short_error(&e))),
         None => Kubeconfig::read().map_err(|e| {

@@ -274,6 +274,9 @@ pub struct Config {
     pub actions: ActionSettings,
     /// How long a kubeconfig exec plugin (EKS, GKE, OIDC helpers) may take.
     pub exec_timeout: Option<Dur>,
+    /// The line `theme =` is on (for an unknown theme's error).
+    #[serde(skip)]
+    pub theme_line: usize,
 }
 
 /// How long an exec plugin may take unless `exec_timeout` says otherwise.
@@ -290,8 +293,11 @@ impl Config {
         let de =
             toml::Deserializer::parse(text).map_err(|e| vec![Diag::from_toml(file, text, &e)])?;
         let mut unknown: Vec<String> = Vec::new();
-        let cfg: Config = serde_ignored::deserialize(de, |path| unknown.push(path.to_string()))
+        let mut cfg: Config = serde_ignored::deserialize(de, |path| unknown.push(path.to_string()))
             .map_err(|e| vec![Diag::from_toml(file, text, &e)])?;
+        if cfg.theme.is_some() {
+            cfg.theme_line = super::diag::line_col(text, key_offset(text, "", "theme")).0;
+        }
         let mut warnings: Vec<Diag> = unknown
             .into_iter()
             .map(|path| {
@@ -338,18 +344,10 @@ impl Config {
 
     /// Loads `path` if it exists (a missing file is the default configuration).
     pub fn load(path: &Path) -> Result<(Config, Vec<Diag>), Vec<Diag>> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Config::parse(&path.display().to_string(), &text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Ok((Config::default(), Vec::new()))
-            }
-            Err(e) => Err(vec![Diag {
-                file: path.display().to_string(),
-                line: 0,
-                col: 0,
-                message: format!("cannot read: {e}"),
-                warning: false,
-            }]),
+        match super::read_file(path) {
+            Ok(Some(text)) => Config::parse(&path.display().to_string(), &text),
+            Ok(None) => Ok((Config::default(), Vec::new())),
+            Err(d) => Err(vec![d]),
         }
     }
 

@@ -24,6 +24,11 @@ pub trait Bindable: Copy + Ord + fmt::Debug + 'static {
     fn name(self) -> &'static str;
     /// Every name accepted in keymap files (for error messages).
     fn names() -> Vec<&'static str>;
+    /// The command ctrl-c always means (it cannot be rebound).
+    fn quit() -> Self;
+    /// Commands that must keep a key in every mode (quit, the command line, help),
+    /// or the console could only be stopped from outside.
+    fn essentials() -> Vec<Self>;
 }
 
 pub const DEFAULT: &str = include_str!("../../keymaps/default.toml");
@@ -263,6 +268,9 @@ impl<C> Default for Keymap<C> {
 impl<C: Bindable> Keymap<C> {
     /// What `key` means in `mode` (falling back to the global section).
     pub fn command(&self, mode: Mode, key: &Key) -> Option<C> {
+        if *key == Key::ctrl('c') {
+            return Some(C::quit());
+        }
         self.bindings
             .get(&(mode, *key))
             .or_else(|| self.bindings.get(&(Mode::Global, *key)))
@@ -311,6 +319,7 @@ impl<C: Bindable> Keymap<C> {
         let mut errors = Vec::new();
         let warnings = Vec::new();
         let mut next = self.bindings.clone();
+        let mut touched: Vec<(Mode, Key, usize)> = Vec::new();
         let mut sections: Vec<_> = parsed.iter().collect();
         sections.sort_by_key(|(s, _)| s.span().start);
         for (section, entries) in sections {
@@ -349,6 +358,16 @@ impl<C: Bindable> Keymap<C> {
                 }
                 seen.insert(key, (k.span().start, k.get_ref().clone()));
                 let name = v.get_ref();
+                touched.push((mode, key, k.span().start));
+                if key == Key::ctrl('c') && C::from_name(name) != Some(C::quit()) {
+                    errors.push(Diag::error(
+                        file,
+                        text,
+                        k.span().start,
+                        format!("ctrl-c always quits kdeck; it cannot be bound to {name:?}"),
+                    ));
+                    continue;
+                }
                 if name == "none" {
                     next.remove(&(mode, key));
                     continue;
@@ -369,6 +388,35 @@ impl<C: Bindable> Keymap<C> {
                 }
             }
         }
+        // Nothing may leave a mode with no way out (ctrl-c aside) or no command line.
+        let after = Keymap { bindings: next };
+        for c in C::essentials() {
+            let lacking: Vec<Mode> = Mode::ALL
+                .into_iter()
+                .filter(|m| after.keys_for(*m, c).iter().all(|k| *k == Key::ctrl('c')))
+                .collect();
+            let Some(first) = lacking.first() else {
+                continue;
+            };
+            let blame = touched
+                .iter()
+                .find(|(m, k, _)| {
+                    (*m == *first || *m == Mode::Global) && self.command(*first, k) == Some(c)
+                })
+                .map_or(0, |(_, _, at)| *at);
+            let modes: Vec<&str> = lacking.iter().map(|m| m.name()).collect();
+            errors.push(Diag::error(
+                file,
+                text,
+                blame,
+                format!(
+                    "this leaves {:?} with no key (in {}); bind it to another key",
+                    c.name(),
+                    modes.join(", ")
+                ),
+            ));
+        }
+        let next = after.bindings;
         if errors.is_empty() {
             self.bindings = next;
             Ok(warnings)

@@ -23,6 +23,10 @@ pub struct Loaded<C> {
     pub theme: Theme,
     pub keymap: Keymap<C>,
     pub diagnostics: Vec<Diag>,
+    /// config.toml could not be read or parsed: the console starts read-only (fail
+    /// closed: whatever locks the file asked for are at least this strict), with this
+    /// error in its header, until the file is fixed.
+    pub locked: Option<Diag>,
 }
 
 impl<C> Loaded<C> {
@@ -34,20 +38,25 @@ impl<C> Loaded<C> {
 /// Loads config.toml, the theme and the keymap (of the app's commands `C`) from `paths`.
 pub fn load<C: Bindable>(paths: &Paths, no_color: bool) -> Loaded<C> {
     let mut diagnostics = Vec::new();
-    let config = match Config::load(&paths.config_file()) {
+    let mut locked = None;
+    let config_file = paths.config_file();
+    let config = match Config::load(&config_file) {
         Ok((c, w)) => {
             diagnostics.extend(w);
             c
         }
         Err(e) => {
+            locked = e.first().cloned();
             diagnostics.extend(e);
             Config::default()
         }
     };
-    let (theme, d) = Theme::resolve(
+    let file = config_file.display().to_string();
+    let (theme, d) = Theme::resolve_for(
         config.theme.as_deref().unwrap_or("default"),
         &paths.themes_dir(),
         no_color,
+        Some((&file, config.theme_line)),
     );
     diagnostics.extend(d);
     let mut keymap =
@@ -58,23 +67,31 @@ pub fn load<C: Bindable>(paths: &Paths, no_color: bool) -> Loaded<C> {
         theme,
         keymap,
         diagnostics,
+        locked,
     }
 }
 
-fn merge_user_keymap<C: Bindable>(keymap: &mut Keymap<C>, path: &Path) -> Vec<Diag> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => match keymap.merge(&path.display().to_string(), &text) {
+/// The text of a config, theme or keymap file (`None`: there is none), read only if
+/// it is a regular file of at most 1 MiB.
+pub fn read_file(path: &Path) -> Result<Option<String>, Diag> {
+    crate::util::fs::read_bounded(path, crate::util::fs::CONFIG_MAX).map_err(|message| Diag {
+        file: path.display().to_string(),
+        line: 0,
+        col: 0,
+        message,
+        warning: false,
+    })
+}
+
+/// Merges the person's keymap file over `keymap` (all of it, or nothing on an error).
+pub fn merge_user_keymap<C: Bindable>(keymap: &mut Keymap<C>, path: &Path) -> Vec<Diag> {
+    match read_file(path) {
+        Ok(Some(text)) => match keymap.merge(&path.display().to_string(), &text) {
             Ok(w) => w,
             Err(e) => e,
         },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => vec![Diag {
-            file: path.display().to_string(),
-            line: 0,
-            col: 0,
-            message: format!("cannot read: {e}"),
-            warning: false,
-        }],
+        Ok(None) => Vec::new(),
+        Err(d) => vec![d],
     }
 }
 

@@ -331,47 +331,73 @@ impl Theme {
     /// user's themes dir, else a shipped one. Problems come back as diagnostics, with
     /// the default theme in their place.
     pub fn resolve(name: &str, themes_dir: &Path, no_color: bool) -> (Theme, Vec<Diag>) {
+        Theme::resolve_for(name, themes_dir, no_color, None)
+    }
+
+    /// As `resolve`; `asked_at` (file, line) is where the name was given, named in
+    /// the error when no such theme exists.
+    pub fn resolve_for(
+        name: &str,
+        themes_dir: &Path,
+        no_color: bool,
+        asked_at: Option<(&str, usize)>,
+    ) -> (Theme, Vec<Diag>) {
         if no_color {
             return (
                 Theme::builtin("mono").unwrap_or_else(Theme::fallback),
                 Vec::new(),
             );
         }
+        let default = || Theme::builtin("default").unwrap_or_else(Theme::fallback);
         let tc = truecolor();
-        let user = |n: &str| -> Option<(String, String)> {
+        let user = |n: &str| -> Result<Option<(String, String)>, Diag> {
             let p = themes_dir.join(format!("{n}.toml"));
-            std::fs::read_to_string(&p)
-                .ok()
-                .map(|t| (p.display().to_string(), t))
+            Ok(super::read_file(&p)?.map(|t| (p.display().to_string(), t)))
         };
         let lookup = |n: &str| -> Option<Theme> {
-            let (f, t) = user(n)?;
+            let (f, t) = user(n).ok()??;
             Theme::parse(&f, &t, n, &|_| None, tc).ok().map(|(t, _)| t)
         };
-        if let Some((file, text)) = user(name) {
-            return match Theme::parse(&file, &text, name, &lookup, tc) {
-                Ok((t, w)) => (t, w),
-                Err(e) => (Theme::builtin("default").unwrap_or_else(Theme::fallback), e),
-            };
+        match user(name) {
+            Ok(Some((file, text))) => {
+                return match Theme::parse(&file, &text, name, &lookup, tc) {
+                    Ok((t, w)) => (t, w),
+                    Err(e) => (default(), e),
+                };
+            }
+            Ok(None) => {}
+            Err(d) => return (default(), vec![d]),
         }
         match Theme::builtin(name) {
             Some(t) => (t, Vec::new()),
-            None => (
-                Theme::builtin("default").unwrap_or_else(Theme::fallback),
-                vec![Diag {
-                    file: themes_dir
-                        .join(format!("{name}.toml"))
-                        .display()
-                        .to_string(),
-                    line: 1,
-                    col: 1,
-                    message: format!(
-                        "theme {name:?} not found (shipped: {}); using default",
-                        Theme::builtin_names().join(", ")
-                    ),
-                    warning: true,
-                }],
-            ),
+            None => {
+                let (file, line) = asked_at.map_or_else(
+                    || {
+                        (
+                            themes_dir
+                                .join(format!("{name}.toml"))
+                                .display()
+                                .to_string(),
+                            0,
+                        )
+                    },
+                    |(f, l)| (f.to_string(), l),
+                );
+                (
+                    default(),
+                    vec![Diag {
+                        file,
+                        line,
+                        col: 1,
+                        message: format!(
+                            "theme {name:?} not found: neither {} nor a shipped theme ({}); the default theme is used",
+                            themes_dir.join(format!("{name}.toml")).display(),
+                            Theme::builtin_names().join(", ")
+                        ),
+                        warning: false,
+                    }],
+                )
+            }
         }
     }
 

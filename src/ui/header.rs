@@ -19,10 +19,41 @@ fn clock(ts: i64) -> String {
         .unwrap_or_default()
 }
 
+/// `config.toml:3` (the file's name, not its directory).
+fn short_place(d: &crate::config::diag::Diag) -> String {
+    let name = std::path::Path::new(&d.file)
+        .file_name()
+        .map_or_else(|| d.file.clone(), |n| n.to_string_lossy().into_owned());
+    let name = fit(&name, 24);
+    if d.line > 0 {
+        format!("{name}:{}", d.line)
+    } else {
+        name
+    }
+}
+
 pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
     let mut spans: Vec<Span> = vec![Span::styled(" kdeck ", t.style("header"))];
-    if s.readonly {
+    if let Some(d) = &s.locked {
+        spans.push(Span::styled(
+            format!("[🔒 READ-ONLY: {} error]", short_place(d)),
+            t.style("header.readonly"),
+        ));
+        spans.push(Span::raw(" "));
+    } else if s.readonly {
         spans.push(Span::styled("[🔒 READ-ONLY]", t.style("header.readonly")));
+        spans.push(Span::raw(" "));
+    }
+    // A keymap or theme error: the defaults are in use, said until it is fixed.
+    if let Some(d) = s
+        .diagnostics
+        .iter()
+        .find(|d| !d.warning && s.locked.as_ref() != Some(*d))
+    {
+        spans.push(Span::styled(
+            format!("[⚠ {} error]", short_place(d)),
+            t.style("severity.warn"),
+        ));
         spans.push(Span::raw(" "));
     }
     if let Some(f) = s.flow.as_ref().filter(|f| f.hidden && f.running())

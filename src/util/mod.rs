@@ -4,6 +4,7 @@
 pub mod age;
 pub mod cron;
 pub mod duration;
+pub mod fs;
 pub mod glob;
 pub mod logging;
 pub mod quantity;

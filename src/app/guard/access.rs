@@ -85,6 +85,11 @@ pub fn disabled(s: &State, a: Command, t: &Target) -> Option<String> {
 }
 
 pub fn readonly(s: &State, ctx: CtxId) -> Option<String> {
+    if let Some(d) = &s.locked {
+        return Some(format!(
+            "read-only until config.toml is fixed ({d}); see `kdeck config check`"
+        ));
+    }
     if s.readonly {
         return Some(
             "read-only session (--readonly or readonly = true): actions are disabled".into(),

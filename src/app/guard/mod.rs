@@ -267,7 +267,7 @@ pub fn start(s: &mut State, a: Command, t: Option<Target>) -> Vec<Effect> {
         return Vec::new();
     }
     if a == Command::ActUndo {
-        if s.readonly {
+        if s.readonly || s.locked.is_some() {
             let why = readonly(s, 0).unwrap_or_default();
             s.notify(why, true);
             return Vec::new();
