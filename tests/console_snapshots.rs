@@ -515,3 +515,79 @@ async fn kind_views_and_browsed_resources() {
         s.state.screens.pop();
     }
 }
+
+/// Wide (CJK), joined (ZWJ emoji) and invisible characters from the cluster: shown as
+/// the data holds them (`漢字`, not `漢 字`), invisible ones gone, and every row
+/// exactly as wide as it was measured, in lists, describe and YAML.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wide_joined_and_invisible_text_is_drawn_as_measured() {
+    let (c, now) = cluster(Scenario::Calm, 5.0).await;
+    let client = common::kube_client(&c.kubeconfig).await;
+    let cm: k8s_openapi::api::core::v1::ConfigMap = serde_json::from_value(serde_json::json!({
+        "metadata": {
+            "name": "cjk",
+            "namespace": "production",
+            "labels": {"team": "漢字"},
+            "annotations": {"note": "漢字 and 👩\u{200d}👩\u{200d}👧 and a\u{200b}b\u{feff}c\u{2060}d"}
+        },
+        "data": {"greeting": "漢字漢字"}
+    }))
+    .expect("configmap");
+    kube::Api::<k8s_openapi::api::core::v1::ConfigMap>::namespaced(client.clone(), "production")
+        .create(&Default::default(), &cm)
+        .await
+        .expect("create");
+    let mut s = state_from(&c, now).await;
+    let theme = Theme::builtin("default").expect("theme");
+    let check = |text: &str, w: u16, what: &str| {
+        for l in text.lines() {
+            assert!(
+                unicode_width::UnicodeWidthStr::width(l) <= w as usize,
+                "{what}: a row wider than the screen: {l:?}"
+            );
+            assert!(
+                !l.contains(['\u{200b}', '\u{200d}', '\u{2060}', '\u{feff}']),
+                "{what}: an invisible character drawn: {l:?}"
+            );
+        }
+    };
+    s.state.screens.push(Screen::Describe {
+        target: target(ResKind::ConfigMap, "production", "cjk"),
+        scroll: 0,
+    });
+    for (w, h) in SIZES {
+        let text = render_text(&mut s, w, h, &theme);
+        check(&text, w, "describe");
+        assert!(text.contains("team=漢字"), "{text}");
+    }
+    s.state.screens.pop();
+    let yaml = kdeck::cluster::fetch::yaml(
+        client.clone(),
+        &kdeck::cluster::fetch::api_resource(ResKind::ConfigMap.info()),
+        "production",
+        "cjk",
+    )
+    .await
+    .expect("yaml");
+    s.state.yaml = Some(YamlDoc {
+        request: 9,
+        lines: None,
+        events_of: None,
+    });
+    let _ = s.step(Event::Done(Done::Fetched {
+        request: 9,
+        result: Ok(yaml),
+    }));
+    s.state.screens.push(Screen::Yaml {
+        target: Some(target(ResKind::ConfigMap, "production", "cjk")),
+        title: "yaml configmaps/cjk".into(),
+        request: 9,
+        scroll: 0,
+    });
+    for (w, h) in SIZES {
+        let text = render_text(&mut s, w, h, &theme);
+        check(&text, w, "yaml");
+        assert!(text.contains("greeting: 漢字漢字"), "{text}");
+        assert!(text.contains("👩👩👧 and ab"), "{text}");
+    }
+}

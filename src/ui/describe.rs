@@ -419,7 +419,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, tg: &Target, scroll: usize, 
     let page = page(s, tg);
     let keyw = page
         .iter()
-        .map(|(k, _)| k.chars().count())
+        .map(|(k, _)| unicode_width::UnicodeWidthStr::width(k.as_str()))
         .max()
         .unwrap_or(10)
         .min(24);
@@ -434,7 +434,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, tg: &Target, scroll: usize, 
                 t.style("title")
             };
             Line::from(vec![
-                Span::styled(format!("{:<keyw$} ", fit(k, keyw)), key_style),
+                Span::styled(format!("{} ", super::widgets::pad(k, keyw)), key_style),
                 Span::styled(
                     fit(v, (area.width as usize).saturating_sub(keyw + 1)),
                     t.style("text"),

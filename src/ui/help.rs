@@ -64,7 +64,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
                 Line::from(Span::styled(k.clone(), t.style("help.section")))
             } else {
                 Line::from(vec![
-                    Span::styled(format!("{:<keyw$}", fit(k, keyw)), t.style("help.key")),
+                    Span::styled(super::widgets::pad(k, keyw), t.style("help.key")),
                     Span::raw(" "),
                     Span::styled(
                         fit(d, (inner.width as usize).saturating_sub(keyw + 1)),

@@ -7,6 +7,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Row, Table};
+use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::lists::ListState;
@@ -23,15 +24,24 @@ pub fn fit(s: &str, width: usize) -> String {
     }
     let mut out = String::new();
     let mut w = 0;
-    for c in s.chars() {
-        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if w + cw > width - 1 {
+    for g in s.graphemes(true) {
+        let gw = g.width();
+        if w + gw > width - 1 {
             break;
         }
-        out.push(c);
-        w += cw;
+        out.push_str(g);
+        w += gw;
     }
     out.push('…');
+    out
+}
+
+/// `s` cut to `width` columns and padded with spaces to exactly `width` (by display
+/// width: `format!("{:<w$}")` counts characters, which misaligns wide ones).
+pub fn pad(s: &str, width: usize) -> String {
+    let mut out = fit(s, width);
+    let w = out.width();
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
     out
 }
 
@@ -44,14 +54,29 @@ pub fn fit_mid(s: &str, width: usize) -> String {
     if width < 5 {
         return fit(s, width);
     }
-    let chars: Vec<char> = s.chars().collect();
-    let tail_len = (width - 1) / 2;
-    let head_len = width - 1 - tail_len;
-    let head: String = chars.iter().take(head_len).collect();
-    let tail: String = chars[chars.len().saturating_sub(tail_len)..]
-        .iter()
-        .collect();
-    format!("{head}…{tail}")
+    let gs: Vec<&str> = s.graphemes(true).collect();
+    let tail_w = (width - 1) / 2;
+    let head_w = width - 1 - tail_w;
+    let mut head = String::new();
+    let mut w = 0;
+    for g in &gs {
+        if w + g.width() > head_w {
+            break;
+        }
+        head.push_str(g);
+        w += g.width();
+    }
+    let mut tail: Vec<&str> = Vec::new();
+    let mut w = 0;
+    for g in gs.iter().rev() {
+        if w + g.width() > tail_w {
+            break;
+        }
+        tail.push(g);
+        w += g.width();
+    }
+    tail.reverse();
+    format!("{head}…{}", tail.concat())
 }
 
 /// A name cell, cut in the middle.
@@ -248,5 +273,31 @@ mod tests {
         assert_eq!(pct(None), "-");
         let c = centred(Rect::new(0, 0, 80, 24), 60, 30);
         assert_eq!((c.width, c.height, c.x), (60, 24, 10));
+    }
+}
+
+#[cfg(test)]
+mod width_tests {
+    use super::*;
+
+    #[test]
+    fn cuts_are_measured_in_columns_and_keep_graphemes_whole() {
+        let w = |s: &str| s.width();
+        for width in 0..12 {
+            for s in [
+                "漢字漢字漢字漢字",
+                "e\u{301}e\u{301}e\u{301}e\u{301}e\u{301}e\u{301}",
+                "ascii-name-7d9c-xk2p",
+                "a漢b字c漢d字",
+            ] {
+                assert!(w(&fit(s, width)) <= width, "fit({s:?}, {width})");
+                assert_eq!(w(&pad(s, width)), width, "pad({s:?}, {width})");
+                assert!(w(&fit_mid(s, width)) <= width, "fit_mid({s:?}, {width})");
+                // No combining mark is left without its letter.
+                assert!(!fit_mid(s, width).contains("…\u{301}"));
+            }
+        }
+        assert_eq!(fit_mid("漢字漢字漢字漢字", 9), "漢字…漢字");
+        assert_eq!(pad("漢", 4), "漢  ");
     }
 }

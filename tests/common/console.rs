@@ -106,8 +106,13 @@ pub fn buffer_text(buf: &ratatui::buffer::Buffer) -> String {
     let mut out = String::new();
     for y in 0..buf.area.height {
         let mut line = String::new();
-        for x in 0..buf.area.width {
-            line.push_str(buf[(x, y)].symbol());
+        // As a terminal shows it: the cells a wide character covers are not drawn
+        // (ratatui's diff skips them too).
+        let mut x = 0;
+        while x < buf.area.width {
+            let sym = buf[(x, y)].symbol();
+            line.push_str(sym);
+            x += (unicode_width::UnicodeWidthStr::width(sym) as u16).max(1);
         }
         out.push_str(line.trim_end());
         out.push('\n');

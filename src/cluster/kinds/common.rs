@@ -38,11 +38,7 @@ pub struct Interner {
 impl Interner {
     /// The interned, sanitised form of untrusted text.
     pub fn clean(&mut self, s: &str, max: usize) -> Arc<str> {
-        if s.len() <= max
-            && !s
-                .chars()
-                .any(|c| c.is_control() || ('\u{202a}'..='\u{2069}').contains(&c))
-        {
+        if sanitize::is_clean(s, max) {
             self.get(s)
         } else {
             self.get(&sanitize::line(s, max))
