@@ -108,10 +108,24 @@ mod tests {
         let bad = verify::verify(d.path()).unwrap().bad.unwrap();
         assert_eq!(bad.line, 3);
         assert!(
-            bad.reason.contains("deleted") || bad.reason.contains("reordered"),
+            bad.reason.contains("records reordered: 4 comes before 3, which is at audit.jsonl:4"),
             "{}",
             bad.reason
         );
+    }
+
+    #[test]
+    fn a_complete_garbage_last_line_is_not_a_torn_write() {
+        let d = tempfile::tempdir().unwrap();
+        fill(d.path(), 3, log::ROTATE_BYTES);
+        let p = current(d.path());
+        let mut bytes = fs::read(&p).unwrap();
+        bytes.extend_from_slice(b"this is not json\n");
+        fs::write(&p, bytes).unwrap();
+        let r = verify::verify(d.path()).unwrap();
+        let bad = r.bad.expect("an error, not a torn write");
+        assert_eq!((bad.line, r.torn.len()), (4, 0));
+        assert!(bad.reason.contains("not a torn write"), "{}", bad.reason);
     }
 
     #[test]

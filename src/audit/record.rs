@@ -48,9 +48,7 @@ pub struct Actor {
 impl Actor {
     /// The person at this terminal, acting in `context` on `server` as `kube_user`.
     pub fn here(kube_user: &str, context: &str, server: &str) -> Actor {
-        let os_user = std::env::var("USER")
-            .or_else(|_| std::env::var("USERNAME"))
-            .unwrap_or_else(|_| "unknown".into());
+        let os_user = os_user();
         let host = std::fs::read_to_string("/etc/hostname")
             .ok()
             .map(|h| h.trim().to_string())
@@ -64,6 +62,41 @@ impl Actor {
             context: context.into(),
             server: server.into(),
         }
+    }
+}
+
+/// The account of the uid kdeck runs as (from the passwd database), not `$USER`
+/// (which can be unset, or set to anything); `uid N` when the uid has no entry.
+pub fn os_user() -> String {
+    let uid = rustix::process::getuid().as_raw();
+    let passwd = crate::util::fs::read_bounded(std::path::Path::new("/etc/passwd"), 16 << 20)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    user_of(&passwd, uid).unwrap_or_else(|| format!("uid {uid}"))
+}
+
+/// The name for `uid` in passwd-format `text`.
+fn user_of(text: &str, uid: u32) -> Option<String> {
+    text.lines().find_map(|l| {
+        let mut f = l.split(':');
+        let name = f.next()?;
+        let id: u32 = f.nth(1)?.parse().ok()?;
+        (id == uid && !name.is_empty()).then(|| name.to_string())
+    })
+}
+
+#[cfg(test)]
+mod user_tests {
+    #[test]
+    fn the_account_comes_from_the_uid_not_the_environment() {
+        let text = "root:x:0:0:root:/root:/bin/bash\n# comment\nalice:x:1000:1000::/home/alice:/bin/sh\n";
+        assert_eq!(super::user_of(text, 1000).as_deref(), Some("alice"));
+        assert_eq!(super::user_of(text, 0).as_deref(), Some("root"));
+        assert_eq!(super::user_of(text, 4242), None);
+        // Whatever $USER says, this process's own account is found.
+        let me = super::os_user();
+        assert!(!me.is_empty() && me != "unknown", "{me}");
     }
 }
 

@@ -41,13 +41,18 @@ pub fn verify(dir: &Path) -> Result<Report, String> {
             Ok(v) if v.is_object() => v,
             // Unreadable and the last line of its file: cut short by a crash (the log
             // rotates rather than append after a torn line).
-            _ if last_of_file => {
-                let _ = unterminated;
+            // Only a last line without its newline can be a torn write: each record
+            // is written whole, newline included, in one append.
+            _ if last_of_file && *unterminated => {
                 report.torn.push((file.clone(), *line));
                 continue;
             }
             _ => {
-                report.bad = Some(bad("not a record (garbled line)".into(), None));
+                report.bad = Some(bad(
+                    "not a record (a garbled line, complete with its newline: not a torn write)"
+                        .into(),
+                    None,
+                ));
                 return Ok(report);
             }
         };
@@ -65,7 +70,17 @@ pub fn verify(dir: &Path) -> Result<Report, String> {
             return Ok(report);
         };
         if v["prev"].as_str() != Some(prev.as_str()) || seq != expect {
-            let reason = if seq > expect {
+            // The missing record further on: moved, not deleted.
+            let later = all[i + 1..].iter().find(|(_, _, t, _)| {
+                serde_json::from_str::<serde_json::Value>(t)
+                    .is_ok_and(|v| v["seq"].as_u64() == Some(expect))
+            });
+            let reason = if let (true, Some((f, l, _, _))) = (seq > expect, later) {
+                format!(
+                    "records reordered: {seq} comes before {expect}, which is at {}:{l}",
+                    f.file_name().map_or_else(|| f.display().to_string(), |n| n.to_string_lossy().into_owned())
+                )
+            } else if seq > expect {
                 format!(
                     "sequence jumps from {} to {seq}: record(s) deleted",
                     expect - 1
