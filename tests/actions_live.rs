@@ -598,3 +598,70 @@ async fn a_failing_backup_run_is_reported_failed_with_its_logs_at_hand() {
         .unwrap_or_default();
     assert!(title.contains("job/orders-backup-manual-"), "{title}");
 }
+
+/// Each finished action is an Event the whole team sees (`kubectl get events`),
+/// carrying the audit chain's head; `kdeck audit verify --cluster` then finds the
+/// newest records deleted (which the local chain alone cannot) and a rewritten chain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actions_are_published_as_events_and_the_head_catches_a_cut_log() {
+    let c = cluster(Scenario::Calm).await;
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::start(&c, data.path()).await;
+    for n in ["2", "1"] {
+        d.pick("redis").await;
+        scale_to(&mut d, n);
+        let (o, detail) = confirm(&mut d, "redis").await;
+        assert_eq!(o, Outcome::Succeeded, "{detail}");
+    }
+    let k = c.kubectl(KUBECTL);
+    let want = "kdeck scale deploy/redis: succeeded";
+    let mut seen = String::new();
+    for _ in 0..50 {
+        seen = k
+            .run(&["get", "events", "-n", "flextime-production", "--field-selector", "reason=KdeckAction", "-o", "jsonpath={range .items[*]}{.message}|{.metadata.annotations.kdeck\\.io/audit-head}{\"\\n\"}{end}"])
+            .await
+            .out()
+            .to_string();
+        if seen.matches(want).count() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen.matches(want).count(), 2, "{seen}");
+    let verify = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_kdeck"))
+            .env("KDECK_DATA_DIR", data.path())
+            .env_remove("KUBECONFIG")
+            .arg("--kubeconfig")
+            .arg(&c.kubeconfig)
+            .args(["audit", "verify"])
+            .args(args)
+            .output()
+            .expect("kdeck runs");
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    };
+    let (code, out) = verify(&["--cluster"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("2 published head(s), newest record 4"),
+        "{out}"
+    );
+    // Cut the newest action (intent and outcome): the local chain is still whole...
+    let log = data.path().join("audit/audit.jsonl");
+    let text = std::fs::read_to_string(&log).expect("log");
+    let kept: Vec<&str> = text.lines().take(2).collect();
+    std::fs::write(&log, kept.join("\n") + "\n").expect("cut");
+    let (code, out) = verify(&[]);
+    assert_eq!(code, 0, "alone, a cut chain looks whole: {out}");
+    // ...but not against what the cluster was told.
+    let (code, out) = verify(&["--cluster"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("record 4 was published in event flextime-production/")
+            && out.contains("but the log ends at 2: the newest records were deleted"),
+        "{out}"
+    );
+}

@@ -66,7 +66,9 @@ pub fn cluster(s: &mut State, m: Msg) -> Vec<Effect> {
             if let Some(c) = s.contexts.get_mut(ctx) {
                 let t = crate::util::sanitize::line(&text, 200);
                 if !c.warnings.contains(&t) {
-                    c.warnings.push(t);
+                    c.warnings.push(t.clone());
+                    let name = c.spec.name.clone();
+                    s.notify(format!("{name}: {t}"), true);
                 }
             }
         }

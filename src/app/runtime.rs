@@ -102,6 +102,22 @@ impl Runtime {
 
     /// The context's client, whether or not its server answers now (what the
     /// person asked for is tried; it fails fast when the server is down).
+    fn publisher(&self, ctx: usize) -> Option<Publisher> {
+        Some(Publisher {
+            client: self.client(ctx)?,
+            tx: self.tx.clone(),
+            ctx,
+            log_id: crate::audit::log::log_id(self.audit.dir()),
+        })
+    }
+
+    /// Publishes a written record of a finished action as a Kubernetes Event.
+    fn publish(&self, ctx: usize, r: &crate::audit::Record) {
+        if let Some(p) = self.publisher(ctx) {
+            p.send(r);
+        }
+    }
+
     fn client(&self, ctx: usize) -> Option<kube::Client> {
         self.clients.client(ctx)
     }
@@ -292,24 +308,85 @@ impl Runtime {
             Effect::Audit {
                 flow,
                 record,
+                ctx,
                 now: true,
-                ..
             } => {
                 let result = self.audit.append(self.stamp(record));
+                if let Ok(r) = &result {
+                    self.publish(ctx, r);
+                }
                 let _ = self.tx.try_send(Done::Audited { flow, result }.into());
             }
-            Effect::Audit { flow, record, .. } => {
+            Effect::Audit {
+                flow, record, ctx, ..
+            } => {
                 let tx = self.tx.clone();
                 let sink = self.audit.clone();
                 let record = self.stamp(record);
+                let publish = self.publisher(ctx);
                 tokio::spawn(async move {
                     let result = tokio::task::spawn_blocking(move || sink.append(record))
                         .await
                         .unwrap_or_else(|e| Err(format!("audit log: {e}")));
+                    if let (Ok(r), Some(p)) = (&result, publish) {
+                        p.send(r);
+                    }
                     let _ = tx.send(Done::Audited { flow, result }.into()).await;
                 });
             }
             Effect::Quit => self.cancel.cancel(),
         }
+    }
+}
+
+/// Sends finished actions to the cluster as Events carrying the audit chain's head
+/// (`cluster::publish`); a failure is said, never a reason to undo anything.
+struct Publisher {
+    client: kube::Client,
+    tx: Sender<Event>,
+    ctx: usize,
+    log_id: String,
+}
+
+impl Publisher {
+    fn send(self, r: &crate::audit::Record) {
+        use crate::audit::{Outcome, Phase};
+        // What was done or tried on the cluster: cancelled and refused actions sent
+        // nothing, and stay local.
+        let Some(outcome) = r.outcome.filter(|o| {
+            r.phase == Phase::Outcome && !matches!(o, Outcome::Cancelled | Outcome::Refused)
+        }) else {
+            return;
+        };
+        let p = crate::cluster::publish::Published {
+            namespace: r.namespace.clone(),
+            target: r.target.clone(),
+            message: format!(
+                "kdeck {} {}: {} (by {}@{} as {})",
+                r.action,
+                r.target,
+                outcome.label(),
+                r.actor.os_user,
+                r.actor.host,
+                r.actor.kube_user
+            ),
+            action_id: r.action_id.clone(),
+            log_id: self.log_id,
+            seq: r.seq,
+            hash: r.hash.clone(),
+            warning: outcome != Outcome::Succeeded,
+        };
+        let (client, tx, ctx) = (self.client, self.tx, self.ctx);
+        tokio::spawn(async move {
+            if let Err(text) = crate::cluster::publish::publish(&client, &p).await {
+                tracing::warn!("{text}");
+                let _ = tx
+                    .send(Event::Cluster(crate::cluster::msg::Msg::Warned {
+                        ctx,
+                        text,
+                    }))
+                    .await;
+            }
+        });
     }
 }

@@ -49,6 +49,16 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// This log's name where its heads are published: the host and the log's directory,
+/// hashed (the same log always has the same id; another machine's log another).
+pub fn log_id(dir: &Path) -> String {
+    use sha2::Digest;
+    let host = super::record::Actor::here("", "", "").host;
+    let dir = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let d = sha2::Sha256::digest(format!("{host}\n{}", dir.display()).as_bytes());
+    hex::encode(&d[..8])
+}
+
 fn io(what: &str, p: &Path, e: std::io::Error) -> String {
     format!("audit log: cannot {what} {}: {e}", p.display())
 }

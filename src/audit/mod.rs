@@ -108,7 +108,8 @@ mod tests {
         let bad = verify::verify(d.path()).unwrap().bad.unwrap();
         assert_eq!(bad.line, 3);
         assert!(
-            bad.reason.contains("records reordered: 4 comes before 3, which is at audit.jsonl:4"),
+            bad.reason
+                .contains("records reordered: 4 comes before 3, which is at audit.jsonl:4"),
             "{}",
             bad.reason
         );

@@ -90,7 +90,8 @@ fn user_of(text: &str, uid: u32) -> Option<String> {
 mod user_tests {
     #[test]
     fn the_account_comes_from_the_uid_not_the_environment() {
-        let text = "root:x:0:0:root:/root:/bin/bash\n# comment\nalice:x:1000:1000::/home/alice:/bin/sh\n";
+        let text =
+            "root:x:0:0:root:/root:/bin/bash\n# comment\nalice:x:1000:1000::/home/alice:/bin/sh\n";
         assert_eq!(super::user_of(text, 1000).as_deref(), Some("alice"));
         assert_eq!(super::user_of(text, 0).as_deref(), Some("root"));
         assert_eq!(super::user_of(text, 4242), None);

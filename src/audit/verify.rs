@@ -78,7 +78,10 @@ pub fn verify(dir: &Path) -> Result<Report, String> {
             let reason = if let (true, Some((f, l, _, _))) = (seq > expect, later) {
                 format!(
                     "records reordered: {seq} comes before {expect}, which is at {}:{l}",
-                    f.file_name().map_or_else(|| f.display().to_string(), |n| n.to_string_lossy().into_owned())
+                    f.file_name().map_or_else(
+                        || f.display().to_string(),
+                        |n| n.to_string_lossy().into_owned()
+                    )
                 )
             } else if seq > expect {
                 format!(
@@ -101,4 +104,34 @@ pub fn verify(dir: &Path) -> Result<Report, String> {
         report.records += 1;
     }
     Ok(report)
+}
+
+/// Checks heads published elsewhere (seq, hash, where it was found) against the local
+/// chain: each must still be there, with the same hash. Returns what does not match.
+pub fn against(dir: &Path, heads: &[(u64, String, String)]) -> Result<Vec<String>, String> {
+    let mut local = std::collections::BTreeMap::new();
+    for (_, _, text, _) in lines(dir)? {
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text)
+            && let (Some(seq), Some(hash)) = (v["seq"].as_u64(), v["hash"].as_str())
+        {
+            local.insert(seq, hash.to_string());
+        }
+    }
+    let last = local.keys().next_back().copied().unwrap_or(0);
+    let mut out = Vec::new();
+    for (seq, hash, at) in heads {
+        match local.get(seq) {
+            Some(h) if h == hash => {}
+            Some(_) => out.push(format!(
+                "record {seq} differs from the head published in {at}: the chain was rewritten"
+            )),
+            None if *seq > last => out.push(format!(
+                "record {seq} was published in {at} but the log ends at {last}: the newest records were deleted"
+            )),
+            None => out.push(format!(
+                "record {seq} was published in {at} but is not in the log: records were deleted"
+            )),
+        }
+    }
+    Ok(out)
 }

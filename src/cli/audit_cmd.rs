@@ -9,14 +9,14 @@ use super::{AuditCommand, ExportFormat};
 use crate::audit::{export, verify};
 use crate::config::Paths;
 
-pub fn run(cmd: &AuditCommand, data_dir: Option<&Path>) -> ExitCode {
+pub fn run(cmd: &AuditCommand, kube: &super::KubeArgs) -> ExitCode {
     let mut paths = Paths::resolve();
-    if let Some(d) = data_dir {
+    if let Some(d) = kube.data_dir.as_deref() {
         paths.data_dir = d.to_path_buf();
     }
     let dir = paths.audit_dir();
     match cmd {
-        AuditCommand::Verify => match verify::verify(&dir) {
+        AuditCommand::Verify { cluster } => match verify::verify(&dir) {
             Ok(r) => {
                 for (file, line) in &r.torn {
                     println!(
@@ -42,6 +42,9 @@ pub fn run(cmd: &AuditCommand, data_dir: Option<&Path>) -> ExitCode {
                             r.records,
                             dir.display()
                         );
+                        if *cluster {
+                            return against_cluster(&dir, kube);
+                        }
                         ExitCode::SUCCESS
                     }
                 }
@@ -100,4 +103,85 @@ pub fn run(cmd: &AuditCommand, data_dir: Option<&Path>) -> ExitCode {
             }
         },
     }
+}
+
+/// The heads this log published on each context's cluster, checked against the log.
+fn against_cluster(dir: &Path, kube: &super::KubeArgs) -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("kdeck audit verify: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let log_id = crate::audit::log::log_id(dir);
+    rt.block_on(async {
+        let kc = match crate::cluster::contexts::load(kube.kubeconfig.as_deref()) {
+            Ok(kc) => kc,
+            Err(e) => {
+                eprintln!("kdeck audit verify: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let specs = match crate::cluster::contexts::select(&kc, &kube.contexts, &[]) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("kdeck audit verify: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let mut failed = false;
+        for spec in specs {
+            let heads = match crate::cluster::contexts::client(
+                &kc,
+                &spec.name,
+                crate::config::file::EXEC_TIMEOUT,
+            )
+            .await
+            {
+                Ok(c) => crate::cluster::publish::heads(&c.client, &log_id, &kube.namespaces).await,
+                Err(e) => Err(e),
+            };
+            let heads = match heads {
+                Ok(h) => h,
+                Err(e) => {
+                    eprintln!("kdeck audit verify: context {}: {e}", spec.name);
+                    return ExitCode::from(2);
+                }
+            };
+            let list: Vec<(u64, String, String)> = heads
+                .iter()
+                .map(|h| (h.seq, h.hash.clone(), format!("event {}", h.event)))
+                .collect();
+            match verify::against(dir, &list) {
+                Ok(problems) if problems.is_empty() => println!(
+                    "ok: context {}: {} published head(s){}, all in the local chain (log {log_id})",
+                    spec.name,
+                    heads.len(),
+                    heads
+                        .last()
+                        .map(|h| format!(", newest record {}", h.seq))
+                        .unwrap_or_default()
+                ),
+                Ok(problems) => {
+                    failed = true;
+                    for p in problems {
+                        println!("BAD: context {}: {p}", spec.name);
+                    }
+                }
+                Err(e) => {
+                    eprintln!("kdeck audit verify: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        if failed {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        }
+    })
 }

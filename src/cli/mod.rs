@@ -149,7 +149,12 @@ pub enum AuditCommand {
         json: bool,
     },
     /// Check the hash chain; exit 1 at the first bad record.
-    Verify,
+    Verify {
+        /// Also check the chain heads published on the cluster as Events (by each
+        /// finished action): finds the newest records deleted or the chain rewritten.
+        #[arg(long)]
+        cluster: bool,
+    },
     /// Export the log for a postmortem.
     Export {
         #[arg(long, value_enum, default_value = "md")]
@@ -178,7 +183,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Sim(args)) => sim_cmd::run(args, &cli.log_level),
         Some(Command::Demo(args)) => demo_cmd::run(&args, &cli.kube, &cli.log_level),
         Some(Command::Status(args)) => status_cmd::run(&args, &cli.kube, &cli.log_level),
-        Some(Command::Audit { command }) => audit_cmd::run(&command, cli.kube.data_dir.as_deref()),
+        Some(Command::Audit { command }) => audit_cmd::run(&command, &cli.kube),
         Some(Command::Config { command }) => {
             config_cmd::run(&command, cli.kube.data_dir.as_deref())
         }

@@ -14,6 +14,7 @@ pub mod logs;
 pub mod metrics;
 pub mod msg;
 pub mod ping;
+pub mod publish;
 pub mod raw;
 pub mod snapshots;
 pub mod store;

@@ -84,6 +84,18 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
             Reach::Failed(e) => (format!("✕ {e}"), "header.context.stale"),
         };
         spans.push(Span::styled(fit(&text, 60), t.style(slot)));
+        // Said once as a notice when it came; marked here for as long as it holds.
+        if let Some(w) = c.warnings.first() {
+            let more = if c.warnings.len() > 1 {
+                format!(" +{}", c.warnings.len() - 1)
+            } else {
+                String::new()
+            };
+            spans.push(Span::styled(
+                fit(&format!(" ⚠ {w}{more}"), 36),
+                t.style("severity.warn"),
+            ));
+        }
         let forbidden = c.forbidden();
         if !forbidden.is_empty() {
             spans.push(Span::styled(
