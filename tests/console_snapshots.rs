@@ -359,6 +359,34 @@ async fn action_dialogs_and_the_audit_view() {
     press(&mut s, &chars("flextime-api"));
     press(&mut s, &[code(Code::Enter), code(Code::Char('x'))]);
     shot(&mut s, "menu");
+    // At 40×10 the menu does not fit: whichever entry is selected stays in sight, so
+    // enter never starts an action that is not on screen.
+    let entries = match &s.flow.as_ref().expect("menu").stage {
+        kdeck::app::guard::Stage::Menu { items, .. } => items.len(),
+        _ => panic!("the menu"),
+    };
+    for i in 0..entries {
+        let text = render_text(&mut s, 40, 10, &theme);
+        let selected = match &s.flow.as_ref().expect("menu").stage {
+            kdeck::app::guard::Stage::Menu {
+                items, selected, ..
+            } => items[*selected].label.clone(),
+            _ => panic!("the menu"),
+        };
+        let row = text
+            .lines()
+            .find(|l| l.contains('▶'))
+            .unwrap_or_else(|| panic!("entry {i} selected but not drawn:\n{text}"));
+        let shown: String = selected.chars().take(8).collect();
+        assert!(
+            row.contains(&shown),
+            "{shown:?} is selected; the marked row is {row:?}\n{text}"
+        );
+        if i == entries - 1 {
+            snap("action_menu_last_entry_40x10", &text);
+        }
+        press(&mut s, &[code(Code::Down)]);
+    }
     press(&mut s, &[code(Code::Esc)]);
     // The revision picker with the template diff.
     press(&mut s, &[code(Code::Char('R'))]);

@@ -25,6 +25,8 @@ pub enum Event {
     Tick(Ts),
     /// The list area now has room for this many rows.
     Page(usize),
+    /// The terminal is now this many columns and rows.
+    Size(u16, u16),
     /// Rebuild the derived rows if the data moved on (sent by the loop when the pause
     /// between rebuilds is over; other events rebuild on their own).
     Refresh,

@@ -183,6 +183,8 @@ pub struct State {
     pub yaml: Option<YamlDoc>,
     /// Rows the current list has room for (set from the terminal size).
     pub page: usize,
+    /// The terminal's size, once known (a headless console has none).
+    pub size: Option<(u16, u16)>,
     pub diagnostics: Vec<Diag>,
     /// Health verdicts per endpoint.
     pub health: Book,
@@ -255,6 +257,7 @@ impl State {
             page: 20,
             diagnostics: Vec::new(),
             locked: None,
+            size: None,
             health: Book::default(),
             alert_feeds: Vec::new(),
             transitions: Transitions::default(),

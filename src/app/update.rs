@@ -36,6 +36,10 @@ pub(super) fn update(s: &mut State, ev: Event) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Event::Size(w, h) => {
+            s.size = Some((w, h));
+            Vec::new()
+        }
         Event::Refresh => Vec::new(),
         Event::Signal(sig) => quit::quit(s, Cause::Signal(sig)),
         Event::TerminalClosed => quit::quit(s, Cause::TerminalClosed),

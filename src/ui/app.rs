@@ -30,6 +30,8 @@ pub async fn run(term: &mut Term, engine: &mut Engine, theme: &Theme) {
     let mut size = term.size().unwrap_or_default();
     let mut page = page_rows(size.into(), &engine.console);
     let mut terminal_ok = true;
+    let mut told = size;
+    engine.feed(Event::Size(size.width, size.height));
     engine.feed(Event::Page(page));
     while !engine.done() {
         if panic_at.is_some_and(|t| Instant::now() >= t) {
@@ -82,6 +84,10 @@ pub async fn run(term: &mut Term, engine: &mut Engine, theme: &Theme) {
             if let Ok(now) = term.size() {
                 size = now;
             }
+        }
+        if size != told {
+            told = size;
+            engine.feed(Event::Size(size.width, size.height));
         }
         let rows = page_rows(size.into(), &engine.console);
         if rows != page {

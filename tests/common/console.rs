@@ -95,6 +95,7 @@ pub async fn probe_round(c: &Cluster, s: &mut Console) {
 /// Renders `s` at `w`×`h` (after telling it the page size) and returns the screen text.
 pub fn render_text(s: &mut Console, w: u16, h: u16, theme: &Theme) -> String {
     let rows = kdeck::ui::render::page_rows(Rect::new(0, 0, w, h), s);
+    let _ = s.step(Event::Size(w, h));
     let _ = s.step(Event::Page(rows));
     let mut term = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
     term.draw(|f| kdeck::ui::render::render(f, s, theme))

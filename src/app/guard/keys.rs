@@ -44,6 +44,25 @@ pub(super) fn confirmed(s: &mut State) -> Vec<Effect> {
 
 /// A key while a flow's dialog is open (`None`: the dialog did not take it).
 pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
+    // Shrunk below what the dialog needs while it is open: nothing is chosen or
+    // confirmed unseen (esc still cancels).
+    if k.code != Code::Esc
+        && s.flow.as_ref().is_some_and(|f| {
+            !f.hidden
+                && matches!(
+                    f.stage,
+                    Stage::Menu { .. }
+                        | Stage::Confirm { .. }
+                        | Stage::Count { .. }
+                        | Stage::Pick { .. }
+                        | Stage::PickKey { .. }
+                )
+        })
+        && let Some(why) = super::too_small(s)
+    {
+        s.notify(why, true);
+        return Some(Vec::new());
+    }
     let f = s.flow.as_mut().filter(|f| !f.hidden)?;
     let esc = k.code == Code::Esc;
     let want = f.confirm_name();

@@ -199,6 +199,23 @@ pub(super) fn new_flow(s: &mut State, ctx: CtxId, stage: Stage) -> Flow {
     }
 }
 
+/// The smallest terminal a confirmation dialog fits in (its plan, question and
+/// verdict readable). Below it, actions are refused rather than confirmed unseen.
+pub const MIN_SIZE: (u16, u16) = (30, 8);
+
+/// Why the terminal is too small for an action's dialog (said in a line that fits).
+pub(super) fn too_small(s: &State) -> Option<String> {
+    let (w, h) = s.size?;
+    (w < MIN_SIZE.0 || h < MIN_SIZE.1).then(|| {
+        let need = format!("{}×{}", MIN_SIZE.0, MIN_SIZE.1);
+        if w >= 28 {
+            format!("too small: actions need {need}")
+        } else {
+            format!("need {need}")
+        }
+    })
+}
+
 fn busy(s: &State) -> Option<String> {
     s.flow.as_ref().filter(|f| f.running()).map(|f| {
         format!(
@@ -213,7 +230,7 @@ fn busy(s: &State) -> Option<String> {
 /// The action menu for the selected row.
 pub fn open_menu(s: &mut State, t: Option<Target>) -> Vec<Effect> {
     // A running action (hidden with esc) keeps its flow: its outcome is still due.
-    if let Some(why) = busy(s) {
+    if let Some(why) = busy(s).or_else(|| too_small(s)) {
         s.notify(why, true);
         return Vec::new();
     }
@@ -262,7 +279,7 @@ fn undo_blocker(s: &State) -> Option<String> {
 
 /// Starts action `a` on the selected row `t`.
 pub fn start(s: &mut State, a: Command, t: Option<Target>) -> Vec<Effect> {
-    if let Some(why) = busy(s) {
+    if let Some(why) = busy(s).or_else(|| too_small(s)) {
         s.notify(why, true);
         return Vec::new();
     }

@@ -260,6 +260,38 @@ fn an_outcome_arriving_while_quitting_is_written_before_kdeck_stops() {
 }
 
 #[test]
+fn below_the_smallest_dialog_actions_are_refused_and_nothing_is_confirmed_unseen() {
+    let mut s = state();
+    let _ = s.step(Event::Size(24, 6));
+    assert!(without_access(press(&mut s, "S")).is_empty());
+    assert!(s.flow.is_none(), "no dialog that cannot be seen");
+    let n = s.notice.as_ref().expect("says why");
+    assert_eq!(n.text, "need 30×8");
+    assert!(without_access(press(&mut s, "x")).is_empty());
+    assert!(s.flow.is_none());
+    // Big enough: the prompt opens; shrunk while it is open, y does nothing, esc
+    // still cancels.
+    let _ = s.step(Event::Size(40, 10));
+    scale_to(&mut s, "2");
+    let _ = s.step(Event::Size(29, 10));
+    let fx = press(&mut s, "y");
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Execute { .. })),
+        "{fx:?}"
+    );
+    assert!(matches!(
+        s.flow.as_ref().unwrap().stage,
+        Stage::Confirm { .. }
+    ));
+    assert_eq!(
+        s.notice.as_ref().unwrap().text,
+        "too small: actions need 30×8"
+    );
+    let fx = key(&mut s, Code::Esc);
+    assert_eq!(audited(&fx)[0].outcome, Some(Outcome::Cancelled));
+}
+
+#[test]
 fn a_conflict_is_shown_and_recorded_not_retried() {
     let mut s = state();
     scale_to(&mut s, "2");
