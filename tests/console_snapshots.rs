@@ -370,7 +370,7 @@ async fn action_dialogs_and_the_audit_view() {
         let selected = match &s.flow.as_ref().expect("menu").stage {
             kdeck::app::guard::Stage::Menu {
                 items, selected, ..
-            } => items[*selected].label.clone(),
+            } => items[*selected].label,
             _ => panic!("the menu"),
         };
         let row = text
