@@ -448,7 +448,7 @@ async fn a_concurrent_change_is_a_conflict_and_is_not_overwritten() {
     ])
     .await
     .out();
-    let writes = c.sim.writes();
+    let writes = c.sim.changes();
     d.keys("redis");
     d.code(Code::Enter);
     d.until_stage(&["finished"]).await;
@@ -458,7 +458,7 @@ async fn a_concurrent_change_is_a_conflict_and_is_not_overwritten() {
         detail.contains("changed by someone else") && detail.contains("now has 2 replicas"),
         "{detail}"
     );
-    assert_eq!(c.sim.writes(), writes, "nothing sent after the conflict");
+    assert_eq!(c.sim.changes(), writes, "nothing sent after the conflict");
     let replicas = k
         .run(&[
             "get",
@@ -568,7 +568,7 @@ async fn a_failing_backup_run_is_reported_failed_with_its_logs_at_hand() {
     )
     .await
     .out();
-    let writes_before = c.sim.writes();
+    let writes_before = c.sim.changes();
     let data = tempfile::tempdir().expect("tempdir");
     let mut d = Driver::start(&c, data.path()).await;
     d.pick("orders-backup").await;
@@ -582,7 +582,7 @@ async fn a_failing_backup_run_is_reported_failed_with_its_logs_at_hand() {
     };
     assert_eq!(o, Outcome::Failed, "{detail}");
     assert!(detail.contains("failed"), "{detail}");
-    assert_eq!(c.sim.writes(), writes_before + 1, "one Job created");
+    assert_eq!(c.sim.changes(), writes_before + 1, "one Job created");
     // `l` in the dialog follows the failed run's logs.
     d.keys("l");
     assert!(

@@ -174,6 +174,8 @@ async fn a_restarted_server_flips_stale_and_back_to_live() {
         dir,
         kubeconfig,
     } = c;
+    // The same cluster comes back: same address, same certificates.
+    let tls = sim.tls().map_or(sim::Tls::Plain, sim::Tls::Given);
     sim.shutdown().await;
     live.until("stale", Duration::from_secs(20), |s| {
         matches!(s.contexts[0].reach(), Reach::Stale { .. })
@@ -186,6 +188,7 @@ async fn a_restarted_server_flips_stale_and_back_to_live() {
     let again = sim::start(SimConfig {
         addr,
         scenario: Scenario::Calm,
+        tls,
         ..SimConfig::default()
     })
     .await

@@ -15,7 +15,12 @@ async fn status_of(resp: reqwest::Response) -> (u16, Value) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_requests_get_the_right_status_and_the_server_keeps_serving() {
-    let c = Cluster::start(Scenario::Calm, 1.0).await;
+    let c = Cluster::start_with(kdeck::sim::SimConfig {
+        scenario: Scenario::Calm,
+        tls: kdeck::sim::Tls::Plain,
+        ..kdeck::sim::SimConfig::default()
+    })
+    .await;
     let base = c.sim.server_url();
     let h = http();
     let deployments = format!("{base}/apis/apps/v1/namespaces/flagwise/deployments");
@@ -95,7 +100,12 @@ async fn malformed_requests_get_the_right_status_and_the_server_keeps_serving() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_watch_is_an_in_stream_410() {
-    let c = Cluster::start(Scenario::Calm, 1.0).await;
+    let c = Cluster::start_with(kdeck::sim::SimConfig {
+        scenario: Scenario::Calm,
+        tls: kdeck::sim::Tls::Plain,
+        ..kdeck::sim::SimConfig::default()
+    })
+    .await;
     let h = http();
     let resp = h
         .get(format!(

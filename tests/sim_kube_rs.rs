@@ -126,11 +126,14 @@ async fn watcher_survives_a_server_restart() {
     })
     .await;
     let Cluster { sim, dir, .. } = c;
+    // The same cluster comes back: same address, same certificates.
+    let tls = sim.tls().map_or(sim::Tls::Plain, sim::Tls::Given);
     sim.shutdown().await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let again = sim::start(SimConfig {
         addr,
         scenario: Scenario::Calm,
+        tls,
         ..SimConfig::default()
     })
     .await

@@ -124,6 +124,17 @@ pub struct SimArgs {
     /// Seconds between watch bookmarks.
     #[arg(long, default_value_t = 10.0)]
     pub bookmark_interval: f64,
+    /// Serve plain HTTP instead of HTTPS (clients then send no credentials).
+    #[arg(long)]
+    pub http: bool,
+    /// Inject a fault from the start: latency_ms=200, status=503, count=10,
+    /// retry_after=2, hang=true, unauthorized=true, expired_cert=true; repeatable.
+    #[arg(long)]
+    pub fault: Vec<String>,
+    /// Serve `POST /kdeck-sim/faults` (JSON of the same names) to change faults while
+    /// it runs; for tests, never for a shared machine.
+    #[arg(long)]
+    pub control: bool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -59,8 +59,22 @@ pub fn run(args: SimArgs, log_level: &str) -> ExitCode {
         rules,
         admission,
         bookmark_interval: std::time::Duration::from_secs_f64(args.bookmark_interval.max(0.05)),
+        tls: if args.http {
+            sim::Tls::Plain
+        } else {
+            sim::Tls::Generate
+        },
+        control: args.control,
         ..SimConfig::default()
     };
+    let mut faults = Vec::new();
+    for f in &args.fault {
+        let Some((k, v)) = f.split_once('=') else {
+            eprintln!("kdeck sim: --fault {f:?}: expected NAME=VALUE");
+            return ExitCode::from(2);
+        };
+        faults.push((k.to_string(), v.to_string()));
+    }
     let out = args
         .kubeconfig_out
         .clone()
@@ -80,6 +94,12 @@ pub fn run(args: SimArgs, log_level: &str) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
+        for (k, v) in &faults {
+            if let Err(e) = handle.faults().apply(k, v) {
+                eprintln!("kdeck sim: --fault: {e}");
+                return ExitCode::from(2);
+            }
+        }
         if let Err(e) = handle.write_kubeconfig(&out) {
             eprintln!("kdeck sim: cannot write kubeconfig {}: {e}", out.display());
             return ExitCode::from(2);

@@ -10,6 +10,7 @@ pub mod controllers;
 pub mod crd;
 pub mod defaults;
 pub mod discovery;
+pub mod faults;
 pub mod kinds;
 pub mod obj;
 pub mod patch;
@@ -20,6 +21,7 @@ pub mod server;
 pub mod status;
 pub mod store;
 pub mod table;
+pub mod tls;
 pub mod validate;
 
 use std::collections::{HashMap, VecDeque};
@@ -61,6 +63,22 @@ pub struct SimConfig {
     /// A clock that stands still until [`SimHandle::advance`] (deterministic tests),
     /// starting at this time.
     pub manual_clock: Option<jiff::Timestamp>,
+    /// HTTPS (the default, as a real cluster) or plain HTTP.
+    pub tls: Tls,
+    /// Serve the fault-injection endpoint `POST /kdeck-sim/faults` (tests only).
+    pub control: bool,
+}
+
+/// How the simulated cluster serves.
+#[derive(Clone, Debug, Default)]
+pub enum Tls {
+    /// HTTPS with a CA and certificates generated at start.
+    #[default]
+    Generate,
+    /// HTTPS with these (a restart on the same address keeps its identity).
+    Given(Arc<tls::Identity>),
+    /// Plain HTTP (`kdeck sim --http`): no credentials are sent by clients then.
+    Plain,
 }
 
 pub const DEFAULT_TOKEN: &str = "kdeck-sim-token";
@@ -81,6 +99,8 @@ impl Default for SimConfig {
             max_body: 3 * 1024 * 1024,
             tokens: HashMap::from([(DEFAULT_TOKEN.to_string(), DEFAULT_USER.to_string())]),
             manual_clock: None,
+            tls: Tls::Generate,
+            control: false,
         }
     }
 }
@@ -176,6 +196,10 @@ pub struct Shared {
     pub cancel: CancellationToken,
     /// Bumped to make every open watch end with an in-stream 410 Expired.
     pub expire: tokio::sync::watch::Sender<u64>,
+    /// The certificates served (None: plain HTTP).
+    pub tls: Option<Arc<tls::Identity>>,
+    /// Faults injected (tests, `kdeck sim --fault`).
+    pub faults: faults::Faults,
 }
 
 impl Shared {
@@ -195,12 +219,32 @@ pub struct SimHandle {
 
 impl SimHandle {
     pub fn server_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.shared.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
     }
 
-    /// A kubeconfig with context `kdeck-sim` pointing at this server.
+    /// The certificates served (None over plain HTTP).
+    pub fn tls(&self) -> Option<Arc<tls::Identity>> {
+        self.shared.tls.clone()
+    }
+
+    /// The faults being injected (switch them on and off while it runs).
+    pub fn faults(&self) -> &faults::Faults {
+        &self.shared.faults
+    }
+
+    /// A kubeconfig with context `kdeck-sim` pointing at this server (with its CA).
     pub fn kubeconfig(&self) -> String {
-        kubeconfig_for(&self.server_url(), "kdeck-sim", DEFAULT_TOKEN)
+        kubeconfig_for(
+            &self.server_url(),
+            "kdeck-sim",
+            DEFAULT_TOKEN,
+            self.tls().as_deref(),
+        )
     }
 
     pub fn write_kubeconfig(&self, path: &Path) -> std::io::Result<()> {
@@ -222,6 +266,17 @@ impl SimHandle {
 
     pub fn stats(&self) -> &Stats {
         &self.shared.stats
+    }
+
+    /// Writes other than Events (what changed objects; kdeck publishes each finished
+    /// action as an Event).
+    pub fn changes(&self) -> usize {
+        self.shared
+            .stats
+            .write_log()
+            .iter()
+            .filter(|w| !w.path.contains("/events"))
+            .count()
     }
 
     pub fn writes(&self) -> u64 {
@@ -286,9 +341,17 @@ impl SimHandle {
     }
 }
 
-pub fn kubeconfig_for(server: &str, context: &str, token: &str) -> String {
+pub fn kubeconfig_for(
+    server: &str,
+    context: &str,
+    token: &str,
+    tls: Option<&tls::Identity>,
+) -> String {
+    let ca = tls
+        .map(|t| format!("    certificate-authority-data: {}\n", t.ca_data()))
+        .unwrap_or_default();
     format!(
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: {context}\n  cluster:\n    server: {server}\ncontexts:\n- name: {context}\n  context:\n    cluster: {context}\n    user: {context}\ncurrent-context: {context}\nusers:\n- name: {context}\n  user:\n    token: {token}\npreferences: {{}}\n"
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: {context}\n  cluster:\n    server: {server}\n{ca}contexts:\n- name: {context}\n  context:\n    cluster: {context}\n    user: {context}\ncurrent-context: {context}\nusers:\n- name: {context}\n  user:\n    token: {token}\npreferences: {{}}\n"
     )
 }
 
@@ -317,6 +380,11 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
     };
     // Settle the freshly built world (endpoints, HPA status) before serving.
     state.step();
+    let tls = match &cfg.tls {
+        Tls::Generate => Some(tls::Identity::generate()?),
+        Tls::Given(id) => Some(id.clone()),
+        Tls::Plain => None,
+    };
     let listener = tokio::net::TcpListener::bind(cfg.addr).await?;
     let addr = listener.local_addr()?;
     let shared = Arc::new(Shared {
@@ -326,6 +394,8 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
         addr,
         cancel: CancellationToken::new(),
         expire: tokio::sync::watch::channel(0).0,
+        tls,
+        faults: faults::Faults::default(),
     });
     let mut tasks = vec![tokio::spawn(server::serve(listener, shared.clone()))];
     if !manual {

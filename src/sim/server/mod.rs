@@ -31,6 +31,10 @@ pub type Body = BoxBody<Bytes, Infallible>;
 
 /// Accepts connections until cancelled; every connection is dropped on cancel.
 pub async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
+    let configs = shared
+        .tls
+        .as_ref()
+        .map(|id| (id.server_config(false), id.server_config(true)));
     loop {
         let accepted = tokio::select! {
             _ = shared.cancel.cancelled() => break,
@@ -39,20 +43,69 @@ pub async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
         let Ok((stream, _)) = accepted else { continue };
         let _ = stream.set_nodelay(true);
         let shared = shared.clone();
+        let tls = match &configs {
+            None => None,
+            Some((good, expired)) => {
+                let cfg = if shared.faults.expired_cert.load(Ordering::SeqCst) {
+                    expired
+                } else {
+                    good
+                };
+                match cfg {
+                    Ok(c) => Some(tokio_rustls::TlsAcceptor::from(c.clone())),
+                    Err(e) => {
+                        tracing::warn!("sim: no TLS configuration: {e}");
+                        continue;
+                    }
+                }
+            }
+        };
         tokio::spawn(async move {
             let cancel = shared.cancel.clone();
-            let svc = service_fn(move |req| {
-                let shared = shared.clone();
-                async move { Ok::<_, Infallible>(handle(shared, req).await) }
-            });
-            let conn = hyper::server::conn::http1::Builder::new()
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), svc);
-            tokio::select! {
-                _ = conn => {}
-                _ = cancel.cancelled() => {}
+            match tls {
+                None => serve_one(shared, TokioIo::new(stream), None, cancel).await,
+                Some(acceptor) => {
+                    let accepted = tokio::select! {
+                        a = acceptor.accept(stream) => a,
+                        _ = cancel.cancelled() => return,
+                        _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => return,
+                    };
+                    let Ok(tls) = accepted else { return };
+                    let peer: Option<Arc<str>> = {
+                        let (_, conn) = tls.get_ref();
+                        let id = shared.tls.as_ref();
+                        conn.peer_certificates()
+                            .and_then(|c| c.first())
+                            .filter(|c| id.is_some_and(|id| id.is_client(c)))
+                            .map(|_| Arc::from(super::DEFAULT_USER))
+                    };
+                    serve_one(shared, TokioIo::new(tls), peer, cancel).await;
+                }
             }
         });
+    }
+}
+
+async fn serve_one<I>(
+    shared: Arc<Shared>,
+    io: TokioIo<I>,
+    peer: Option<Arc<str>>,
+    cancel: tokio_util::sync::CancellationToken,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let svc = service_fn(move |req| {
+        let shared = shared.clone();
+        let peer = peer.clone();
+        async move { Ok::<_, Infallible>(handle(shared, req, peer).await) }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(io, svc)
+        .with_upgrades();
+    tokio::select! {
+        _ = conn => {}
+        _ = cancel.cancelled() => {}
     }
 }
 
@@ -164,9 +217,17 @@ pub fn stream_response(ct: &str, rx: tokio::sync::mpsc::Receiver<Bytes>) -> Resp
 /// The user a request acts as. client-go never sends bearer tokens over plain HTTP,
 /// so a request without credentials acts as the kubeconfig's user (as the API
 /// server's old insecure port did); a token that is not known is refused.
-fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<String, ApiError> {
+fn authenticate(
+    shared: &Shared,
+    headers: &HeaderMap,
+    peer: Option<&str>,
+) -> Result<String, ApiError> {
+    if shared.faults.unauthorized() {
+        return Err(ApiError::new(401, "Unauthorized", "Unauthorized"));
+    }
     let Some(auth) = headers.get(http::header::AUTHORIZATION) else {
-        return Ok(super::DEFAULT_USER.into());
+        // A client certificate the cluster's CA issued names its user.
+        return Ok(peer.unwrap_or(super::DEFAULT_USER).into());
     };
     let token = auth
         .to_str()
@@ -196,11 +257,41 @@ fn verb_for(method: &Method, route: &Route, query: &Query) -> &'static str {
     }
 }
 
-async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
+async fn handle(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+    peer: Option<Arc<str>>,
+) -> Response<Body> {
     shared.stats.requests.fetch_add(1, Ordering::Relaxed);
     let arrived = super::clock::fmt_micro(jiff::Timestamp::now());
+    let control = req.uri().path().starts_with("/kdeck-sim/");
+    if !control {
+        if let Some(d) = shared.faults.latency() {
+            tokio::time::sleep(d).await;
+        }
+        if shared.faults.hanging() {
+            // Accepted, never answered (until the fault is cleared or shutdown).
+            while shared.faults.hang.load(Ordering::SeqCst) && !shared.cancel.is_cancelled() {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }
+        if let Some((status, retry)) = shared.faults.take_status() {
+            let reason = match status {
+                429 => "TooManyRequests",
+                503 => "ServiceUnavailable",
+                _ => "InternalError",
+            };
+            let mut resp = error_response(&ApiError::new(status, reason, "injected fault"));
+            if retry > 0
+                && let Ok(v) = http::HeaderValue::from_str(&retry.to_string())
+            {
+                resp.headers_mut().insert(http::header::RETRY_AFTER, v);
+            }
+            return resp;
+        }
+    }
     let (parts, body) = req.into_parts();
-    let user = match authenticate(&shared, &parts.headers) {
+    let user = match authenticate(&shared, &parts.headers, peer.as_deref()) {
         Ok(u) => u,
         Err(e) => return error_response(&e),
     };
@@ -324,6 +415,24 @@ async fn dispatch(shared: &Arc<Shared>, r: &Req, route: Route) -> Response<Body>
         Route::SimControllers => error_response(&ApiError::method_not_allowed(
             "PUT /kdeck-sim/controllers?paused=true|false",
         )),
+        Route::SimFaults if r.method == Method::POST && shared.cfg.control => {
+            let Ok(Value::Object(m)) = serde_json::from_slice::<Value>(&r.body) else {
+                return error_response(&ApiError::bad_request(
+                    "expected a JSON object of fault names and values",
+                ));
+            };
+            for (k, v) in m {
+                let v = match v {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                if let Err(e) = shared.faults.apply(&k, &v) {
+                    return error_response(&ApiError::bad_request(e));
+                }
+            }
+            json_response(200, &json!({ "injected": shared.faults.injected() }))
+        }
+        Route::SimFaults => error_response(&ApiError::no_route()),
         Route::NotFound => error_response(&ApiError::no_route()),
         Route::Resource {
             surface,

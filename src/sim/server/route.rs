@@ -25,6 +25,8 @@ pub enum Route {
     SimChurn,
     /// `PUT /kdeck-sim/controllers?paused=true|false`.
     SimControllers,
+    /// `POST /kdeck-sim/faults` `{"status": "503", …}` (only with `--control`).
+    SimFaults,
     NotFound,
 }
 
@@ -63,6 +65,7 @@ pub fn parse_with(path: &str, surface: Lookup) -> Route {
         ["kdeck-sim", "stats"] => Route::SimStats,
         ["kdeck-sim", "churn"] => Route::SimChurn,
         ["kdeck-sim", "controllers"] => Route::SimControllers,
+        ["kdeck-sim", "faults"] => Route::SimFaults,
         ["api"] => Route::Api,
         ["apis"] => Route::Apis,
         ["api", v] => Route::ResourceList(String::new(), v.to_string()),

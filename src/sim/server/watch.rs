@@ -144,6 +144,8 @@ pub fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body> {
     let interval = shared.cfg.bookmark_interval;
     let mut expire = shared.expire.subscribe();
     expire.mark_unchanged();
+    let mut drops = shared.faults.drops.subscribe();
+    drops.mark_unchanged();
     tokio::spawn(async move {
         shared.stats.watches_open.fetch_add(1, Ordering::Relaxed);
         let mut last_rv = current_rv;
@@ -163,6 +165,8 @@ pub fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body> {
                 _ = shared.cancel.cancelled() => break,
                 _ = tx.closed() => break,
                 _ = tokio::time::sleep_until(sleep_until) => break,
+                // A dropped stream: it just ends, as when a load balancer cuts it.
+                _ = drops.changed() => break,
                 _ = expire.changed() => {
                     let _ = tx.send(expired_line(&ApiError::expired(format!("too old resource version: {last_rv}")))).await;
                     break;
