@@ -219,6 +219,8 @@ pub struct State {
     /// Access review answers, and the questions asked but not answered.
     pub access: super::guard::AccessCache,
     pub access_pending: HashSet<(CtxId, crate::actions::run::Access)>,
+    /// Reviews that failed (no answer): not asked again before this time.
+    pub access_retry: HashMap<(CtxId, crate::actions::run::Access), Ts>,
     /// The newest audit records (oldest first): the audit view and undo read them.
     pub audit: Vec<crate::audit::Record>,
     /// What `kdeck audit verify` would say about the log at start-up.
@@ -276,6 +278,7 @@ impl State {
             flow: None,
             access: HashMap::new(),
             access_pending: HashSet::new(),
+            access_retry: HashMap::new(),
             audit: Vec::new(),
             audit_status: None,
             session: "s".into(),

@@ -362,7 +362,21 @@ async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<b
         }
     }
     if !errors.is_empty() {
-        return Err(format!("{} error(s) reading the cluster", errors.len()));
+        // With -o json the errors are in the document; the summary still says what
+        // went wrong (one cause usually fails every list: a certificate, a token).
+        let mut distinct: Vec<&String> = Vec::new();
+        for e in &errors {
+            if !distinct.contains(&e) {
+                distinct.push(e);
+            }
+        }
+        let shown: Vec<&str> = distinct.iter().take(3).map(|e| e.as_str()).collect();
+        return Err(format!(
+            "{} error(s) reading the cluster: {}{}",
+            errors.len(),
+            shown.join("; "),
+            if distinct.len() > 3 { "; …" } else { "" }
+        ));
     }
     Ok(fleet.worst().needs_attention())
 }

@@ -210,8 +210,10 @@ impl Default for Backoff {
 impl Backoff {
     /// The wait before the next attempt after a failure.
     pub fn failed(&mut self, retry_after: Option<Duration>) -> Duration {
+        // The server's Retry-After is a floor, never a reason to ask more often
+        // than the backoff would.
         let wait = match retry_after {
-            Some(r) => r.min(RETRY_AFTER_MAX),
+            Some(r) => r.min(RETRY_AFTER_MAX).max(self.next),
             None => self.next,
         };
         self.next = (self.next * 2).min(HTTP_BACKOFF_MAX);

@@ -132,6 +132,14 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
         _ = link.wait_up() => {}
     }
     loop {
+        // Restarted after an outage, or failed in one: nothing is asked of a server
+        // that is not answering; the moment it does, the watch resumes.
+        if !link.is_up() {
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = link.wait_up() => {}
+            }
+        }
         let outages = link.health().outages;
         let result: Result<(), kube::Error> = async {
             let from = match rv.clone() {

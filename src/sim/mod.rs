@@ -155,6 +155,8 @@ pub struct Stats {
     /// SelfSubjectAccessReviews answered.
     pub access_reviews: AtomicU64,
     write_log: Mutex<VecDeque<WriteRecord>>,
+    /// The last requests' arrival and `METHOD path` (for request-rate figures).
+    request_log: Mutex<VecDeque<(std::time::Instant, String)>>,
 }
 
 /// One request that changed (or tried to change) state: an API write or a proxied
@@ -178,6 +180,28 @@ impl Stats {
                 log.pop_front();
             }
         }
+    }
+
+    pub fn record_request(&self, what: String) {
+        if let Ok(mut log) = self.request_log.lock() {
+            log.push_back((std::time::Instant::now(), what));
+            while log.len() > 10_000 {
+                log.pop_front();
+            }
+        }
+    }
+
+    /// Requests that arrived at or after `since` (`METHOD path`).
+    pub fn requests_since(&self, since: std::time::Instant) -> Vec<String> {
+        self.request_log
+            .lock()
+            .map(|l| {
+                l.iter()
+                    .filter(|(t, _)| *t >= since)
+                    .map(|(_, w)| w.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub fn write_log(&self) -> Vec<WriteRecord> {

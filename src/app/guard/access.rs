@@ -107,7 +107,9 @@ pub fn readonly(s: &State, ctx: CtxId) -> Option<String> {
 /// Access reviews to ask for the selected row (those not answered recently).
 pub fn want_access(s: &mut State, t: Option<&Target>) -> Vec<Effect> {
     let Some(t) = t else { return Vec::new() };
-    if readonly(s, t.ctx).is_some() {
+    // Nothing is asked of a server that is not answering (the liveness probe says
+    // when it is back).
+    if readonly(s, t.ctx).is_some() || s.api_down.contains(&t.ctx) {
         return Vec::new();
     }
     let mut ask = Vec::new();
@@ -119,7 +121,8 @@ pub fn want_access(s: &mut State, t: Option<&Target>) -> Vec<Effect> {
                     .access
                     .get(&key)
                     .is_some_and(|(_, at)| s.now - at < ACCESS_TTL);
-                if !fresh && !s.access_pending.contains(&key) && !ask.contains(&acc) {
+                let resting = s.access_retry.get(&key).is_some_and(|at| s.now < *at);
+                if !fresh && !resting && !s.access_pending.contains(&key) && !ask.contains(&acc) {
                     ask.push(acc);
                 }
             }
@@ -147,9 +150,14 @@ pub fn access_answered(
         s.access_pending.remove(&(ctx, a.clone()));
         match r {
             Ok(why) => {
+                s.access_retry.remove(&(ctx, a.clone()));
                 s.access.insert((ctx, a), (why, s.now));
             }
-            Err(e) => tracing::debug!("access review failed: {e}"),
+            Err(e) => {
+                // Asked again later, not every second while the server struggles.
+                tracing::debug!("access review failed: {e}");
+                s.access_retry.insert((ctx, a), s.now + ACCESS_RETRY);
+            }
         }
     }
 }

@@ -42,6 +42,8 @@ use outcome::{audit_effect, record};
 
 /// How long an access review answer is trusted.
 pub const ACCESS_TTL: Ts = 60;
+/// How long after an access review got no answer it is asked again.
+pub const ACCESS_RETRY: Ts = 15;
 /// Audit records kept in state for the audit view and undo.
 pub const KEEP_RECORDS: usize = 1000;
 

@@ -221,13 +221,21 @@ fn authenticate(
     shared: &Shared,
     headers: &HeaderMap,
     peer: Option<&str>,
+    public: bool,
 ) -> Result<String, ApiError> {
     if shared.faults.unauthorized() {
         return Err(ApiError::new(401, "Unauthorized", "Unauthorized"));
     }
     let Some(auth) = headers.get(http::header::AUTHORIZATION) else {
-        // A client certificate the cluster's CA issued names its user.
-        return Ok(peer.unwrap_or(super::DEFAULT_USER).into());
+        // A client certificate the cluster's CA issued names its user. Over HTTPS a
+        // request with no credentials at all is refused, as by a real API server
+        // without anonymous access (over plain HTTP clients send none: the old
+        // insecure port's behaviour).
+        return match (peer, shared.tls.is_some(), public) {
+            (Some(u), _, _) => Ok(u.into()),
+            (None, true, false) => Err(ApiError::new(401, "Unauthorized", "Unauthorized")),
+            (None, _, _) => Ok(super::DEFAULT_USER.into()),
+        };
     };
     let token = auth
         .to_str()
@@ -266,6 +274,9 @@ async fn handle(
     let arrived = super::clock::fmt_micro(jiff::Timestamp::now());
     let control = req.uri().path().starts_with("/kdeck-sim/");
     if !control {
+        shared
+            .stats
+            .record_request(format!("{} {}", req.method(), req.uri().path()));
         if let Some(d) = shared.faults.latency() {
             tokio::time::sleep(d).await;
         }
@@ -291,7 +302,12 @@ async fn handle(
         }
     }
     let (parts, body) = req.into_parts();
-    let user = match authenticate(&shared, &parts.headers, peer.as_deref()) {
+    // What a real server shows anyone (system:public-info-viewer).
+    let public = matches!(
+        parts.uri.path(),
+        "/version" | "/healthz" | "/livez" | "/readyz"
+    ) || parts.uri.path().starts_with("/kdeck-sim/");
+    let user = match authenticate(&shared, &parts.headers, peer.as_deref(), public) {
         Ok(u) => u,
         Err(e) => return error_response(&e),
     };
