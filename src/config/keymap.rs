@@ -252,7 +252,7 @@ impl fmt::Display for Key {
 }
 
 /// The active keymap: what each key means, per mode.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Keymap<C> {
     bindings: BTreeMap<(Mode, Key), C>,
 }

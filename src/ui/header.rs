@@ -36,7 +36,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
     let mut spans: Vec<Span> = vec![Span::styled(" kdeck ", t.style("header"))];
     if let Some(d) = &s.locked {
         spans.push(Span::styled(
-            format!("[🔒 READ-ONLY: {} error]", short_place(d)),
+            format!("[🔒 {} error]", short_place(d)),
             t.style("header.readonly"),
         ));
         spans.push(Span::raw(" "));
