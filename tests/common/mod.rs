@@ -220,4 +220,5 @@ pub fn http() -> reqwest::Client {
 }
 pub mod console;
 pub mod driver;
+pub mod hostile;
 pub mod tmux;
