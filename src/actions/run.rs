@@ -341,6 +341,9 @@ pub struct Executed {
 }
 
 /// Writes the intent record (fsynced) and only then sends the action's writes.
+/// Longest wait for the server's answer to an action's request.
+pub const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
 pub async fn execute(
     client: &kube::Client,
     sink: std::sync::Arc<Sink>,
@@ -392,7 +395,30 @@ pub async fn execute(
     for w in &ws {
         // Pod proxy requests go to the pod: API query parameters are not theirs.
         let query = if w.dry_run { "fieldManager=kdeck" } else { "" };
-        match send(client, w, query).await {
+        let answer = match tokio::time::timeout(SEND_TIMEOUT, send(client, w, query)).await {
+            Ok(a) => a,
+            Err(_) if !many => {
+                // Sent, unanswered: it may have been applied. Not retried (a person
+                // confirmed one request); the watch tells.
+                done.sent += 1;
+                done.outcome = Outcome::Unknown;
+                done.detail = format!(
+                    "no answer from the API server within {} s: it may or may not have been applied",
+                    SEND_TIMEOUT.as_secs()
+                );
+                return done;
+            }
+            Err(_) => {
+                failed += 1;
+                done.results.push(format!(
+                    "{}: no answer within {} s (may have been applied)",
+                    w.what,
+                    SEND_TIMEOUT.as_secs()
+                ));
+                continue;
+            }
+        };
+        match answer {
             Ok(answer) => {
                 done.sent += 1;
                 if many {

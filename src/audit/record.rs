@@ -22,6 +22,9 @@ pub enum Outcome {
     Refused,
     Cancelled,
     Conflict,
+    /// The request got no answer: it may or may not have been applied. A later
+    /// outcome record for the same action says what the watch saw.
+    Unknown,
 }
 
 impl Outcome {
@@ -32,6 +35,7 @@ impl Outcome {
             Outcome::Refused => "refused",
             Outcome::Cancelled => "cancelled",
             Outcome::Conflict => "conflict",
+            Outcome::Unknown => "unknown",
         }
     }
 }

@@ -124,6 +124,8 @@ pub struct Flow {
     pub hidden: bool,
     /// For a failed backup run: the Job whose logs `l` shows.
     pub logs_of: Option<Target>,
+    /// The request got no answer (recorded as unknown): the watch decides.
+    pub unanswered: bool,
 }
 
 impl Flow {
@@ -198,6 +200,7 @@ pub(super) fn new_flow(s: &mut State, ctx: CtxId, stage: Stage) -> Flow {
         started: s.now,
         hidden: false,
         logs_of: None,
+        unanswered: false,
     }
 }
 

@@ -113,6 +113,30 @@ pub fn executed(s: &mut State, flow: u64, ex: Executed) -> Vec<Effect> {
         s.notify(ex.detail, true);
         return Vec::new();
     }
+    if ex.outcome == Outcome::Unknown {
+        // Recorded as unknown now; the watch then says whether it took effect, and
+        // that is recorded as the action's outcome (reconciled).
+        f.unanswered = true;
+        f.stage = Stage::Verifying {
+            progress: "no answer from the server: watching whether it was applied".into(),
+            since: s.now,
+        };
+        let (id, ctx) = (f.id, f.ctx);
+        let rec = match s.flow.as_ref() {
+            Some(f) => record(
+                s,
+                f,
+                Phase::Outcome,
+                Some(Outcome::Unknown),
+                Some(ex.detail.clone()),
+            ),
+            None => return Vec::new(),
+        };
+        s.notify(ex.detail, true);
+        let mut fx = vec![audit_effect(id, ctx, rec)];
+        fx.extend(check_progress(s));
+        return fx;
+    }
     if ex.outcome != Outcome::Succeeded {
         return finish(s, ex.outcome, ex.detail);
     }
@@ -205,6 +229,11 @@ pub fn check_progress(s: &mut State) -> Vec<Effect> {
 pub(super) fn finish(s: &mut State, outcome: Outcome, detail: String) -> Vec<Effect> {
     let Some(f) = s.flow.as_mut() else {
         return Vec::new();
+    };
+    let detail = if f.unanswered {
+        format!("reconciled from the watch (the request got no answer): {detail}")
+    } else {
+        detail
     };
     f.stage = Stage::Finished {
         outcome,

@@ -292,6 +292,54 @@ fn below_the_smallest_dialog_actions_are_refused_and_nothing_is_confirmed_unseen
 }
 
 #[test]
+fn an_unanswered_request_is_recorded_unknown_then_reconciled_from_the_watch() {
+    let mut s = state();
+    scale_to(&mut s, "2");
+    let Some(Effect::Execute { flow, intent, .. }) = press(&mut s, "y").into_iter().next() else {
+        panic!()
+    };
+    let fx = executed(
+        &mut s,
+        flow,
+        Outcome::Unknown,
+        "no answer from the API server within 20 s",
+        Some(intent.clone()),
+        1,
+    );
+    let recs = audited(&fx);
+    assert_eq!(recs.len(), 1, "{fx:?}");
+    assert_eq!(
+        (recs[0].phase, recs[0].outcome),
+        (Phase::Outcome, Some(Outcome::Unknown))
+    );
+    assert!(matches!(
+        s.flow.as_ref().unwrap().stage,
+        Stage::Verifying { .. }
+    ));
+    // The watch shows the scale took effect: the outcome is reconciled.
+    let fx = s.step(Event::Cluster(Msg::Applied {
+        ctx: 0,
+        obj: Box::new(Object::Deployment(deployment(
+            "shop",
+            "api",
+            2,
+            2,
+            2,
+            ("True", "NewReplicaSetAvailable"),
+        ))),
+    }));
+    let recs = audited(&fx);
+    assert_eq!(recs.len(), 1, "{fx:?}");
+    assert_eq!(recs[0].outcome, Some(Outcome::Succeeded));
+    assert_eq!(recs[0].action_id, intent.action_id);
+    let observed = recs[0].after["observed"].as_str().unwrap_or_default();
+    assert!(
+        observed.starts_with("reconciled from the watch"),
+        "{observed}"
+    );
+}
+
+#[test]
 fn a_conflict_is_shown_and_recorded_not_retried() {
     let mut s = state();
     scale_to(&mut s, "2");
