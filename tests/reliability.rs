@@ -266,6 +266,31 @@ async fn faults_are_survived_with_figures() {
         t.elapsed()
     );
 
+    // A kind turning forbidden mid-session (RBAC changed): said for that kind, the
+    // rest stays live; allowed again, it comes back.
+    c.sim.set_rules(vec![
+        sim::access::Rule::parse("list:secrets:*", false).expect("rule"),
+        sim::access::Rule::parse("watch:secrets:*", false).expect("rule"),
+    ]);
+    c.sim.faults().drop_watches();
+    let t = Instant::now();
+    d.until("secrets forbidden", Duration::from_secs(15), |s| {
+        s.contexts[0].forbidden().contains(&"secrets")
+    })
+    .await;
+    let to_forbidden = t.elapsed();
+    assert!(live(d.s()), "one forbidden kind is not an outage");
+    c.sim.set_rules(Vec::new());
+    let t = Instant::now();
+    d.until("secrets allowed again", Duration::from_secs(30), |s| {
+        s.contexts[0].forbidden().is_empty()
+    })
+    .await;
+    eprintln!(
+        "fault 403 on secrets mid-session: forbidden shown after {to_forbidden:.1?} (others live), back {:.1?} after it was allowed",
+        t.elapsed()
+    );
+
     // A restart on the same address after a 10 s outage.
     let addr = c.sim.addr;
     let tls = c.sim.tls().map_or(sim::Tls::Plain, sim::Tls::Given);
