@@ -450,3 +450,18 @@ fn audit_verify_show_and_export_read_the_log() {
     let (code, _, err) = run(kdeck(dir.path()).args(["audit", "show", "--since", "soon"]));
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn completions_and_version_as_other_tools_have_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, out, err) = run(kdeck(dir.path()).args(["completions", shell]));
+        assert_eq!(code, 0, "{shell}: {err}");
+        for sub in ["status", "audit", "sim", "demo", "config"] {
+            assert!(out.contains(sub), "{shell} completes {sub}:\n{out}");
+        }
+    }
+    let (code, out, _) = run(kdeck(dir.path()).arg("--version"));
+    assert_eq!(code, 0);
+    assert_eq!(out.trim(), format!("kdeck {}", env!("CARGO_PKG_VERSION")));
+}

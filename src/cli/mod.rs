@@ -70,6 +70,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Print a shell completion script: `kdeck completions bash > /etc/bash_completion.d/kdeck`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -195,6 +200,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Demo(args)) => demo_cmd::run(&args, &cli.kube, &cli.log_level),
         Some(Command::Status(args)) => status_cmd::run(&args, &cli.kube, &cli.log_level),
         Some(Command::Audit { command }) => audit_cmd::run(&command, &cli.kube),
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "kdeck", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
         Some(Command::Config { command }) => {
             config_cmd::run(&command, cli.kube.data_dir.as_deref())
         }
