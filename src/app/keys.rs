@@ -12,6 +12,11 @@ use super::typed::{self, Typed};
 use crate::config::keymap::Key;
 
 pub fn key(s: &mut State, k: Key) -> Vec<Effect> {
+    // ctrl-c quits from anywhere: a dialog, a prompt, a filter (through the one quit
+    // path, which records an open confirmation as cancelled).
+    if k == Key::ctrl('c') {
+        return super::quit::quit(s, super::quit::Cause::Person);
+    }
     if let Some(fx) = super::guard::key(s, &k) {
         return fx;
     }

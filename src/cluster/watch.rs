@@ -141,6 +141,9 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
             }
         }
         let outages = link.health().outages;
+        // A stream that ends at once having delivered nothing (a proxy cutting it)
+        // must not become a loop of requests.
+        let mut empty_quick_end = false;
         let result: Result<(), kube::Error> = async {
             let from = match rv.clone() {
                 Some(v) => v,
@@ -161,13 +164,15 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
             };
             let wp = kube::api::WatchParams::default().timeout(290);
             let stream = api.watch(&wp, &from).await?;
-            // The watch is (again) established: the kind is live.
-            own.reset();
+            // The watch is (again) established: the kind is live (its own backoff
+            // resets once the stream has delivered something).
             absent.reset();
             if !say(feed(FeedStatus::Live)).await {
                 return Ok(());
             }
             let mut stream = std::pin::pin!(stream);
+            let opened = std::time::Instant::now();
+            let mut delivered = false;
             loop {
                 let ev = tokio::select! {
                     _ = cancel.cancelled() => return Ok(()),
@@ -177,8 +182,14 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
                 };
                 let Some(ev) = ev else {
                     // Ended (the server's timeout, a restart): resume from `rv`.
+                    empty_quick_end =
+                        !delivered && opened.elapsed() < std::time::Duration::from_secs(1);
                     return Ok(());
                 };
+                if !delivered {
+                    delivered = true;
+                    own.reset();
+                }
                 let m = match ev? {
                     WatchEvent::Added(o) | WatchEvent::Modified(o) => {
                         if let Some(v) = kube::Resource::meta(&o).resource_version.clone() {
@@ -218,7 +229,15 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
         if cancel.is_cancelled() || tx.is_closed() {
             return;
         }
-        let Err(e) = result else { continue };
+        let Err(e) = result else {
+            if empty_quick_end {
+                tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    _ = tokio::time::sleep(own.failed()) => {}
+                }
+            }
+            continue;
+        };
         let f = failure(&e);
         tracing::debug!(ctx, kind = ?K::ID, error = %e, "watch failed");
         if f.gone {

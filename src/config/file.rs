@@ -298,21 +298,27 @@ impl Config {
         if cfg.theme.is_some() {
             cfg.theme_line = super::diag::line_col(text, key_offset(text, "", "theme")).0;
         }
-        let mut warnings: Vec<Diag> = unknown
+        // An unknown setting is an error: `read_only = true` for `readonly` must not
+        // start that context writable (the console locks until it is fixed).
+        let unknown: Vec<Diag> = unknown
             .into_iter()
             .map(|path| {
                 let (section, key) = match path.rsplit_once('.') {
                     Some((s, k)) => (s.to_string(), k.to_string()),
                     None => (String::new(), path.clone()),
                 };
-                Diag::warning(
+                Diag::error(
                     file,
                     text,
                     key_offset(text, &section, &key),
-                    format!("unknown setting {path:?} is ignored"),
+                    format!("unknown setting {path:?}"),
                 )
             })
             .collect();
+        if !unknown.is_empty() {
+            return Err(unknown);
+        }
+        let mut warnings: Vec<Diag> = Vec::new();
         for (name, c) in &cfg.context {
             if c.namespaces.as_ref().is_some_and(|n| n.is_empty()) {
                 warnings.push(Diag::warning(
@@ -639,18 +645,18 @@ max_age = { "flextime-backup/database-backup" = "26h" }
     }
 
     #[test]
-    fn unknown_keys_warn_with_lines_and_bad_types_error() {
+    fn unknown_keys_and_bad_types_are_errors_with_lines() {
         let text = "theme = \"light\"\ncolour = \"red\"\n[context.x]\nreadonyl = true\n";
-        let (_, w) = Config::parse("c.toml", text).unwrap();
+        let w = Config::parse("c.toml", text).unwrap_err();
         let w: Vec<String> = w.iter().map(|d| d.to_string()).collect();
         assert!(
             w.iter()
-                .any(|d| d.starts_with("c.toml:2:1: warning: unknown setting \"colour\"")),
+                .any(|d| d.starts_with("c.toml:2:1: error: unknown setting \"colour\"")),
             "{w:?}"
         );
         assert!(
             w.iter()
-                .any(|d| d.starts_with("c.toml:4:1: warning") && d.contains("readonyl")),
+                .any(|d| d.starts_with("c.toml:4:1: error") && d.contains("readonyl")),
             "{w:?}"
         );
         let e = Config::parse("c.toml", "readonly = \"yes\"\n").unwrap_err();
@@ -658,7 +664,7 @@ max_age = { "flextime-backup/database-backup" = "26h" }
         assert!(e[0].to_string().contains("error"));
         let e = Config::parse("c.toml", "theme = \n").unwrap_err();
         assert_eq!(e[0].line, 1);
-        let e = Config::parse("c.toml", "x = 1\nkeymap = \"emacs\"\n").unwrap_err();
+        let e = Config::parse("c.toml", "# mine\nkeymap = \"emacs\"\n").unwrap_err();
         assert_eq!(
             (e[0].line, e[0].message.contains("unknown keymap")),
             (2, true)

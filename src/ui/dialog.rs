@@ -139,6 +139,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
         Stage::Count {
             target,
             input,
+            now,
             error,
             hpa,
         } => {
@@ -158,7 +159,15 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
             let prompt = if *hpa { "min max: " } else { "replicas: " };
             lines.push(Line::from(vec![
                 Span::styled(prompt, t.style("input.prompt")),
-                Span::styled(fit(&input.text, iw.saturating_sub(12)), t.style("input")),
+                Span::styled(fit(&input.text, iw.saturating_sub(24)), t.style("input")),
+                Span::styled(
+                    if now.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  (now {now})")
+                    },
+                    t.style("text.dim"),
+                ),
             ]));
             if let Some(e) = error {
                 lines.push(Line::from(Span::styled(
@@ -412,9 +421,19 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
     let room = inner.height as usize;
     let skip = anchor.skip(lines.len() + reserve, room);
     let total = lines.len();
+    // What is being confirmed (the plan's first line) stays in sight above the
+    // question, however little room there is.
+    let pinned = matches!(flow.stage, Stage::Confirm { .. }) && skip > 0 && room >= 3;
+    let head = pinned.then(|| lines.first().cloned()).flatten();
     let mut shown: Vec<Line> = lines.into_iter().skip(skip).take(room).collect();
     // Say what is out of sight rather than cut silently.
-    if skip > 0
+    if let Some(h) = head {
+        shown[0] = h;
+        shown[1] = Line::from(Span::styled(
+            format!("  ↑ {} more lines", skip + 1),
+            t.style("text.dim"),
+        ));
+    } else if skip > 0
         && let Some(first) = shown.first_mut()
     {
         *first = Line::from(Span::styled(

@@ -14,7 +14,8 @@ use crate::app::state::Screen;
 use crate::config::theme::Theme;
 
 /// Smallest usable terminal.
-pub const MIN_W: u16 = 40;
+/// (The width a confirmation needs: below it nothing would show what `y` confirms.)
+pub const MIN_W: u16 = crate::app::guard::MIN_SIZE.0;
 pub const MIN_H: u16 = 6;
 
 /// The body area of a terminal of this size (where lists draw, header row included).

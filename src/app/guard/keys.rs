@@ -104,6 +104,7 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
             input,
             error,
             hpa,
+            ..
         } => {
             match input.key(k) {
                 Edit::Cancel => s.flow = None,

@@ -59,7 +59,10 @@ pub enum Stage {
     /// Typing a replica count (scale) or HPA bounds.
     Count {
         target: Target,
+        /// Starts empty (a prefilled box turned a typed 0 into 180); `now` says
+        /// what it is.
         input: LineInput,
+        now: String,
         error: Option<String>,
         hpa: bool,
     },
@@ -206,7 +209,7 @@ pub(super) fn new_flow(s: &mut State, ctx: CtxId, stage: Stage) -> Flow {
 
 /// The smallest terminal a confirmation dialog fits in (its plan, question and
 /// verdict readable). Below it, actions are refused rather than confirmed unseen.
-pub const MIN_SIZE: (u16, u16) = (30, 8);
+pub const MIN_SIZE: (u16, u16) = (40, 10);
 
 /// Why the terminal is too small for an action's dialog (said in a line that fits).
 pub(super) fn too_small(s: &State) -> Option<String> {
@@ -339,7 +342,8 @@ pub fn start(s: &mut State, a: Command, t: Option<Target>) -> Vec<Effect> {
                 s,
                 t.ctx,
                 Stage::Count {
-                    input: LineInput::with(&current.unwrap_or_default()),
+                    input: LineInput::with(""),
+                    now: current.unwrap_or_default(),
                     target: t,
                     error: None,
                     hpa,

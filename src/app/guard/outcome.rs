@@ -288,9 +288,18 @@ pub fn quitting(s: &mut State, cause: &str) -> (Vec<Effect>, bool) {
     let fx = match stage {
         Some(Stage::Verifying { progress, .. }) => {
             let progress = progress.clone();
+            // An unanswered request stays unknown: nothing was reconciled.
+            let unknown = s.flow.as_ref().is_some_and(|f| f.unanswered);
+            if let Some(f) = s.flow.as_mut() {
+                f.unanswered = false;
+            }
             finish(
                 s,
-                Outcome::Failed,
+                if unknown {
+                    Outcome::Unknown
+                } else {
+                    Outcome::Failed
+                },
                 format!(
                     "not verified: {cause} while waiting for the effect (last seen: {progress})"
                 ),

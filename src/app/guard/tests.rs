@@ -266,14 +266,21 @@ fn below_the_smallest_dialog_actions_are_refused_and_nothing_is_confirmed_unseen
     assert!(without_access(press(&mut s, "S")).is_empty());
     assert!(s.flow.is_none(), "no dialog that cannot be seen");
     let n = s.notice.as_ref().expect("says why");
-    assert_eq!(n.text, "need 30×8");
+    assert_eq!(n.text, "need 40×10");
     assert!(without_access(press(&mut s, "x")).is_empty());
     assert!(s.flow.is_none());
     // Big enough: the prompt opens; shrunk while it is open, y does nothing, esc
     // still cancels.
     let _ = s.step(Event::Size(40, 10));
     scale_to(&mut s, "2");
-    let _ = s.step(Event::Size(29, 10));
+    let _ = s.step(Event::Size(40, 9));
+    assert!(
+        !press(&mut s, "y")
+            .iter()
+            .any(|e| matches!(e, Effect::Execute { .. }))
+    );
+    // 39 columns: the console draws nothing but "kdeck needs at least 40×6" there.
+    let _ = s.step(Event::Size(39, 10));
     let fx = press(&mut s, "y");
     assert!(
         !fx.iter().any(|e| matches!(e, Effect::Execute { .. })),
@@ -285,7 +292,7 @@ fn below_the_smallest_dialog_actions_are_refused_and_nothing_is_confirmed_unseen
     ));
     assert_eq!(
         s.notice.as_ref().unwrap().text,
-        "too small: actions need 30×8"
+        "too small: actions need 40×10"
     );
     let fx = key(&mut s, Code::Esc);
     assert_eq!(audited(&fx)[0].outcome, Some(Outcome::Cancelled));
