@@ -1,4 +1,4 @@
-//! Event rows: warnings first, newest first, with identical events (same object,
+//! Event rows: newest first (warnings first within a second), with identical events (same object,
 //! reason and message) folded into one row whose count is the sum.
 
 use std::collections::HashMap;
@@ -64,16 +64,59 @@ pub fn build(c: &Ctx, now: Ts) -> Vec<EventRow> {
     folded.into_values().collect()
 }
 
-/// Warnings first, then newest first.
+/// Newest first (an 8-minute-old BackOff does not sit above a 2-minute-old
+/// rollback); among events of the same second, warnings first.
 pub fn sort(rows: &mut [EventRow]) {
     rows.sort_by(|a, b| {
-        b.warning
-            .cmp(&a.warning)
-            .then(b.last.cmp(&a.last))
+        b.last
+            .cmp(&a.last)
+            .then(b.warning.cmp(&a.warning))
             .then(a.namespace.cmp(&b.namespace))
             .then(a.object.cmp(&b.object))
             .then(a.reason.cmp(&b.reason))
             .then(a.message.cmp(&b.message))
             .then(a.ctx.cmp(&b.ctx))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(reason: &str, warning: bool, last: Ts) -> EventRow {
+        EventRow {
+            ctx: 0,
+            namespace: Arc::from("shop"),
+            warning,
+            reason: reason.into(),
+            object: "deploy/api".into(),
+            message: "m".into(),
+            count: 1,
+            first: last,
+            last,
+            source: "".into(),
+            severity: Severity::Info,
+        }
+    }
+
+    #[test]
+    fn newest_first_whatever_the_type() {
+        let mut rows = vec![
+            row("BackOff", true, 100),
+            row("DeploymentRollback", false, 460),
+            row("Unhealthy", true, 460),
+            row("ScalingReplicaSet", false, 300),
+        ];
+        sort(&mut rows);
+        let order: Vec<&str> = rows.iter().map(|r| r.reason.as_ref()).collect();
+        assert_eq!(
+            order,
+            [
+                "Unhealthy",
+                "DeploymentRollback",
+                "ScalingReplicaSet",
+                "BackOff"
+            ]
+        );
+    }
 }

@@ -754,7 +754,7 @@ mod tests {
     }
 
     #[test]
-    fn identical_events_fold_and_warnings_sort_first() {
+    fn identical_events_fold_and_sort_newest_first() {
         let mut d = ClusterData::default();
         d.relist(
             None,
@@ -766,8 +766,10 @@ mod tests {
         );
         let f = fleet(&d);
         assert_eq!(f.events.len(), 2);
-        assert!(f.events[0].warning);
-        assert_eq!(f.events[0].count, 2);
-        assert_eq!(f.events[0].last, NOW - 5);
+        // The newest first, even though it is not a warning.
+        assert!(!f.events[0].warning);
+        assert!(f.events[1].warning);
+        assert_eq!(f.events[1].count, 2);
+        assert_eq!(f.events[1].last, NOW - 5);
     }
 }

@@ -1,4 +1,4 @@
-//! The events view: warnings first, newest first, repeated events folded with their
+//! The events view: newest first (warnings first within a second), repeated events folded with their
 //! count; messages are sanitised and bounded at ingestion.
 
 use ratatui::Frame;
