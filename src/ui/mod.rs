@@ -3,6 +3,7 @@
 //! file per view.
 
 pub mod alerts;
+pub mod ansi16;
 pub mod app;
 pub mod audit;
 pub mod backups;

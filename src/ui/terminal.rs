@@ -2,7 +2,7 @@
 //! their restoration on every way out — normal exit, error, panic (a hook restores
 //! before the message prints), and signals (the loop ends, the guard drops).
 
-use std::io::{self, Stdout, Write};
+use std::io::{self, Write};
 
 use crossterm::cursor::Show;
 use crossterm::execute;
@@ -12,7 +12,7 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+pub type Term = Terminal<CrosstermBackend<super::ansi16::Out>>;
 
 /// Puts the terminal back as it was. Safe to call more than once, and after the
 /// terminal is gone (SSH dropped): errors are ignored.
@@ -37,7 +37,7 @@ impl Guard {
             restore();
             return Err(e);
         }
-        let terminal = match Terminal::new(CrosstermBackend::new(io::stdout())) {
+        let terminal = match Terminal::new(CrosstermBackend::new(super::ansi16::Out::new())) {
             Ok(t) => t,
             Err(e) => {
                 restore();
