@@ -664,4 +664,14 @@ async fn actions_are_published_as_events_and_the_head_catches_a_cut_log() {
             && out.contains("but the log ends at 2: the newest records were deleted"),
         "{out}"
     );
+    // The heads gone from the cluster (expired, or deleted): not a pass.
+    k.run(&["delete", "events", "--all", "-n", "flextime-production"])
+        .await
+        .out();
+    let (code, out) = verify(&["--cluster"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("no published head found for 1 finished action(s)"),
+        "{out}"
+    );
 }

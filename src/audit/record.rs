@@ -53,12 +53,18 @@ impl Actor {
     /// The person at this terminal, acting in `context` on `server` as `kube_user`.
     pub fn here(kube_user: &str, context: &str, server: &str) -> Actor {
         let os_user = os_user();
-        let host = std::fs::read_to_string("/etc/hostname")
-            .ok()
-            .map(|h| h.trim().to_string())
-            .filter(|h| !h.is_empty())
-            .or_else(|| std::env::var("HOSTNAME").ok())
-            .unwrap_or_else(|| "unknown".into());
+        // The kernel's node name (what `hostname` prints), not $HOSTNAME, which a
+        // shell need not export: the same machine must always name itself alike.
+        let host = rustix::system::uname()
+            .nodename()
+            .to_string_lossy()
+            .trim()
+            .to_string();
+        let host = if host.is_empty() {
+            "unknown".to_string()
+        } else {
+            host
+        };
         Actor {
             os_user,
             host,

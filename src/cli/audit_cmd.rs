@@ -156,6 +156,30 @@ fn against_cluster(dir: &Path, kube: &super::KubeArgs) -> ExitCode {
                 .iter()
                 .map(|h| (h.seq, h.hash.clone(), format!("event {}", h.event)))
                 .collect();
+            // Finished actions this log should have published on this context.
+            let expected = crate::audit::export::records(dir)
+                .map(|rs| {
+                    rs.iter()
+                        .filter(|r| {
+                            r.phase == crate::audit::Phase::Outcome
+                                && r.actor.context == spec.name
+                                && !matches!(
+                                    r.outcome,
+                                    Some(crate::audit::Outcome::Cancelled | crate::audit::Outcome::Refused)
+                                        | None
+                                )
+                        })
+                        .count()
+                })
+                .unwrap_or(0);
+            if heads.is_empty() && expected > 0 {
+                failed = true;
+                println!(
+                    "BAD: context {}: no published head found for {expected} finished action(s) in the log: it cannot be checked against the cluster (Events expire, by default after an hour; or publishing was refused)",
+                    spec.name
+                );
+                continue;
+            }
             match verify::against(dir, &list) {
                 Ok(problems) if problems.is_empty() => println!(
                     "ok: context {}: {} published head(s){}, all in the local chain (log {log_id})",
