@@ -45,8 +45,21 @@ fn what(r: &Record) -> String {
 
 /// One line per record.
 pub fn line(r: &Record) -> String {
+    // One readable line: what, by whom, where, from → to, and why it did not happen
+    // (the whole record stays in `--json`).
+    let text = |v: &serde_json::Value| -> Option<String> {
+        match v {
+            serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+            serde_json::Value::Object(m) => m
+                .get("planned")
+                .or_else(|| m.get("observed"))
+                .and_then(|p| p.as_str())
+                .map(str::to_string),
+            _ => None,
+        }
+    };
     let mut s = format!(
-        "{} #{} {} {}@{} {} {}/{} {}",
+        "{} #{} {} {}@{} {} {}/{}",
         r.time,
         r.seq,
         what(r),
@@ -55,12 +68,12 @@ pub fn line(r: &Record) -> String {
         r.action,
         r.namespace,
         r.target,
-        if r.params.is_null() {
-            String::new()
-        } else {
-            r.params.to_string()
-        }
     );
+    match (text(&r.before), text(&r.after)) {
+        (Some(b), Some(a)) => s.push_str(&format!(" ({b} → {a})")),
+        (Some(b), None) => s.push_str(&format!(" (was {b})")),
+        _ => {}
+    }
     if let Some(e) = &r.error {
         s.push_str(&format!(" — {e}"));
     }

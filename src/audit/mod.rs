@@ -215,6 +215,17 @@ mod tests {
         fill(d.path(), 2, log::ROTATE_BYTES);
         let rs = export::records(d.path()).unwrap();
         assert_eq!(rs.len(), 2);
+        // One readable line per record (the parameters stay in --json).
+        let mut r = rs[0].clone();
+        r.before = serde_json::json!("3 replicas");
+        r.after = serde_json::json!({"planned": "2 replicas"});
+        r.error = Some("refused: forbidden".into());
+        let l = export::line(&r);
+        assert!(
+            l.contains("scale payments/deploy/api (3 replicas → 2 replicas) — refused: forbidden"),
+            "{l}"
+        );
+        assert!(!l.contains('{'), "{l}");
         let md = export::markdown(&rs);
         assert!(md.starts_with("| time (UTC) |"));
         assert!(
