@@ -14,7 +14,7 @@ use common::driver::Driver;
 use kdeck::app::Event;
 use kdeck::app::command::Command;
 use kdeck::app::state::{Reach, Screen, State};
-use kdeck::sim::{self, Scenario, SimConfig};
+use kdeck::sim::{self, Scenario};
 
 /// The binary's engine, headless (see `common::driver`).
 struct Live {
@@ -185,14 +185,7 @@ async fn a_restarted_server_flips_stale_and_back_to_live() {
         assert!(since > 0);
         assert!(!reason.is_empty());
     }
-    let again = sim::start(SimConfig {
-        addr,
-        scenario: Scenario::Calm,
-        tls,
-        ..SimConfig::default()
-    })
-    .await
-    .expect("restart on the same address");
+    let again = Cluster::start_again(addr, tls).await;
     live.until("live again", Duration::from_secs(40), |s| {
         s.contexts[0].reach() == Reach::Live
     })

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use common::Cluster;
 use common::driver::Driver;
 use kdeck::app::state::{Reach, State};
-use kdeck::sim::{self, Scenario, SimConfig};
+use kdeck::sim::{self, Scenario};
 
 fn kdeck_status(kubeconfig: &std::path::Path, dir: &std::path::Path) -> (i32, String, String) {
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_kdeck"))
@@ -307,14 +307,7 @@ async fn faults_are_survived_with_figures() {
     )
     .await;
     d.run_for(Duration::from_secs(10)).await;
-    let again = sim::start(SimConfig {
-        addr,
-        scenario: Scenario::Calm,
-        tls,
-        ..SimConfig::default()
-    })
-    .await
-    .expect("restart on the same address");
+    let again = Cluster::start_again(addr, tls).await;
     let t = Instant::now();
     d.until("live after the restart", Duration::from_secs(10), live)
         .await;

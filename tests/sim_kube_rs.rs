@@ -130,14 +130,7 @@ async fn watcher_survives_a_server_restart() {
     let tls = sim.tls().map_or(sim::Tls::Plain, sim::Tls::Given);
     sim.shutdown().await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let again = sim::start(SimConfig {
-        addr,
-        scenario: Scenario::Calm,
-        tls,
-        ..SimConfig::default()
-    })
-    .await
-    .expect("restart on the same address");
+    let again = Cluster::start_again(addr, tls).await;
     let api: Api<Namespace> = Api::all(client);
     eventually(
         "the new server answers",

@@ -135,6 +135,28 @@ impl Link {
         !before.up || after.outages > before.outages
     }
 
+    /// After a failure of a background loop: waits for the server to answer again
+    /// (`confirm`), then — when the server was up all along, so the failure was the
+    /// loop's own — for `own`'s next backoff step. `false` when cancelled meanwhile.
+    pub async fn settle(
+        &self,
+        own: &mut OwnBackoff,
+        cancel: &tokio_util::sync::CancellationToken,
+    ) -> bool {
+        let outage = tokio::select! {
+            _ = cancel.cancelled() => return false,
+            o = self.confirm() => o,
+        };
+        if !outage {
+            let wait = own.failed();
+            tokio::select! {
+                _ = cancel.cancelled() => return false,
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+        true
+    }
+
     /// Resolves when a probe made after `seen` outages gets no answer (a watch
     /// stream open across an outage may never deliver again: it is restarted).
     pub async fn outage_after(&self, seen: u64) {

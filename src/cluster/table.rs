@@ -177,16 +177,8 @@ pub async fn run<E: From<Msg> + Send + 'static>(
             if tx.send(say(TableMsg::Failed($why))).await.is_err() {
                 return;
             }
-            let outage = tokio::select! {
-                _ = cancel.cancelled() => return,
-                o = link.confirm() => o,
-            };
-            if !outage {
-                let wait = own.failed();
-                tokio::select! {
-                    _ = cancel.cancelled() => return,
-                    _ = tokio::time::sleep(wait) => {}
-                }
+            if !link.settle(&mut own, &cancel).await {
+                return;
             }
             continue $l;
         }};

@@ -250,20 +250,12 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
         }
         // Was it the server (down meanwhile: go on the moment it answers) or this
         // kind's own trouble (wait, growing)?
-        let outage = tokio::select! {
-            _ = cancel.cancelled() => return,
-            o = link.confirm() => o,
+        let backoff = match f.status {
+            FeedStatus::Absent(_) => &mut absent,
+            _ => &mut own,
         };
-        if outage {
-            continue;
-        }
-        let wait = match f.status {
-            FeedStatus::Absent(_) => absent.failed(),
-            _ => own.failed(),
-        };
-        tokio::select! {
-            _ = cancel.cancelled() => return,
-            _ = tokio::time::sleep(wait) => {}
+        if !link.settle(backoff, &cancel).await {
+            return;
         }
     }
 }

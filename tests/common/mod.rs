@@ -47,6 +47,19 @@ impl Cluster {
         .await
     }
 
+    /// The same cluster back on `addr` after a shutdown, with the certificates it
+    /// had (`tls` from `SimHandle::tls` before it stopped), so clients trust it.
+    pub async fn start_again(addr: std::net::SocketAddr, tls: sim::Tls) -> sim::SimHandle {
+        sim::start(SimConfig {
+            addr,
+            scenario: Scenario::Calm,
+            tls,
+            ..SimConfig::default()
+        })
+        .await
+        .expect("restart on the same address")
+    }
+
     pub async fn start_with(cfg: SimConfig) -> Cluster {
         let sim = sim::start(cfg).await.expect("simulated cluster starts");
         let dir = tempfile::tempdir().expect("tempdir");
