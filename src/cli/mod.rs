@@ -140,6 +140,11 @@ pub struct SimArgs {
     /// it runs; for tests, never for a shared machine.
     #[arg(long)]
     pub control: bool,
+    /// Which list semantics to serve: `full` (streaming lists and cached
+    /// `resourceVersion=0` lists, as a current server), `no-watch-list` or `paged`
+    /// (as older servers), to see how clients fall back.
+    #[arg(long, value_enum, default_value_t = crate::sim::ListSemantics::Full)]
+    pub list_semantics: crate::sim::ListSemantics,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

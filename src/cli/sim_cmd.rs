@@ -65,6 +65,7 @@ pub fn run(args: SimArgs, log_level: &str) -> ExitCode {
             sim::Tls::Generate
         },
         control: args.control,
+        lists: args.list_semantics,
         ..SimConfig::default()
     };
     let mut faults = Vec::new();

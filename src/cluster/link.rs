@@ -10,6 +10,7 @@
 //! sends `GET /version` with a backoff capped at `HTTP_BACKOFF_MAX`, honouring
 //! `Retry-After`. Watchers resume the moment it answers.
 
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -31,6 +32,42 @@ struct Inner {
     health: watch::Sender<Health>,
     /// A watcher or reader failed: probe now rather than at the next interval.
     check: Notify,
+    /// How this server's initial lists are read (learned: starts at the fastest).
+    list_mode: AtomicU8,
+}
+
+/// How a watcher reads the initial state, fastest first. A watcher starts with what
+/// the link has learned and steps down when the server refuses; every other kind
+/// on the same server then starts there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ListMode {
+    /// A streaming list (WatchList: a watch with `sendInitialEvents=true`, the state
+    /// as events up to a bookmark marked `k8s.io/initial-events-end`): one request,
+    /// decoded as it arrives, never held whole.
+    Streaming = 0,
+    /// One `resourceVersion=0` list, answered from the server's watch cache (no
+    /// pages), as client-go's informers do.
+    Cached = 1,
+    /// Pages of 500 (consistent reads from storage): for servers without either.
+    Paged = 2,
+}
+
+impl ListMode {
+    fn from_u8(v: u8) -> ListMode {
+        match v {
+            0 => ListMode::Streaming,
+            1 => ListMode::Cached,
+            _ => ListMode::Paged,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ListMode::Streaming => "streaming list",
+            ListMode::Cached => "cached list",
+            ListMode::Paged => "paged list",
+        }
+    }
 }
 
 /// One context's link (cheap to clone; all clones share it).
@@ -67,6 +104,7 @@ impl Link {
                 client: OnceLock::new(),
                 health,
                 check: Notify::new(),
+                list_mode: AtomicU8::new(ListMode::Streaming as u8),
             }),
         }
     }
@@ -86,6 +124,18 @@ impl Link {
 
     pub fn client(&self) -> Option<kube::Client> {
         self.inner.client.get().cloned()
+    }
+
+    /// How initial lists are read from this server now.
+    pub fn list_mode(&self) -> ListMode {
+        ListMode::from_u8(self.inner.list_mode.load(Ordering::Relaxed))
+    }
+
+    /// The server refused `mode`: from now on use the next slower one (never back
+    /// up: a server does not gain features while kdeck runs).
+    pub fn list_refused(&self, mode: ListMode) {
+        let next = (mode as u8 + 1).min(ListMode::Paged as u8);
+        self.inner.list_mode.fetch_max(next, Ordering::Relaxed);
     }
 
     /// Whether the server answered the last probe.

@@ -12,8 +12,8 @@ use kube::api::WatchEvent;
 use tokio::sync::mpsc::Sender;
 use tokio_util::sync::CancellationToken;
 
-use super::kinds::{Interner, Listing, ResKind, Stored, Visit, object_name};
-use super::link::{Link, OwnBackoff};
+use super::kinds::{Interner, Listing, Record, ResKind, Stored, Visit, object_name};
+use super::link::{Link, ListMode, OwnBackoff};
 use super::msg::{CtxId, FeedStatus, Msg};
 
 fn api<K: Stored>(client: kube::Client, namespace: Option<&str>) -> Api<K> {
@@ -76,24 +76,43 @@ fn failure(e: &kube::Error) -> Failure {
 const OWN_BACKOFF_MAX: std::time::Duration = std::time::Duration::from_secs(60);
 const ABSENT_BACKOFF_MAX: std::time::Duration = std::time::Duration::from_secs(300);
 
-/// The list: every page, and the resourceVersion to watch from.
-async fn list_pages<K: Stored>(
+/// The list, as `mode` says (one cached response, or pages), and the
+/// resourceVersion to watch from. A server that pages anyway is followed page by page.
+async fn list_initial<K: Stored>(
     api: &Api<K>,
     names: &mut Interner,
+    mode: ListMode,
 ) -> Result<(Vec<K::Rec>, String), kube::Error> {
     let mut out = Vec::new();
-    let mut params = kube::api::ListParams::default().limit(500);
+    let mut params = match mode {
+        ListMode::Cached => kube::api::ListParams::default().match_any(),
+        _ => kube::api::ListParams::default().limit(500),
+    };
     loop {
         let page = api.list(&params).await?;
         out.extend(page.items.iter().map(|o| o.record(names)));
         match page.metadata.continue_.filter(|c| !c.is_empty()) {
-            Some(c) => params = params.continue_token(&c),
+            // A continue token carries its own resourceVersion (none may be given).
+            Some(c) => {
+                params = kube::api::ListParams::default()
+                    .limit(500)
+                    .continue_token(&c)
+            }
             None => {
                 return Ok((out, page.metadata.resource_version.unwrap_or_default()));
             }
         }
     }
 }
+
+/// The server does not offer what was asked (an older server refusing
+/// `sendInitialEvents`/`resourceVersionMatch`): step down, not back off.
+fn refuses_mode(e: &kube::Error) -> bool {
+    matches!(e, kube::Error::Api(s) if s.code == 400 || s.code == 422)
+}
+
+/// The annotation on the bookmark that ends a streaming list's initial events.
+const INITIAL_EVENTS_END: &str = "k8s.io/initial-events-end";
 
 /// Watches `K` in `namespace` (or everywhere) until `cancel`: a list, then a watch
 /// from its resourceVersion, resumed from the last one seen whenever it ends or
@@ -144,11 +163,25 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
         // A stream that ends at once having delivered nothing (a proxy cutting it)
         // must not become a loop of requests.
         let mut empty_quick_end = false;
+        // The server refused this way of listing: try the next one at once.
+        let mut stepped_down = false;
         let result: Result<(), kube::Error> = async {
+            // Where the watch starts: from a known resourceVersion, as a streaming
+            // list (the state arrives on the watch itself), or after a list.
+            let mode = link.list_mode();
+            let streaming = rv.is_none() && mode == ListMode::Streaming;
             let from = match rv.clone() {
                 Some(v) => v,
+                None if streaming => "0".to_string(),
                 None => {
-                    let (records, v) = list_pages::<K>(&api, &mut names).await?;
+                    let (records, v) = match list_initial::<K>(&api, &mut names, mode).await {
+                        Err(e) if mode == ListMode::Cached && refuses_mode(&e) => {
+                            link.list_refused(mode);
+                            stepped_down = true;
+                            return Ok(());
+                        }
+                        r => r?,
+                    };
                     if !say(Msg::Relisted {
                         ctx,
                         scope: scope.clone(),
@@ -162,12 +195,27 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
                     v
                 }
             };
-            let wp = kube::api::WatchParams::default().timeout(290);
-            let stream = api.watch(&wp, &from).await?;
-            // The watch is (again) established: the kind is live (its own backoff
-            // resets once the stream has delivered something).
+            let wp = if streaming {
+                kube::api::WatchParams::default().timeout(290).initial_events()
+            } else {
+                kube::api::WatchParams::default().timeout(290)
+            };
+            let stream = match api.watch(&wp, &from).await {
+                Err(e) if streaming && refuses_mode(&e) => {
+                    tracing::debug!(ctx, kind = ?K::ID, error = %e, "no streaming lists; listing instead");
+                    link.list_refused(mode);
+                    stepped_down = true;
+                    return Ok(());
+                }
+                r => r?,
+            };
+            // The watch is (again) established: the kind is live once its state is
+            // known (at once after a list; at the end of a streaming list's initial
+            // events). Its own backoff resets once the stream has delivered.
             absent.reset();
-            if !say(feed(FeedStatus::Live)).await {
+            // A streaming list's state, gathered until the bookmark that ends it.
+            let mut initial: Option<Vec<K::Rec>> = streaming.then(Vec::new);
+            if initial.is_none() && !say(feed(FeedStatus::Live)).await {
                 return Ok(());
             }
             let mut stream = std::pin::pin!(stream);
@@ -184,13 +232,53 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
                     // Ended (the server's timeout, a restart): resume from `rv`.
                     empty_quick_end =
                         !delivered && opened.elapsed() < std::time::Duration::from_secs(1);
+                    if initial.is_some() && delivered {
+                        // A streaming list that never said it was complete: this
+                        // server does not really offer them.
+                        link.list_refused(ListMode::Streaming);
+                    }
                     return Ok(());
                 };
                 if !delivered {
                     delivered = true;
                     own.reset();
                 }
-                let m = match ev? {
+                let ev = ev?;
+                if let Some(pending) = initial.as_mut() {
+                    match ev {
+                        WatchEvent::Added(o) | WatchEvent::Modified(o) => {
+                            pending.push(o.record(&mut names));
+                        }
+                        WatchEvent::Deleted(o) => {
+                            let gone = o.record(&mut names).key();
+                            pending.retain(|r| r.key() != gone);
+                        }
+                        WatchEvent::Bookmark(b) => {
+                            let end = b
+                                .metadata
+                                .annotations
+                                .get(INITIAL_EVENTS_END)
+                                .is_some_and(|v| v == "true");
+                            if end {
+                                rv = Some(b.metadata.resource_version);
+                                let records = initial.take().unwrap_or_default();
+                                if !say(Msg::Relisted {
+                                    ctx,
+                                    scope: scope.clone(),
+                                    listing: K::listing(records),
+                                })
+                                .await
+                                    || !say(feed(FeedStatus::Live)).await
+                                {
+                                    return Ok(());
+                                }
+                            }
+                        }
+                        WatchEvent::Error(e) => return Err(kube::Error::Api(e.boxed())),
+                    }
+                    continue;
+                }
+                let m = match ev {
                     WatchEvent::Added(o) | WatchEvent::Modified(o) => {
                         if let Some(v) = kube::Resource::meta(&o).resource_version.clone() {
                             rv = Some(v);
@@ -230,6 +318,9 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
             return;
         }
         let Err(e) = result else {
+            if stepped_down {
+                continue;
+            }
             if empty_quick_end {
                 tokio::select! {
                     _ = cancel.cancelled() => return,
@@ -260,29 +351,27 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
     }
 }
 
-/// Lists `K` once (paged), as records (for one-shot commands such as `kdeck status`).
+/// Lists `K` once, as records (for one-shot commands such as `kdeck status`): one
+/// cached list, in pages where the server pages anyway or refuses it.
 pub async fn list_once<K: Stored>(
     client: &kube::Client,
     namespace: Option<&str>,
 ) -> Result<Listing, String> {
     let api = api::<K>(client.clone(), namespace);
     let mut names = Interner::default();
-    let mut out = Vec::new();
-    let mut params = kube::api::ListParams::default().limit(500);
-    loop {
-        let page = api.list(&params).await.map_err(|e| match &e {
-            kube::Error::Api(s) if s.code == 403 => {
-                format!("forbidden to list {}: {}", K::INFO.plural, s.message)
-            }
-            _ => format!("listing {}: {}", K::INFO.plural, short_error(&e)),
-        })?;
-        out.extend(page.items.iter().map(|o| o.record(&mut names)));
-        match page.metadata.continue_.filter(|c| !c.is_empty()) {
-            Some(c) => params = params.continue_token(&c),
-            None => break,
+    let said = |e: kube::Error| match &e {
+        kube::Error::Api(s) if s.code == 403 => {
+            format!("forbidden to list {}: {}", K::INFO.plural, s.message)
         }
-    }
-    Ok(K::listing(out))
+        _ => format!("listing {}: {}", K::INFO.plural, short_error(&e)),
+    };
+    let out = match list_initial::<K>(&api, &mut names, ListMode::Cached).await {
+        Err(e) if refuses_mode(&e) => list_initial::<K>(&api, &mut names, ListMode::Paged)
+            .await
+            .map_err(said)?,
+        r => r.map_err(said)?,
+    };
+    Ok(K::listing(out.0))
 }
 
 struct ListOnce<'a> {

@@ -67,6 +67,26 @@ pub struct SimConfig {
     pub tls: Tls,
     /// Serve the fault-injection endpoint `POST /kdeck-sim/faults` (tests only).
     pub control: bool,
+    /// Which list semantics the server offers (a current server, or an older one).
+    pub lists: ListSemantics,
+}
+
+/// The list semantics a server offers, newest first: a current API server serves
+/// streaming lists (a watch with `sendInitialEvents=true`) and answers
+/// `resourceVersion=0` lists from its watch cache in one response; older ones (or
+/// ones without a watch cache) do less. Tests use the older ones to prove clients
+/// fall back.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListSemantics {
+    /// WatchList and cached `resourceVersion=0` lists (a 1.32 server).
+    #[default]
+    Full,
+    /// No WatchList (`resourceVersionMatch` on a watch is refused, as before 1.27),
+    /// cached `resourceVersion=0` lists.
+    NoWatchList,
+    /// Neither: `resourceVersionMatch` is refused on lists too, and `limit` is
+    /// honoured even at `resourceVersion=0` (no watch cache): lists come in pages.
+    Paged,
 }
 
 /// How the simulated cluster serves.
@@ -101,6 +121,7 @@ impl Default for SimConfig {
             manual_clock: None,
             tls: Tls::Generate,
             control: false,
+            lists: ListSemantics::Full,
         }
     }
 }
@@ -157,6 +178,47 @@ pub struct Stats {
     write_log: Mutex<VecDeque<WriteRecord>>,
     /// The last requests' arrival and `METHOD path` (for request-rate figures).
     request_log: Mutex<VecDeque<(std::time::Instant, String)>>,
+    /// Requests by class ([`RequestClass`]), for the benchmark's split.
+    classes: [AtomicU64; RequestClass::ALL.len()],
+    /// The last time each (namespace, pod, path) was reached through the pod proxy.
+    probes: Mutex<HashMap<(String, String, String), std::time::Instant>>,
+}
+
+/// What a request was, for counting: the benchmark reports lists and gets, watches
+/// and probes apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestClass {
+    Discovery,
+    List,
+    Get,
+    Watch,
+    Proxy,
+    Write,
+    Review,
+}
+
+impl RequestClass {
+    pub const ALL: [RequestClass; 7] = [
+        RequestClass::Discovery,
+        RequestClass::List,
+        RequestClass::Get,
+        RequestClass::Watch,
+        RequestClass::Proxy,
+        RequestClass::Write,
+        RequestClass::Review,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RequestClass::Discovery => "discovery",
+            RequestClass::List => "list",
+            RequestClass::Get => "get",
+            RequestClass::Watch => "watch",
+            RequestClass::Proxy => "proxy",
+            RequestClass::Write => "write",
+            RequestClass::Review => "review",
+        }
+    }
 }
 
 /// One request that changed (or tried to change) state: an API write or a proxied
@@ -189,6 +251,49 @@ impl Stats {
                 log.pop_front();
             }
         }
+    }
+
+    pub fn record_class(&self, c: RequestClass) {
+        self.classes[c as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Requests so far, by class.
+    pub fn classes(&self) -> Vec<(RequestClass, u64)> {
+        RequestClass::ALL
+            .iter()
+            .map(|c| (*c, self.classes[*c as usize].load(Ordering::Relaxed)))
+            .collect()
+    }
+
+    pub fn record_probe(&self, namespace: &str, pod: &str, path: &str) {
+        if let Ok(mut m) = self.probes.lock() {
+            // Bounded: a proxy path is whatever a client asks for.
+            if m.len() < 200_000 || m.contains_key(&(namespace.into(), pod.into(), path.into())) {
+                m.insert(
+                    (namespace.into(), pod.into(), path.into()),
+                    std::time::Instant::now(),
+                );
+            }
+        }
+    }
+
+    /// Every (namespace, pod, path) reached through the pod proxy, with seconds since.
+    pub fn probe_ages(&self) -> Vec<(String, String, String, f64)> {
+        self.probes
+            .lock()
+            .map(|m| {
+                m.iter()
+                    .map(|((n, p, path), t)| {
+                        (
+                            n.clone(),
+                            p.clone(),
+                            path.clone(),
+                            t.elapsed().as_secs_f64(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Requests that arrived at or after `since` (`METHOD path`).

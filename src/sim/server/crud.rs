@@ -213,11 +213,39 @@ fn decode_continue(s: &str) -> ApiResult<Key> {
 
 fn list(shared: &Arc<Shared>, r: &Req, t: &Target, kind: Kind) -> ApiResult<Response<Body>> {
     let filters = Filters::from_query(r)?;
+    let rv_param = r.query.get("resourceVersion").unwrap_or("");
+    match r.query.get("resourceVersionMatch").unwrap_or("") {
+        "" => {}
+        _ if shared.cfg.lists == crate::sim::ListSemantics::Paged => {
+            return Err(ApiError::bad_request(
+                "resourceVersionMatch is not supported by this server",
+            ));
+        }
+        _ if rv_param.is_empty() => {
+            return Err(ApiError::bad_request(
+                "resourceVersionMatch is forbidden unless resourceVersion is provided",
+            ));
+        }
+        "NotOlderThan" | "Exact" => {}
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "resourceVersionMatch: Unsupported value: {other:?}: supported values: \"Exact\", \"NotOlderThan\""
+            )));
+        }
+    }
+    if !rv_param.is_empty() && r.query.get("continue").is_some_and(|c| !c.is_empty()) {
+        return Err(ApiError::bad_request(
+            "specifying resource version is not allowed when using continue",
+        ));
+    }
+    // `resourceVersion=0` is answered from the watch cache, whole: `limit` does not
+    // apply there (as on a real server), unless this server has no cache.
+    let cached = rv_param == "0" && shared.cfg.lists != crate::sim::ListSemantics::Paged;
     let limit = r
         .query
         .get("limit")
         .and_then(|l| l.parse::<usize>().ok())
-        .filter(|l| *l > 0)
+        .filter(|l| *l > 0 && !cached)
         .unwrap_or(usize::MAX);
     let after = match r.query.get("continue").filter(|c| !c.is_empty()) {
         Some(c) => Some(decode_continue(c)?),

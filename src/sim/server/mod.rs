@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use super::access::Attributes;
 use super::discovery;
 use super::status::ApiError;
-use super::{Shared, WriteRecord};
+use super::{RequestClass, Shared, WriteRecord};
 use route::Route;
 
 pub type Body = BoxBody<Bytes, Infallible>;
@@ -349,6 +349,9 @@ async fn handle(
     let route = route::parse_with(&path, &|g, v, p| {
         crate::sim::kinds::surface(g, v, p).or_else(|| shared.lock().store.apis().surface(g, v, p))
     });
+    if !control {
+        shared.stats.record_class(class_of(&route, &r));
+    }
     let mut resp = dispatch(&shared, &r, route).await;
     // The Date header carries the simulated clock, as a real server sends its own.
     let sim_now = shared.lock().store.now();
@@ -369,6 +372,30 @@ async fn handle(
         });
     }
     resp
+}
+
+/// What a request is, for the request counters.
+fn class_of(route: &Route, r: &Req) -> RequestClass {
+    match route {
+        Route::Resource { sub, name, .. } => {
+            if sub.as_deref() == Some("proxy") {
+                RequestClass::Proxy
+            } else if r.path.contains("selfsubjectaccessreviews")
+                || r.path.contains("selfsubjectrulesreviews")
+            {
+                RequestClass::Review
+            } else if !matches!(r.method, Method::GET | Method::HEAD) {
+                RequestClass::Write
+            } else if r.query.flag("watch") {
+                RequestClass::Watch
+            } else if name.is_none() {
+                RequestClass::List
+            } else {
+                RequestClass::Get
+            }
+        }
+        _ => RequestClass::Discovery,
+    }
 }
 
 async fn dispatch(shared: &Arc<Shared>, r: &Req, route: Route) -> Response<Body> {
@@ -414,6 +441,12 @@ async fn dispatch(shared: &Arc<Shared>, r: &Req, route: Route) -> Response<Body>
                 "writes": shared.stats.writes.load(Ordering::SeqCst),
                 "watchesOpen": shared.stats.watches_open.load(Ordering::Relaxed),
                 "accessReviews": shared.stats.access_reviews.load(Ordering::Relaxed),
+                "byClass": shared.stats.classes().into_iter().map(|(c, n)| (c.label().to_string(), json!(n))).collect::<serde_json::Map<String, Value>>(),
+                "probes": if r.query.flag("probes") {
+                    json!(shared.stats.probe_ages().into_iter().map(|(n, p, path, age)| json!({"namespace": n, "pod": p, "path": path, "ageSeconds": age})).collect::<Vec<_>>())
+                } else {
+                    json!(null)
+                },
                 "writeLog": shared.stats.write_log(),
             }),
         ),

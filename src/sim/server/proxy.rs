@@ -137,6 +137,9 @@ pub async fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body>
                         },
                     )?,
                 };
+                shared
+                    .stats
+                    .record_probe(&ns, &name, &format!("{port}{}", t.rest));
                 call_pod(&mut st, &pod, port, scheme.as_deref(), r, &t.rest)
             }
             Some(Kind::Service) => {

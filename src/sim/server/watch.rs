@@ -86,6 +86,39 @@ pub fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body> {
         .and_then(|s| s.parse::<u64>().ok())
         .map(Duration::from_secs);
     let bookmarks = r.query.flag("allowWatchBookmarks");
+    // Streaming lists (WatchList): the current state as ADDED events, then a
+    // BOOKMARK marked `k8s.io/initial-events-end`, then changes. An older server
+    // does not know `sendInitialEvents` and refuses `resourceVersionMatch` on a
+    // watch, which is how clients learn to fall back.
+    let rvm = r.query.get("resourceVersionMatch").unwrap_or("");
+    let streaming =
+        shared.cfg.lists == crate::sim::ListSemantics::Full && r.query.flag("sendInitialEvents");
+    if streaming {
+        if rvm != "NotOlderThan" {
+            return error_response(&ApiError::new(
+                422,
+                "Invalid",
+                format!(
+                    "{} is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
+                    t.surface.kind
+                ),
+            ));
+        }
+        if !bookmarks {
+            return error_response(&ApiError::new(
+                422,
+                "Invalid",
+                format!(
+                    "{} is invalid: allowWatchBookmarks: Forbidden: sendInitialEvents requires allowWatchBookmarks=true",
+                    t.surface.kind
+                ),
+            ));
+        }
+    } else if !rvm.is_empty() {
+        return error_response(&ApiError::bad_request(
+            "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided",
+        ));
+    }
     let mut enc = Encoder {
         surface: t.surface,
         table: r.wants_table(),
@@ -102,7 +135,7 @@ pub fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body> {
     let (initial, mut live, current_rv, now) = {
         let st = shared.lock();
         let now = st.store.now();
-        if rv_param.is_empty() || rv_param == "0" {
+        if streaming || rv_param.is_empty() || rv_param == "0" {
             let items: Vec<Arc<Value>> = st
                 .store
                 .list(kind, t.namespace.as_deref())
@@ -151,6 +184,20 @@ pub fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body> {
         let mut last_rv = current_rv;
         for (ty, obj) in initial {
             if tx.send(enc.line(ty.as_str(), &obj, now)).await.is_err() {
+                shared.stats.watches_open.fetch_sub(1, Ordering::Relaxed);
+                return;
+            }
+        }
+        if streaming {
+            let end = json!({
+                "kind": target.surface.kind,
+                "apiVersion": target.surface.api_version(),
+                "metadata": {
+                    "resourceVersion": current_rv.to_string(),
+                    "annotations": {"k8s.io/initial-events-end": "true"},
+                },
+            });
+            if tx.send(enc.line("BOOKMARK", &end, now)).await.is_err() {
                 shared.stats.watches_open.fetch_sub(1, Ordering::Relaxed);
                 return;
             }
