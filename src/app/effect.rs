@@ -56,6 +56,8 @@ pub enum Effect {
         targets: Arc<Vec<crate::probe::targets::ProbeTarget>>,
         sources: Arc<Vec<crate::probe::alerts::AlertSource>>,
     },
+    /// The workloads now on screen: probed first.
+    ProbeFocus(Arc<crate::probe::scheduler::Focus>),
     /// Access reviews for what the selected row's actions need.
     CheckAccess {
         ctx: CtxId,

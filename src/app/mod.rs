@@ -11,6 +11,7 @@ pub mod console;
 pub mod effect;
 pub mod engine;
 pub mod event;
+pub mod focus;
 pub mod guard;
 pub mod ingest;
 pub mod input;

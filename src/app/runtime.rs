@@ -28,6 +28,7 @@ pub struct Runtime {
     scopes: Vec<Vec<String>>,
     cancel: CancellationToken,
     probe_targets: Option<watch::Sender<Arc<Vec<ProbeTarget>>>>,
+    probe_focus: Option<watch::Sender<Arc<crate::probe::scheduler::Focus>>>,
     alert_sources: Option<watch::Sender<Arc<Vec<AlertSource>>>>,
     audit: Arc<crate::audit::log::Sink>,
     /// The person at this terminal (OS user and host) for audit records.
@@ -49,6 +50,7 @@ impl Runtime {
             scopes: Vec::new(),
             cancel,
             probe_targets: None,
+            probe_focus: None,
             alert_sources: None,
             audit,
             who: crate::audit::Actor::here("", "", ""),
@@ -81,10 +83,12 @@ impl Runtime {
         };
         let (ttx, trx) = watch::channel(Arc::new(Vec::new()));
         let (stx, srx) = watch::channel(Arc::new(Vec::new()));
+        let (ftx, frx) = watch::channel(Arc::new(crate::probe::scheduler::Focus::new()));
         tokio::spawn(crate::probe::scheduler::run(
             clients.clone(),
             watching.probes.clone(),
             trx,
+            frx,
             self.tx.clone(),
             self.cancel.clone(),
         ));
@@ -97,6 +101,7 @@ impl Runtime {
             self.cancel.clone(),
         ));
         self.probe_targets = Some(ttx);
+        self.probe_focus = Some(ftx);
         self.alert_sources = Some(stx);
     }
 
@@ -233,6 +238,11 @@ impl Runtime {
                         self.tx.clone(),
                         token.clone(),
                     ));
+                }
+            }
+            Effect::ProbeFocus(focus) => {
+                if let Some(f) = &self.probe_focus {
+                    let _ = f.send(focus);
                 }
             }
             Effect::StopBrowse { id } => {

@@ -363,10 +363,10 @@ impl State {
         }
         self.reconciled = self.fleet_gen;
         let mut fx = Vec::new();
-        if *self.sent_targets != self.fleet.probe_targets
+        if *self.sent_targets != *self.fleet.probe_targets
             || *self.sent_sources != self.fleet.alert_sources
         {
-            self.sent_targets = Arc::new(self.fleet.probe_targets.clone());
+            self.sent_targets = self.fleet.probe_targets.clone();
             self.sent_sources = Arc::new(self.fleet.alert_sources.clone());
             self.health.retain(&self.fleet.probe_targets);
             fx.push(Effect::Probe {
@@ -396,6 +396,11 @@ impl State {
         }
         self.backup_seen = seen;
         fx
+    }
+
+    /// Bumped on every rebuild of the derived rows.
+    pub fn fleet_gen(&self) -> u64 {
+        self.fleet_gen
     }
 
     /// Whether the derived rows are behind the data.

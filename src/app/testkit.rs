@@ -195,8 +195,12 @@ pub fn plain_state() -> State {
 }
 
 /// The console over the fixture fleet, driven through `step` as the binary drives it.
+/// The console on the test fleet, settled as after its first turn (the prober has
+/// been told what is on screen), so a test sees only what its own events cause.
 pub fn state() -> Console {
-    Console::new(plain_state())
+    let mut c = Console::new(plain_state());
+    let _ = c.step(crate::app::Event::Refresh);
+    c
 }
 
 pub fn relist(ctx: usize, listing: Listing) -> Msg {

@@ -376,3 +376,32 @@ fn context_goes_stale_and_recovers() {
     assert_eq!(s.contexts[0].reach(), crate::app::state::Reach::Live);
     assert_eq!(s.ctx_now(0), testkit::NOW + 5 + 3);
 }
+
+#[test]
+fn the_prober_is_told_which_workloads_are_on_screen_as_the_window_moves() {
+    let mut s = state();
+    let focus = |fx: &[Effect]| {
+        fx.iter().find_map(|e| match e {
+            Effect::ProbeFocus(f) => {
+                let mut v: Vec<String> =
+                    f.iter().map(|(c, ns, w)| format!("{c}/{ns}/{w}")).collect();
+                v.sort();
+                Some(v)
+            }
+            _ => None,
+        })
+    };
+    let row = |s: &Console, i: usize| {
+        let w = &s.fleet.workloads[s.list().unwrap().visible[i]];
+        format!("{}/{}/{}/{}", w.ctx, w.namespace, w.kind.short(), w.name)
+    };
+    // One row of room: the first row's workload only.
+    let fx = s.step(Event::Page(1));
+    assert_eq!(focus(&fx), Some(vec![row(&s, 0)]));
+    // Moving down scrolls the window: the second row's workload now.
+    let fx = press(&mut s, "j");
+    assert_eq!(focus(&fx), Some(vec![row(&s, 1)]));
+    // Nothing moved: nothing is sent again.
+    let fx = s.step(Event::Refresh);
+    assert_eq!(focus(&fx), None);
+}

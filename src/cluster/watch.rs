@@ -111,6 +111,10 @@ fn refuses_mode(e: &kube::Error) -> bool {
     matches!(e, kube::Error::Api(s) if s.code == 400 || s.code == 422)
 }
 
+/// How long a streaming list may go quiet before the bookmark that ends its initial
+/// events (a server that ignored `sendInitialEvents` never sends it).
+const STREAMING_QUIET: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The annotation on the bookmark that ends a streaming list's initial events.
 const INITIAL_EVENTS_END: &str = "k8s.io/initial-events-end";
 
@@ -222,10 +226,26 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
             let opened = std::time::Instant::now();
             let mut delivered = false;
             loop {
+                // A streaming list's initial events come back to back; a server that
+                // goes quiet before the bookmark ending them ignored the request
+                // (sent the old synthetic ADDED events, then only changes).
+                let quiet = async {
+                    if initial.is_some() {
+                        tokio::time::sleep(STREAMING_QUIET).await
+                    } else {
+                        std::future::pending().await
+                    }
+                };
                 let ev = tokio::select! {
                     _ = cancel.cancelled() => return Ok(()),
                     // Open across an outage: it may never deliver again.
                     _ = link.outage_after(outages) => return Ok(()),
+                    _ = quiet => {
+                        tracing::debug!(ctx, kind = ?K::ID, "a streaming list never ended; listing instead");
+                        link.list_refused(ListMode::Streaming);
+                        stepped_down = true;
+                        return Ok(());
+                    }
                     ev = stream.next() => ev,
                 };
                 let Some(ev) = ev else {

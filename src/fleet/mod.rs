@@ -192,7 +192,8 @@ pub struct Fleet {
     /// The rows of the browsed resource (its cells are in the app's state).
     pub table: Vec<(CtxId, crate::cluster::kinds::Key)>,
     /// What the prober should be probing now.
-    pub probe_targets: Vec<ProbeTarget>,
+    /// Shared with the prober as is (one copy of every target, not one per holder).
+    pub probe_targets: Arc<Vec<ProbeTarget>>,
     pub alert_sources: Vec<AlertSource>,
     /// The optional row sets this fleet holds.
     pub built: Needs,
@@ -208,11 +209,11 @@ impl Fleet {
         f.health = health::build(x.health, x.api_down, now_of);
         let by_workload = health::by_workload(&f.health);
         f.alerts = alerts::build(x.alerts);
+        let mut targets = Vec::new();
         for c in contexts {
             let now = c.now;
             let ix = workloads::Index::build(c.data, now);
-            f.probe_targets
-                .extend(probing::derive(c, &ix, &x.watching.probes, x.probe_all));
+            targets.extend(probing::derive(c, &ix, &x.watching.probes, x.probe_all));
             let backups = backups::build(c, &x.watching.backups);
             let mut rows = workloads::build(c, &ix, now);
             rows.extend(
@@ -240,11 +241,12 @@ impl Fleet {
             f.events.extend(events::build(c, now));
             f.services.extend(services::build(c));
         }
-        f.probe_targets.extend(probing::configured(
+        targets.extend(probing::configured(
             &x.watching.endpoints,
             &x.watching.probes,
             contexts,
         ));
+        f.probe_targets = Arc::new(targets);
         f.alert_sources = alert_sources(contexts, &x.watching.alerts);
         for &k in ResKind::ALL {
             if needs.has_kind(k) {

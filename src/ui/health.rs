@@ -1,5 +1,5 @@
 //! The health view: one row per probed endpoint, worst first — state, last and p95
-//! latency, a sparkline of recent results (× a failure), the last error classified,
+//! latency, how long ago it was last checked, a sparkline of recent results (× a failure), the last error classified,
 //! failures in a row, time in state, and pods probed. Under it, the selected
 //! endpoint's per-pod breakdown and what its deep health said.
 
@@ -52,6 +52,8 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
     cols.push(col("ENDPOINT", Length(if wide { 40 } else { 26 })));
     cols.push(col("STATE", Length(8)));
     cols.push(col("LAST", Length(6)));
+    // How old the verdict is: a stale "ok" is not an ok.
+    cols.push(col("CHECKED", Length(7)));
     if wide {
         cols.push(col("P95", Length(6)));
         cols.push(col("RECENT", Length(20)));
@@ -91,7 +93,13 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
             ms(e.and_then(|e| e.last.as_ref()).map(|v| v.latency_ms)),
             w[c + 2],
         ));
-        c += 3;
+        cells.push(cell(
+            e.filter(|e| e.last.is_some())
+                .map(|e| age(s.now, e.last_at))
+                .unwrap_or_else(|| "never".into()),
+            w[c + 3],
+        ));
+        c += 4;
         if wide {
             cells.push(cell(ms(e.and_then(|e| e.p95())), w[c]));
             cells.push(cell(

@@ -18,9 +18,11 @@ fn key(s: &mut Console, code: Code) -> Vec<Effect> {
     s.step(Event::Key(Key::plain(code)))
 }
 
+/// The effects that are not background upkeep (access reviews for the selected
+/// row, the prober told what is on screen).
 fn without_access(fx: Vec<Effect>) -> Vec<Effect> {
     fx.into_iter()
-        .filter(|e| !matches!(e, Effect::CheckAccess { .. }))
+        .filter(|e| !matches!(e, Effect::CheckAccess { .. } | Effect::ProbeFocus(_)))
         .collect()
 }
 

@@ -55,6 +55,30 @@ impl Encoder {
     }
 }
 
+impl Encoder {
+    /// Appends one event line to `buf`, writing the stored object as is where it is
+    /// served unchanged (no copy of it), as `line` would say it otherwise.
+    fn append(&mut self, ty: &str, obj: &Value, now: jiff::Timestamp, buf: &mut Vec<u8>) {
+        let plain = !self.table
+            && self.surface.repr != crate::sim::kinds::Repr::EventsV1
+            && !matches!(self.surface.stored, Some(Kind::Custom(_)));
+        if plain {
+            buf.extend_from_slice(br#"{"type":""#);
+            buf.extend_from_slice(ty.as_bytes());
+            buf.extend_from_slice(br#"","object":"#);
+            if serde_json::to_writer(&mut *buf, obj).is_err() {
+                buf.extend_from_slice(b"null");
+            }
+            buf.extend_from_slice(b"}\n");
+        } else {
+            buf.extend_from_slice(&self.line(ty, obj, now));
+        }
+    }
+}
+
+/// Initial events are sent in chunks of about this size (not one write per object).
+const CHUNK: usize = 256 * 1024;
+
 fn expired_line(e: &ApiError) -> Bytes {
     let mut s =
         serde_json::to_vec(&json!({"type": "ERROR", "object": e.to_status()})).unwrap_or_default();
@@ -182,11 +206,23 @@ pub fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body> {
     tokio::spawn(async move {
         shared.stats.watches_open.fetch_add(1, Ordering::Relaxed);
         let mut last_rv = current_rv;
+        let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 8192);
         for (ty, obj) in initial {
-            if tx.send(enc.line(ty.as_str(), &obj, now)).await.is_err() {
-                shared.stats.watches_open.fetch_sub(1, Ordering::Relaxed);
-                return;
+            enc.append(ty.as_str(), &obj, now, &mut buf);
+            if buf.len() >= CHUNK {
+                let chunk = Bytes::from(std::mem::replace(
+                    &mut buf,
+                    Vec::with_capacity(CHUNK + 8192),
+                ));
+                if tx.send(chunk).await.is_err() {
+                    shared.stats.watches_open.fetch_sub(1, Ordering::Relaxed);
+                    return;
+                }
             }
+        }
+        if !buf.is_empty() && tx.send(Bytes::from(buf)).await.is_err() {
+            shared.stats.watches_open.fetch_sub(1, Ordering::Relaxed);
+            return;
         }
         if streaming {
             let end = json!({
