@@ -11,7 +11,7 @@ use super::lists::{self, Filters, ListState, ListView, Target};
 use super::logs::LogsState;
 use super::transitions::{Transition, Transitions};
 use crate::cluster::contexts::ContextSpec;
-use crate::cluster::kinds::Ts;
+use crate::cluster::kinds::{ResKind, Ts};
 use crate::cluster::msg::CtxId;
 use crate::cluster::store::ClusterData;
 use crate::config::diag::Diag;
@@ -90,6 +90,15 @@ impl ContextState {
             return Reach::Connecting;
         }
         Reach::Live
+    }
+
+    /// While the first answers are still coming: (kinds answered, kinds watched).
+    /// A kind has answered once its state arrived or it failed, was forbidden or is
+    /// not served here.
+    pub fn loading(&self) -> Option<(usize, usize)> {
+        let total = ResKind::ALL.len();
+        let answered = self.data.feeds.len();
+        (answered < total).then_some((answered, total))
     }
 
     /// Kinds the person may not list here.

@@ -1,6 +1,7 @@
 //! The header line: product, each context with its connection state (live,
-//! connecting, stale since when and why, forbidden kinds), the namespace scope, the
-//! view, counts of what needs attention, and the read-only lock.
+//! connecting, loading, stale since when and why, forbidden kinds), the namespace
+//! scope, the view with how many rows it shows of how many, counts of what needs
+//! attention, and the read-only lock.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -30,6 +31,19 @@ fn short_place(d: &crate::config::diag::Diag) -> String {
     } else {
         name
     }
+}
+
+/// `50,000`.
+pub fn thousands(n: usize) -> String {
+    let d = n.to_string();
+    let mut out = String::with_capacity(d.len() + d.len() / 3);
+    for (i, ch) in d.chars().enumerate() {
+        if i > 0 && (d.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
@@ -75,6 +89,11 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
         }
         spans.push(Span::raw(" "));
         let (text, slot) = match c.reach() {
+            // Answering, but not every kind's state has arrived: not yet "live".
+            Reach::Live if let Some((done, of)) = c.loading() => (
+                format!("◌ loading {done}/{of}"),
+                "header.context.connecting",
+            ),
             Reach::Live => ("● live".to_string(), "header.context.live"),
             Reach::Connecting => ("○ connecting".to_string(), "header.context.connecting"),
             Reach::Stale { since, reason } => (
@@ -116,6 +135,24 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
                 (crate::app::lists::ListView::Table(_), Some(b)) => b.title.clone(),
                 _ => l.view.title().to_string(),
             };
+            // How much there is: `Pods 50,000`, or `12 of 50,000` when filtered,
+            // with `…` while the first answers are still coming.
+            let total = crate::app::lists::len(l.view, &s.fleet);
+            let shown = l.visible.len();
+            let more = if s.contexts.iter().any(|c| c.loading().is_some()) {
+                "…"
+            } else {
+                ""
+            };
+            let mut title = if shown == total {
+                format!("{title} {}{more}", thousands(total))
+            } else {
+                format!("{title} {} of {}{more}", thousands(shown), thousands(total))
+            };
+            // An active filter is said where the count it explains is.
+            if !l.filter.is_empty() {
+                title.push_str(&format!(" /{}", fit(&l.filter, 24)));
+            }
             match &l.scope {
                 Some(sc) => format!(" │ {title} of {}", sc.title()),
                 None => format!(" │ {title}"),
@@ -161,4 +198,16 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
         Paragraph::new(Line::from(spans)).style(t.style("text")),
         area,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1000), "1,000");
+        assert_eq!(super::thousands(50_000), "50,000");
+        assert_eq!(super::thousands(1_234_567), "1,234,567");
+    }
 }
