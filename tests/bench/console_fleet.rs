@@ -1,91 +1,149 @@
-//! Benchmark: the console against a large simulated fleet (default 50,000 pods in
-//! 2,000 namespaces with steady churn), run as a separate `kdeck sim` process so only
-//! the console is measured here. Prints: raw list download time, time to the first
-//! complete overview, resident memory, frame time (p50/p99) and bytes written to the
-//! terminal per second when idle and under churn, at 80×24 and 160×48.
+//! Benchmark: the real `kdeck` binary, as a person runs it — in a terminal (tmux,
+//! 120×40 by default), over HTTPS with a token — against a separate `kdeck sim
+//! --scenario large` process (50,000 pods in 2,000 namespaces, 50 pod updates a
+//! second, by default). It prints:
+//! - time to the first complete screen: the pods view saying every pod, live;
+//! - resident memory after a minute;
+//! - CPU % of one core over the steady window;
+//! - bytes per second written to the terminal over that window;
+//! - API requests per minute over that window, split into lists and gets, watches,
+//!   probes (pod proxy) and access reviews (counted by the simulated cluster);
+//! - probe freshness for the workloads on screen (the sim's record of when each
+//!   pod's health path was last reached).
 //!
-//! `cargo bench --bench console_fleet` (release). Size with BENCH_NAMESPACES,
-//! BENCH_PODS_PER_NAMESPACE, BENCH_CHURN, BENCH_SECONDS.
+//! `cargo bench --bench console_fleet` (release). Knobs: BENCH_NAMESPACES,
+//! BENCH_PODS_PER_NAMESPACE, BENCH_CHURN, BENCH_SECONDS (total run, default 60),
+//! BENCH_SIZE (`120x40`), BENCH_PROBES=0 (probing off), BENCH_LIST_SEMANTICS
+//! (`full`, `no-watch-list`, `paged`: what the sim offers).
 
-use std::io::{BufRead, BufReader, Write};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
-use kdeck::app::engine::{Engine, Input};
-use kdeck::app::state::{ContextState, State};
-use kdeck::app::{Console, Event};
-use kdeck::cluster::contexts;
-use kdeck::cluster::kinds::ResKind;
-use kdeck::config::keymap::{Code, Key, Keymap};
-use kdeck::config::theme::Theme;
-use ratatui::backend::CrosstermBackend;
-use ratatui::layout::Rect;
-use ratatui::{Terminal, TerminalOptions, Viewport};
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
-
-/// Counts live heap bytes (to tell data from allocator retention), over the same
-/// allocator the kdeck binary uses.
-struct Counting;
-static LIVE: AtomicU64 = AtomicU64::new(0);
-
-unsafe impl std::alloc::GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: std::alloc::Layout) -> *mut u8 {
-        LIVE.fetch_add(l.size() as u64, Ordering::Relaxed);
-        unsafe { mimalloc::MiMalloc.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: std::alloc::Layout) {
-        LIVE.fetch_sub(l.size() as u64, Ordering::Relaxed);
-        unsafe { mimalloc::MiMalloc.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: std::alloc::Layout, n: usize) -> *mut u8 {
-        LIVE.fetch_add(n as u64, Ordering::Relaxed);
-        LIVE.fetch_sub(l.size() as u64, Ordering::Relaxed);
-        unsafe { mimalloc::MiMalloc.realloc(p, l, n) }
-    }
-}
-
-#[global_allocator]
-static ALLOC: Counting = Counting;
-kdeck::tune_allocator_at_load!();
-
-fn live_mb() -> f64 {
-    LIVE.load(Ordering::Relaxed) as f64 / 1048576.0
-}
-
-fn env_or(k: &str, d: usize) -> usize {
+fn env_or<T: std::str::FromStr>(k: &str, d: T) -> T {
     std::env::var(k)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(d)
 }
 
-/// A terminal sink that counts the bytes a frame writes.
-#[derive(Clone)]
-struct Counter(Arc<AtomicU64>);
-
-impl Write for Counter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.fetch_add(buf.len() as u64, Ordering::Relaxed);
-        Ok(buf.len())
+fn thousands(n: usize) -> String {
+    let d = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in d.chars().enumerate() {
+        if i > 0 && (d.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
     }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+    out
+}
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "m"])
+    }
+
+    fn keys(&self, k: &str) {
+        self.run(&["send-keys", "-t", "m", k]);
     }
 }
 
-fn rss_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+/// (user + system CPU seconds, resident KiB) of a process.
+fn usage(pid: u32) -> (f64, u64) {
+    let tck: f64 = Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100.0);
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f.get(11).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0)
+        + f.get(12).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let rss = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with(field))
+                .find(|l| l.starts_with("VmRSS:"))
                 .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
         })
-        .unwrap_or(0)
+        .unwrap_or(0);
+    (ticks / tck, rss)
+}
+
+fn file_len(p: &Path) -> u64 {
+    std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
+}
+
+/// The simulated cluster's counters, read through the API (TLS and token from the
+/// kubeconfig, as any client).
+async fn stats(client: &kube::Client, probes: bool) -> serde_json::Value {
+    let path = if probes {
+        "/kdeck-sim/stats?probes=true"
+    } else {
+        "/kdeck-sim/stats"
+    };
+    let req = http::Request::get(path)
+        .body(Vec::new())
+        .expect("stats request");
+    let text = client.request_text(req).await.expect("sim stats");
+    serde_json::from_str(&text).expect("stats json")
+}
+
+fn class(v: &serde_json::Value, c: &str) -> u64 {
+    v["byClass"][c].as_u64().unwrap_or(0)
+}
+
+/// The (namespace, workload) of each overview row on screen.
+fn rows_on_screen(screen: &str) -> Vec<(String, String)> {
+    screen
+        .lines()
+        .skip_while(|l| !l.starts_with("SEV"))
+        .skip(1)
+        .filter_map(|l| {
+            let mut t = l.split_whitespace();
+            let sev = t.next()?;
+            if !matches!(sev, "ok" | "WARN" | "CRIT" | "INFO") {
+                return None;
+            }
+            Some((t.next()?.to_string(), t.next()?.to_string()))
+        })
+        .filter(|(ns, w)| !ns.contains('…') && !w.contains('…') && !w.contains('/'))
+        .collect()
+}
+
+/// A Deployment pod's workload: `api-7f9c4d-x2k9q` → `api`.
+fn workload_of(pod: &str) -> Option<&str> {
+    let (rest, _) = pod.rsplit_once('-')?;
+    let (w, _) = rest.rsplit_once('-')?;
+    Some(w)
 }
 
 fn pct(v: &mut [f64], p: f64) -> f64 {
@@ -96,408 +154,239 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
     v[((v.len() as f64 - 1.0) * p).round() as usize]
 }
 
-struct Screen {
-    term: Terminal<CrosstermBackend<Counter>>,
-    bytes: Arc<AtomicU64>,
-    w: u16,
-    h: u16,
-}
-
-impl Screen {
-    fn new(w: u16, h: u16) -> Screen {
-        let bytes = Arc::new(AtomicU64::new(0));
-        let term = Terminal::with_options(
-            CrosstermBackend::new(Counter(bytes.clone())),
-            TerminalOptions {
-                viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
-            },
-        )
-        .expect("terminal");
-        Screen { term, bytes, w, h }
-    }
-
-    /// Draws one frame (after telling the engine the page size, as the terminal
-    /// front end does); returns (milliseconds, bytes written).
-    fn draw(&mut self, e: &mut Engine, theme: &Theme) -> (f64, u64) {
-        let rows = kdeck::ui::render::page_rows(Rect::new(0, 0, self.w, self.h), &e.console);
-        if rows != e.console.page {
-            e.feed(Event::Page(rows));
-        }
-        let before = self.bytes.load(Ordering::Relaxed);
-        let t = Instant::now();
-        let s: &State = &e.console;
-        self.term
-            .draw(|f| kdeck::ui::render::render(f, s, theme))
-            .expect("draw");
-        (
-            t.elapsed().as_secs_f64() * 1000.0,
-            self.bytes.load(Ordering::Relaxed) - before,
-        )
-    }
-}
-
-/// Runs the terminal front end's pattern for `secs`: the engine's turns (reports in
-/// batches, the clock, rebuilds at most every 250 ms), a frame at most every 33 ms.
-/// Returns frame times (ms), bytes written and reports applied.
-async fn run_loop(
-    e: &mut Engine,
-    scr: &mut Screen,
-    theme: &Theme,
-    secs: u64,
-) -> (Vec<f64>, u64, usize) {
-    let start = Instant::now();
-    let mut frames = Vec::new();
-    let mut bytes = 0;
-    let reports = e.reports();
-    while start.elapsed() < Duration::from_secs(secs) {
-        let frame = async {
-            tokio::time::sleep(Duration::from_millis(33)).await;
-            Input::Idle
-        };
-        e.turn(frame).await;
-        let (ms, b) = scr.draw(e, theme);
-        frames.push(ms);
-        bytes += b;
-    }
-    (frames, bytes, (e.reports() - reports) as usize)
-}
-
-/// Pauses or resumes the simulated cluster's churn.
-async fn set_churn(server: &str, paused: bool) {
-    reqwest::Client::new()
-        .put(format!("{server}/kdeck-sim/churn?paused={paused}"))
-        .send()
-        .await
-        .expect("churn control");
-}
-
-/// Live heap by store and by row set (each measured by cloning it).
-fn stores(s: &State) {
-    let d = &s.contexts[0].data.kinds;
-    let usage = &s.contexts[0].data.usage;
-    println!(
-        "  records: {} pods, {} deployments, {} replicasets, {} services, {} endpoints, {} hpas, {} events, {} usage",
-        d.pods.len(),
-        d.deployments.len(),
-        d.replicasets.len(),
-        d.services.len(),
-        d.endpoints.len(),
-        d.hpas.len(),
-        d.events.len(),
-        usage.len()
-    );
-    fn cost<T: Clone>(v: &T) -> f64 {
-        let before = live_mb();
-        let c = v.clone();
-        let after = live_mb();
-        drop(c);
-        after - before
-    }
-    println!(
-        "  live MB by store: pods {:.1}, deployments {:.1}, replicasets {:.1}, services {:.1}, endpoints {:.1}, hpas {:.1}, events {:.1}, usage {:.1}, fleet rows {:.1} (workloads {:.1}, pods {:.1}, usage {:.1})",
-        cost(&d.pods),
-        cost(&d.deployments),
-        cost(&d.replicasets),
-        cost(&d.services),
-        cost(&d.endpoints),
-        cost(&d.hpas),
-        cost(&d.events),
-        cost(usage),
-        cost(&s.fleet),
-        cost(&s.fleet.workloads),
-        cost(&s.fleet.pods),
-        cost(&s.fleet.usage)
-    );
-}
-
-/// The baseline download (run in a child process): prints seconds and bytes.
-async fn raw_download(server: &str) {
-    let http = reqwest::Client::new();
-    let t = Instant::now();
-    let mut bytes = 0usize;
-    let mut cont = String::new();
-    loop {
-        let url = format!(
-            "{server}/api/v1/pods?limit=500{}",
-            if cont.is_empty() {
-                String::new()
-            } else {
-                format!("&continue={cont}")
-            }
-        );
-        let resp = http.get(url).send().await.expect("list");
-        let mut body = Vec::new();
-        let mut stream = resp.bytes_stream();
-        while let Some(chunk) = stream.next().await {
-            body.extend_from_slice(&chunk.expect("chunk"));
-        }
-        bytes += body.len();
-        let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
-        match v["metadata"]["continue"].as_str() {
-            Some(c) if !c.is_empty() => cont = c.to_string(),
-            _ => break,
-        }
-    }
-    println!("{} {bytes}", t.elapsed().as_secs_f64());
-}
-
 fn main() {
-    // As the kdeck binary does, before any thread starts.
-    kdeck::alloc::tune();
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-        .block_on(bench());
-}
-
-async fn bench() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    if let Ok(server) = std::env::var("BENCH_RAW_DOWNLOAD") {
-        raw_download(&server).await;
-        return;
-    }
-    let namespaces = env_or("BENCH_NAMESPACES", 2000);
-    let per_ns = env_or("BENCH_PODS_PER_NAMESPACE", 25);
-    let churn = env_or("BENCH_CHURN", 100);
-    let secs = env_or("BENCH_SECONDS", 10) as u64;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let kc_path = dir.path().join("kubeconfig");
+    let namespaces: usize = env_or("BENCH_NAMESPACES", 2000);
+    let per_ns: usize = env_or("BENCH_PODS_PER_NAMESPACE", 25);
+    let churn: usize = env_or("BENCH_CHURN", 50);
+    let secs: u64 = env_or("BENCH_SECONDS", 60);
+    let probes = std::env::var("BENCH_PROBES").map_or(true, |v| v != "0");
+    let lists = std::env::var("BENCH_LIST_SEMANTICS").unwrap_or_else(|_| "full".into());
+    let size = std::env::var("BENCH_SIZE").unwrap_or_else(|_| "120x40".into());
+    let (w, h) = size.split_once('x').unwrap_or(("120", "40"));
+    let pods = namespaces * per_ns;
+    let bin = env!("CARGO_BIN_EXE_kdeck");
     println!(
-        "kdeck console benchmark: {} pods in {namespaces} namespaces, churn {churn} pod updates/s",
-        namespaces * per_ns
+        "kdeck benchmark: the release binary at {size} against `kdeck sim --scenario large` \
+         ({} pods in {} namespaces, {churn} pod updates/s, list semantics {lists}), probes {}",
+        thousands(pods),
+        thousands(namespaces),
+        if probes { "on" } else { "off" }
     );
-    let t0 = Instant::now();
-    let mut sim = Command::new(env!("CARGO_BIN_EXE_kdeck"))
-        .args([
-            "sim",
-            "--scenario",
-            "large",
-            "--namespaces",
-            &namespaces.to_string(),
-            "--pods-per-namespace",
-            &per_ns.to_string(),
-        ])
-        .args(["--churn", &churn.to_string(), "--kubeconfig-out"])
-        .arg(&kc_path)
-        .env("KDECK_STATE_DIR", dir.path().join("state"))
+    println!(
+        "  machine: {} cores, {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|c| c
+                .lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, m)| m.trim().to_string()))
+            .unwrap_or_default()
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kc = dir.path().join("kubeconfig");
+
+    // The simulated cluster, its own process (only the console is measured).
+    let t = Instant::now();
+    let mut sim = Command::new(bin)
+        .args(["sim", "--scenario", "large", "--namespaces"])
+        .arg(namespaces.to_string())
+        .arg("--pods-per-namespace")
+        .arg(per_ns.to_string())
+        .arg("--churn")
+        .arg(churn.to_string())
+        .args(["--list-semantics", &lists, "--kubeconfig-out"])
+        .arg(&kc)
+        .env("XDG_STATE_HOME", dir.path().join("sim-state"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("kdeck sim starts");
-    let mut server = String::new();
-    for line in BufReader::new(sim.stdout.take().expect("stdout")).lines() {
-        let line = line.expect("line");
-        if let Some(s) = line.strip_prefix("server: ") {
-            server = s.to_string();
+    let mut lines = BufReader::new(sim.stdout.take().expect("stdout")).lines();
+    for line in lines.by_ref() {
+        if line.expect("sim output").starts_with("server: ") {
             break;
         }
     }
+    // Keep reading so the sim never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
     println!(
-        "  simulated cluster ready after {:.1} s ({server})",
-        t0.elapsed().as_secs_f64()
+        "  simulated cluster ready after {:.1} s",
+        t.elapsed().as_secs_f64()
     );
 
-    // Baseline: downloading the pod list (paged like kube-rs, 500 a page), in a child
-    // process so its buffers do not count against the console's memory.
-    let out = Command::new(std::env::current_exe().expect("bench binary"))
-        .env("BENCH_RAW_DOWNLOAD", &server)
-        .output()
-        .expect("download child");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut parts = text.split_whitespace();
-    let raw: f64 = parts
-        .next()
-        .and_then(|v| v.parse().ok())
-        .expect("download time");
-    let bytes: usize = parts
-        .next()
-        .and_then(|v| v.parse().ok())
-        .expect("download size");
-    println!(
-        "  raw pod list download: {:.2} s for {:.0} MB (paged, 500 per request)",
-        raw,
-        bytes as f64 / 1e6
-    );
-    let rss_before = rss_kib("VmRSS:");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = rt.block_on(async {
+        let k = kube::config::Kubeconfig::read_from(&kc).expect("kubeconfig");
+        let ctx = k.current_context.clone().expect("context");
+        kdeck::cluster::contexts::client(&k, &ctx, kdeck::config::file::EXEC_TIMEOUT)
+            .await
+            .expect("client")
+            .client
+    });
 
-    // The console's sources and state, as in `kdeck`.
-    let kc = contexts::load(Some(&kc_path)).expect("kubeconfig");
-    let spec = contexts::select(&kc, &[], &[]).expect("context").remove(0);
-    let (tx, rx) = mpsc::channel::<Event>(4096);
-    let cancel = CancellationToken::new();
-    let t = Instant::now();
-    // Connected exactly as `kdeck` connects a context.
-    let links = kdeck::cluster::link::Links::new(1);
-    tokio::spawn(contexts::connect(
-        kc.clone(),
-        spec.name.clone(),
-        contexts::Session {
-            id: 0,
-            exec_timeout: kdeck::config::file::EXEC_TIMEOUT,
-            namespaces: Vec::new(),
-            link: links.get(0).expect("link").clone(),
-            tx: tx.clone(),
-            cancel: cancel.clone(),
-        },
-    ));
-    let s = State::new(
-        vec![ContextState::new(spec, false)],
-        Keymap::builtin("default").expect("keymap"),
-        jiff::Timestamp::now().as_second(),
+    // The console in a terminal, its output also copied to a file to count it.
+    let config = dir.path().join("config");
+    std::fs::create_dir_all(config.join("kdeck")).expect("config dir");
+    std::fs::write(
+        config.join("kdeck/config.toml"),
+        format!("[probes]\nenabled = {probes}\n"),
+    )
+    .expect("config");
+    let pidfile = dir.path().join("kdeck.pid");
+    let tty = dir.path().join("tty.out");
+    let cmd = format!(
+        "sh -c 'echo $$ > {pid}; exec env XDG_CONFIG_HOME={cfg} XDG_STATE_HOME={state} KDECK_DATA_DIR={data} {bin} --kubeconfig {kc} -A'; sleep 600",
+        pid = pidfile.display(),
+        cfg = config.display(),
+        state = dir.path().join("state").display(),
+        data = dir.path().join("data").display(),
+        kc = kc.display(),
     );
-    let sink = Arc::new(kdeck::audit::log::Sink::new(dir.path().join("audit")));
-    let mut rt = kdeck::app::runtime::Runtime::new(tx, links, cancel.clone(), sink);
-    if std::env::var_os("BENCH_NO_PROBES").is_none() {
-        rt.start_probes(&s.watching);
-    }
-    let mut e = Engine::new(Console::new(s), rt, rx, None);
-    let theme = Theme::builtin("default").expect("theme");
-    let mut small = Screen::new(80, 24);
-    let mut large = Screen::new(160, 48);
-    let mut frames_during_load = Vec::new();
-    loop {
-        let frame = async {
-            tokio::time::sleep(Duration::from_millis(33)).await;
-            Input::Idle
-        };
-        e.turn(frame).await;
-        let listed = e.console.contexts[0].data.listed().len() == ResKind::ALL.len();
-        if listed && e.console.stale() {
-            e.feed(Event::Refresh);
+    let tmux = Tmux {
+        socket: format!("kdeck-bench-{}", std::process::id()),
+    };
+    let t0 = Instant::now();
+    tmux.run(&["new-session", "-d", "-s", "m", "-x", w, "-y", h, &cmd]);
+    tmux.run(&[
+        "pipe-pane",
+        "-t",
+        "m",
+        "-o",
+        &format!("cat >> {}", tty.display()),
+    ]);
+    let pid: u32 = loop {
+        if let Some(p) = std::fs::read_to_string(&pidfile)
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+        {
+            break p;
         }
-        frames_during_load.push(small.draw(&mut e, &theme).0);
-        if listed && !e.console.stale() {
-            break;
+        assert!(t0.elapsed() < Duration::from_secs(10), "kdeck did not start");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    // The pods view, at once: complete when it says every pod and the context is live.
+    tmux.keys("2");
+    let want = format!("Pods {}", thousands(pods));
+    let mut peak = 0;
+    let first = loop {
+        let head = tmux.screen().lines().next().unwrap_or("").to_string();
+        peak = peak.max(usage(pid).1);
+        if head.contains("● live") && head.contains(&want) && !head.contains('…') {
+            break t0.elapsed();
         }
         assert!(
-            t.elapsed() < Duration::from_secs(300),
-            "no complete overview after 5 minutes"
+            t0.elapsed() < Duration::from_secs(120),
+            "no complete screen within 2 minutes; last header: {head}"
         );
-    }
-    let first = t.elapsed().as_secs_f64();
-    let rss_after = rss_kib("VmRSS:");
-    println!("  live heap after first paint: {:.0} MB", live_mb());
-    stores(&e.console);
-    let peak = rss_kib("VmHWM:");
-    let d = &e.console.contexts[0].data.kinds;
+        std::thread::sleep(Duration::from_millis(20));
+    };
     println!(
-        "  first complete overview: {:.2} s ({:.2}× the raw pod download) — {} pods, {} workloads, {} rows",
-        first,
-        first / raw,
-        d.pods.len(),
-        e.console.fleet.workloads.len(),
-        e.console.fleet.workloads.len() + e.console.fleet.pods.len()
+        "  first complete screen (the pods view listing all {} pods, live): {:.2} s",
+        thousands(pods),
+        first.as_secs_f64()
+    );
+    // The overview for the rest of the run, as on a page.
+    tmux.keys("1");
+
+    // The steady window: from 20 s after start (or the first screen, if later) to the end.
+    let from = first.max(Duration::from_secs(20));
+    let end = Duration::from_secs(secs).max(from + Duration::from_secs(20));
+    while t0.elapsed() < from {
+        peak = peak.max(usage(pid).1);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let (cpu0, _) = usage(pid);
+    let bytes0 = file_len(&tty);
+    let s0 = rt.block_on(stats(&client, false));
+    let w0 = Instant::now();
+    while t0.elapsed() < end {
+        peak = peak.max(usage(pid).1);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let window = w0.elapsed().as_secs_f64();
+    let (cpu1, rss) = usage(pid);
+    let bytes1 = file_len(&tty);
+    let s1 = rt.block_on(stats(&client, true));
+    let screen = tmux.screen();
+    println!(
+        "  resident memory after {} s: {:.0} MB (peak {:.0} MB)",
+        end.as_secs(),
+        rss as f64 / 1024.0,
+        peak.max(rss) as f64 / 1024.0
+    );
+    println!(
+        "  CPU over the steady window ({:.0} s): {:.1} % of one core",
+        window,
+        (cpu1 - cpu0) / window * 100.0
+    );
+    println!(
+        "  written to the terminal: {:.0} bytes/s",
+        (bytes1 - bytes0) as f64 / window
+    );
+    let per_min = |c: &str| (class(&s1, c) - class(&s0, c)) as f64 / window * 60.0;
+    println!(
+        "  API requests per minute: lists and gets {:.1} (discovery {:.1}), watches {:.1}, probes {:.0}, access reviews {:.1}",
+        per_min("list") + per_min("get") + per_min("discovery"),
+        per_min("discovery"),
+        per_min("watch"),
+        per_min("proxy"),
+        per_min("review"),
     );
 
-    let mut report = Vec::new();
-    for (name, scr) in [("80x24", &mut small), ("160x48", &mut large)] {
-        // The first frame paints the whole screen; idle is measured after it.
-        let (_, full) = scr.draw(&mut e, &theme);
-        println!("  first frame at {name} (after any earlier frames at that size): {full} bytes");
-        // Idle: the cluster's churn paused; nothing on screen changes but the clock.
-        set_churn(&server, true).await;
-        let (mut idle_frames, idle_bytes, _) = run_loop(&mut e, scr, &theme, secs).await;
-        // Churn: every change applied as it arrives.
-        set_churn(&server, false).await;
-        let (mut churn_frames, churn_bytes, msgs) = run_loop(&mut e, scr, &theme, secs).await;
-        let mut all = idle_frames.clone();
-        all.extend(churn_frames.iter().copied());
-        report.push((
-            name,
-            pct(&mut all.clone(), 0.5),
-            pct(&mut all, 0.99),
-            idle_bytes as f64 / secs as f64,
-            churn_bytes as f64 / secs as f64,
-            msgs as f64 / secs as f64,
-            pct(&mut churn_frames, 0.99),
-            pct(&mut idle_frames, 0.5),
-        ));
-    }
-    let rss_overview = rss_kib("VmRSS:");
-    let heap_overview = live_mb();
-
-    // The pods view: every pod a row (built only while a screen shows it).
-    let t = Instant::now();
-    for c in [
-        Code::Char(':'),
-        Code::Char('p'),
-        Code::Char('o'),
-        Code::Char('d'),
-        Code::Char('s'),
-        Code::Enter,
-    ] {
-        e.feed(Event::Key(Key::plain(c)));
-    }
-    let open_ms = t.elapsed().as_secs_f64() * 1000.0;
-    let (pods_frames, _, _) = run_loop(&mut e, &mut small, &theme, secs).await;
-    println!(
-        "  pods view: {} rows, opened in {:.0} ms; frame p50 {:.2} ms, p99 {:.2} ms at 80x24 under churn; live heap {:.0} MB, resident {:.0} MB",
-        e.console.fleet.pods.len(),
-        open_ms,
-        pct(&mut pods_frames.clone(), 0.5),
-        pct(&mut pods_frames.clone(), 0.99),
-        live_mb(),
-        rss_kib("VmRSS:") as f64 / 1024.0
-    );
-    for c in [
-        Code::Char(':'),
-        Code::Char('o'),
-        Code::Char('v'),
-        Code::Enter,
-    ] {
-        e.feed(Event::Key(Key::plain(c)));
-    }
-    let (_, _, _) = run_loop(&mut e, &mut small, &theme, 2).await;
-
-    let rss_end = rss_kib("VmRSS:");
-    println!(
-        "  overview after the runs: live heap {heap_overview:.0} MB, resident {:.0} MB",
-        rss_overview as f64 / 1024.0
-    );
-    println!(
-        "  live heap at the end (back on the overview): {:.0} MB",
-        live_mb()
-    );
-    stores(&e.console);
-    if let Ok(r) = std::fs::read_to_string("/proc/self/smaps_rollup") {
-        let get = |k: &str| {
-            r.lines()
-                .find(|l| l.starts_with(k))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-                .unwrap_or(0)
+    // Freshness of the workloads on screen: each of a workload's health paths, as
+    // last reached on any of its pods.
+    let rows = rows_on_screen(&screen);
+    let mut newest: HashMap<(String, String, String), f64> = HashMap::new();
+    for p in s1["probes"].as_array().into_iter().flatten() {
+        let (Some(ns), Some(pod), Some(path), Some(age)) = (
+            p["namespace"].as_str(),
+            p["pod"].as_str(),
+            p["path"].as_str(),
+            p["ageSeconds"].as_f64(),
+        ) else {
+            continue;
         };
+        let Some(w) = workload_of(pod) else { continue };
+        let e = newest
+            .entry((ns.to_string(), w.to_string(), path.to_string()))
+            .or_insert(f64::MAX);
+        *e = e.min(age);
+    }
+    let mut ages: Vec<f64> = rows
+        .iter()
+        .map(|(ns, w)| {
+            newest
+                .iter()
+                .filter(|((n, wl, _), _)| n == ns && wl == w)
+                .map(|(_, a)| *a)
+                .fold(None, |m: Option<f64>, a| Some(m.map_or(a, |m| m.max(a))))
+                .unwrap_or(f64::INFINITY)
+        })
+        .collect();
+    let never = ages.iter().filter(|a| a.is_infinite()).count();
+    let over = ages.iter().filter(|a| **a > 30.0).count();
+    let all_targets = newest.len();
+    if probes {
         println!(
-            "  resident: {:.0} MB anonymous, {:.0} MB file-backed",
-            get("Anonymous:") as f64 / 1024.0,
-            (get("Rss:") - get("Anonymous:")) as f64 / 1024.0
+            "  probe freshness of the {} workloads on screen: p50 {:.1} s, max {:.1} s, {} older than 30 s ({} never probed); {} health paths probed in all",
+            rows.len(),
+            pct(&mut ages, 0.5),
+            pct(&mut ages, 1.0),
+            over,
+            never,
+            thousands(all_targets)
         );
     }
-    println!(
-        "  resident memory: {:.0} MB after first paint ({:.0} MB before sources), {:.0} MB at the end, peak {:.0} MB",
-        rss_after as f64 / 1024.0,
-        rss_before as f64 / 1024.0,
-        rss_end as f64 / 1024.0,
-        peak.max(rss_kib("VmHWM:")) as f64 / 1024.0
-    );
-    println!(
-        "  frame time while loading (80x24): p50 {:.2} ms, p99 {:.2} ms over {} frames",
-        pct(&mut frames_during_load.clone(), 0.5),
-        pct(&mut frames_during_load, 0.99),
-        frames_during_load.len()
-    );
-    println!(
-        "  {:<8} {:>10} {:>10} {:>14} {:>14} {:>12}",
-        "size", "frame p50", "frame p99", "idle B/s", "churn B/s", "changes/s"
-    );
-    for (name, p50, p99, idle, churn_b, msgs, _, _) in &report {
-        println!("  {name:<8} {p50:>8.2}ms {p99:>8.2}ms {idle:>14.0} {churn_b:>14.0} {msgs:>12.0}");
+
+    tmux.keys("q");
+    let t = Instant::now();
+    while std::fs::metadata(format!("/proc/{pid}")).is_ok() && t.elapsed() < Duration::from_secs(10)
+    {
+        std::thread::sleep(Duration::from_millis(50));
     }
-    println!(
-        "  aims: first paint ≤ 1.5× raw download, < 150 MB resident, frame p99 < 8 ms, ~0 bytes idle"
-    );
-    cancel.cancel();
     let _ = sim.kill();
     let _ = sim.wait();
 }
