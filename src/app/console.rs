@@ -19,6 +19,8 @@ use crate::probe::scheduler::Focus;
 pub const REBUILD: Duration = Duration::from_millis(250);
 /// The longest: rows never lag the data by more while reports stream in.
 pub const REBUILD_MAX: Duration = Duration::from_millis(2000);
+/// While the first answers arrive: progress is shown this often.
+pub const REBUILD_LOADING: Duration = Duration::from_millis(1000);
 /// Rebuilds driven by reports take at most 1/`REBUILD_SHARE` of the time: the pause
 /// after one is this many times what it cost (within the bounds above).
 pub const REBUILD_SHARE: u32 = 25;
@@ -88,17 +90,32 @@ impl Console {
                 crate::cluster::msg::Msg::Relisted { .. } | crate::cluster::msg::Msg::Feed { .. }
             )
         );
+        let was_loading = self.state.contexts.iter().any(|c| c.loading().is_some());
         let report = !arrival
             && matches!(
                 ev,
                 Event::Cluster(_) | Event::Probe(_) | Event::Done(_) | Event::Tick(_)
             );
         let mut fx = super::update::update(&mut self.state, ev);
-        let paused = report && self.last_rebuild.is_some_and(|t| t.elapsed() < self.pause);
+        // While the first answers arrive, the rows follow once a second (rebuilds
+        // would otherwise compete with decoding them); the answer that completes
+        // the picture is shown at once.
+        let completes = was_loading && !self.state.contexts.iter().any(|c| c.loading().is_some());
+        let pause = if was_loading {
+            REBUILD_LOADING
+        } else {
+            self.pause
+        };
+        let paused = (report || (arrival && !completes))
+            && self.last_rebuild.is_some_and(|t| t.elapsed() < pause);
         if self.state.stale() && !paused {
             let t = Instant::now();
             self.state.refresh();
-            self.pause = rebuild_pause(t.elapsed());
+            let cost = t.elapsed();
+            if cost > Duration::from_millis(20) {
+                tracing::debug!(ms = cost.as_millis() as u64, "rows rebuilt");
+            }
+            self.pause = rebuild_pause(cost);
             self.last_rebuild = Some(Instant::now());
         }
         fx.extend(self.state.reconcile());
@@ -126,8 +143,11 @@ impl Console {
     /// When the rows are behind the data: how long until a `Refresh` rebuilds them.
     pub fn rebuild_due_in(&self) -> Option<Duration> {
         self.state.stale().then(|| {
-            self.last_rebuild
-                .map_or(Duration::ZERO, |t| self.pause.saturating_sub(t.elapsed()))
+            self.last_rebuild.map_or(Duration::ZERO, |t| {
+                let loading = self.state.contexts.iter().any(|c| c.loading().is_some());
+                let pause = if loading { REBUILD_LOADING } else { self.pause };
+                pause.saturating_sub(t.elapsed())
+            })
         })
     }
 

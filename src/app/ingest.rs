@@ -19,6 +19,7 @@ pub fn cluster(s: &mut State, m: Msg) -> Vec<Effect> {
             listing,
         } => {
             if let Some(c) = s.contexts.get_mut(ctx) {
+                tracing::debug!(ctx, kind = ?listing.kind(), n = listing.len(), "listed");
                 c.data.relist(scope.as_deref(), listing);
                 c.note_reach(s.now);
             }

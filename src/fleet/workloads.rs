@@ -2,7 +2,9 @@
 //! ready/desired, rollout state (progressing, complete, stalled with reason), HPA,
 //! restarts, crash loops and recent warning events, assessed for severity.
 
-use std::collections::HashMap;
+/// The index's maps: keyed by names from the cluster, rebuilt with every row
+/// rebuild, so a fast (still seeded) hasher.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::quality::RandomState>;
 use std::sync::Arc;
 
 use super::{Ctx, RECENT};
@@ -182,8 +184,8 @@ pub struct Index<'a> {
 
 impl<'a> Index<'a> {
     pub fn build(d: &'a ClusterData, now: Ts) -> Index<'a> {
-        let mut rs_owner = HashMap::new();
-        let mut replicasets: HashMap<_, Vec<&ReplicaSetRec>> = HashMap::new();
+        let mut rs_owner = HashMap::default();
+        let mut replicasets: HashMap<_, Vec<&ReplicaSetRec>> = HashMap::default();
         for rs in d.kinds.replicasets.values() {
             if let Some(o) = &rs.meta.owner
                 && o.kind == OwnerKind::Deployment
@@ -196,7 +198,7 @@ impl<'a> Index<'a> {
                     .push(rs);
             }
         }
-        let mut pods: HashMap<_, Vec<&PodRec>> = HashMap::new();
+        let mut pods: HashMap<_, Vec<&PodRec>> = HashMap::default();
         for p in d.kinds.pods.values() {
             let Some(o) = &p.owner else { continue };
             let key = match o.kind {
@@ -214,7 +216,7 @@ impl<'a> Index<'a> {
                 pods.entry(k).or_default().push(p);
             }
         }
-        let mut hpa = HashMap::new();
+        let mut hpa = HashMap::default();
         for h in d.kinds.hpas.values() {
             hpa.insert(
                 (
@@ -225,7 +227,7 @@ impl<'a> Index<'a> {
                 h,
             );
         }
-        let mut warnings = HashMap::new();
+        let mut warnings = HashMap::default();
         for e in d.kinds.events.values() {
             if e.warning && now - e.last <= RECENT {
                 *warnings

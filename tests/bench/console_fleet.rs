@@ -264,7 +264,10 @@ fn main() {
         {
             break p;
         }
-        assert!(t0.elapsed() < Duration::from_secs(10), "kdeck did not start");
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "kdeck did not start"
+        );
         std::thread::sleep(Duration::from_millis(5));
     };
     // The pods view, at once: complete when it says every pod and the context is live.

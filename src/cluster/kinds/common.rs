@@ -6,6 +6,10 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+
+/// The interner's table: hit for every name on the watch path, so a fast (still
+/// seeded) hasher.
+type Fast = foldhash::quality::RandomState;
 use std::sync::Arc;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
@@ -30,7 +34,7 @@ pub fn ts(t: &Option<Time>) -> Option<Ts> {
 /// any more (the labels of Jobs long gone) are dropped whenever the table has doubled.
 #[derive(Default)]
 pub struct Interner {
-    table: HashMap<Box<str>, Arc<str>>,
+    table: HashMap<Box<str>, Arc<str>, Fast>,
     /// The table's size after the last pruning.
     kept: usize,
 }
