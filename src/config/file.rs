@@ -17,7 +17,7 @@
 //!
 //! [probes]                   # zero-config health probing (see `crate::probe`)
 //! sample = 2                 # ready pods probed per workload (`all` on demand)
-//! budget = 20                # requests per second across every context
+//! budget = 20                # requests per second to each context's API server
 //!
 //! [[endpoint]]               # configured endpoints: by URL or through a Service
 //! name = "flextime deep health"
