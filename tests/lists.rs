@@ -125,6 +125,23 @@ async fn without_streaming_lists_one_cached_list_replaces_the_pages() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_ignores_streaming_lists_is_listed_once_it_goes_quiet() {
+    let c = Cluster::start_with(fleet(ListSemantics::IgnoresWatchList)).await;
+    let pods = c
+        .sim
+        .with_state(|s| s.store.list(kdeck::sim::kinds::Kind::Pod, None).len());
+    let lists_before = count(&c, RequestClass::List);
+    let t = std::time::Instant::now();
+    let (listed, link) = first_listing(&c).await;
+    assert_eq!(listed, pods, "the cached list, whole");
+    assert_eq!(link.list_mode(), ListMode::Cached, "stepped down");
+    assert_eq!(count(&c, RequestClass::List) - lists_before, 1);
+    // The synthetic ADDED events alone never made a listing: it came after the
+    // stream went quiet without the bookmark that ends a streaming list.
+    assert!(t.elapsed() >= Duration::from_secs(5), "{:?}", t.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_without_either_is_read_page_by_page() {
     let c = Cluster::start_with(fleet(ListSemantics::Paged)).await;
     let pods = c

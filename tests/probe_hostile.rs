@@ -224,11 +224,14 @@ async fn the_console_keeps_drawing_while_probes_hang() {
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel(256);
     let (ttx, trx) = tokio::sync::watch::channel(std::sync::Arc::new(Vec::new()));
+    let (_ftx, frx) =
+        tokio::sync::watch::channel(std::sync::Arc::new(kdeck::probe::scheduler::Focus::new()));
     let cancel = tokio_util::sync::CancellationToken::new();
     tokio::spawn(kdeck::probe::scheduler::run(
         clients,
         settings,
         trx,
+        frx,
         tx,
         cancel.clone(),
     ));

@@ -226,6 +226,7 @@ pub async fn run<E: From<Msg> + Send + 'static>(
     cancel: CancellationToken,
 ) {
     let mut book = Book::new(Instant::now());
+    let mut focus_open = true;
     let (done_tx, mut done_rx) = mpsc::channel::<(TargetId, HealthState)>(1024);
     let rate = settings.budget as f64;
     let mut tokens: HashMap<Option<CtxId>, f64> = HashMap::new();
@@ -248,9 +249,11 @@ pub async fn run<E: From<Msg> + Send + 'static>(
                     tokens.entry(c).or_insert(rate);
                 }
             }
-            changed = focus.changed() => {
+            changed = focus.changed(), if focus_open => {
                 if changed.is_err() {
-                    return;
+                    // Nobody says what is on screen any more: probe by due time.
+                    focus_open = false;
+                    continue;
                 }
                 let f = focus.borrow_and_update().clone();
                 book.refocus(f);

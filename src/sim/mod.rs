@@ -84,6 +84,10 @@ pub enum ListSemantics {
     /// No WatchList (`resourceVersionMatch` on a watch is refused, as before 1.27),
     /// cached `resourceVersion=0` lists.
     NoWatchList,
+    /// Accepts `sendInitialEvents` and `resourceVersionMatch` on a watch but ignores
+    /// them (the old synthetic ADDED events, no bookmark ending them), as a proxy
+    /// that drops what it does not know.
+    IgnoresWatchList,
     /// Neither: `resourceVersionMatch` is refused on lists too, and `limit` is
     /// honoured even at `resourceVersion=0` (no watch cache): lists come in pages.
     Paged,

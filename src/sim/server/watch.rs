@@ -138,7 +138,7 @@ pub fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body> {
                 ),
             ));
         }
-    } else if !rvm.is_empty() {
+    } else if !rvm.is_empty() && shared.cfg.lists != crate::sim::ListSemantics::IgnoresWatchList {
         return error_response(&ApiError::bad_request(
             "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided",
         ));
