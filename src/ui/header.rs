@@ -135,7 +135,12 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
                 (crate::app::lists::ListView::Table(_), Some(b)) => b.title.clone(),
                 _ => l.view.title().to_string(),
             };
-            // How much there is: `Pods 50,000`, or `12 of 50,000` when filtered,
+            let base = match &l.scope {
+                Some(sc) => format!("{title} of {}", sc.title()),
+                None => title,
+            };
+            // How much there is: `Pods 50,000`, or `12 of 50,000` when filtered (a
+            // scoped list, such as one workload's pods, says only its own count),
             // with `…` while the first answers are still coming.
             let total = crate::app::lists::len(l.view, &s.fleet);
             let shown = l.visible.len();
@@ -144,19 +149,16 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
             } else {
                 ""
             };
-            let mut title = if shown == total {
-                format!("{title} {}{more}", thousands(total))
+            let mut text = if shown == total || l.scope.is_some() {
+                format!(" │ {base} {}{more}", thousands(shown))
             } else {
-                format!("{title} {} of {}{more}", thousands(shown), thousands(total))
+                format!(" │ {base} {} of {}{more}", thousands(shown), thousands(total))
             };
             // An active filter is said where the count it explains is.
             if !l.filter.is_empty() {
-                title.push_str(&format!(" /{}", fit(&l.filter, 24)));
+                text.push_str(&format!(" /{}", fit(&l.filter, 24)));
             }
-            match &l.scope {
-                Some(sc) => format!(" │ {title} of {}", sc.title()),
-                None => format!(" │ {title}"),
-            }
+            text
         }
         Screen::Describe { target, .. } => {
             format!(" │ describe {}/{}", target.kind.plural(), target.name)
