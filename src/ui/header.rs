@@ -152,7 +152,11 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
             let mut text = if shown == total || l.scope.is_some() {
                 format!(" │ {base} {}{more}", thousands(shown))
             } else {
-                format!(" │ {base} {} of {}{more}", thousands(shown), thousands(total))
+                format!(
+                    " │ {base} {} of {}{more}",
+                    thousands(shown),
+                    thousands(total)
+                )
             };
             // An active filter is said where the count it explains is.
             if !l.filter.is_empty() {
