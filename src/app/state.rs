@@ -425,6 +425,9 @@ impl State {
                 match l.view {
                     ListView::Pods => n.pods = true,
                     ListView::Resources => n.usage = true,
+                    ListView::Hpas => n.hpas = true,
+                    ListView::Events => n.events = true,
+                    ListView::Services => n.services = true,
                     ListView::Kind(k) => n = n.with_kind(k),
                     _ => {}
                 }

@@ -42,13 +42,19 @@ pub struct Ctx<'a> {
     pub now: Ts,
 }
 
-/// Which of the large row sets to build. Pod rows (one per pod: 50,000 at fleet scale)
-/// and resource-use rows are built only while a screen shows them; the others are
-/// always built (the overview, the header's counts and `kdeck status` read them).
+/// Which of the large row sets to build. Pod rows (one per pod: 50,000 at fleet scale),
+/// resource-use, HPA, event and service rows are built only while a screen shows them;
+/// the others are always built (the overview, the header's counts and `kdeck status`
+/// read them).
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct Needs {
     pub pods: bool,
     pub usage: bool,
+    /// The HPA, event and service views' rows (one each per object: at 8,000
+    /// Services, not worth rebuilding while no screen shows them).
+    pub hpas: bool,
+    pub events: bool,
+    pub services: bool,
     /// First-class kinds whose own list is shown (one bit per `ResKind`).
     pub kinds: u64,
 }
@@ -57,6 +63,9 @@ impl Needs {
     pub const ALL: Needs = Needs {
         pods: true,
         usage: true,
+        hpas: true,
+        events: true,
+        services: true,
         kinds: u64::MAX,
     };
 
@@ -74,6 +83,9 @@ impl Needs {
     pub fn covers(self, other: Needs) -> bool {
         (self.pods || !other.pods)
             && (self.usage || !other.usage)
+            && (self.hpas || !other.hpas)
+            && (self.events || !other.events)
+            && (self.services || !other.services)
             && (self.kinds & other.kinds) == other.kinds
     }
 }
@@ -237,9 +249,15 @@ impl Fleet {
                     f.pods.extend(pods);
                 }
             }
-            f.hpas.extend(hpas::build(c));
-            f.events.extend(events::build(c, now));
-            f.services.extend(services::build(c));
+            if needs.hpas {
+                f.hpas.extend(hpas::build(c));
+            }
+            if needs.events {
+                f.events.extend(events::build(c, now));
+            }
+            if needs.services {
+                f.services.extend(services::build(c));
+            }
         }
         targets.extend(probing::configured(
             &x.watching.endpoints,
