@@ -245,6 +245,8 @@ async fn hostile_strings_are_drawn_inert() {
     .await
     .out();
     let mut live = Live::start(&c).await;
+    // Event rows are built while the events view shows them.
+    live.d.feed(Event::Command(Command::ViewEvents));
     live.until("the hostile event", Duration::from_secs(20), |s| {
         Live::all_listed(s)
             && s.fleet
