@@ -142,6 +142,24 @@ async fn a_server_that_ignores_streaming_lists_is_listed_once_it_goes_quiet() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_busy_server_an_ignored_streaming_list_is_seen_by_its_first_change() {
+    let mut cfg = fleet(ListSemantics::IgnoresWatchList);
+    cfg.scenario = Scenario::Large {
+        namespaces: 30,
+        pods_per_namespace: 25,
+        churn_per_sec: 20.0,
+    };
+    let c = Cluster::start_with(cfg).await;
+    let t = std::time::Instant::now();
+    let (listed, link) = first_listing(&c).await;
+    assert!(listed > 500);
+    assert_eq!(link.list_mode(), ListMode::Cached);
+    // Changes never let the stream go quiet: the first MODIFIED before the end
+    // bookmark gives it away, well before the quiet limit.
+    assert!(t.elapsed() < Duration::from_secs(4), "{:?}", t.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_without_either_is_read_page_by_page() {
     let c = Cluster::start_with(fleet(ListSemantics::Paged)).await;
     let pods = c

@@ -49,6 +49,8 @@ struct FocusOf {
     offset: usize,
     page: usize,
     visible: usize,
+    /// The rows in the window (a filter or scope change can keep the count).
+    window: u64,
 }
 
 impl FocusOf {
@@ -64,6 +66,16 @@ impl FocusOf {
             offset: l.map_or(0, |l| l.offset),
             page: s.page,
             visible: l.map_or(0, |l| l.visible.len()),
+            window: l.map_or(0, |l| {
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                l.visible
+                    .iter()
+                    .skip(l.offset)
+                    .take(s.page.max(1))
+                    .for_each(|i| i.hash(&mut h));
+                h.finish()
+            }),
         }
     }
 }
@@ -82,8 +94,9 @@ impl Console {
     /// Applies one event; returns the effects to run.
     #[must_use]
     pub fn step(&mut self, ev: Event) -> Vec<Effect> {
-        // A kind's whole state arriving (or a feed changing state) is shown at once:
-        // the first complete screen must not wait out a pause.
+        // A kind's whole state arriving (or a feed changing state) while the first
+        // answers come: shown at once if it completes them (the first complete
+        // screen must not wait out a pause), else at the loading pace.
         let arrival = matches!(
             ev,
             Event::Cluster(

@@ -96,6 +96,10 @@ impl ContextState {
     /// A kind has answered once its state arrived or it failed, was forbidden or is
     /// not served here.
     pub fn loading(&self) -> Option<(usize, usize)> {
+        // Not loading but connecting, stale or failed: those say so themselves.
+        if self.setup_error.is_some() || self.problem().is_some() || self.data.listed().is_empty() {
+            return None;
+        }
         let total = ResKind::ALL.len();
         let answered = self.data.feeds.len();
         (answered < total).then_some((answered, total))

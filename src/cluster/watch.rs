@@ -12,7 +12,7 @@ use kube::api::WatchEvent;
 use tokio::sync::mpsc::Sender;
 use tokio_util::sync::CancellationToken;
 
-use super::kinds::{Interner, Listing, Record, ResKind, Stored, Visit, object_name};
+use super::kinds::{Interner, Listing, ResKind, Stored, Visit, object_name};
 use super::link::{Link, ListMode, OwnBackoff};
 use super::msg::{CtxId, FeedStatus, Msg};
 
@@ -252,11 +252,7 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
                     // Ended (the server's timeout, a restart): resume from `rv`.
                     empty_quick_end =
                         !delivered && opened.elapsed() < std::time::Duration::from_secs(1);
-                    if initial.is_some() && delivered {
-                        // A streaming list that never said it was complete: this
-                        // server does not really offer them.
-                        link.list_refused(ListMode::Streaming);
-                    }
+                    // (A streaming list cut before its end is asked for again.)
                     return Ok(());
                 };
                 if !delivered {
@@ -266,12 +262,17 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
                 let ev = ev?;
                 if let Some(pending) = initial.as_mut() {
                     match ev {
-                        WatchEvent::Added(o) | WatchEvent::Modified(o) => {
+                        WatchEvent::Added(o) => {
                             pending.push(o.record(&mut names));
                         }
-                        WatchEvent::Deleted(o) => {
-                            let gone = o.record(&mut names).key();
-                            pending.retain(|r| r.key() != gone);
+                        // A streaming list's initial events are all ADDED, ended by
+                        // its bookmark: anything else first means the server ignored
+                        // the request (a busy cluster never goes quiet to show it).
+                        WatchEvent::Modified(_) | WatchEvent::Deleted(_) => {
+                            tracing::debug!(ctx, kind = ?K::ID, "a streaming list was ignored; listing instead");
+                            link.list_refused(ListMode::Streaming);
+                            stepped_down = true;
+                            return Ok(());
                         }
                         WatchEvent::Bookmark(b) => {
                             let end = b
@@ -279,6 +280,11 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
                                 .annotations
                                 .get(INITIAL_EVENTS_END)
                                 .is_some_and(|v| v == "true");
+                            if !end {
+                                link.list_refused(ListMode::Streaming);
+                                stepped_down = true;
+                                return Ok(());
+                            }
                             if end {
                                 rv = Some(b.metadata.resource_version);
                                 let records = initial.take().unwrap_or_default();

@@ -161,6 +161,12 @@ impl Book {
         let (Some(s), Some(t)) = (self.slots.get_mut(i), self.list.get(i)) else {
             return;
         };
+        // A probe of a target that left the list and came back as a fresh, queued
+        // slot: that slot is not waiting for it (queueing it again would probe it
+        // twice per interval).
+        if !s.busy {
+            return;
+        }
         s.busy = false;
         s.last = Some(state);
         s.due = now_ms + t.interval.as_millis() as u64;
@@ -179,36 +185,50 @@ impl Book {
     ) -> Vec<usize> {
         let now_ms = self.ms(now);
         let mut out = Vec::new();
-        let mut skipped = 0;
+        // A context whose budget is spent is passed over, not waited for: every
+        // other context's due targets are still reached (one walk over the due
+        // entries at most; the walk ends once no context has a token left).
+        let mut spent: HashSet<Option<CtxId>> = HashSet::new();
+        let with_tokens = tokens.values().filter(|t| **t >= 1.0).count();
         for p in [
             Priority::OnScreen,
             Priority::NotOk,
             Priority::Configured,
             Priority::Rest,
         ] {
-            let due: Vec<(Priority, u64, usize)> = self
-                .queue
-                .range((p, 0, 0)..=(p, now_ms, usize::MAX))
-                .take(room + 64)
-                .copied()
-                .collect();
-            for k in due {
-                if out.len() == room || skipped > 256 {
-                    return out;
+            let mut taken = Vec::new();
+            for k in self.queue.range((p, 0, 0)..=(p, now_ms, usize::MAX)) {
+                if out.len() + taken.len() == room || spent.len() >= with_tokens {
+                    break;
                 }
-                let i = k.2;
-                let Some(s) = self.slots.get_mut(i) else {
+                let Some(s) = self.slots.get(k.2) else {
                     continue;
                 };
-                let Some(left) = tokens.get_mut(&s.ctx).filter(|t| **t >= 1.0) else {
-                    // This context's budget is spent for now: the next one's turn.
-                    skipped += 1;
+                if s.busy || spent.contains(&s.ctx) {
                     continue;
-                };
-                *left -= 1.0;
-                s.busy = true;
+                }
+                match tokens.get_mut(&s.ctx).filter(|t| **t >= 1.0) {
+                    Some(left) => {
+                        *left -= 1.0;
+                        if *left < 1.0 {
+                            spent.insert(s.ctx);
+                        }
+                        taken.push(*k);
+                    }
+                    None => {
+                        spent.insert(s.ctx);
+                    }
+                }
+            }
+            for k in taken {
                 self.queue.remove(&k);
-                out.push(i);
+                if let Some(s) = self.slots.get_mut(k.2) {
+                    s.busy = true;
+                }
+                out.push(k.2);
+            }
+            if out.len() == room || spent.len() >= with_tokens {
+                break;
             }
         }
         out
@@ -413,6 +433,29 @@ mod tests {
         assert!(!soon.contains(&picked[0]), "not due yet");
         let due = book.take(later + Duration::from_secs(16), 500, &mut plenty);
         assert_eq!(due.first(), Some(&picked[0]), "on screen, due again: first");
+        // A second context is not held back by the first one's backlog.
+        let mut two: Vec<ProbeTarget> = (0..300)
+            .map(|i| {
+                target(
+                    Some(0),
+                    "a",
+                    &format!("deploy/a{i:03}"),
+                    Some(&format!("a{i}")),
+                )
+            })
+            .collect();
+        two.push(target(Some(1), "b", "deploy/b", Some("b-1")));
+        let mut book2 = Book::new(base);
+        book2.replace(Arc::new(two), base);
+        for (i, s) in book2.slots.iter_mut().enumerate() {
+            // Context 1's target is the least overdue of all.
+            s.due = if s.ctx == Some(1) { 900 } else { i as u64 };
+        }
+        book2.reindex();
+        let mut budgets: HashMap<Option<CtxId>, f64> = [(Some(0), 1.0), (Some(1), 1.0)].into();
+        let got = book2.take(later, 8, &mut budgets);
+        assert_eq!(got.len(), 2, "one from each context: {got:?}");
+        assert!(got.iter().any(|i| book2.slots[*i].ctx == Some(1)));
         // A context with no tokens left gets nothing.
         let mut none: HashMap<Option<CtxId>, f64> = [(Some(0), 0.5)].into();
         assert!(
