@@ -12,6 +12,15 @@ use crate::app::lists::ListView;
 use crate::config::keymap::Mode;
 use crate::config::theme::Theme;
 
+/// What a command does in `mode`, as the footer of that mode calls it too (in the
+/// logs view `/` searches: matches are marked and `n` moves between them).
+fn description(mode: Mode, action: crate::app::command::Command) -> &'static str {
+    match (mode, action) {
+        (Mode::Logs, crate::app::command::Command::Filter) => "search the log (n: next match)",
+        _ => action.description(),
+    }
+}
+
 /// The help text as lines (keys, description), for drawing and for tests.
 pub fn lines(s: &State) -> Vec<(String, String, bool)> {
     let mut out = Vec::new();
@@ -23,7 +32,7 @@ pub fn lines(s: &State) -> Vec<(String, String, bool)> {
         out.push((format!("{} keys", mode.name()), String::new(), true));
         for (action, keys) in section {
             let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
-            out.push((keys.join(" "), action.description().to_string(), false));
+            out.push((keys.join(" "), description(mode, action).to_string(), false));
         }
     }
     out.push(("commands".into(), String::new(), true));
@@ -75,4 +84,24 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
         })
         .collect();
     f.render_widget(Paragraph::new(rows), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::command::Command;
+
+    #[test]
+    fn the_logs_help_and_footer_agree_that_slash_searches() {
+        let footer = crate::ui::footer::hints(Mode::Logs)
+            .iter()
+            .find(|(c, _)| *c == Command::Filter)
+            .map(|(_, l)| *l);
+        assert_eq!(footer, Some("search"));
+        assert!(description(Mode::Logs, Command::Filter).starts_with("search"));
+        assert_eq!(
+            description(Mode::List, Command::Filter),
+            Command::Filter.description()
+        );
+    }
 }
