@@ -55,10 +55,7 @@ struct FocusOf {
 
 impl FocusOf {
     fn of(s: &State) -> FocusOf {
-        let l = s.screens.iter().rev().find_map(|sc| match sc {
-            super::state::Screen::List(l) => Some(l),
-            _ => None,
-        });
+        let l = s.nearest_list();
         FocusOf {
             fleet: s.fleet_gen(),
             screens: s.screens.len(),
@@ -103,7 +100,7 @@ impl Console {
                 crate::cluster::msg::Msg::Relisted { .. } | crate::cluster::msg::Msg::Feed { .. }
             )
         );
-        let was_loading = self.state.contexts.iter().any(|c| c.loading().is_some());
+        let was_loading = self.state.loading();
         let report = !arrival
             && matches!(
                 ev,
@@ -113,12 +110,8 @@ impl Console {
         // While the first answers arrive, the rows follow once a second (rebuilds
         // would otherwise compete with decoding them); the answer that completes
         // the picture is shown at once.
-        let completes = was_loading && !self.state.contexts.iter().any(|c| c.loading().is_some());
-        let pause = if was_loading {
-            REBUILD_LOADING
-        } else {
-            self.pause
-        };
+        let completes = was_loading && !self.state.loading();
+        let pause = self.pause_while(was_loading);
         let paused = (report || (arrival && !completes))
             && self.last_rebuild.is_some_and(|t| t.elapsed() < pause);
         if self.state.stale() && !paused {
@@ -153,13 +146,18 @@ impl Console {
         fx
     }
 
+    /// The pause between rebuilds driven by reports: the loading pace while the first
+    /// answers arrive, else what the last rebuild's cost calls for.
+    fn pause_while(&self, loading: bool) -> Duration {
+        if loading { REBUILD_LOADING } else { self.pause }
+    }
+
     /// When the rows are behind the data: how long until a `Refresh` rebuilds them.
     pub fn rebuild_due_in(&self) -> Option<Duration> {
         self.state.stale().then(|| {
             self.last_rebuild.map_or(Duration::ZERO, |t| {
-                let loading = self.state.contexts.iter().any(|c| c.loading().is_some());
-                let pause = if loading { REBUILD_LOADING } else { self.pause };
-                pause.saturating_sub(t.elapsed())
+                self.pause_while(self.state.loading())
+                    .saturating_sub(t.elapsed())
             })
         })
     }

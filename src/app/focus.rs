@@ -5,16 +5,13 @@
 use std::sync::Arc;
 
 use super::lists::ListView;
-use super::state::{Screen, State};
+use super::state::State;
 use crate::probe::scheduler::Focus;
 
 /// The workloads on the visible rows of the list nearest the top of the stack.
 pub fn on_screen(s: &State) -> Focus {
     let mut out = Focus::new();
-    let Some(l) = s.screens.iter().rev().find_map(|sc| match sc {
-        Screen::List(l) => Some(l),
-        _ => None,
-    }) else {
+    let Some(l) = s.nearest_list() else {
         return out;
     };
     let window = l.visible.iter().skip(l.offset).take(s.page.max(1)).copied();

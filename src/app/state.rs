@@ -329,6 +329,19 @@ impl State {
         }
     }
 
+    /// The list nearest the top of the stack (under a describe or logs screen).
+    pub fn nearest_list(&self) -> Option<&ListState> {
+        self.screens.iter().rev().find_map(|sc| match sc {
+            Screen::List(l) => Some(l),
+            _ => None,
+        })
+    }
+
+    /// Whether any context is still waiting for its first answers.
+    pub fn loading(&self) -> bool {
+        self.contexts.iter().any(|c| c.loading().is_some())
+    }
+
     /// The top-level view (the bottom of the stack).
     pub fn top_view(&self) -> ListView {
         match &self.screens[0] {

@@ -144,11 +144,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
             // with `…` while the first answers are still coming.
             let total = crate::app::lists::len(l.view, &s.fleet);
             let shown = l.visible.len();
-            let more = if s.contexts.iter().any(|c| c.loading().is_some()) {
-                "…"
-            } else {
-                ""
-            };
+            let more = if s.loading() { "…" } else { "" };
             let mut text = if shown == total || l.scope.is_some() {
                 format!(" │ {base} {}{more}", thousands(shown))
             } else {
