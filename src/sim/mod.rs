@@ -199,10 +199,12 @@ pub enum RequestClass {
     Proxy,
     Write,
     Review,
+    /// exec, attach and portforward (WebSocket streams).
+    Stream,
 }
 
 impl RequestClass {
-    pub const ALL: [RequestClass; 7] = [
+    pub const ALL: [RequestClass; 8] = [
         RequestClass::Discovery,
         RequestClass::List,
         RequestClass::Get,
@@ -210,6 +212,7 @@ impl RequestClass {
         RequestClass::Proxy,
         RequestClass::Write,
         RequestClass::Review,
+        RequestClass::Stream,
     ];
 
     pub fn label(self) -> &'static str {
@@ -221,6 +224,7 @@ impl RequestClass {
             RequestClass::Proxy => "proxy",
             RequestClass::Write => "write",
             RequestClass::Review => "review",
+            RequestClass::Stream => "stream",
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod load;
 pub mod logs;
+pub mod shell;
 pub mod world;
 
 mod flextime;

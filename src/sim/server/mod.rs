@@ -3,9 +3,14 @@
 //! paths, enforces access rules, and writes JSON, Table and Status responses.
 
 mod crud;
+mod exec;
+mod forward;
 mod metrics;
+mod portforward;
 mod proxy;
 mod route;
+mod spdy;
+mod stream;
 mod watch;
 
 use std::convert::Infallible;
@@ -131,6 +136,11 @@ impl Query {
         matches!(self.get(k), Some("true") | Some("1"))
     }
 
+    /// Every (name, value), in order (repeated names kept).
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     pub fn dry_run(&self) -> bool {
         self.0.iter().any(|(k, v)| k == "dryRun" && v == "All")
     }
@@ -145,6 +155,8 @@ pub struct Req {
     pub headers: HeaderMap,
     pub body: Bytes,
     pub user: String,
+    /// The connection, once answered with 101 (exec, attach, portforward).
+    pub upgrade: std::sync::Mutex<Option<hyper::upgrade::OnUpgrade>>,
 }
 
 impl Req {
@@ -190,6 +202,10 @@ pub fn bytes_response(code: u16, ct: &str, body: Vec<u8>) -> Response<Body> {
         r.headers_mut().insert(http::header::CONTENT_TYPE, v);
     }
     r
+}
+
+pub fn empty_body() -> Body {
+    Full::new(Bytes::new()).boxed()
 }
 
 pub fn error_response(e: &ApiError) -> Response<Body> {
@@ -249,6 +265,13 @@ fn authenticate(
 }
 
 fn verb_for(method: &Method, route: &Route, query: &Query) -> &'static str {
+    // A stream is a create, whichever method opened it (as the API server checks
+    // WebSocket upgrades since 1.31).
+    if let Route::Resource { sub: Some(sub), .. } = route
+        && stream::is_stream(sub)
+    {
+        return "create";
+    }
     match (method.as_str(), route) {
         ("GET" | "HEAD", Route::Resource { name: None, .. }) if query.flag("watch") => "watch",
         ("GET" | "HEAD", Route::Resource { name: None, .. }) => "list",
@@ -264,7 +287,7 @@ fn verb_for(method: &Method, route: &Route, query: &Query) -> &'static str {
 
 async fn handle(
     shared: Arc<Shared>,
-    req: Request<Incoming>,
+    mut req: Request<Incoming>,
     peer: Option<Arc<str>>,
 ) -> Response<Body> {
     shared.stats.requests.fetch_add(1, Ordering::Relaxed);
@@ -298,6 +321,10 @@ async fn handle(
             return resp;
         }
     }
+    let upgrade = req
+        .headers()
+        .contains_key(http::header::UPGRADE)
+        .then(|| hyper::upgrade::on(&mut req));
     let (parts, body) = req.into_parts();
     // What a real server shows anyone (system:public-info-viewer).
     let public = matches!(
@@ -345,6 +372,7 @@ async fn handle(
         headers: parts.headers,
         body,
         user: user.clone(),
+        upgrade: std::sync::Mutex::new(upgrade),
     };
     let route = route::parse_with(&path, &|g, v, p| {
         crate::sim::kinds::surface(g, v, p).or_else(|| shared.lock().store.apis().surface(g, v, p))
@@ -380,6 +408,8 @@ fn class_of(route: &Route, r: &Req) -> RequestClass {
         Route::Resource { sub, name, .. } => {
             if sub.as_deref() == Some("proxy") {
                 RequestClass::Proxy
+            } else if sub.as_deref().is_some_and(stream::is_stream) {
+                RequestClass::Stream
             } else if r.path.contains("selfsubjectaccessreviews")
                 || r.path.contains("selfsubjectrulesreviews")
             {
@@ -526,7 +556,10 @@ async fn dispatch(shared: &Arc<Shared>, r: &Req, route: Route) -> Response<Body>
                 ));
             }
             let mutating = matches!(verb, "create" | "update" | "patch" | "delete");
-            if mutating && sub.as_deref() != Some("proxy") {
+            if mutating
+                && sub.as_deref() != Some("proxy")
+                && !sub.as_deref().is_some_and(stream::is_stream)
+            {
                 let denied = shared
                     .lock()
                     .admission
@@ -560,6 +593,7 @@ async fn dispatch(shared: &Arc<Shared>, r: &Req, route: Route) -> Response<Body>
             match target.sub.as_deref() {
                 Some("proxy") => proxy::handle(shared, r, &target).await,
                 Some("log") => proxy::logs(shared, r, &target).await,
+                Some(s) if stream::is_stream(s) => stream::handle(shared, r, &target),
                 _ => {
                     if r.method == Method::GET && r.query.flag("watch") && target.name.is_none() {
                         watch::handle(shared, r, &target)

@@ -49,6 +49,51 @@ fn call_pod(
     r: &Req,
     rest: &str,
 ) -> Result<Response<Body>, ApiError> {
+    if scheme == Some("https") {
+        let ip = obj::str_at(pod, &["status", "podIP"]).unwrap_or("");
+        if ip.is_empty() || obj::str_at(pod, &["status", "phase"]) != Some("Running") {
+            return Err(ApiError::service_unavailable(format!(
+                "error trying to reach service: pod {} is not running",
+                obj::name(pod)
+            )));
+        }
+        if listener(pod, port).is_none() {
+            return Err(unreachable(ip, port, "connect: connection refused"));
+        }
+        return Err(ApiError::service_unavailable(
+            "error trying to reach service: tls: first record does not look like a TLS handshake",
+        ));
+    }
+    let path = if rest.is_empty() { "/" } else { rest };
+    let resp = pod_http(
+        st,
+        pod,
+        port,
+        r.method.as_str(),
+        path,
+        &r.raw_query,
+        &r.body,
+    )?;
+    let body = if r.method == http::Method::HEAD {
+        Vec::new()
+    } else {
+        resp.body
+    };
+    Ok(bytes_response(resp.status, resp.content_type, body))
+}
+
+/// One HTTP request to `pod` on `port`, as anything inside the cluster would send
+/// it (the proxy, `curl` in an exec, a port-forward): answered by the app of the
+/// container that listens there, or refused.
+pub fn pod_http(
+    st: &mut SimState,
+    pod: &Value,
+    port: i64,
+    method: &str,
+    path: &str,
+    query: &str,
+    body: &Bytes,
+) -> Result<apps::HttpResp, ApiError> {
     let ip = obj::str_at(pod, &["status", "podIP"])
         .unwrap_or("")
         .to_string();
@@ -58,57 +103,94 @@ fn call_pod(
             obj::name(pod)
         )));
     }
-    let containers = obj::at(pod, &["spec", "containers"])
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let container = containers.iter().find(|c| {
-        c["ports"]
-            .as_array()
-            .is_some_and(|ps| ps.iter().any(|p| p["containerPort"].as_i64() == Some(port)))
-    });
-    let Some(container) = container else {
+    let Some(container) = listener(pod, port) else {
         return Err(unreachable(&ip, port, "connect: connection refused"));
     };
-    let cname = container["name"].as_str().unwrap_or("");
-    let running = obj::at(pod, &["status", "containerStatuses"])
-        .as_array()
-        .and_then(|a| a.iter().find(|s| s["name"] == cname))
-        .is_some_and(|s| s["state"].get("running").is_some());
-    if !running {
-        return Err(unreachable(&ip, port, "connect: connection refused"));
-    }
-    if scheme == Some("https") {
-        return Err(ApiError::service_unavailable(
-            "error trying to reach service: tls: first record does not look like a TLS handshake",
-        ));
-    }
-    let path = if rest.is_empty() { "/" } else { rest };
-    let method = r.method.as_str().to_string();
     let req = HttpReq {
-        method: &method,
+        method,
         path,
-        query: &r.raw_query,
-        body: &r.body,
+        query,
+        body,
     };
     let SimState { store, world, .. } = st;
     let mut ctx = Ctx {
         store,
         world,
         pod,
-        container,
+        container: &container,
     };
-    match apps::serve(&mut ctx, port as u16, &req) {
-        Some(resp) => {
-            let body = if r.method == http::Method::HEAD {
-                Vec::new()
-            } else {
-                resp.body
-            };
-            Ok(bytes_response(resp.status, resp.content_type, body))
-        }
-        None => Err(unreachable(&ip, port, "connect: connection refused")),
+    apps::serve(&mut ctx, port as u16, &req)
+        .ok_or_else(|| unreachable(&ip, port, "connect: connection refused"))
+}
+
+/// The running container of `pod` that listens on `port`.
+pub fn listener(pod: &Value, port: i64) -> Option<Value> {
+    let containers = obj::at(pod, &["spec", "containers"]).as_array()?;
+    let container = containers.iter().find(|c| {
+        c["ports"]
+            .as_array()
+            .is_some_and(|ps| ps.iter().any(|p| p["containerPort"].as_i64() == Some(port)))
+    })?;
+    let cname = container["name"].as_str().unwrap_or("");
+    let running = obj::at(pod, &["status", "containerStatuses"])
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["name"] == cname))
+        .is_some_and(|s| s["state"].get("running").is_some());
+    running.then(|| container.clone())
+}
+
+/// The pod a request to Service `name` (on its port `port`: a name or a number; the
+/// first when absent) goes to, round robin over its ready endpoints, and the pod's
+/// port it reaches. A missing Service is a 404.
+pub fn service_backend(
+    st: &mut SimState,
+    ns: &str,
+    name: &str,
+    port: Option<&str>,
+) -> Result<(Arc<Value>, i64), ApiError> {
+    let svc = st
+        .store
+        .get(Kind::Service, ns, name)
+        .ok_or_else(|| ApiError::new(404, "NotFound", format!("services \"{name}\" not found")))?;
+    let ports = obj::at(&svc, &["spec", "ports"])
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let sp = match port {
+        None => ports.first().cloned(),
+        Some(p) => ports
+            .iter()
+            .find(|sp| {
+                sp["name"] == p || sp["port"].as_i64().map(|n| n.to_string()).as_deref() == Some(p)
+            })
+            .cloned(),
     }
+    .ok_or_else(|| {
+        ApiError::service_unavailable(format!("no endpoints available for service \"{name}\""))
+    })?;
+    let ep = st.store.get(Kind::Endpoints, ns, name);
+    let backends: Vec<String> = ep
+        .as_ref()
+        .and_then(|e| e["subsets"].as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|s| s["addresses"].as_array().cloned().unwrap_or_default())
+        .filter_map(|a| a["targetRef"]["name"].as_str().map(String::from))
+        .collect();
+    if backends.is_empty() {
+        return Err(ApiError::service_unavailable(format!(
+            "no endpoints available for service \"{name}\""
+        )));
+    }
+    st.world.rr = st.world.rr.wrapping_add(1);
+    let pick = &backends[(st.world.rr as usize) % backends.len()];
+    let pod = st.store.get(Kind::Pod, ns, pick).ok_or_else(|| {
+        ApiError::service_unavailable(format!("no endpoints available for service \"{name}\""))
+    })?;
+    let target_port = resolve_target_port(&pod, &sp["targetPort"])
+        .or_else(|| sp["port"].as_i64())
+        .unwrap_or(80);
+    Ok((pod, target_port))
 }
 
 fn named_port(pod: &Value, port: &str) -> Option<i64> {
@@ -143,54 +225,14 @@ pub async fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body>
                 call_pod(&mut st, &pod, port, scheme.as_deref(), r, &t.rest)
             }
             Some(Kind::Service) => {
-                let svc = st
-                    .store
-                    .get(Kind::Service, &ns, &name)
-                    .ok_or_else(|| ApiError::not_found(t.surface, &name))?;
-                let ports = obj::at(&svc, &["spec", "ports"])
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default();
-                let sp = match &port {
-                    None => ports.first().cloned(),
-                    Some(p) => ports
-                        .iter()
-                        .find(|sp| {
-                            sp["name"] == p.as_str()
-                                || sp["port"].as_i64().map(|n| n.to_string()).as_deref()
-                                    == Some(p.as_str())
-                        })
-                        .cloned(),
-                }
-                .ok_or_else(|| {
-                    ApiError::service_unavailable(format!(
-                        "no endpoints available for service \"{name}\""
-                    ))
-                })?;
-                let ep = st.store.get(Kind::Endpoints, &ns, &name);
-                let backends: Vec<String> = ep
-                    .as_ref()
-                    .and_then(|e| e["subsets"].as_array().cloned())
-                    .unwrap_or_default()
-                    .iter()
-                    .flat_map(|s| s["addresses"].as_array().cloned().unwrap_or_default())
-                    .filter_map(|a| a["targetRef"]["name"].as_str().map(String::from))
-                    .collect();
-                if backends.is_empty() {
-                    return Err(ApiError::service_unavailable(format!(
-                        "no endpoints available for service \"{name}\""
-                    )));
-                }
-                st.world.rr = st.world.rr.wrapping_add(1);
-                let pick = &backends[(st.world.rr as usize) % backends.len()];
-                let pod = st.store.get(Kind::Pod, &ns, pick).ok_or_else(|| {
-                    ApiError::service_unavailable(format!(
-                        "no endpoints available for service \"{name}\""
-                    ))
-                })?;
-                let target_port = resolve_target_port(&pod, &sp["targetPort"])
-                    .or_else(|| sp["port"].as_i64())
-                    .unwrap_or(80);
+                let (pod, target_port) = service_backend(&mut st, &ns, &name, port.as_deref())
+                    .map_err(|e| {
+                        if e.code == 404 {
+                            ApiError::not_found(t.surface, &name)
+                        } else {
+                            e
+                        }
+                    })?;
                 call_pod(&mut st, &pod, target_port, scheme.as_deref(), r, &t.rest)
             }
             _ => Err(ApiError::no_route()),
