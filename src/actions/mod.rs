@@ -13,6 +13,8 @@
 
 pub mod backup;
 pub mod breaker;
+pub mod exec;
+pub mod forward;
 pub mod hpa;
 pub mod pause;
 pub mod pdb;
@@ -124,9 +126,42 @@ pub enum Request {
         name: String,
         key: String,
     },
+    /// One command in a container (its output is shown, never recorded).
+    Exec {
+        namespace: String,
+        pod: String,
+        container: String,
+        command: Vec<String>,
+    },
+    /// An interactive shell in a container: the first of `shells` that starts.
+    Shell {
+        namespace: String,
+        pod: String,
+        container: String,
+        shells: Vec<String>,
+    },
+    /// A local port carried to a pod's port (`via`: `pod/NAME` or `svc/NAME`; for a
+    /// Service, `port` is the Service's port).
+    PortForward {
+        namespace: String,
+        via: String,
+        port: u16,
+        local: String,
+    },
 }
 
 impl Request {
+    /// Whether it changes nothing undo could reverse (a read, an exec, a forward).
+    pub fn changes_nothing(&self) -> bool {
+        matches!(
+            self,
+            Request::RevealSecret { .. }
+                | Request::Exec { .. }
+                | Request::Shell { .. }
+                | Request::PortForward { .. }
+        )
+    }
+
     pub fn namespace(&self) -> &str {
         match self {
             Request::Scale { namespace, .. }
@@ -137,7 +172,10 @@ impl Request {
             | Request::BreakerReset { namespace, .. }
             | Request::SwitchTraffic { namespace, .. }
             | Request::TriggerBackup { namespace, .. }
-            | Request::RevealSecret { namespace, .. } => namespace,
+            | Request::RevealSecret { namespace, .. }
+            | Request::Exec { namespace, .. }
+            | Request::Shell { namespace, .. }
+            | Request::PortForward { namespace, .. } => namespace,
         }
     }
 
@@ -185,6 +223,17 @@ impl Request {
             Request::RevealSecret {
                 namespace, name, ..
             } => Access::new("get", "", "secrets", "", namespace, name),
+            Request::Exec { namespace, pod, .. } | Request::Shell { namespace, pod, .. } => {
+                Access::new("create", "", "pods", "exec", namespace, pod)
+            }
+            Request::PortForward { namespace, via, .. } => Access::new(
+                "create",
+                "",
+                "pods",
+                "portforward",
+                namespace,
+                via.strip_prefix("pod/").unwrap_or(""),
+            ),
         }
     }
 
@@ -223,6 +272,9 @@ pub fn verify(d: &ClusterData, req: &Request) -> Progress {
         Request::SwitchTraffic { .. } => traffic::verify(d, req),
         Request::TriggerBackup { .. } => backup::verify(d, req),
         Request::RevealSecret { .. } => reveal::verify(d, req),
+        Request::Exec { .. } | Request::Shell { .. } | Request::PortForward { .. } => {
+            exec::verify(d, req)
+        }
     }
 }
 

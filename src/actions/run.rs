@@ -186,6 +186,7 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
         Request::SwitchTraffic { .. } => super::traffic::writes(client, req).await,
         Request::TriggerBackup { .. } => super::backup::writes(client, req).await,
         Request::RevealSecret { .. } => Ok(super::reveal::writes(req)),
+        Request::Exec { .. } | Request::Shell { .. } | Request::PortForward { .. } => Ok(Vec::new()),
     }
 }
 
@@ -263,6 +264,12 @@ pub async fn preflight(client: &kube::Client, req: &Request) -> Vec<Preflight> {
     if let Request::RevealSecret { .. } = req {
         return super::reveal::preflight(client, req).await;
     }
+    if matches!(
+        req,
+        Request::Exec { .. } | Request::Shell { .. } | Request::PortForward { .. }
+    ) {
+        return super::exec::preflight(client, req).await;
+    }
     let mut out = Vec::new();
     let ws = match writes(client, req).await {
         Ok(w) => w,
@@ -338,11 +345,53 @@ pub struct Executed {
     pub sent: usize,
     /// A revealed secret value (for the dialog only; never recorded).
     pub revealed: Option<super::reveal::Revealed>,
+    /// A command's end: exit code, bytes, output (for the pane only; never recorded).
+    pub ran: Option<crate::cluster::exec::Ran>,
+    /// The intent is written: the front end may now open the shell.
+    pub interactive: bool,
+}
+
+impl Executed {
+    /// Not run at all (nothing recorded, nothing sent).
+    pub fn not_run(detail: impl Into<String>) -> Executed {
+        Executed {
+            outcome: Outcome::Failed,
+            detail: detail.into(),
+            results: Vec::new(),
+            intent: None,
+            sent: 0,
+            revealed: None,
+            ran: None,
+            interactive: false,
+        }
+    }
 }
 
 /// Writes the intent record (fsynced) and only then sends the action's writes.
 /// Longest wait for the server's answer to an action's request.
 pub const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Writes and fsyncs the intent: `Err` (nothing may be sent) when it cannot be.
+pub async fn write_intent(sink: std::sync::Arc<Sink>, intent: Record) -> Result<Executed, Executed> {
+    let appended = tokio::task::spawn_blocking(move || sink.append(intent))
+        .await
+        .unwrap_or_else(|e| Err(format!("audit log: {e}")));
+    match appended {
+        Ok(r) => Ok(Executed {
+            outcome: Outcome::Succeeded,
+            detail: String::new(),
+            results: Vec::new(),
+            intent: Some(r),
+            sent: 0,
+            revealed: None,
+            ran: None,
+            interactive: false,
+        }),
+        Err(e) => Err(Executed::not_run(format!(
+            "not run: the audit record could not be written ({e})"
+        ))),
+    }
+}
 
 pub async fn execute(
     client: &kube::Client,
@@ -350,32 +399,24 @@ pub async fn execute(
     intent: Record,
     req: &Request,
 ) -> Executed {
-    let appended = tokio::task::spawn_blocking(move || sink.append(intent))
-        .await
-        .unwrap_or_else(|e| Err(format!("audit log: {e}")));
-    let intent = match appended {
-        Ok(r) => r,
-        Err(e) => {
-            return Executed {
-                outcome: Outcome::Failed,
-                detail: format!("not run: the audit record could not be written ({e})"),
-                results: Vec::new(),
-                intent: None,
-                sent: 0,
-                revealed: None,
-            };
+    let mut done = match write_intent(sink, intent).await {
+        Ok(d) => d,
+        Err(not_run) => return not_run,
+    };
+    match req {
+        Request::RevealSecret { .. } => return super::reveal::fetch(client, req, done).await,
+        Request::Exec { .. } => return super::exec::command(client, req, done).await,
+        Request::Shell { .. } => {
+            // The front end opens it (it owns the terminal); the intent is on record.
+            done.interactive = true;
+            done.detail = "shell opening".into();
+            return done;
         }
-    };
-    let mut done = Executed {
-        outcome: Outcome::Succeeded,
-        detail: String::new(),
-        results: Vec::new(),
-        intent: Some(intent),
-        sent: 0,
-        revealed: None,
-    };
-    if let Request::RevealSecret { .. } = req {
-        return super::reveal::fetch(client, req, done).await;
+        Request::PortForward { .. } => {
+            done.detail = "forward starting".into();
+            return done;
+        }
+        _ => {}
     }
     let ws = match writes(client, req).await {
         Ok(w) => w,

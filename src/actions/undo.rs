@@ -32,8 +32,9 @@ pub fn last(records: &[Record]) -> Result<Last<'_>, String> {
         .iter()
         .rev()
         .filter(|r| r.phase == Phase::Outcome && r.outcome == Some(Outcome::Succeeded))
-        // A revealed secret changed nothing: the change before it is the last one.
-        .filter(|r| r.action != "reveal")
+        // A revealed secret, an exec or a forward changed nothing: the change before
+        // it is the last one.
+        .filter(|r| !matches!(r.action.as_str(), "reveal" | "exec" | "shell" | "port-forward"))
         .find(|r| !undone.contains(r.action_id.as_str()))
         .ok_or("no succeeded action to undo in the audit log")?;
     let request = request_of(r).ok_or_else(|| {
@@ -108,6 +109,12 @@ pub fn plan(d: &ClusterData, ctx: CtxId, last: &Last, health: HealthOf) -> Resul
         }
         Request::RevealSecret { .. } => {
             return Err("revealing a secret changed nothing to undo".into());
+        }
+        Request::Exec { .. } | Request::Shell { .. } => {
+            return Err("what ran in a container cannot be undone by kdeck".into());
+        }
+        Request::PortForward { .. } => {
+            return Err("a port-forward changed nothing: stop it in the forwards view (:pf)".into());
         }
     };
     p.warnings.insert(

@@ -103,6 +103,19 @@ pub fn apply(s: &mut State, a: Command) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Command::ViewForwards => {
+            if !matches!(s.screen(), Screen::Forwards { .. }) {
+                s.screens.push(Screen::Forwards { selected: 0 });
+            }
+            Vec::new()
+        }
+        Command::ForwardStop => match s.screen() {
+            Screen::Forwards { selected } => {
+                let i = *selected;
+                super::forwards::stop(s, i, "stopped by you", false)
+            }
+            _ => Vec::new(),
+        },
         Command::ActionMenu => {
             let t = current_target(s);
             super::guard::open_menu(s, t)
@@ -115,6 +128,9 @@ pub fn apply(s: &mut State, a: Command) -> Vec<Effect> {
         | Command::ActTraffic
         | Command::ActBackup
         | Command::ActReveal
+        | Command::ActExec
+        | Command::ActShell
+        | Command::ActForward
         | Command::ActUndo => {
             let t = current_target(s);
             super::guard::start(s, a, t)

@@ -50,6 +50,11 @@ pub enum Command {
     ActBackup,
     ActReveal,
     ActUndo,
+    ActExec,
+    ActShell,
+    ActForward,
+    ViewForwards,
+    ForwardStop,
 }
 
 /// (command, name in keymap files, description for help).
@@ -203,6 +208,31 @@ const TABLE: &[(Command, &str, &str)] = &[
         Command::ActUndo,
         "action.undo",
         "undo the last action (from the audit log)",
+    ),
+    (
+        Command::ActExec,
+        "action.exec",
+        "run one command in a container of the selected pod or workload (output in a pane)",
+    ),
+    (
+        Command::ActShell,
+        "action.shell",
+        "open a shell in a container of the selected pod or workload",
+    ),
+    (
+        Command::ActForward,
+        "action.port-forward",
+        "forward a local port to the selected pod's, workload's or Service's port",
+    ),
+    (
+        Command::ViewForwards,
+        "view.forwards",
+        "active port-forwards: target, local address, connections, bytes",
+    ),
+    (
+        Command::ForwardStop,
+        "forward.stop",
+        "stop the selected port-forward (in the forwards view)",
     ),
 ];
 

@@ -84,5 +84,19 @@ pub enum Effect {
         record: crate::audit::Record,
         now: bool,
     },
+    /// Open a shell in the terminal (only the front end can: it owns the terminal);
+    /// the intent is on record. Its end comes back as `Done::ShellEnded`.
+    Shell {
+        flow: u64,
+        ctx: CtxId,
+        namespace: String,
+        pod: String,
+        container: String,
+        shells: Vec<String>,
+    },
+    /// Stop a port-forward (its listener and connections).
+    StopForward {
+        id: u64,
+    },
     Quit,
 }

@@ -39,6 +39,8 @@ pub struct Engine {
     signals: Option<Signals>,
     /// Reports fed so far (the benchmark's changes per second).
     reports: u64,
+    /// A shell to open: only the front end can (it owns the terminal).
+    shell: Option<super::effect::Effect>,
 }
 
 fn now() -> i64 {
@@ -70,6 +72,7 @@ impl Engine {
             tick,
             signals,
             reports: 0,
+            shell: None,
         }
     }
 
@@ -84,8 +87,27 @@ impl Engine {
             self.reports += 1;
         }
         for fx in self.console.step(ev) {
-            self.rt.run(fx);
+            match fx {
+                super::effect::Effect::Shell { .. } => self.shell = Some(fx),
+                fx => self.rt.run(fx),
+            }
         }
+    }
+
+    /// The shell the console asked for, for the front end to open (one that has no
+    /// terminal gives it back with `decline_shell`).
+    pub fn take_shell(&mut self) -> Option<super::effect::Effect> {
+        self.shell.take()
+    }
+
+    /// Hands a shell to the runtime, which ends it at once (no terminal).
+    pub fn decline_shell(&mut self, fx: super::effect::Effect) {
+        self.rt.run(fx);
+    }
+
+    /// A context's client (the front end's shell uses it).
+    pub fn client(&self, ctx: usize) -> Option<kube::Client> {
+        self.rt.client(ctx)
     }
 
     /// Waits for the next thing to happen and applies it (reports: as many as are

@@ -60,6 +60,11 @@ pub enum Done {
         flow: u64,
         executed: crate::actions::run::Executed,
     },
+    /// A shell the front end ran has ended.
+    ShellEnded {
+        flow: u64,
+        ran: crate::cluster::exec::Ran,
+    },
     /// An audit append.
     Audited {
         flow: u64,

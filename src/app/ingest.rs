@@ -13,6 +13,7 @@ use crate::cluster::msg::Msg;
 
 pub fn cluster(s: &mut State, m: Msg) -> Vec<Effect> {
     match m {
+        Msg::Forward(f) => return super::forwards::report(s, f),
         Msg::Relisted {
             ctx,
             scope,
@@ -183,6 +184,7 @@ pub fn done(s: &mut State, d: Done) -> Vec<Effect> {
         }
         Done::Preflighted { flow, checks } => super::guard::preflighted(s, flow, checks),
         Done::Executed { flow, executed } => super::guard::executed(s, flow, executed),
+        Done::ShellEnded { flow, ran } => super::guard::shell_ended(s, flow, ran),
         Done::Audited { result, .. } => {
             super::guard::audited(s, result);
             Vec::new()

@@ -157,6 +157,7 @@ fn run_command(s: &mut State, line: &str) -> Vec<Effect> {
             Vec::new()
         }
         Ok(Typed::Audit) => apply(s, Command::ViewAudit),
+        Ok(Typed::Forwards) => apply(s, Command::ViewForwards),
         Ok(Typed::Resource(name, ns)) => super::browse::open(s, &name, ns, true),
         Err(e) => {
             s.notify(e, true);

@@ -12,6 +12,7 @@ pub mod effect;
 pub mod engine;
 pub mod event;
 pub mod focus;
+pub mod forwards;
 pub mod guard;
 pub mod ingest;
 pub mod input;

@@ -13,6 +13,7 @@ use crate::cluster::kinds::selector_of_map;
 pub fn movement(s: &mut State, delta: isize) -> Vec<Effect> {
     let page = s.page;
     let records = s.audit.len();
+    let forwards = s.forwards.len();
     match s.screen_mut() {
         Screen::List(_) => {
             let fleet = std::mem::take(&mut s.fleet);
@@ -24,6 +25,10 @@ pub fn movement(s: &mut State, delta: isize) -> Vec<Effect> {
         }
         Screen::Describe { scroll, .. } | Screen::Yaml { scroll, .. } => {
             *scroll = (*scroll as isize + delta).max(0) as usize;
+        }
+        Screen::Forwards { selected } => {
+            let max = forwards.saturating_sub(1) as isize;
+            *selected = (*selected as isize + delta).clamp(0, max.max(0)) as usize;
         }
         Screen::Audit { scroll } => {
             let max = records.saturating_sub(1) as isize;
@@ -116,7 +121,7 @@ pub fn current_target(s: &State) -> Option<Target> {
         Screen::List(l) => lists::target(l.view, &s.fleet, l.current()?),
         Screen::Describe { target, .. } => Some(target.clone()),
         Screen::Yaml { target, .. } => target.clone(),
-        Screen::Logs | Screen::Audit { .. } => None,
+        Screen::Logs | Screen::Audit { .. } | Screen::Forwards { .. } => None,
     }
 }
 

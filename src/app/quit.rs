@@ -1,5 +1,5 @@
 //! The one way out. `q`, `:q`, a signal (TERM, HUP, INT) and a closed terminal all
-//! come here: log streams stop, an action being verified is recorded as not
+//! come here: log streams and port-forwards stop (each forward's stop audited), an action being verified is recorded as not
 //! verified (with the cause), an open confirmation as cancelled, and only then does
 //! kdeck stop. An action whose request is being sent is waited for (briefly), so its
 //! outcome can be recorded too.
@@ -48,6 +48,7 @@ pub fn quit(s: &mut State, cause: Cause) -> Vec<Effect> {
         return Vec::new();
     }
     let mut fx = stop_logs(s);
+    fx.extend(super::forwards::stop_all(s, &cause.text()));
     let (records, sending) = super::guard::quitting(s, &cause.text());
     fx.extend(records);
     if sending {

@@ -24,6 +24,8 @@ pub struct Runtime {
     streams: HashMap<u64, CancellationToken>,
     /// Browsed resources' watches, by browse id.
     browses: HashMap<u64, CancellationToken>,
+    /// Port-forwards, by the id of the flow that started them.
+    forwards: HashMap<u64, CancellationToken>,
     /// The namespaces each context's session is scoped to (empty: all).
     scopes: Vec<Vec<String>>,
     cancel: CancellationToken,
@@ -47,6 +49,7 @@ impl Runtime {
             clients,
             streams: HashMap::new(),
             browses: HashMap::new(),
+            forwards: HashMap::new(),
             scopes: Vec::new(),
             cancel,
             probe_targets: None,
@@ -123,7 +126,7 @@ impl Runtime {
         }
     }
 
-    fn client(&self, ctx: usize) -> Option<kube::Client> {
+    pub fn client(&self, ctx: usize) -> Option<kube::Client> {
         self.clients.client(ctx)
     }
 
@@ -298,17 +301,18 @@ impl Runtime {
                 let client = self.client(ctx);
                 let sink = self.audit.clone();
                 let intent = self.stamp(intent);
+                if let crate::actions::Request::PortForward { .. } = &request {
+                    let token = self.cancel.child_token();
+                    self.forwards.insert(flow, token.clone());
+                    tokio::spawn(start_forward(client, sink, intent, request, flow, ctx, tx, token));
+                    return;
+                }
                 tokio::spawn(async move {
                     let executed = match client {
                         Some(c) => crate::actions::run::execute(&c, sink, intent, &request).await,
-                        None => crate::actions::run::Executed {
-                            outcome: crate::audit::Outcome::Failed,
-                            detail: "not run: context not connected".into(),
-                            results: Vec::new(),
-                            intent: None,
-                            sent: 0,
-                            revealed: None,
-                        },
+                        None => crate::actions::run::Executed::not_run(
+                            "not run: context not connected",
+                        ),
                     };
                     let _ = tx.send(Done::Executed { flow, executed }.into()).await;
                 });
@@ -344,9 +348,94 @@ impl Runtime {
                     let _ = tx.send(Done::Audited { flow, result }.into()).await;
                 });
             }
+            Effect::StopForward { id } => {
+                if let Some(t) = self.forwards.remove(&id) {
+                    t.cancel();
+                }
+            }
+            // Only a front end with a terminal opens a shell (the engine hands it
+            // there); without one, the shell ends at once and says why.
+            Effect::Shell { flow, .. } => {
+                let ran = crate::cluster::exec::Ran {
+                    error: Some("no terminal to open a shell in".into()),
+                    ..Default::default()
+                };
+                let _ = self.tx.try_send(Done::ShellEnded { flow, ran }.into());
+            }
             Effect::Quit => self.cancel.cancel(),
         }
     }
+}
+
+/// A port-forward: the intent written (else nothing), the local end bound (else a
+/// failure), then the forwarder runs until its token is cancelled.
+#[allow(clippy::too_many_arguments)]
+async fn start_forward(
+    client: Option<kube::Client>,
+    sink: Arc<crate::audit::log::Sink>,
+    intent: crate::audit::Record,
+    request: crate::actions::Request,
+    flow: u64,
+    ctx: usize,
+    tx: Sender<Event>,
+    token: CancellationToken,
+) {
+    use crate::cluster::forward::{Spec, Via};
+    let crate::actions::Request::PortForward {
+        namespace,
+        via,
+        port,
+        local,
+    } = request
+    else {
+        return;
+    };
+    let Some(client) = client else {
+        let executed = crate::actions::run::Executed::not_run("not run: context not connected");
+        let _ = tx.send(Done::Executed { flow, executed }.into()).await;
+        return;
+    };
+    let mut executed = match crate::actions::run::write_intent(sink, intent).await {
+        Ok(d) => d,
+        Err(not_run) => {
+            let _ = tx.send(Done::Executed { flow, executed: not_run }.into()).await;
+            return;
+        }
+    };
+    let addr = match local.parse::<std::net::SocketAddr>() {
+        Ok(a) => a,
+        Err(e) => {
+            executed.outcome = crate::audit::Outcome::Failed;
+            executed.detail = format!("bad local address {local}: {e}");
+            let _ = tx.send(Done::Executed { flow, executed }.into()).await;
+            return;
+        }
+    };
+    let listener = match crate::cluster::forward::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            executed.outcome = crate::audit::Outcome::Failed;
+            executed.detail = e;
+            let _ = tx.send(Done::Executed { flow, executed }.into()).await;
+            return;
+        }
+    };
+    let bound = listener.local_addr().map_or(local.clone(), |a| a.to_string());
+    executed.detail = format!("forwarding {bound} → {via}:{port}");
+    let _ = tx.send(Done::Executed { flow, executed }.into()).await;
+    let via = match via.split_once('/') {
+        Some(("svc", name)) => Via::Service(name.to_string()),
+        Some((_, name)) => Via::Pod(name.to_string()),
+        None => Via::Pod(via.clone()),
+    };
+    let spec = Spec {
+        id: flow,
+        ctx,
+        namespace,
+        via,
+        port,
+    };
+    crate::cluster::forward::run(client, spec, listener, tx, token).await;
 }
 
 /// Sends finished actions to the cluster as Events carrying the audit chain's head

@@ -146,6 +146,10 @@ pub enum Screen {
     Audit {
         scroll: usize,
     },
+    /// This session's port-forwards.
+    Forwards {
+        selected: usize,
+    },
 }
 
 /// Which text input is open.
@@ -241,6 +245,10 @@ pub struct State {
     /// Tells this session's action ids apart from other sessions'.
     pub session: String,
     pub config: crate::config::file::Config,
+    /// This session's port-forwards (active and ended).
+    pub forwards: Vec<super::forwards::Forward>,
+    /// Commands run per workload (`ctx/namespace/workload`), newest first.
+    pub recent_commands: HashMap<String, Vec<String>>,
     next_id: u64,
 }
 
@@ -296,6 +304,8 @@ impl State {
             audit_status: None,
             session: "s".into(),
             config: crate::config::file::Config::default(),
+            forwards: Vec::new(),
+            recent_commands: HashMap::new(),
             next_id: 1,
         };
         s.refresh();
@@ -355,7 +365,10 @@ impl State {
         match self.screen() {
             Screen::List(_) => Mode::List,
             Screen::Logs => Mode::Logs,
-            Screen::Describe { .. } | Screen::Yaml { .. } | Screen::Audit { .. } => Mode::Detail,
+            Screen::Describe { .. }
+            | Screen::Yaml { .. }
+            | Screen::Audit { .. }
+            | Screen::Forwards { .. } => Mode::Detail,
         }
     }
 

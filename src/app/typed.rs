@@ -19,6 +19,8 @@ pub enum Typed {
     Help,
     /// The audit log view.
     Audit,
+    /// The port-forwards view.
+    Forwards,
     /// A resource kdeck has no view of its own for (a custom resource, leases…):
     /// browsed through the server's Table output once discovery resolves the name.
     Resource(String, Option<Option<String>>),
@@ -33,6 +35,8 @@ const VERBS: &[&str] = &[
     "q",
     "help",
     "audit",
+    "pf",
+    "forwards",
 ];
 
 fn all_or(arg: Option<&str>) -> Option<String> {
@@ -58,6 +62,7 @@ pub fn parse(line: &str) -> Result<Typed, String> {
         "ctx" | "context" => return Ok(Typed::Context(all_or(arg))),
         "q" | "quit" | "q!" => return Ok(Typed::Quit),
         "audit" => return Ok(Typed::Audit),
+        "pf" | "forwards" | "portforwards" | "port-forwards" => return Ok(Typed::Forwards),
         "help" | "?" => return Ok(Typed::Help),
         _ => {}
     }

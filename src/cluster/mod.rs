@@ -7,7 +7,9 @@
 pub mod contexts;
 pub mod credentials;
 pub mod discovery;
+pub mod exec;
 pub mod fetch;
+pub mod forward;
 pub mod kinds;
 pub mod link;
 pub mod logs;

@@ -46,6 +46,8 @@ pub fn usage_total(c: &[ContainerUsage]) -> (f64, f64) {
 
 #[derive(Debug)]
 pub enum Msg {
+    /// A port-forward's report.
+    Forward(super::forward::Forwarded),
     /// A (re)list of one kind, scoped to one namespace or all (`None`).
     Relisted {
         ctx: CtxId,

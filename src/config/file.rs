@@ -239,6 +239,47 @@ impl Default for ActionSettings {
     }
 }
 
+/// Exec in containers (shells and one-shot commands).
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExecSettings {
+    /// Shells tried in order for `s` (the first that starts).
+    pub shells: Vec<String>,
+    /// Commands refused before they are sent (`*` matches anything): `["rm *"]`.
+    pub deny: Vec<String>,
+    /// In protected namespaces, the pod's name is typed to confirm (else `y`).
+    pub typed_confirm: bool,
+}
+
+impl Default for ExecSettings {
+    fn default() -> Self {
+        ExecSettings {
+            shells: vec!["bash".into(), "sh".into()],
+            deny: Vec::new(),
+            typed_confirm: true,
+        }
+    }
+}
+
+/// Port-forwards.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ForwardSettings {
+    /// The address a bare local port binds.
+    pub address: String,
+    /// Allow binding an address other than loopback (reachable from elsewhere).
+    pub allow_non_loopback: bool,
+}
+
+impl Default for ForwardSettings {
+    fn default() -> Self {
+        ForwardSettings {
+            address: "127.0.0.1".into(),
+            allow_non_loopback: false,
+        }
+    }
+}
+
 /// Where one workload's circuit breaker is reset.
 #[derive(Deserialize, Debug, Clone, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -272,6 +313,10 @@ pub struct Config {
     pub alerts: AlertSettings,
     #[serde(default)]
     pub actions: ActionSettings,
+    #[serde(default)]
+    pub exec: ExecSettings,
+    #[serde(default)]
+    pub forward: ForwardSettings,
     /// How long a kubeconfig exec plugin (EKS, GKE, OIDC helpers) may take.
     pub exec_timeout: Option<Dur>,
     /// The line `theme =` is on (for an unknown theme's error).

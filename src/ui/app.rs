@@ -79,6 +79,14 @@ pub async fn run(term: &mut Term, engine: &mut Engine, theme: &Theme) {
             tokio::time::sleep(wait).await;
         }
         engine.turn(next).await;
+        if let Some(fx) = engine.take_shell() {
+            if terminal_ok {
+                super::shell::run(term, engine, fx).await;
+                last_draw = Instant::now() - FRAME;
+            } else {
+                engine.decline_shell(fx);
+            }
+        }
         if terminal_ok {
             let _ = term.autoresize();
             if let Ok(now) = term.size() {

@@ -92,6 +92,9 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
     let w = area.width.saturating_sub(4).min(100);
     let h = area.height.saturating_sub(2).min(30);
     let title = match &flow.stage {
+        st if super::dialog_exec::title(st).is_some() => {
+            super::dialog_exec::title(st).unwrap_or_default()
+        }
         Stage::Menu { .. } => "actions — enter or the key starts one, esc closes".to_string(),
         Stage::Count { hpa: true, .. } => "HPA bounds".into(),
         Stage::Count { .. } => "scale".into(),
@@ -104,13 +107,30 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
         Stage::Sending => "sending…".into(),
         Stage::Verifying { .. } => "watching for the effect (esc hides)".into(),
         Stage::Finished { outcome, .. } => outcome.label().to_string(),
+        // Titled by dialog_exec (the first arm).
+        Stage::PickContainer { .. }
+        | Stage::CommandLine { .. }
+        | Stage::PickPort { .. }
+        | Stage::LocalPort { .. }
+        | Stage::Output { .. }
+        | Stage::Shell => String::new(),
     };
     let iw = w.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = Vec::new();
     // Which part stays in sight when the content is taller than the screen: the
     // bottom (the question, the verdict) unless a stage says otherwise.
     let mut anchor = Anchor::Bottom;
+    if let Some((l, keep)) = super::dialog_exec::lines(&flow.stage, iw, t) {
+        // The output pane is scrolled by the person; pickers keep the selection.
+        anchor = match keep {
+            Some(0) => Anchor::Top,
+            Some(i) => Anchor::Line(i),
+            None => Anchor::Bottom,
+        };
+        lines = l;
+    }
     match &flow.stage {
+        _ if super::dialog_exec::title(&flow.stage).is_some() => {}
         Stage::Menu {
             items, selected, ..
         } => {

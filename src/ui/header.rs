@@ -166,6 +166,10 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
         Screen::Yaml { title, .. } => format!(" │ {title}"),
         Screen::Logs => " │ logs".to_string(),
         Screen::Audit { .. } => " │ audit log".to_string(),
+        Screen::Forwards { .. } => format!(
+            " │ port-forwards {}",
+            s.forwards.iter().filter(|f| f.active()).count()
+        ),
     };
     spans.push(Span::styled(view, t.style("title")));
     let crit = s

@@ -82,6 +82,18 @@ fn classify(revents: PollFlags) -> Ready {
     }
 }
 
+/// While set, the input thread reads nothing (a shell has the terminal).
+static PAUSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Stops (or resumes) reading keys for the console.
+pub fn pause(on: bool) {
+    PAUSED.store(on, std::sync::atomic::Ordering::SeqCst);
+}
+
+fn paused() -> bool {
+    PAUSED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// Starts the input thread; its reports arrive on the returned channel. The thread
 /// ends when the terminal closes or the receiver is dropped.
 pub fn spawn() -> mpsc::Receiver<TermInput> {
@@ -111,7 +123,15 @@ fn read_loop(tx: &mpsc::Sender<TermInput>) {
         if tx.is_closed() {
             return;
         }
+        if paused() {
+            std::thread::sleep(Duration::from_millis(20));
+            continue;
+        }
         let ready = wait_for(tty.fd());
+        if paused() {
+            // Bytes that arrived meanwhile are the shell's.
+            continue;
+        }
         if let Ok(now) = crossterm::terminal::size()
             && size != Some(now)
         {

@@ -9,8 +9,10 @@ pub mod audit;
 pub mod backups;
 pub mod describe;
 pub mod dialog;
+pub mod dialog_exec;
 pub mod events;
 pub mod footer;
+pub mod forwards;
 pub mod header;
 pub mod health;
 pub mod help;
@@ -24,6 +26,7 @@ pub mod render;
 pub mod resources;
 
 pub mod services;
+pub mod shell;
 pub mod table;
 pub mod terminal;
 pub mod widgets;

@@ -24,6 +24,25 @@ pub fn needs(s: &State, a: Command, t: &Target) -> Result<Vec<Access>, String> {
     };
     match (t.kind, a) {
         (_, Command::ActUndo) => Ok(Vec::new()),
+        (ResKind::Pod, Command::ActExec | Command::ActShell) => {
+            Ok(vec![access("create", "", "pods", "exec", t, &t.name)])
+        }
+        (ResKind::Deployment | ResKind::StatefulSet, Command::ActExec | Command::ActShell) => {
+            Ok(vec![access("create", "", "pods", "exec", t, "")])
+        }
+        (_, Command::ActExec | Command::ActShell) => {
+            Err("exec works on a pod or a Deployment/StatefulSet".into())
+        }
+        (ResKind::Pod, Command::ActForward) => {
+            Ok(vec![access("create", "", "pods", "portforward", t, &t.name)])
+        }
+        (
+            ResKind::Service | ResKind::Deployment | ResKind::StatefulSet,
+            Command::ActForward,
+        ) => Ok(vec![access("create", "", "pods", "portforward", t, "")]),
+        (_, Command::ActForward) => {
+            Err("port-forward works on a pod, a workload or a Service".into())
+        }
         (ResKind::Secret, Command::ActReveal) => {
             Ok(vec![access("get", "", "secrets", "", t, &t.name)])
         }

@@ -56,12 +56,19 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
                         | Stage::Count { .. }
                         | Stage::Pick { .. }
                         | Stage::PickKey { .. }
+                        | Stage::PickContainer { .. }
+                        | Stage::CommandLine { .. }
+                        | Stage::PickPort { .. }
+                        | Stage::LocalPort { .. }
                 )
         })
         && let Some(why) = super::too_small(s)
     {
         s.notify(why, true);
         return Some(Vec::new());
+    }
+    if let Some(fx) = super::exec::key(s, k) {
+        return Some(fx);
     }
     let f = s.flow.as_mut().filter(|f| !f.hidden)?;
     let esc = k.code == Code::Esc;
@@ -234,6 +241,13 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
             s.flow = None;
             Some(Vec::new())
         }
+        // Handled by the exec stages' keys.
+        Stage::PickContainer { .. }
+        | Stage::CommandLine { .. }
+        | Stage::PickPort { .. }
+        | Stage::LocalPort { .. }
+        | Stage::Output { .. }
+        | Stage::Shell => Some(Vec::new()),
         Stage::Sending | Stage::Verifying { .. } => {
             if esc {
                 f.hidden = true;

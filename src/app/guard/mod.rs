@@ -29,14 +29,17 @@ use crate::fleet::workloads::WorkloadKind;
 use crate::probe::HealthState;
 
 mod access;
+mod exec;
 mod keys;
 mod outcome;
 
 use access::traffic_service;
+pub use exec::Then;
 pub use access::{access_answered, disabled, needs, protected, readonly, want_access};
 pub use keys::key;
 pub use outcome::{
     abandon_send, audited, check_progress, executed, preflighted, push_record, quitting,
+    shell_ended,
 };
 use outcome::{audit_effect, record};
 
@@ -104,6 +107,48 @@ pub enum Stage {
         value: crate::actions::reveal::Revealed,
         scroll: usize,
     },
+    /// Picking the container of `pod` an exec goes to.
+    PickContainer {
+        target: Target,
+        pod: String,
+        containers: Vec<String>,
+        selected: usize,
+        then: exec::Then,
+    },
+    /// Typing the command to run (up/down: this workload's recent ones).
+    CommandLine {
+        target: Target,
+        pod: String,
+        container: String,
+        input: LineInput,
+        recent: Vec<String>,
+        pick: Option<usize>,
+        error: Option<String>,
+    },
+    /// Picking the port to forward.
+    PickPort {
+        namespace: String,
+        via: String,
+        ports: Vec<(u16, String)>,
+        selected: usize,
+    },
+    /// Typing the local port (or address:port).
+    LocalPort {
+        namespace: String,
+        via: String,
+        port: Option<u16>,
+        input: LineInput,
+        error: Option<String>,
+    },
+    /// A command's output (inert), its exit code and bytes; never recorded.
+    Output {
+        lines: Vec<String>,
+        exit: Option<i32>,
+        summary: String,
+        scroll: usize,
+    },
+    /// The shell has the terminal.
+    Shell,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -143,7 +188,7 @@ impl Flow {
     pub fn running(&self) -> bool {
         matches!(
             self.stage,
-            Stage::Sending | Stage::Verifying { .. } | Stage::Checking
+            Stage::Sending | Stage::Verifying { .. } | Stage::Checking | Stage::Shell
         )
     }
 }
@@ -161,6 +206,9 @@ pub const ACTIONS: &[(Command, &str)] = &[
     (Command::ActTraffic, "switch blue/green traffic"),
     (Command::ActBackup, "trigger a backup"),
     (Command::ActReveal, "reveal a key's value"),
+    (Command::ActShell, "open a shell in a container"),
+    (Command::ActExec, "run a command in a container"),
+    (Command::ActForward, "port-forward"),
     (Command::ActUndo, "undo the last action"),
 ];
 
@@ -310,6 +358,12 @@ pub fn start(s: &mut State, a: Command, t: Option<Target>) -> Vec<Effect> {
     if let Err(e) = needs(s, a, &t) {
         s.notify(e, true);
         return Vec::new();
+    }
+    match a {
+        Command::ActExec => return exec::start(s, exec::Then::Command, t),
+        Command::ActShell => return exec::start(s, exec::Then::Shell, t),
+        Command::ActForward => return exec::start_forward(s, t),
+        _ => {}
     }
     match a {
         Command::ActScale => {

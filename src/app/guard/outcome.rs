@@ -57,10 +57,12 @@ pub(super) fn audit_effect(flow: u64, ctx: CtxId, record: Record) -> Effect {
 
 /// The server checks answered.
 pub fn preflighted(s: &mut State, flow: u64, checks: Vec<Preflight>) -> Vec<Effect> {
+    let typed_exec = s.config.exec.typed_confirm;
     let protected = s.flow.as_ref().is_some_and(|f| {
-        f.plan
-            .as_ref()
-            .is_some_and(|p| protected(s, f.ctx, &p.namespace))
+        f.plan.as_ref().is_some_and(|p| {
+            let exec = matches!(p.request, Some(Request::Exec { .. } | Request::Shell { .. }));
+            protected(s, f.ctx, &p.namespace) && (typed_exec || !exec)
+        })
     });
     let Some(f) = s
         .flow
@@ -137,9 +139,50 @@ pub fn executed(s: &mut State, flow: u64, ex: Executed) -> Vec<Effect> {
         fx.extend(check_progress(s));
         return fx;
     }
+    if let Some(ran) = &ex.ran {
+        // A command's end: recorded with its exit code and bytes; its output goes to
+        // the pane only.
+        let fx = finish(s, ex.outcome, ex.detail.clone());
+        super::exec::show_output(s, ran);
+        return fx;
+    }
     if ex.outcome != Outcome::Succeeded {
         return finish(s, ex.outcome, ex.detail);
     }
+    let request = f.plan.as_ref().and_then(|p| p.request.clone());
+    if ex.interactive
+        && let Some(Request::Shell {
+            namespace,
+            pod,
+            container,
+            shells,
+        }) = request.clone()
+    {
+        f.stage = Stage::Shell;
+        f.hidden = false;
+        return vec![Effect::Shell {
+            flow: f.id,
+            ctx: f.ctx,
+            namespace,
+            pod,
+            container,
+            shells,
+        }];
+    }
+    if let Some(Request::PortForward {
+        namespace,
+        via,
+        port,
+        local,
+    }) = request
+    {
+        let (id, action_id, ctx) = (f.id, f.action_id.clone(), f.ctx);
+        crate::app::forwards::add(s, id, &action_id, ctx, &namespace, &via, port, &local);
+        return finish(s, Outcome::Succeeded, ex.detail);
+    }
+    let Some(f) = s.flow.as_mut() else {
+        return Vec::new();
+    };
     if let Some(value) = ex.revealed {
         // Shown now; the record says what was revealed, never the value.
         let key = match f.plan.as_ref().and_then(|p| p.request.as_ref()) {
@@ -162,6 +205,28 @@ pub fn executed(s: &mut State, flow: u64, ex: Executed) -> Vec<Effect> {
         since: s.now,
     };
     check_progress(s)
+}
+
+/// The shell ended (the person left it, or it could not start): its exit code and
+/// bytes each way are the outcome.
+pub fn shell_ended(s: &mut State, flow: u64, ran: crate::cluster::exec::Ran) -> Vec<Effect> {
+    if !s
+        .flow
+        .as_ref()
+        .is_some_and(|f| f.id == flow && matches!(f.stage, Stage::Shell))
+    {
+        return Vec::new();
+    }
+    let outcome = match ran.exit {
+        Some(_) if ran.error.is_none() => Outcome::Succeeded,
+        Some(0) => Outcome::Succeeded,
+        _ => Outcome::Failed,
+    };
+    let detail = match &ran.error {
+        Some(e) if ran.exit.is_some() => format!("{} ({e})", ran.summary()),
+        _ => ran.summary(),
+    };
+    finish(s, outcome, format!("shell ended: {detail}"))
 }
 
 /// Re-checks a flow that is verifying (after new data or a tick).

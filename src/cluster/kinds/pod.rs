@@ -81,6 +81,8 @@ pub struct ContainerRec {
     pub last_exit: Option<(Arc<str>, i32, Option<Ts>)>,
     pub requests: Res,
     pub limits: Res,
+    /// The ports it declares (what a port-forward offers).
+    pub ports: Box<[u16]>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -143,6 +145,11 @@ impl PodRec {
                     .iter()
                     .find(|s| s.name == c.name);
                 ContainerRec {
+                    ports: c
+                        .ports
+                        .iter()
+                        .filter_map(|p| u16::try_from(p.container_port?).ok())
+                        .collect(),
                     name: names.clean(&c.name, 63),
                     image: names.clean(c.image.as_deref().unwrap_or(""), 300),
                     ready: st.is_some_and(|s| s.ready),
