@@ -163,8 +163,8 @@ pub fn plan_shell(
     p.risk = Risk::High;
     p.before = format!("container {container}");
     p.after = format!("an interactive shell ({})", shells.join(", then "));
-    p.blast = "anything typed runs in the container; kdeck records the session, not what is typed"
-        .into();
+    p.blast =
+        "anything typed runs in the container; kdeck records the session, not what is typed".into();
     p.params = json!({"container": container, "shells": shells});
     p.warnings.push(
         "the console steps aside while the shell runs; leave the shell (exit) to come back".into(),
@@ -247,7 +247,11 @@ mod tests {
     fn command_lines_split_like_a_shell() {
         assert_eq!(
             words("curl -s localhost:3005/health"),
-            Ok(vec!["curl".into(), "-s".into(), "localhost:3005/health".into()])
+            Ok(vec![
+                "curl".into(),
+                "-s".into(),
+                "localhost:3005/health".into()
+            ])
         );
         assert_eq!(
             words(r#"psql -c "SELECT * FROM pg_stat_activity""#),
@@ -257,7 +261,10 @@ mod tests {
                 "SELECT * FROM pg_stat_activity".into()
             ])
         );
-        assert_eq!(words("echo 'a  b' c\\ d"), Ok(vec!["echo".into(), "a  b".into(), "c d".into()]));
+        assert_eq!(
+            words("echo 'a  b' c\\ d"),
+            Ok(vec!["echo".into(), "a  b".into(), "c d".into()])
+        );
         assert_eq!(words("  "), Ok(vec![]));
         assert!(words("echo 'open").is_err());
     }

@@ -186,7 +186,9 @@ pub async fn writes(client: &kube::Client, req: &Request) -> Result<Vec<Write>, 
         Request::SwitchTraffic { .. } => super::traffic::writes(client, req).await,
         Request::TriggerBackup { .. } => super::backup::writes(client, req).await,
         Request::RevealSecret { .. } => Ok(super::reveal::writes(req)),
-        Request::Exec { .. } | Request::Shell { .. } | Request::PortForward { .. } => Ok(Vec::new()),
+        Request::Exec { .. } | Request::Shell { .. } | Request::PortForward { .. } => {
+            Ok(Vec::new())
+        }
     }
 }
 
@@ -372,7 +374,10 @@ impl Executed {
 pub const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Writes and fsyncs the intent: `Err` (nothing may be sent) when it cannot be.
-pub async fn write_intent(sink: std::sync::Arc<Sink>, intent: Record) -> Result<Executed, Executed> {
+pub async fn write_intent(
+    sink: std::sync::Arc<Sink>,
+    intent: Record,
+) -> Result<Executed, Executed> {
     let appended = tokio::task::spawn_blocking(move || sink.append(intent))
         .await
         .unwrap_or_else(|e| Err(format!("audit log: {e}")));

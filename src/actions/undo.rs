@@ -34,7 +34,12 @@ pub fn last(records: &[Record]) -> Result<Last<'_>, String> {
         .filter(|r| r.phase == Phase::Outcome && r.outcome == Some(Outcome::Succeeded))
         // A revealed secret, an exec or a forward changed nothing: the change before
         // it is the last one.
-        .filter(|r| !matches!(r.action.as_str(), "reveal" | "exec" | "shell" | "port-forward"))
+        .filter(|r| {
+            !matches!(
+                r.action.as_str(),
+                "reveal" | "exec" | "shell" | "port-forward"
+            )
+        })
         .find(|r| !undone.contains(r.action_id.as_str()))
         .ok_or("no succeeded action to undo in the audit log")?;
     let request = request_of(r).ok_or_else(|| {
@@ -114,7 +119,9 @@ pub fn plan(d: &ClusterData, ctx: CtxId, last: &Last, health: HealthOf) -> Resul
             return Err("what ran in a container cannot be undone by kdeck".into());
         }
         Request::PortForward { .. } => {
-            return Err("a port-forward changed nothing: stop it in the forwards view (:pf)".into());
+            return Err(
+                "a port-forward changed nothing: stop it in the forwards view (:pf)".into(),
+            );
         }
     };
     p.warnings.insert(

@@ -101,7 +101,10 @@ pub fn report(s: &mut State, m: Forwarded) -> Vec<Effect> {
             }
         }
         Report::Moved { from, to } => {
-            let note = format!("{} moved from pod/{from} to pod/{to} (pod/{from} went away)", f.via);
+            let note = format!(
+                "{} moved from pod/{from} to pod/{to} (pod/{from} went away)",
+                f.via
+            );
             let port = f.pod.as_ref().map_or(f.port, |p| p.1);
             f.pod = Some((to, port));
             f.state = ForwardState::Active;

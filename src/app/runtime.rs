@@ -304,15 +304,17 @@ impl Runtime {
                 if let crate::actions::Request::PortForward { .. } = &request {
                     let token = self.cancel.child_token();
                     self.forwards.insert(flow, token.clone());
-                    tokio::spawn(start_forward(client, sink, intent, request, flow, ctx, tx, token));
+                    tokio::spawn(start_forward(
+                        client, sink, intent, request, flow, ctx, tx, token,
+                    ));
                     return;
                 }
                 tokio::spawn(async move {
                     let executed = match client {
                         Some(c) => crate::actions::run::execute(&c, sink, intent, &request).await,
-                        None => crate::actions::run::Executed::not_run(
-                            "not run: context not connected",
-                        ),
+                        None => {
+                            crate::actions::run::Executed::not_run("not run: context not connected")
+                        }
                     };
                     let _ = tx.send(Done::Executed { flow, executed }.into()).await;
                 });
@@ -398,7 +400,15 @@ async fn start_forward(
     let mut executed = match crate::actions::run::write_intent(sink, intent).await {
         Ok(d) => d,
         Err(not_run) => {
-            let _ = tx.send(Done::Executed { flow, executed: not_run }.into()).await;
+            let _ = tx
+                .send(
+                    Done::Executed {
+                        flow,
+                        executed: not_run,
+                    }
+                    .into(),
+                )
+                .await;
             return;
         }
     };
@@ -420,7 +430,9 @@ async fn start_forward(
             return;
         }
     };
-    let bound = listener.local_addr().map_or(local.clone(), |a| a.to_string());
+    let bound = listener
+        .local_addr()
+        .map_or(local.clone(), |a| a.to_string());
     executed.detail = format!("forwarding {bound} → {via}:{port}");
     let _ = tx.send(Done::Executed { flow, executed }.into()).await;
     let via = match via.split_once('/') {

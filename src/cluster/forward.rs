@@ -39,7 +39,10 @@ pub struct Spec {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Report {
     /// Listening; connections go to `pod`.
-    Started { pod: String, port: u16 },
+    Started {
+        pod: String,
+        port: u16,
+    },
     /// A connection ended: its bytes each way.
     Connection {
         bytes_in: u64,
@@ -47,10 +50,15 @@ pub enum Report {
         error: Option<String>,
     },
     /// The pod it used went away: now `to`.
-    Moved { from: String, to: String },
+    Moved {
+        from: String,
+        to: String,
+    },
     /// No pod to forward to (for now): connections are refused until one is ready.
     NoPod(String),
-    Ended { why: String },
+    Ended {
+        why: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -196,15 +204,13 @@ pub async fn run<E: From<Msg> + Send + 'static>(
     };
     let (mut pod, mut port) = match &spec.via {
         Via::Pod(p) => (Some(p.clone()), spec.port),
-        Via::Service(s) => {
-            match service_pod(&client, &spec.namespace, s, spec.port, None).await {
-                Ok((p, port)) => (Some(p), port),
-                Err(e) => {
-                    say(Report::NoPod(e)).await;
-                    (None, spec.port)
-                }
+        Via::Service(s) => match service_pod(&client, &spec.namespace, s, spec.port, None).await {
+            Ok((p, port)) => (Some(p), port),
+            Err(e) => {
+                say(Report::NoPod(e)).await;
+                (None, spec.port)
             }
-        }
+        },
     };
     if let Some(p) = &pod {
         say(Report::Started {

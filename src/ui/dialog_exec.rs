@@ -67,7 +67,11 @@ pub fn lines<'a>(stage: &Stage, iw: usize, t: &Theme) -> Option<(Vec<Line<'a>>, 
                 crate::app::guard::Then::Shell => "a shell",
                 crate::app::guard::Then::Command => "the command",
             };
-            out.push(hint(&format!("enter: {what} goes to this container · esc cancels"), iw, t));
+            out.push(hint(
+                &format!("enter: {what} goes to this container · esc cancels"),
+                iw,
+                t,
+            ));
         }
         Stage::CommandLine {
             pod,
@@ -87,7 +91,10 @@ pub fn lines<'a>(stage: &Stage, iw: usize, t: &Theme) -> Option<(Vec<Line<'a>>, 
                 Span::styled(fit(&input.text, iw.saturating_sub(3)), t.style("input")),
             ]));
             if let Some(e) = error {
-                out.push(Line::from(Span::styled(fit(e, iw), t.style("dialog.danger"))));
+                out.push(Line::from(Span::styled(
+                    fit(e, iw),
+                    t.style("dialog.danger"),
+                )));
             }
             if !recent.is_empty() {
                 out.push(hint("recent here (↑↓ to pick):", iw, t));
@@ -115,7 +122,13 @@ pub fn lines<'a>(stage: &Stage, iw: usize, t: &Theme) -> Option<(Vec<Line<'a>>, 
             out.push(Line::from(Span::styled(fit(via, iw), t.style("title"))));
             let items: Vec<String> = ports
                 .iter()
-                .map(|(p, n)| if n.is_empty() { p.to_string() } else { format!("{p}  ({n})") })
+                .map(|(p, n)| {
+                    if n.is_empty() {
+                        p.to_string()
+                    } else {
+                        format!("{p}  ({n})")
+                    }
+                })
                 .collect();
             keep = Some(out.len() + *selected);
             out.extend(picker(&items, *selected, iw, t));
@@ -138,7 +151,10 @@ pub fn lines<'a>(stage: &Stage, iw: usize, t: &Theme) -> Option<(Vec<Line<'a>>, 
                 Span::styled(fit(&input.text, iw.saturating_sub(8)), t.style("input")),
             ]));
             if let Some(e) = error {
-                out.push(Line::from(Span::styled(fit(e, iw), t.style("dialog.danger"))));
+                out.push(Line::from(Span::styled(
+                    fit(e, iw),
+                    t.style("dialog.danger"),
+                )));
             }
             out.push(hint(
                 "a port binds 127.0.0.1 (or address:port) · enter plans it · esc cancels",
@@ -158,13 +174,19 @@ pub fn lines<'a>(stage: &Stage, iw: usize, t: &Theme) -> Option<(Vec<Line<'a>>, 
                 t.style("severity.crit")
             };
             out.push(Line::from(Span::styled(
-                fit(&format!("{summary} · recorded: the exit code and bytes, not the output"), iw),
+                fit(
+                    &format!("{summary} · recorded: the exit code and bytes, not the output"),
+                    iw,
+                ),
                 style,
             )));
             if lines.is_empty() {
                 out.push(hint("(no output)", iw, t));
             }
-            for l in lines.iter().skip((*scroll).min(lines.len().saturating_sub(1))) {
+            for l in lines
+                .iter()
+                .skip((*scroll).min(lines.len().saturating_sub(1)))
+            {
                 let st = if l.starts_with("! ") {
                     t.style("severity.warn")
                 } else {
@@ -175,7 +197,11 @@ pub fn lines<'a>(stage: &Stage, iw: usize, t: &Theme) -> Option<(Vec<Line<'a>>, 
             keep = Some(0);
         }
         Stage::Shell => {
-            out.push(hint("the shell has the terminal; leave it (exit) to come back", iw, t));
+            out.push(hint(
+                "the shell has the terminal; leave it (exit) to come back",
+                iw,
+                t,
+            ));
         }
         _ => return None,
     }

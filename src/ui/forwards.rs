@@ -32,7 +32,9 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, selected: usize, t: &Theme) 
     }
     let [table_area, note] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
-    let header = ["LOCAL", "TARGET", "POD", "STATE", "CONN", "IN", "OUT", "SINCE"];
+    let header = [
+        "LOCAL", "TARGET", "POD", "STATE", "CONN", "IN", "OUT", "SINCE",
+    ];
     let widths = [
         Constraint::Length(21),
         Constraint::Fill(2),
@@ -55,7 +57,13 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, selected: usize, t: &Theme) 
                 ForwardState::Ended(_) => ("stopped", "text.dim"),
             };
             let target = if s.multi_context() {
-                format!("{}/{} {}:{}", s.context_name(fw.ctx), fw.namespace, fw.via, fw.port)
+                format!(
+                    "{}/{} {}:{}",
+                    s.context_name(fw.ctx),
+                    fw.namespace,
+                    fw.via,
+                    fw.port
+                )
             } else {
                 format!("{}/{}:{}", fw.namespace, fw.via, fw.port)
             };

@@ -157,7 +157,11 @@ pub async fn run(term: &mut Term, engine: &mut Engine, fx: Effect) {
         let _ = tokio::task::spawn_blocking(move || h.join()).await;
     }
     let mut out = std::io::stdout();
-    let _ = write!(out, "\r\n[kdeck] shell ended ({}); back to kdeck\r\n", ran.summary());
+    let _ = write!(
+        out,
+        "\r\n[kdeck] shell ended ({}); back to kdeck\r\n",
+        ran.summary()
+    );
     let _ = execute!(out, EnterAlternateScreen);
     let _ = out.flush();
     let _ = term.clear();

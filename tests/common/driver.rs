@@ -217,5 +217,11 @@ pub fn stage_name(s: &kdeck::app::guard::Stage) -> &'static str {
         Stage::Sending => "sending",
         Stage::Verifying { .. } => "verifying",
         Stage::Finished { .. } => "finished",
+        Stage::PickContainer { .. } => "pick-container",
+        Stage::CommandLine { .. } => "command-line",
+        Stage::PickPort { .. } => "pick-port",
+        Stage::LocalPort { .. } => "local-port",
+        Stage::Output { .. } => "output",
+        Stage::Shell => "shell",
     }
 }

@@ -33,13 +33,17 @@ pub fn needs(s: &State, a: Command, t: &Target) -> Result<Vec<Access>, String> {
         (_, Command::ActExec | Command::ActShell) => {
             Err("exec works on a pod or a Deployment/StatefulSet".into())
         }
-        (ResKind::Pod, Command::ActForward) => {
-            Ok(vec![access("create", "", "pods", "portforward", t, &t.name)])
+        (ResKind::Pod, Command::ActForward) => Ok(vec![access(
+            "create",
+            "",
+            "pods",
+            "portforward",
+            t,
+            &t.name,
+        )]),
+        (ResKind::Service | ResKind::Deployment | ResKind::StatefulSet, Command::ActForward) => {
+            Ok(vec![access("create", "", "pods", "portforward", t, "")])
         }
-        (
-            ResKind::Service | ResKind::Deployment | ResKind::StatefulSet,
-            Command::ActForward,
-        ) => Ok(vec![access("create", "", "pods", "portforward", t, "")]),
         (_, Command::ActForward) => {
             Err("port-forward works on a pod, a workload or a Service".into())
         }

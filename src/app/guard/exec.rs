@@ -45,7 +45,11 @@ fn pod_for(s: &State, t: &Target) -> Result<Arc<str>, String> {
                 .collect();
             running.sort_by_key(|p| (!p.ready, p.name.clone()));
             running.first().map(|p| p.name.clone()).ok_or_else(|| {
-                format!("{} {} has no running pod to exec in", t.kind.plural(), t.name)
+                format!(
+                    "{} {} has no running pod to exec in",
+                    t.kind.plural(),
+                    t.name
+                )
             })
         }
         _ => Err(format!("not available on {}", t.kind.plural())),
@@ -69,7 +73,13 @@ fn containers(s: &State, ctx: CtxId, namespace: &Arc<str>, pod: &Arc<str>) -> Ve
 
 /// The key recent commands are kept under: the workload (or the pod).
 fn recent_key(s: &State, t: &Target) -> String {
-    format!("{}/{}/{}/{}", s.context_name(t.ctx), t.namespace, t.kind.plural(), t.name)
+    format!(
+        "{}/{}/{}/{}",
+        s.context_name(t.ctx),
+        t.namespace,
+        t.kind.plural(),
+        t.name
+    )
 }
 
 /// Starts an exec (`then`: one command or a shell) on `t`.
@@ -108,21 +118,29 @@ pub(super) fn start(s: &mut State, then: Then, t: Target) -> Vec<Effect> {
 fn chosen(s: &mut State, then: Then, t: Target, pod: String, container: String) -> Vec<Effect> {
     match then {
         Then::Shell => {
-            let planned = s.contexts.get(t.ctx).ok_or("unknown context".to_string()).and_then(|c| {
-                actions::exec::plan_shell(
-                    &c.data,
-                    t.ctx,
-                    &t.namespace,
-                    &pod,
-                    &container,
-                    &s.config.exec.shells,
-                    &s.config.exec.deny,
-                )
-            });
+            let planned = s
+                .contexts
+                .get(t.ctx)
+                .ok_or("unknown context".to_string())
+                .and_then(|c| {
+                    actions::exec::plan_shell(
+                        &c.data,
+                        t.ctx,
+                        &t.namespace,
+                        &pod,
+                        &container,
+                        &s.config.exec.shells,
+                        &s.config.exec.deny,
+                    )
+                });
             begin(s, t.ctx, planned)
         }
         Then::Command => {
-            let recent = s.recent_commands.get(&recent_key(s, &t)).cloned().unwrap_or_default();
+            let recent = s
+                .recent_commands
+                .get(&recent_key(s, &t))
+                .cloned()
+                .unwrap_or_default();
             let f = new_flow(
                 s,
                 t.ctx,
@@ -149,7 +167,12 @@ pub(super) fn start_forward(s: &mut State, t: Target) -> Vec<Effect> {
         ResKind::Service => s
             .contexts
             .get(t.ctx)
-            .and_then(|c| c.data.kinds.services.get(&(t.namespace.clone(), t.name.clone())))
+            .and_then(|c| {
+                c.data
+                    .kinds
+                    .services
+                    .get(&(t.namespace.clone(), t.name.clone()))
+            })
             .map(|svc| {
                 svc.ports
                     .iter()
@@ -220,7 +243,14 @@ pub(super) fn start_forward(s: &mut State, t: Target) -> Vec<Effect> {
     Vec::new()
 }
 
-fn plan_forward(s: &State, ctx: CtxId, namespace: &str, via: &str, port: u16, typed: &str) -> Result<Plan, String> {
+fn plan_forward(
+    s: &State,
+    ctx: CtxId,
+    namespace: &str,
+    via: &str,
+    port: u16,
+    typed: &str,
+) -> Result<Plan, String> {
     let cfg = &s.config.forward;
     let typed = if typed.trim().is_empty() {
         port.to_string()
@@ -229,7 +259,15 @@ fn plan_forward(s: &State, ctx: CtxId, namespace: &str, via: &str, port: u16, ty
     };
     let local = actions::forward::local_addr(&typed, &cfg.address)?;
     let c = s.contexts.get(ctx).ok_or("unknown context")?;
-    actions::forward::plan(&c.data, ctx, namespace, via, port, local, cfg.allow_non_loopback)
+    actions::forward::plan(
+        &c.data,
+        ctx,
+        namespace,
+        via,
+        port,
+        local,
+        cfg.allow_non_loopback,
+    )
 }
 
 /// Keys in the exec and forward stages (`None`: not one of them).
@@ -285,10 +323,17 @@ pub(super) fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
             match input.key(k) {
                 Edit::Cancel => s.flow = None,
                 Edit::Submit => {
-                    let (t, pod, container, line) =
-                        (target.clone(), pod.clone(), container.clone(), input.text.clone());
-                    let planned = s.contexts.get(t.ctx).ok_or("unknown context".to_string()).and_then(
-                        |c| {
+                    let (t, pod, container, line) = (
+                        target.clone(),
+                        pod.clone(),
+                        container.clone(),
+                        input.text.clone(),
+                    );
+                    let planned = s
+                        .contexts
+                        .get(t.ctx)
+                        .ok_or("unknown context".to_string())
+                        .and_then(|c| {
                             actions::exec::plan_command(
                                 &c.data,
                                 t.ctx,
@@ -298,8 +343,7 @@ pub(super) fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
                                 &line,
                                 &s.config.exec.deny,
                             )
-                        },
-                    );
+                        });
                     match planned {
                         Err(e) if line.trim().is_empty() || e.starts_with("command:") => {
                             if let Some(Stage::CommandLine { error, .. }) =

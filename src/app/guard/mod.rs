@@ -34,8 +34,8 @@ mod keys;
 mod outcome;
 
 use access::traffic_service;
-pub use exec::Then;
 pub use access::{access_answered, disabled, needs, protected, readonly, want_access};
+pub use exec::Then;
 pub use keys::key;
 pub use outcome::{
     abandon_send, audited, check_progress, executed, preflighted, push_record, quitting,
@@ -624,3 +624,5 @@ fn add_pdb(s: &State, p: &mut Plan) {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_exec;

@@ -60,7 +60,10 @@ pub fn preflighted(s: &mut State, flow: u64, checks: Vec<Preflight>) -> Vec<Effe
     let typed_exec = s.config.exec.typed_confirm;
     let protected = s.flow.as_ref().is_some_and(|f| {
         f.plan.as_ref().is_some_and(|p| {
-            let exec = matches!(p.request, Some(Request::Exec { .. } | Request::Shell { .. }));
+            let exec = matches!(
+                p.request,
+                Some(Request::Exec { .. } | Request::Shell { .. })
+            );
             protected(s, f.ctx, &p.namespace) && (typed_exec || !exec)
         })
     });

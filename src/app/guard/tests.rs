@@ -53,6 +53,8 @@ fn executed(
             intent,
             sent,
             revealed: None,
+            ran: None,
+            interactive: false,
         },
     }))
 }
