@@ -175,12 +175,15 @@ pub async fn run(
     ran
 }
 
+/// Where a session's output goes (the person's terminal).
+pub type Sink = Box<dyn FnMut(&[u8]) + Send>;
+
 /// An interactive session's plumbing: bytes typed, terminal sizes, and where the
 /// container's output goes.
 pub struct Session {
     pub input: mpsc::Receiver<Vec<u8>>,
     pub sizes: mpsc::Receiver<(u16, u16)>,
-    pub output: Box<dyn FnMut(&[u8]) + Send>,
+    pub output: Sink,
 }
 
 /// Opens a TTY running `argv` and moves bytes until the container side ends (or

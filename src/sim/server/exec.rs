@@ -240,15 +240,11 @@ async fn emit(
 ) -> Result<Option<i32>, ()> {
     for o in outs {
         match o {
-            Out::Stdout(b) if !b.is_empty() => {
-                if !send(ws, STDOUT, &b).await {
-                    return Err(());
-                }
-            }
-            Out::Stderr(b) if !b.is_empty() => {
-                if !send(ws, if tty { STDOUT } else { STDERR }, &b).await {
-                    return Err(());
-                }
+            Out::Stdout(b) if !b.is_empty() && !send(ws, STDOUT, &b).await => return Err(()),
+            Out::Stderr(b)
+                if !b.is_empty() && !send(ws, if tty { STDOUT } else { STDERR }, &b).await =>
+            {
+                return Err(());
             }
             Out::Sleep(d) => pause(ws, d, pending).await?,
             Out::Exit(code) => return Ok(Some(code)),
