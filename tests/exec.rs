@@ -24,7 +24,7 @@ async fn api_pod(c: &Cluster) -> String {
                 "-n",
                 NS,
                 "-l",
-                "app=flextime-api",
+                "app=flextime,component=api",
                 "-o",
                 "jsonpath={.items[0].metadata.name}",
             ],
@@ -234,8 +234,8 @@ async fn kdecks_client_runs_commands_and_forwards_through_a_service() {
         id: 7,
         ctx: 0,
         namespace: NS.into(),
-        via: Via::Service("flextime-api".into()),
-        port: 3005,
+        via: Via::Service("flextime-api-service".into()),
+        port: 80,
     };
     tokio::spawn(kdeck::cluster::forward::run(
         client.clone(),

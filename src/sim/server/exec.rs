@@ -183,6 +183,10 @@ impl Host for SimHost {
         self.pod.clone()
     }
 
+    fn namespace(&self) -> String {
+        self.namespace.clone()
+    }
+
     fn image(&self) -> String {
         self.spec()["image"].as_str().unwrap_or("").to_string()
     }

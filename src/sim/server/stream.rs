@@ -192,6 +192,17 @@ fn prepare(shared: &Arc<Shared>, r: &Req, t: &Target) -> Result<Response<Body>, 
         .store
         .get(Kind::Pod, &namespace, &name)
         .ok_or_else(|| ApiError::not_found(t.surface, &name))?;
+    // The pod and container are checked first: a client that falls back to SPDY
+    // after a refused WebSocket upgrade then reads the same reason.
+    if sub == "portforward" {
+        if obj::str_at(&pod, &["status", "phase"]) != Some("Running") {
+            return Err(ApiError::bad_request(format!(
+                "unable to upgrade connection: pod {name} is not running"
+            )));
+        }
+    } else {
+        container_for(&pod, r.query.get("container"))?;
+    }
     let wants_ws = r
         .headers
         .get(http::header::UPGRADE)
@@ -222,11 +233,6 @@ fn prepare(shared: &Arc<Shared>, r: &Req, t: &Target) -> Result<Response<Body>, 
         .and_then(|mut u| u.take())
         .ok_or_else(|| ApiError::bad_request("Upgrade request required"))?;
     let job: Job = if sub == "portforward" {
-        if obj::str_at(&pod, &["status", "phase"]) != Some("Running") {
-            return Err(ApiError::bad_request(format!(
-                "unable to upgrade connection: pod {name} is not running"
-            )));
-        }
         let ports = ports(r)?;
         match proto {
             Proto::ForwardSpdy => Job::Spdy {
