@@ -316,3 +316,30 @@ fn an_rbac_deny_greys_exec_there_and_trying_anyway_is_refused_and_recorded() {
         "{recs:?}"
     );
 }
+
+#[test]
+fn sigterm_during_a_shell_ends_it_records_it_and_quits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(&kdeck_cmd(dir.path(), "demo --speed 10", ""), 80, 24);
+    t.wait("the overview", WAIT, |s| s.contains("SEV"));
+    filter(&t, "redis");
+    t.keys(&["s"]);
+    confirm_typed(&t);
+    t.wait("the shell's prompt", WAIT, |s| s.contains(":/#"));
+    let pid = common::tmux::kdeck_pid(dir.path()).expect("kdeck's pid");
+    let ok = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(ok, "kill -TERM");
+    let s = t.wait("kdeck's exit", WAIT, |s| s.contains("KDECK_EXIT="));
+    assert!(s.contains("KDECK_EXIT=0"), "{s}");
+    assert!(!t.alternate_screen(), "the terminal is restored");
+    let recs = audit_records(dir.path());
+    let shell = recs
+        .iter()
+        .find(|r| r["action"] == "shell" && r["phase"] == "outcome")
+        .unwrap_or_else(|| panic!("the shell's end is recorded: {recs:?}"));
+    assert!(shell.to_string().contains("SIGTERM"), "{shell}");
+}

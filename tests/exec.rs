@@ -264,6 +264,7 @@ async fn kdecks_client_runs_commands_and_forwards_through_a_service() {
         .await
         .unwrap_or_default();
     assert!(body.contains("\"checks\""), "{body}");
+    assert_eq!(next(&mut rx).await, Report::Opened);
     let Report::Connection { bytes_out, .. } = next(&mut rx).await else {
         panic!("no connection report")
     };
@@ -289,7 +290,7 @@ async fn kdecks_client_runs_commands_and_forwards_through_a_service() {
     assert!(body.contains("\"checks\""), "{body}");
     let mut moved = None;
     for _ in 0..3 {
-        if let Report::Moved { from, to } = next(&mut rx).await {
+        if let Report::Moved { from, to, .. } = next(&mut rx).await {
             moved = Some((from, to));
             break;
         }

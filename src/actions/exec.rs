@@ -65,10 +65,38 @@ pub fn words(line: &str) -> Result<Vec<String>, String> {
 }
 
 /// Whether `command` matches one of the deny patterns (`*` matches anything, the
-/// rest literally; matched against the command as typed, words joined by spaces).
+/// rest literally, case-insensitive). It is matched as typed, and also as parsed —
+/// words joined by single spaces, the program by its base name (`/bin/rm`, `'rm'`
+/// and `\rm` are `rm`) — and so is a script given to `sh -c` / `bash -c`. A guard
+/// against mistakes at 3 a.m., not a security boundary: what is typed inside a
+/// shell is not seen.
 pub fn denied<'a>(command: &str, deny: &'a [String]) -> Option<&'a str> {
+    let mut forms = vec![command.trim().to_lowercase()];
+    let mut queue = vec![command.to_string()];
+    let mut depth = 0;
+    while let Some(line) = queue.pop() {
+        depth += 1;
+        if depth > 8 {
+            break;
+        }
+        let Ok(mut w) = words(&line) else { continue };
+        if let Some(first) = w.first_mut() {
+            *first = first.rsplit('/').next().unwrap_or(first).to_string();
+        }
+        forms.push(w.join(" ").to_lowercase());
+        if let [sh, flag, script, ..] = w.as_slice()
+            && matches!(sh.as_str(), "sh" | "bash" | "ash" | "dash" | "zsh")
+            && flag.starts_with('-')
+            && flag.contains('c')
+        {
+            queue.push(script.clone());
+        }
+    }
     deny.iter()
-        .find(|p| glob(p.trim(), command.trim()))
+        .find(|p| {
+            let p = p.trim().to_lowercase();
+            forms.iter().any(|f| glob(&p, f))
+        })
         .map(String::as_str)
 }
 
@@ -127,6 +155,9 @@ pub fn plan_command(
     p.params = json!({"container": container, "command": command});
     p.warnings
         .push("the output is shown here and never recorded; the exit code is".into());
+    p.warnings.push(
+        "the command line is recorded as typed: keep passwords out of it (use the env)".into(),
+    );
     if let Some(pattern) = denied(line, deny) {
         p.refused = Some(format!(
             "refused by the exec deny list (pattern {pattern:?} in config.toml)"
@@ -278,5 +309,13 @@ mod tests {
         assert_eq!(denied("bash -l", &deny), None);
         assert_eq!(denied("curl -s localhost:3005/health", &deny), None);
         assert_eq!(denied("anything", &[]), None);
+        // Quoting, paths, a shell's script and case do not get around it.
+        assert_eq!(denied("'rm' -rf /data", &deny), Some("rm *"));
+        assert_eq!(denied("/bin/rm -rf /data", &deny), Some("rm *"));
+        assert_eq!(denied("sh -c 'rm -rf /data'", &deny), Some("rm *"));
+        assert_eq!(
+            denied("bash -lc \"psql -c 'drop table x'\"", &deny),
+            Some("*DROP*")
+        );
     }
 }

@@ -37,7 +37,7 @@ pub fn last(records: &[Record]) -> Result<Last<'_>, String> {
         .filter(|r| {
             !matches!(
                 r.action.as_str(),
-                "reveal" | "exec" | "shell" | "port-forward"
+                "reveal" | "exec" | "shell" | "port-forward" | "port-forward-stop"
             )
         })
         .find(|r| !undone.contains(r.action_id.as_str()))
@@ -160,6 +160,23 @@ mod tests {
             replicas,
             from,
         }
+    }
+
+    #[test]
+    fn undo_passes_over_execs_shells_and_forwards() {
+        let mut records = vec![record("a1", Outcome::Succeeded, &scale(4, 3), None)];
+        for (id, action) in [
+            ("a2", "exec"),
+            ("a3", "shell"),
+            ("a4", "port-forward"),
+            ("a5", "port-forward-stop"),
+        ] {
+            let mut r = Record::new(id, Phase::Outcome, Actor::default(), action, "pod/x");
+            r.outcome = Some(Outcome::Succeeded);
+            records.push(r);
+        }
+        let l = last(&records).map(|l| l.record.action_id.clone());
+        assert_eq!(l.as_deref(), Ok("a1"));
     }
 
     #[test]

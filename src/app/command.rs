@@ -212,7 +212,7 @@ const TABLE: &[(Command, &str, &str)] = &[
     (
         Command::ActExec,
         "action.exec",
-        "run one command in a container of the selected pod or workload (output in a pane)",
+        "run one command in a container (its output in a pane)",
     ),
     (
         Command::ActShell,
@@ -222,12 +222,12 @@ const TABLE: &[(Command, &str, &str)] = &[
     (
         Command::ActForward,
         "action.port-forward",
-        "forward a local port to the selected pod's, workload's or Service's port",
+        "forward a local port to the selected pod, workload or Service",
     ),
     (
         Command::ViewForwards,
         "view.forwards",
-        "active port-forwards: target, local address, connections, bytes",
+        "port-forwards: target, local address, connections, bytes",
     ),
     (
         Command::ForwardStop,

@@ -41,6 +41,8 @@ pub struct Engine {
     reports: u64,
     /// A shell to open: only the front end can (it owns the terminal).
     shell: Option<super::effect::Effect>,
+    /// A front end with a terminal runs this loop (else a shell is declined at once).
+    terminal: bool,
 }
 
 fn now() -> i64 {
@@ -73,6 +75,7 @@ impl Engine {
             signals,
             reports: 0,
             shell: None,
+            terminal: false,
         }
     }
 
@@ -88,10 +91,22 @@ impl Engine {
         }
         for fx in self.console.step(ev) {
             match fx {
-                super::effect::Effect::Shell { .. } => self.shell = Some(fx),
+                super::effect::Effect::Shell { .. } if self.terminal => self.shell = Some(fx),
+                // Without a terminal the runtime ends it at once (and says why).
                 fx => self.rt.run(fx),
             }
         }
+    }
+
+    /// Says that a front end with a terminal drives this loop (it opens shells).
+    pub fn set_terminal(&mut self, on: bool) {
+        self.terminal = on;
+    }
+
+    /// The next stop signal (while a shell has the terminal and the loop is not
+    /// turning, the front end waits for one itself).
+    pub async fn signal(&mut self) -> Stop {
+        next_signal(&mut self.signals).await
     }
 
     /// The shell the console asked for, for the front end to open (one that has no

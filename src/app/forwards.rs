@@ -88,24 +88,23 @@ pub fn report(s: &mut State, m: Forwarded) -> Vec<Effect> {
             f.pod = Some((pod, port));
             f.state = ForwardState::Active;
         }
+        Report::Opened => f.connections += 1,
         Report::Connection {
             bytes_in,
             bytes_out,
             error,
         } => {
-            f.connections += 1;
             f.bytes_in += bytes_in;
             f.bytes_out += bytes_out;
             if let Some(e) = error {
                 f.note = Some(format!("a connection failed: {e}"));
             }
         }
-        Report::Moved { from, to } => {
+        Report::Moved { from, to, port } => {
             let note = format!(
                 "{} moved from pod/{from} to pod/{to} (pod/{from} went away)",
                 f.via
             );
-            let port = f.pod.as_ref().map_or(f.port, |p| p.1);
             f.pod = Some((to, port));
             f.state = ForwardState::Active;
             f.note = Some(note.clone());

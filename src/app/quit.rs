@@ -48,7 +48,6 @@ pub fn quit(s: &mut State, cause: Cause) -> Vec<Effect> {
         return Vec::new();
     }
     let mut fx = stop_logs(s);
-    fx.extend(super::forwards::stop_all(s, &cause.text()));
     let (records, sending) = super::guard::quitting(s, &cause.text());
     fx.extend(records);
     if sending {
@@ -62,7 +61,7 @@ pub fn quit(s: &mut State, cause: Cause) -> Vec<Effect> {
         );
         return fx;
     }
-    fx.extend(stop(s));
+    fx.extend(stop(s, cause));
     fx
 }
 
@@ -85,11 +84,15 @@ pub fn resume(s: &mut State) -> Vec<Effect> {
     } else {
         super::guard::quitting(s, &q.cause.text()).0
     };
-    fx.extend(stop(s));
+    fx.extend(stop(s, q.cause));
     fx
 }
 
-fn stop(s: &mut State) -> Vec<Effect> {
+/// The last step out: every port-forward stops (each stop recorded at once, also
+/// one that started while the quit waited), then kdeck stops.
+fn stop(s: &mut State, cause: Cause) -> Vec<Effect> {
+    let mut fx = super::forwards::stop_all(s, &cause.text());
     s.should_quit = true;
-    vec![Effect::Quit]
+    fx.push(Effect::Quit);
+    fx
 }

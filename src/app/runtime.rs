@@ -362,7 +362,10 @@ impl Runtime {
                     error: Some("no terminal to open a shell in".into()),
                     ..Default::default()
                 };
-                let _ = self.tx.try_send(Done::ShellEnded { flow, ran }.into());
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(Done::ShellEnded { flow, ran }.into()).await;
+                });
             }
             Effect::Quit => self.cancel.cancel(),
         }

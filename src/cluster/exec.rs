@@ -183,6 +183,8 @@ pub type Sink = Box<dyn FnMut(&[u8]) + Send>;
 pub struct Session {
     pub input: mpsc::Receiver<Vec<u8>>,
     pub sizes: mpsc::Receiver<(u16, u16)>,
+    /// The window's size when the session opens.
+    pub initial: Option<(u16, u16)>,
     pub output: Sink,
 }
 
@@ -195,6 +197,7 @@ pub async fn interactive(
     container: &str,
     argv: &[String],
     s: &mut Session,
+    cancel: tokio_util::sync::CancellationToken,
 ) -> Ran {
     let started = Instant::now();
     let api: Api<Pod> = Api::namespaced(client, namespace);
@@ -215,10 +218,24 @@ pub async fn interactive(
         return Ran::failed("the exec stream has no terminal".into(), started);
     };
     let mut sizes_tx = attached.terminal_size();
+    if let (Some((w, h)), Some(tx)) = (s.initial, sizes_tx.as_mut()) {
+        let _ = futures::SinkExt::send(
+            tx,
+            TerminalSize {
+                width: w,
+                height: h,
+            },
+        )
+        .await;
+    }
     let mut ran = Ran::default();
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         tokio::select! {
+            _ = cancel.cancelled() => {
+                attached.abort();
+                break;
+            }
             n = stdout.read(&mut buf) => match n {
                 Ok(0) | Err(_) => break,
                 Ok(n) => {

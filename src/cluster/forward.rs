@@ -5,7 +5,6 @@
 //! Reports (started, each connection's bytes, moves, the end) go to the app.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -38,21 +37,24 @@ pub struct Spec {
 /// What a forward reports.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Report {
-    /// Listening; connections go to `pod`.
+    /// Listening; connections go to `pod` (on its `port`).
     Started {
         pod: String,
         port: u16,
     },
-    /// A connection ended: its bytes each way.
+    /// A connection was accepted.
+    Opened,
+    /// A connection ended (or was cut by the stop): its bytes each way.
     Connection {
         bytes_in: u64,
         bytes_out: u64,
         error: Option<String>,
     },
-    /// The pod it used went away: now `to`.
+    /// The pod it used went away: now `to` (on its `port`).
     Moved {
         from: String,
         to: String,
+        port: u16,
     },
     /// No pod to forward to (for now): connections are refused until one is ready.
     NoPod(String),
@@ -139,12 +141,34 @@ async fn still_ready(client: &kube::Client, namespace: &str, pod: &str) -> bool 
     matches!(api.get(pod).await, Ok(p) if ready(&p))
 }
 
+/// Copies `r` to `w`, counting, until `r` ends (then `w` is shut down).
+async fn pump<R, W>(mut r: R, mut w: W, n: &AtomicU64) -> std::io::Result<()>
+where
+    R: tokio::io::AsyncRead + Unpin,
+    W: tokio::io::AsyncWrite + Unpin,
+{
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let k = r.read(&mut buf).await?;
+        if k == 0 {
+            let _ = w.shutdown().await;
+            return Ok(());
+        }
+        w.write_all(&buf[..k]).await?;
+        n.fetch_add(k as u64, Ordering::Relaxed);
+    }
+}
+
+/// Carries one local connection to the pod; its bytes are counted as they pass,
+/// so a connection cut by the stop still reports what it carried.
 async fn carry(
     client: kube::Client,
     namespace: String,
     pod: String,
     port: u16,
-    mut local: TcpStream,
+    local: TcpStream,
+    cancel: CancellationToken,
 ) -> Report {
     let api: Api<Pod> = Api::namespaced(client, &namespace);
     let mut pf = match api.portforward(&pod, &[port]).await {
@@ -157,31 +181,32 @@ async fn carry(
             };
         }
     };
-    let Some(mut remote) = pf.take_stream(port) else {
+    let Some(remote) = pf.take_stream(port) else {
         return Report::Connection {
             bytes_in: 0,
             bytes_out: 0,
             error: Some("no stream for the port".into()),
         };
     };
-    let copied = tokio::io::copy_bidirectional(&mut local, &mut remote).await;
-    drop(remote);
-    let error = pf
+    let (to_pod, from_pod) = (AtomicU64::new(0), AtomicU64::new(0));
+    let (lr, lw) = local.into_split();
+    let (rr, rw) = tokio::io::split(remote);
+    let both = async { tokio::join!(pump(lr, rw, &to_pod), pump(rr, lw, &from_pod)) };
+    let mut error = tokio::select! {
+        (a, b) = both => a.err().or(b.err()).map(|e| e.to_string()),
+        _ = cancel.cancelled() => Some("forward stopped".into()),
+    };
+    if let Some(e) = pf
         .take_error(port)
         .and_then(|e| futures::FutureExt::now_or_never(e).flatten())
-        .map(|e| crate::util::sanitize::line(&e, 300));
-    let _ = tokio::time::timeout(Duration::from_secs(2), pf.join()).await;
-    match copied {
-        Ok((to_pod, from_pod)) => Report::Connection {
-            bytes_in: to_pod,
-            bytes_out: from_pod,
-            error,
-        },
-        Err(e) => Report::Connection {
-            bytes_in: 0,
-            bytes_out: 0,
-            error: Some(error.unwrap_or_else(|| e.to_string())),
-        },
+    {
+        error = Some(crate::util::sanitize::line(&e, 300));
+    }
+    pf.abort();
+    Report::Connection {
+        bytes_in: to_pod.load(Ordering::Relaxed),
+        bytes_out: from_pod.load(Ordering::Relaxed),
+        error,
     }
 }
 
@@ -219,7 +244,6 @@ pub async fn run<E: From<Msg> + Send + 'static>(
         })
         .await;
     }
-    let open = Arc::new(AtomicU64::new(0));
     loop {
         let accepted = tokio::select! {
             _ = cancel.cancelled() => break,
@@ -239,10 +263,14 @@ pub async fn run<E: From<Msg> + Send + 'static>(
             if gone {
                 match service_pod(&client, &spec.namespace, s, spec.port, pod.as_deref()).await {
                     Ok((p, pt)) => {
-                        let from = pod.replace(p.clone()).unwrap_or_default();
                         port = pt;
-                        if from != p {
-                            say(Report::Moved { from, to: p }).await;
+                        match pod.replace(p.clone()) {
+                            Some(from) if from != p => {
+                                say(Report::Moved { from, to: p, port }).await;
+                            }
+                            Some(_) => {}
+                            // Back from having no pod: started again.
+                            None => say(Report::Started { pod: p, port }).await,
                         }
                     }
                     Err(e) => {
@@ -257,15 +285,11 @@ pub async fn run<E: From<Msg> + Send + 'static>(
             continue;
         };
         let (client, ns, tx2) = (client.clone(), spec.namespace.clone(), tx.clone());
-        let (ctx, id, open) = (spec.ctx, spec.id, open.clone());
+        let (ctx, id) = (spec.ctx, spec.id);
         let cancel = cancel.clone();
-        open.fetch_add(1, Ordering::Relaxed);
+        say(Report::Opened).await;
         tokio::spawn(async move {
-            let report = tokio::select! {
-                r = carry(client, ns, target, port, local) => r,
-                _ = cancel.cancelled() => Report::Connection { bytes_in: 0, bytes_out: 0, error: Some("forward stopped".into()) },
-            };
-            open.fetch_sub(1, Ordering::Relaxed);
+            let report = carry(client, ns, target, port, local, cancel).await;
             let _ = tx2
                 .send(Msg::Forward(Forwarded { ctx, id, report }).into())
                 .await;

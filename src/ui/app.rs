@@ -20,6 +20,7 @@ const FRAME: Duration = Duration::from_millis(33);
 /// Runs the console in the terminal until it has quit.
 pub async fn run(term: &mut Term, engine: &mut Engine, theme: &Theme) {
     let mut input = super::input::spawn();
+    engine.set_terminal(true);
     // Test hook: panic after this many milliseconds, to prove a panic restores the
     // terminal (used by the end-to-end tests; unset in normal use).
     let panic_at = std::env::var("KDECK_TEST_PANIC_AFTER_MS")

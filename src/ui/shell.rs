@@ -25,7 +25,15 @@ use crate::cluster::exec::{Ran, Session};
 /// A shell that ends this fast with "not found" (126/127) and says little was not
 /// there: the next one configured is tried.
 fn missing(r: &Ran) -> bool {
-    matches!(r.exit, Some(126 | 127)) && r.bytes_out < 400 && r.took_ms < 5000
+    let not_found = match (r.exit, &r.error) {
+        (Some(126 | 127), _) => true,
+        // containerd says so in a Failure Status, without an exit code.
+        (None, Some(e)) => {
+            e.contains("executable file not found") || e.contains("no such file or directory")
+        }
+        _ => false,
+    };
+    not_found && r.bytes_in == 0 && r.bytes_out < 400 && r.took_ms < 5000
 }
 
 /// Reads the terminal's bytes for the shell until `stop` (or the terminal closes:
@@ -57,8 +65,21 @@ fn reader(tx: mpsc::Sender<Vec<u8>>, stop: Arc<AtomicBool>) {
         match rustix::io::read(fd, &mut buf) {
             Ok(0) | Err(_) => return,
             Ok(n) => {
-                if tx.blocking_send(buf[..n].to_vec()).is_err() {
-                    return;
+                // Never blocks for good: a full channel (a key held down while the
+                // server is slow) is retried until the session takes it or ends.
+                let mut chunk = buf[..n].to_vec();
+                loop {
+                    match tx.try_send(chunk) {
+                        Ok(()) => break,
+                        Err(mpsc::error::TrySendError::Closed(_)) => return,
+                        Err(mpsc::error::TrySendError::Full(c)) => {
+                            if stop.load(Ordering::SeqCst) {
+                                return;
+                            }
+                            chunk = c;
+                            std::thread::sleep(Duration::from_millis(10));
+                        }
+                    }
                 }
             }
         }
@@ -92,9 +113,13 @@ pub async fn run(term: &mut Term, engine: &mut Engine, fx: Effect) {
     tokio::time::sleep(Duration::from_millis(250)).await;
     let mut out = std::io::stdout();
     let _ = execute!(out, LeaveAlternateScreen, crossterm::cursor::Show);
+    let clean = |t: &str| crate::util::sanitize::line(t, 253);
     let _ = write!(
         out,
-        "\r\n[kdeck] shell in pod/{pod} (container {container}, namespace {namespace}) — exit the shell to return to kdeck\r\n"
+        "\r\n[kdeck] shell in pod/{} (container {}, namespace {}) — exit the shell to return to kdeck\r\n",
+        clean(&pod),
+        clean(&container),
+        clean(&namespace)
     );
     let _ = out.flush();
     let (in_tx, in_rx) = mpsc::channel(64);
@@ -127,6 +152,7 @@ pub async fn run(term: &mut Term, engine: &mut Engine, fx: Effect) {
     let mut session = Session {
         input: in_rx,
         sizes: size_rx,
+        initial: None,
         output: Box::new(|b: &[u8]| {
             let mut o = std::io::stdout();
             let _ = o.write_all(b);
@@ -137,20 +163,38 @@ pub async fn run(term: &mut Term, engine: &mut Engine, fx: Effect) {
         error: Some("no shell configured".into()),
         ..Ran::default()
     };
+    // A stop signal while the shell runs ends it (the session stops, with its
+    // counts) and then takes the quit path: the loop is not turning meanwhile.
+    let mut stopped = None;
+    let cancel = tokio_util::sync::CancellationToken::new();
     for (i, sh) in shells.iter().enumerate() {
-        ran = crate::cluster::exec::interactive(
+        session.initial = crossterm::terminal::size().ok();
+        let fut = crate::cluster::exec::interactive(
             client.clone(),
             &namespace,
             &pod,
             &container,
             std::slice::from_ref(sh),
             &mut session,
-        )
-        .await;
-        if !(missing(&ran) && i + 1 < shells.len()) {
+            cancel.clone(),
+        );
+        tokio::pin!(fut);
+        ran = tokio::select! {
+            r = &mut fut => r,
+            sig = engine.signal() => {
+                stopped = Some(sig);
+                cancel.cancel();
+                let mut r = fut.await;
+                r.error = Some(format!("ended by {}", sig.name()));
+                r
+            }
+        };
+        if stopped.is_some() || !(missing(&ran) && i + 1 < shells.len()) {
             break;
         }
     }
+    // The receiver goes first, so a reader waiting to hand over a key gives up.
+    drop(session);
     stop.store(true, Ordering::SeqCst);
     sizes.abort();
     if let Ok(h) = reading {
@@ -167,6 +211,10 @@ pub async fn run(term: &mut Term, engine: &mut Engine, fx: Effect) {
     let _ = term.clear();
     super::input::pause(false);
     engine.feed(Event::Done(Done::ShellEnded { flow, ran }));
+    if let Some(sig) = stopped {
+        tracing::info!("{} received during a shell: quitting", sig.name());
+        engine.feed(Event::Signal(sig));
+    }
 }
 
 #[cfg(test)]

@@ -153,6 +153,15 @@ pub fn executed(s: &mut State, flow: u64, ex: Executed) -> Vec<Effect> {
         return finish(s, ex.outcome, ex.detail);
     }
     let request = f.plan.as_ref().and_then(|p| p.request.clone());
+    if ex.interactive && s.quitting.is_some() {
+        // The person quit while the intent was being written: the shell is not
+        // opened, and that is recorded before kdeck stops.
+        return now(finish(
+            s,
+            Outcome::Failed,
+            "not opened: kdeck was quitting (nothing ran in the container)".into(),
+        ));
+    }
     if ex.interactive
         && let Some(Request::Shell {
             namespace,
@@ -391,6 +400,11 @@ pub fn quitting(s: &mut State, cause: &str) -> (Vec<Effect>, bool) {
             vec![audit_effect(f.id, f.ctx, rec)]
         }
         Some(Stage::Sending) => return (Vec::new(), true),
+        Some(Stage::Shell) => finish(
+            s,
+            Outcome::Failed,
+            format!("not verified: {cause} while the shell was open"),
+        ),
         _ => Vec::new(),
     };
     (now(fx), false)

@@ -348,3 +348,32 @@ fn quitting_stops_every_forward_and_records_it_at_once() {
         "{fx:?}"
     );
 }
+
+#[test]
+fn a_shell_whose_intent_lands_while_quitting_is_not_opened_and_is_recorded() {
+    let mut s = state();
+    let _ = press(&mut s, "s");
+    preflight_ok(&mut s);
+    let Some(Effect::Execute { flow, intent, .. }) = press(&mut s, "y").into_iter().next() else {
+        panic!("y sends")
+    };
+    // q while the intent is being written: kdeck waits for the answer.
+    let fx = press(&mut s, "q");
+    assert!(!fx.iter().any(|e| matches!(e, Effect::Quit)), "{fx:?}");
+    let fx = s.step(done(flow, intent, None, true));
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Shell { .. })),
+        "not opened: {fx:?}"
+    );
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Audit { record, now: true, .. }
+            if record.outcome == Some(Outcome::Failed)
+                && record.error.as_deref().unwrap_or("").contains("not opened"))),
+        "{fx:?}"
+    );
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::Quit)),
+        "then kdeck stops: {fx:?}"
+    );
+}

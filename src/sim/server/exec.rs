@@ -79,7 +79,10 @@ fn secret_value(store: &crate::sim::store::Store, ns: &str, r: &Value) -> Option
     if let Some(v) = s["stringData"][key].as_str() {
         return Some(v.to_string());
     }
-    let raw = crate::actions::reveal::decode_base64(s["data"][key].as_str()?)?;
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(s["data"][key].as_str()?)
+        .ok()?;
     Some(String::from_utf8_lossy(&raw).into_owned())
 }
 
@@ -317,7 +320,11 @@ pub async fn run(mut ws: Ws, ch: Channels, shared: Arc<Shared>, req: ExecRequest
                 }
             }
             Message::Binary(b) if b.first() == Some(&RESIZE) => Vec::new(),
-            Message::Close(_) => return,
+            Message::Close(_) => {
+                // The close is answered, as the handshake asks.
+                super::stream::close(&mut ws).await;
+                return;
+            }
             _ => Vec::new(),
         };
         code = match emit(&mut ws, outs, req.tty, &mut pending).await {

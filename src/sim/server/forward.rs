@@ -142,7 +142,7 @@ impl Conn {
         response(400, "text/plain; charset=utf-8", why.as_bytes(), true)
     }
 
-    fn answer(&self, method: &str, target: &str, body: &Bytes, close: bool) -> Vec<u8> {
+    fn answer(&mut self, method: &str, target: &str, body: &Bytes, close: bool) -> Vec<u8> {
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
         let mut st = self.shared.lock();
         let Some(pod) = st.store.get(Kind::Pod, &self.namespace, &self.pod) else {

@@ -74,7 +74,11 @@ pub async fn channels(mut ws: Ws, shared: Arc<Shared>, namespace: &str, pod: &st
                     return;
                 }
             }
-            Message::Close(_) => return,
+            Message::Close(_) => {
+                // The close is answered, as the handshake asks.
+                super::stream::close(&mut ws).await;
+                return;
+            }
             _ => {}
         }
     }
@@ -102,7 +106,11 @@ pub async fn spdy(mut ws: Ws, shared: Arc<Shared>, namespace: &str, pod: &str) {
     while let Some(Ok(msg)) = ws.next().await {
         let bytes = match msg {
             Message::Binary(b) => b,
-            Message::Close(_) => return,
+            Message::Close(_) => {
+                // The close is answered, as the handshake asks.
+                super::stream::close(&mut ws).await;
+                return;
+            }
             _ => continue,
         };
         buf.extend_from_slice(&bytes);
@@ -197,6 +205,16 @@ pub async fn spdy(mut ws: Ws, shared: Arc<Shared>, namespace: &str, pod: &str) {
                         }
                     }
                 }
+            }
+            // Connections that are over are forgotten (a long forward serves many).
+            let over: Vec<String> = pairs
+                .iter()
+                .filter(|(_, p)| p.done)
+                .map(|(k, _)| k.clone())
+                .collect();
+            for k in over {
+                pairs.remove(&k);
+                streams.retain(|_, r| *r != k);
             }
             if !out.is_empty() && !send(&mut ws, out).await {
                 return;

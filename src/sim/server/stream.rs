@@ -284,7 +284,14 @@ fn prepare(shared: &Arc<Shared>, r: &Req, t: &Target) -> Result<Response<Body>, 
             _ = cancel.cancelled() => return,
         };
         let Ok(upgraded) = upgraded else { return };
-        let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
+        // Messages are bounded (a client's chunks are small; nothing legitimate is
+        // near 1 MiB).
+        let mut config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default();
+        config.max_message_size = Some(1 << 20);
+        config.max_frame_size = Some(1 << 20);
+        let ws =
+            WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config))
+                .await;
         let run = async {
             match job {
                 Job::Exec(ch, req) => super::exec::run(ws, ch, shared.clone(), req).await,
