@@ -464,4 +464,16 @@ fn completions_and_version_as_other_tools_have_them() {
     let (code, out, _) = run(kdeck(dir.path()).arg("--version"));
     assert_eq!(code, 0);
     assert_eq!(out.trim(), format!("kdeck {}", env!("CARGO_PKG_VERSION")));
+    // `kdeck completions bash | head -1`: the pipe closes early, nothing panics.
+    let mut child = kdeck(dir.path())
+        .args(["completions", "bash"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("kdeck runs");
+    drop(child.stdout.take());
+    let o = child.wait_with_output().expect("kdeck ends");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(o.status.code(), Some(0), "{err}");
 }

@@ -156,8 +156,11 @@ fn shell_command_and_forward_at_80x24_are_audited_with_exit_codes_and_no_output(
     t.keys(&["C-u"]);
     t.text(&port.to_string());
     t.keys(&["Enter"]);
-    // flextime-monitoring is labelled production: the name is typed.
-    confirm_typed(&t);
+    // A forward is LOW risk: `y` confirms it, even in a production namespace.
+    t.wait("the forward's plan", WAIT, |s| {
+        s.contains("port-forward svc/prometheus") && s.contains("run it? y yes")
+    });
+    t.keys(&["y"]);
     t.wait("forwarding", WAIT, |s| {
         s.contains(&format!("forwarding 127.0.0.1:{port}"))
     });

@@ -358,10 +358,18 @@ fn the_incidents_way_out_confirmed_by_name_and_audited_at_80x24() {
     filter(&t, "dashboard-blue");
     t.keys(&["T"]);
     type_to_confirm(&t, "dashboard");
-    // Trigger the volume snapshot.
+    // Trigger the volume snapshot: a LOW-risk action takes `y`, even in production.
     filter(&t, "volume-snapshot");
     t.keys(&["b"]);
-    type_to_confirm(&t, "volume-snapshot");
+    t.wait("the backup's plan", WAIT, |s| {
+        s.contains("trigger-backup") && s.contains("run it? y yes")
+    });
+    t.keys(&["y"]);
+    let s = t.wait("the backup run", Duration::from_secs(90), |s| {
+        s.contains("succeeded:") || s.contains("failed:")
+    });
+    assert!(s.contains("succeeded:"), "{s}");
+    t.keys(&["Escape"]);
     // kubectl sees the new state.
     let image = demo_kubectl(
         dir.path(),

@@ -319,6 +319,9 @@ pub struct Plan {
     pub blast: String,
     pub risk: Risk,
     pub warnings: Vec<String>,
+    /// The conditions the plan checked against what is on screen (a traffic
+    /// switch's gate), each passed or not: shown as ✓/✗ lines and recorded.
+    pub gate: Vec<(bool, String)>,
     /// Why the action must not run as planned (the person sees it; nothing is sent).
     pub refused: Option<String>,
     /// What the action sends, for the audit record.
@@ -341,6 +344,7 @@ impl Plan {
             blast: String::new(),
             risk: Risk::Low,
             warnings: Vec::new(),
+            gate: Vec::new(),
             refused: None,
             params: Value::Null,
             undo: None,

@@ -120,16 +120,35 @@ pub fn plan(
         if ready == 1 { "" } else { "s" }
     );
     let mut problems = Vec::new();
-    if dep.updated < dep.desired || dep.available < dep.desired || dep.replicas > dep.desired {
+    let rolled_out =
+        !(dep.updated < dep.desired || dep.available < dep.desired || dep.replicas > dep.desired);
+    let rollout = format!(
+        "deploy/{} rolled out ({}/{} updated, {} available)",
+        dep.meta.name, dep.updated, dep.desired, dep.available
+    );
+    if !rolled_out {
         problems.push(format!(
             "deploy/{} is not fully rolled out ({}/{} updated, {} available)",
             dep.meta.name, dep.updated, dep.desired, dep.available
         ));
     }
-    if ready < pods.len() || pods.is_empty() {
+    p.gate.push((rolled_out, rollout));
+    let all_ready = !(ready < pods.len() || pods.is_empty());
+    if !all_ready {
         problems.push(format!("{ready}/{} {to} pods ready", pods.len()));
     }
-    match health(&format!("deploy/{}", dep.meta.name)) {
+    p.gate
+        .push((all_ready, format!("{ready}/{} {to} pods ready", pods.len())));
+    let verdict = health(&format!("deploy/{}", dep.meta.name));
+    p.gate.push((
+        verdict == Some(HealthState::Ok),
+        format!(
+            "deploy/{} health {}",
+            dep.meta.name,
+            verdict.map_or("unknown", |h| h.label())
+        ),
+    ));
+    match verdict {
         Some(HealthState::Ok) => {}
         Some(s) => problems.push(format!(
             "deploy/{}'s health is {}",
@@ -292,12 +311,35 @@ mod tests {
             p.undo.as_deref(),
             Some("switch svc/dashboard back to slot=blue")
         );
+        // The gate that passed is shown, condition by condition.
+        let gate: Vec<String> = p
+            .gate
+            .iter()
+            .map(|(ok, l)| format!("{} {l}", if *ok { "✓" } else { "✗" }))
+            .collect();
+        assert_eq!(gate.len(), 3, "{gate:?}");
+        assert!(
+            gate[0].starts_with("✓ deploy/") && gate[0].contains("rolled out"),
+            "{gate:?}"
+        );
+        assert_eq!(gate[1], "✓ 3/3 green pods ready");
+        assert!(
+            gate[2].starts_with("✓ deploy/") && gate[2].ends_with("health ok"),
+            "{gate:?}"
+        );
     }
 
     #[test]
     fn an_unready_or_unhealthy_target_is_refused() {
         let ok = |_: &str| Some(HealthState::Ok);
         let p = plan(&data(1), 0, "ns", "dashboard", DEFAULT_KEY, &ok).unwrap();
+        assert!(
+            p.gate
+                .iter()
+                .any(|(ok, l)| !ok && l == "1/3 green pods ready"),
+            "{:?}",
+            p.gate
+        );
         let why = p.refused.expect("refused");
         assert!(why.contains("1/3 green pods ready"), "{why}");
         assert!(why.contains("not fully rolled out"), "{why}");

@@ -207,8 +207,20 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Audit { command }) => audit_cmd::run(&command, &cli.kube),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
-            clap_complete::generate(shell, &mut Cli::command(), "kdeck", &mut std::io::stdout());
-            ExitCode::SUCCESS
+            use std::io::Write;
+            // Written whole into memory first: the generator panics on a write error,
+            // and a closed pipe (`| head`) is not one worth a panic.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "kdeck", &mut script);
+            let mut out = std::io::stdout();
+            match out.write_all(&script).and_then(|()| out.flush()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("kdeck completions: {e}");
+                    ExitCode::from(1)
+                }
+            }
         }
         Some(Command::Config { command }) => {
             config_cmd::run(&command, cli.kube.data_dir.as_deref())

@@ -239,6 +239,27 @@ impl Default for ActionSettings {
     }
 }
 
+/// What confirming costs in protected namespaces and contexts.
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConfirmSettings {
+    /// LOW-risk actions (a backup run, a port-forward) take the typed name too
+    /// (default: `y`; medium and above always take the typed name).
+    pub typed_low_risk: bool,
+    /// A typed prefix of the name is accepted once it is this long and no other
+    /// object in the namespace starts with it (0: the whole name only).
+    pub prefix_min: usize,
+}
+
+impl Default for ConfirmSettings {
+    fn default() -> Self {
+        ConfirmSettings {
+            typed_low_risk: false,
+            prefix_min: 4,
+        }
+    }
+}
+
 /// Exec in containers (shells and one-shot commands).
 #[derive(Deserialize, Debug, Clone, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -313,6 +334,8 @@ pub struct Config {
     pub alerts: AlertSettings,
     #[serde(default)]
     pub actions: ActionSettings,
+    #[serde(default)]
+    pub confirm: ConfirmSettings,
     #[serde(default)]
     pub exec: ExecSettings,
     #[serde(default)]

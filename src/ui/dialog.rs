@@ -66,6 +66,17 @@ fn plan_lines<'a>(s: &State, f: &Flow, p: &Plan, w: usize, t: &Theme) -> Vec<Lin
     if let Some(u) = &p.undo {
         out.push(kv("undo", u, w, t));
     }
+    for (ok, line) in &p.gate {
+        let (mark, style) = if *ok {
+            ("✓", t.style("severity.ok"))
+        } else {
+            ("✗", t.style("dialog.danger"))
+        };
+        out.push(Line::from(vec![
+            Span::styled(format!("{mark} "), style),
+            Span::styled(fit(line, w.saturating_sub(2)), t.style("dialog")),
+        ]));
+    }
     if !f.checks.is_empty() {
         for c in &f.checks {
             let (mark, style) = if c.ok {
@@ -358,9 +369,21 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
                         ),
                         t.style("dialog.danger"),
                     )));
+                    if s.config.confirm.prefix_min > 0 {
+                        lines.push(Line::from(Span::styled(
+                            fit(
+                                &format!(
+                                    "(a prefix of {}+ letters no other object here starts with is enough)",
+                                    s.config.confirm.prefix_min
+                                ),
+                                iw,
+                            ),
+                            t.style("text.dim"),
+                        )));
+                    }
                     if *mismatch {
                         lines.push(Line::from(Span::styled(
-                            "that is not the name: nothing was sent",
+                            "that is not the name (nor a unique prefix): nothing was sent",
                             t.style("dialog.danger"),
                         )));
                     }

@@ -214,10 +214,19 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
                 Some(area) => {
                     if k.code == Code::Enter {
                         let got = area.lines().join("");
-                        if got.trim() == want {
+                        let got = got.trim().to_string();
+                        let (ctx, ns) = (f.ctx, f.plan.as_ref().map(|p| p.namespace.clone()));
+                        if got == want
+                            || ns.is_some_and(|ns| unique_prefix(s, ctx, &ns, &got, &want))
+                        {
                             return Some(confirmed(s));
                         }
-                        *mismatch = true;
+                        if let Some(Stage::Confirm { mismatch, .. }) =
+                            s.flow.as_mut().map(|f| &mut f.stage)
+                        {
+                            *mismatch = true;
+                        }
+                        return Some(Vec::new());
                     } else {
                         area.input(textarea_input(k));
                         *mismatch = false;
@@ -260,6 +269,46 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
             Some(Vec::new())
         }
     }
+}
+
+/// Whether `typed` is a prefix of `want` long enough (config `prefix_min`) that no
+/// other object in `namespace` starts with it.
+pub(super) fn unique_prefix(
+    s: &State,
+    ctx: CtxId,
+    namespace: &str,
+    typed: &str,
+    want: &str,
+) -> bool {
+    let min = s.config.confirm.prefix_min;
+    if min == 0 || typed.chars().count() < min || !want.starts_with(typed) {
+        return false;
+    }
+    let Some(c) = s.contexts.get(ctx) else {
+        return false;
+    };
+    struct Others<'a> {
+        tables: &'a crate::cluster::kinds::Tables,
+        ns: &'a str,
+        typed: &'a str,
+        want: &'a str,
+    }
+    impl crate::cluster::kinds::Visit for Others<'_> {
+        type Out = bool;
+        fn visit<K: crate::cluster::kinds::Stored>(self) -> bool {
+            K::INFO.namespaced
+                && crate::cluster::kinds::in_namespace_keys(K::table(self.tables), self.ns)
+                    .any(|n| n.starts_with(self.typed) && n != self.want)
+        }
+    }
+    !ResKind::ALL.iter().any(|k| {
+        k.visit(Others {
+            tables: &c.data.kinds,
+            ns: namespace,
+            typed,
+            want,
+        })
+    })
 }
 
 /// In the confirm dialog of an HPA-managed scale, tab plans the HPA change instead.

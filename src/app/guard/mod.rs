@@ -238,6 +238,20 @@ pub(super) fn health_of(
         .max_by_key(|h| rank(*h))
 }
 
+/// How long ago `workload`'s health was last checked (its freshest endpoint).
+pub(super) fn health_age(s: &State, ctx: CtxId, namespace: &str, workload: &str) -> Option<Ts> {
+    s.health
+        .endpoints
+        .iter()
+        .filter(|(k, _)| {
+            k.ctx == Some(ctx)
+                && k.namespace.as_ref() == namespace
+                && k.workload.as_ref() == workload
+        })
+        .map(|(_, e)| (s.now - e.last_at).max(0))
+        .min()
+}
+
 pub(super) fn new_flow(s: &mut State, ctx: CtxId, stage: Stage) -> Flow {
     let id = s.next_id();
     Flow {
@@ -505,7 +519,19 @@ fn plan_for(s: &State, a: Command, t: &Target) -> Result<Plan, String> {
             } else {
                 traffic_service(s, t).ok_or("no Service to switch")?
             };
-            actions::traffic::plan(d, t.ctx, &t.namespace, &svc, &key, &health)
+            let mut p = actions::traffic::plan(d, t.ctx, &t.namespace, &svc, &key, &health)?;
+            // The health line says how fresh its verdict is.
+            if let Some(w) = p.params.get("deployment").and_then(|v| v.as_str())
+                && let Some(age) = health_age(s, t.ctx, &t.namespace, &format!("deploy/{w}"))
+                && let Some(line) = p.gate.iter_mut().find(|(_, l)| l.contains(" health "))
+            {
+                line.1.push_str(&format!(
+                    ", checked {}",
+                    crate::util::age::age(now, now - age)
+                ));
+                line.1.push_str(" ago");
+            }
+            Ok(p)
         }
         Command::ActBackup => actions::backup::plan(d, t.ctx, &t.namespace, &t.name, now),
         _ => Err("not an action".into()),

@@ -28,6 +28,14 @@ pub(super) fn record(
     if let Some(p) = &f.plan {
         r.namespace = p.namespace.clone();
         r.params = serde_json::json!({"request": p.request, "plan": p.params, "risk": p.risk, "blast": p.blast, "warnings": p.warnings});
+        if !p.gate.is_empty() {
+            r.params["gate"] = serde_json::json!(
+                p.gate
+                    .iter()
+                    .map(|(ok, l)| format!("{} {l}", if *ok { "✓" } else { "✗" }))
+                    .collect::<Vec<_>>()
+            );
+        }
         if let Some(u) = p.params.get("undoes") {
             r.params["undoes"] = u.clone();
         }
@@ -57,14 +65,19 @@ pub(super) fn audit_effect(flow: u64, ctx: CtxId, record: Record) -> Effect {
 
 /// The server checks answered.
 pub fn preflighted(s: &mut State, flow: u64, checks: Vec<Preflight>) -> Vec<Effect> {
+    // In a protected scope the name is typed — unless the risk is low (then `y`,
+    // unless configured otherwise) or an exec's typed confirmation is turned off.
     let typed_exec = s.config.exec.typed_confirm;
+    let typed_low = s.config.confirm.typed_low_risk;
     let protected = s.flow.as_ref().is_some_and(|f| {
         f.plan.as_ref().is_some_and(|p| {
             let exec = matches!(
                 p.request,
                 Some(Request::Exec { .. } | Request::Shell { .. })
             );
-            protected(s, f.ctx, &p.namespace) && (typed_exec || !exec)
+            protected(s, f.ctx, &p.namespace)
+                && (typed_exec || !exec)
+                && (typed_low || p.risk > actions::Risk::Low)
         })
     });
     let Some(f) = s

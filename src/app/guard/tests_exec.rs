@@ -377,3 +377,85 @@ fn a_shell_whose_intent_lands_while_quitting_is_not_opened_and_is_recorded() {
         "then kdeck stops: {fx:?}"
     );
 }
+
+#[test]
+fn in_a_protected_scope_low_risk_takes_y_and_higher_risk_the_name() {
+    let mut s = state();
+    s.state.config.protected = Some(vec!["shop".into()]);
+    // A forward is LOW risk: y.
+    let _ = press(&mut s, "F");
+    press(&mut s, "18080:8080");
+    key(&mut s, Code::Enter);
+    preflight_ok(&mut s);
+    assert!(matches!(
+        s.flow.as_ref().map(|f| &f.stage),
+        Some(Stage::Confirm { typed: None, .. })
+    ));
+    key(&mut s, Code::Esc);
+    // A shell is HIGH: the pod's name is typed.
+    let _ = press(&mut s, "s");
+    preflight_ok(&mut s);
+    assert!(matches!(
+        s.flow.as_ref().map(|f| &f.stage),
+        Some(Stage::Confirm { typed: Some(_), .. })
+    ));
+    // "api-" is not unique in shop (api-new-1, api-old-2, …): not accepted.
+    press(&mut s, "api-");
+    let fx = key(&mut s, Code::Enter);
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Execute { .. })),
+        "{fx:?}"
+    );
+    assert!(matches!(
+        s.flow.as_ref().map(|f| &f.stage),
+        Some(Stage::Confirm { mismatch: true, .. })
+    ));
+    // The whole name is.
+    press(&mut s, "old-1");
+    let fx = key(&mut s, Code::Enter);
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::Execute { .. })),
+        "{fx:?}"
+    );
+    // And configured otherwise, a LOW-risk action takes the name too.
+    let mut t = state();
+    t.state.config.protected = Some(vec!["shop".into()]);
+    t.state.config.confirm.typed_low_risk = true;
+    let _ = press(&mut t, "F");
+    press(&mut t, "18080:8080");
+    key(&mut t, Code::Enter);
+    preflight_ok(&mut t);
+    assert!(matches!(
+        t.flow.as_ref().map(|f| &f.stage),
+        Some(Stage::Confirm { typed: Some(_), .. })
+    ));
+}
+
+#[test]
+fn a_typed_prefix_counts_once_it_is_long_enough_and_unique_in_the_namespace() {
+    let s = state();
+    // In shop: deployments web and api, replicasets web-aaa, api-old, api-new, and
+    // their pods.
+    let unique = |typed: &str, want: &str| super::keys::unique_prefix(&s, 0, "shop", typed, want);
+    assert!(
+        !unique("api-new", "api-new-1"),
+        "the ReplicaSet api-new starts so too"
+    );
+    assert!(
+        unique("api-new-", "api-new-1"),
+        "nothing else starts with api-new-"
+    );
+    assert!(!unique("api-", "api-new-1"), "api-old-1 starts so too");
+    assert!(!unique("web", "web-aaa-1"), "too short");
+    assert!(!unique("web-aaa-", "web-aaa-1"), "web-aaa-2 starts so too");
+    assert!(!unique("xyz-", "web-aaa-1"), "not a prefix of the name");
+    let mut off = state();
+    off.state.config.confirm.prefix_min = 0;
+    assert!(!super::keys::unique_prefix(
+        &off,
+        0,
+        "shop",
+        "api-new-",
+        "api-new-1"
+    ));
+}

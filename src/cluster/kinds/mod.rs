@@ -335,6 +335,14 @@ pub fn in_namespace<'a, V>(t: &'a Table<V>, ns: &str) -> impl Iterator<Item = &'
         .map(|(_, v)| v)
 }
 
+/// The names of one namespace's records.
+pub fn in_namespace_keys<'a, V>(t: &'a Table<V>, ns: &str) -> impl Iterator<Item = &'a str> + 'a {
+    let ns: Arc<str> = Arc::from(ns);
+    t.range((ns.clone(), Arc::from(""))..)
+        .take_while(move |((n, _), _)| *n == ns)
+        .map(|((_, name), _)| name.as_ref())
+}
+
 fn relist_into<K: Stored>(t: &mut Table<K::Rec>, scope: Option<&str>, items: Vec<K::Rec>) {
     match scope.filter(|_| K::INFO.namespaced) {
         None => t.clear(),
