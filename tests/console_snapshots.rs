@@ -619,3 +619,68 @@ async fn wide_joined_and_invisible_text_is_drawn_as_measured() {
         assert!(text.contains("👩👩👧 and ab"), "{text}");
     }
 }
+
+/// Two clusters' consoles: every list says which context each row is from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_two_contexts_every_list_has_a_context_column() {
+    let (c, now) = cluster(Scenario::Incident, 240.0).await;
+    // The same cluster twice, as two contexts (prod-eu, prod-us): every record and
+    // report of the first is given to the second too.
+    let client = common::kube_client(&c.kubeconfig).await;
+    let spec = |name: &str| {
+        let mut sp = common::console::spec(&c);
+        sp.name = name.into();
+        sp
+    };
+    let contexts = vec![
+        kdeck::app::state::ContextState::new(spec("prod-eu"), false),
+        kdeck::app::state::ContextState::new(spec("prod-us"), false),
+    ];
+    let st = kdeck::app::State::new(
+        contexts,
+        kdeck::config::keymap::Keymap::builtin("default").expect("keymap"),
+        now,
+    );
+    let mut s = Console::new(st);
+    for ctx in 0..2 {
+        let (listings, _) = kdeck::cluster::watch::list_all(&client, None).await;
+        for l in listings {
+            let _ = s.step(Event::Cluster(Msg::Relisted {
+                ctx,
+                scope: None,
+                listing: l,
+            }));
+        }
+        let _ = s.step(Event::Cluster(Msg::Metrics {
+            ctx,
+            pods: kdeck::cluster::metrics::fetch_usage(&client, &[]).await,
+        }));
+        let _ = s.step(Event::Cluster(Msg::Reachable {
+            ctx,
+            ok: Ok(()),
+            skew: None,
+        }));
+    }
+    let _ = s.step(Event::Refresh);
+    let theme = Theme::builtin("default").expect("theme");
+    for (a, name) in [
+        (Command::ViewHpas, "hpas"),
+        (Command::ViewEvents, "events"),
+        (Command::ViewServices, "services"),
+        (Command::ViewResources, "resources"),
+        (Command::ViewPods, "pods"),
+        (Command::ViewOverview, "overview"),
+    ] {
+        let _ = s.step(Event::Command(a));
+        for (w, h) in [(80u16, 24u16), (200, 50)] {
+            let text = render_text(&mut s, w, h, &theme);
+            assert!(text.contains("CONTEXT"), "{name} {w}x{h}:\n{text}");
+            if w == 200 {
+                assert!(
+                    text.contains("prod-eu") && text.contains("prod-us"),
+                    "{name} {w}x{h}: both contexts' rows:\n{text}"
+                );
+            }
+        }
+    }
+}

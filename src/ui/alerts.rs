@@ -8,7 +8,7 @@ use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 
 use super::widgets::{
-    cell, col, empty, fit, name_cell, severity_mark, severity_style, styled, table,
+    cell, col, empty, fit, name_cell, severity_mark, severity_style, styled, table_ctx,
 };
 use crate::app::State;
 use crate::app::lists::ListState;
@@ -67,46 +67,55 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
     if wide {
         cols.push(col("LABELS", Fill(1)));
     }
-    table(f, area, t, &cols, ls, |i, w| {
-        let r = &s.fleet.alerts[i];
-        let st = severity_style(t, r.severity);
-        let mut cells = vec![
-            styled(severity_mark(r.severity), w[0], st),
-            cell(
-                r.alert
-                    .starts
-                    .map(|x| age(s.now, x))
-                    .unwrap_or_else(|| "-".into()),
-                w[1],
-            ),
-            styled(&r.alert.name, w[2], st),
-            name_cell(&*r.namespace, w[3]),
-        ];
-        let mut c = 4;
-        if wide {
-            let wl = r.alert.workload.as_deref().unwrap_or("-");
-            cells.push(name_cell(
-                if r.linked {
-                    wl.to_string()
-                } else {
-                    format!("{wl} (not watched)")
-                },
-                w[4],
-            ));
-            c = 5;
-        }
-        cells.push(cell(&r.alert.summary, w[c]));
-        if wide {
-            // The labels that say more than the columns already do.
-            let labels: Vec<String> = r
-                .alert
-                .labels
-                .iter()
-                .filter(|(k, _)| !matches!(k.as_str(), "alertname" | "severity" | "namespace"))
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            cells.push(cell(labels.join(" "), w[c + 1]));
-        }
-        (cells, t.style("text"))
-    });
+    table_ctx(
+        f,
+        area,
+        s,
+        t,
+        cols,
+        ls,
+        |i| s.fleet.alerts[i].ctx,
+        |i, w| {
+            let r = &s.fleet.alerts[i];
+            let st = severity_style(t, r.severity);
+            let mut cells = vec![
+                styled(severity_mark(r.severity), w[0], st),
+                cell(
+                    r.alert
+                        .starts
+                        .map(|x| age(s.now, x))
+                        .unwrap_or_else(|| "-".into()),
+                    w[1],
+                ),
+                styled(&r.alert.name, w[2], st),
+                name_cell(&*r.namespace, w[3]),
+            ];
+            let mut c = 4;
+            if wide {
+                let wl = r.alert.workload.as_deref().unwrap_or("-");
+                cells.push(name_cell(
+                    if r.linked {
+                        wl.to_string()
+                    } else {
+                        format!("{wl} (not watched)")
+                    },
+                    w[4],
+                ));
+                c = 5;
+            }
+            cells.push(cell(&r.alert.summary, w[c]));
+            if wide {
+                // The labels that say more than the columns already do.
+                let labels: Vec<String> = r
+                    .alert
+                    .labels
+                    .iter()
+                    .filter(|(k, _)| !matches!(k.as_str(), "alertname" | "severity" | "namespace"))
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                cells.push(cell(labels.join(" "), w[c + 1]));
+            }
+            (cells, t.style("text"))
+        },
+    );
 }

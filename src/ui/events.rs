@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint::*, Rect};
 
-use super::widgets::{cell, col, empty, name_cell, severity_style, styled, table};
+use super::widgets::{cell, col, empty, name_cell, severity_style, styled, table_ctx};
 use crate::app::State;
 use crate::app::lists::ListState;
 use crate::config::theme::Theme;
@@ -25,33 +25,42 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
     if wide {
         cols.push(col("COUNT", Length(5)));
     }
-    table(f, area, t, &cols, ls, |i, w| {
-        let e = &s.fleet.events[i];
-        let st = severity_style(t, e.severity);
-        let mut cells = vec![
-            cell(age(s.ctx_now(e.ctx), e.last), w[0]),
-            styled(
-                if e.warning { "Warn" } else { "Norm" },
-                w[1],
-                if e.warning { st } else { t.style("text.dim") },
-            ),
-        ];
-        let mut c = 2;
-        if wide {
-            cells.push(name_cell(&*e.namespace, w[2]));
-            c = 3;
-        }
-        cells.push(cell(&*e.reason, w[c]));
-        cells.push(name_cell(&e.object, w[c + 1]));
-        let msg = if e.count > 1 && !wide {
-            format!("(x{}) {}", e.count, e.message)
-        } else {
-            e.message.to_string()
-        };
-        cells.push(cell(msg, w[c + 2]));
-        if wide {
-            cells.push(cell(e.count.to_string(), w[c + 3]));
-        }
-        (cells, t.style("text"))
-    });
+    table_ctx(
+        f,
+        area,
+        s,
+        t,
+        cols,
+        ls,
+        |i| Some(s.fleet.events[i].ctx),
+        |i, w| {
+            let e = &s.fleet.events[i];
+            let st = severity_style(t, e.severity);
+            let mut cells = vec![
+                cell(age(s.ctx_now(e.ctx), e.last), w[0]),
+                styled(
+                    if e.warning { "Warn" } else { "Norm" },
+                    w[1],
+                    if e.warning { st } else { t.style("text.dim") },
+                ),
+            ];
+            let mut c = 2;
+            if wide {
+                cells.push(name_cell(&*e.namespace, w[2]));
+                c = 3;
+            }
+            cells.push(cell(&*e.reason, w[c]));
+            cells.push(name_cell(&e.object, w[c + 1]));
+            let msg = if e.count > 1 && !wide {
+                format!("(x{}) {}", e.count, e.message)
+            } else {
+                e.message.to_string()
+            };
+            cells.push(cell(msg, w[c + 2]));
+            if wide {
+                cells.push(cell(e.count.to_string(), w[c + 3]));
+            }
+            (cells, t.style("text"))
+        },
+    );
 }

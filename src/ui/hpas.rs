@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint::*, Rect};
 
-use super::widgets::{cell, col, empty, name_cell, severity_style, styled, table};
+use super::widgets::{cell, col, empty, name_cell, severity_style, styled, table_ctx};
 use crate::app::State;
 use crate::app::lists::ListState;
 use crate::config::theme::Theme;
@@ -30,43 +30,52 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         cols.push(col("CONDITIONS", Fill(1)));
         cols.push(col("LAST SCALE", Length(10)));
     }
-    table(f, area, t, &cols, ls, |i, w| {
-        let h = &s.fleet.hpas[i];
-        let st = severity_style(t, h.assessment.severity);
-        let mut cells = vec![name_cell(&*h.namespace, w[0]), name_cell(&*h.name, w[1])];
-        let mut c = 2;
-        if wide {
-            cells.push(cell(&h.reference, w[2]));
-            c = 3;
-        }
-        let replicas = format!("{} {}-{}", h.current, h.min, h.max);
-        cells.push(styled(
-            replicas,
-            w[c],
-            if h.assessment.severity >= Severity::Warning {
-                st
-            } else {
-                t.style("text")
-            },
-        ));
-        cells.push(cell(&h.targets, w[c + 1]));
-        if wide {
+    table_ctx(
+        f,
+        area,
+        s,
+        t,
+        cols,
+        ls,
+        |i| Some(s.fleet.hpas[i].ctx),
+        |i, w| {
+            let h = &s.fleet.hpas[i];
+            let st = severity_style(t, h.assessment.severity);
+            let mut cells = vec![name_cell(&*h.namespace, w[0]), name_cell(&*h.name, w[1])];
+            let mut c = 2;
+            if wide {
+                cells.push(cell(&h.reference, w[2]));
+                c = 3;
+            }
+            let replicas = format!("{} {}-{}", h.current, h.min, h.max);
             cells.push(styled(
-                &h.conditions,
-                w[c + 2],
+                replicas,
+                w[c],
                 if h.assessment.severity >= Severity::Warning {
                     st
                 } else {
-                    t.style("text.dim")
+                    t.style("text")
                 },
             ));
-            cells.push(cell(
-                h.last_scale
-                    .map(|l| age(s.ctx_now(h.ctx), l))
-                    .unwrap_or_else(|| "-".into()),
-                w[c + 3],
-            ));
-        }
-        (cells, t.style("text"))
-    });
+            cells.push(cell(&h.targets, w[c + 1]));
+            if wide {
+                cells.push(styled(
+                    &h.conditions,
+                    w[c + 2],
+                    if h.assessment.severity >= Severity::Warning {
+                        st
+                    } else {
+                        t.style("text.dim")
+                    },
+                ));
+                cells.push(cell(
+                    h.last_scale
+                        .map(|l| age(s.ctx_now(h.ctx), l))
+                        .unwrap_or_else(|| "-".into()),
+                    w[c + 3],
+                ));
+            }
+            (cells, t.style("text"))
+        },
+    );
 }

@@ -164,6 +164,33 @@ pub fn table(
     f.render_widget(t, area);
 }
 
+/// [`table`] with a CONTEXT column first when several contexts are shown (every
+/// view gets it, so two clusters' rows of the same name can be told apart):
+/// `ctx_of` names a row's context; `row` builds the rest from the rest of the widths.
+#[allow(clippy::too_many_arguments)]
+pub fn table_ctx(
+    f: &mut Frame,
+    area: Rect,
+    s: &crate::app::State,
+    theme: &Theme,
+    cols: Vec<Col>,
+    ls: &ListState,
+    ctx_of: impl Fn(usize) -> Option<crate::cluster::msg::CtxId>,
+    mut row: impl FnMut(usize, &[usize]) -> (Vec<Cell<'static>>, Style),
+) {
+    if !s.multi_context() {
+        return table(f, area, theme, &cols, ls, row);
+    }
+    let mut all = vec![col("CONTEXT", Constraint::Length(12))];
+    all.extend(cols);
+    table(f, area, theme, &all, ls, |i, w| {
+        let (mut cells, style) = row(i, &w[1..]);
+        let name = ctx_of(i).map_or("-", |c| s.context_name(c));
+        cells.insert(0, name_cell(name, w[0]));
+        (cells, style)
+    })
+}
+
 /// A cell cut to its column.
 pub fn cell(s: impl AsRef<str>, width: usize) -> Cell<'static> {
     Cell::from(fit(s.as_ref(), width))
