@@ -103,6 +103,29 @@ pub fn apply(s: &mut State, a: Command) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Command::SortNext | Command::SortReverse => {
+            let mut said = None;
+            if let Some(l) = s.list_mut() {
+                l.sort = if a == Command::SortNext {
+                    super::sort::next(l.view, l.sort)
+                } else {
+                    l.sort.map(|x| super::sort::Sort {
+                        reversed: !x.reversed,
+                        ..x
+                    })
+                };
+                said = Some(match l.sort {
+                    Some(x) => format!("sorted by {}", super::sort::label(l.view, x)),
+                    None if a == Command::SortNext => "the view's own order".to_string(),
+                    None => "o sorts by a column first".to_string(),
+                });
+            }
+            s.refresh_lists();
+            if let Some(t) = said {
+                s.notify(t, false);
+            }
+            Vec::new()
+        }
         Command::ViewForwards => {
             if !matches!(s.screen(), Screen::Forwards { .. }) {
                 s.screens.push(Screen::Forwards { selected: 0 });

@@ -55,6 +55,8 @@ pub enum Command {
     ActForward,
     ViewForwards,
     ForwardStop,
+    SortNext,
+    SortReverse,
 }
 
 /// (command, name in keymap files, description for help).
@@ -229,6 +231,12 @@ const TABLE: &[(Command, &str, &str)] = &[
         "view.forwards",
         "port-forwards: target, local address, connections, bytes",
     ),
+    (
+        Command::SortNext,
+        "sort.next",
+        "sort by the next column (after the last: the view's own order)",
+    ),
+    (Command::SortReverse, "sort.reverse", "reverse the sort"),
     (
         Command::ForwardStop,
         "forward.stop",

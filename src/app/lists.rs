@@ -166,6 +166,8 @@ pub struct ListState {
     /// Indices into the fleet's rows for this view, after scope and filters.
     pub visible: Vec<usize>,
     pub selected_key: Option<RowKey>,
+    /// A column the person sorted by (`o`), or the view's own order.
+    pub sort: Option<super::sort::Sort>,
 }
 
 impl ListState {
@@ -178,6 +180,7 @@ impl ListState {
             offset: 0,
             visible: Vec::new(),
             selected_key: None,
+            sort: None,
         }
     }
 
@@ -530,6 +533,7 @@ pub fn refresh(ls: &mut ListState, f: &Fleet, filters: &Filters, contexts: &[Con
                         .contains(&needle))
         })
         .collect();
+    super::sort::apply(&mut ls.visible, ls.view, f, ls.sort);
     // The selection sticks to an object only once the person has moved it; until
     // then it stays on the first (worst) row as rows re-sort.
     ls.selected = ls.selected.min(ls.visible.len().saturating_sub(1));

@@ -22,6 +22,7 @@ pub mod logs;
 pub mod nav;
 pub mod quit;
 pub mod runtime;
+pub mod sort;
 pub mod state;
 pub mod testkit;
 pub mod transitions;

@@ -158,6 +158,9 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
             if !l.filter.is_empty() {
                 text.push_str(&format!(" /{}", fit(&l.filter, 24)));
             }
+            if let Some(sort) = l.sort {
+                text.push_str(&format!(" {}", crate::app::sort::label(l.view, sort)));
+            }
             text
         }
         Screen::Describe { target, .. } => {
