@@ -68,6 +68,31 @@ fn key_inner(s: &mut State, k: Key) -> Vec<Effect> {
             return Vec::new();
         }
         Input::Command(mut i) => {
+            // ↑↓ walk the candidates of what was typed (a picker for `:ns `).
+            if matches!(
+                k.code,
+                crate::config::keymap::Code::Up | crate::config::keymap::Code::Down
+            ) && !k.ctrl
+            {
+                let base = s.pick.as_ref().map_or(i.text.clone(), |(b, _)| b.clone());
+                let ctxs: Vec<String> = s.contexts.iter().map(|c| c.spec.name.clone()).collect();
+                let cands =
+                    typed::complete(&base, &s.namespaces(), &ctxs, &super::browse::names(s));
+                if !cands.is_empty() {
+                    let n = cands.len();
+                    let at = match (s.pick.as_ref().map(|p| p.1), k.code) {
+                        (None, crate::config::keymap::Code::Up) => n - 1,
+                        (None, _) => 0,
+                        (Some(a), crate::config::keymap::Code::Up) => (a + n - 1) % n,
+                        (Some(a), _) => (a + 1) % n,
+                    };
+                    s.pick = Some((base, at));
+                    i = LineInput::with(&cands[at]);
+                }
+                s.input = Input::Command(i);
+                return Vec::new();
+            }
+            s.pick = None;
             return match i.key(&k) {
                 Edit::Cancel => Vec::new(),
                 Edit::Submit => run_command(s, &i.text),
@@ -117,15 +142,81 @@ fn key_inner(s: &mut State, k: Key) -> Vec<Effect> {
     }
 }
 
+/// `Err(message)` when `ns` names no namespace any context knows (with the close
+/// ones); a namespace list not known yet lets anything through.
+fn known_namespace(s: &State, ns: &str) -> Result<(), String> {
+    let all = s.namespaces();
+    if all.is_empty() || all.iter().any(|n| n == ns) {
+        return Ok(());
+    }
+    let close = typed::close_matches(ns, &all);
+    Err(if close.is_empty() {
+        format!("no namespace {ns:?} in any context (:ns lists them)")
+    } else {
+        format!("no namespace {ns:?}; did you mean {}?", close.join(", "))
+    })
+}
+
+/// Opens the command line again as a picker: `start` typed, its candidates shown.
+fn picker(s: &mut State, start: &str) -> Vec<Effect> {
+    s.input = Input::Command(LineInput::with(start));
+    s.notify("pick with ↑↓ or type a name, then enter", false);
+    Vec::new()
+}
+
 fn run_command(s: &mut State, line: &str) -> Vec<Effect> {
+    // `:ns` and `:ctx` alone list what there is to pick.
+    match line.trim() {
+        "ns" | "namespace" => return picker(s, "ns "),
+        "ctx" | "context" => return picker(s, "ctx "),
+        _ => {}
+    }
+    let (line, selector) = typed::label_selector(line);
+    let line = line.as_str();
+    if let Some(sel) = &selector
+        && let Err(e) = crate::util::selector::LabelSelector::parse(sel).and_then(|p| {
+            if p.is_empty() {
+                Err("-l needs a selector, e.g. -l app=dashboard".to_string())
+            } else {
+                Ok(p)
+            }
+        })
+    {
+        s.notify(format!("-l {sel}: {e}"), true);
+        return Vec::new();
+    }
     match typed::parse(line) {
         Ok(Typed::View(v, ns)) => {
+            if let Some(Some(n)) = &ns
+                && let Err(e) = known_namespace(s, n)
+            {
+                s.notify(e, true);
+                return Vec::new();
+            }
             let fx = switch_view(s, v);
             if let Some(ns) = ns {
                 s.scope_namespace = ns;
-                s.refresh_lists();
             }
+            if let Some(sel) = selector {
+                // A label filter: the list's filter, so the header shows it and esc
+                // clears it.
+                if let Some(l) = s.list_mut() {
+                    l.filter = format!("-l {sel}");
+                    l.selected = 0;
+                    l.selected_key = None;
+                }
+            }
+            s.refresh_lists();
             fx
+        }
+        Ok(_) if selector.is_some() => {
+            s.notify("-l goes with a list: :pods -l app=dashboard", true);
+            Vec::new()
+        }
+        Ok(Typed::Namespace(Some(n))) if known_namespace(s, &n).is_err() => {
+            let e = known_namespace(s, &n).err().unwrap_or_default();
+            s.notify(e, true);
+            Vec::new()
         }
         Ok(Typed::Namespace(ns)) => {
             s.scope_namespace = ns.clone();
@@ -143,7 +234,20 @@ fn run_command(s: &mut State, line: &str) -> Vec<Effect> {
                 Some(name) => match s.contexts.iter().position(|c| c.spec.name == name) {
                     Some(i) => s.scope_context = Some(i),
                     None => {
-                        s.notify(format!("unknown context {name:?}"), true);
+                        let names: Vec<String> =
+                            s.contexts.iter().map(|c| c.spec.name.clone()).collect();
+                        let close = typed::close_matches(&name, &names);
+                        s.notify(
+                            if close.is_empty() {
+                                format!("unknown context {name:?} (open: {})", names.join(", "))
+                            } else {
+                                format!(
+                                    "unknown context {name:?}; did you mean {}?",
+                                    close.join(", ")
+                                )
+                            },
+                            true,
+                        );
                         return Vec::new();
                     }
                 },

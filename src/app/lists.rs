@@ -507,8 +507,54 @@ fn in_scope(
 }
 
 /// Recomputes `ls.visible` and re-finds the selected row by its key.
+/// Whether row `i` carries labels `sel` picks: a pod's own, a workload's pod
+/// template's (`-l` filters, as kubectl's).
+fn labels_match(
+    view: ListView,
+    f: &Fleet,
+    i: usize,
+    contexts: &[ContextState],
+    sel: &crate::util::selector::LabelSelector,
+) -> bool {
+    let key = |ns: &Arc<str>, name: &Arc<str>| (ns.clone(), name.clone());
+    match view {
+        ListView::Pods => f.pods.get(i).is_some_and(|p| {
+            contexts
+                .get(p.ctx)
+                .and_then(|c| c.data.kinds.pods.get(&key(&p.namespace, &p.name)))
+                .is_some_and(|rec| selector_matches(sel, &rec.labels))
+        }),
+        ListView::Overview | ListView::Workloads => f.workloads.get(i).is_some_and(|w| {
+            let Some(c) = contexts.get(w.ctx) else {
+                return false;
+            };
+            let k = key(&w.namespace, &w.name);
+            c.data
+                .kinds
+                .deployments
+                .get(&k)
+                .map(|d| &d.template.labels)
+                .or_else(|| {
+                    c.data
+                        .kinds
+                        .statefulsets
+                        .get(&k)
+                        .map(|d| &d.template.labels)
+                })
+                .is_some_and(|l| selector_matches(sel, l))
+        }),
+        _ => false,
+    }
+}
+
 pub fn refresh(ls: &mut ListState, f: &Fleet, filters: &Filters, contexts: &[ContextState]) {
     let needle = ls.filter.to_lowercase();
+    // `-l app=x` filters by labels (pods, workloads) rather than by text.
+    let labels = ls
+        .filter
+        .strip_prefix("-l ")
+        .and_then(|sel| crate::util::selector::LabelSelector::parse(sel.trim()).ok())
+        .filter(|sel| !sel.is_empty());
     let n = len(ls.view, f);
     ls.visible = (0..n)
         .filter(|&i| {
@@ -527,10 +573,15 @@ pub fn refresh(ls: &mut ListState, f: &Fleet, filters: &Filters, contexts: &[Con
                 return false;
             }
             in_scope(&ls.scope, ls.view, f, i, contexts)
-                && (needle.is_empty()
-                    || text(ls.view, f, i, contexts, filters.browse)
-                        .to_lowercase()
-                        .contains(&needle))
+                && match &labels {
+                    Some(sel) => labels_match(ls.view, f, i, contexts, sel),
+                    None => {
+                        needle.is_empty()
+                            || text(ls.view, f, i, contexts, filters.browse)
+                                .to_lowercase()
+                                .contains(&needle)
+                    }
+                }
         })
         .collect();
     super::sort::apply(&mut ls.visible, ls.view, f, ls.sort);

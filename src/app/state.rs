@@ -247,6 +247,8 @@ pub struct State {
     pub config: crate::config::file::Config,
     /// This session's port-forwards (active and ended).
     pub forwards: Vec<super::forwards::Forward>,
+    /// Walking the command line's candidates: what was typed, and which one is shown.
+    pub pick: Option<(String, usize)>,
     /// Commands run per workload (`ctx/namespace/workload`), newest first.
     pub recent_commands: HashMap<String, Vec<String>>,
     next_id: u64,
@@ -305,6 +307,7 @@ impl State {
             session: "s".into(),
             config: crate::config::file::Config::default(),
             forwards: Vec::new(),
+            pick: None,
             recent_commands: HashMap::new(),
             next_id: 1,
         };

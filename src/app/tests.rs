@@ -405,3 +405,104 @@ fn the_prober_is_told_which_workloads_are_on_screen_as_the_window_moves() {
     let fx = s.step(Event::Refresh);
     assert_eq!(focus(&fx), None);
 }
+
+fn with_namespaces(s: &mut Console, names: &[&str]) {
+    let recs = names
+        .iter()
+        .map(|n| crate::cluster::kinds::NamespaceRec {
+            name: std::sync::Arc::from(*n),
+            terminating: false,
+            labels: crate::cluster::kinds::Labels::default(),
+            created: 0,
+        })
+        .collect();
+    let _ = s.step(Event::Cluster(testkit::relist(0, Listing::Namespace(recs))));
+}
+
+#[test]
+fn the_command_line_never_fails_silently() {
+    let mut s = state();
+    with_namespaces(&mut s, &["shop", "ops"]);
+    // A namespace that does not exist is an error naming the close ones.
+    press(&mut s, ":pods sho");
+    key(&mut s, Code::Enter);
+    let n = s
+        .notice
+        .as_ref()
+        .map(|n| (n.text.clone(), n.error))
+        .unwrap_or_default();
+    assert!(
+        n.1 && n.0.contains("no namespace \"sho\"") && n.0.contains("shop"),
+        "{n:?}"
+    );
+    assert_eq!(s.scope_namespace, None, "nothing was narrowed");
+    press(&mut s, ":ns nope");
+    key(&mut s, Code::Enter);
+    assert!(
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.error && n.text.contains("nope"))
+    );
+    assert_eq!(s.scope_namespace, None);
+    // A context that is not open, too.
+    press(&mut s, ":ctx tset");
+    key(&mut s, Code::Enter);
+    let n = s
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(n.contains("did you mean test"), "{n}");
+    // `:ns` alone is a picker: the line reopens with the candidates; ↓ walks them.
+    press(&mut s, ":ns");
+    key(&mut s, Code::Enter);
+    assert!(
+        matches!(&s.input, Input::Command(i) if i.text == "ns "),
+        "{:?}",
+        s.input
+    );
+    key(&mut s, Code::Down);
+    assert!(
+        matches!(&s.input, Input::Command(i) if i.text == "ns all"),
+        "{:?}",
+        s.input
+    );
+    key(&mut s, Code::Down);
+    assert!(
+        matches!(&s.input, Input::Command(i) if i.text == "ns ops"),
+        "{:?}",
+        s.input
+    );
+    key(&mut s, Code::Enter);
+    assert_eq!(s.scope_namespace.as_deref(), Some("ops"));
+}
+
+#[test]
+fn a_label_selector_filters_pods_from_the_command_line_and_the_filter() {
+    let mut s = state();
+    press(&mut s, ":pods -l app=api");
+    key(&mut s, Code::Enter);
+    let l = s.list().expect("the pods list");
+    assert_eq!(l.view, ListView::Pods);
+    assert_eq!(l.filter, "-l app=api");
+    let names: Vec<String> = l
+        .visible
+        .iter()
+        .map(|&i| s.fleet.pods[i].name.to_string())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(names.iter().all(|n| n.starts_with("api-")), "{names:?}");
+    // The same in `/`, and a bad selector is said.
+    key(&mut s, Code::Esc);
+    press(&mut s, "/-l app=web");
+    key(&mut s, Code::Enter);
+    let l = s.list().expect("the pods list");
+    assert_eq!(l.visible.len(), 2);
+    press(&mut s, ":pods -l");
+    key(&mut s, Code::Enter);
+    assert!(
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.error && n.text.contains("-l"))
+    );
+}

@@ -116,6 +116,12 @@ pub fn complete(
                 "ctx" | "context" => std::iter::once("all".to_string())
                     .chain(contexts.iter().cloned())
                     .collect(),
+                // A view or a kind takes a namespace too (`:pods flagwise`).
+                v if ListView::from_command(v).is_some() || ResKind::named(v).is_some() => {
+                    std::iter::once("all".to_string())
+                        .chain(namespaces.iter().cloned())
+                        .collect()
+                }
                 _ => Vec::new(),
             };
             pool.into_iter()
@@ -124,6 +130,61 @@ pub fn complete(
                 .collect()
         }
         _ => Vec::new(),
+    }
+}
+
+/// The names in `pool` closest to `word`, best first (at most 3): those it is a
+/// prefix or a part of, then those a few edits away.
+pub fn close_matches(word: &str, pool: &[String]) -> Vec<String> {
+    let w = word.to_lowercase();
+    let mut scored: Vec<(usize, &String)> = pool
+        .iter()
+        .filter_map(|p| {
+            let l = p.to_lowercase();
+            let score = if l.starts_with(&w) {
+                0
+            } else if l.contains(&w) {
+                1
+            } else {
+                let d = edit_distance(&w, &l);
+                if d > 3.max(w.len() / 3) {
+                    return None;
+                }
+                2 + d
+            };
+            Some((score, p))
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, p)| p.clone()).collect()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Splits `-l SELECTOR` off a command line: (the rest, the selector).
+pub fn label_selector(line: &str) -> (String, Option<String>) {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    match words.iter().position(|w| *w == "-l" || *w == "--selector") {
+        Some(i) => {
+            let sel = words.get(i + 1).map(|s| s.to_string());
+            let mut rest: Vec<&str> = words[..i].to_vec();
+            rest.extend(words.iter().skip(i + 2));
+            (rest.join(" "), sel.or(Some(String::new())))
+        }
+        None => (line.to_string(), None),
     }
 }
 
@@ -146,6 +207,47 @@ pub fn common_prefix(c: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn close_names_and_label_selectors() {
+        let pool: Vec<String> = [
+            "flextime-production",
+            "flextime-monitoring",
+            "flagwise",
+            "fleet-q",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            close_matches("flextime-p", &pool),
+            vec!["flextime-production".to_string()]
+        );
+        assert_eq!(
+            close_matches("flagwize", &pool),
+            vec!["flagwise".to_string()]
+        );
+        assert!(close_matches("payments", &pool).is_empty());
+        assert_eq!(
+            label_selector("pods -l app=dashboard"),
+            ("pods".to_string(), Some("app=dashboard".to_string()))
+        );
+        assert_eq!(
+            label_selector("pods flagwise -l app=x,tier!=web"),
+            (
+                "pods flagwise".to_string(),
+                Some("app=x,tier!=web".to_string())
+            )
+        );
+        assert_eq!(label_selector("pods"), ("pods".to_string(), None));
+        assert_eq!(
+            complete("pods flex", &pool, &[], &[]),
+            vec![
+                "pods flextime-production".to_string(),
+                "pods flextime-monitoring".to_string()
+            ]
+        );
+    }
 
     #[test]
     fn commands_parse() {

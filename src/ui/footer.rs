@@ -86,23 +86,45 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
         Input::Search(i) => return input_line(f, area, "search: ", &i.text, i.cursor, "", t),
         Input::Command(i) => {
             let ctxs: Vec<String> = s.contexts.iter().map(|c| c.spec.name.clone()).collect();
+            // While ↑↓ walk the candidates, they are those of what was typed, the
+            // one shown marked.
+            let (base, at) = match &s.pick {
+                Some((b, a)) => (b.as_str(), Some(*a)),
+                None => (i.text.as_str(), None),
+            };
             let cands = crate::app::typed::complete(
-                &i.text,
+                base,
                 &s.namespaces(),
                 &ctxs,
                 &crate::app::browse::names(s),
             );
-            let extra = if i.text.is_empty() || cands.is_empty() {
+            let start = at.map_or(0, |a| a.saturating_sub(3));
+            let extra = if base.is_empty() || cands.is_empty() {
                 String::new()
             } else {
+                let shown: Vec<String> = cands
+                    .iter()
+                    .enumerate()
+                    .skip(start)
+                    .take(8)
+                    .map(|(n, c)| {
+                        let word = c.rsplit(' ').next().unwrap_or(c);
+                        if Some(n) == at {
+                            format!("[{word}]")
+                        } else {
+                            word.to_string()
+                        }
+                    })
+                    .collect();
+                let more = cands.len().saturating_sub(start + 8);
                 format!(
-                    "   {}",
-                    cands
-                        .iter()
-                        .take(8)
-                        .map(String::as_str)
-                        .collect::<Vec<_>>()
-                        .join(" ")
+                    "   {}{}",
+                    shown.join(" "),
+                    if more > 0 {
+                        format!(" +{more}")
+                    } else {
+                        String::new()
+                    }
                 )
             };
             return input_line(f, area, ":", &i.text, i.cursor, &extra, t);

@@ -1,0 +1,55 @@
+//! The command line as a person uses it at 80×24 (tmux): a label selector filters,
+//! a namespace that does not exist is an error naming the close ones, `:ns` alone
+//! is a picker, and `o` sorts with the sort in the header.
+
+mod common;
+
+use std::time::Duration;
+
+use common::tmux::{Tmux, kdeck_cmd};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+#[test]
+fn labels_bad_namespaces_pickers_and_sorting_at_80x24() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(&kdeck_cmd(dir.path(), "demo --speed 10", ""), 80, 24);
+    t.wait("the overview", WAIT, |s| s.contains("SEV"));
+    // `:pods -l app=dashboard`: only the dashboard's pods, the filter in the header.
+    t.keys(&[":"]);
+    t.text("pods -l app=dashboard");
+    t.keys(&["Enter"]);
+    let s = t.wait("the labelled pods", WAIT, |s| {
+        s.contains("/-l app=dashboard")
+    });
+    let rows: Vec<&str> = s
+        .lines()
+        .skip_while(|l| !l.starts_with("NAMESPACE"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .collect();
+    assert!(!rows.is_empty(), "{s}");
+    assert!(rows.iter().all(|r| r.contains("dashboard")), "{s}");
+    // A namespace that does not exist: an error with the close one.
+    t.keys(&["Escape", ":"]);
+    t.text("ns flextime-p");
+    t.keys(&["Enter"]);
+    let s = t.wait("the error", WAIT, |s| s.contains("no namespace"));
+    assert!(s.contains("flextime-production"), "{s}");
+    assert!(s.contains("all ns"), "the scope stayed: {s}");
+    // `:ns` alone: a picker; ↓ and enter pick.
+    t.keys(&[":"]);
+    t.text("ns");
+    t.keys(&["Enter"]);
+    t.wait("the picker", WAIT, |s| {
+        s.lines().last().is_some_and(|l| l.contains(":ns")) || s.contains("pick with")
+    });
+    t.keys(&["Down", "Down", "Enter"]);
+    t.wait("narrowed", WAIT, |s| s.contains("ns:"));
+    // `o` sorts, the header says by what.
+    t.keys(&["Escape", "2", "o", "o"]);
+    t.wait("the sort in the header", WAIT, |s| s.contains("↑NAME"));
+    t.keys(&["q"]);
+    let s = t.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
+    assert!(s.contains("KDECK_EXIT=0"), "{s}");
+}
