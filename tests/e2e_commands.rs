@@ -53,3 +53,33 @@ fn labels_bad_namespaces_pickers_and_sorting_at_80x24() {
     let s = t.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
     assert!(s.contains("KDECK_EXIT=0"), "{s}");
 }
+
+#[test]
+fn the_sidecars_logs_are_reached_at_80x24() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(&kdeck_cmd(dir.path(), "demo --speed 10", ""), 80, 24);
+    t.wait("the overview", WAIT, |s| s.contains("SEV"));
+    t.keys(&["2", "/"]);
+    t.text("flextime-api");
+    t.keys(&["Enter"]);
+    t.wait("flextime-api's pods", WAIT, |s| s.contains("/flextime-api"));
+    t.keys(&["l"]);
+    t.wait("the api container's logs", WAIT, |s| {
+        s.contains("[api]") && s.contains("C:2 containers")
+    });
+    t.keys(&["C"]);
+    t.wait("the sidecar's logs", WAIT, |s| {
+        s.contains("[health-sidecar]")
+    });
+    t.keys(&["t"]);
+    t.wait("timestamps", WAIT, |s| s.contains("timestamps"));
+    t.keys(&["C-s"]);
+    let s = t.wait("saved", WAIT, |s| s.contains("log saved to"));
+    assert!(s.contains("logs"), "{s}");
+    t.keys(&["q"]);
+    t.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
+    let saved: Vec<_> = std::fs::read_dir(dir.path().join("state").join("logs"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+}

@@ -192,6 +192,16 @@ pub fn apply(s: &mut State, a: Command) -> Vec<Effect> {
             Vec::new()
         }
         Command::LogsPrevious => restart_logs(s, true),
+        Command::LogsContainer => super::logs::next_container(s),
+        Command::LogsTimestamps => super::logs::toggle_timestamps(s),
+        Command::LogsSince => super::logs::cycle_since(s),
+        Command::LogsSave => match s.state_dir.clone() {
+            Some(dir) => super::logs::save(s, &dir),
+            None => {
+                s.notify("no state directory to save logs in", true);
+                Vec::new()
+            }
+        },
         Command::SearchNext | Command::SearchPrev => {
             let page = s.page;
             if let Some(l) = s.logs.as_mut() {

@@ -57,6 +57,10 @@ pub enum Command {
     ForwardStop,
     SortNext,
     SortReverse,
+    LogsContainer,
+    LogsTimestamps,
+    LogsSince,
+    LogsSave,
 }
 
 /// (command, name in keymap files, description for help).
@@ -237,6 +241,26 @@ const TABLE: &[(Command, &str, &str)] = &[
         "sort by the next column (after the last: the view's own order)",
     ),
     (Command::SortReverse, "sort.reverse", "reverse the sort"),
+    (
+        Command::LogsContainer,
+        "logs.container",
+        "the pod's next container (a sidecar's logs)",
+    ),
+    (
+        Command::LogsTimestamps,
+        "logs.timestamps",
+        "timestamps on or off",
+    ),
+    (
+        Command::LogsSince,
+        "logs.since",
+        "only the last 1m, 15m, 1h, or all",
+    ),
+    (
+        Command::LogsSave,
+        "logs.save",
+        "save the buffer to a file (state dir, logs/)",
+    ),
     (
         Command::ForwardStop,
         "forward.stop",

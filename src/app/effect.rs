@@ -25,6 +25,15 @@ pub enum Effect {
         container: String,
         tail: i64,
         previous: bool,
+        /// Only lines newer than this many seconds (then `tail` is not used).
+        since: Option<i64>,
+        /// The server's timestamp before each line.
+        timestamps: bool,
+    },
+    /// Write a log buffer to a file (the person asked: `ctrl-s` in the log view).
+    SaveLogs {
+        path: std::path::PathBuf,
+        text: String,
     },
     StopLogs {
         stream: u64,

@@ -60,6 +60,11 @@ pub enum Done {
         flow: u64,
         executed: crate::actions::run::Executed,
     },
+    /// A log buffer was written (or not) to this file.
+    LogsSaved {
+        path: std::path::PathBuf,
+        result: Result<(), String>,
+    },
     /// A shell the front end ran has ended.
     ShellEnded {
         flow: u64,

@@ -185,6 +185,13 @@ pub fn done(s: &mut State, d: Done) -> Vec<Effect> {
         Done::Preflighted { flow, checks } => super::guard::preflighted(s, flow, checks),
         Done::Executed { flow, executed } => super::guard::executed(s, flow, executed),
         Done::ShellEnded { flow, ran } => super::guard::shell_ended(s, flow, ran),
+        Done::LogsSaved { path, result } => {
+            match result {
+                Ok(()) => s.notify(format!("log saved to {}", path.display()), false),
+                Err(e) => s.notify(format!("log not saved to {}: {e}", path.display()), true),
+            }
+            Vec::new()
+        }
         Done::Audited { result, .. } => {
             super::guard::audited(s, result);
             Vec::new()

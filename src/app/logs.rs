@@ -50,6 +50,14 @@ pub struct LogsState {
     pub search: String,
     /// The match the view is on (index into `lines`).
     pub current_match: Option<usize>,
+    /// The server's timestamps before each line (`t`).
+    pub timestamps: bool,
+    /// Only the last this many seconds (`s` cycles 1m, 15m, 1h, all).
+    pub since: Option<i64>,
+    /// A single pod's containers (`C` moves to the next), and the one shown.
+    pub containers: Vec<String>,
+    /// What the view shows (to open it again with other options).
+    pub target: Option<Target>,
 }
 
 impl LogsState {
@@ -68,6 +76,10 @@ impl LogsState {
             prefixed,
             search: String::new(),
             current_match: None,
+            timestamps: false,
+            since: None,
+            containers: Vec::new(),
+            target: None,
         }
     }
 
@@ -152,7 +164,7 @@ pub fn stop_logs(s: &mut State) -> Vec<Effect> {
 type LogSources = (String, Vec<(Arc<str>, String)>);
 
 /// The pods and containers to follow for a target.
-fn log_sources(s: &State, t: &Target) -> Result<LogSources, String> {
+fn log_sources(s: &State, t: &Target, want: Option<&str>) -> Result<LogSources, String> {
     let c = s.contexts.get(t.ctx).ok_or("unknown context")?;
     match t.kind {
         ResKind::Pod => {
@@ -162,10 +174,12 @@ fn log_sources(s: &State, t: &Target) -> Result<LogSources, String> {
                 .pods
                 .get(&(t.namespace.clone(), t.name.clone()))
                 .ok_or_else(|| format!("pod {} is gone", t.name))?;
-            let container = p
-                .default_container
-                .as_deref()
-                .filter(|d| p.containers.iter().any(|c| c.name.as_ref() == *d))
+            let container = want
+                .filter(|w| p.containers.iter().any(|c| c.name.as_ref() == *w))
+                .or(p
+                    .default_container
+                    .as_deref()
+                    .filter(|d| p.containers.iter().any(|c| c.name.as_ref() == *d)))
                 .or(p.containers.first().map(|c| c.name.as_ref()))
                 .ok_or("the pod has no containers")?;
             Ok((
@@ -254,17 +268,56 @@ fn backup_job(c: &crate::app::state::ContextState, ns: &str, cronjob: &str) -> O
         .map(|j| j.meta.name.clone())
 }
 
+/// How a log view is opened.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Opts {
+    pub previous: bool,
+    /// A pod's container other than its default.
+    pub container: Option<String>,
+    pub since: Option<i64>,
+    pub timestamps: bool,
+}
+
 pub fn open_logs(s: &mut State, t: &Target, previous: bool) -> Vec<Effect> {
-    let (title, pods) = match log_sources(s, t) {
+    open_with(
+        s,
+        t,
+        Opts {
+            previous,
+            ..Opts::default()
+        },
+    )
+}
+
+fn open_with(s: &mut State, t: &Target, o: Opts) -> Vec<Effect> {
+    let (title, pods) = match log_sources(s, t, o.container.as_deref()) {
         Ok(x) => x,
         Err(e) => {
             s.notify(e, true);
             return Vec::new();
         }
     };
+    let containers: Vec<String> = if t.kind == ResKind::Pod {
+        s.contexts
+            .get(t.ctx)
+            .and_then(|c| {
+                c.data
+                    .kinds
+                    .pods
+                    .get(&(t.namespace.clone(), t.name.clone()))
+            })
+            .map(|p| p.containers.iter().map(|c| c.name.to_string()).collect())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let mut fx = stop_logs(s);
     let mut l = LogsState::new(t.ctx, t.namespace.clone(), title, pods.len() > 1);
-    l.previous = previous;
+    l.previous = o.previous;
+    l.timestamps = o.timestamps;
+    l.since = o.since;
+    l.containers = containers;
+    l.target = Some(t.clone());
     for (pod, container) in pods {
         let id = s.next_id();
         l.streams.push(Stream {
@@ -280,7 +333,9 @@ pub fn open_logs(s: &mut State, t: &Target, previous: bool) -> Vec<Effect> {
             pod,
             container,
             tail: 200,
-            previous,
+            previous: o.previous,
+            since: o.since,
+            timestamps: o.timestamps,
         });
     }
     s.logs = Some(l);
@@ -289,22 +344,137 @@ pub fn open_logs(s: &mut State, t: &Target, previous: bool) -> Vec<Effect> {
     fx
 }
 
-pub fn restart_logs(s: &mut State, previous: bool) -> Vec<Effect> {
+/// The view's options now (to open it again with one of them changed).
+fn current(l: &LogsState) -> Opts {
+    Opts {
+        previous: l.previous,
+        container: (!l.containers.is_empty())
+            .then(|| l.streams.first().map(|s| s.container.clone()))
+            .flatten(),
+        since: l.since,
+        timestamps: l.timestamps,
+    }
+}
+
+fn reopen(s: &mut State, change: impl FnOnce(&LogsState, &mut Opts)) -> Vec<Effect> {
     let Some(l) = s.logs.as_ref() else {
         return Vec::new();
     };
-    let Some(first) = l.streams.first() else {
+    let Some(target) = l.target.clone() else {
         return Vec::new();
     };
-    let target = Target {
-        ctx: l.ctx,
-        kind: ResKind::Pod,
-        namespace: l.namespace.clone(),
-        name: first.pod.clone(),
-    };
-    let previous = previous && !l.previous;
+    let mut o = current(l);
+    change(l, &mut o);
     s.screens.pop();
-    open_logs(s, &target, previous)
+    open_with(s, &target, o)
+}
+
+pub fn restart_logs(s: &mut State, previous: bool) -> Vec<Effect> {
+    reopen(s, |l, o| o.previous = previous && !l.previous)
+}
+
+/// `C`: the pod's next container (init containers are not listed).
+pub fn next_container(s: &mut State) -> Vec<Effect> {
+    let n = s.logs.as_ref().map_or(0, |l| l.containers.len());
+    if n < 2 {
+        s.notify(
+            "this view has one container (workloads: open a pod's logs)",
+            false,
+        );
+        return Vec::new();
+    }
+    let fx = reopen(s, |l, o| {
+        let now = l
+            .streams
+            .first()
+            .map(|s| s.container.as_str())
+            .unwrap_or("");
+        let at = l.containers.iter().position(|c| c == now).unwrap_or(0);
+        o.container = Some(l.containers[(at + 1) % l.containers.len()].clone());
+        o.previous = false;
+    });
+    if let Some(c) = s.logs.as_ref().and_then(|l| l.streams.first()) {
+        let t = format!("container {}", c.container);
+        s.notify(t, false);
+    }
+    fx
+}
+
+/// The ranges `s` cycles through: the last 1 minute, 15 minutes, 1 hour, then all
+/// (the last 200 lines).
+pub const SINCE: &[Option<i64>] = &[Some(60), Some(900), Some(3600), None];
+
+pub fn since_label(since: Option<i64>) -> String {
+    match since {
+        Some(s) if s % 3600 == 0 => format!("{}h", s / 3600),
+        Some(s) => format!("{}m", s / 60),
+        None => "all".into(),
+    }
+}
+
+pub fn cycle_since(s: &mut State) -> Vec<Effect> {
+    let fx = reopen(s, |l, o| {
+        let at = SINCE
+            .iter()
+            .position(|x| *x == l.since)
+            .unwrap_or(SINCE.len() - 1);
+        o.since = SINCE[(at + 1) % SINCE.len()];
+    });
+    let label = s
+        .logs
+        .as_ref()
+        .map(|l| since_label(l.since))
+        .unwrap_or_default();
+    s.notify(format!("logs since: {label}"), false);
+    fx
+}
+
+pub fn toggle_timestamps(s: &mut State) -> Vec<Effect> {
+    let fx = reopen(s, |l, o| o.timestamps = !l.timestamps);
+    let on = s.logs.as_ref().is_some_and(|l| l.timestamps);
+    s.notify(
+        if on {
+            "timestamps on"
+        } else {
+            "timestamps off"
+        },
+        false,
+    );
+    fx
+}
+
+/// `ctrl-s`: the buffer as shown (inert text, pod prefixes kept) to a file in the
+/// state dir's `logs/`.
+pub fn save(s: &mut State, dir: &std::path::Path) -> Vec<Effect> {
+    let Some(l) = s.logs.as_ref() else {
+        return Vec::new();
+    };
+    let stamp = jiff::Timestamp::from_second(s.now)
+        .map(|t| t.strftime("%Y%m%dT%H%M%SZ").to_string())
+        .unwrap_or_default();
+    let name: String = l
+        .title
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect();
+    let path = dir.join("logs").join(format!("{name}-{stamp}.log"));
+    let mut text = String::new();
+    for line in &l.lines {
+        if l.prefixed {
+            text.push_str(&format!("{} {}\n", line.pod, line.text));
+        } else {
+            text.push_str(&line.text);
+            text.push('\n');
+        }
+    }
+    vec![Effect::SaveLogs { path, text }]
 }
 
 #[cfg(test)]

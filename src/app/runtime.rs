@@ -140,6 +140,8 @@ impl Runtime {
                 container,
                 tail,
                 previous,
+                since,
+                timestamps,
             } => {
                 let Some(client) = self.client(ctx) else {
                     let _ = self.tx.try_send(
@@ -159,12 +161,28 @@ impl Runtime {
                     namespace,
                     pod,
                     container,
-                    tail,
-                    previous,
+                    logs::Options {
+                        tail,
+                        previous,
+                        since,
+                        timestamps,
+                    },
                     stream,
                     self.tx.clone(),
                     token,
                 ));
+            }
+            Effect::SaveLogs { path, text } => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let p = path.clone();
+                    let result = tokio::task::spawn_blocking(move || {
+                        crate::util::fs::write_private(&p, text.as_bytes())
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()));
+                    let _ = tx.send(Done::LogsSaved { path, result }.into()).await;
+                });
             }
             Effect::StopLogs { stream } => {
                 if let Some(t) = self.streams.remove(&stream) {

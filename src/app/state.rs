@@ -247,6 +247,8 @@ pub struct State {
     pub config: crate::config::file::Config,
     /// This session's port-forwards (active and ended).
     pub forwards: Vec<super::forwards::Forward>,
+    /// Where saved logs go (`logs/` under it).
+    pub state_dir: Option<std::path::PathBuf>,
     /// Walking the command line's candidates: what was typed, and which one is shown.
     pub pick: Option<(String, usize)>,
     /// Commands run per workload (`ctx/namespace/workload`), newest first.
@@ -308,6 +310,7 @@ impl State {
             config: crate::config::file::Config::default(),
             forwards: Vec::new(),
             pick: None,
+            state_dir: None,
             recent_commands: HashMap::new(),
             next_id: 1,
         };

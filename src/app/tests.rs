@@ -506,3 +506,69 @@ fn a_label_selector_filters_pods_from_the_command_line_and_the_filter() {
             .is_some_and(|n| n.error && n.text.contains("-l"))
     );
 }
+
+#[test]
+fn logs_reach_a_sidecar_with_timestamps_a_range_and_a_save() {
+    use crate::cluster::kinds::{Interner, Pod, PodRec};
+    let mut s = state();
+    s.state.state_dir = Some(std::path::PathBuf::from("/state"));
+    let p: Pod = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "two-1", "namespace": "shop", "creationTimestamp": testkit::ts(60)},
+        "spec": {"containers": [{"name": "api"}, {"name": "health-sidecar"}]},
+        "status": {"phase": "Running", "containerStatuses": [
+            {"name": "api", "ready": true, "state": {"running": {}}},
+            {"name": "health-sidecar", "ready": true, "state": {"running": {}}}]},
+    }))
+    .expect("a pod");
+    let rec = PodRec::from(&p, &mut Interner::default());
+    let _ = s.step(Event::Cluster(Msg::Applied {
+        ctx: 0,
+        obj: Box::new(Object::Pod(rec)),
+    }));
+    let t = lists::Target {
+        ctx: 0,
+        kind: crate::cluster::kinds::ResKind::Pod,
+        namespace: std::sync::Arc::from("shop"),
+        name: std::sync::Arc::from("two-1"),
+    };
+    let fx = super::logs::open_logs(&mut s.state, &t, false);
+    let started = |fx: &[Effect]| {
+        fx.iter()
+            .find_map(|e| match e {
+                Effect::StartLogs {
+                    container,
+                    since,
+                    timestamps,
+                    ..
+                } => Some((container.clone(), *since, *timestamps)),
+                _ => None,
+            })
+            .expect("a stream starts")
+    };
+    assert_eq!(started(&fx), ("api".to_string(), None, false));
+    // C: the sidecar (the old stream stops).
+    let fx = press(&mut s, "C");
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::StopLogs { .. })),
+        "{fx:?}"
+    );
+    assert_eq!(started(&fx).0, "health-sidecar");
+    // t: timestamps; s: the last minute; both kept on the sidecar.
+    assert_eq!(
+        started(&press(&mut s, "t")),
+        ("health-sidecar".to_string(), None, true)
+    );
+    assert_eq!(
+        started(&press(&mut s, "s")),
+        ("health-sidecar".to_string(), Some(60), true)
+    );
+    // ctrl-s: the buffer to a file under the state dir.
+    let fx = s.step(Event::Key(Key::ctrl('s')));
+    match &fx[..] {
+        [Effect::SaveLogs { path, .. }] => {
+            assert!(path.starts_with("/state/logs"), "{}", path.display());
+            assert!(path.to_string_lossy().ends_with(".log"));
+        }
+        other => panic!("{other:?}"),
+    }
+}

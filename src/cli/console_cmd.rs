@@ -95,6 +95,7 @@ pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
     state.locked = loaded.locked.clone();
     state.watching = crate::fleet::Watching::from(&loaded.config);
     state.config = loaded.config.clone();
+    state.state_dir = Some(paths.state_dir.clone());
     state.session = format!("{:x}{:x}", std::process::id(), now);
     let audit_dir = paths.audit_dir();
     let (records, status) = read_audit(&audit_dir);

@@ -14,14 +14,24 @@ use super::msg::Msg;
 /// Longest log line kept (longer lines are cut and marked).
 pub const LINE_MAX: usize = 2000;
 
+/// What to ask the server for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    pub tail: i64,
+    pub previous: bool,
+    /// Only lines newer than this many seconds (instead of the tail).
+    pub since: Option<i64>,
+    /// The server's RFC 3339 timestamp before each line.
+    pub timestamps: bool,
+}
+
 #[allow(clippy::too_many_arguments)]
 pub async fn follow<E: From<Msg> + Send + 'static>(
     client: kube::Client,
     namespace: String,
     pod: Arc<str>,
     container: String,
-    tail: i64,
-    previous: bool,
+    o: Options,
     stream: u64,
     tx: Sender<E>,
     cancel: CancellationToken,
@@ -29,9 +39,15 @@ pub async fn follow<E: From<Msg> + Send + 'static>(
     let api: Api<Pod> = Api::namespaced(client, &namespace);
     let params = LogParams {
         container: Some(container.clone()),
-        follow: !previous,
-        previous,
-        tail_lines: Some(tail),
+        follow: !o.previous,
+        previous: o.previous,
+        tail_lines: if o.since.is_some() {
+            None
+        } else {
+            Some(o.tail)
+        },
+        since_seconds: o.since,
+        timestamps: o.timestamps,
         ..LogParams::default()
     };
     let reader = match api.log_stream(&pod, &params).await {

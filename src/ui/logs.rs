@@ -46,6 +46,10 @@ fn highlight<'a>(
 
 fn status(l: &LogsState) -> String {
     let mut parts = vec![l.title.clone()];
+    // Said early, so 80 columns still show it.
+    if l.containers.len() > 1 {
+        parts.push(format!("C:{} containers", l.containers.len()));
+    }
     parts.push(if l.paused || l.scroll > 0 {
         format!("PAUSED (+{} below)", l.scroll)
     } else {
@@ -53,6 +57,15 @@ fn status(l: &LogsState) -> String {
     });
     if l.previous {
         parts.push("previous container".into());
+    }
+    if let Some(since) = l.since {
+        parts.push(format!(
+            "since {}",
+            crate::app::logs::since_label(Some(since))
+        ));
+    }
+    if l.timestamps {
+        parts.push("timestamps".into());
     }
     if l.wrap {
         parts.push("wrap".into());
