@@ -256,7 +256,10 @@ async fn scale_hpa_bounds_restart_pause_and_undo_are_seen_by_kubectl() {
         get("deploy/redis", "flextime-production", "{.spec.replicas}").await,
         "2"
     );
+    // U lists what can be undone, newest first: the redis scale is on top.
     d.keys("U");
+    d.until_stage(&["pick-undo"]).await;
+    d.code(Code::Enter);
     let (o, detail) = confirm(&mut d, "redis").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
     assert_eq!(
@@ -573,13 +576,13 @@ async fn a_failing_backup_run_is_reported_failed_with_its_logs_at_hand() {
     let mut d = Driver::start(&c, data.path()).await;
     d.pick("orders-backup").await;
     d.keys("b");
-    let (o, detail) = {
-        d.until_stage(&["confirm"]).await;
-        d.keys("orders-backup");
-        d.code(Code::Enter);
-        d.until_stage(&["finished"]).await;
-        finished(&d).expect("finished")
-    };
+    // A LOW-risk action: `y` confirms it even in a protected namespace.
+    d.until_stage(&["confirm"]).await;
+    assert!(matches!(
+        d.s().flow.as_ref().map(|f| &f.stage),
+        Some(Stage::Confirm { typed: None, .. })
+    ));
+    let (o, detail) = confirm(&mut d, "orders-backup").await;
     assert_eq!(o, Outcome::Failed, "{detail}");
     assert!(detail.contains("failed"), "{detail}");
     assert_eq!(c.sim.changes(), writes_before + 1, "one Job created");

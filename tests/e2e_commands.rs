@@ -83,3 +83,84 @@ fn the_sidecars_logs_are_reached_at_80x24() {
         .unwrap_or_default();
     assert_eq!(saved.len(), 1, "{saved:?}");
 }
+
+fn demo_kubectl(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(common::kubectl_binary("1.33"))
+        .arg("--kubeconfig")
+        .arg(dir.join("state").join("demo-kubeconfig.yaml"))
+        .arg("--cache-dir")
+        .arg(dir.join("kubectl-cache"))
+        .args(args)
+        .env_remove("KUBECONFIG")
+        .output()
+        .expect("kubectl runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn pause(t: &Tmux, name: &str) {
+    t.keys(&["Escape", "/"]);
+    t.text(name);
+    t.keys(&["Enter"]);
+    t.wait(&format!("the {name} row"), WAIT, |s| {
+        s.contains(&format!("/{name}"))
+    });
+    t.keys(&["P"]);
+    t.wait("the pause's plan", WAIT, |s| s.contains("run it? y yes"));
+    t.keys(&["y"]);
+    let s = t.wait("paused", Duration::from_secs(60), |s| {
+        s.contains("succeeded") || s.contains("failed") || s.contains("refused")
+    });
+    assert!(s.contains("succeeded"), "{s}");
+    t.keys(&["Escape"]);
+}
+
+#[test]
+fn undo_picks_an_older_action_from_the_list_at_80x24() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(&kdeck_cmd(dir.path(), "demo --speed 10", ""), 80, 24);
+    t.wait("the overview", WAIT, |s| s.contains("SEV"));
+    pause(&t, "grafana");
+    pause(&t, "flagwise-api");
+    t.keys(&["U"]);
+    let s = t.wait("the undo list", WAIT, |s| s.contains("undo which action?"));
+    let first = s.find("flagwise-api").unwrap_or(usize::MAX);
+    let second = s.find("grafana").unwrap_or(0);
+    assert!(first < second, "newest first:\n{s}");
+    assert!(s.contains("undo sends"), "{s}");
+    t.keys(&["Down", "Enter"]);
+    t.wait("the undo's plan", WAIT, |s| {
+        s.contains("deploy/grafana") && s.contains("run it? y yes")
+    });
+    t.keys(&["y"]);
+    let s = t.wait("undone", Duration::from_secs(60), |s| {
+        s.contains("succeeded") || s.contains("failed")
+    });
+    assert!(s.contains("succeeded"), "{s}");
+    // (Asked while the demo's cluster still runs: it stops with kdeck.)
+    let paused = |ns: &str, name: &str| {
+        demo_kubectl(
+            dir.path(),
+            &[
+                "get",
+                "deploy",
+                name,
+                "-n",
+                ns,
+                "-o",
+                "jsonpath={.metadata.name} {.spec.paused}",
+            ],
+        )
+    };
+    assert_eq!(
+        paused("flextime-monitoring", "grafana").trim(),
+        "grafana",
+        "the older one was undone"
+    );
+    assert_eq!(
+        paused("flagwise", "flagwise-api"),
+        "flagwise-api true",
+        "the newer one was not"
+    );
+    t.keys(&["Escape", "q"]);
+    t.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
+}

@@ -51,6 +51,26 @@ pub fn last(records: &[Record]) -> Result<Last<'_>, String> {
     Ok(Last { record: r, request })
 }
 
+/// Every action that undo could reverse, newest first: succeeded, not undone since,
+/// one that changed something, with the request it sent on record.
+pub fn undoable(records: &[Record]) -> Vec<Last<'_>> {
+    let undone: std::collections::HashSet<&str> = records
+        .iter()
+        .filter(|r| r.outcome == Some(Outcome::Succeeded))
+        .filter_map(|r| r.params.get("undoes")?.as_str())
+        .collect();
+    records
+        .iter()
+        .rev()
+        .filter(|r| r.phase == Phase::Outcome && r.outcome == Some(Outcome::Succeeded))
+        .filter(|r| !undone.contains(r.action_id.as_str()))
+        .filter_map(|r| {
+            let request = request_of(r)?;
+            (!request.changes_nothing()).then_some(Last { record: r, request })
+        })
+        .collect()
+}
+
 /// Plans the reverse of `last` against the current state.
 pub fn plan(d: &ClusterData, ctx: CtxId, last: &Last, health: HealthOf) -> Result<Plan, String> {
     let mut p = match &last.request {
@@ -160,6 +180,35 @@ mod tests {
             replicas,
             from,
         }
+    }
+
+    #[test]
+    fn the_undo_list_holds_every_reversible_action_newest_first() {
+        let mut records = vec![
+            record("a1", Outcome::Succeeded, &scale(4, 3), None),
+            record("a2", Outcome::Succeeded, &scale(2, 4), None),
+            record("a3", Outcome::Failed, &scale(9, 2), None),
+        ];
+        let mut stop = Record::new(
+            "a4",
+            Phase::Outcome,
+            Actor::default(),
+            "port-forward-stop",
+            "svc/x",
+        );
+        stop.outcome = Some(Outcome::Succeeded);
+        records.push(stop);
+        let ids: Vec<&str> = undoable(&records)
+            .iter()
+            .map(|l| l.record.action_id.as_str())
+            .collect();
+        assert_eq!(ids, vec!["a2", "a1"]);
+        records.push(record("a5", Outcome::Succeeded, &scale(4, 2), Some("a2")));
+        let ids: Vec<&str> = undoable(&records)
+            .iter()
+            .map(|l| l.record.action_id.as_str())
+            .collect();
+        assert_eq!(ids, vec!["a5", "a1"], "a2 is undone");
     }
 
     #[test]

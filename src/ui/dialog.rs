@@ -124,6 +124,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
         | Stage::PickPort { .. }
         | Stage::LocalPort { .. }
         | Stage::Output { .. }
+        | Stage::PickUndo { .. }
         | Stage::Shell => String::new(),
     };
     let iw = w.saturating_sub(2) as usize;

@@ -21,6 +21,7 @@ pub fn title(stage: &Stage) -> Option<String> {
             None => "output — no exit code".into(),
         },
         Stage::Shell => "shell open".into(),
+        Stage::PickUndo { .. } => "undo which action? (newest first)".into(),
         _ => return None,
     })
 }
@@ -199,6 +200,33 @@ pub fn lines<'a>(stage: &Stage, iw: usize, t: &Theme) -> Option<(Vec<Line<'a>>, 
         Stage::Shell => {
             out.push(hint(
                 "the shell has the terminal; leave it (exit) to come back",
+                iw,
+                t,
+            ));
+        }
+        Stage::PickUndo { items, selected } => {
+            for (i, (_, what, undo)) in items.iter().enumerate() {
+                let (mark, style) = if i == *selected {
+                    keep = Some(out.len().max(1));
+                    ("▶ ", t.style("table.selected"))
+                } else {
+                    ("  ", t.style("dialog"))
+                };
+                out.push(Line::from(Span::styled(
+                    fit(&format!("{mark}{what}"), iw),
+                    style,
+                )));
+                let (text, st) = match undo {
+                    Ok(u) => (format!("    undo sends: {u}"), t.style("text.dim")),
+                    Err(e) => (
+                        format!("    cannot be undone now: {e}"),
+                        t.style("severity.warn"),
+                    ),
+                };
+                out.push(Line::from(Span::styled(fit(&text, iw), st)));
+            }
+            out.push(hint(
+                "enter plans the undo (checked and confirmed) · esc cancels",
                 iw,
                 t,
             ));

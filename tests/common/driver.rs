@@ -223,5 +223,6 @@ pub fn stage_name(s: &kdeck::app::guard::Stage) -> &'static str {
         Stage::LocalPort { .. } => "local-port",
         Stage::Output { .. } => "output",
         Stage::Shell => "shell",
+        Stage::PickUndo { .. } => "pick-undo",
     }
 }

@@ -250,6 +250,22 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
             s.flow = None;
             Some(Vec::new())
         }
+        Stage::PickUndo { items, selected } => {
+            match k.code {
+                Code::Esc => s.flow = None,
+                Code::Up => *selected = selected.saturating_sub(1),
+                Code::Down => *selected = (*selected + 1).min(items.len().saturating_sub(1)),
+                Code::Enter => {
+                    let id = items.get(*selected).map(|i| i.0.clone());
+                    s.flow = None;
+                    if let Some(id) = id {
+                        return Some(super::undo_picked(s, &id));
+                    }
+                }
+                _ => {}
+            }
+            Some(Vec::new())
+        }
         // Handled by the exec stages' keys.
         Stage::PickContainer { .. }
         | Stage::CommandLine { .. }

@@ -149,6 +149,12 @@ pub enum Stage {
     },
     /// The shell has the terminal.
     Shell,
+    /// Picking which action to undo: (its audit action id, what it was, what undoing
+    /// it would send — or why it cannot be undone now).
+    PickUndo {
+        items: Vec<(String, String, Result<String, String>)>,
+        selected: usize,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -209,7 +215,7 @@ pub const ACTIONS: &[(Command, &str)] = &[
     (Command::ActShell, "open a shell in a container"),
     (Command::ActExec, "run a command in a container"),
     (Command::ActForward, "port-forward"),
-    (Command::ActUndo, "undo the last action"),
+    (Command::ActUndo, "undo an action"),
 ];
 
 /// What the health probes say about `workload` (`deploy/name`) in `namespace`.
@@ -538,18 +544,65 @@ fn plan_for(s: &State, a: Command, t: &Target) -> Result<Plan, String> {
     }
 }
 
+/// The context an audit record's action ran in, if it is open here.
+fn ctx_of(s: &State, r: &Record) -> Option<CtxId> {
+    s.contexts
+        .iter()
+        .position(|c| c.spec.name == r.actor.context)
+}
+
+/// Plans undoing `l` (an error: why it cannot be undone now).
+fn plan_undo(s: &State, l: &actions::undo::Last) -> Result<Plan, String> {
+    let ctx = ctx_of(s, l.record).ok_or_else(|| {
+        format!(
+            "it ran in context {}, which is not open",
+            l.record.actor.context
+        )
+    })?;
+    let ns = l.request.namespace().to_string();
+    let health = |w: &str| health_of(s, ctx, &ns, w);
+    actions::undo::plan(&s.contexts[ctx].data, ctx, l, &health)
+}
+
+/// `U`: a list of the actions that can be undone, newest first, each with what
+/// undoing it would send.
 fn start_undo(s: &mut State) -> Vec<Effect> {
-    let last = match actions::undo::last(&s.audit) {
-        Ok(l) => l,
-        Err(e) => {
-            s.notify(e, true);
-            return Vec::new();
-        }
+    let list = actions::undo::undoable(&s.audit);
+    if list.is_empty() {
+        s.notify("no succeeded action to undo in the audit log", true);
+        return Vec::new();
+    }
+    let items: Vec<(String, String, Result<String, String>)> = list
+        .iter()
+        .take(20)
+        .map(|l| {
+            let when = l.record.time.get(11..19).unwrap_or("").to_string();
+            let what = format!("{when} {} {}", l.record.action, l.record.target);
+            let undo = plan_undo(s, l).and_then(|p| match &p.refused {
+                Some(why) => Err(why.clone()),
+                None => Ok(format!("{}: {} → {}", p.action, p.before, p.after)),
+            });
+            (l.record.action_id.clone(), what, undo)
+        })
+        .collect();
+    let f = new_flow(s, 0, Stage::PickUndo { items, selected: 0 });
+    s.flow = Some(f);
+    Vec::new()
+}
+
+/// The undo picked from the list.
+pub(super) fn undo_picked(s: &mut State, action_id: &str) -> Vec<Effect> {
+    let list = actions::undo::undoable(&s.audit);
+    let Some(l) = list.iter().find(|l| l.record.action_id == action_id) else {
+        s.notify("that action is no longer undoable", true);
+        return Vec::new();
     };
-    let ctx_name = last.record.actor.context.clone();
-    let Some(ctx) = s.contexts.iter().position(|c| c.spec.name == ctx_name) else {
+    let Some(ctx) = ctx_of(s, l.record) else {
         s.notify(
-            format!("the last action ran in context {ctx_name}, which is not open"),
+            format!(
+                "it ran in context {}, which is not open",
+                l.record.actor.context
+            ),
             true,
         );
         return Vec::new();
@@ -558,9 +611,7 @@ fn start_undo(s: &mut State) -> Vec<Effect> {
         s.notify(why, true);
         return Vec::new();
     }
-    let ns = last.request.namespace().to_string();
-    let health = |w: &str| health_of(s, ctx, &ns, w);
-    let planned = actions::undo::plan(&s.contexts[ctx].data, ctx, &last, &health);
+    let planned = plan_undo(s, l);
     begin(s, ctx, planned)
 }
 
