@@ -112,6 +112,10 @@ fn pause(t: &Tmux, name: &str) {
     });
     assert!(s.contains("succeeded"), "{s}");
     t.keys(&["Escape"]);
+    // The row says what was just done to it.
+    t.wait("the row's note", WAIT, |s| {
+        s.lines().any(|l| l.contains(name) && l.contains("by you"))
+    });
 }
 
 #[test]

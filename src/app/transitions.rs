@@ -132,11 +132,95 @@ pub struct Transitions {
     pub items: VecDeque<Stamped>,
 }
 
+/// How long a row says what was last done to it.
+pub const ACTION_SHOWN: Ts = 15 * 60;
+
 impl Transitions {
+    /// What was last done here to `targets` (`deploy/x`, `cronjob/y`…) in `namespace`
+    /// within [`ACTION_SHOWN`], for the row: `↺ rolled back 2m ago by you`.
+    pub fn recent_action(
+        &self,
+        now: Ts,
+        ctx: CtxId,
+        namespace: &str,
+        targets: &[&str],
+    ) -> Option<String> {
+        self.items.iter().rev().find_map(|st| match &st.what {
+            Transition::Action {
+                ctx: c,
+                namespace: n,
+                action,
+                target,
+                outcome,
+                ..
+            } if *c == ctx
+                && n == namespace
+                && targets.contains(&target.as_str())
+                && now - st.at <= ACTION_SHOWN =>
+            {
+                let done = match action.as_str() {
+                    "rollback" => "↺ rolled back",
+                    "scale" | "scale-hpa" => "⇅ scaled",
+                    "restart" => "↻ restarted",
+                    "pause" => "‖ paused",
+                    "resume" => "▷ resumed",
+                    "reset-breaker" => "⟲ breaker reset",
+                    "switch-traffic" => "⇄ traffic switched",
+                    "trigger-backup" => "▶ backup run",
+                    other => other,
+                };
+                let ago = crate::util::age::age(now, st.at);
+                Some(match outcome {
+                    crate::audit::Outcome::Succeeded => format!("{done} {ago} ago by you"),
+                    o => format!("✗ {} {} {ago} ago", action, o.label()),
+                })
+            }
+            _ => None,
+        })
+    }
+
     pub fn push(&mut self, at: Ts, what: Transition) {
         self.items.push_back(Stamped { at, what });
         while self.items.len() > KEEP {
             self.items.pop_front();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_says_what_was_just_done_to_it_for_a_while() {
+        let mut t = Transitions::default();
+        let act = |action: &str, outcome| Transition::Action {
+            ctx: 0,
+            namespace: "ns".into(),
+            action: action.into(),
+            target: "deploy/web".into(),
+            outcome,
+            detail: String::new(),
+        };
+        t.push(1000, act("rollback", crate::audit::Outcome::Succeeded));
+        assert_eq!(
+            t.recent_action(1120, 0, "ns", &["deploy/web"]).as_deref(),
+            Some("↺ rolled back 2m ago by you")
+        );
+        assert_eq!(
+            t.recent_action(1120, 1, "ns", &["deploy/web"]),
+            None,
+            "another context"
+        );
+        assert_eq!(t.recent_action(1120, 0, "ns", &["deploy/api"]), None);
+        assert_eq!(
+            t.recent_action(1000 + ACTION_SHOWN + 1, 0, "ns", &["deploy/web"]),
+            None
+        );
+        t.push(1200, act("scale", crate::audit::Outcome::Failed));
+        assert!(
+            t.recent_action(1210, 0, "ns", &["deploy/web"])
+                .is_some_and(|s| s.starts_with("✗ scale failed"))
+        );
     }
 }

@@ -132,6 +132,21 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         } else {
             r.rollout.text()
         };
+        // "Did my fix work?": what was just done here leads the row for a while.
+        let short = r.kind.short();
+        let targets = [
+            format!("{short}/{}", r.name),
+            format!("cronjob/{}", r.name),
+            format!("svc/{}", r.name),
+        ];
+        let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
+        let why = match s
+            .transitions
+            .recent_action(s.now, r.ctx, &r.namespace, &targets)
+        {
+            Some(done) => format!("{done} · {why}"),
+            None => why,
+        };
         cells.push(styled(
             why,
             w[c],
