@@ -116,7 +116,7 @@ pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
     let signals = crate::util::signals::Signals::install()
         .map_err(|e| format!("cannot watch for signals: {e}"))?;
     let mut engine = crate::app::engine::Engine::new(Console::new(state), rt, rx, Some(signals));
-    let mut guard = crate::ui::terminal::Guard::enter()
+    let mut guard = crate::ui::terminal::Guard::enter(loaded.theme.named_only())
         .map_err(|e| format!("cannot set up the terminal: {e}"))?;
     crate::ui::app::run(&mut guard.terminal, &mut engine, &loaded.theme).await;
     cancel.cancel();

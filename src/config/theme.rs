@@ -409,6 +409,17 @@ impl Theme {
     }
 
     /// Whether any slot uses a colour (mono uses none).
+    /// Whether every colour it uses is one of the 16 named ones (then only the 16
+    /// ANSI codes need be sent, whatever the terminal announces).
+    pub fn named_only(&self) -> bool {
+        self.styles.values().all(|s| {
+            [s.fg, s.bg]
+                .iter()
+                .flatten()
+                .all(|c| !matches!(c, Color::Rgb(..) | Color::Indexed(_)))
+        })
+    }
+
     pub fn has_colour(&self) -> bool {
         self.styles.values().any(|s| {
             s.fg.is_some_and(|c| c != Color::Reset) || s.bg.is_some_and(|c| c != Color::Reset)
@@ -419,6 +430,46 @@ impl Theme {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_selected_row_keeps_every_severity_readable() {
+        // Saturated dark colours read badly on one another (red on blue was the
+        // light theme's selected CRIT row).
+        let dark = |c: Color| {
+            matches!(
+                c,
+                Color::Red
+                    | Color::Blue
+                    | Color::Magenta
+                    | Color::Green
+                    | Color::Black
+                    | Color::DarkGray
+            )
+        };
+        for name in Theme::builtin_names() {
+            let t = Theme::builtin(name).unwrap();
+            let Some(bg) = t.style("table.selected").bg else {
+                continue;
+            };
+            for sev in [
+                "severity.crit",
+                "severity.warn",
+                "severity.info",
+                "severity.ok",
+            ] {
+                let st = t.style(sev);
+                if st.bg.is_some() {
+                    continue; // it brings its own background
+                }
+                let Some(fg) = st.fg else { continue };
+                assert!(fg != bg, "{name}: {sev} on the selected row is invisible");
+                assert!(
+                    !(dark(fg) && dark(bg)),
+                    "{name}: {sev} ({fg:?}) on the selected row ({bg:?}) is hard to read"
+                );
+            }
+        }
+    }
 
     #[test]
     fn shipped_themes_parse_and_cover_every_slot() {
@@ -437,6 +488,8 @@ mod tests {
             |s| !matches!(s.fg, Some(Color::Rgb(..))) && !matches!(s.bg, Some(Color::Rgb(..)))
         ));
         assert!(!Theme::builtin("mono").unwrap().has_colour());
+        // The default theme names its colours: only the 16 codes go out for it.
+        assert!(d.named_only());
     }
 
     #[test]

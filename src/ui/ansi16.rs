@@ -26,7 +26,13 @@ pub enum Out {
 
 impl Out {
     pub fn new() -> Out {
-        if more_than_16() {
+        Out::for_theme(false)
+    }
+
+    /// `named_only`: the theme uses only the 16 named colours, so only their 16
+    /// codes are sent even to a terminal that announces more.
+    pub fn for_theme(named_only: bool) -> Out {
+        if more_than_16() && !named_only {
             Out::Plain(io::stdout())
         } else {
             Out::Ansi16(Ansi16::new(io::stdout()))

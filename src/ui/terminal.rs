@@ -29,7 +29,8 @@ pub struct Guard {
 }
 
 impl Guard {
-    pub fn enter() -> io::Result<Guard> {
+    /// `named_only`: the theme uses only the 16 named colours (see `ansi16`).
+    pub fn enter(named_only: bool) -> io::Result<Guard> {
         install_panic_hook();
         enable_raw_mode()?;
         let mut out = io::stdout();
@@ -37,7 +38,9 @@ impl Guard {
             restore();
             return Err(e);
         }
-        let terminal = match Terminal::new(CrosstermBackend::new(super::ansi16::Out::new())) {
+        let terminal = match Terminal::new(CrosstermBackend::new(super::ansi16::Out::for_theme(
+            named_only,
+        ))) {
             Ok(t) => t,
             Err(e) => {
                 restore();
