@@ -93,6 +93,13 @@ async fn incident_scenario_views() {
     probe_round(&c, &mut s).await;
     let theme = Theme::builtin("default").expect("theme");
     views(&mut s, "incident", &theme);
+    // The deep checks the runbooks ask about are readable at 80×24.
+    let _ = s.step(Event::Command(Command::ViewHealth));
+    let health = render_text(&mut s, 80, 24, &theme);
+    assert!(
+        health.contains("database") && health.contains("redis") && health.contains("breaker"),
+        "{health}"
+    );
     // What kubectl cannot show, on the first screen: the API's deep health down with
     // its breaker open, the stale weekly snapshot, and the alerts that paged.
     let _ = s.step(Event::Command(Command::ViewOverview));

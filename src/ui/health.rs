@@ -145,23 +145,15 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
     let mut lines: Vec<Line> = Vec::new();
     for (pod, r) in &e.pods {
         let v = &r.verdict;
-        let mut text = format!(
+        let head = format!(
             "{:<8} {:>6}  {}",
             v.state.label(),
             ms(Some(v.latency_ms)),
             if pod.is_empty() { "-" } else { pod.as_ref() }
         );
+        // The checks first (database, redis: what the runbooks ask), then the rest.
+        let mut facts = Vec::new();
         if let Some(d) = &v.deep {
-            let mut facts = Vec::new();
-            if let Some(x) = &d.version {
-                facts.push(format!("version {x}"));
-            }
-            if let Some(x) = &d.breaker {
-                facts.push(format!("breaker {x}"));
-            }
-            if let Some(x) = &d.leader {
-                facts.push(format!("leader {x}"));
-            }
             if !d.checks.is_empty() {
                 facts.push(
                     d.checks
@@ -171,16 +163,36 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
                         .join(", "),
                 );
             }
-            if !facts.is_empty() {
-                text.push_str("  ");
-                text.push_str(&facts.join("; "));
+            if let Some(x) = &d.breaker {
+                facts.push(format!("breaker {x}"));
+            }
+            if let Some(x) = &d.version {
+                facts.push(format!("version {x}"));
+            }
+            if let Some(x) = &d.leader {
+                facts.push(format!("leader {x}"));
             }
         }
         if let Some((class, m)) = &v.error {
-            text.push_str(&format!("  [{class}] {m}"));
+            facts.push(format!("[{class}] {m}"));
         }
         let style = severity_style(t, v.state.severity());
-        lines.push(Line::from(Span::styled(fit(&text, width), style)));
+        let detail = facts.join("; ");
+        let one = if detail.is_empty() {
+            head.clone()
+        } else {
+            format!("{head}  {detail}")
+        };
+        if unicode_width::UnicodeWidthStr::width(one.as_str()) <= width || detail.is_empty() {
+            lines.push(Line::from(Span::styled(fit(&one, width), style)));
+        } else {
+            // Narrow (80 columns): the pod on one line, what it said under it.
+            lines.push(Line::from(Span::styled(fit(&head, width), style)));
+            lines.push(Line::from(Span::styled(
+                fit(&format!("  {detail}"), width),
+                t.style("text"),
+            )));
+        }
     }
     f.render_widget(Paragraph::new(lines), inner);
 }
