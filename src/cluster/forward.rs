@@ -136,10 +136,19 @@ pub async fn service_pod(
     Err(format!("svc/{name} has no ready endpoints"))
 }
 
-async fn still_ready(client: &kube::Client, namespace: &str, pod: &str) -> bool {
+/// Whether `pod` is still there and ready: `None` when the server could not say in
+/// time (then the forward stays where it is — a slow API is no reason to move).
+async fn still_ready(client: &kube::Client, namespace: &str, pod: &str) -> Option<bool> {
     let api: Api<Pod> = Api::namespaced(client.clone(), namespace);
-    matches!(api.get(pod).await, Ok(p) if ready(&p))
+    match tokio::time::timeout(ASK, api.get(pod)).await {
+        Ok(Ok(p)) => Some(ready(&p)),
+        Ok(Err(kube::Error::Api(s))) if s.code == 404 => Some(false),
+        _ => None,
+    }
 }
+
+/// Longest wait for the API when a connection arrives.
+const ASK: Duration = Duration::from_secs(5);
 
 /// Copies `r` to `w`, counting, until `r` ends (then `w` is shut down).
 async fn pump<R, W>(mut r: R, mut w: W, n: &AtomicU64) -> std::io::Result<()>
@@ -256,12 +265,27 @@ pub async fn run<E: From<Msg> + Send + 'static>(
         // A Service forward checks its pod at each connection and moves on when it
         // is gone or no longer ready.
         if let Via::Service(s) = &spec.via {
-            let gone = match &pod {
-                Some(p) => !still_ready(&client, &spec.namespace, p).await,
-                None => true,
+            let check = async {
+                match &pod {
+                    // Moved only when the server says it is gone or not ready.
+                    Some(p) => still_ready(&client, &spec.namespace, p).await == Some(false),
+                    None => true,
+                }
+            };
+            // A stop while the API is asked is not held up by it.
+            let gone = tokio::select! {
+                g = check => g,
+                _ = cancel.cancelled() => break,
             };
             if gone {
-                match service_pod(&client, &spec.namespace, s, spec.port, pod.as_deref()).await {
+                let found = tokio::select! {
+                    f = tokio::time::timeout(
+                        ASK,
+                        service_pod(&client, &spec.namespace, s, spec.port, pod.as_deref()),
+                    ) => f.unwrap_or_else(|_| Err("the API server did not answer in time".into())),
+                    _ = cancel.cancelled() => break,
+                };
+                match found {
                     Ok((p, pt)) => {
                         port = pt;
                         match pod.replace(p.clone()) {
