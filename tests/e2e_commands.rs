@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::tmux::{Tmux, kdeck_cmd};
+use common::tmux::{Tmux, demo_kubectl, kdeck_cmd};
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -82,19 +82,6 @@ fn the_sidecars_logs_are_reached_at_80x24() {
         .map(|d| d.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();
     assert_eq!(saved.len(), 1, "{saved:?}");
-}
-
-fn demo_kubectl(dir: &std::path::Path, args: &[&str]) -> String {
-    let out = std::process::Command::new(common::kubectl_binary("1.33"))
-        .arg("--kubeconfig")
-        .arg(dir.join("state").join("demo-kubeconfig.yaml"))
-        .arg("--cache-dir")
-        .arg(dir.join("kubectl-cache"))
-        .args(args)
-        .env_remove("KUBECONFIG")
-        .output()
-        .expect("kubectl runs");
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn pause(t: &Tmux, name: &str) {

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::tmux::{Tmux, kdeck_cmd, kdeck_pid};
+use common::tmux::{Tmux, demo_kubectl, kdeck_cmd, kdeck_pid};
 
 const WAIT: Duration = Duration::from_secs(45);
 
@@ -271,25 +271,6 @@ fn health_backups_and_alerts_at_80x24() {
     t.keys(&["q"]);
     let s = t.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
     assert!(s.contains("KDECK_EXIT=0"), "{s}");
-}
-
-/// kubectl (1.33) against the cluster `kdeck demo` started, via the kubeconfig it wrote.
-fn demo_kubectl(dir: &std::path::Path, args: &[&str]) -> String {
-    let out = std::process::Command::new(common::kubectl_binary("1.33"))
-        .arg("--kubeconfig")
-        .arg(dir.join("state").join("demo-kubeconfig.yaml"))
-        .arg("--cache-dir")
-        .arg(dir.join("kubectl-cache"))
-        .args(args)
-        .env_remove("KUBECONFIG")
-        .output()
-        .expect("kubectl runs");
-    assert!(
-        out.status.success(),
-        "kubectl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Confirms the open prompt by typing `name` (production is protected by default) and

@@ -5,7 +5,7 @@
 
 use super::effect::Effect;
 use super::state::State;
-use crate::audit::{Actor, Outcome, Phase, Record};
+use crate::audit::{Outcome, Phase, Record};
 use crate::cluster::forward::{Forwarded, Report};
 use crate::cluster::kinds::Ts;
 use crate::cluster::msg::CtxId;
@@ -133,13 +133,7 @@ pub fn stop(s: &mut State, index: usize, why: &str, now: bool) -> Vec<Effect> {
     };
     f.state = ForwardState::Ended(why.to_string());
     let f = f.clone();
-    let c = s.contexts.get(f.ctx);
-    let actor = Actor {
-        kube_user: c.map(|c| c.spec.user.clone()).unwrap_or_default(),
-        context: c.map(|c| c.spec.name.clone()).unwrap_or_default(),
-        server: c.map(|c| c.spec.server.clone()).unwrap_or_default(),
-        ..Actor::default()
-    };
+    let actor = s.actor(f.ctx);
     let mut r = Record::new(
         &format!("{}-stop", f.action_id),
         Phase::Outcome,

@@ -387,6 +387,18 @@ impl State {
         self.now + self.contexts.get(ctx).map_or(0, |c| c.skew)
     }
 
+    /// Who acts in context `ctx`, for an audit record (the runtime adds the OS user
+    /// and host).
+    pub fn actor(&self, ctx: CtxId) -> crate::audit::Actor {
+        let c = self.contexts.get(ctx);
+        crate::audit::Actor {
+            kube_user: c.map(|c| c.spec.user.clone()).unwrap_or_default(),
+            context: c.map(|c| c.spec.name.clone()).unwrap_or_default(),
+            server: c.map(|c| c.spec.server.clone()).unwrap_or_default(),
+            ..crate::audit::Actor::default()
+        }
+    }
+
     pub fn context_name(&self, ctx: CtxId) -> &str {
         self.contexts.get(ctx).map_or("?", |c| c.spec.name.as_str())
     }

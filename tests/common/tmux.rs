@@ -156,3 +156,22 @@ pub fn kdeck_pid(dir: &Path) -> Option<u32> {
                 .unwrap_or(false)
         })
 }
+
+/// kubectl (1.33) against the cluster `kdeck demo` started, via the kubeconfig it wrote.
+pub fn demo_kubectl(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(super::kubectl_binary("1.33"))
+        .arg("--kubeconfig")
+        .arg(dir.join("state").join("demo-kubeconfig.yaml"))
+        .arg("--cache-dir")
+        .arg(dir.join("kubectl-cache"))
+        .args(args)
+        .env_remove("KUBECONFIG")
+        .output()
+        .expect("kubectl runs");
+    assert!(
+        out.status.success(),
+        "kubectl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -19,7 +19,7 @@ use super::state::State;
 use super::transitions::Transition;
 use crate::actions::run::{Access, Executed};
 use crate::actions::{self, Plan, Progress, Request};
-use crate::audit::{Actor, Outcome, Phase, Preflight, Record};
+use crate::audit::{Outcome, Phase, Preflight, Record};
 use crate::cluster::kinds::ResKind;
 use crate::cluster::kinds::Ts;
 use crate::cluster::msg::CtxId;
@@ -231,30 +231,34 @@ pub(super) fn health_of(
         HealthState::Degraded => 2,
         HealthState::Down => 3,
     };
-    s.health
-        .endpoints
-        .iter()
-        .filter(|(k, _)| {
-            k.ctx == Some(ctx)
-                && k.namespace.as_ref() == namespace
-                && k.workload.as_ref() == workload
-        })
-        .map(|(_, e)| e.state)
+    endpoints_of(s, ctx, namespace, workload)
+        .map(|e| e.state)
         .filter(|h| *h != HealthState::Unknown)
         .max_by_key(|h| rank(*h))
 }
 
-/// How long ago `workload`'s health was last checked (its freshest endpoint).
-pub(super) fn health_age(s: &State, ctx: CtxId, namespace: &str, workload: &str) -> Option<Ts> {
+/// The probed endpoints of `workload` (`deploy/name`) in `namespace`.
+fn endpoints_of<'a>(
+    s: &'a State,
+    ctx: CtxId,
+    namespace: &'a str,
+    workload: &'a str,
+) -> impl Iterator<Item = &'a crate::probe::book::EndpointHealth> + 'a {
     s.health
         .endpoints
         .iter()
-        .filter(|(k, _)| {
+        .filter(move |(k, _)| {
             k.ctx == Some(ctx)
                 && k.namespace.as_ref() == namespace
                 && k.workload.as_ref() == workload
         })
-        .map(|(_, e)| (s.now - e.last_at).max(0))
+        .map(|(_, e)| e)
+}
+
+/// How long ago `workload`'s health was last checked (its freshest endpoint).
+pub(super) fn health_age(s: &State, ctx: CtxId, namespace: &str, workload: &str) -> Option<Ts> {
+    endpoints_of(s, ctx, namespace, workload)
+        .map(|e| (s.now - e.last_at).max(0))
         .min()
 }
 

@@ -12,13 +12,7 @@ pub(super) fn record(
     outcome: Option<Outcome>,
     error: Option<String>,
 ) -> Record {
-    let c = s.contexts.get(f.ctx);
-    let actor = Actor {
-        kube_user: c.map(|c| c.spec.user.clone()).unwrap_or_default(),
-        context: c.map(|c| c.spec.name.clone()).unwrap_or_default(),
-        server: c.map(|c| c.spec.server.clone()).unwrap_or_default(),
-        ..Actor::default()
-    };
+    let actor = s.actor(f.ctx);
     let (action, target) = f
         .plan
         .as_ref()

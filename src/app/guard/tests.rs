@@ -8,25 +8,25 @@ use crate::cluster::kinds::Object;
 use crate::cluster::msg::Msg;
 use crate::config::keymap::Key;
 
-fn press(s: &mut Console, keys: &str) -> Vec<Effect> {
+pub(super) fn press(s: &mut Console, keys: &str) -> Vec<Effect> {
     keys.chars()
         .flat_map(|c| s.step(Event::Key(Key::char(c))))
         .collect()
 }
 
-fn key(s: &mut Console, code: Code) -> Vec<Effect> {
+pub(super) fn key(s: &mut Console, code: Code) -> Vec<Effect> {
     s.step(Event::Key(Key::plain(code)))
 }
 
 /// The effects that are not background upkeep (access reviews for the selected
 /// row, the prober told what is on screen).
-fn without_access(fx: Vec<Effect>) -> Vec<Effect> {
+pub(super) fn without_access(fx: Vec<Effect>) -> Vec<Effect> {
     fx.into_iter()
         .filter(|e| !matches!(e, Effect::CheckAccess { .. } | Effect::ProbeFocus(_)))
         .collect()
 }
 
-fn audited(fx: &[Effect]) -> Vec<&Record> {
+pub(super) fn audited(fx: &[Effect]) -> Vec<&Record> {
     fx.iter()
         .filter_map(|e| match e {
             Effect::Audit { record, .. } => Some(record),

@@ -8,30 +8,7 @@ use crate::app::{Console, Done, Event};
 use crate::cluster::exec::Ran;
 use crate::config::keymap::Key;
 
-fn press(s: &mut Console, keys: &str) -> Vec<Effect> {
-    keys.chars()
-        .flat_map(|c| s.step(Event::Key(Key::char(c))))
-        .collect()
-}
-
-fn key(s: &mut Console, code: Code) -> Vec<Effect> {
-    s.step(Event::Key(Key::plain(code)))
-}
-
-fn chores(fx: Vec<Effect>) -> Vec<Effect> {
-    fx.into_iter()
-        .filter(|e| !matches!(e, Effect::CheckAccess { .. } | Effect::ProbeFocus(_)))
-        .collect()
-}
-
-fn records(fx: &[Effect]) -> Vec<&Record> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Audit { record, .. } => Some(record),
-            _ => None,
-        })
-        .collect()
-}
+use super::tests::{audited as records, key, press, without_access as chores};
 
 fn preflight_ok(s: &mut Console) {
     let flow = s.flow.as_ref().map(|f| f.id).unwrap_or_default();
