@@ -17,7 +17,7 @@ use kdeck::cluster::msg::Msg;
 use kdeck::config::theme::Theme;
 use kdeck::sim::{Scenario, SimConfig};
 
-const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (160, 48)];
 const START: &str = "2026-11-22T10:00:00Z";
 
 async fn cluster(scenario: Scenario, seconds: f64) -> (Cluster, i64) {
@@ -42,6 +42,107 @@ fn snap(name: &str, text: &str) {
     });
 }
 
+/// The text of column `title` on each table row of a list screen (the header row is
+/// the screen's second line; rows run until the detail strip, a pane or the footer).
+fn column(text: &str, title: &str) -> Vec<String> {
+    let lines: Vec<Vec<char>> = text.lines().map(|l| l.chars().collect()).collect();
+    let Some(header) = lines.get(1) else {
+        return Vec::new();
+    };
+    let h: String = header.iter().collect();
+    let Some(start) = h
+        .split(' ')
+        .scan(0usize, |at, word| {
+            let here = *at;
+            *at += word.chars().count() + 1;
+            Some((here, word))
+        })
+        .find(|(_, w)| *w == title)
+        .map(|(i, _)| i)
+    else {
+        return Vec::new();
+    };
+    // The next title starts after the spaces that follow this one.
+    let mut end = start + title.chars().count();
+    while end < header.len() && header[end] == ' ' {
+        end += 1;
+    }
+    let end = if end >= header.len() { usize::MAX } else { end };
+    lines[2..lines.len().saturating_sub(1)]
+        .iter()
+        .take_while(|l| {
+            let first = l.first().copied().unwrap_or(' ');
+            !l.is_empty() && first != '▸' && first != '─'
+        })
+        .map(|l| {
+            let to = end.min(l.len());
+            l.get(start.min(to)..to)
+                .map(|c| c.iter().collect::<String>().trim().to_string())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Whether a drawn cell (`…` stands for what was cut) can only be `name`.
+fn could_be(cell: &str, name: &str) -> bool {
+    match cell.split_once('…') {
+        None => cell == name,
+        Some((head, tail)) => {
+            name.len() >= head.len() + tail.len() && name.starts_with(head) && name.ends_with(tail)
+        }
+    }
+}
+
+/// Every namespace, context and (in the pods view) pod name drawn on the screen
+/// tells its object apart: it can be only one of the names there are, and a pod
+/// keeps its random suffix.
+fn assert_names_tell_apart(s: &Console, text: &str, what: &str) {
+    let f = &s.fleet;
+    let mut namespaces: std::collections::BTreeSet<String> = Default::default();
+    namespaces.extend(f.workloads.iter().map(|r| r.namespace.to_string()));
+    namespaces.extend(f.pods.iter().map(|r| r.namespace.to_string()));
+    namespaces.extend(f.services.iter().map(|r| r.namespace.to_string()));
+    namespaces.extend(f.events.iter().map(|r| r.namespace.to_string()));
+    namespaces.extend(f.hpas.iter().map(|r| r.namespace.to_string()));
+    namespaces.extend(f.alerts.iter().map(|r| r.namespace.to_string()));
+    namespaces.extend(f.health.iter().map(|r| r.key.namespace.to_string()));
+    let contexts: Vec<String> = s.contexts.iter().map(|c| c.spec.name.clone()).collect();
+    // By name: the same name in two namespaces or contexts is one name here.
+    let pods: std::collections::BTreeSet<String> =
+        f.pods.iter().map(|p| p.name.to_string()).collect();
+    let mut checked = 0;
+    for (title, names) in [
+        ("NAMESPACE", namespaces.iter().cloned().collect::<Vec<_>>()),
+        ("CONTEXT", contexts),
+    ] {
+        for cell in column(text, title) {
+            if cell.is_empty() || cell == "-" {
+                continue;
+            }
+            let n = names.iter().filter(|n| could_be(&cell, n)).count();
+            assert_eq!(n, 1, "{what}: {title} {cell:?} could be {n} names:\n{text}");
+            checked += 1;
+        }
+    }
+    if text.lines().next().is_some_and(|l| l.contains("Pods")) {
+        for cell in column(text, "NAME") {
+            let matches: Vec<&String> = pods.iter().filter(|n| could_be(&cell, n)).collect();
+            assert_eq!(
+                matches.len(),
+                1,
+                "{what}: pod {cell:?} is {matches:?}:\n{text}"
+            );
+            let suffix = matches[0].rsplit('-').next().unwrap_or_default();
+            assert!(cell.ends_with(suffix), "{what}: {cell:?} lost {suffix:?}");
+            checked += 1;
+        }
+    }
+    assert!(
+        checked > 0 || !text.contains("NAMESPACE"),
+        "{what}: no names checked:\n{text}"
+    );
+}
+
 fn views(s: &mut Console, prefix: &str, theme: &Theme) {
     let all = [
         (Command::ViewOverview, "overview"),
@@ -58,10 +159,9 @@ fn views(s: &mut Console, prefix: &str, theme: &Theme) {
     for (a, name) in all {
         let _ = s.step(Event::Command(a));
         for (w, h) in SIZES {
-            snap(
-                &format!("{prefix}_{name}_{w}x{h}"),
-                &render_text(s, w, h, theme),
-            );
+            let text = render_text(s, w, h, theme);
+            assert_names_tell_apart(s, &text, &format!("{prefix} {name} {w}x{h}"));
+            snap(&format!("{prefix}_{name}_{w}x{h}"), &text);
         }
     }
 }
@@ -670,6 +770,8 @@ async fn with_two_contexts_every_list_has_a_context_column() {
     }
     let _ = s.step(Event::Refresh);
     let theme = Theme::builtin("default").expect("theme");
+    // Every list, at the three sizes, as snapshots; names tell their objects apart.
+    views(&mut s, "two_contexts", &theme);
     for (a, name) in [
         (Command::ViewHpas, "hpas"),
         (Command::ViewEvents, "events"),

@@ -318,3 +318,84 @@ async fn faults_are_survived_with_figures() {
     again.shutdown().await;
     drop((dir, kubeconfig));
 }
+
+/// One of two clusters killed mid-session (issue 12): none of its rows pages — no
+/// CRIT from it, in the state or on the screen — its rows are marked with how long
+/// ago it last answered, and the header at 80×24 still names the view and its count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cluster_that_goes_away_does_not_page() {
+    use kdeck::util::severity::Severity;
+    let eu = Cluster::start(Scenario::Calm, 1.0).await;
+    // Fast enough for the bad rollout to have stalled within seconds.
+    let us = Cluster::start(Scenario::Incident, 30.0).await;
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::start_many(
+        &[(&eu, Some("prod-eu")), (&us, Some("prod-us"))],
+        data.path(),
+        |_| {},
+    )
+    .await;
+    let crit_from_us = |s: &State| {
+        s.fleet
+            .workloads
+            .iter()
+            .filter(|w| w.ctx == 1 && w.assessment.severity == Severity::Critical)
+            .count()
+    };
+    d.until(
+        "the incident pages while it answers",
+        Duration::from_secs(20),
+        |s| crit_from_us(s) > 0,
+    )
+    .await;
+    let Cluster {
+        sim,
+        dir,
+        kubeconfig,
+    } = us;
+    sim.shutdown().await;
+    d.until("prod-us stale", Duration::from_secs(20), |s| {
+        s.stale_since(1).is_some() && !s.stale()
+    })
+    .await;
+    // Long enough for its probes to be refused too.
+    d.run_for(Duration::from_secs(4)).await;
+    let s = d.s();
+    assert_eq!(
+        crit_from_us(s),
+        0,
+        "{:#?}",
+        s.fleet
+            .workloads
+            .iter()
+            .filter(|w| w.ctx == 1)
+            .map(|w| (&w.name, w.assessment.severity))
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        s.fleet
+            .health
+            .iter()
+            .filter(|h| h.key.ctx == Some(1))
+            .all(|h| h.state.severity() < Severity::Critical),
+        "health verdicts of a cluster that is gone"
+    );
+    let theme = kdeck::config::theme::Theme::builtin("default").expect("theme");
+    let text = common::console::render_text(&mut d.engine.console, 80, 24, &theme);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].contains("Overview"), "header:\n{text}");
+    assert!(
+        lines[0].contains("prod-us ◐"),
+        "the stale context, short:\n{text}"
+    );
+    assert!(!text.lines().any(|l| l.starts_with("CRIT")), "{text}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with('◐') && l.contains("prod-us")),
+        "rows from prod-us are marked with their age:\n{text}"
+    );
+    drop(d);
+    eu.sim.shutdown().await;
+    drop((dir, kubeconfig));
+}

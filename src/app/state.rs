@@ -403,6 +403,14 @@ impl State {
         self.contexts.get(ctx).map_or("?", |c| c.spec.name.as_str())
     }
 
+    /// Since when context `ctx` has not been answering (its rows are as old as that).
+    pub fn stale_since(&self, ctx: CtxId) -> Option<Ts> {
+        match self.contexts.get(ctx)?.reach() {
+            Reach::Stale { since, .. } => Some(since),
+            _ => None,
+        }
+    }
+
     fn data_rev(&self) -> u64 {
         self.contexts.iter().fold(
             (self.contexts.len() as u64).wrapping_add(self.extras_rev.wrapping_mul(1_000_003)),
@@ -445,7 +453,7 @@ impl State {
                         name: b.name.to_string(),
                         from: *prev,
                         to: b.freshness,
-                        why: b.why.clone(),
+                        why: crate::util::age::clocked(&b.why, self.now),
                     },
                 );
             }
@@ -508,12 +516,19 @@ impl State {
                     now: self.now + c.skew,
                 })
                 .collect();
+            // Not answering: the ping failed, or the watches are failing.
+            let down: HashSet<CtxId> = self
+                .api_down
+                .iter()
+                .copied()
+                .chain((0..self.contexts.len()).filter(|&c| self.stale_since(c).is_some()))
+                .collect();
             let extras = Extras {
                 health: &self.health,
                 alerts: &self.alert_feeds,
                 watching: &self.watching,
                 probe_all: &self.probe_all,
-                api_down: &self.api_down,
+                api_down: &down,
             };
             self.fleet = Fleet::build(&ctxs, needs, extras);
             if let Some(b) = &self.browse {

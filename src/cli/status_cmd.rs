@@ -108,7 +108,7 @@ fn workload_json(f: &Fleet, names: &[String]) -> Vec<serde_json::Value> {
                 "restarts": w.restarts,
                 "warnings15m": w.warnings,
                 "severity": w.assessment.severity,
-                "reasons": w.assessment.reasons.iter().map(|(_, r)| r.clone()).collect::<Vec<_>>(),
+                "reasons": w.assessment.reasons.iter().map(|(_, r)| crate::util::age::clocked(r, jiff::Timestamp::now().as_second())).collect::<Vec<_>>(),
             })
         })
         .collect()
@@ -241,7 +241,7 @@ async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<b
                     "endpoint": &*h.key.name,
                     "request": h.request,
                     "state": h.state,
-                    "reason": h.reason,
+                    "reason": crate::util::age::clocked(&h.reason, now),
                 })).collect::<Vec<_>>(),
                 "backups": fleet.backups.iter().map(|b| json!({
                     "context": names.get(b.ctx),
@@ -249,7 +249,7 @@ async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<b
                     "name": &*b.name,
                     "verdict": b.freshness,
                     "lastSuccess": b.last_success.and_then(|t| jiff::Timestamp::from_second(t).ok()).map(|t| t.to_string()),
-                    "why": b.why,
+                    "why": crate::util::age::clocked(&b.why, now),
                 })).collect::<Vec<_>>(),
                 "alerts": fleet.alerts.iter().map(|a| json!({
                     "name": a.alert.name,
@@ -314,7 +314,7 @@ async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<b
                         } else {
                             format!("{}/{}", w.ready, w.desired)
                         },
-                        w.assessment.summary()
+                        crate::util::age::clocked(&w.assessment.summary(), now)
                     );
                 }
             }

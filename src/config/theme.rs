@@ -37,6 +37,7 @@ pub const SLOTS: &[&str] = &[
     "table.header",
     "table.selected",
     "table.completed",
+    "table.stale",
     "severity.crit",
     "severity.warn",
     "severity.info",

@@ -155,7 +155,8 @@ pub struct Facts {
 }
 
 pub fn judge(f: &Facts, now: Ts) -> (Freshness, String) {
-    let age_of = |t: Ts| age::short(now - t);
+    // Ages are written when drawn, so they agree with the LAST OK column.
+    let age_of = age::ago;
     let stale = |last: Ts| f.allowed.is_some_and(|a| now - last > a);
     let allowed = f.allowed.map(age::short).unwrap_or_default();
     if f.suspended {

@@ -37,10 +37,10 @@ pub fn build(
         .map(|(k, e)| {
             if let Some(ctx) = k.ctx.filter(|c| api_down.contains(c)) {
                 let last = match now_of(ctx) {
-                    Some(now) if e.state != HealthState::Unknown => format!(
+                    Some(_) if e.state != HealthState::Unknown => format!(
                         " · last {} {} ago",
                         e.state.label(),
-                        crate::util::age::age(now, e.last_at)
+                        crate::util::age::ago(e.last_at)
                     ),
                     _ => String::new(),
                 };

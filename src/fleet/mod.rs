@@ -226,7 +226,8 @@ impl Fleet {
             let now = c.now;
             let ix = workloads::Index::build(c.data, now);
             targets.extend(probing::derive(c, &ix, &x.watching.probes, x.probe_all));
-            let backups = backups::build(c, &x.watching.backups);
+            let mut backups = backups::build(c, &x.watching.backups);
+            let down = x.api_down.contains(&c.id);
             let mut rows = workloads::build(c, &ix, now);
             rows.extend(
                 backups
@@ -237,6 +238,15 @@ impl Fleet {
             rows.extend(workloads::ingress_rows(c));
             for r in rows.iter_mut() {
                 workloads::link(r, &by_workload, &mut f.alerts);
+            }
+            if down {
+                // What a context that stopped answering last said does not page.
+                for r in rows.iter_mut() {
+                    r.assessment.cap(Severity::Info);
+                }
+                for b in backups.iter_mut() {
+                    b.assessment.cap(Severity::Info);
+                }
             }
             f.workloads.extend(rows);
             f.backups.extend(backups);

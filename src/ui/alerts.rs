@@ -8,7 +8,8 @@ use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 
 use super::widgets::{
-    cell, col, empty, fit, name_cell, severity_mark, severity_style, styled, table_ctx,
+    Txt, ctx_col, empty, fit, fixed, ident, names, rest, severity_mark, severity_style, short,
+    table, txt,
 };
 use crate::app::State;
 use crate::app::lists::ListState;
@@ -57,53 +58,56 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         return empty(f, area, t, what);
     }
     let wide = area.width >= 120;
-    let mut cols = vec![col("SEV", Length(4)), col("AGE", Length(6))];
-    cols.push(col("ALERT", Length(if wide { 28 } else { 22 })));
-    cols.push(col("NAMESPACE", Length(if wide { 20 } else { 12 })));
-    if wide {
-        cols.push(col("WORKLOAD", Length(26)));
+    let sh = super::scope::shared(s, ls);
+    let mut cols: Vec<_> = ctx_col(s, &sh).into_iter().collect();
+    let lead_ctx = !cols.is_empty();
+    cols.push(fixed("SEV", 4));
+    cols.push(short("AGE", 6));
+    cols.push(names("ALERT"));
+    if sh.namespace.is_none() {
+        cols.push(names("NAMESPACE"));
     }
-    cols.push(col("SUMMARY", Fill(2)));
     if wide {
-        cols.push(col("LABELS", Fill(1)));
+        cols.push(names("WORKLOAD"));
     }
-    table_ctx(
+    cols.push(rest("SUMMARY", 20));
+    if wide {
+        cols.push(super::widgets::text("LABELS", 10));
+    }
+    table(
         f,
         area,
         s,
         t,
-        cols,
+        &cols,
         ls,
-        |i| s.fleet.alerts[i].ctx,
-        |i, w| {
+        |i| s.fleet.alerts.get(i).and_then(|r| r.ctx),
+        |i| {
             let r = &s.fleet.alerts[i];
             let st = severity_style(t, r.severity);
-            let mut cells = vec![
-                styled(severity_mark(r.severity), w[0], st),
-                cell(
-                    r.alert
-                        .starts
-                        .map(|x| age(s.now, x))
-                        .unwrap_or_else(|| "-".into()),
-                    w[1],
-                ),
-                styled(&r.alert.name, w[2], st),
-                name_cell(&*r.namespace, w[3]),
-            ];
-            let mut c = 4;
+            let mut cells: Vec<Txt> = Vec::new();
+            if lead_ctx {
+                cells.push(ident(r.ctx.map_or("-", |c| s.context_name(c))));
+            }
+            cells.push(txt(severity_mark(r.severity)).style(st));
+            cells.push(txt(r
+                .alert
+                .starts
+                .map(|x| age(s.now, x))
+                .unwrap_or_else(|| "-".into())));
+            cells.push(ident(&*r.alert.name).style(st));
+            if sh.namespace.is_none() {
+                cells.push(ident(&*r.namespace));
+            }
             if wide {
                 let wl = r.alert.workload.as_deref().unwrap_or("-");
-                cells.push(name_cell(
-                    if r.linked {
-                        wl.to_string()
-                    } else {
-                        format!("{wl} (not watched)")
-                    },
-                    w[4],
-                ));
-                c = 5;
+                cells.push(ident(if r.linked {
+                    wl.to_string()
+                } else {
+                    format!("{wl} (not watched)")
+                }));
             }
-            cells.push(cell(&r.alert.summary, w[c]));
+            cells.push(txt(&*r.alert.summary));
             if wide {
                 // The labels that say more than the columns already do.
                 let labels: Vec<String> = r
@@ -113,7 +117,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
                     .filter(|(k, _)| !matches!(k.as_str(), "alertname" | "severity" | "namespace"))
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect();
-                cells.push(cell(labels.join(" "), w[c + 1]));
+                cells.push(txt(labels.join(" ")));
             }
             (cells, t.style("text"))
         },

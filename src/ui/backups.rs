@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::widgets::{
-    cell, col, empty, fit, lead_cells, lead_cols, name_cell, severity_style, styled, table,
+    Common, empty, fit, ident, lead_cells, lead_cols, names, rest, severity_style, table, txt,
 };
 use crate::app::State;
 use crate::app::lists::ListState;
@@ -27,6 +27,48 @@ fn mark(o: JobOutcome) -> char {
     }
 }
 
+/// The cells of backup `i`.
+fn row(
+    s: &State,
+    t: &Theme,
+    sh: &Common,
+    wide: bool,
+    i: usize,
+) -> (Vec<super::widgets::Txt>, ratatui::style::Style) {
+    let r = &s.fleet.backups[i];
+    let now = s.ctx_now(r.ctx);
+    let sev = r.assessment.severity;
+    let st = severity_style(t, sev);
+    let mut cells = lead_cells(s, t, sh, sev, Some(r.ctx), &r.namespace);
+    cells.push(ident(&*r.name));
+    cells.push(txt(r.freshness.label()).style(st));
+    cells.push(txt(r
+        .last_success
+        .map(|x| age(now, x))
+        .unwrap_or_else(|| "never".into())));
+    if wide {
+        cells.push(txt(r
+            .next_run
+            .map(|n| format!("in {}", short(n - now)))
+            .unwrap_or_else(|| "-".into())));
+        let sched = match &r.source {
+            BackupSource::CronJob { words, .. } => words.clone(),
+            BackupSource::Snapshots { count, .. } => format!("{count} VolumeSnapshots"),
+        };
+        cells.push(txt(sched));
+        let runs: String = r.runs.iter().rev().map(|j| mark(j.outcome)).collect();
+        cells.push(txt(runs));
+    }
+    cells.push(
+        txt(crate::util::age::clocked(&r.why, now)).style(if sev >= Severity::Warning {
+            st
+        } else {
+            t.style("text.dim")
+        }),
+    );
+    (cells, t.style("text"))
+}
+
 pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
     if ls.visible.is_empty() {
         return empty(
@@ -39,58 +81,27 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
     let pane = super::health::pane_height(area.height);
     let [top, bottom] = Layout::vertical([Fill(1), Length(pane)]).areas(area);
     let wide = top.width >= 120;
-    let mut cols = lead_cols(s, if wide { 20 } else { 13 });
-    cols.push(col("BACKUP", Length(if wide { 26 } else { 18 })));
-    cols.push(col("VERDICT", Length(9)));
-    cols.push(col("LAST OK", Length(7)));
+    let sh = super::scope::shared(s, ls);
+    let mut cols = lead_cols(s, &sh);
+    cols.push(names("BACKUP"));
+    cols.push(super::widgets::short("VERDICT", 9));
+    cols.push(super::widgets::short("LAST OK", 7));
     if wide {
-        cols.push(col("NEXT", Length(8)));
-        cols.push(col("SCHEDULE", Length(30)));
-        cols.push(col("RUNS", Length(6)));
+        cols.push(super::widgets::short("NEXT", 8));
+        cols.push(super::widgets::text("SCHEDULE", 12));
+        cols.push(super::widgets::short("RUNS", 10));
     }
-    cols.push(col("WHY", Fill(1)));
-    table(f, top, t, &cols, ls, |i, w| {
-        let r = &s.fleet.backups[i];
-        let sev = r.assessment.severity;
-        let st = severity_style(t, sev);
-        let (mut cells, mut c) = lead_cells(s, t, sev, Some(r.ctx), &r.namespace, w);
-        cells.push(name_cell(&*r.name, w[c]));
-        cells.push(styled(r.freshness.label(), w[c + 1], st));
-        cells.push(cell(
-            r.last_success
-                .map(|x| age(s.ctx_now(r.ctx), x))
-                .unwrap_or_else(|| "never".into()),
-            w[c + 2],
-        ));
-        c += 3;
-        if wide {
-            let now = s.ctx_now(r.ctx);
-            cells.push(cell(
-                r.next_run
-                    .map(|n| format!("in {}", short(n - now)))
-                    .unwrap_or_else(|| "-".into()),
-                w[c],
-            ));
-            let sched = match &r.source {
-                BackupSource::CronJob { words, .. } => words.clone(),
-                BackupSource::Snapshots { count, .. } => format!("{count} VolumeSnapshots"),
-            };
-            cells.push(cell(sched, w[c + 1]));
-            let runs: String = r.runs.iter().rev().map(|j| mark(j.outcome)).collect();
-            cells.push(cell(runs, w[c + 2]));
-            c += 3;
-        }
-        cells.push(styled(
-            &r.why,
-            w[c],
-            if sev >= Severity::Warning {
-                st
-            } else {
-                t.style("text.dim")
-            },
-        ));
-        (cells, t.style("text"))
-    });
+    cols.push(rest("WHY", 20));
+    table(
+        f,
+        top,
+        s,
+        t,
+        &cols,
+        ls,
+        |i| s.fleet.backups.get(i).map(|r| r.ctx),
+        |i| row(s, t, &sh, wide, i),
+    );
     if pane == 0 {
         return;
     }

@@ -2,9 +2,9 @@
 //! count; messages are sanitised and bounded at ingestion.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint::*, Rect};
+use ratatui::layout::Rect;
 
-use super::widgets::{cell, col, empty, name_cell, severity_style, styled, table_ctx};
+use super::widgets::{Txt, ctx_col, empty, ident, names, rest, severity_style, short, table, txt};
 use crate::app::State;
 use crate::app::lists::ListState;
 use crate::config::theme::Theme;
@@ -15,50 +15,57 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         return empty(f, area, t, "no events");
     }
     let wide = area.width >= 120;
-    let mut cols = vec![col("LAST", Length(5)), col("TYPE", Length(4))];
-    if wide {
-        cols.push(col("NAMESPACE", Length(22)));
+    let sh = super::scope::shared(s, ls);
+    let mut cols: Vec<_> = ctx_col(s, &sh).into_iter().collect();
+    let lead_ctx = !cols.is_empty();
+    cols.push(short("LAST", 6));
+    cols.push(short("TYPE", 4));
+    let ns_col = wide && sh.namespace.is_none();
+    if ns_col {
+        cols.push(names("NAMESPACE"));
     }
-    cols.push(col("REASON", Length(if wide { 22 } else { 12 })));
-    cols.push(col("OBJECT", Length(if wide { 42 } else { 22 })));
-    cols.push(col("MESSAGE", Fill(1)));
+    cols.push(super::widgets::text("REASON", 10));
+    cols.push(names("OBJECT"));
+    cols.push(rest("MESSAGE", 20));
     if wide {
-        cols.push(col("COUNT", Length(5)));
+        cols.push(short("COUNT", 6));
     }
-    table_ctx(
+    table(
         f,
         area,
         s,
         t,
-        cols,
+        &cols,
         ls,
-        |i| Some(s.fleet.events[i].ctx),
-        |i, w| {
+        |i| s.fleet.events.get(i).map(|e| e.ctx),
+        |i| {
             let e = &s.fleet.events[i];
             let st = severity_style(t, e.severity);
-            let mut cells = vec![
-                cell(age(s.ctx_now(e.ctx), e.last), w[0]),
-                styled(
-                    if e.warning { "Warn" } else { "Norm" },
-                    w[1],
-                    if e.warning { st } else { t.style("text.dim") },
-                ),
-            ];
-            let mut c = 2;
-            if wide {
-                cells.push(name_cell(&*e.namespace, w[2]));
-                c = 3;
+            let mut cells: Vec<Txt> = Vec::new();
+            if lead_ctx {
+                cells.push(ident(s.context_name(e.ctx)));
             }
-            cells.push(cell(&*e.reason, w[c]));
-            cells.push(name_cell(&e.object, w[c + 1]));
+            cells.push(txt(age(s.ctx_now(e.ctx), e.last)));
+            cells.push(
+                txt(if e.warning { "Warn" } else { "Norm" }).style(if e.warning {
+                    st
+                } else {
+                    t.style("text.dim")
+                }),
+            );
+            if ns_col {
+                cells.push(ident(&*e.namespace));
+            }
+            cells.push(txt(&*e.reason));
+            cells.push(ident(&*e.object));
             let msg = if e.count > 1 && !wide {
                 format!("(x{}) {}", e.count, e.message)
             } else {
                 e.message.to_string()
             };
-            cells.push(cell(msg, w[c + 2]));
+            cells.push(txt(msg));
             if wide {
-                cells.push(cell(e.count.to_string(), w[c + 3]));
+                cells.push(txt(e.count.to_string()));
             }
             (cells, t.style("text"))
         },

@@ -79,55 +79,13 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
         ));
         spans.push(Span::raw(" "));
     }
-    for (i, c) in s.contexts.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::raw(" "));
-        }
-        spans.push(Span::styled(fit(&c.spec.name, 24), t.style("text")));
-        if c.readonly && !s.readonly {
-            spans.push(Span::styled("🔒", t.style("header.readonly")));
-        }
-        spans.push(Span::raw(" "));
-        let (text, slot) = match c.reach() {
-            // Answering, but not every kind's state has arrived: not yet "live".
-            Reach::Live if let Some((done, of)) = c.loading() => (
-                format!("◌ loading {done}/{of}"),
-                "header.context.connecting",
-            ),
-            Reach::Live => ("● live".to_string(), "header.context.live"),
-            Reach::Connecting => ("○ connecting".to_string(), "header.context.connecting"),
-            Reach::Stale { since, reason } => (
-                format!("◐ stale since {} ({})", clock(since), reason),
-                "header.context.stale",
-            ),
-            Reach::Failed(e) => (format!("✕ {e}"), "header.context.stale"),
-        };
-        spans.push(Span::styled(fit(&text, 60), t.style(slot)));
-        // Said once as a notice when it came; marked here for as long as it holds.
-        if let Some(w) = c.warnings.first() {
-            let more = if c.warnings.len() > 1 {
-                format!(" +{}", c.warnings.len() - 1)
-            } else {
-                String::new()
-            };
-            spans.push(Span::styled(
-                fit(&format!(" ⚠ {w}{more}"), 36),
-                t.style("severity.warn"),
-            ));
-        }
-        let forbidden = c.forbidden();
-        if !forbidden.is_empty() {
-            spans.push(Span::styled(
-                fit(&format!(" forbidden: {}", forbidden.join(",")), 40),
-                t.style("header.context.forbidden"),
-            ));
-        }
-    }
+    let lead = spans;
     let ns = match (&s.scope_namespace, s.scope_context) {
         (Some(n), _) => format!(" │ ns:{n}"),
         (None, Some(c)) => format!(" │ ctx:{}", s.context_name(c)),
         _ => " │ all ns".to_string(),
     };
+    let mut spans: Vec<Span> = Vec::new();
     spans.push(Span::styled(ns, t.style("text.dim")));
     let view = match s.screen() {
         Screen::List(l) => {
@@ -154,6 +112,8 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
                     thousands(total)
                 )
             };
+            // A context or namespace every row shares (its column is dropped).
+            text.push_str(&super::scope::said(s, &super::scope::shared(s, l)));
             // An active filter is said where the count it explains is.
             if !l.filter.is_empty() {
                 text.push_str(&format!(" /{}", fit(&l.filter, 24)));
@@ -203,10 +163,134 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
             ));
         }
     }
+    // The view and its counts are what must stay readable: with many contexts, or
+    // one that is stale with a long reason, the contexts are said shorter first.
+    let tail = spans;
+    let width = |v: &[Span]| v.iter().map(|s| s.width()).sum::<usize>();
+    let room = area.width as usize;
+    let fixed = width(&lead) + width(&tail);
+    let mut line = lead;
+    let ctx = [Form::Long, Form::Short, Form::Count]
+        .into_iter()
+        .map(|form| contexts(s, t, form))
+        .find(|c| fixed + width(c) <= room)
+        .unwrap_or_else(|| contexts(s, t, Form::Count));
+    line.extend(ctx);
+    line.extend(tail);
     f.render_widget(
-        Paragraph::new(Line::from(spans)).style(t.style("text")),
+        Paragraph::new(Line::from(line)).style(t.style("text")),
         area,
     );
+}
+
+/// How much the header says of each context.
+#[derive(Clone, Copy, PartialEq)]
+enum Form {
+    /// `prod-eu ◐ stale since 10:02:11 (API server: connection refused)`.
+    Long,
+    /// `prod-eu ◐4m`.
+    Short,
+    /// `2 ctx ●1 ◐1`.
+    Count,
+}
+
+fn contexts<'a>(s: &'a State, t: &Theme, form: Form) -> Vec<Span<'a>> {
+    let mut spans: Vec<Span> = Vec::new();
+    if form == Form::Count {
+        let (mut live, mut stale, mut other) = (0, 0, 0);
+        for c in &s.contexts {
+            match c.reach() {
+                Reach::Live => live += 1,
+                Reach::Stale { .. } | Reach::Failed(_) => stale += 1,
+                Reach::Connecting => other += 1,
+            }
+        }
+        spans.push(Span::styled(
+            format!("{} ctx", s.contexts.len()),
+            t.style("text"),
+        ));
+        for (n, mark, slot) in [
+            (live, "●", "header.context.live"),
+            (stale, "◐", "header.context.stale"),
+            (other, "○", "header.context.connecting"),
+        ] {
+            if n > 0 {
+                spans.push(Span::styled(format!(" {mark}{n}"), t.style(slot)));
+            }
+        }
+        return spans;
+    }
+    let long = form == Form::Long;
+    for (i, c) in s.contexts.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(" "));
+        }
+        spans.push(Span::styled(
+            fit(&c.spec.name, if long { 24 } else { 12 }),
+            t.style("text"),
+        ));
+        if c.readonly && !s.readonly {
+            spans.push(Span::styled("🔒", t.style("header.readonly")));
+        }
+        spans.push(Span::raw(" "));
+        let (text, slot) = match c.reach() {
+            // Answering, but not every kind's state has arrived: not yet "live".
+            Reach::Live if let Some((done, of)) = c.loading() => (
+                if long {
+                    format!("◌ loading {done}/{of}")
+                } else {
+                    format!("◌{done}/{of}")
+                },
+                "header.context.connecting",
+            ),
+            Reach::Live => (
+                if long { "● live" } else { "●" }.to_string(),
+                "header.context.live",
+            ),
+            Reach::Connecting => (
+                if long { "○ connecting" } else { "○" }.to_string(),
+                "header.context.connecting",
+            ),
+            Reach::Stale { since, reason } if long => (
+                format!("◐ stale since {} ({})", clock(since), reason),
+                "header.context.stale",
+            ),
+            Reach::Stale { since, .. } => (
+                format!("◐{}", crate::util::age::age(s.now, since)),
+                "header.context.stale",
+            ),
+            Reach::Failed(e) if long => (format!("✕ {e}"), "header.context.stale"),
+            Reach::Failed(_) => ("✕".to_string(), "header.context.stale"),
+        };
+        if !long {
+            spans.push(Span::styled(text, t.style(slot)));
+            if !c.warnings.is_empty() || !c.forbidden().is_empty() {
+                spans.push(Span::styled("⚠", t.style("severity.warn")));
+            }
+            continue;
+        }
+        spans.push(Span::styled(fit(&text, 60), t.style(slot)));
+        // Said once as a notice when it came; marked here for as long as it holds.
+        if let Some(w) = c.warnings.first() {
+            let more = if c.warnings.len() > 1 {
+                format!(" +{}", c.warnings.len() - 1)
+            } else {
+                String::new()
+            };
+            spans.push(Span::styled(
+                fit(&format!(" ⚠ {w}{more}"), 36),
+                t.style("severity.warn"),
+            ));
+        }
+        let forbidden = c.forbidden();
+        if !forbidden.is_empty() {
+            spans.push(Span::styled(
+                fit(&format!(" forbidden: {}", forbidden.join(",")), 40),
+                t.style("header.context.forbidden"),
+            ));
+        }
+    }
+    spans
 }
 
 #[cfg(test)]

@@ -8,9 +8,7 @@ use ratatui::layout::{Constraint::*, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use super::widgets::{
-    cell, col, empty, fit, lead_cells, lead_cols, name_cell, severity_style, styled, table,
-};
+use super::widgets::{empty, fit, lead_cells, lead_cols, rest, severity_style, short, table, txt};
 use crate::app::State;
 use crate::app::lists::ListState;
 use crate::config::theme::Theme;
@@ -48,81 +46,80 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
     let pane = pane_height(area.height);
     let [top, bottom] = Layout::vertical([Fill(1), Length(pane)]).areas(area);
     let wide = top.width >= 120;
-    let mut cols = lead_cols(s, if wide { 20 } else { 12 });
-    cols.push(col("ENDPOINT", Length(if wide { 40 } else { 26 })));
-    cols.push(col("STATE", Length(8)));
-    cols.push(col("LAST", Length(6)));
+    let sh = super::scope::shared(s, ls);
+    let mut cols = lead_cols(s, &sh);
+    cols.push(super::widgets::names("ENDPOINT"));
+    cols.push(short("STATE", 8));
+    cols.push(short("LAST", 6));
     // How old the verdict is: a stale "ok" is not an ok.
-    cols.push(col("CHECKED", Length(7)));
+    cols.push(short("CHECKED", 7));
     if wide {
-        cols.push(col("P95", Length(6)));
-        cols.push(col("RECENT", Length(20)));
-        cols.push(col("FAILS", Length(5)));
-        cols.push(col("SINCE", Length(6)));
-        cols.push(col("PODS", Length(4)));
+        cols.push(short("P95", 6));
+        cols.push(super::widgets::fixed("RECENT", 20));
+        cols.push(short("FAILS", 5));
+        cols.push(short("SINCE", 6));
+        cols.push(short("PODS", 4));
     }
-    cols.push(col("ERROR", Fill(1)));
-    table(f, top, t, &cols, ls, |i, w| {
-        let r = &s.fleet.health[i];
-        let e = s.health.endpoints.get(&r.key);
-        let sev = r.state.severity();
-        let st = severity_style(t, sev);
-        let (mut cells, mut c) = lead_cells(s, t, sev, r.key.ctx, &r.key.namespace, w);
-        let name = if r.key.workload.is_empty() {
-            r.key.name.to_string()
-        } else if wide {
-            format!("{} {}", r.key.workload, r.key.name)
-        } else {
-            // Narrow: `flextime-api :3005/health` (the kind and container are in the
-            // pane below and on wide screens).
-            let wl = r
-                .key
-                .workload
-                .strip_prefix("deploy/")
-                .unwrap_or(&r.key.workload);
-            let ep = r
-                .key
-                .name
-                .find(':')
-                .map_or(&*r.key.name, |i| &r.key.name[i..]);
-            format!("{wl} {ep}")
-        };
-        cells.push(name_cell(name, w[c]));
-        cells.push(styled(r.state.label(), w[c + 1], st));
-        cells.push(cell(
-            ms(e.and_then(|e| e.last.as_ref()).map(|v| v.latency_ms)),
-            w[c + 2],
-        ));
-        cells.push(cell(
-            e.filter(|e| e.last.is_some())
-                .map(|e| age(s.now, e.last_at))
-                .unwrap_or_else(|| "never".into()),
-            w[c + 3],
-        ));
-        c += 4;
-        if wide {
-            cells.push(cell(ms(e.and_then(|e| e.p95())), w[c]));
-            cells.push(cell(
-                e.map(|e| sparkline(&e.recent, w[c + 1]))
-                    .unwrap_or_default(),
-                w[c + 1],
-            ));
-            cells.push(cell(r.failures.to_string(), w[c + 2]));
-            cells.push(cell(age(s.now, r.since), w[c + 3]));
-            cells.push(cell(r.pods.to_string(), w[c + 4]));
-            c += 5;
-        }
-        cells.push(styled(
-            &r.reason,
-            w[c],
-            if r.state > HealthState::Ok {
-                st
+    cols.push(rest("ERROR", 12));
+    table(
+        f,
+        top,
+        s,
+        t,
+        &cols,
+        ls,
+        |i| s.fleet.health.get(i).and_then(|r| r.key.ctx),
+        |i| {
+            let r = &s.fleet.health[i];
+            let e = s.health.endpoints.get(&r.key);
+            let sev = r.state.severity();
+            let st = severity_style(t, sev);
+            let mut cells = lead_cells(s, t, &sh, sev, r.key.ctx, &r.key.namespace);
+            let name = if r.key.workload.is_empty() {
+                r.key.name.to_string()
+            } else if wide {
+                format!("{} {}", r.key.workload, r.key.name)
             } else {
-                t.style("text.dim")
-            },
-        ));
-        (cells, t.style("text"))
-    });
+                // Narrow: `flextime-api :3005/health` (the kind and container are in the
+                // pane below and on wide screens).
+                let wl = r
+                    .key
+                    .workload
+                    .strip_prefix("deploy/")
+                    .unwrap_or(&r.key.workload);
+                let ep = r
+                    .key
+                    .name
+                    .find(':')
+                    .map_or(&*r.key.name, |i| &r.key.name[i..]);
+                format!("{wl} {ep}")
+            };
+            cells.push(super::widgets::mid(name));
+            cells.push(txt(r.state.label()).style(st));
+            cells.push(txt(ms(e
+                .and_then(|e| e.last.as_ref())
+                .map(|v| v.latency_ms))));
+            cells.push(txt(e
+                .filter(|e| e.last.is_some())
+                .map(|e| age(s.now, e.last_at))
+                .unwrap_or_else(|| "never".into())));
+            if wide {
+                cells.push(txt(ms(e.and_then(|e| e.p95()))));
+                cells.push(txt(e.map(|e| sparkline(&e.recent, 20)).unwrap_or_default()));
+                cells.push(txt(r.failures.to_string()));
+                cells.push(txt(age(s.now, r.since)));
+                cells.push(txt(r.pods.to_string()));
+            }
+            cells.push(txt(crate::util::age::clocked(&r.reason, s.now)).style(
+                if r.state > HealthState::Ok {
+                    st
+                } else {
+                    t.style("text.dim")
+                },
+            ));
+            (cells, t.style("text"))
+        },
+    );
     if pane == 0 {
         return;
     }

@@ -3,9 +3,9 @@
 //! scale).
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint::*, Rect};
+use ratatui::layout::Rect;
 
-use super::widgets::{cell, col, empty, name_cell, severity_style, styled, table_ctx};
+use super::widgets::{Txt, ctx_col, empty, ident, names, rest, severity_style, short, table, txt};
 use crate::app::State;
 use crate::app::lists::ListState;
 use crate::config::theme::Theme;
@@ -17,63 +17,54 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         return empty(f, area, t, "no horizontal pod autoscalers");
     }
     let wide = area.width >= 120;
-    let mut cols = vec![
-        col("NAMESPACE", Length(if wide { 22 } else { 13 })),
-        col("NAME", Length(if wide { 26 } else { 15 })),
-    ];
-    if wide {
-        cols.push(col("REFERENCE", Length(30)));
+    let sh = super::scope::shared(s, ls);
+    let mut cols: Vec<_> = ctx_col(s, &sh).into_iter().collect();
+    let lead_ctx = !cols.is_empty();
+    if sh.namespace.is_none() {
+        cols.push(names("NAMESPACE"));
     }
-    cols.push(col("REPLICAS", Length(9)));
-    cols.push(col("TARGETS", Fill(2)));
+    cols.push(names("NAME"));
     if wide {
-        cols.push(col("CONDITIONS", Fill(1)));
-        cols.push(col("LAST SCALE", Length(10)));
+        cols.push(names("REFERENCE"));
     }
-    table_ctx(
+    cols.push(short("REPLICAS", 11));
+    cols.push(rest("TARGETS", 16));
+    if wide {
+        cols.push(super::widgets::text("CONDITIONS", 12));
+        cols.push(short("LAST SCALE", 10));
+    }
+    table(
         f,
         area,
         s,
         t,
-        cols,
+        &cols,
         ls,
-        |i| Some(s.fleet.hpas[i].ctx),
-        |i, w| {
+        |i| s.fleet.hpas.get(i).map(|h| h.ctx),
+        |i| {
             let h = &s.fleet.hpas[i];
             let st = severity_style(t, h.assessment.severity);
-            let mut cells = vec![name_cell(&*h.namespace, w[0]), name_cell(&*h.name, w[1])];
-            let mut c = 2;
-            if wide {
-                cells.push(cell(&h.reference, w[2]));
-                c = 3;
+            let hot = h.assessment.severity >= Severity::Warning;
+            let mut cells: Vec<Txt> = Vec::new();
+            if lead_ctx {
+                cells.push(ident(s.context_name(h.ctx)));
             }
-            let replicas = format!("{} {}-{}", h.current, h.min, h.max);
-            cells.push(styled(
-                replicas,
-                w[c],
-                if h.assessment.severity >= Severity::Warning {
-                    st
-                } else {
-                    t.style("text")
-                },
-            ));
-            cells.push(cell(&h.targets, w[c + 1]));
+            if sh.namespace.is_none() {
+                cells.push(ident(&*h.namespace));
+            }
+            cells.push(ident(&*h.name));
             if wide {
-                cells.push(styled(
-                    &h.conditions,
-                    w[c + 2],
-                    if h.assessment.severity >= Severity::Warning {
-                        st
-                    } else {
-                        t.style("text.dim")
-                    },
-                ));
-                cells.push(cell(
-                    h.last_scale
-                        .map(|l| age(s.ctx_now(h.ctx), l))
-                        .unwrap_or_else(|| "-".into()),
-                    w[c + 3],
-                ));
+                cells.push(ident(&*h.reference));
+            }
+            let replicas = txt(format!("{} {}-{}", h.current, h.min, h.max));
+            cells.push(if hot { replicas.style(st) } else { replicas });
+            cells.push(txt(&*h.targets));
+            if wide {
+                cells.push(txt(&*h.conditions).style(if hot { st } else { t.style("text.dim") }));
+                cells.push(txt(h
+                    .last_scale
+                    .map(|l| age(s.ctx_now(h.ctx), l))
+                    .unwrap_or_else(|| "-".into())));
             }
             (cells, t.style("text"))
         },

@@ -24,7 +24,7 @@ pub mod overview;
 pub mod pods;
 pub mod render;
 pub mod resources;
-
+pub mod scope;
 pub mod services;
 pub mod shell;
 pub mod table;

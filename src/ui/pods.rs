@@ -3,9 +3,9 @@
 //! resource use.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint::*, Rect};
+use ratatui::layout::Rect;
 
-use super::widgets::{cell, col, cpu, empty, mem, name_cell, severity_style, styled, table};
+use super::widgets::{Txt, ctx_col, empty, ident, names, severity_style, short, table, text, txt};
 use crate::app::State;
 use crate::app::lists::ListState;
 use crate::config::theme::Theme;
@@ -26,74 +26,77 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         );
     }
     let wide = area.width >= 130;
+    let sh = super::scope::shared(s, ls);
     let mut cols = Vec::new();
-    if s.multi_context() {
-        cols.push(col("CONTEXT", Length(12)));
+    cols.extend(ctx_col(s, &sh));
+    if sh.namespace.is_none() {
+        cols.push(names("NAMESPACE"));
     }
-    cols.push(col("NAMESPACE", Length(if wide { 22 } else { 13 })));
-    cols.push(col("NAME", Fill(1)));
-    cols.push(col("READY", Length(5)));
-    cols.push(col("STATUS", Length(16)));
-    cols.push(col("RESTARTS", Length(12)));
-    cols.push(col("AGE", Length(5)));
+    cols.push(names("NAME"));
+    cols.push(short("READY", 7));
+    cols.push(short("STATUS", 20));
+    cols.push(short("RESTARTS", 14));
+    cols.push(short("AGE", 6));
     if wide {
-        cols.push(col("WORKLOAD", Length(26)));
-        cols.push(col("NODE", Length(11)));
-        cols.push(col("IP", Length(13)));
-        cols.push(col("CPU", Length(6)));
-        cols.push(col("MEM", Length(7)));
+        cols.push(names("WORKLOAD"));
+        cols.push(text("NODE", 8));
+        cols.push(short("IP", 15));
+        cols.push(short("CPU", 6));
+        cols.push(short("MEM", 7));
     }
-    let multi = s.multi_context();
-    table(f, area, t, &cols, ls, |i, w| {
-        let p = &s.fleet.pods[i];
-        let mut c = 0;
-        let mut cells = Vec::new();
-        if multi {
-            cells.push(name_cell(s.context_name(p.ctx), w[0]));
-            c = 1;
-        }
-        let st = severity_style(t, p.severity);
-        cells.push(name_cell(&*p.namespace, w[c]));
-        cells.push(name_cell(&*p.name, w[c + 1]));
-        cells.push(cell(format!("{}/{}", p.ready.0, p.ready.1), w[c + 2]));
-        cells.push(styled(
-            &p.status,
-            w[c + 3],
-            if p.severity >= Severity::Warning {
-                st
+    let lead_ctx = s.multi_context() && sh.ctx.is_none();
+    table(
+        f,
+        area,
+        s,
+        t,
+        &cols,
+        ls,
+        |i| s.fleet.pods.get(i).map(|p| p.ctx),
+        |i| {
+            let p = &s.fleet.pods[i];
+            let mut cells: Vec<Txt> = Vec::new();
+            if lead_ctx {
+                cells.push(ident(s.context_name(p.ctx)));
+            }
+            if sh.namespace.is_none() {
+                cells.push(ident(&*p.namespace));
+            }
+            cells.push(ident(&*p.name));
+            cells.push(txt(format!("{}/{}", p.ready.0, p.ready.1)));
+            let status = txt(&*p.status);
+            cells.push(if p.severity >= Severity::Warning {
+                status.style(severity_style(t, p.severity))
+            } else {
+                status
+            });
+            let restarts = match p.last_restart {
+                Some(at) if p.restarts > 0 => {
+                    format!("{} ({} ago)", p.restarts, age(s.ctx_now(p.ctx), at))
+                }
+                _ => p.restarts.to_string(),
+            };
+            cells.push(txt(restarts));
+            cells.push(txt(age(s.ctx_now(p.ctx), p.created)));
+            if wide {
+                cells.push(ident(p.workload.as_deref().unwrap_or("-")));
+                cells.push(ident(p.node.as_deref().unwrap_or("-")));
+                cells.push(txt(p.ip.map_or_else(|| "-".into(), |ip| ip.to_string())));
+                cells.push(txt(p
+                    .cpu_m
+                    .map(super::widgets::cpu)
+                    .unwrap_or_else(|| "-".into())));
+                cells.push(txt(p
+                    .mem
+                    .map(super::widgets::mem)
+                    .unwrap_or_else(|| "-".into())));
+            }
+            let row_style = if p.completed {
+                t.style("table.completed")
             } else {
                 t.style("text")
-            },
-        ));
-        let restarts = match p.last_restart {
-            Some(at) if p.restarts > 0 => {
-                format!("{} ({} ago)", p.restarts, age(s.ctx_now(p.ctx), at))
-            }
-            _ => p.restarts.to_string(),
-        };
-        cells.push(cell(restarts, w[c + 4]));
-        cells.push(cell(age(s.ctx_now(p.ctx), p.created), w[c + 5]));
-        if wide {
-            cells.push(cell(p.workload.as_deref().unwrap_or("-"), w[c + 6]));
-            cells.push(cell(p.node.as_deref().unwrap_or("-"), w[c + 7]));
-            cells.push(cell(
-                p.ip.map_or_else(|| "-".into(), |ip| ip.to_string()),
-                w[c + 8],
-            ));
-            cells.push(cell(
-                p.cpu_m.map(cpu).unwrap_or_else(|| "-".into()),
-                w[c + 9],
-            ));
-            cells.push(cell(
-                p.mem.map(mem).unwrap_or_else(|| "-".into()),
-                w[c + 10],
-            ));
-        }
-        let row_style = if p.completed {
-            t.style("table.completed")
-        } else {
-            t.style("text")
-        };
-        (cells, row_style)
-    });
+            };
+            (cells, row_style)
+        },
+    );
 }

@@ -37,7 +37,9 @@ pub fn page_rows(area: Rect, s: &State) -> usize {
         }
         _ => body.height,
     };
-    h.saturating_sub(1).max(1) as usize
+    // The table's header row, and its detail strip when there is room for one.
+    let strip = (h >= 4) as u16;
+    h.saturating_sub(1 + strip).max(1) as usize
 }
 
 pub fn render(f: &mut Frame, s: &State, t: &Theme) {

@@ -2,10 +2,10 @@
 //! per pod, as values and as a share of requests and limits, from metrics.k8s.io.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint::*, Rect};
+use ratatui::layout::Rect;
 
 use super::widgets::{
-    cell, col, cpu, empty, mem, name_cell, pct, severity_style, styled, table_ctx,
+    Txt, cpu, ctx_col, empty, ident, mem, names, pct, rest, severity_style, short, table, txt,
 };
 use crate::app::State;
 use crate::app::lists::ListState;
@@ -22,32 +22,36 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
             .unwrap_or_else(|| "no metrics yet (metrics.k8s.io is polled every 15 s)".into());
         return empty(f, area, t, &why);
     }
-    let cols = vec![
-        col("NAMESPACE", Length(13)),
-        col("NAME", Fill(1)),
-        col("CPU", Length(6)),
-        col("%REQ", Length(5)),
-        col("%LIM", Length(5)),
-        col("MEM", Length(7)),
-        col("%REQ", Length(5)),
-        col("%LIM", Length(5)),
-    ];
-    table_ctx(
+    let sh = super::scope::shared(s, ls);
+    let mut cols: Vec<_> = ctx_col(s, &sh).into_iter().collect();
+    let lead_ctx = !cols.is_empty();
+    if sh.namespace.is_none() {
+        cols.push(names("NAMESPACE"));
+    }
+    cols.push(rest("NAME", 16));
+    cols.push(short("CPU", 6));
+    cols.push(short("%REQ", 5));
+    cols.push(short("%LIM", 5));
+    cols.push(short("MEM", 7));
+    cols.push(short("%REQ", 5));
+    cols.push(short("%LIM", 5));
+    table(
         f,
         area,
         s,
         t,
-        cols,
+        &cols,
         ls,
-        |i| Some(s.fleet.usage[i].ctx),
-        |i, w| {
+        |i| s.fleet.usage.get(i).map(|r| r.ctx),
+        |i| {
             let r = &s.fleet.usage[i];
             let st = severity_style(t, r.severity);
             let hot = |v: Option<f64>| {
+                let c = txt(pct(v));
                 if r.severity >= Severity::Warning {
-                    styled(pct(v), 5, st)
+                    c.style(st)
                 } else {
-                    cell(pct(v), 5)
+                    c
                 }
             };
             let name = if r.is_workload {
@@ -55,16 +59,20 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
             } else {
                 format!("  {}", r.name)
             };
-            let cells = vec![
-                name_cell(&*r.namespace, w[0]),
-                cell(name, w[1]),
-                cell(cpu(r.cpu_m), w[2]),
-                cell(pct(share(r.cpu_m, r.requests.cpu_m())), w[3]),
-                hot(share(r.cpu_m, r.limits.cpu_m())),
-                cell(mem(r.mem), w[5]),
-                cell(pct(share(r.mem, r.requests.mem())), w[6]),
-                hot(share(r.mem, r.limits.mem())),
-            ];
+            let mut cells: Vec<Txt> = Vec::new();
+            if lead_ctx {
+                cells.push(ident(s.context_name(r.ctx)));
+            }
+            if sh.namespace.is_none() {
+                cells.push(ident(&*r.namespace));
+            }
+            cells.push(ident(name));
+            cells.push(txt(cpu(r.cpu_m)));
+            cells.push(txt(pct(share(r.cpu_m, r.requests.cpu_m()))));
+            cells.push(hot(share(r.cpu_m, r.limits.cpu_m())));
+            cells.push(txt(mem(r.mem)));
+            cells.push(txt(pct(share(r.mem, r.requests.mem()))));
+            cells.push(hot(share(r.mem, r.limits.mem())));
             (
                 cells,
                 if r.is_workload {

@@ -2,9 +2,11 @@
 //! selector with no ready endpoint is shown as down).
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint::*, Rect};
+use ratatui::layout::Rect;
 
-use super::widgets::{cell, col, empty, name_cell, severity_style, styled, table_ctx};
+use super::widgets::{
+    Txt, ctx_col, empty, ident, mid, names, rest, severity_style, short, table, txt,
+};
 use crate::app::State;
 use crate::app::lists::ListState;
 use crate::config::theme::Theme;
@@ -15,49 +17,52 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         return empty(f, area, t, "no services");
     }
     let wide = area.width >= 120;
-    let mut cols = vec![
-        col("NAMESPACE", Length(if wide { 22 } else { 13 })),
-        col("NAME", Length(if wide { 26 } else { 20 })),
-        col("TYPE", Length(12)),
-        col("READY", Length(6)),
-    ];
-    if wide {
-        cols.push(col("CLUSTER-IP", Length(14)));
+    let sh = super::scope::shared(s, ls);
+    let mut cols: Vec<_> = ctx_col(s, &sh).into_iter().collect();
+    let lead_ctx = !cols.is_empty();
+    if sh.namespace.is_none() {
+        cols.push(names("NAMESPACE"));
     }
-    cols.push(col("PORTS", Length(if wide { 22 } else { 14 })));
-    cols.push(col("SELECTOR", Fill(1)));
-    table_ctx(
+    cols.push(names("NAME"));
+    cols.push(short("TYPE", 12));
+    cols.push(short("READY", 7));
+    if wide {
+        cols.push(short("CLUSTER-IP", 15));
+    }
+    cols.push(super::widgets::text("PORTS", 8));
+    // Cut in the middle: `app=dashboard,slot=green` keeps the live colour.
+    cols.push(rest("SELECTOR", 16));
+    table(
         f,
         area,
         s,
         t,
-        cols,
+        &cols,
         ls,
-        |i| Some(s.fleet.services[i].ctx),
-        |i, w| {
+        |i| s.fleet.services.get(i).map(|r| r.ctx),
+        |i| {
             let r = &s.fleet.services[i];
             let st = severity_style(t, r.assessment.severity);
-            let mut cells = vec![
-                name_cell(&*r.namespace, w[0]),
-                name_cell(&*r.name, w[1]),
-                cell(&*r.type_, w[2]),
-                styled(
-                    format!("{}/{}", r.ready, r.total),
-                    w[3],
-                    if r.assessment.severity >= Severity::Warning {
-                        st
-                    } else {
-                        t.style("text")
-                    },
-                ),
-            ];
-            let mut c = 4;
-            if wide {
-                cells.push(cell(&r.cluster_ip, w[4]));
-                c = 5;
+            let mut cells: Vec<Txt> = Vec::new();
+            if lead_ctx {
+                cells.push(ident(s.context_name(r.ctx)));
             }
-            cells.push(cell(&r.ports, w[c]));
-            cells.push(cell(&r.selector, w[c + 1]));
+            if sh.namespace.is_none() {
+                cells.push(ident(&*r.namespace));
+            }
+            cells.push(ident(&*r.name));
+            cells.push(txt(&*r.type_));
+            let ready = txt(format!("{}/{}", r.ready, r.total));
+            cells.push(if r.assessment.severity >= Severity::Warning {
+                ready.style(st)
+            } else {
+                ready
+            });
+            if wide {
+                cells.push(txt(&*r.cluster_ip));
+            }
+            cells.push(txt(&*r.ports));
+            cells.push(mid(&*r.selector));
             (cells, t.style("text"))
         },
     );

@@ -7,9 +7,8 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
-use unicode_width::UnicodeWidthStr;
 
-use super::widgets::{Col, cell, empty, fit, name_cell, table};
+use super::widgets::{Col, Txt, ctx_col, empty, fit, ident, names, table, txt};
 use crate::app::State;
 use crate::app::lists::ListState;
 use crate::config::theme::Theme;
@@ -66,7 +65,6 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         return empty(f, area, t, &what);
     }
     let multi = s.multi_context();
-    let namespaced = b.contexts.iter().flatten().any(|c| c.res.namespaced);
     let defs = b.columns();
     let wide = area.width >= 160;
     let shown: Vec<usize> = defs
@@ -75,91 +73,61 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         .filter(|(_, c)| c.priority == 0 || wide)
         .map(|(i, _)| i)
         .collect();
-    let height = area.height.saturating_sub(1) as usize;
-    let start = ls.offset.min(ls.visible.len());
-    let end = (start + height).min(ls.visible.len());
-    let rows: Vec<&(usize, crate::cluster::kinds::Key)> = ls.visible[start..end]
-        .iter()
-        .filter_map(|&i| s.fleet.table.get(i))
-        .collect();
-    let width_of =
-        |title: &str, vals: &mut dyn Iterator<Item = usize>, lo: usize, hi: usize| -> u16 {
-            vals.chain(std::iter::once(title.width()))
-                .max()
-                .unwrap_or(0)
-                .clamp(lo, hi) as u16
-        };
-    let mut cols = Vec::new();
-    if multi {
-        cols.push(Col {
-            title: "CONTEXT".into(),
-            width: Constraint::Length(width_of(
-                "CONTEXT",
-                &mut rows.iter().map(|(c, _)| s.context_name(*c).width()),
-                7,
-                20,
-            )),
-        });
+    let sh = super::scope::shared(s, ls);
+    let lead_ctx = multi && sh.ctx.is_none();
+    let mut cols: Vec<Col> = ctx_col(s, &sh).into_iter().collect();
+    if sh.namespace.is_none() {
+        cols.push(names("NAMESPACE"));
     }
-    if namespaced {
-        cols.push(Col {
-            title: "NAMESPACE".into(),
-            width: Constraint::Length(width_of(
-                "NAMESPACE",
-                &mut rows.iter().map(|(_, k)| k.0.width()),
-                9,
-                30,
-            )),
-        });
-    }
-    let titles: Vec<String> = shown.iter().map(|&i| defs[i].name.to_uppercase()).collect();
+    let last = shown.len().saturating_sub(1);
     for (n, &i) in shown.iter().enumerate() {
-        let vals = &mut rows.iter().map(|(c, k)| {
-            b.row(*c, k)
-                .and_then(|r| r.cells.get(i))
-                .map_or(0, |v| v.width())
-        });
-        let last = n + 1 == shown.len();
+        let title = defs[i].name.to_uppercase();
         cols.push(Col {
-            title: titles[n].clone().into(),
-            width: if last {
-                Constraint::Fill(1)
+            title: title.into(),
+            min: if n == 0 { 8 } else { 3 },
+            max: if n == last { u16::MAX } else { 60 },
+            give: if n == 0 {
+                1
+            } else if n == last {
+                3
             } else {
-                Constraint::Length(width_of(&titles[n], vals, 3, 60))
+                2
             },
+            fill: n == last,
         });
     }
-    let lead = multi as usize + namespaced as usize;
-    table(f, area, t, &cols, ls, |i, w| {
-        let Some((ctx, key)) = s.fleet.table.get(i) else {
-            return (Vec::new(), t.style("text"));
-        };
-        let mut out = Vec::new();
-        let mut c = 0;
-        if multi {
-            out.push(name_cell(s.context_name(*ctx), w[c]));
-            c += 1;
-        }
-        if namespaced {
-            out.push(name_cell(&*key.0, w[c]));
-        }
-        let row = b.row(*ctx, key);
-        for (n, &ci) in shown.iter().enumerate() {
-            let width = w.get(lead + n).copied().unwrap_or(0);
-            let is_age = defs[ci].name.eq_ignore_ascii_case("age");
-            let v = match (row, is_age) {
-                (Some(r), true) if r.created.is_some() => {
-                    age(s.ctx_now(*ctx), r.created.unwrap_or_default())
-                }
-                (Some(r), _) => r.cells.get(ci).cloned().unwrap_or_default(),
-                (None, _) => String::new(),
+    table(
+        f,
+        area,
+        s,
+        t,
+        &cols,
+        ls,
+        |i| s.fleet.table.get(i).map(|(c, _)| *c),
+        |i| {
+            let Some((ctx, key)) = s.fleet.table.get(i) else {
+                return (Vec::new(), t.style("text"));
             };
-            out.push(if n == 0 {
-                name_cell(&v, width)
-            } else {
-                cell(&v, width)
-            });
-        }
-        (out, t.style("text"))
-    });
+            let mut out: Vec<Txt> = Vec::new();
+            if lead_ctx {
+                out.push(ident(s.context_name(*ctx)));
+            }
+            if sh.namespace.is_none() {
+                out.push(ident(&*key.0));
+            }
+            let row = b.row(*ctx, key);
+            for (n, &ci) in shown.iter().enumerate() {
+                let is_age = defs[ci].name.eq_ignore_ascii_case("age");
+                let v = match (row, is_age) {
+                    (Some(r), true) if r.created.is_some() => {
+                        age(s.ctx_now(*ctx), r.created.unwrap_or_default())
+                    }
+                    (Some(r), _) => r.cells.get(ci).cloned().unwrap_or_default(),
+                    (None, _) => String::new(),
+                };
+                out.push(if n == 0 { ident(v) } else { txt(v) });
+            }
+            (out, t.style("text"))
+        },
+    );
 }

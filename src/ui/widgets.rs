@@ -79,11 +79,6 @@ pub fn fit_mid(s: &str, width: usize) -> String {
     format!("{head}…{}", tail.concat())
 }
 
-/// A name cell, cut in the middle.
-pub fn name_cell(s: impl AsRef<str>, width: usize) -> Cell<'static> {
-    Cell::from(fit_mid(s.as_ref(), width))
-}
-
 pub fn severity_style(t: &Theme, s: Severity) -> Style {
     t.style(match s {
         Severity::Critical => "severity.crit",
@@ -110,125 +105,435 @@ pub fn pct(v: Option<f64>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-/// A column: header, width constraint, and the display width used to cut cells.
-pub struct Col {
-    pub title: std::borrow::Cow<'static, str>,
-    pub width: Constraint,
+/// How a cell's text is cut when its column is narrower than the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cut {
+    /// Free text: the end goes (`stalled: 8 new pods cras…`).
+    End,
+    /// Text whose both ends matter (`app=dash…slot=green`).
+    Mid,
+    /// A name: its distinguishing end survives (a pod's hash suffix, a namespace's
+    /// last words), the shared start is shortened (`fl…-production`).
+    Name,
 }
 
-pub fn col(title: &'static str, width: Constraint) -> Col {
-    Col {
-        title: title.into(),
-        width,
+/// One cell as a view makes it: the whole text, its style, and how to cut it. The
+/// table sizes columns from these and cuts them; the selected row's cut cells show
+/// whole in the detail strip.
+pub struct Txt {
+    pub text: String,
+    pub style: Option<Style>,
+    pub cut: Cut,
+}
+
+impl Txt {
+    pub fn style(mut self, st: Style) -> Txt {
+        self.style = Some(st);
+        self
+    }
+
+    /// The text cut to `width` columns.
+    pub fn fitted(&self, width: usize) -> String {
+        match self.cut {
+            Cut::End => fit(&self.text, width),
+            Cut::Mid => fit_mid(&self.text, width),
+            Cut::Name => fit_name(&self.text, width),
+        }
     }
 }
 
-/// The widths the constraints resolve to in `area` (to cut text before drawing).
-pub fn widths(area: Rect, cols: &[Col]) -> Vec<usize> {
-    let rects = ratatui::layout::Layout::horizontal(cols.iter().map(|c| c.width))
-        .spacing(1)
-        .split(area);
-    rects.iter().map(|r| r.width as usize).collect()
+/// Free text.
+pub fn txt(s: impl Into<String>) -> Txt {
+    Txt {
+        text: s.into(),
+        style: None,
+        cut: Cut::End,
+    }
 }
 
-/// Draws a virtual table: only rows `ls.offset..ls.offset + height` are built.
-/// `row(i, widths)` makes the cells for visible position `i`.
+/// A name (namespace, pod, workload, context).
+pub fn ident(s: impl Into<String>) -> Txt {
+    Txt {
+        text: s.into(),
+        style: None,
+        cut: Cut::Name,
+    }
+}
+
+/// Text cut in the middle.
+pub fn mid(s: impl Into<String>) -> Txt {
+    Txt {
+        text: s.into(),
+        style: None,
+        cut: Cut::Mid,
+    }
+}
+
+/// Cuts a name to `width` columns keeping both what it is and which one it is: its
+/// last part (after the last `-`, `.`, `_`, `/` or `:`) whole, with as much of its
+/// start as fits, the shared middle shortened: `flextime-api…-2nwxj` (a pod keeps its
+/// random suffix and its workload), `flext…-production`, `team-das…-staging`. A last
+/// part too long for that is cut in the middle.
+pub fn fit_name(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    const HEAD: usize = 2;
+    if width < HEAD + 3 {
+        return fit(s, width);
+    }
+    let is_sep = |c: char| matches!(c, '-' | '.' | '_' | '/' | ':');
+    let Some((at, _)) = s.char_indices().rev().find(|&(i, c)| i > 0 && is_sep(c)) else {
+        return fit_mid(s, width);
+    };
+    let tail = &s[at..];
+    if tail.width() + 1 + HEAD > width {
+        return fit_mid(s, width);
+    }
+    let mut head = fit_plain(&s[..at], width - 1 - tail.width());
+    while head.ends_with(is_sep) {
+        head.pop();
+    }
+    format!("{head}…{tail}")
+}
+
+/// The first `width` columns of `s`, whole graphemes, no ellipsis.
+fn fit_plain(s: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut w = 0;
+    for g in s.graphemes(true) {
+        if w + g.width() > width {
+            break;
+        }
+        out.push_str(g);
+        w += g.width();
+    }
+    out
+}
+
+/// A column: its header, how narrow and how wide it may be, and when it gives room
+/// back: `give` 0 never shrinks below its content, 1 (names) shrinks last, 3 (free
+/// text) first. The `fill` column takes the room left over.
+pub struct Col {
+    pub title: std::borrow::Cow<'static, str>,
+    pub min: u16,
+    pub max: u16,
+    pub give: u8,
+    pub fill: bool,
+}
+
+/// A column exactly `w` wide.
+pub fn fixed(title: &'static str, w: u16) -> Col {
+    Col {
+        title: title.into(),
+        min: w,
+        max: w,
+        give: 0,
+        fill: false,
+    }
+}
+
+/// A short value (a count, an age, a state): as wide as its widest value, never cut.
+pub fn short(title: &'static str, max: u16) -> Col {
+    Col {
+        title: title.into(),
+        min: 1,
+        max,
+        give: 0,
+        fill: false,
+    }
+}
+
+/// A column of names: as wide as its widest name, the last to give room back.
+pub fn names(title: &'static str) -> Col {
+    Col {
+        title: title.into(),
+        min: 8,
+        max: 63,
+        give: 1,
+        fill: false,
+    }
+}
+
+/// Text that may be cut (after the free text, before the names), down to `min`.
+pub fn text(title: &'static str, min: u16) -> Col {
+    Col {
+        title: title.into(),
+        min,
+        max: 80,
+        give: 2,
+        fill: false,
+    }
+}
+
+/// Free text that takes the room left over and gives it back first, down to `min`.
+pub fn rest(title: &'static str, min: u16) -> Col {
+    Col {
+        title: title.into(),
+        min,
+        max: u16::MAX,
+        give: 3,
+        fill: true,
+    }
+}
+
+/// Column widths for `avail` columns of terminal (one space between columns): each
+/// column as wide as its content (`content[i]`, or its title) within its bounds; the
+/// fill column takes what is left; when there is too little, free text gives first,
+/// then text, then names, the widest first; a column that still does not fit is
+/// dropped (width 0) from the right.
+pub fn layout(cols: &[Col], content: &[usize], avail: usize) -> Vec<usize> {
+    let n = cols.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut w: Vec<usize> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let cw = content.get(i).copied().unwrap_or(0);
+            let tw = c.title.width().min(c.max as usize);
+            cw.max(tw).clamp(c.min as usize, c.max.max(c.min) as usize)
+        })
+        .collect();
+    let total = |w: &[usize]| {
+        let shown = w.iter().filter(|&&x| x > 0).count();
+        w.iter().sum::<usize>() + shown.saturating_sub(1)
+    };
+    if total(&w) <= avail {
+        let spare = avail - total(&w);
+        if let Some(i) = cols.iter().position(|c| c.fill) {
+            w[i] += spare;
+        }
+        return w;
+    }
+    // Give room back, level by level, the widest column of a level first.
+    for (level, floor) in [
+        (3u8, false),
+        (2, false),
+        (1, false),
+        (3, true),
+        (2, true),
+        (1, true),
+    ] {
+        loop {
+            let over = total(&w).saturating_sub(avail);
+            if over == 0 {
+                return w;
+            }
+            let low = |i: usize| {
+                if floor {
+                    3.min(cols[i].min as usize)
+                } else {
+                    cols[i].min as usize
+                }
+            };
+            let Some(widest) = (0..n)
+                .filter(|&i| cols[i].give == level && w[i] > low(i))
+                .max_by_key(|&i| (w[i], std::cmp::Reverse(i)))
+            else {
+                break;
+            };
+            w[widest] -= 1;
+        }
+    }
+    // Still too wide: drop columns from the right (never the first).
+    for i in (1..n).rev() {
+        if total(&w) <= avail {
+            break;
+        }
+        w[i] = 0;
+    }
+    if total(&w) > avail {
+        w[0] = avail;
+    }
+    w
+}
+
+/// Draws a virtual table: only the rows in view are built (`row(i)` makes the cells
+/// of row `i` in column order); columns are sized to those rows and the room there
+/// is ([`layout`]); cells are cut by their [`Cut`]. The bottom line is a detail strip
+/// with the selected row's cut cells whole. `ctx_of` names a row's context: rows
+/// from a context that is not answering are dimmed and marked with how long ago it
+/// last answered.
+#[allow(clippy::too_many_arguments)]
 pub fn table(
     f: &mut Frame,
     area: Rect,
+    s: &crate::app::State,
     theme: &Theme,
     cols: &[Col],
     ls: &ListState,
-    mut row: impl FnMut(usize, &[usize]) -> (Vec<Cell<'static>>, Style),
+    ctx_of: impl Fn(usize) -> Option<crate::cluster::msg::CtxId>,
+    mut row: impl FnMut(usize) -> (Vec<Txt>, Style),
 ) {
-    let w = widths(area, cols);
-    let height = area.height.saturating_sub(1) as usize;
-    let header = Row::new(cols.iter().map(|c| Cell::from(c.title.clone())))
-        .style(theme.style("table.header"));
+    let strip = area.height >= 4;
+    let body = Rect {
+        height: area.height - strip as u16,
+        ..area
+    };
+    let height = body.height.saturating_sub(1) as usize;
     let start = ls.offset.min(ls.visible.len());
     let end = (start + height).min(ls.visible.len());
-    let rows: Vec<Row> = (start..end)
-        .map(|pos| {
-            let (cells, style) = row(ls.visible[pos], &w);
-            let style = if pos == ls.selected {
-                style.patch(theme.style("table.selected"))
-            } else {
-                style
-            };
-            Row::new(cells).style(style)
+    let mut built: Vec<(Vec<Txt>, Style, usize)> = Vec::with_capacity(end - start);
+    for pos in start..end {
+        let i = ls.visible[pos];
+        let (mut cells, mut style) = row(i);
+        if let Some(since) = ctx_of(i).and_then(|c| s.stale_since(c)) {
+            // Not answering: what the row says is as old as the last answer.
+            let mark = format!("◐{}", crate::util::age::age(s.now, since));
+            if let Some(first) = cells.first_mut() {
+                if cols.first().is_some_and(|c| c.title == "SEV") {
+                    first.text = mark;
+                } else {
+                    first.text = format!("{mark} {}", first.text);
+                }
+            }
+            for c in &mut cells {
+                c.style = None;
+            }
+            style = theme.style("table.stale");
+        }
+        built.push((cells, style, pos));
+    }
+    let content: Vec<usize> = (0..cols.len())
+        .map(|c| {
+            built
+                .iter()
+                .filter_map(|(cells, _, _)| cells.get(c))
+                .map(|t| t.text.width())
+                .max()
+                .unwrap_or(0)
         })
         .collect();
-    let t = Table::new(rows, cols.iter().map(|c| c.width).collect::<Vec<_>>())
-        .header(header)
-        .column_spacing(1);
-    f.render_widget(t, area);
+    let w = layout(cols, &content, area.width as usize);
+    let shown: Vec<usize> = (0..cols.len()).filter(|&c| w[c] > 0).collect();
+    let header = Row::new(shown.iter().map(|&c| Cell::from(fit(&cols[c].title, w[c]))))
+        .style(theme.style("table.header"));
+    let mut whole: Vec<String> = Vec::new();
+    let rows: Vec<Row> = built
+        .iter()
+        .map(|(cells, style, pos)| {
+            let selected = *pos == ls.selected;
+            let out: Vec<Cell> = shown
+                .iter()
+                .map(|&c| {
+                    let Some(t) = cells.get(c) else {
+                        return Cell::from("");
+                    };
+                    if selected && t.text.width() > w[c] {
+                        whole.push(format!("{} {}", cols[c].title, t.text));
+                    }
+                    let text = t.fitted(w[c]);
+                    match t.style {
+                        Some(st) => Cell::from(Span::styled(text, st)),
+                        None => Cell::from(text),
+                    }
+                })
+                .collect();
+            let style = if selected {
+                style.patch(theme.style("table.selected"))
+            } else {
+                *style
+            };
+            Row::new(out).style(style)
+        })
+        .collect();
+    let t = Table::new(
+        rows,
+        shown
+            .iter()
+            .map(|&c| Constraint::Length(w[c] as u16))
+            .collect::<Vec<_>>(),
+    )
+    .header(header)
+    .column_spacing(1);
+    f.render_widget(t, body);
+    if strip {
+        let line = Rect {
+            y: area.y + area.height - 1,
+            height: 1,
+            ..area
+        };
+        if !whole.is_empty() {
+            f.render_widget(
+                ratatui::widgets::Paragraph::new(Span::styled(
+                    fit(&format!("▸ {}", whole.join(" · ")), area.width as usize),
+                    theme.style("text.dim"),
+                )),
+                line,
+            );
+        }
+    }
 }
 
-/// [`table`] with a CONTEXT column first when several contexts are shown (every
-/// view gets it, so two clusters' rows of the same name can be told apart):
-/// `ctx_of` names a row's context; `row` builds the rest from the rest of the widths.
-#[allow(clippy::too_many_arguments)]
-pub fn table_ctx(
-    f: &mut Frame,
-    area: Rect,
-    s: &crate::app::State,
-    theme: &Theme,
-    cols: Vec<Col>,
+/// Whether every row of the list shares one context, and one namespace: such a
+/// column says the same thing on every row, so it is dropped and said once in the
+/// header instead. Stops at the first difference.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Common {
+    pub ctx: Option<crate::cluster::msg::CtxId>,
+    pub namespace: Option<String>,
+}
+
+pub fn common<'a>(
     ls: &ListState,
-    ctx_of: impl Fn(usize) -> Option<crate::cluster::msg::CtxId>,
-    mut row: impl FnMut(usize, &[usize]) -> (Vec<Cell<'static>>, Style),
-) {
-    if !s.multi_context() {
-        return table(f, area, theme, &cols, ls, row);
+    place: impl Fn(usize) -> (Option<crate::cluster::msg::CtxId>, &'a str),
+) -> Common {
+    let mut it = ls.visible.iter().map(|&i| place(i));
+    let Some((ctx, ns)) = it.next() else {
+        return Common::default();
+    };
+    let (mut same_ctx, mut same_ns) = (ctx.is_some(), !ns.is_empty());
+    for (c, n) in it {
+        same_ctx &= c == ctx;
+        same_ns &= n == ns;
+        if !same_ctx && !same_ns {
+            break;
+        }
     }
-    let mut all = vec![col("CONTEXT", Constraint::Length(12))];
-    all.extend(cols);
-    table(f, area, theme, &all, ls, |i, w| {
-        let (mut cells, style) = row(i, &w[1..]);
-        let name = ctx_of(i).map_or("-", |c| s.context_name(c));
-        cells.insert(0, name_cell(name, w[0]));
-        (cells, style)
-    })
-}
-
-/// A cell cut to its column.
-pub fn cell(s: impl AsRef<str>, width: usize) -> Cell<'static> {
-    Cell::from(fit(s.as_ref(), width))
-}
-
-pub fn styled(s: impl AsRef<str>, width: usize, st: Style) -> Cell<'static> {
-    Cell::from(Span::styled(fit(s.as_ref(), width), st))
-}
-
-/// The columns a worst-first list starts with: SEV, CONTEXT (only with several
-/// contexts), NAMESPACE.
-pub fn lead_cols(s: &crate::app::State, namespace_width: u16) -> Vec<Col> {
-    let mut cols = vec![col("SEV", Constraint::Length(4))];
-    if s.multi_context() {
-        cols.push(col("CONTEXT", Constraint::Length(12)));
+    Common {
+        ctx: ctx.filter(|_| same_ctx),
+        namespace: same_ns.then(|| ns.to_string()),
     }
-    cols.push(col("NAMESPACE", Constraint::Length(namespace_width)));
+}
+
+/// The columns a worst-first list starts with: SEV, CONTEXT (with several contexts,
+/// unless every row shares one), NAMESPACE (unless every row shares one).
+pub fn lead_cols(s: &crate::app::State, c: &Common) -> Vec<Col> {
+    let mut cols = vec![fixed("SEV", 4)];
+    if s.multi_context() && c.ctx.is_none() {
+        cols.push(names("CONTEXT"));
+    }
+    if c.namespace.is_none() {
+        cols.push(names("NAMESPACE"));
+    }
     cols
 }
 
-/// The cells for [`lead_cols`], and the index of the column after them. `ctx` is
-/// `None` for a row that belongs to no context (a configured URL).
+/// The cells for [`lead_cols`]. `ctx` is `None` for a row that belongs to no context
+/// (a configured URL).
 pub fn lead_cells(
     s: &crate::app::State,
     t: &Theme,
+    c: &Common,
     sev: Severity,
     ctx: Option<crate::cluster::msg::CtxId>,
     namespace: &str,
-    w: &[usize],
-) -> (Vec<Cell<'static>>, usize) {
-    let mut cells = vec![styled(severity_mark(sev), w[0], severity_style(t, sev))];
-    let mut c = 1;
-    if s.multi_context() {
-        cells.push(name_cell(ctx.map_or("-", |id| s.context_name(id)), w[c]));
-        c += 1;
+) -> Vec<Txt> {
+    let mut cells = vec![txt(severity_mark(sev)).style(severity_style(t, sev))];
+    if s.multi_context() && c.ctx.is_none() {
+        cells.push(ident(ctx.map_or("-", |id| s.context_name(id))));
     }
-    cells.push(name_cell(namespace, w[c]));
-    (cells, c + 1)
+    if c.namespace.is_none() {
+        cells.push(ident(namespace));
+    }
+    cells
+}
+
+/// The CONTEXT cell for views that lead with it: `Some` when the column is shown.
+pub fn ctx_col(s: &crate::app::State, c: &Common) -> Option<Col> {
+    (s.multi_context() && c.ctx.is_none()).then(|| names("CONTEXT"))
 }
 
 /// A rectangle of `w`×`h` centred in `area` (clamped to it).
@@ -300,6 +605,71 @@ mod tests {
         assert_eq!(pct(None), "-");
         let c = centred(Rect::new(0, 0, 80, 24), 60, 30);
         assert_eq!((c.width, c.height, c.x), (60, 24, 10));
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+
+    #[test]
+    fn names_keep_what_they_are_and_which_one() {
+        assert_eq!(
+            fit_name("flextime-api-d5f69d7fc-2nwxj", 19),
+            "flextime-api…-2nwxj"
+        );
+        assert_eq!(
+            fit_name("consumer-65d57d97db-xfzg9", 19),
+            "consumer-65d…-xfzg9"
+        );
+        assert_eq!(fit_name("flextime-production", 14), "fl…-production");
+        assert_eq!(fit_name("flextime-production", 17), "flext…-production");
+        assert_eq!(fit_name("team-dashboard-prod", 14), "team-das…-prod");
+        assert_eq!(fit_name("team-dashboard-staging", 14), "team…-staging");
+        assert_eq!(fit_name("short", 14), "short");
+        // No separator, or a last part too long: cut in the middle.
+        assert_eq!(fit_name("averyveryverylongname", 9), "aver…name");
+        assert_eq!(fit_name("a-averyveryverylongname", 9), "a-av…name");
+        for w in 0..30 {
+            assert!(fit_name("flextime-api-d5f69d7fc-2nwxj", w).width() <= w);
+        }
+    }
+
+    fn cols() -> Vec<Col> {
+        vec![
+            fixed("SEV", 4),
+            names("NAMESPACE"),
+            names("NAME"),
+            short("READY", 7),
+            text("ROLLOUT", 8),
+            rest("WHY", 10),
+        ]
+    }
+
+    #[test]
+    fn columns_are_as_wide_as_their_content_and_the_rest_fills() {
+        let w = layout(&cols(), &[4, 19, 12, 5, 8, 30], 120);
+        assert_eq!(&w[..5], &[4, 19, 12, 5, 8]);
+        assert_eq!(w.iter().sum::<usize>() + 5, 120, "{w:?}");
+        // A title wider than its values keeps the column readable.
+        let w = layout(&cols(), &[4, 5, 5, 1, 2, 3], 120);
+        assert_eq!(&w[..5], &[4, 9, 8, 5, 8]);
+    }
+
+    #[test]
+    fn free_text_gives_room_first_then_text_then_names() {
+        // 4+19+28+5+20 + 5 spaces = 81 before WHY: WHY goes to its minimum, then
+        // ROLLOUT, and only then the names, widest first.
+        let w = layout(&cols(), &[4, 19, 28, 5, 20, 60], 70);
+        assert_eq!(w.iter().sum::<usize>() + 5, 70, "{w:?}");
+        assert_eq!(w[5], 10, "WHY at its minimum: {w:?}");
+        assert_eq!(w[4], 8, "ROLLOUT at its minimum: {w:?}");
+        assert_eq!((w[1], w[2]), (19, 19), "the widest name gave: {w:?}");
+        assert_eq!((w[0], w[3]), (4, 5), "fixed and short never give: {w:?}");
+        // Far too narrow: everything at its floor, then columns drop from the right.
+        let w = layout(&cols(), &[4, 19, 28, 5, 20, 60], 30);
+        assert!(w.iter().sum::<usize>() + w.iter().filter(|&&x| x > 0).count() - 1 <= 30);
+        assert_eq!(w[0], 4);
     }
 }
 

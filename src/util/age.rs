@@ -71,6 +71,40 @@ pub fn age(now: i64, then: i64) -> String {
     human_duration(SignedDuration::from_secs((now - then).max(0)))
 }
 
+/// Marks a time inside text made once and drawn many times (a verdict's "last
+/// success 3m ago"): the text holds the moment, and [`clocked`] writes its age at
+/// drawing time, so the row and the column beside it read the same clock. The mark
+/// is an invisible separator, which the sanitiser removes from anything a cluster
+/// sends, so no outside text can carry one.
+pub const CLOCK: char = '\u{2063}';
+
+/// The age of Unix second `then`, to be written when the text is drawn.
+pub fn ago(then: i64) -> String {
+    format!("{CLOCK}{then}{CLOCK}")
+}
+
+/// `text` with each [`ago`] mark written as its age at `now`.
+pub fn clocked(text: &str, now: i64) -> String {
+    if !text.contains(CLOCK) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut parts = text.split(CLOCK);
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    let mut in_mark = true;
+    for p in parts {
+        match (in_mark, p.parse::<i64>()) {
+            (true, Ok(then)) => out.push_str(&age(now, then)),
+            (true, Err(_)) => out.push_str(p),
+            (false, _) => out.push_str(p),
+        }
+        in_mark = !in_mark;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +121,16 @@ mod tests {
         assert_eq!(d(3 * 86400 + 3600), "3d1h");
         assert_eq!(d(30 * 86400), "30d");
         assert_eq!(d(-1), "<invalid>");
+    }
+
+    #[test]
+    fn marked_times_are_written_when_drawn() {
+        let text = format!("last success {} ago, over {}", ago(1000), "1h");
+        assert_eq!(clocked(&text, 1060), "last success 60s ago, over 1h");
+        assert_eq!(clocked(&text, 1300), "last success 5m ago, over 1h");
+        let two = format!("failed {} ago; ok {} ago", ago(900), ago(100));
+        assert_eq!(clocked(&two, 1000), "failed 100s ago; ok 15m ago");
+        assert_eq!(clocked("plain", 5), "plain");
     }
 
     #[test]

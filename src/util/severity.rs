@@ -49,6 +49,15 @@ impl Assessment {
         self.reasons.sort_by_key(|r| std::cmp::Reverse(r.0));
     }
 
+    /// No more than `max`: what a context that stopped answering last said is shown,
+    /// but does not page (it is as old as the last answer).
+    pub fn cap(&mut self, max: Severity) {
+        self.severity = self.severity.min(max);
+        for r in &mut self.reasons {
+            r.0 = r.0.min(max);
+        }
+    }
+
     /// The most severe reason, for a one-line summary.
     pub fn headline(&self) -> &str {
         self.reasons.first().map(|(_, r)| r.as_str()).unwrap_or("")

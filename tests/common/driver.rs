@@ -46,31 +46,45 @@ impl Driver {
         data_dir: &Path,
         adjust: impl FnOnce(&mut State),
     ) -> Driver {
+        Self::start_many(&[(c, None)], data_dir, adjust).await
+    }
+
+    /// One console over several clusters, one context each (named as given, or as
+    /// its kubeconfig names it), connected exactly as the binary connects them; waits
+    /// until every context's first lists are in.
+    pub async fn start_many(
+        clusters: &[(&Cluster, Option<&str>)],
+        data_dir: &Path,
+        adjust: impl FnOnce(&mut State),
+    ) -> Driver {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let kc = kube::config::Kubeconfig::read_from(&c.kubeconfig).expect("kubeconfig parses");
-        let name = kc.current_context.clone().expect("a current context");
         let (tx, rx) = mpsc::channel::<Event>(4096);
         let cancel = CancellationToken::new();
-        // Connected exactly as the binary connects a context.
-        let links = kdeck::cluster::link::Links::new(1);
-        tokio::spawn(kdeck::cluster::contexts::connect(
-            kc,
-            name,
-            kdeck::cluster::contexts::Session {
-                id: 0,
-                exec_timeout: kdeck::config::file::EXEC_TIMEOUT,
-                namespaces: Vec::new(),
-                link: links.get(0).expect("a link").clone(),
-                tx: tx.clone(),
-                cancel: cancel.clone(),
-            },
-        ));
-        let ctx = ContextState::new(spec(c), false);
-        let mut s = State::new(
-            vec![ctx],
-            Keymap::builtin("default").expect("keymap"),
-            now(),
-        );
+        let links = kdeck::cluster::link::Links::new(clusters.len());
+        let mut contexts = Vec::new();
+        for (id, (c, name)) in clusters.iter().enumerate() {
+            let kc = kube::config::Kubeconfig::read_from(&c.kubeconfig).expect("kubeconfig parses");
+            let current = kc.current_context.clone().expect("a current context");
+            tokio::spawn(kdeck::cluster::contexts::connect(
+                kc,
+                current,
+                kdeck::cluster::contexts::Session {
+                    id,
+                    exec_timeout: kdeck::config::file::EXEC_TIMEOUT,
+                    namespaces: Vec::new(),
+                    link: links.get(id).expect("a link").clone(),
+                    tx: tx.clone(),
+                    cancel: cancel.clone(),
+                },
+            ));
+            let mut sp = spec(c);
+            if let Some(n) = name {
+                sp.name = (*n).to_string();
+            }
+            contexts.push(ContextState::new(sp, false));
+        }
+        let n = contexts.len();
+        let mut s = State::new(contexts, Keymap::builtin("default").expect("keymap"), now());
         s.session = "test".into();
         adjust(&mut s);
         let sink = Arc::new(kdeck::audit::log::Sink::new(data_dir.join("audit")));
@@ -79,8 +93,10 @@ impl Driver {
         engine.feed(Event::Page(20));
         let mut d = Driver { engine, cancel };
         d.until("first lists", Duration::from_secs(20), |s| {
-            s.contexts[0].data.listed().len() >= 8
-                && !s.contexts[0].data.kinds.deployments.is_empty()
+            (0..n).all(|c| {
+                s.contexts[c].data.listed().len() >= 8
+                    && !s.contexts[c].data.kinds.deployments.is_empty()
+            })
         })
         .await;
         d
