@@ -155,3 +155,159 @@ fn undo_picks_an_older_action_from_the_list_at_80x24() {
     t.keys(&["Escape", "q"]);
     t.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
 }
+
+/// Keys sent to the console, counted: what a person would press.
+struct Counted<'a> {
+    t: &'a Tmux,
+    n: std::cell::Cell<usize>,
+}
+
+impl Counted<'_> {
+    fn keys(&self, keys: &[&str]) {
+        self.n.set(self.n.get() + keys.len());
+        self.t.keys(keys);
+    }
+
+    fn text(&self, s: &str) {
+        self.n.set(self.n.get() + s.chars().count());
+        self.t.text(s);
+    }
+
+    fn done(&self, what: &str) -> String {
+        // The outcome line of the action's box (not a row's text that says "failed").
+        let outcome = |s: &str| {
+            s.lines()
+                .filter_map(|l| l.split_once('│').map(|(_, rest)| rest))
+                .find(|l| {
+                    ["succeeded:", "failed:", "refused:", "conflict:"]
+                        .iter()
+                        .any(|o| l.starts_with(o))
+                })
+                .map(str::to_string)
+        };
+        let s = self
+            .t
+            .wait(what, Duration::from_secs(90), |s| outcome(s).is_some());
+        let line = outcome(&s).unwrap_or_default();
+        assert!(line.starts_with("succeeded:"), "{what}: {s}");
+        s
+    }
+}
+
+/// The incident's way out — roll flextime-api back, reset its breaker, trigger the
+/// stale volume snapshot, switch dashboard to green — from the first screen at
+/// 80×24 in at most 40 keystrokes, counted (issue 12): the rollback and the traffic
+/// switch (high risk, production) take the typed name, the breaker reset and the
+/// backup run take `y`, and a finished action's box goes away with the next key.
+#[test]
+fn the_incidents_way_out_is_at_most_40_keystrokes_at_80x24() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let t = Tmux::start(&kdeck_cmd(dir.path(), "demo --speed 10", ""), 80, 24);
+    let first_row = |s: &str| {
+        s.lines()
+            .skip_while(|l| !l.starts_with("SEV"))
+            .nth(1)
+            .unwrap_or("")
+            .to_string()
+    };
+    t.wait(
+        "the bad rollout on top, the stale snapshot under it",
+        WAIT,
+        |s| {
+            let rows: Vec<&str> = s.lines().skip_while(|l| !l.starts_with("SEV")).collect();
+            first_row(s).contains("flextime-api")
+                && rows.get(2).is_some_and(|r| r.contains("volume-snapshot"))
+        },
+    );
+    let k = Counted {
+        t: &t,
+        n: std::cell::Cell::new(0),
+    };
+    // Roll back (the previous revision is preselected): R, enter, the name, enter.
+    k.keys(&["R"]);
+    t.wait("the revision picker", WAIT, |s| {
+        s.contains("roll back to which revision?")
+    });
+    k.keys(&["Enter"]);
+    t.wait("the rollback's typed prompt", WAIT, |s| {
+        s.contains("type flextime-api")
+    });
+    k.text("flextime-api");
+    k.keys(&["Enter"]);
+    k.done("the rollback");
+    // Reset the breaker of the same row (medium risk: y).
+    k.keys(&["B"]);
+    t.wait("the breaker's plan", WAIT, |s| {
+        s.contains("flextime-api") && s.contains("run it? y yes")
+    });
+    k.keys(&["y"]);
+    k.done("the breaker reset");
+    // The stale snapshot is on top now: g, b, y (low risk).
+    k.keys(&["g", "b"]);
+    t.wait("the backup's plan", WAIT, |s| {
+        s.contains("volume-snapshot") && s.contains("run it? y yes")
+    });
+    k.keys(&["y"]);
+    k.done("the backup run");
+    // Filter to dashboard-blue and switch its traffic: the Service's name is typed.
+    k.keys(&["/"]);
+    k.text("blue");
+    k.keys(&["Enter"]);
+    t.wait("dashboard-blue on top", WAIT, |s| {
+        first_row(s).contains("dashboard-blue")
+    });
+    k.keys(&["T"]);
+    t.wait("the switch's typed prompt", WAIT, |s| {
+        s.contains("type dashboard")
+    });
+    k.text("dashboard");
+    k.keys(&["Enter"]);
+    k.done("the traffic switch");
+    let pressed = k.n.get();
+    // "Did my fix work?": the snapshot's rows say fresh, the PVC's too.
+    k.t.keys(&["9"]);
+    let s = t.wait("the backups fresh", WAIT, |s| {
+        s.lines()
+            .any(|l| l.contains("volume-snapshot") && l.contains("fresh"))
+            && s.lines()
+                .any(|l| l.contains("flextime-data") && l.contains("fresh"))
+    });
+    assert!(
+        !s.lines()
+            .any(|l| l.starts_with("WARN") && l.contains("volume-snapshot")),
+        "{s}"
+    );
+    eprintln!("the incident's way out: {pressed} keystrokes");
+    assert!(pressed <= 40, "{pressed} keystrokes");
+    // It all happened.
+    let get = |args: &[&str]| demo_kubectl(dir.path(), args);
+    assert_eq!(
+        get(&[
+            "get",
+            "deploy",
+            "flextime-api",
+            "-n",
+            "flextime-production",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ]),
+        "flextime/api:v2.3.0"
+    );
+    assert_eq!(
+        get(&[
+            "get",
+            "svc",
+            "dashboard",
+            "-n",
+            "team-dashboard-prod",
+            "-o",
+            "jsonpath={.spec.selector.slot}",
+        ]),
+        "green"
+    );
+    let jobs = get(&["get", "jobs", "-n", "flextime-backup", "-o", "name"]);
+    assert!(jobs.contains("job.batch/volume-snapshot-manual-"), "{jobs}");
+    t.keys(&["q"]);
+    let s = t.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
+    assert!(s.contains("KDECK_EXIT=0"), "{s}");
+}

@@ -311,7 +311,7 @@ fn the_incidents_way_out_confirmed_by_name_and_audited_at_80x24() {
     // Cancelling at the prompt changes nothing and is recorded.
     t.keys(&["r"]);
     t.wait("the restart prompt", WAIT, |s| {
-        s.contains("restart deploy/flextime-api") && s.contains("type flextime-api")
+        s.contains("restart deploy/flextime-api") && s.contains("run it? y yes")
     });
     t.keys(&["Escape"]);
     t.wait("cancelled", WAIT, |s| {
@@ -332,9 +332,15 @@ fn the_incidents_way_out_confirmed_by_name_and_audited_at_80x24() {
         "{s}"
     );
     type_to_confirm(&t, "flextime-api");
-    // Reset its breaker.
+    // Reset its breaker: a medium-risk action takes `y`, even in production.
     t.keys(&["B"]);
-    type_to_confirm(&t, "flextime-api");
+    t.wait("the breaker's plan", WAIT, |s| s.contains("run it? y yes"));
+    t.keys(&["y"]);
+    let s = t.wait("the breaker reset", Duration::from_secs(90), |s| {
+        s.contains("succeeded:") || s.contains("failed:")
+    });
+    assert!(s.contains("succeeded:"), "{s}");
+    t.keys(&["Escape"]);
     // Switch dashboard to green.
     filter(&t, "dashboard-blue");
     t.keys(&["T"]);
@@ -419,6 +425,17 @@ fn the_incidents_way_out_confirmed_by_name_and_audited_at_80x24() {
     assert!(text.contains("ok: 9 records"), "{text}");
 }
 
+/// Scaling up (medium risk) takes the typed name here, as `[confirm] typed_from`
+/// allows: these tests act at the typed-name prompt.
+fn typed_from_medium(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir.join("config")).expect("mkdir");
+    std::fs::write(
+        dir.join("config/config.toml"),
+        "[confirm]\ntyped_from = \"medium\"\n",
+    )
+    .expect("config");
+}
+
 /// SIGKILL in the middle of actions, again and again, against a simulated cluster that
 /// logs every write it receives: the audit chain still verifies (a record cut short is
 /// reported as torn, never as tampering), and every write that reached the API server
@@ -427,6 +444,7 @@ fn the_incidents_way_out_confirmed_by_name_and_audited_at_80x24() {
 fn sigkill_mid_action_leaves_a_verifiable_log_with_every_write_preceded_by_its_intent() {
     let (rt, c) = calm_cluster();
     let dir = tempfile::tempdir().expect("tempdir");
+    typed_from_medium(dir.path());
     let args = format!("--kubeconfig {}", c.kubeconfig.display());
     // Kill delays after the confirming Enter: before the intent, around it, around the
     // request, after it.
@@ -520,6 +538,7 @@ fn sigkill_mid_action_leaves_a_verifiable_log_with_every_write_preceded_by_its_i
 fn signals_at_a_prompt_and_during_verification_are_recorded_before_exit() {
     let (_rt, c) = calm_cluster();
     let dir = tempfile::tempdir().expect("tempdir");
+    typed_from_medium(dir.path());
     let args = format!("--kubeconfig {}", c.kubeconfig.display());
     let records =
         || kdeck::audit::export::records(&dir.path().join("data").join("audit")).expect("records");

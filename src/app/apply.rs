@@ -56,6 +56,7 @@ pub fn apply(s: &mut State, a: Command) -> Vec<Effect> {
         Command::Select => select(s),
         Command::Describe => match current_target(s) {
             Some(t) => {
+                let fx = pod_detail(s, &t);
                 open(
                     s,
                     Screen::Describe {
@@ -63,7 +64,7 @@ pub fn apply(s: &mut State, a: Command) -> Vec<Effect> {
                         scroll: 0,
                     },
                 );
-                Vec::new()
+                fx
             }
             // A browsed resource's object: described from its fetched fields.
             None => fetch(s, FetchAs::Describe),
@@ -249,6 +250,28 @@ fn fetchable(
     ))
 }
 
+/// A pod's describe page also asks for what its slim record leaves out
+/// (conditions, environment, mounts): fetched once as the page opens.
+pub fn pod_detail(s: &mut State, t: &Target) -> Vec<Effect> {
+    if t.kind != ResKind::Pod {
+        return Vec::new();
+    }
+    let request = s.next_id();
+    s.yaml = Some(YamlDoc {
+        request,
+        lines: None,
+        events_of: None,
+    });
+    vec![Effect::Fetch {
+        request,
+        ctx: t.ctx,
+        res: crate::cluster::fetch::api_resource(ResKind::Pod.info()),
+        namespace: t.namespace.to_string(),
+        name: t.name.to_string(),
+        as_: FetchAs::PodDetail,
+    }]
+}
+
 /// Fetches the selected object as YAML (or, for a browsed resource, as a describe
 /// page) into a detail screen.
 fn fetch(s: &mut State, as_: FetchAs) -> Vec<Effect> {
@@ -269,7 +292,7 @@ fn fetch(s: &mut State, as_: FetchAs) -> Vec<Effect> {
     });
     let what = match as_ {
         FetchAs::Yaml => "yaml",
-        FetchAs::Describe => "describe",
+        FetchAs::Describe | FetchAs::PodDetail => "describe",
     };
     let title = format!("{what} {}/{name}", res.plural);
     let fx = vec![Effect::Fetch {

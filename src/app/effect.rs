@@ -13,6 +13,8 @@ pub enum FetchAs {
     Yaml,
     /// A describe page of its fields (kinds without one of their own).
     Describe,
+    /// A pod's conditions, environment and mounts, under its own describe page.
+    PodDetail,
 }
 
 #[derive(Clone, Debug, PartialEq)]

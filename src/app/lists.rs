@@ -189,6 +189,11 @@ impl ListState {
         self.visible.get(self.selected).copied()
     }
 
+    /// The selection follows its row from now on (as after a move).
+    pub fn pin(&mut self, fleet: &Fleet) {
+        self.selected_key = self.current().map(|i| key(self.view, fleet, i));
+    }
+
     pub fn move_by(&mut self, delta: isize, fleet: &Fleet) {
         if self.visible.is_empty() {
             self.selected = 0;

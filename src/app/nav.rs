@@ -210,19 +210,15 @@ fn drill(s: &mut State, k: crate::cluster::kinds::ResKind, i: usize) -> Vec<Effe
             namespace,
             name,
         }) => {
-            open(
-                s,
-                Screen::Describe {
-                    target: Target {
-                        ctx: row.ctx,
-                        kind,
-                        namespace,
-                        name,
-                    },
-                    scroll: 0,
-                },
-            );
-            return Vec::new();
+            let target = Target {
+                ctx: row.ctx,
+                kind,
+                namespace,
+                name,
+            };
+            let fx = super::apply::pod_detail(s, &target);
+            open(s, Screen::Describe { target, scroll: 0 });
+            return fx;
         }
         Some(Drill::Namespace(ns)) => {
             s.scope_namespace = Some(ns.to_string());

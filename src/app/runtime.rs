@@ -201,15 +201,27 @@ impl Runtime {
                 let client = self.client(ctx);
                 tokio::spawn(async move {
                     let result = match client {
-                        Some(c) => match tokio::time::timeout(
-                            std::time::Duration::from_secs(15),
-                            fetch::text(c, &res, &namespace, &name, as_ == FetchAs::Describe),
-                        )
-                        .await
-                        {
-                            Ok(r) => r,
-                            Err(_) => Err("the API server did not answer within 15 s".into()),
-                        },
+                        Some(c) => {
+                            match tokio::time::timeout(std::time::Duration::from_secs(15), async {
+                                if as_ == FetchAs::PodDetail {
+                                    fetch::pod_detail(c, &namespace, &name).await
+                                } else {
+                                    fetch::text(
+                                        c,
+                                        &res,
+                                        &namespace,
+                                        &name,
+                                        as_ == FetchAs::Describe,
+                                    )
+                                    .await
+                                }
+                            })
+                            .await
+                            {
+                                Ok(r) => r,
+                                Err(_) => Err("the API server did not answer within 15 s".into()),
+                            }
+                        }
                         None => Err("context not connected".into()),
                     };
                     let _ = tx.send(Done::Fetched { request, result }.into()).await;

@@ -216,9 +216,185 @@ pub fn describe_page(v: &serde_json::Value) -> String {
     out
 }
 
+/// What describe shows of a pod beyond the console's slim record, fetched when the
+/// page opens: its conditions, and per container the environment (names and plain
+/// values; a value from a Secret is never shown, only where it comes from) and the
+/// mounts, then the volumes.
+pub async fn pod_detail(
+    client: kube::Client,
+    namespace: &str,
+    name: &str,
+) -> Result<String, String> {
+    let api: Api<DynamicObject> = Api::namespaced_with(
+        client,
+        namespace,
+        &api_resource(crate::cluster::kinds::ResKind::Pod.info()),
+    );
+    let obj = api
+        .get(name)
+        .await
+        .map_err(|e| super::watch::short_error(&e))?;
+    let v = serde_json::to_value(&obj).map_err(|e| format!("cannot render: {e}"))?;
+    Ok(pod_page(&v))
+}
+
+/// [`pod_detail`]'s page from the pod's JSON.
+pub fn pod_page(v: &serde_json::Value) -> String {
+    let s = |x: &serde_json::Value| x.as_str().unwrap_or("").to_string();
+    let mut out = String::new();
+    let conds = v["status"]["conditions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    out.push_str("Conditions:\n");
+    if conds.is_empty() {
+        out.push_str("  <none>\n");
+    }
+    for c in &conds {
+        let mut why = s(&c["reason"]);
+        let msg = s(&c["message"]);
+        if !msg.is_empty() {
+            why = if why.is_empty() {
+                msg
+            } else {
+                format!("{why}: {msg}")
+            };
+        }
+        out.push_str(&format!(
+            "  {:<16} {:<6} {why}\n",
+            s(&c["type"]),
+            s(&c["status"])
+        ));
+    }
+    let spec = &v["spec"];
+    for (section, list) in [
+        ("Init container", &spec["initContainers"]),
+        ("Container", &spec["containers"]),
+    ] {
+        for c in list.as_array().into_iter().flatten() {
+            out.push_str(&format!("{section} {}:\n", s(&c["name"])));
+            out.push_str("  Environment:\n");
+            let env = c["env"].as_array().cloned().unwrap_or_default();
+            let from = c["envFrom"].as_array().cloned().unwrap_or_default();
+            if env.is_empty() && from.is_empty() {
+                out.push_str("    <none>\n");
+            }
+            for e in &env {
+                let vf = &e["valueFrom"];
+                let value = if let Some(r) = vf.get("secretKeyRef") {
+                    format!("<secret {}/{}: hidden>", s(&r["name"]), s(&r["key"]))
+                } else if let Some(r) = vf.get("configMapKeyRef") {
+                    format!("<configmap {}/{}>", s(&r["name"]), s(&r["key"]))
+                } else if let Some(r) = vf.get("fieldRef") {
+                    format!("<field {}>", s(&r["fieldPath"]))
+                } else if let Some(r) = vf.get("resourceFieldRef") {
+                    format!("<resource {}>", s(&r["resource"]))
+                } else {
+                    s(&e["value"])
+                };
+                out.push_str(&format!("    {:<24} {value}\n", s(&e["name"])));
+            }
+            for f in &from {
+                let (kind, r) = match (f.get("secretRef"), f.get("configMapRef")) {
+                    (Some(r), _) => ("secret", r),
+                    (_, Some(r)) => ("configmap", r),
+                    _ => continue,
+                };
+                out.push_str(&format!("    <every key of {kind} {}>\n", s(&r["name"])));
+            }
+            out.push_str("  Mounts:\n");
+            let mounts = c["volumeMounts"].as_array().cloned().unwrap_or_default();
+            if mounts.is_empty() {
+                out.push_str("    <none>\n");
+            }
+            for m in &mounts {
+                let ro = if m["readOnly"].as_bool() == Some(true) {
+                    "ro"
+                } else {
+                    "rw"
+                };
+                let sub = s(&m["subPath"]);
+                let sub = if sub.is_empty() {
+                    String::new()
+                } else {
+                    format!(", path {sub}")
+                };
+                out.push_str(&format!(
+                    "    {} from {} ({ro}{sub})\n",
+                    s(&m["mountPath"]),
+                    s(&m["name"])
+                ));
+            }
+        }
+    }
+    let vols = spec["volumes"].as_array().cloned().unwrap_or_default();
+    if !vols.is_empty() {
+        out.push_str("Volumes:\n");
+    }
+    for vol in &vols {
+        let what = vol
+            .as_object()
+            .and_then(|o| o.iter().find(|(k, _)| *k != "name"))
+            .map(|(k, x)| {
+                let target = ["claimName", "secretName", "name", "path"]
+                    .iter()
+                    .find_map(|f| x[*f].as_str())
+                    .unwrap_or("");
+                format!("{k} {target}").trim_end().to_string()
+            })
+            .unwrap_or_default();
+        out.push_str(&format!("  {:<24} {what}\n", s(&vol["name"])));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pods_page_names_env_and_mounts_and_never_a_secrets_value() {
+        let pod = serde_json::json!({
+            "spec": {
+                "containers": [{
+                    "name": "api",
+                    "env": [
+                        {"name": "LOG_LEVEL", "value": "info"},
+                        {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
+                        {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}
+                    ],
+                    "envFrom": [{"secretRef": {"name": "api-secrets"}}],
+                    "volumeMounts": [{"name": "config", "mountPath": "/etc/api", "readOnly": true}]
+                }],
+                "volumes": [{"name": "config", "configMap": {"name": "api-config"}}]
+            },
+            "status": {"conditions": [
+                {"type": "Ready", "status": "False", "reason": "ContainersNotReady", "message": "containers with unready status: [api]"}
+            ]}
+        });
+        let page = pod_page(&pod);
+        assert!(
+            page.contains(
+                "Ready            False  ContainersNotReady: containers with unready status: [api]"
+            ),
+            "{page}"
+        );
+        assert!(page.contains("LOG_LEVEL                info"), "{page}");
+        assert!(
+            page.contains("DB_PASSWORD              <secret db/password: hidden>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("POD_IP                   <field status.podIP>"),
+            "{page}"
+        );
+        assert!(page.contains("<every key of secret api-secrets>"), "{page}");
+        assert!(page.contains("/etc/api from config (ro)"), "{page}");
+        assert!(
+            page.contains("config                   configMap api-config"),
+            "{page}"
+        );
+    }
 
     #[test]
     fn secret_values_are_replaced_by_sizes() {

@@ -239,21 +239,47 @@ impl Default for ActionSettings {
     }
 }
 
+/// An action's risk, as the config names it (`"low"` … `"critical"`).
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum RiskLevel {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
 /// What confirming costs in protected namespaces and contexts.
 #[derive(Deserialize, Debug, Clone, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct ConfirmSettings {
-    /// LOW-risk actions (a backup run, a port-forward) take the typed name too
-    /// (default: `y`; medium and above always take the typed name).
+    /// The lowest risk whose actions take the typed name (default `high`: a roll
+    /// back, a traffic switch, scaling to zero; a low or medium one — a backup run, a
+    /// breaker reset — takes `y`).
+    pub typed_from: RiskLevel,
+    /// The older spelling: `true` is `typed_from = "low"`.
     pub typed_low_risk: bool,
     /// A typed prefix of the name is accepted once it is this long and no other
     /// object in the namespace starts with it (0: the whole name only).
     pub prefix_min: usize,
 }
 
+impl ConfirmSettings {
+    /// The lowest risk that takes the typed name, both spellings considered (the
+    /// stricter wins).
+    pub fn typed_from(&self) -> RiskLevel {
+        if self.typed_low_risk {
+            RiskLevel::Low
+        } else {
+            self.typed_from
+        }
+    }
+}
+
 impl Default for ConfirmSettings {
     fn default() -> Self {
         ConfirmSettings {
+            typed_from: RiskLevel::High,
             typed_low_risk: false,
             prefix_min: 4,
         }

@@ -588,22 +588,35 @@ pub fn link(
                 .add(state.severity(), format!("health {}", why));
         }
     }
+    // A backup whose newest run succeeded: a failed-Job alert is about an older
+    // run (it fires while that Job is kept), so it no longer holds the row at WARN.
+    let fresh = row.backup == Some(super::backups::Freshness::Fresh);
     for a in alerts.iter_mut() {
         if super::alerts::names(a, row.ctx, &row.namespace, &wl) {
             a.linked = true;
-            row.alerts.push((a.alert.name.clone(), a.severity));
+            let sev = if fresh && a.alert.name == "KubeJobFailed" {
+                a.severity.min(Severity::Info)
+            } else {
+                a.severity
+            };
+            row.alerts.push((a.alert.name.clone(), sev));
         }
     }
     row.alerts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     row.alerts.dedup_by(|a, b| a.0 == b.0);
     if let Some((name, sev)) = row.alerts.first() {
         let more = row.alerts.len() - 1;
+        let older = if fresh && name.as_str() == "KubeJobFailed" {
+            " for an older run; the newest succeeded"
+        } else {
+            ""
+        };
         row.assessment.add(
             *sev,
             if more > 0 {
-                format!("alert {name} firing (+{more})")
+                format!("alert {name} firing{older} (+{more})")
             } else {
-                format!("alert {name} firing")
+                format!("alert {name} firing{older}")
             },
         );
     }

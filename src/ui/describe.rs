@@ -415,7 +415,9 @@ pub fn page(s: &State, tg: &Target) -> Vec<(String, String)> {
     out
 }
 
-pub fn render(f: &mut Frame, area: Rect, s: &State, tg: &Target, scroll: usize, t: &Theme) {
+/// The page's lines as drawn at `width`: each value wrapped under its key, then
+/// (for a pod) its fetched conditions, environment and mounts.
+pub fn lines(s: &State, tg: &Target, width: usize) -> Vec<(String, String)> {
     let page = page(s, tg);
     let keyw = page
         .iter()
@@ -423,22 +425,54 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, tg: &Target, scroll: usize, 
         .max()
         .unwrap_or(10)
         .min(24);
-    let lines: Vec<Line> = page
+    let valw = width.saturating_sub(keyw + 1).max(10);
+    let mut out = Vec::new();
+    for (k, v) in page {
+        for (i, piece) in super::widgets::wrap(&v, valw).into_iter().enumerate() {
+            let key = if i == 0 {
+                super::widgets::pad(&k, keyw)
+            } else {
+                " ".repeat(keyw)
+            };
+            out.push((key, piece));
+        }
+    }
+    if tg.kind == ResKind::Pod
+        && let Some(y) = &s.yaml
+    {
+        match &y.lines {
+            None => out.push((String::new(), "loading environment and mounts…".into())),
+            Some(Err(e)) => out.push((String::new(), format!("environment and mounts: {e}"))),
+            Some(Ok(detail)) => {
+                for l in detail {
+                    for piece in super::widgets::wrap(l, width) {
+                        out.push((String::new(), piece));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+pub fn render(f: &mut Frame, area: Rect, s: &State, tg: &Target, scroll: usize, t: &Theme) {
+    let all = lines(s, tg, area.width as usize);
+    let lines: Vec<Line> = all
         .iter()
-        .skip(scroll.min(page.len().saturating_sub(1)))
+        .skip(scroll.min(all.len().saturating_sub(1)))
         .take(area.height as usize)
         .map(|(k, v)| {
+            if k.is_empty() {
+                return Line::from(Span::styled(fit(v, area.width as usize), t.style("text")));
+            }
             let key_style = if k.starts_with(' ') {
                 t.style("text.dim")
             } else {
                 t.style("title")
             };
             Line::from(vec![
-                Span::styled(format!("{} ", super::widgets::pad(k, keyw)), key_style),
-                Span::styled(
-                    fit(v, (area.width as usize).saturating_sub(keyw + 1)),
-                    t.style("text"),
-                ),
+                Span::styled(format!("{k} "), key_style),
+                Span::styled(v.clone(), t.style("text")),
             ])
         })
         .collect();

@@ -413,7 +413,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
                         t.style("dialog.danger"),
                     )));
                     lines.push(Line::from(Span::styled(
-                        "recorded in the audit log · any key closes",
+                        "recorded in the audit log · esc closes, or go on",
                         t.style("text.dim"),
                     )));
                 }
@@ -450,7 +450,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
                         ""
                     };
                     lines.push(Line::from(Span::styled(
-                        format!("{logs}recorded in the audit log · any key closes"),
+                        format!("{logs}recorded in the audit log · esc closes, or go on"),
                         t.style("text.dim"),
                     )));
                 }

@@ -196,6 +196,14 @@ enum Form {
 
 fn contexts<'a>(s: &'a State, t: &Theme, form: Form) -> Vec<Span<'a>> {
     let mut spans: Vec<Span> = Vec::new();
+    if form == Form::Count && s.contexts.len() == 1 {
+        // One context: its name, shorter, and its mark.
+        let mut one = contexts(s, t, Form::Short);
+        if let Some(name) = one.first_mut() {
+            *name = Span::styled(fit(&name.content, 8), name.style);
+        }
+        return one;
+    }
     if form == Form::Count {
         let (mut live, mut stale, mut other) = (0, 0, 0);
         for c in &s.contexts {

@@ -94,7 +94,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
                     .map_or(&*r.key.name, |i| &r.key.name[i..]);
                 format!("{wl} {ep}")
             };
-            cells.push(super::widgets::mid(name));
+            cells.push(super::widgets::lead(name));
             cells.push(txt(r.state.label()).style(st));
             cells.push(txt(ms(e
                 .and_then(|e| e.last.as_ref())

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::widgets::{centred, fit, popup};
+use super::widgets::{centred, popup};
 use crate::app::State;
 use crate::app::lists::ListView;
 use crate::config::keymap::Mode;
@@ -63,25 +63,40 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
     let h = area.height.saturating_sub(2);
     let inner = popup(f, centred(area, w, h), "help — esc closes, j/k scroll", t);
     let all = lines(s);
-    let keyw = 22usize.min(inner.width as usize / 3);
-    let rows: Vec<Line> = all
+    // Keys as wide as the widest (a third of the box at most); a description that
+    // does not fit goes on under itself, never cut.
+    let keyw = all
         .iter()
-        .skip(s.help_scroll.min(all.len().saturating_sub(1)))
+        .filter(|(_, _, h)| !h)
+        .map(|(k, _, _)| unicode_width::UnicodeWidthStr::width(k.as_str()))
+        .max()
+        .unwrap_or(10)
+        .min(inner.width as usize / 3);
+    let descw = (inner.width as usize).saturating_sub(keyw + 1);
+    let mut drawn: Vec<Line> = Vec::new();
+    for (k, d, heading) in &all {
+        if *heading {
+            drawn.push(Line::from(Span::styled(k.clone(), t.style("help.section"))));
+            continue;
+        }
+        let keys = super::widgets::wrap(k, keyw);
+        let desc = super::widgets::wrap(d, descw);
+        for i in 0..keys.len().max(desc.len()) {
+            drawn.push(Line::from(vec![
+                Span::styled(
+                    super::widgets::pad(keys.get(i).map_or("", String::as_str), keyw),
+                    t.style("help.key"),
+                ),
+                Span::raw(" "),
+                Span::styled(desc.get(i).cloned().unwrap_or_default(), t.style("text")),
+            ]));
+        }
+    }
+    let top = s.help_scroll.min(drawn.len().saturating_sub(1));
+    let rows: Vec<Line> = drawn
+        .into_iter()
+        .skip(top)
         .take(inner.height as usize)
-        .map(|(k, d, heading)| {
-            if *heading {
-                Line::from(Span::styled(k.clone(), t.style("help.section")))
-            } else {
-                Line::from(vec![
-                    Span::styled(super::widgets::pad(k, keyw), t.style("help.key")),
-                    Span::raw(" "),
-                    Span::styled(
-                        fit(d, (inner.width as usize).saturating_sub(keyw + 1)),
-                        t.style("text"),
-                    ),
-                ])
-            }
-        })
         .collect();
     f.render_widget(Paragraph::new(rows), inner);
 }

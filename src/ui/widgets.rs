@@ -115,6 +115,8 @@ pub enum Cut {
     /// A name: its distinguishing end survives (a pod's hash suffix, a namespace's
     /// last words), the shared start is shortened (`fl…-production`).
     Name,
+    /// Two words, the second whole: the first gives way (`flextime… :3005/health`).
+    Lead,
 }
 
 /// One cell as a view makes it: the whole text, its style, and how to cut it. The
@@ -138,6 +140,12 @@ impl Txt {
             Cut::End => fit(&self.text, width),
             Cut::Mid => fit_mid(&self.text, width),
             Cut::Name => fit_name(&self.text, width),
+            Cut::Lead => match self.text.split_once(' ') {
+                Some((a, b)) if b.width() + 5 <= width => {
+                    format!("{} {b}", fit_name(a, width - 1 - b.width()))
+                }
+                _ => fit_mid(&self.text, width),
+            },
         }
     }
 }
@@ -157,6 +165,15 @@ pub fn ident(s: impl Into<String>) -> Txt {
         text: s.into(),
         style: None,
         cut: Cut::Name,
+    }
+}
+
+/// Two words whose second is kept whole (`workload :port/path`).
+pub fn lead(s: impl Into<String>) -> Txt {
+    Txt {
+        text: s.into(),
+        style: None,
+        cut: Cut::Lead,
     }
 }
 
@@ -480,6 +497,10 @@ pub fn common<'a>(
     ls: &ListState,
     place: impl Fn(usize) -> (Option<crate::cluster::msg::CtxId>, &'a str),
 ) -> Common {
+    // One row is not "every row": its column costs little and says where it is.
+    if ls.visible.len() < 2 {
+        return Common::default();
+    }
     let mut it = ls.visible.iter().map(|&i| place(i));
     let Some((ctx, ns)) = it.next() else {
         return Common::default();
@@ -534,6 +555,27 @@ pub fn lead_cells(
 /// The CONTEXT cell for views that lead with it: `Some` when the column is shown.
 pub fn ctx_col(s: &crate::app::State, c: &Common) -> Option<Col> {
     (s.multi_context() && c.ctx.is_none()).then(|| names("CONTEXT"))
+}
+
+/// `text` in pieces of at most `width` columns (whole graphemes): a long value
+/// goes on under itself instead of being cut.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    use unicode_segmentation::UnicodeSegmentation;
+    let width = width.max(1);
+    let mut out = vec![String::new()];
+    let mut w = 0;
+    for g in text.graphemes(true) {
+        let gw = unicode_width::UnicodeWidthStr::width(g);
+        if w + gw > width && w > 0 {
+            out.push(String::new());
+            w = 0;
+        }
+        if let Some(last) = out.last_mut() {
+            last.push_str(g);
+        }
+        w += gw;
+    }
+    out
 }
 
 /// A rectangle of `w`×`h` centred in `area` (clamped to it).
@@ -633,6 +675,14 @@ mod layout_tests {
         for w in 0..30 {
             assert!(fit_name("flextime-api-d5f69d7fc-2nwxj", w).width() <= w);
         }
+    }
+
+    #[test]
+    fn an_endpoint_keeps_its_port_and_path() {
+        let t = lead("flextime-api :3005/health");
+        assert_eq!(t.fitted(25), "flextime-api :3005/health");
+        assert_eq!(t.fitted(20), "fl…-api :3005/health");
+        assert_eq!(t.fitted(10), "flext…alth");
     }
 
     fn cols() -> Vec<Col> {

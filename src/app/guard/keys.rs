@@ -248,7 +248,14 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
                 return Some(crate::app::logs::open_logs(s, &t, false));
             }
             s.flow = None;
-            Some(Vec::new())
+            // Esc or enter only closes it; any other key closes it and does what it
+            // does (the next step of a way out costs no extra key; every dangerous
+            // key asks first anyway).
+            if matches!(k.code, Code::Esc | Code::Enter) {
+                Some(Vec::new())
+            } else {
+                None
+            }
         }
         Stage::PickUndo { items, selected } => {
             match k.code {

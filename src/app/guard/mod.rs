@@ -359,6 +359,15 @@ fn undo_blocker(s: &State) -> Option<String> {
 
 /// Starts action `a` on the selected row `t`.
 pub fn start(s: &mut State, a: Command, t: Option<Target>) -> Vec<Effect> {
+    // The row acted on stays selected as the list re-sorts under the action (the
+    // next step of a way out starts from it).
+    let fleet = &s.fleet;
+    if let Some(l) = match s.screens.last_mut() {
+        Some(crate::app::state::Screen::List(l)) => Some(l),
+        _ => None,
+    } {
+        l.pin(fleet);
+    }
     if let Some(why) = busy(s).or_else(|| too_small(s)) {
         s.notify(why, true);
         return Vec::new();

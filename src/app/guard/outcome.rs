@@ -57,12 +57,23 @@ pub(super) fn audit_effect(flow: u64, ctx: CtxId, record: Record) -> Effect {
     }
 }
 
+/// An action's risk as the config ranks it.
+fn level(r: actions::Risk) -> crate::config::file::RiskLevel {
+    use crate::config::file::RiskLevel;
+    match r {
+        actions::Risk::Low => RiskLevel::Low,
+        actions::Risk::Medium => RiskLevel::Medium,
+        actions::Risk::High => RiskLevel::High,
+        actions::Risk::Critical => RiskLevel::Critical,
+    }
+}
+
 /// The server checks answered.
 pub fn preflighted(s: &mut State, flow: u64, checks: Vec<Preflight>) -> Vec<Effect> {
-    // In a protected scope the name is typed — unless the risk is low (then `y`,
-    // unless configured otherwise) or an exec's typed confirmation is turned off.
+    // In a protected scope the name is typed for a high or critical risk (`y` below
+    // it, unless configured otherwise), and for an exec unless that is turned off.
     let typed_exec = s.config.exec.typed_confirm;
-    let typed_low = s.config.confirm.typed_low_risk;
+    let typed_from = s.config.confirm.typed_from();
     let protected = s.flow.as_ref().is_some_and(|f| {
         f.plan.as_ref().is_some_and(|p| {
             let exec = matches!(
@@ -70,8 +81,11 @@ pub fn preflighted(s: &mut State, flow: u64, checks: Vec<Preflight>) -> Vec<Effe
                 Some(Request::Exec { .. } | Request::Shell { .. })
             );
             protected(s, f.ctx, &p.namespace)
-                && (typed_exec || !exec)
-                && (typed_low || p.risk > actions::Risk::Low)
+                && if exec {
+                    typed_exec
+                } else {
+                    level(p.risk) >= typed_from
+                }
         })
     });
     let Some(f) = s

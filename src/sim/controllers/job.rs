@@ -130,6 +130,7 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
     {
         if ok {
             cx.event(&j, false, "Completed", "Job completed", "job-controller");
+            snapshot_taken(cx, &j);
         } else {
             cx.event(
                 &j,
@@ -140,4 +141,25 @@ pub fn reconcile(cx: &mut Cx, k: &Key) {
             );
         }
     }
+}
+
+/// The scenario's volume-snapshot Job does what its logs say: a run that succeeds
+/// leaves a ready VolumeSnapshot of `flextime-data` behind (as the CSI snapshotter
+/// would), so the PVC's backup freshness follows any successful run, manual or not.
+fn snapshot_taken(cx: &mut Cx, job: &serde_json::Value) {
+    let name = obj::name(job);
+    if !name.starts_with("volume-snapshot") {
+        return;
+    }
+    let ns = obj::namespace(job).to_string();
+    let at = fmt_ts(cx.now);
+    let stamp = cx.now.strftime("%Y%m%d%H%M%S").to_string();
+    let v = json!({
+        "metadata": {"name": format!("flextime-data-{stamp}"), "namespace": ns,
+            "creationTimestamp": at, "labels": {"app": "backup", "pvc": "flextime-data"}},
+        "spec": {"source": {"persistentVolumeClaimName": "flextime-data"}, "volumeSnapshotClassName": "csi-aws-vsc"},
+        "status": {"readyToUse": true, "creationTime": at, "restoreSize": "50Gi",
+            "boundVolumeSnapshotContentName": format!("snapcontent-flextime-data-{stamp}")},
+    });
+    let _ = cx.store.create(Kind::VolumeSnapshot, v);
 }
