@@ -320,6 +320,63 @@ async fn incident_detail_views() {
     let pod_text = render_text(&mut s, 80, 24, &theme);
     assert!(pod_text.contains("CrashLoopBackOff"), "{pod_text}");
     s.state.screens.pop();
+    // A pod's conditions, environment and mounts, fetched as the page opens (as the
+    // runtime does): a value from a Secret never shows, only where it comes from.
+    let fleet_q = s.contexts[0]
+        .data
+        .kinds
+        .pods
+        .values()
+        .find(|p| p.name.starts_with("fleet-q-"))
+        .map(|p| p.name.to_string())
+        .expect("a fleet-q pod");
+    let detail =
+        kdeck::cluster::fetch::pod_detail(common::kube_client(&c.kubeconfig).await, "fleet-q", &fleet_q)
+            .await;
+    s.state.yaml = Some(YamlDoc {
+        request: 9_999,
+        lines: None,
+        events_of: None,
+    });
+    let _ = s.step(Event::Done(Done::Fetched {
+        request: 9_999,
+        result: detail,
+    }));
+    let pod = target(ResKind::Pod, "fleet-q", &fleet_q);
+    s.state.screens.push(Screen::Describe {
+        target: pod.clone(),
+        scroll: 0,
+    });
+    let page: Vec<String> = kdeck::ui::describe::lines(&s.state, &pod, 80)
+        .into_iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    let page = page.join("\n");
+    for want in [
+        "Conditions:",
+        "Ready",
+        "Environment:",
+        "FLEET_Q_LOG_LEVEL",
+        "<secret fleet-q-secrets/snowflake-account: hidden>",
+        "Mounts:",
+    ] {
+        assert!(page.contains(want), "{want}:\n{page}");
+    }
+    for secret in ["postgres://", "fake-db-pass", "fake-redis-pass"] {
+        assert!(!page.contains(secret), "a secret's value on the page:\n{page}");
+    }
+    let at = page
+        .lines()
+        .position(|l| l.contains("Environment:"))
+        .unwrap_or(0);
+    if let Some(Screen::Describe { scroll, .. }) = s.state.screens.last_mut() {
+        *scroll = at.saturating_sub(2);
+    }
+    snap(
+        "incident_describe_pod_env_80x24",
+        &render_text(&mut s, 80, 24, &theme),
+    );
+    s.state.screens.pop();
     // YAML, fetched over HTTP the way the runtime does.
     let client = common::kube_client(&c.kubeconfig).await;
     let yaml = kdeck::cluster::fetch::yaml(
