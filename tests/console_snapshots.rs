@@ -432,8 +432,49 @@ async fn action_dialogs_and_the_audit_view() {
     );
     assert!(confirm.contains("[HIGH]"), "{confirm}");
     shot(&mut s, "rollback_confirm");
+    // Set image as the runbook does (flagwise-api api=flagwise/api:v1.1.0): the line,
+    // then the plan with the template diff and the server's checks.
+    press(
+        &mut s,
+        &[code(Code::Esc), code(Code::Esc), code(Code::Char('/'))],
+    );
+    press(&mut s, &chars("flagwise-api"));
+    press(&mut s, &[code(Code::Enter), code(Code::Char('i'))]);
+    press(&mut s, &[kdeck::config::keymap::Key::ctrl('u')]);
+    press(&mut s, &chars("flagwise/api:v1.1.0"));
+    shot(&mut s, "set_image_line");
+    let fx = press(&mut s, &[code(Code::Enter)]);
+    let (flow, request) = fx
+        .iter()
+        .find_map(|e| match e {
+            kdeck::app::Effect::Preflight { flow, request, .. } => Some((*flow, request.clone())),
+            _ => None,
+        })
+        .expect("preflight asked");
+    let checks = kdeck::actions::run::preflight(&client, &request).await;
+    assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+    let _ = s.step(Event::Done(Done::Preflighted { flow, checks }));
+    press(&mut s, &chars("flagwise-a"));
+    let confirm = render_text(&mut s, 80, 24, &theme);
+    for want in [
+        "set-image deploy/flagwise-api",
+        "[MEDIUM]",
+        "- api image flagwise/api:v1.0.0",
+        "+ api image flagwise/api:v1.1.0",
+        "HPA flagwise-api-hpa scales",
+        "✓ dry run: PATCH deploy/flagwise-api (api image)",
+        "type flagwise-api and press enter",
+    ] {
+        assert!(confirm.contains(want), "{want}:\n{confirm}");
+    }
+    shot(&mut s, "set_image_confirm");
+    press(
+        &mut s,
+        &[code(Code::Esc), code(Code::Esc), code(Code::Char('/'))],
+    );
+    press(&mut s, &chars("flextime-api"));
+    press(&mut s, &[code(Code::Enter)]);
     // The audit view, after a cancellation and a refusal.
-    press(&mut s, &[code(Code::Esc)]);
     let mut log = kdeck::audit::AuditLog::open(&c.dir.path().join("audit")).expect("log");
     for (i, (action, outcome)) in [
         ("rollback", kdeck::audit::Outcome::Cancelled),
