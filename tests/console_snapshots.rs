@@ -461,7 +461,7 @@ async fn action_dialogs_and_the_audit_view() {
         "[MEDIUM]",
         "- api image flagwise/api:v1.0.0",
         "+ api image flagwise/api:v1.1.0",
-        "HPA flagwise-api-hpa scales",
+        "HPA flagwise-api-hpa (3–10) scales it: the replica count is unaffected",
         "✓ dry run: PATCH deploy/flagwise-api (api image)",
         "type flagwise-api and press enter",
     ] {

@@ -282,7 +282,7 @@ fn warnings(d: &ClusterData, dep: &DeploymentRec, image: &ImageRef) -> Vec<Strin
             && h.target_name.as_ref() == name.as_ref()
     }) {
         w.push(format!(
-            "HPA {} scales deploy/{name} ({}–{}): the replica count is unaffected",
+            "HPA {} ({}–{}) scales it: the replica count is unaffected",
             h.meta.name, h.min, h.max
         ));
     }
@@ -299,7 +299,7 @@ fn warnings(d: &ClusterData, dep: &DeploymentRec, image: &ImageRef) -> Vec<Strin
     }
     if let Some(cc) = dep.meta.annotation(CHANGE_CAUSE) {
         w.push(format!(
-            "the new revision keeps the change-cause {:?} (kubectl set image does not update it either)",
+            "the new revision's change-cause stays {:?} (kubectl set image does not update it)",
             crate::util::sanitize::line(cc, 80)
         ));
     }
@@ -425,7 +425,8 @@ pub fn verify(d: &ClusterData, req: &Request) -> Progress {
     let live: Vec<&PodRec> =
         crate::fleet::workloads::pods_of(d, WorkloadKind::Deployment, namespace, name)
             .into_iter()
-            .filter(|p| !p.deleting)
+            // Terminating and finished (evicted) pods are no longer part of it.
+            .filter(|p| !p.deleting && !matches!(p.phase.as_ref(), "Succeeded" | "Failed"))
             .collect();
     let new_ready = live.iter().filter(|p| runs(p) && p.ready).count();
     let old = live.iter().filter(|p| !runs(p)).count();
@@ -599,12 +600,12 @@ mod tests {
             p.blast
         );
         assert!(
-            all.contains("HPA web scales deploy/web (3–9): the replica count is unaffected"),
+            all.contains("HPA web (3–9) scales it: the replica count is unaffected"),
             "{all}"
         );
         assert!(all.contains("no tag: it means latest"), "{all}");
         assert!(
-            all.contains("keeps the change-cause \"kubectl set image deployment/web app=web:v1\""),
+            all.contains("change-cause stays \"kubectl set image deployment/web app=web:v1\""),
             "{all}"
         );
         // Only the chosen container's line changes.
@@ -712,6 +713,12 @@ mod tests {
             "{:?}",
             verify(&d, &req)
         );
+        // An evicted pod on the old image does not hold it back.
+        let mut evicted = pod("shop", "web-aaa-0", "web-aaa", None, 0);
+        evicted.containers[0].image = Arc::from("img:0");
+        evicted.phase = Arc::from("Failed");
+        d.apply(Object::Pod(evicted));
+        assert!(matches!(verify(&d, &req), Progress::Done(_)));
         // A pod still on another image: not yet.
         let mut p = pod("shop", "web-aaa-3", "web-aaa", None, 0);
         p.containers[0].image = Arc::from("img:0");
