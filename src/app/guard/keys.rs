@@ -1,6 +1,6 @@
-//! Keys while an action's dialog is open: the menu, the count, revision and image inputs,
-//! the confirmation (`y`/`N`, or the typed name in a text area), cancelling (recorded)
-//! and hiding a running action.
+//! Keys while an action's dialog is open: the menu, the count, revision and image
+//! inputs, the confirmation (`y`/`N`, or the typed name in a text area), cancelling
+//! (recorded) and hiding a running action.
 
 use super::*;
 
