@@ -340,6 +340,162 @@ async fn scale_hpa_bounds_restart_pause_and_undo_are_seen_by_kubectl() {
     verify_ok(data.path());
 }
 
+/// The runbook's `kubectl set image deployment/flagwise-api api=flagwise/api:v1.1.0`,
+/// from the console: kubectl sees the new image and a completed rollout, the audit
+/// has it; undo rolls back to the revision before, and kubectl sees the old image.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_image_rolls_out_is_audited_and_undone_by_a_rollback() {
+    let c = cluster(Scenario::Calm).await;
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::start(&c, data.path()).await;
+    let k = c.kubectl(KUBECTL);
+    let ns = ["-n", "flagwise"];
+    let image = || async {
+        k.run(&[
+            "get",
+            "deploy",
+            "flagwise-api",
+            ns[0],
+            ns[1],
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ])
+        .await
+        .out()
+        .to_string()
+    };
+    let rolled_out = || async {
+        let status = k
+            .run(&[
+                "rollout",
+                "status",
+                "deployment/flagwise-api",
+                ns[0],
+                ns[1],
+                "--timeout=60s",
+            ])
+            .await;
+        assert!(
+            status.out().contains("successfully rolled out"),
+            "{}",
+            status.stdout
+        );
+    };
+    assert_eq!(image().await, "flagwise/api:v1.0.0");
+
+    // One container: the image line opens prefilled with the one it runs.
+    d.pick("flagwise-api").await;
+    d.keys("i");
+    assert_eq!(d.stage(), "image");
+    d.key(kdeck::config::keymap::Key::ctrl('u'));
+    d.keys("flagwise/api:v1.1.0");
+    d.code(Code::Enter);
+    d.until_stage(&["confirm", "refused"]).await;
+    let plan = d
+        .s()
+        .flow
+        .as_ref()
+        .and_then(|f| f.plan.clone())
+        .expect("a plan");
+    assert_eq!(
+        plan.diff,
+        [
+            "- api image flagwise/api:v1.0.0",
+            "+ api image flagwise/api:v1.1.0"
+        ]
+    );
+    assert!(
+        plan.warnings.iter().any(|w| w.contains("HPA flagwise-api")),
+        "{:?}",
+        plan.warnings
+    );
+    let (o, detail) = confirm(&mut d, "flagwise-api").await;
+    assert_eq!(o, Outcome::Succeeded, "{detail}");
+    assert!(
+        detail.contains("every pod runs flagwise/api:v1.1.0"),
+        "{detail}"
+    );
+    assert_eq!(image().await, "flagwise/api:v1.1.0");
+    rolled_out().await;
+    let pods = k
+        .run(&[
+            "get",
+            "pods",
+            ns[0],
+            ns[1],
+            "-l",
+            "app=flagwise-api",
+            "-o",
+            "jsonpath={.items[*].spec.containers[0].image}",
+        ])
+        .await;
+    assert!(
+        pods.out()
+            .split_whitespace()
+            .all(|i| i == "flagwise/api:v1.1.0"),
+        "{}",
+        pods.stdout
+    );
+    let recs = kdeck::audit::export::records(&data.path().join("audit")).expect("records");
+    let set: Vec<_> = recs.iter().filter(|r| r.action == "set-image").collect();
+    assert_eq!(
+        set.iter().map(|r| (r.phase, r.outcome)).collect::<Vec<_>>(),
+        [
+            (Phase::Intent, None),
+            (Phase::Outcome, Some(Outcome::Succeeded))
+        ]
+    );
+    assert_eq!(set[0].target, "deploy/flagwise-api");
+    assert_eq!(set[0].params["request"]["image"], "flagwise/api:v1.1.0");
+    assert_eq!(set[0].params["request"]["from"], "flagwise/api:v1.0.0");
+    // As kubectl without --record: no change-cause of its own.
+    let cause = k
+        .run(&[
+            "get",
+            "deploy",
+            "flagwise-api",
+            ns[0],
+            ns[1],
+            "-o",
+            "jsonpath={.metadata.annotations.kubernetes\\.io/change-cause}",
+        ])
+        .await;
+    assert!(!cause.out().contains("v1.1.0"), "{}", cause.stdout);
+
+    // Undo: the list says it rolls back to the revision before; kubectl sees v1.0.0.
+    d.keys("U");
+    d.until_stage(&["pick-undo"]).await;
+    let Some(Stage::PickUndo { items, .. }) = d.s().flow.as_ref().map(|f| &f.stage) else {
+        panic!("no undo list")
+    };
+    let (_, what, undo) = &items[0];
+    assert!(what.ends_with("set-image deploy/flagwise-api"), "{what}");
+    let undo = undo.as_deref().expect("undoable");
+    assert!(
+        undo.starts_with(
+            "rollback: revision 3 (flagwise/api:v1.1.0) → revision 2 (flagwise/api:v1.0.0)"
+        ),
+        "{undo}"
+    );
+    d.code(Code::Enter);
+    let (o, detail) = confirm(&mut d, "flagwise-api").await;
+    assert_eq!(o, Outcome::Succeeded, "{detail}");
+    assert_eq!(image().await, "flagwise/api:v1.0.0");
+    rolled_out().await;
+    let recs = audit_outcomes(data.path());
+    assert_eq!(
+        recs.iter()
+            .filter(|(_, p, o)| *p == Phase::Outcome && *o == Some(Outcome::Succeeded))
+            .map(|(w, _, _)| w.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "set-image deploy/flagwise-api",
+            "rollback deploy/flagwise-api"
+        ]
+    );
+    verify_ok(data.path());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_rbac_denial_is_shown_before_trying_then_refused_audited_and_nothing_written() {
     let c = cluster(Scenario::Calm).await;
@@ -524,7 +680,7 @@ async fn read_only_sends_no_writes_whatever_is_pressed() {
         });
         for row in ["flextime-api", "dashboard-blue", "volume-snapshot", "redis"] {
             d.pick(row).await;
-            for k in ["S", "R", "r", "P", "B", "T", "b", "U"] {
+            for k in ["S", "R", "r", "i", "P", "B", "T", "b", "U"] {
                 d.keys(k);
                 assert!(d.s().flow.is_none(), "{row} {k}: a flow started");
                 // (Undo names its context only once the log has an action to undo.)

@@ -330,9 +330,12 @@ async fn incident_detail_views() {
         .find(|p| p.name.starts_with("fleet-q-"))
         .map(|p| p.name.to_string())
         .expect("a fleet-q pod");
-    let detail =
-        kdeck::cluster::fetch::pod_detail(common::kube_client(&c.kubeconfig).await, "fleet-q", &fleet_q)
-            .await;
+    let detail = kdeck::cluster::fetch::pod_detail(
+        common::kube_client(&c.kubeconfig).await,
+        "fleet-q",
+        &fleet_q,
+    )
+    .await;
     s.state.yaml = Some(YamlDoc {
         request: 9_999,
         lines: None,
@@ -363,7 +366,10 @@ async fn incident_detail_views() {
         assert!(page.contains(want), "{want}:\n{page}");
     }
     for secret in ["postgres://", "fake-db-pass", "fake-redis-pass"] {
-        assert!(!page.contains(secret), "a secret's value on the page:\n{page}");
+        assert!(
+            !page.contains(secret),
+            "a secret's value on the page:\n{page}"
+        );
     }
     let at = page
         .lines()
@@ -589,8 +595,49 @@ async fn action_dialogs_and_the_audit_view() {
     );
     assert!(confirm.contains("[HIGH]"), "{confirm}");
     shot(&mut s, "rollback_confirm");
+    // Set image as the runbook does (flagwise-api api=flagwise/api:v1.1.0): the line,
+    // then the plan with the template diff and the server's checks.
+    press(
+        &mut s,
+        &[code(Code::Esc), code(Code::Esc), code(Code::Char('/'))],
+    );
+    press(&mut s, &chars("flagwise-api"));
+    press(&mut s, &[code(Code::Enter), code(Code::Char('i'))]);
+    press(&mut s, &[kdeck::config::keymap::Key::ctrl('u')]);
+    press(&mut s, &chars("flagwise/api:v1.1.0"));
+    shot(&mut s, "set_image_line");
+    let fx = press(&mut s, &[code(Code::Enter)]);
+    let (flow, request) = fx
+        .iter()
+        .find_map(|e| match e {
+            kdeck::app::Effect::Preflight { flow, request, .. } => Some((*flow, request.clone())),
+            _ => None,
+        })
+        .expect("preflight asked");
+    let checks = kdeck::actions::run::preflight(&client, &request).await;
+    assert!(checks.iter().all(|c| c.ok), "{checks:?}");
+    let _ = s.step(Event::Done(Done::Preflighted { flow, checks }));
+    press(&mut s, &chars("flagwise-a"));
+    let confirm = render_text(&mut s, 80, 24, &theme);
+    for want in [
+        "set-image deploy/flagwise-api",
+        "[HIGH]",
+        "- api image flagwise/api:v1.0.0",
+        "+ api image flagwise/api:v1.1.0",
+        "HPA flagwise-api-hpa (3–10) scales it: the replica count is unaffected",
+        "✓ dry run: PATCH deploy/flagwise-api (api image)",
+        "type flagwise-api and press enter",
+    ] {
+        assert!(confirm.contains(want), "{want}:\n{confirm}");
+    }
+    shot(&mut s, "set_image_confirm");
+    press(
+        &mut s,
+        &[code(Code::Esc), code(Code::Esc), code(Code::Char('/'))],
+    );
+    press(&mut s, &chars("flextime-api"));
+    press(&mut s, &[code(Code::Enter)]);
     // The audit view, after a cancellation and a refusal.
-    press(&mut s, &[code(Code::Esc)]);
     let mut log = kdeck::audit::AuditLog::open(&c.dir.path().join("audit")).expect("log");
     for (i, (action, outcome)) in [
         ("rollback", kdeck::audit::Outcome::Cancelled),

@@ -1,6 +1,6 @@
 //! Real kubectl (1.31, 1.32, 1.33; fresh discovery cache each) against the simulated
 //! cluster: listing with server-side printing, watch, scale (and the HPA taking it
-//! back), rollout history/undo/restart, create job from a CronJob (protobuf body),
+//! back), rollout history/undo/restart, set image, create job from a CronJob (protobuf body),
 //! service selector patch, auth can-i, the pod and service proxy, and errors printed
 //! exactly as for a real API server.
 
@@ -365,6 +365,81 @@ async fn rollout_restart(v: &str) {
         status.out().contains("successfully rolled out"),
         "{}",
         status.stdout
+    );
+}
+
+/// The runbook's rolling update: `kubectl set image` (a strategic merge patch of the
+/// container by name) makes a new revision that rolls out to every pod.
+async fn set_image_rolls_out(v: &str) {
+    let c = calm().await;
+    let k = c.kubectl(v);
+    let ns = ["-n", "flagwise"];
+    let r = k
+        .run(&[
+            "set",
+            "image",
+            "deployment/flagwise-api",
+            "api=flagwise/api:v1.1.0",
+            ns[0],
+            ns[1],
+        ])
+        .await;
+    assert!(r.out().contains("image updated"), "{}", r.stdout);
+    let image = k
+        .run(&[
+            "get",
+            "deploy",
+            "flagwise-api",
+            ns[0],
+            ns[1],
+            "-o",
+            "jsonpath={.spec.template.spec.containers[*].image}",
+        ])
+        .await;
+    assert_eq!(image.out(), "flagwise/api:v1.1.0");
+    let status = k
+        .run(&[
+            "rollout",
+            "status",
+            "deployment/flagwise-api",
+            ns[0],
+            ns[1],
+            "--timeout=60s",
+        ])
+        .await;
+    assert!(
+        status.out().contains("successfully rolled out"),
+        "{}",
+        status.stdout
+    );
+    k.until(
+        &[
+            "get",
+            "pods",
+            "-l",
+            "app=flagwise-api",
+            ns[0],
+            ns[1],
+            "-o",
+            "jsonpath={.items[*].spec.containers[0].image}",
+        ],
+        WAIT,
+        |o| !o.trim().is_empty() && o.split_whitespace().all(|i| i == "flagwise/api:v1.1.0"),
+    )
+    .await;
+    let hist = k
+        .run(&[
+            "rollout",
+            "history",
+            "deployment/flagwise-api",
+            ns[0],
+            ns[1],
+        ])
+        .await;
+    assert!(
+        hist.out().lines().any(|l| l.starts_with("3 ")),
+        "{}",
+        hist.stdout
     );
 }
 
@@ -931,6 +1006,7 @@ macro_rules! per_version {
             t!(hpa_takes_manual_scale_back);
             t!(rollout_history_and_undo);
             t!(rollout_restart);
+            t!(set_image_rolls_out);
             t!(create_job_from_cronjob);
             t!(patch_service_selector_moves_endpoints);
             t!(auth_can_i_yes_and_no);

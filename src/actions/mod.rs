@@ -23,6 +23,7 @@ pub mod reveal;
 pub mod rollback;
 pub mod run;
 pub mod scale;
+pub mod set_image;
 pub mod traffic;
 pub mod undo;
 
@@ -99,6 +100,18 @@ pub enum Request {
         name: String,
         paused: bool,
     },
+    /// One container's image (`kubectl set image`).
+    SetImage {
+        workload: Workload,
+        namespace: String,
+        name: String,
+        container: String,
+        image: String,
+        /// The image the plan saw (another one at execution is a conflict).
+        from: String,
+        /// The revision current when planned (what undo rolls back to).
+        from_revision: Option<i64>,
+    },
     BreakerReset {
         namespace: String,
         workload: String,
@@ -169,6 +182,7 @@ impl Request {
             | Request::Rollback { namespace, .. }
             | Request::Restart { namespace, .. }
             | Request::Pause { namespace, .. }
+            | Request::SetImage { namespace, .. }
             | Request::BreakerReset { namespace, .. }
             | Request::SwitchTraffic { namespace, .. }
             | Request::TriggerBackup { namespace, .. }
@@ -210,6 +224,12 @@ impl Request {
                 namespace,
                 name,
                 ..
+            }
+            | Request::SetImage {
+                workload,
+                namespace,
+                name,
+                ..
             } => Access::new("patch", "apps", workload.plural(), "", namespace, name),
             Request::BreakerReset { namespace, .. } => {
                 Access::new("create", "", "pods", "proxy", namespace, "")
@@ -240,7 +260,7 @@ impl Request {
     /// How long verification may take before the action is reported as not observed.
     pub fn verify_timeout(&self) -> i64 {
         match self {
-            Request::Rollback { .. } | Request::Restart { .. } => 300,
+            Request::Rollback { .. } | Request::Restart { .. } | Request::SetImage { .. } => 300,
             Request::Scale { .. } | Request::TriggerBackup { .. } => 180,
             _ => 60,
         }
@@ -267,6 +287,7 @@ pub fn verify(d: &ClusterData, req: &Request) -> Progress {
         Request::Rollback { .. } => rollback::verify(d, req),
         Request::Restart { .. } => restart::verify(d, req),
         Request::Pause { .. } => pause::verify(d, req),
+        Request::SetImage { .. } => set_image::verify(d, req),
         // Verified when sent: each pod's health is probed again after its reset.
         Request::BreakerReset { .. } => Progress::Done(String::new()),
         Request::SwitchTraffic { .. } => traffic::verify(d, req),
@@ -317,6 +338,9 @@ pub struct Plan {
     pub after: String,
     /// "4 pods will terminate", "traffic of svc/dashboard moves to 3 green pods".
     pub blast: String,
+    /// The pod template's lines that change (`- `/`+ `), as the rollback picker
+    /// shows them (empty for actions that do not change a template).
+    pub diff: Vec<String>,
     pub risk: Risk,
     pub warnings: Vec<String>,
     /// The conditions the plan checked against what is on screen (a traffic
@@ -342,6 +366,7 @@ impl Plan {
             before: String::new(),
             after: String::new(),
             blast: String::new(),
+            diff: Vec::new(),
             risk: Risk::Low,
             warnings: Vec::new(),
             gate: Vec::new(),

@@ -1,7 +1,8 @@
 //! Undo the last action, from the audit log: the newest succeeded action (not already
 //! undone) is read back from its record — the request it sent and the state it
 //! changed from — and planned in reverse like any other action (its own plan,
-//! preflight and confirmation). Restarts, breaker resets and backups cannot be undone.
+//! preflight and confirmation). A set image is undone by rolling back to the revision
+//! that was current before it. Restarts, breaker resets and backups cannot be undone.
 
 use super::{HealthOf, Plan, Request, Workload};
 use crate::audit::{Outcome, Phase, Record};
@@ -110,6 +111,17 @@ pub fn plan(d: &ClusterData, ctx: CtxId, last: &Last, health: HealthOf) -> Resul
             name,
             paused,
         } => super::pause::plan(d, ctx, namespace, name, !paused)?,
+        Request::SetImage {
+            namespace,
+            name,
+            from_revision: Some(rev),
+            ..
+        } => super::rollback::plan(d, ctx, namespace, name, Some(*rev))?,
+        Request::SetImage { name, .. } => {
+            return Err(format!(
+                "the set image of deploy/{name} did not record the revision it left"
+            ));
+        }
         Request::SwitchTraffic {
             namespace,
             service,
@@ -310,5 +322,55 @@ mod tests {
         let records = vec![record("r1", Outcome::Succeeded, &rb, None)];
         let p = plan(&d, 0, &last(&records).unwrap(), &none).unwrap();
         assert!(p.after.starts_with("revision 2"), "{p:?}");
+    }
+
+    #[test]
+    fn a_set_image_is_undone_by_rolling_back_to_the_revision_before_it() {
+        // The image was set at revision 2, making revision 3 current.
+        let mut d = ClusterData::default();
+        d.apply(Object::Deployment(deployment(
+            "ns",
+            "api",
+            2,
+            2,
+            3,
+            ("True", "NewReplicaSetAvailable"),
+        )));
+        for (rev, rs) in [(2, "api-b"), (3, "api-c")] {
+            d.apply(Object::ReplicaSet(replicaset("ns", rs, "api", rev, 1)));
+        }
+        let none = |_: &str| None;
+        let set = |from_revision| Request::SetImage {
+            workload: Workload::Deployment,
+            namespace: "ns".into(),
+            name: "api".into(),
+            container: "app".into(),
+            image: "img:3".into(),
+            from: "img:2".into(),
+            from_revision,
+        };
+        let records = vec![record("s1", Outcome::Succeeded, &set(Some(2)), None)];
+        assert_eq!(undoable(&records).len(), 1);
+        let p = plan(&d, 0, &last(&records).unwrap(), &none).unwrap();
+        assert_eq!(p.action, "rollback");
+        assert_eq!(
+            (p.before.as_str(), p.after.as_str()),
+            ("revision 3 (img:3)", "revision 2 (img:2) — rev 2")
+        );
+        assert_eq!(p.params["undoes"], "s1");
+        assert!(matches!(
+            p.request,
+            Some(Request::Rollback {
+                to_revision: 2,
+                from_revision: Some(3),
+                ..
+            })
+        ));
+        let records = vec![record("s2", Outcome::Succeeded, &set(None), None)];
+        assert!(
+            plan(&d, 0, &last(&records).unwrap(), &none)
+                .unwrap_err()
+                .contains("did not record the revision")
+        );
     }
 }

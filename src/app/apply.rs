@@ -147,6 +147,7 @@ pub fn apply(s: &mut State, a: Command) -> Vec<Effect> {
         Command::ActScale
         | Command::ActRollback
         | Command::ActRestart
+        | Command::ActSetImage
         | Command::ActPause
         | Command::ActBreaker
         | Command::ActTraffic

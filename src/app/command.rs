@@ -44,6 +44,7 @@ pub enum Command {
     ActScale,
     ActRollback,
     ActRestart,
+    ActSetImage,
     ActPause,
     ActBreaker,
     ActTraffic,
@@ -184,6 +185,11 @@ const TABLE: &[(Command, &str, &str)] = &[
         Command::ActRestart,
         "action.restart",
         "restart the selected Deployment's rollout",
+    ),
+    (
+        Command::ActSetImage,
+        "action.set-image",
+        "set a container's image in the selected Deployment (kubectl set image)",
     ),
     (
         Command::ActPause,

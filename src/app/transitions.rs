@@ -162,6 +162,7 @@ impl Transitions {
                     "rollback" => "↺ rolled back",
                     "scale" | "scale-hpa" => "⇅ scaled",
                     "restart" => "↻ restarted",
+                    "set-image" => "↑ image set",
                     "pause" => "‖ paused",
                     "resume" => "▷ resumed",
                     "reset-breaker" => "⟲ breaker reset",

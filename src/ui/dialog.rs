@@ -1,7 +1,8 @@
 //! The guarded-action dialog, drawn from the flow in state: the action menu, the
-//! replica count and revision picker, then the plan (target, before → after, blast
-//! radius, risk, warnings, undo), the server checks, and the confirmation — `y`/`N`
-//! or the typed name — followed by progress and the outcome.
+//! replica count, revision picker and image line, then the plan (target, before →
+//! after, blast radius, the pod template's diff, risk, warnings, undo), the server
+//! checks, and the confirmation — `y`/`N` or the typed name — followed by progress
+//! and the outcome.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -31,6 +32,20 @@ fn kv<'a>(k: &str, v: &str, w: usize, t: &Theme) -> Line<'a> {
     ])
 }
 
+/// A pod template diff's `-`/`+` lines, indented (the rollback picker's and a plan's).
+fn diff_lines<'a>(diff: &[String], w: usize, t: &Theme) -> Vec<Line<'a>> {
+    diff.iter()
+        .map(|d| {
+            let style = if d.starts_with('+') {
+                t.style("severity.ok")
+            } else {
+                t.style("severity.crit")
+            };
+            Line::from(Span::styled(fit(&format!("  {d}"), w), style))
+        })
+        .collect()
+}
+
 fn plan_lines<'a>(s: &State, f: &Flow, p: &Plan, w: usize, t: &Theme) -> Vec<Line<'a>> {
     let mut out = vec![
         Line::from(vec![
@@ -57,6 +72,7 @@ fn plan_lines<'a>(s: &State, f: &Flow, p: &Plan, w: usize, t: &Theme) -> Vec<Lin
         kv("after", &p.after, w, t),
         kv("effect", &p.blast, w, t),
     ];
+    out.extend(diff_lines(&p.diff, w, t));
     for warn in &p.warnings {
         out.push(Line::from(Span::styled(
             fit(&format!("! {warn}"), w),
@@ -109,6 +125,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
         Stage::Menu { .. } => "actions — enter or the key starts one, esc closes".to_string(),
         Stage::Count { hpa: true, .. } => "HPA bounds".into(),
         Stage::Count { .. } => "scale".into(),
+        Stage::Image { .. } => "set image".into(),
         Stage::Pick { .. } => "roll back to which revision?".into(),
         Stage::PickKey { .. } => "reveal which key?".into(),
         Stage::Revealed { key, .. } => format!("{key} — esc closes and wipes it"),
@@ -256,17 +273,49 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
                         t.style("text.dim"),
                     )));
                 }
-                for d in diff {
-                    let style = if d.starts_with('+') {
-                        t.style("severity.ok")
-                    } else {
-                        t.style("severity.crit")
-                    };
-                    lines.push(Line::from(Span::styled(fit(&format!("  {d}"), iw), style)));
-                }
+                lines.extend(diff_lines(&diff, iw, t));
             }
             lines.push(Line::from(Span::styled(
                 "enter plans the rollback · esc cancels",
+                t.style("text.dim"),
+            )));
+        }
+        Stage::Image {
+            target,
+            container,
+            input,
+            now,
+            error,
+        } => {
+            lines.push(Line::from(Span::styled(
+                fit(
+                    &format!(
+                        "image of {container} in deploy/{} in {}",
+                        target.name, target.namespace
+                    ),
+                    iw,
+                ),
+                t.style("title"),
+            )));
+            lines.push(Line::from(vec![
+                Span::styled("image: ", t.style("input.prompt")),
+                Span::styled(fit(&input.text, iw.saturating_sub(7)), t.style("input")),
+            ]));
+            lines.push(Line::from(Span::styled(
+                fit(&format!("now:   {now}"), iw),
+                t.style("text.dim"),
+            )));
+            if let Some(e) = error {
+                lines.push(Line::from(Span::styled(
+                    fit(e, iw),
+                    t.style("dialog.danger"),
+                )));
+            }
+            lines.push(Line::from(Span::styled(
+                fit(
+                    "enter plans it (nothing is sent yet) · ctrl-u clears · esc goes back",
+                    iw,
+                ),
                 t.style("text.dim"),
             )));
         }

@@ -52,27 +52,26 @@ pub fn lines<'a>(stage: &Stage, iw: usize, t: &Theme) -> Option<(Vec<Line<'a>>, 
     let mut keep = None;
     match stage {
         Stage::PickContainer {
+            target,
             pod,
             containers,
             selected,
             then,
-            ..
         } => {
-            out.push(Line::from(Span::styled(
-                fit(&format!("pod/{pod}"), iw),
-                t.style("title"),
-            )));
+            use crate::app::guard::Then;
+            let of = match then {
+                Then::SetImage => format!("deploy/{} pod template", target.name),
+                Then::Shell | Then::Command => format!("pod/{pod}"),
+            };
+            out.push(Line::from(Span::styled(fit(&of, iw), t.style("title"))));
             keep = Some(out.len() + *selected);
             out.extend(picker(containers, *selected, iw, t));
             let what = match then {
-                crate::app::guard::Then::Shell => "a shell",
-                crate::app::guard::Then::Command => "the command",
+                Then::Shell => "enter: a shell goes to this container",
+                Then::Command => "enter: the command goes to this container",
+                Then::SetImage => "enter: then this container's new image",
             };
-            out.push(hint(
-                &format!("enter: {what} goes to this container · esc cancels"),
-                iw,
-                t,
-            ));
+            out.push(hint(&format!("{what} · esc cancels"), iw, t));
         }
         Stage::CommandLine {
             pod,

@@ -234,6 +234,7 @@ pub fn stage_name(s: &kdeck::app::guard::Stage) -> &'static str {
         Stage::Verifying { .. } => "verifying",
         Stage::Finished { .. } => "finished",
         Stage::PickContainer { .. } => "pick-container",
+        Stage::Image { .. } => "image",
         Stage::CommandLine { .. } => "command-line",
         Stage::PickPort { .. } => "pick-port",
         Stage::LocalPort { .. } => "local-port",

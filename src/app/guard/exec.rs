@@ -1,7 +1,8 @@
 //! The exec and port-forward flows before their plan: which pod (a workload's
-//! ready one), which container (a picker when there are several), what command (a
-//! line with this workload's recent commands), which port and which local address.
-//! After the plan they share the common steps (checks, confirmation, audit).
+//! ready one), which container (a picker when there are several — the set image
+//! flow's too), what command (a line with this workload's recent commands), which
+//! port and which local address. After the plan they share the common steps
+//! (checks, confirmation, audit).
 
 use super::*;
 use crate::cluster::kinds::CState;
@@ -11,6 +12,8 @@ use crate::cluster::kinds::CState;
 pub enum Then {
     Command,
     Shell,
+    /// The image of the chosen container is asked for (`super::image`).
+    SetImage,
 }
 
 /// Most recent commands kept per workload.
@@ -96,17 +99,30 @@ pub(super) fn start(s: &mut State, then: Then, t: Target) -> Vec<Effect> {
         s.notify(format!("pod/{pod} has no running container"), true);
         return Vec::new();
     }
-    if names.len() == 1 {
-        return chosen(s, then, t, pod.to_string(), names[0].clone());
+    pick_container(s, then, t, pod.to_string(), names, 0)
+}
+
+/// One container goes straight on; several are picked from (`selected` first).
+pub(super) fn pick_container(
+    s: &mut State,
+    then: Then,
+    t: Target,
+    pod: String,
+    names: Vec<String>,
+    selected: usize,
+) -> Vec<Effect> {
+    if let [only] = names.as_slice() {
+        let only = only.clone();
+        return chosen(s, then, t, pod, only);
     }
     let f = new_flow(
         s,
         t.ctx,
         Stage::PickContainer {
             target: t,
-            pod: pod.to_string(),
+            pod,
             containers: names,
-            selected: 0,
+            selected,
             then,
         },
     );
@@ -114,9 +130,10 @@ pub(super) fn start(s: &mut State, then: Then, t: Target) -> Vec<Effect> {
     Vec::new()
 }
 
-/// A container is chosen: a shell is planned; a command is asked for.
+/// A container is chosen: a shell is planned; a command or an image is asked for.
 fn chosen(s: &mut State, then: Then, t: Target, pod: String, container: String) -> Vec<Effect> {
     match then {
+        Then::SetImage => super::image::ask(s, t, &container),
         Then::Shell => {
             let planned = s
                 .contexts

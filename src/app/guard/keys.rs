@@ -1,6 +1,6 @@
-//! Keys while an action's dialog is open: the menu, the count and revision inputs,
-//! the confirmation (`y`/`N`, or the typed name in a text area), cancelling (recorded)
-//! and hiding a running action.
+//! Keys while an action's dialog is open: the menu, the count, revision and image
+//! inputs, the confirmation (`y`/`N`, or the typed name in a text area), cancelling
+//! (recorded) and hiding a running action.
 
 use super::*;
 
@@ -57,6 +57,7 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
                         | Stage::Pick { .. }
                         | Stage::PickKey { .. }
                         | Stage::PickContainer { .. }
+                        | Stage::Image { .. }
                         | Stage::CommandLine { .. }
                         | Stage::PickPort { .. }
                         | Stage::LocalPort { .. }
@@ -67,7 +68,7 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
         s.notify(why, true);
         return Some(Vec::new());
     }
-    if let Some(fx) = super::exec::key(s, k) {
+    if let Some(fx) = super::exec::key(s, k).or_else(|| super::image::key(s, k)) {
         return Some(fx);
     }
     let f = s.flow.as_mut().filter(|f| !f.hidden)?;
@@ -273,8 +274,9 @@ pub fn key(s: &mut State, k: &Key) -> Option<Vec<Effect>> {
             }
             Some(Vec::new())
         }
-        // Handled by the exec stages' keys.
+        // Handled by the exec and image stages' keys.
         Stage::PickContainer { .. }
+        | Stage::Image { .. }
         | Stage::CommandLine { .. }
         | Stage::PickPort { .. }
         | Stage::LocalPort { .. }

@@ -5,6 +5,7 @@
 //! sent; the effect is then watched in state until it is observed or times out, and
 //! the outcome is audited. Refusals and cancellations are audited too. Read-only
 //! contexts and actions the person may not perform are disabled with the reason.
+//! Some actions ask first: a count, a revision, a key, a container, an image.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -30,6 +31,7 @@ use crate::probe::HealthState;
 
 mod access;
 mod exec;
+mod image;
 mod keys;
 mod outcome;
 
@@ -107,13 +109,22 @@ pub enum Stage {
         value: crate::actions::reveal::Revealed,
         scroll: usize,
     },
-    /// Picking the container of `pod` an exec goes to.
+    /// Picking the container of `pod` an exec goes to (or, for a set image, of the
+    /// target's pod template; `pod` is then empty).
     PickContainer {
         target: Target,
         pod: String,
         containers: Vec<String>,
         selected: usize,
         then: exec::Then,
+    },
+    /// Typing the image of `container` (prefilled with the one it runs, `now`).
+    Image {
+        target: Target,
+        container: String,
+        input: LineInput,
+        now: String,
+        error: Option<String>,
     },
     /// Typing the command to run (up/down: this workload's recent ones).
     CommandLine {
@@ -206,6 +217,7 @@ pub type AccessCache = HashMap<(CtxId, Access), (Option<String>, Ts)>;
 pub const ACTIONS: &[(Command, &str)] = &[
     (Command::ActScale, "scale"),
     (Command::ActRollback, "roll back"),
+    (Command::ActSetImage, "set image"),
     (Command::ActRestart, "restart rollout"),
     (Command::ActPause, "pause / resume rollout"),
     (Command::ActBreaker, "reset circuit breaker"),
@@ -396,6 +408,7 @@ pub fn start(s: &mut State, a: Command, t: Option<Target>) -> Vec<Effect> {
         Command::ActExec => return exec::start(s, exec::Then::Command, t),
         Command::ActShell => return exec::start(s, exec::Then::Shell, t),
         Command::ActForward => return exec::start_forward(s, t),
+        Command::ActSetImage => return image::start(s, t),
         _ => {}
     }
     match a {
@@ -697,7 +710,11 @@ fn add_pdb(s: &State, p: &mut Plan) {
             };
             (l, Some(*replicas))
         }
-        Some(Request::Rollback { name, .. }) | Some(Request::Restart { name, .. }) => {
+        Some(
+            Request::Rollback { name, .. }
+            | Request::Restart { name, .. }
+            | Request::SetImage { name, .. },
+        ) => {
             let k = (Arc::from(p.namespace.as_str()), Arc::from(name.as_str()));
             (
                 c.data.kinds.deployments.get(&k).map(|d| &d.template.labels),
@@ -716,3 +733,5 @@ fn add_pdb(s: &State, p: &mut Plan) {
 mod tests;
 #[cfg(test)]
 mod tests_exec;
+#[cfg(test)]
+mod tests_image;

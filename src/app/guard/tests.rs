@@ -420,7 +420,7 @@ fn access_is_asked_when_the_selection_rests_not_per_row_scrolled_past() {
 fn read_only_disables_every_action_and_sends_nothing() {
     let mut s = state();
     s.state.readonly = true;
-    for k in ["S", "R", "r", "P", "B", "T", "b", "U"] {
+    for k in ["S", "R", "r", "i", "P", "B", "T", "b", "U"] {
         let fx = press(&mut s, k);
         assert!(fx.is_empty(), "{k}: {fx:?}");
         assert!(s.flow.is_none());
