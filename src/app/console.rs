@@ -38,6 +38,9 @@ pub struct Console {
     /// What the on-screen workloads were last computed from, and the set sent.
     focus_of: Option<FocusOf>,
     sent_focus: Arc<Focus>,
+    /// Replaying a recording: the rows are rebuilt on the clock and on `Refresh`
+    /// only, so a moment's state depends on the entries before it, not on timing.
+    replay: bool,
 }
 
 /// What the on-screen set depends on (recomputed only when one of these moves).
@@ -85,7 +88,13 @@ impl Console {
             pause: REBUILD,
             focus_of: None,
             sent_focus: Arc::new(Focus::new()),
+            replay: false,
         }
+    }
+
+    /// Rebuilds only on the clock and on `Refresh` (a replay's exact seeking).
+    pub fn set_replay(&mut self) {
+        self.replay = true;
     }
 
     /// Applies one event; returns the effects to run.
@@ -101,6 +110,7 @@ impl Console {
             )
         );
         let was_loading = self.state.loading();
+        let clocked = matches!(ev, Event::Tick(_) | Event::Refresh);
         let report = !arrival
             && matches!(
                 ev,
@@ -112,8 +122,12 @@ impl Console {
         // the picture is shown at once.
         let completes = was_loading && !self.state.loading();
         let pause = self.pause_while(was_loading);
-        let paused = (report || (arrival && !completes))
-            && self.last_rebuild.is_some_and(|t| t.elapsed() < pause);
+        let paused = if self.replay {
+            !clocked
+        } else {
+            (report || (arrival && !completes))
+                && self.last_rebuild.is_some_and(|t| t.elapsed() < pause)
+        };
         if self.state.stale() && !paused {
             let t = Instant::now();
             self.state.refresh();

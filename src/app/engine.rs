@@ -43,6 +43,8 @@ pub struct Engine {
     shell: Option<super::effect::Effect>,
     /// A front end with a terminal runs this loop (else a shell is declined at once).
     terminal: bool,
+    /// The flight recorder (or `--record FILE`): what comes in, and the audited actions.
+    recorder: Option<super::record::write::Recorder>,
 }
 
 fn now() -> i64 {
@@ -76,7 +78,21 @@ impl Engine {
             reports: 0,
             shell: None,
             terminal: false,
+            recorder: None,
         }
+    }
+
+    /// Writes what the recorder holds and closes its file (the quit path does it
+    /// when the engine is dropped).
+    pub fn stop_recording(&mut self) {
+        if let Some(mut r) = self.recorder.take() {
+            r.finish();
+        }
+    }
+
+    /// Records everything that comes in from here on.
+    pub fn record_to(&mut self, r: super::record::write::Recorder) {
+        self.recorder = Some(r);
     }
 
     /// Reports from sources fed so far.
@@ -89,7 +105,25 @@ impl Engine {
         if matches!(ev, Event::Cluster(_) | Event::Probe(_)) {
             self.reports += 1;
         }
-        for fx in self.console.step(ev) {
+        if let Some(r) = self.recorder.as_mut()
+            && let Some(e) = super::record::Entry::of(&ev)
+        {
+            r.record(e);
+        }
+        let noted = self.console.state.transitions.pushed;
+        let fx = self.console.step(ev);
+        // What an action's end noted (its row mark) goes on record as noted, so a
+        // replay shows the row as it was.
+        if let Some(r) = self.recorder.as_mut() {
+            let t = &self.console.state.transitions;
+            let new = (t.pushed - noted) as usize;
+            for st in t.items.iter().rev().take(new).rev() {
+                if matches!(st.what, super::transitions::Transition::Action { .. }) {
+                    r.record(super::record::Entry::Noted { noted: st.clone() });
+                }
+            }
+        }
+        for fx in fx {
             match fx {
                 super::effect::Effect::Shell { .. } if self.terminal => self.shell = Some(fx),
                 // Without a terminal the runtime ends it at once (and says why).

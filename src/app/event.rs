@@ -34,6 +34,8 @@ pub enum Event {
     Signal(Stop),
     /// The terminal went away (input closed, output failing: a dropped SSH link).
     TerminalClosed,
+    /// A replayed recording: what an action's end noted then (its row mark).
+    Noted(super::transitions::Stamped),
 }
 
 /// What a finished effect reports.

@@ -361,7 +361,7 @@ pub fn text(
                 r.name,
                 r.kind.short(),
                 r.rollout.text(),
-                r.assessment.summary(),
+                crate::util::age::plain(&r.assessment.summary()),
                 r.images
             )
         }
@@ -410,7 +410,7 @@ pub fn text(
                 r.key.workload,
                 r.key.name,
                 r.state.label(),
-                r.reason
+                crate::util::age::plain(&r.reason)
             )
         }
         ListView::Backups => {
@@ -420,7 +420,7 @@ pub fn text(
                 r.namespace,
                 r.name,
                 r.freshness.label(),
-                r.why
+                crate::util::age::plain(&r.why)
             )
         }
         ListView::Alerts => {

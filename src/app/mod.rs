@@ -21,6 +21,7 @@ pub mod lists;
 pub mod logs;
 pub mod nav;
 pub mod quit;
+pub mod record;
 pub mod runtime;
 pub mod sort;
 pub mod state;

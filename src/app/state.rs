@@ -403,9 +403,15 @@ impl State {
         self.contexts.get(ctx).map_or("?", |c| c.spec.name.as_str())
     }
 
-    /// Since when context `ctx` has not been answering (its rows are as old as that).
+    /// Since when context `ctx`'s API server has not been answering (its rows are as
+    /// old as that). One kind's failing watch is not this: the header says it, and
+    /// the rest of the cluster is live.
     pub fn stale_since(&self, ctx: CtxId) -> Option<Ts> {
-        match self.contexts.get(ctx)?.reach() {
+        let c = self.contexts.get(ctx)?;
+        if !self.api_down.contains(&ctx) && !matches!(c.ping, Some(Err(_))) {
+            return None;
+        }
+        match c.reach() {
             Reach::Stale { since, .. } => Some(since),
             _ => None,
         }
@@ -453,7 +459,7 @@ impl State {
                         name: b.name.to_string(),
                         from: *prev,
                         to: b.freshness,
-                        why: crate::util::age::clocked(&b.why, self.now),
+                        why: crate::util::age::clocked(&b.why, self.ctx_now(b.ctx)),
                     },
                 );
             }
@@ -516,19 +522,12 @@ impl State {
                     now: self.now + c.skew,
                 })
                 .collect();
-            // Not answering: the ping failed, or the watches are failing.
-            let down: HashSet<CtxId> = self
-                .api_down
-                .iter()
-                .copied()
-                .chain((0..self.contexts.len()).filter(|&c| self.stale_since(c).is_some()))
-                .collect();
             let extras = Extras {
                 health: &self.health,
                 alerts: &self.alert_feeds,
                 watching: &self.watching,
                 probe_all: &self.probe_all,
-                api_down: &down,
+                api_down: &self.api_down,
             };
             self.fleet = Fleet::build(&ctxs, needs, extras);
             if let Some(b) = &self.browse {

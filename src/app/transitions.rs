@@ -13,7 +13,7 @@ use crate::probe::HealthState;
 /// Most transitions kept.
 pub const KEEP: usize = 2000;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Transition {
     Health {
         ctx: Option<CtxId>,
@@ -121,15 +121,17 @@ impl Transition {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Stamped {
     pub at: Ts,
     pub what: Transition,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Transitions {
     pub items: VecDeque<Stamped>,
+    /// How many were ever pushed (the recorder's place in them).
+    pub pushed: u64,
 }
 
 /// How long a row says what was last done to it.
@@ -181,6 +183,7 @@ impl Transitions {
     }
 
     pub fn push(&mut self, at: Ts, what: Transition) {
+        self.pushed += 1;
         self.items.push_back(Stamped { at, what });
         while self.items.len() > KEEP {
             self.items.pop_front();

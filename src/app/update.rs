@@ -41,6 +41,10 @@ pub(super) fn update(s: &mut State, ev: Event) -> Vec<Effect> {
             Vec::new()
         }
         Event::Refresh => Vec::new(),
+        Event::Noted(n) => {
+            s.transitions.push(n.at, n.what);
+            Vec::new()
+        }
         Event::Signal(sig) => quit::quit(s, Cause::Signal(sig)),
         Event::TerminalClosed => quit::quit(s, Cause::TerminalClosed),
     };

@@ -21,6 +21,8 @@ pub struct Launch {
     pub namespaces: Vec<String>,
     pub all_namespaces: bool,
     pub readonly: bool,
+    /// `--record FILE`; else the flight recorder.
+    pub record: Option<PathBuf>,
 }
 
 impl Launch {
@@ -36,6 +38,7 @@ impl Launch {
                 .collect(),
             all_namespaces: k.all_namespaces,
             readonly: k.readonly,
+            record: k.record.clone(),
         }
     }
 }
@@ -115,7 +118,36 @@ pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
     // go through the quit path.
     let signals = crate::util::signals::Signals::install()
         .map_err(|e| format!("cannot watch for signals: {e}"))?;
+    let header = crate::app::record::Header::new(
+        state
+            .contexts
+            .iter()
+            .map(|c| crate::app::record::HeaderContext {
+                name: c.spec.name.clone(),
+                server: c.spec.server.clone(),
+            })
+            .collect(),
+        launch.namespaces.clone(),
+        now,
+    );
     let mut engine = crate::app::engine::Engine::new(Console::new(state), rt, rx, Some(signals));
+    // Always on: nobody has to remember to start it. A recorder that cannot start
+    // (a read-only state directory) is said, and the console runs without it.
+    let target = match &launch.record {
+        Some(f) => crate::app::record::write::Target::File(f.clone()),
+        None => crate::app::record::write::Target::Flight {
+            dir: paths.state_dir.join("recordings"),
+            max_bytes: crate::app::record::write::FLIGHT_MAX_BYTES,
+            max_age: crate::app::record::write::FLIGHT_MAX_AGE,
+        },
+    };
+    match crate::app::record::write::Recorder::start(target, header) {
+        Ok(r) => engine.record_to(r),
+        Err(e) => engine
+            .console
+            .state
+            .notify(format!("not recording this session: {e}"), true),
+    }
     let mut guard = crate::ui::terminal::Guard::enter(loaded.theme.named_only())
         .map_err(|e| format!("cannot set up the terminal: {e}"))?;
     crate::ui::app::run(&mut guard.terminal, &mut engine, &loaded.theme).await;

@@ -49,6 +49,7 @@ pub fn run(args: &DemoArgs, k: &KubeArgs, log_level: &str) -> ExitCode {
             namespaces: k.namespaces.clone(),
             all_namespaces: k.namespaces.is_empty(),
             readonly: k.readonly,
+            record: k.record.clone(),
         };
         let r = console(launch, &paths).await;
         handle.shutdown().await;

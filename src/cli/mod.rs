@@ -50,6 +50,10 @@ pub struct KubeArgs {
     /// Where the audit log lives (default: the data directory).
     #[arg(long, global = true, env = "KDECK_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Record this session to FILE (instead of the flight recorder's rolling files
+    /// under the state directory); replay it with `kdeck replay FILE`.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub record: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]

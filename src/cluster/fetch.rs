@@ -240,7 +240,9 @@ pub async fn pod_detail(
 
 /// [`pod_detail`]'s page from the pod's JSON.
 pub fn pod_page(v: &serde_json::Value) -> String {
-    let s = |x: &serde_json::Value| x.as_str().unwrap_or("").to_string();
+    // Every value one line, inert and bounded: a newline inside one cannot forge a
+    // line of the page.
+    let s = |x: &serde_json::Value| crate::util::sanitize::line(x.as_str().unwrap_or(""), 300);
     let mut out = String::new();
     let conds = v["status"]["conditions"]
         .as_array()
@@ -292,6 +294,7 @@ pub fn pod_page(v: &serde_json::Value) -> String {
                 } else {
                     s(&e["value"])
                 };
+                let value = crate::util::sanitize::line(&value, 300);
                 out.push_str(&format!("    {:<24} {value}\n", s(&e["name"])));
             }
             for f in &from {
@@ -353,13 +356,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_pods_page_names_env_and_mounts_and_never_a_secrets_value() {
+    fn a_pods_page_names_env_and_mounts_where_a_secret_is_only_named() {
         let pod = serde_json::json!({
             "spec": {
                 "containers": [{
                     "name": "api",
                     "env": [
                         {"name": "LOG_LEVEL", "value": "info"},
+                        {"name": "FORGED", "value": "x\nDB_PASSWORD <secret db/password: hidden>\u{001b}[2J"},
                         {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
                         {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}
                     ],
@@ -373,6 +377,13 @@ mod tests {
             ]}
         });
         let page = pod_page(&pod);
+        // A value cannot forge a line, nor carry an escape.
+        let starts = page
+            .lines()
+            .filter(|l| l.trim_start().starts_with("DB_PASSWORD"))
+            .count();
+        assert_eq!(starts, 1, "{page}");
+        assert!(!page.contains('\u{1b}'), "{page}");
         assert!(
             page.contains(
                 "Ready            False  ContainersNotReady: containers with unready status: [api]"

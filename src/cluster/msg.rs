@@ -11,7 +11,7 @@ use super::snapshots::SnapshotRec;
 pub type CtxId = usize;
 
 /// How a watch of one kind is doing.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum FeedStatus {
     Live,
     Failing(String),

@@ -18,7 +18,9 @@ use crate::util::cron::Schedule;
 use crate::util::glob;
 use crate::util::severity::{Assessment, Severity};
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Freshness {
     Fresh,
@@ -43,7 +45,7 @@ impl Freshness {
 }
 
 /// One Job of a backup.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Run {
     pub name: Arc<str>,
     pub start: Option<Ts>,
@@ -59,7 +61,7 @@ impl Run {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum BackupSource {
     CronJob {
         schedule: String,

@@ -236,17 +236,19 @@ impl Fleet {
                     .map(workloads::backup_row),
             );
             rows.extend(workloads::ingress_rows(c));
-            for r in rows.iter_mut() {
-                workloads::link(r, &by_workload, &mut f.alerts);
-            }
             if down {
-                // What a context that stopped answering last said does not page.
+                // What a context whose API server stopped answering last said does
+                // not page (before linking: a configured URL's probe or alert source
+                // that still answers keeps its say).
                 for r in rows.iter_mut() {
                     r.assessment.cap(Severity::Info);
                 }
                 for b in backups.iter_mut() {
                     b.assessment.cap(Severity::Info);
                 }
+            }
+            for r in rows.iter_mut() {
+                workloads::link(r, &by_workload, &mut f.alerts, down);
             }
             f.workloads.extend(rows);
             f.backups.extend(backups);

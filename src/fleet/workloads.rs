@@ -572,10 +572,13 @@ pub fn ingress_rows(c: &super::Ctx) -> Vec<WorkloadRow> {
 }
 
 /// Adds what probes and alerts say about a row to it (and marks the alerts linked).
+/// Adds the row's health and the alerts that name it. `down`: the row's context is
+/// not answering, so what reached us through it (its Alertmanager) does not page.
 pub fn link(
     row: &mut WorkloadRow,
     health: &super::health::WorkloadHealth,
     alerts: &mut [super::alerts::AlertRow],
+    down: bool,
 ) {
     let wl: Arc<str> = Arc::from(format!("{}/{}", row.kind.short(), row.name));
     let h = health
@@ -594,7 +597,8 @@ pub fn link(
     for a in alerts.iter_mut() {
         if super::alerts::names(a, row.ctx, &row.namespace, &wl) {
             a.linked = true;
-            let sev = if fresh && a.alert.name == "KubeJobFailed" {
+            let through_down = down && a.ctx == Some(row.ctx);
+            let sev = if (fresh && a.alert.name == "KubeJobFailed") || through_down {
                 a.severity.min(Severity::Info)
             } else {
                 a.severity

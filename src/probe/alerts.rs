@@ -24,7 +24,7 @@ pub const MAX_ALERTS: usize = 1000;
 const ALERTS_CAP: usize = 4 * 1024 * 1024;
 
 /// Where alerts are read from.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct AlertSource {
     /// The context the alerts belong to (`None`: a URL, linked to every context).
     pub ctx: Option<CtxId>,
@@ -34,7 +34,7 @@ pub struct AlertSource {
 }
 
 /// One firing alert.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Alert {
     pub name: String,
     pub severity: String,

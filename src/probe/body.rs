@@ -12,7 +12,7 @@ use crate::util::sanitize;
 /// Most checks kept from one body.
 const MAX_CHECKS: usize = 32;
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Check {
     pub name: String,
     pub state: HealthState,
@@ -20,7 +20,7 @@ pub struct Check {
 }
 
 /// What a health body says.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Deep {
     pub status: Option<String>,
     pub version: Option<String>,

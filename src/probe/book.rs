@@ -14,13 +14,13 @@ use crate::cluster::kinds::Ts;
 /// Results remembered per endpoint.
 pub const RECENT: usize = 40;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PodResult {
     pub verdict: Verdict,
     pub at: Ts,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EndpointHealth {
     /// The request, for the person (`GET :3005/health`).
     pub request: String,
@@ -100,7 +100,7 @@ impl EndpointHealth {
 }
 
 /// A state change of one endpoint.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Change {
     pub key: EndpointKey,
     pub from: HealthState,
@@ -108,7 +108,7 @@ pub struct Change {
     pub reason: String,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Book {
     pub endpoints: BTreeMap<EndpointKey, EndpointHealth>,
     /// Bumped on every change (derived rows are rebuilt when it moves).

@@ -9,7 +9,7 @@ use super::{ErrorClass, HealthState, classify};
 use crate::util::sanitize;
 
 /// An answer as the transport read it (the body capped).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Raw {
     pub status: u16,
     pub content_type: Option<String>,
@@ -20,7 +20,7 @@ pub struct Raw {
 }
 
 /// What a good answer looks like.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Expectation {
     /// Accepted statuses (empty: any 2xx).
     pub statuses: Vec<u16>,
@@ -43,7 +43,7 @@ impl Default for Expectation {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Verdict {
     pub state: HealthState,
     pub latency_ms: u32,

@@ -25,7 +25,9 @@ use crate::cluster::msg::CtxId;
 pub type Focus = HashSet<(CtxId, Arc<str>, Arc<str>)>;
 
 /// Which comes first when the budget is short (lower first).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Priority {
     OnScreen = 0,
     NotOk = 1,

@@ -15,7 +15,9 @@ use crate::config::file::{HeaderFromEnv, ProbeSettings};
 /// An endpoint whose health is tracked: per context (or none, for a direct URL),
 /// namespace, the workload it belongs to (`deploy/flextime-api`, or empty) and a name
 /// (`api:3005/health`, or the configured name).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct EndpointKey {
     pub ctx: Option<CtxId>,
     pub namespace: Arc<str>,
@@ -24,7 +26,7 @@ pub struct EndpointKey {
 }
 
 /// How a request reaches the endpoint.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Via {
     PodProxy {
         ctx: CtxId,
@@ -91,7 +93,7 @@ impl ProbeTarget {
 }
 
 /// Probe settings in the units the scheduler uses.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Settings {
     pub enabled: bool,
     pub sample: usize,

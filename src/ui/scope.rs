@@ -11,55 +11,56 @@ use crate::app::lists::{ListState, ListView};
 /// NAMESPACE column to show.
 pub fn shared(s: &State, ls: &ListState) -> Common {
     let f = &s.fleet;
+    let multi = s.multi_context();
     let mut c = match ls.view {
-        ListView::Overview | ListView::Workloads => common(ls, |i| {
+        ListView::Overview | ListView::Workloads => common(ls, multi, |i| {
             f.workloads
                 .get(i)
                 .map_or((None, ""), |r| (Some(r.ctx), &*r.namespace))
         }),
-        ListView::Pods => common(ls, |i| {
+        ListView::Pods => common(ls, multi, |i| {
             f.pods
                 .get(i)
                 .map_or((None, ""), |r| (Some(r.ctx), &*r.namespace))
         }),
-        ListView::Hpas => common(ls, |i| {
+        ListView::Hpas => common(ls, multi, |i| {
             f.hpas
                 .get(i)
                 .map_or((None, ""), |r| (Some(r.ctx), &*r.namespace))
         }),
-        ListView::Events => common(ls, |i| {
+        ListView::Events => common(ls, multi, |i| {
             f.events
                 .get(i)
                 .map_or((None, ""), |r| (Some(r.ctx), &*r.namespace))
         }),
-        ListView::Services => common(ls, |i| {
+        ListView::Services => common(ls, multi, |i| {
             f.services
                 .get(i)
                 .map_or((None, ""), |r| (Some(r.ctx), &*r.namespace))
         }),
-        ListView::Resources => common(ls, |i| {
+        ListView::Resources => common(ls, multi, |i| {
             f.usage
                 .get(i)
                 .map_or((None, ""), |r| (Some(r.ctx), &*r.namespace))
         }),
-        ListView::Health => common(ls, |i| {
+        ListView::Health => common(ls, multi, |i| {
             f.health
                 .get(i)
                 .map_or((None, ""), |r| (r.key.ctx, &*r.key.namespace))
         }),
-        ListView::Backups => common(ls, |i| {
+        ListView::Backups => common(ls, multi, |i| {
             f.backups
                 .get(i)
                 .map_or((None, ""), |r| (Some(r.ctx), &*r.namespace))
         }),
-        ListView::Alerts => common(ls, |i| {
+        ListView::Alerts => common(ls, multi, |i| {
             f.alerts
                 .get(i)
                 .map_or((None, ""), |r| (r.ctx, &*r.namespace))
         }),
         ListView::Kind(k) => {
             let rows = f.kinds.get(&k);
-            let mut c = common(ls, |i| {
+            let mut c = common(ls, multi, |i| {
                 rows.and_then(|r| r.get(i))
                     .map_or((None, ""), |r| (Some(r.ctx), &*r.key.0))
             });
@@ -69,7 +70,7 @@ pub fn shared(s: &State, ls: &ListState) -> Common {
             c
         }
         ListView::Table(_) => {
-            let mut c = common(ls, |i| {
+            let mut c = common(ls, multi, |i| {
                 f.table
                     .get(i)
                     .map_or((None, ""), |(ctx, k)| (Some(*ctx), &*k.0))

@@ -397,14 +397,16 @@ pub fn table(
         let i = ls.visible[pos];
         let (mut cells, mut style) = row(i);
         if let Some(since) = ctx_of(i).and_then(|c| s.stale_since(c)) {
-            // Not answering: what the row says is as old as the last answer.
-            let mark = format!("◐{}", crate::util::age::age(s.now, since));
-            if let Some(first) = cells.first_mut() {
-                if cols.first().is_some_and(|c| c.title == "SEV") {
+            // Not answering: what the row says is as old as the last answer. The
+            // mark takes the severity's place (it is not known now), or leads the
+            // row's first name.
+            let mark = format!("◐{}", coarse(s.now - since));
+            if cols.first().is_some_and(|c| c.title == "SEV") {
+                if let Some(first) = cells.first_mut() {
                     first.text = mark;
-                } else {
-                    first.text = format!("{mark} {}", first.text);
                 }
+            } else if let Some(name) = cells.iter_mut().find(|c| c.cut == Cut::Name) {
+                name.text = format!("{mark} {}", name.text);
             }
             for c in &mut cells {
                 c.style = None;
@@ -484,6 +486,18 @@ pub fn table(
     }
 }
 
+/// An age in at most three characters (`9s`, `12m`, `3h`, `20d`): a mark that fits
+/// the SEV column.
+pub fn coarse(secs: i64) -> String {
+    let s = secs.max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..86_400 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
 /// Whether every row of the list shares one context, and one namespace: such a
 /// column says the same thing on every row, so it is dropped and said once in the
 /// header instead. Stops at the first difference.
@@ -495,6 +509,7 @@ pub struct Common {
 
 pub fn common<'a>(
     ls: &ListState,
+    want_ctx: bool,
     place: impl Fn(usize) -> (Option<crate::cluster::msg::CtxId>, &'a str),
 ) -> Common {
     // One row is not "every row": its column costs little and says where it is.
@@ -505,7 +520,9 @@ pub fn common<'a>(
     let Some((ctx, ns)) = it.next() else {
         return Common::default();
     };
-    let (mut same_ctx, mut same_ns) = (ctx.is_some(), !ns.is_empty());
+    // One context: there is no CONTEXT column to drop (and the scan can stop at
+    // the first namespace that differs).
+    let (mut same_ctx, mut same_ns) = (want_ctx && ctx.is_some(), !ns.is_empty());
     for (c, n) in it {
         same_ctx &= c == ctx;
         same_ns &= n == ns;
@@ -683,6 +700,20 @@ mod layout_tests {
         assert_eq!(t.fitted(25), "flextime-api :3005/health");
         assert_eq!(t.fitted(20), "fl…-api :3005/health");
         assert_eq!(t.fitted(10), "flext…alth");
+    }
+
+    #[test]
+    fn a_stale_mark_fits_the_sev_column() {
+        for (secs, want) in [
+            (9, "9s"),
+            (119, "1m"),
+            (3599, "59m"),
+            (7200, "2h"),
+            (90_000, "1d"),
+        ] {
+            assert_eq!(coarse(secs), want);
+            assert!(format!("◐{}", coarse(secs)).width() <= 4);
+        }
     }
 
     fn cols() -> Vec<Col> {

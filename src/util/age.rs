@@ -105,6 +105,21 @@ pub fn clocked(text: &str, now: i64) -> String {
     out
 }
 
+/// `text` without its [`ago`] marks (for searching: a filter matches what is
+/// drawn, not a hidden timestamp).
+pub fn plain(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(CLOCK) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, p) in text.split(CLOCK).enumerate() {
+        if i % 2 == 0 {
+            out.push_str(p);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +146,7 @@ mod tests {
         let two = format!("failed {} ago; ok {} ago", ago(900), ago(100));
         assert_eq!(clocked(&two, 1000), "failed 100s ago; ok 15m ago");
         assert_eq!(clocked("plain", 5), "plain");
+        assert_eq!(plain(&text), "last success  ago, over 1h");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Label selectors: equality and set-based requirements, parsed from the
 //! `?labelSelector=` syntax or built from a selector's parts, matched against labels.
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Req {
     Eq(String, String),
     Ne(String, String),
@@ -12,7 +12,7 @@ pub enum Req {
 }
 
 /// A parsed label selector; the empty selector matches everything.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LabelSelector {
     pub reqs: Vec<Req>,
 }

@@ -57,6 +57,17 @@ impl Driver {
         data_dir: &Path,
         adjust: impl FnOnce(&mut State),
     ) -> Driver {
+        Self::start_recorded(clusters, data_dir, adjust, None).await
+    }
+
+    /// As `start_many`, recording everything from the first event to `record` (as
+    /// the binary's `--record FILE` does).
+    pub async fn start_recorded(
+        clusters: &[(&Cluster, Option<&str>)],
+        data_dir: &Path,
+        adjust: impl FnOnce(&mut State),
+        record: Option<&Path>,
+    ) -> Driver {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let (tx, rx) = mpsc::channel::<Event>(4096);
         let cancel = CancellationToken::new();
@@ -89,7 +100,26 @@ impl Driver {
         adjust(&mut s);
         let sink = Arc::new(kdeck::audit::log::Sink::new(data_dir.join("audit")));
         let rt = kdeck::app::runtime::Runtime::new(tx.clone(), links, cancel.clone(), sink);
+        let header = kdeck::app::record::Header::new(
+            s.contexts
+                .iter()
+                .map(|c| kdeck::app::record::HeaderContext {
+                    name: c.spec.name.clone(),
+                    server: c.spec.server.clone(),
+                })
+                .collect(),
+            Vec::new(),
+            now(),
+        );
         let mut engine = Engine::new(Console::new(s), rt, rx, None);
+        if let Some(f) = record {
+            let r = kdeck::app::record::write::Recorder::start(
+                kdeck::app::record::write::Target::File(f.to_path_buf()),
+                header,
+            )
+            .expect("recorder starts");
+            engine.record_to(r);
+        }
         engine.feed(Event::Page(20));
         let mut d = Driver { engine, cancel };
         d.until("first lists", Duration::from_secs(20), |s| {

@@ -86,7 +86,7 @@ pub fn object_name(s: &str) -> Arc<str> {
 /// Labels, sorted by key; keys and values are interned (the same few strings repeat
 /// across thousands of pods) and sanitised (label values can carry anything a hostile
 /// server sends).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Labels(Box<[(Arc<str>, Arc<str>)]>);
 
 impl Labels {
@@ -162,7 +162,7 @@ pub fn selector_of_map(m: &Labels) -> LabelSelector {
     }
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum OwnerKind {
     ReplicaSet,
     Deployment,
@@ -173,7 +173,7 @@ pub enum OwnerKind {
     Other,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Owner {
     pub kind: OwnerKind,
     pub name: Arc<str>,
@@ -201,7 +201,7 @@ pub fn owner_of(m: &ObjectMeta, names: &mut Interner) -> Option<Owner> {
 }
 
 /// Identity and bookkeeping every record carries.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Meta {
     pub name: Arc<str>,
     pub namespace: Arc<str>,
@@ -253,9 +253,11 @@ impl Meta {
 /// with NaN for "absent": eight bytes where two `Option<f64>` took thirty-two, and one
 /// is kept per container of every pod (a 1-in-16-million rounding is invisible in a
 /// figure shown with three digits).
-#[derive(Copy, Clone, Debug)]
+#[derive(Copy, Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Res {
+    #[serde(with = "nan_as_null")]
     cpu_m: f32,
+    #[serde(with = "nan_as_null")]
     mem: f32,
 }
 
@@ -310,7 +312,7 @@ impl Res {
 
 pub use crate::util::quantity::parse as parse_quantity;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum PortRef {
     Number(u16),
     Name(Box<str>),
@@ -326,7 +328,7 @@ pub fn port_ref(p: &Option<IntOrString>) -> Option<PortRef> {
     }
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ProbeKind {
     Readiness,
     Liveness,
@@ -334,7 +336,7 @@ pub enum ProbeKind {
 }
 
 /// An HTTP probe declared in a pod template.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct HttpProbe {
     pub kind: ProbeKind,
     pub path: Box<str>,
@@ -342,7 +344,7 @@ pub struct HttpProbe {
     pub https: bool,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TemplateContainer {
     pub name: Arc<str>,
     pub image: Arc<str>,
@@ -366,7 +368,7 @@ impl TemplateContainer {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Template {
     pub labels: Labels,
     pub restarted_at: Option<Box<str>>,
@@ -444,7 +446,7 @@ fn template_container(c: &Container, names: &mut Interner) -> TemplateContainer 
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Cond {
     pub type_: Box<str>,
     pub status: Box<str>,
@@ -780,5 +782,22 @@ pub fn bytes(n: u64) -> String {
         0..1024 => format!("{n} B"),
         1024..1_048_576 => format!("{:.1} KiB", n as f64 / 1024.0),
         _ => format!("{:.1} MiB", n as f64 / 1_048_576.0),
+    }
+}
+
+/// An absent quantity (NaN) as JSON `null` and back (JSON has no NaN).
+mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f32, s: S) -> Result<S::Ok, S::Error> {
+        if v.is_nan() {
+            s.serialize_none()
+        } else {
+            s.serialize_f32(*v)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
+        Ok(Option::<f32>::deserialize(d)?.unwrap_or(f32::NAN))
     }
 }

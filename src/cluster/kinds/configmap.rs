@@ -15,7 +15,7 @@ pub struct ConfigMap {
     pub immutable: Option<bool>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ConfigMapRec {
     pub meta: Meta,
     /// Each key with its value's size in bytes, sorted by key.

@@ -46,7 +46,7 @@ pub struct CronJob {
     pub status: CronJobStatus,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CronJobRec {
     pub meta: Meta,
     pub schedule: Box<str>,

@@ -31,7 +31,7 @@ pub struct DaemonSet {
     pub status: DaemonSetStatus,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DaemonSetRec {
     pub meta: Meta,
     pub selector: LabelSelector,

@@ -50,7 +50,7 @@ pub struct Deployment {
     pub status: DeploymentStatus,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Rollout {
     pub strategy: Box<str>,
     pub max_surge: Option<Box<str>>,
@@ -58,7 +58,7 @@ pub struct Rollout {
     pub progress_deadline: Option<i32>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DeploymentRec {
     pub meta: Meta,
     pub desired: i32,

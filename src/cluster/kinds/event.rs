@@ -34,7 +34,7 @@ pub struct Event {
     pub source: Option<EventSource>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EventRec {
     pub name: Arc<str>,
     pub namespace: Arc<str>,

@@ -81,7 +81,7 @@ pub struct Hpa {
     pub status: HpaStatus,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct HpaMetric {
     pub name: Box<str>,
     pub target: Box<str>,
@@ -98,7 +98,7 @@ fn quantity_text(v: &Option<serde_json::Value>) -> Option<String> {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct HpaRec {
     pub meta: Meta,
     pub target_kind: Box<str>,

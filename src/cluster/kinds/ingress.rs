@@ -78,7 +78,7 @@ pub struct Ingress {
 }
 
 /// One path of a rule and the Service port it sends to.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Route {
     /// `*` when the rule has no host.
     pub host: Box<str>,
@@ -88,7 +88,7 @@ pub struct Route {
     pub port: Box<str>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IngressRec {
     pub meta: Meta,
     pub class: Option<Arc<str>>,

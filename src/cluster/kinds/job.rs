@@ -31,14 +31,14 @@ pub struct Job {
     pub status: JobStatus,
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum JobOutcome {
     Running,
     Complete,
     Failed,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct JobRec {
     pub meta: Meta,
     pub manual: bool,

@@ -184,7 +184,7 @@ pub struct Join<'a> {
 }
 
 /// How wide a column may be.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Width {
     /// An object name: as wide as its longest value allows.
     Name,
@@ -202,7 +202,7 @@ pub struct Column<R> {
 }
 
 /// Where Enter on a row leads.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Drill {
     /// The pods a selector picks in the row's namespace (a DaemonSet's, a ReplicaSet's).
     Pods {
@@ -365,7 +365,7 @@ macro_rules! registry {
         $(mod $module; pub use $module::*;)*
 
         /// The kinds the console watches.
-        #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         pub enum ResKind {
             $($variant),*
         }
@@ -397,13 +397,13 @@ macro_rules! registry {
         }
 
         /// A full listing of one kind (a relist replaces what was known in its scope).
-        #[derive(Debug)]
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
         pub enum Listing {
             $($variant(Vec<<$slim as Kind>::Rec>)),*
         }
 
         /// One object added or changed.
-        #[derive(Debug)]
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
         pub enum Object {
             $($variant(<$slim as Kind>::Rec)),*
         }

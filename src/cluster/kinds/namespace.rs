@@ -14,7 +14,7 @@ pub struct NamespaceStatus {
     pub phase: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NamespaceRec {
     pub name: Arc<str>,
     pub terminating: bool,

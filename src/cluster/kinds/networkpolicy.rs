@@ -41,7 +41,7 @@ pub struct NetworkPolicy {
     pub spec: NetworkPolicySpec,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NetworkPolicyRec {
     pub meta: Meta,
     pub selector: LabelSelector,

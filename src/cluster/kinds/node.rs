@@ -48,7 +48,7 @@ pub struct Node {
     pub status: NodeStatus,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NodeRec {
     pub meta: Meta,
     /// The Ready condition: `None` when the node has not reported it.

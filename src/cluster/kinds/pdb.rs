@@ -28,7 +28,7 @@ pub struct Pdb {
     pub status: PdbStatus,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PdbRec {
     pub meta: Meta,
     pub min_available: Option<Box<str>>,

@@ -62,7 +62,7 @@ pub struct Pod {
     pub status: PodStatus,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum CState {
     Running { since: Option<Ts> },
     Waiting { reason: Arc<str>, message: Box<str> },
@@ -70,7 +70,7 @@ pub enum CState {
     Unknown,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ContainerRec {
     pub name: Arc<str>,
     pub image: Arc<str>,
@@ -85,7 +85,7 @@ pub struct ContainerRec {
     pub ports: Box<[u16]>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PodRec {
     pub name: Arc<str>,
     pub namespace: Arc<str>,

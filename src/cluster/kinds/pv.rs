@@ -32,7 +32,7 @@ pub struct Pv {
     pub status: PvStatus,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PvRec {
     pub meta: Meta,
     pub capacity: Option<Box<str>>,

@@ -33,7 +33,7 @@ pub struct Pvc {
     pub status: PvcStatus,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PvcRec {
     pub meta: Meta,
     pub phase: Arc<str>,

@@ -17,7 +17,7 @@ pub struct Secret {
     pub immutable: Option<bool>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SecretRec {
     pub meta: Meta,
     pub type_: Arc<str>,

@@ -31,7 +31,7 @@ pub struct Service {
     pub spec: ServiceSpec,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SvcPort {
     pub name: Option<Box<str>>,
     pub port: i32,
@@ -40,7 +40,7 @@ pub struct SvcPort {
     pub protocol: Box<str>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ServiceRec {
     pub meta: Meta,
     pub type_: Box<str>,

@@ -19,7 +19,7 @@ pub struct ServiceAccount {
     pub automount_service_account_token: Option<bool>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ServiceAccountRec {
     pub meta: Meta,
     pub secrets: Box<[Arc<str>]>,

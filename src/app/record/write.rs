@@ -1,0 +1,277 @@
+//! Writing a recording without holding up the loop: entries go over a bounded
+//! channel to a writer thread, which batches them (at most a second apart) into one
+//! gzip member each, appended to the current file. The flight recorder rotates files
+//! (segments) by size and age and drops the oldest segments once the whole exceeds
+//! its limits; `--record FILE` writes one file. A full channel drops entries and says
+//! how many in the file (never blocks the console).
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
+use std::time::{Duration, Instant};
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+use super::{Entry, Header, Timed};
+
+/// Where and how much.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    /// The always-on flight recorder: segments in `dir`, the whole kept under
+    /// `max_bytes` and `max_age` seconds (oldest segments dropped first).
+    Flight {
+        dir: PathBuf,
+        max_bytes: u64,
+        max_age: i64,
+    },
+    /// One recording at a chosen place.
+    File(PathBuf),
+}
+
+/// Default flight recorder limits: 24 hours, 200 MB.
+pub const FLIGHT_MAX_AGE: i64 = 24 * 3600;
+pub const FLIGHT_MAX_BYTES: u64 = 200 * 1024 * 1024;
+
+/// Entries waiting for the writer before new ones are dropped.
+const QUEUE: usize = 65_536;
+
+/// The console's end of a recording.
+pub struct Recorder {
+    tx: Option<SyncSender<Timed>>,
+    dropped: u64,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+impl Recorder {
+    /// Starts writing to `target`; the header is the first line of every file.
+    pub fn start(target: Target, header: Header) -> std::io::Result<Recorder> {
+        let mut w = Writer::open(target, header)?;
+        let (tx, rx) = sync_channel::<Timed>(QUEUE);
+        let thread = std::thread::Builder::new()
+            .name("kdeck-recorder".into())
+            .spawn(move || w.run(rx))?;
+        Ok(Recorder {
+            tx: Some(tx),
+            dropped: 0,
+            thread: Some(thread),
+        })
+    }
+
+    /// Records `e` now (never waits: a full queue drops it, and says so later).
+    pub fn record(&mut self, e: Entry) {
+        let Some(tx) = &self.tx else {
+            return;
+        };
+        if self.dropped > 0 {
+            let d = Timed {
+                t: now_ms(),
+                e: Entry::Dropped {
+                    count: self.dropped,
+                },
+            };
+            if tx.try_send(d).is_ok() {
+                self.dropped = 0;
+            }
+        }
+        match tx.try_send(Timed { t: now_ms(), e }) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => self.dropped += 1,
+            Err(TrySendError::Disconnected(_)) => self.tx = None,
+        }
+    }
+
+    /// Writes what is queued and closes the file (on quit).
+    pub fn finish(&mut self) {
+        self.tx = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+struct Writer {
+    target: Target,
+    header: Header,
+    file: File,
+    path: PathBuf,
+    written: u64,
+    opened: Instant,
+}
+
+/// A segment's name: when it started, sortable.
+fn segment_name(t: i64) -> String {
+    format!("flight-{t:013}.kdrec")
+}
+
+impl Writer {
+    fn open(target: Target, header: Header) -> std::io::Result<Writer> {
+        let path = match &target {
+            Target::Flight { dir, .. } => {
+                std::fs::create_dir_all(dir)?;
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+                }
+                dir.join(segment_name(now_ms()))
+            }
+            Target::File(p) => p.clone(),
+        };
+        let file = create(&path)?;
+        let mut w = Writer {
+            target,
+            header,
+            file,
+            path,
+            written: 0,
+            opened: Instant::now(),
+        };
+        w.write_header()?;
+        Ok(w)
+    }
+
+    fn write_header(&mut self) -> std::io::Result<()> {
+        let mut line = serde_json::to_vec(&self.header).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        self.member(&line)
+    }
+
+    /// Appends one gzip member holding `bytes`.
+    fn member(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let mut gz = GzEncoder::new(
+            Vec::with_capacity(bytes.len() / 4 + 64),
+            Compression::fast(),
+        );
+        gz.write_all(bytes)?;
+        let out = gz.finish()?;
+        self.file.write_all(&out)?;
+        self.written += out.len() as u64;
+        Ok(())
+    }
+
+    fn run(&mut self, rx: Receiver<Timed>) {
+        let mut batch: Vec<u8> = Vec::new();
+        let mut since = Instant::now();
+        loop {
+            let got = rx.recv_timeout(Duration::from_millis(250));
+            let closed = matches!(got, Err(RecvTimeoutError::Disconnected));
+            if let Ok(t) = got
+                && let Ok(line) = serde_json::to_vec(&t)
+            {
+                batch.extend_from_slice(&line);
+                batch.push(b'\n');
+            }
+            if !batch.is_empty()
+                && (closed || since.elapsed() >= Duration::from_secs(1) || batch.len() > 1 << 20)
+            {
+                if self.member(&batch).is_err() {
+                    // A full or vanished disk: the console goes on unrecorded.
+                    return;
+                }
+                batch.clear();
+                since = Instant::now();
+                let _ = self.rotate();
+            }
+            if closed {
+                let _ = self.file.sync_all();
+                return;
+            }
+        }
+    }
+
+    /// A new segment when this one is big or old enough; the oldest dropped while
+    /// the whole is over its limits.
+    fn rotate(&mut self) -> std::io::Result<()> {
+        let Target::Flight {
+            dir,
+            max_bytes,
+            max_age,
+        } = &self.target
+        else {
+            return Ok(());
+        };
+        let (dir, max_bytes, max_age) = (dir.clone(), *max_bytes, *max_age);
+        let seg_bytes = (max_bytes / 8).max(1 << 20);
+        if self.written < seg_bytes && self.opened.elapsed() < Duration::from_secs(3600) {
+            return Ok(());
+        }
+        let _ = self.file.sync_all();
+        self.path = dir.join(segment_name(now_ms()));
+        self.file = create(&self.path)?;
+        self.written = 0;
+        self.opened = Instant::now();
+        self.header.started = jiff::Timestamp::now().as_second();
+        self.write_header()?;
+        prune(&dir, max_bytes, max_age, &self.path);
+        Ok(())
+    }
+}
+
+fn create(path: &Path) -> std::io::Result<File> {
+    let mut o = OpenOptions::new();
+    o.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    o.open(path)
+}
+
+/// The flight recorder's segments, oldest first.
+pub fn segments(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("flight-") && n.ends_with(".kdrec"))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Drops the oldest segments (never `keep`) while the whole is over `max_bytes` or a
+/// segment is older than `max_age` seconds.
+pub fn prune(dir: &Path, max_bytes: u64, max_age: i64, keep: &Path) {
+    let segs = segments(dir);
+    let size = |p: &PathBuf| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    let mut total: u64 = segs.iter().map(size).sum();
+    let oldest_ok = now_ms() - max_age * 1000;
+    for p in &segs {
+        if p == keep {
+            break;
+        }
+        let started = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| {
+                n.strip_prefix("flight-")?
+                    .strip_suffix(".kdrec")?
+                    .parse::<i64>()
+                    .ok()
+            })
+            .unwrap_or(0);
+        if total <= max_bytes && started >= oldest_ok {
+            break;
+        }
+        total = total.saturating_sub(size(p));
+        let _ = std::fs::remove_file(p);
+    }
+}

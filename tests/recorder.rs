@@ -1,0 +1,196 @@
+//! The flight recorder and replay (issue 14): the incident's way out performed
+//! through the console's own loop against the simulated cluster over HTTPS, recorded
+//! to a file, then replayed headless through the same step — the screen at chosen
+//! moments is the screen the live console drew then; seeking is exact however the
+//! moment is reached; a recording cut mid-entry replays up to its last complete
+//! entry and says so; no secret of the scenario is in the file.
+
+mod common;
+
+use std::io::Read;
+use std::time::Duration;
+
+use common::Cluster;
+use common::driver::Driver;
+use kdeck::app::Event;
+use kdeck::app::guard::Stage;
+use kdeck::app::record::read;
+use kdeck::app::record::replay::Replay;
+use kdeck::audit::Outcome;
+use kdeck::config::keymap::{Code, Keymap};
+use kdeck::config::theme::Theme;
+use kdeck::sim::{Scenario, SimConfig};
+
+const LONG: Duration = Duration::from_secs(90);
+
+/// Confirms the open prompt (the typed name where asked) and waits for the end.
+async fn confirm(d: &mut Driver, name: &str) -> Outcome {
+    d.until_stage(&["confirm", "refused"]).await;
+    if matches!(
+        d.s().flow.as_ref().map(|f| &f.stage),
+        Some(Stage::Confirm { typed: Some(_), .. })
+    ) {
+        d.keys(name);
+        d.code(Code::Enter);
+    } else {
+        d.keys("y");
+    }
+    d.until_stage(&["finished", "refused"]).await;
+    let o = match &d.s().flow.as_ref().map(|f| &f.stage) {
+        Some(Stage::Finished { outcome, .. }) => *outcome,
+        _ => Outcome::Refused,
+    };
+    // Its outcome on record before going on.
+    let n = d.s().audit.len();
+    d.until("the outcome recorded", LONG, |s| {
+        s.audit.len() > n || s.audit.iter().any(|r| r.outcome == Some(o))
+    })
+    .await;
+    d.code(Code::Esc);
+    o
+}
+
+/// The list body of a screen (the header says live or replay; the footer its keys).
+fn body(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[1..lines.len().saturating_sub(1)].join("\n")
+}
+
+fn screen(c: &mut kdeck::app::Console, theme: &Theme) -> String {
+    let _ = c.step(Event::Refresh);
+    common::console::render_text(c, 80, 24, theme)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_way_out_recorded_replays_as_it_was_seen() {
+    let c = Cluster::start_with(SimConfig {
+        scenario: Scenario::Incident,
+        speed: 20.0,
+        ..SimConfig::default()
+    })
+    .await;
+    let data = tempfile::tempdir().expect("tempdir");
+    let file = data.path().join("incident.kdrec");
+    let mut d = Driver::start_recorded(&[(&c, None)], data.path(), |_| {}, Some(&file)).await;
+    let theme = Theme::builtin("default").expect("theme");
+    d.until("the bad rollout stalled on top", LONG, |s| {
+        s.fleet
+            .workloads
+            .first()
+            .is_some_and(|w| &*w.name == "flextime-api")
+    })
+    .await;
+    d.run_for(Duration::from_millis(1500)).await;
+    // Each moment: when, the live screen, and the filter the person had typed (the
+    // viewer's own, not part of what was received).
+    let mut moments: Vec<(i64, String, String)> = Vec::new();
+    let mut capture = |d: &mut Driver| {
+        let text = screen(&mut d.engine.console, &theme);
+        let filter = d.s().list().map(|l| l.filter.clone()).unwrap_or_default();
+        moments.push((jiff::Timestamp::now().as_millisecond(), text, filter));
+    };
+    capture(&mut d);
+    // Roll back, reset the breaker, switch dashboard to green, run the snapshot.
+    d.pick("flextime-api").await;
+    d.keys("R");
+    d.code(Code::Enter);
+    assert_eq!(confirm(&mut d, "flextime-api").await, Outcome::Succeeded);
+    d.keys("B");
+    assert_eq!(confirm(&mut d, "flextime-api").await, Outcome::Succeeded);
+    capture(&mut d);
+    d.pick("dashboard-blue").await;
+    d.keys("T");
+    assert_eq!(confirm(&mut d, "dashboard").await, Outcome::Succeeded);
+    d.pick("volume-snapshot").await;
+    d.keys("b");
+    assert_eq!(confirm(&mut d, "volume-snapshot").await, Outcome::Succeeded);
+    d.run_for(Duration::from_millis(1200)).await;
+    capture(&mut d);
+    d.engine.stop_recording();
+    drop(d);
+
+    let rec = read::read(&file).expect("the recording reads");
+    assert!(!rec.cut, "a finished recording is whole");
+    assert_eq!(rec.skipped, 0);
+    let header = rec.header.clone().expect("a header");
+    assert_eq!(header.format, "kdeck-recording");
+    assert_eq!(header.contexts.len(), 1);
+    let actions: Vec<&kdeck::audit::Record> = rec
+        .entries
+        .iter()
+        .filter_map(|t| match &t.e {
+            kdeck::app::record::Entry::Action { record } => Some(record),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        actions
+            .iter()
+            .filter(|r| r.outcome == Some(Outcome::Succeeded))
+            .count()
+            >= 4,
+        "every action's outcome, with its hash: {actions:#?}"
+    );
+    assert!(actions.iter().all(|r| r.hash.len() == 64));
+
+    // Replayed: each moment's screen is the live one.
+    let keymap = Keymap::builtin("default").expect("keymap");
+    let mut r = Replay::new(&rec, keymap.clone());
+    for (at, live, filter) in &moments {
+        r.seek(*at);
+        if let Some(l) = r.console.state.list_mut() {
+            l.filter = filter.clone();
+        }
+        r.console.state.refresh_lists();
+        let replayed = screen(&mut r.console, &theme);
+        assert_eq!(
+            body(&replayed),
+            body(live),
+            "at {at}:\nreplayed:\n{replayed}\nlive:\n{live}"
+        );
+    }
+    let last = &moments[2].1;
+    assert!(
+        last.contains("▶ backup run"),
+        "the row says what was done:\n{last}"
+    );
+    assert!(moments[1].1.contains("⟲ breaker reset"), "{}", moments[1].1);
+
+    // Exact seeking: straight to a moment, or there by way of later and earlier ones.
+    let (start, end) = r.span();
+    let mid = start + (end - start) / 2;
+    let mut direct = Replay::new(&rec, keymap.clone());
+    direct.seek(mid);
+    let mut roundabout = Replay::new(&rec, keymap.clone());
+    roundabout.seek(end);
+    roundabout.seek(start + (end - start) / 4);
+    roundabout.seek(mid);
+    assert_eq!(
+        direct.console.state.transitions.items,
+        roundabout.console.state.transitions.items
+    );
+    assert_eq!(
+        screen(&mut direct.console, &theme),
+        screen(&mut roundabout.console, &theme)
+    );
+
+    // No secret of the scenario is in the file (decompressed).
+    let mut raw = Vec::new();
+    flate2::read::MultiGzDecoder::new(std::fs::File::open(&file).expect("open"))
+        .read_to_end(&mut raw)
+        .expect("decompress");
+    let raw = String::from_utf8_lossy(&raw);
+    for secret in ["fake-db-pass", "fake-redis-pass", "cG9zdGdyZXM6Ly9"] {
+        assert!(!raw.contains(secret), "{secret} in the recording");
+    }
+
+    // Cut mid-entry (a SIGKILL while writing): it replays up to the last whole one.
+    let bytes = std::fs::read(&file).expect("read");
+    let cut = data.path().join("cut.kdrec");
+    std::fs::write(&cut, &bytes[..bytes.len() * 3 / 4]).expect("write");
+    let partial = read::read(&cut).expect("a cut recording still reads");
+    assert!(partial.cut, "it says it was cut");
+    assert!(!partial.entries.is_empty() && partial.entries.len() < rec.entries.len());
+    assert_eq!(partial.entries[..], rec.entries[..partial.entries.len()]);
+    c.sim.shutdown().await;
+}
