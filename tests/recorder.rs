@@ -184,6 +184,62 @@ async fn the_way_out_recorded_replays_as_it_was_seen() {
         assert!(!raw.contains(secret), "{secret} in the recording");
     }
 
+    // The postmortem export, from the binary: what was seen and what was done, each
+    // action by whom, with its outcome and the start of its audit hash.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kdeck"))
+        .args(["timeline", "--from"])
+        .arg(&file)
+        .args(["--format", "md"])
+        .output()
+        .expect("kdeck timeline");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(md.starts_with("## Incident timeline"), "{md}");
+    assert!(md.contains("| UTC | Local | Context | Kind | What | By | Outcome | Audit |"));
+    for r in actions
+        .iter()
+        .filter(|r| r.phase == kdeck::audit::Phase::Outcome)
+    {
+        assert!(
+            md.contains(&format!("`{}`", &r.hash[..12])),
+            "{} missing:\n{md}",
+            r.action
+        );
+    }
+    assert!(
+        md.contains("| backup |"),
+        "what was seen (the snapshot going stale → running → fresh):\n{md}"
+    );
+    let done: Vec<&str> = md.lines().filter(|l| l.contains("| action |")).collect();
+    insta::with_settings!({
+        filters => vec![
+            (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", "[utc]"),
+            (r"\| \d{2}:\d{2}:\d{2} [A-Z+0-9-]+ \|", "| [local] |"),
+            (r"`[0-9a-f]{12}`", "`[hash]`"),
+            (r"\| [^|@]+@[^| ]+ as [^|]+ \|", "| [who] |"),
+            (r"manual-[a-z0-9]+", "manual-[id]"),
+        ],
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("timeline_of_the_way_out", done.join("\n"));
+    });
+    let json = std::process::Command::new(env!("CARGO_BIN_EXE_kdeck"))
+        .args(["timeline", "--from"])
+        .arg(&file)
+        .args(["--format", "json"])
+        .output()
+        .expect("kdeck timeline json");
+    let items: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    let actions_in_json = items
+        .as_array()
+        .map(|a| a.iter().filter(|i| i["kind"] == "action").count())
+        .unwrap_or(0);
+    assert_eq!(actions_in_json, done.len());
+
     // Cut mid-entry (a SIGKILL while writing): it replays up to the last whole one.
     let bytes = std::fs::read(&file).expect("read");
     let cut = data.path().join("cut.kdrec");

@@ -7,6 +7,7 @@ mod console_cmd;
 mod demo_cmd;
 mod sim_cmd;
 mod status_cmd;
+mod timeline_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -74,6 +75,9 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Write a postmortem-ready timeline of a recording (what was seen, what was done
+    /// and by whom, each outcome with its audit hash), in UTC and local time.
+    Timeline(TimelineArgs),
     /// Print a shell completion script: `kdeck completions bash > /etc/bash_completion.d/kdeck`.
     Completions {
         #[arg(value_enum)]
@@ -193,6 +197,24 @@ pub enum ExportFormat {
     Json,
 }
 
+#[derive(Args, Debug, Clone)]
+pub struct TimelineArgs {
+    /// A recording (`--record FILE`, or one of the flight recorder's files).
+    #[arg(long, value_name = "FILE", conflicts_with = "last")]
+    pub from: Option<PathBuf>,
+    /// The flight recorder's last span of this long (`2h`, `30m`).
+    #[arg(long, value_name = "DURATION")]
+    pub last: Option<String>,
+    #[arg(long, value_enum, default_value = "md")]
+    pub format: TimelineFormat,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TimelineFormat {
+    Md,
+    Json,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum ConfigCommand {
     /// Print every path kdeck uses.
@@ -209,6 +231,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Demo(args)) => demo_cmd::run(&args, &cli.kube, &cli.log_level),
         Some(Command::Status(args)) => status_cmd::run(&args, &cli.kube, &cli.log_level),
         Some(Command::Audit { command }) => audit_cmd::run(&command, &cli.kube),
+        Some(Command::Timeline(args)) => timeline_cmd::run(&args),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             use std::io::Write;

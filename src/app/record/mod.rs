@@ -14,6 +14,7 @@
 
 pub mod read;
 pub mod replay;
+pub mod timeline;
 pub mod write;
 
 use serde::{Deserialize, Serialize};
