@@ -311,3 +311,81 @@ fn the_incidents_way_out_is_at_most_40_keystrokes_at_80x24() {
     let s = t.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
     assert!(s.contains("KDECK_EXIT=0"), "{s}");
 }
+
+/// `--record FILE` on the demo, a roll back, quit; then `kdeck replay FILE` at 80×24:
+/// the same console, read-only, with the time cursor in the header; `space` pauses,
+/// `]` jumps to the next timeline entry (the roll back's row says it), `q` quits.
+#[test]
+fn a_recorded_session_replays_in_the_terminal_at_80x24() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("session.kdrec");
+    let t = Tmux::start(
+        &kdeck_cmd(
+            dir.path(),
+            &format!("demo --speed 10 --record {}", file.display()),
+            "",
+        ),
+        80,
+        24,
+    );
+    t.wait("the bad rollout on top", WAIT, |s| {
+        s.lines()
+            .skip_while(|l| !l.starts_with("SEV"))
+            .nth(1)
+            .is_some_and(|r| r.contains("flextime-api"))
+    });
+    t.keys(&["R"]);
+    t.wait("the picker", WAIT, |s| {
+        s.contains("roll back to which revision?")
+    });
+    t.keys(&["Enter"]);
+    t.wait("the typed prompt", WAIT, |s| {
+        s.contains("type flextime-api")
+    });
+    t.text("flextime-api");
+    t.keys(&["Enter"]);
+    t.wait("rolled back", Duration::from_secs(90), |s| {
+        s.contains("succeeded:")
+    });
+    t.keys(&["Escape", "q"]);
+    let s = t.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
+    assert!(s.contains("KDECK_EXIT=0"), "{s}");
+    assert!(file.exists(), "the recording was written");
+
+    let r = Tmux::start(
+        &kdeck_cmd(
+            dir.path(),
+            &format!("replay {} --speed 1", file.display()),
+            "",
+        ),
+        80,
+        24,
+    );
+    let s = r.wait("the replay's cursor", WAIT, |s| {
+        s.contains("REPLAY") && s.contains("│ Overview")
+    });
+    assert!(s.contains("▶ REPLAY"), "playing: {s}");
+    r.keys(&["Space"]);
+    r.wait("paused", WAIT, |s| s.contains("⏸ REPLAY"));
+    // The next timeline entries, up to the roll back's: its row says what was done.
+    for _ in 0..30 {
+        if r.screen().contains("rolled back") {
+            break;
+        }
+        r.keys(&["]"]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    let s = r.wait("the roll back on its row", WAIT, |s| {
+        s.contains("↺ rolled back")
+    });
+    assert!(!s.contains("● live"), "a replay is not live: {s}");
+    // Actions cannot run in a replay.
+    r.keys(&["R"]);
+    std::thread::sleep(Duration::from_millis(700));
+    let s = r.screen();
+    assert!(!s.contains("roll back to which revision?"), "{s}");
+    assert!(s.contains("read-only"), "it says why: {s}");
+    r.keys(&["q"]);
+    let s = r.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
+    assert!(s.contains("KDECK_EXIT=0"), "{s}");
+}

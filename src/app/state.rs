@@ -176,6 +176,19 @@ pub struct YamlDoc {
     pub events_of: Option<(String, Arc<str>, Arc<str>)>,
 }
 
+/// A replay's time cursor, as the header says it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplayBar {
+    /// Unix milliseconds: the cursor, and the recording's first and last moments.
+    pub at: i64,
+    pub start: i64,
+    pub end: i64,
+    pub speed: u32,
+    pub playing: bool,
+    /// The recording was cut short (a crash while it was written).
+    pub cut: bool,
+}
+
 pub struct State {
     pub now: Ts,
     pub contexts: Vec<ContextState>,
@@ -187,6 +200,8 @@ pub struct State {
     pub input: Input,
     pub help: bool,
     pub help_scroll: usize,
+    /// Replaying a recording: the time cursor the header shows.
+    pub replay: Option<ReplayBar>,
     pub show_completed: bool,
     pub scope_namespace: Option<String>,
     pub scope_context: Option<CtxId>,
@@ -272,6 +287,7 @@ impl State {
             input: Input::None,
             help: false,
             help_scroll: 0,
+            replay: None,
             show_completed: false,
             scope_namespace: None,
             scope_context: None,

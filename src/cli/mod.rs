@@ -75,6 +75,9 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Open the console on a recording, read-only, with a time cursor: `space` plays
+    /// and pauses, `>`/`<` speed, `.`/`,` step, `]`/`[` the next/previous timeline entry.
+    Replay(ReplayArgs),
     /// Write a postmortem-ready timeline of a recording (what was seen, what was done
     /// and by whom, each outcome with its audit hash), in UTC and local time.
     Timeline(TimelineArgs),
@@ -198,6 +201,18 @@ pub enum ExportFormat {
 }
 
 #[derive(Args, Debug, Clone)]
+pub struct ReplayArgs {
+    /// A recording (`--record FILE`), or the flight recorder's directory (default).
+    pub file: Option<PathBuf>,
+    /// Start playing at this speed (1–60).
+    #[arg(long, default_value_t = 1)]
+    pub speed: u32,
+    /// Start at this time (`HH:MM:SS` in UTC on the recording's first day, or RFC 3339).
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
 pub struct TimelineArgs {
     /// A recording (`--record FILE`, or one of the flight recorder's files).
     #[arg(long, value_name = "FILE", conflicts_with = "last")]
@@ -232,6 +247,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Status(args)) => status_cmd::run(&args, &cli.kube, &cli.log_level),
         Some(Command::Audit { command }) => audit_cmd::run(&command, &cli.kube),
         Some(Command::Timeline(args)) => timeline_cmd::run(&args),
+        Some(Command::Replay(args)) => timeline_cmd::replay(&args),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             use std::io::Write;

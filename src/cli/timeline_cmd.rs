@@ -1,10 +1,11 @@
 //! `kdeck timeline --from FILE | --last 2h [--format md|json]`: a recording replayed
 //! headless through the console's step, then what it saw and what was done, as a
-//! postmortem timeline (`app::record::timeline`).
+//! postmortem timeline (`app::record::timeline`); and `kdeck replay FILE`, the console
+//! on a recording in the terminal (`ui::replay`).
 
 use std::process::ExitCode;
 
-use super::{TimelineArgs, TimelineFormat};
+use super::{ReplayArgs, TimelineArgs, TimelineFormat};
 use crate::app::record::{Entry, read, replay::Replay, timeline};
 use crate::config::Paths;
 
@@ -102,4 +103,97 @@ fn timeline_of(args: &TimelineArgs) -> Result<String, String> {
             timeline::markdown(&items, "Incident timeline", &about)
         }
     })
+}
+
+/// `kdeck replay [FILE]`.
+pub fn replay(args: &ReplayArgs) -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("kdeck replay: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match rt.block_on(replay_in_terminal(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("kdeck replay: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A time given as `HH:MM:SS` (UTC, on the recording's first day) or RFC 3339.
+fn parse_at(at: &str, start_ms: i64) -> Result<i64, String> {
+    if let Ok(t) = at.parse::<jiff::Timestamp>() {
+        return Ok(t.as_millisecond());
+    }
+    let t = jiff::civil::Time::strptime("%H:%M:%S", at)
+        .map_err(|_| format!("--at {at:?}: give HH:MM:SS or an RFC 3339 time"))?;
+    let day = jiff::Timestamp::from_millisecond(start_ms)
+        .map_err(|e| e.to_string())?
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    day.to_datetime(t)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp().as_millisecond())
+        .map_err(|e| e.to_string())
+}
+
+async fn replay_in_terminal(args: &ReplayArgs) -> Result<(), String> {
+    let path = args
+        .file
+        .clone()
+        .unwrap_or_else(|| Paths::resolve().state_dir.join("recordings"));
+    let rec = read::read(&path)?;
+    let paths = Paths::resolve();
+    let loaded =
+        crate::config::load::<crate::app::command::Command>(&paths, crate::config::no_color());
+    let keymap = loaded.keymap.clone();
+    // The timeline's moments, for `]` and `[`: a first pass to the end.
+    let mut scan = Replay::new(&rec, keymap.clone());
+    let (start, end) = scan.span();
+    scan.seek(end);
+    let mut marks: Vec<i64> = scan
+        .console
+        .state
+        .transitions
+        .items
+        .iter()
+        .map(|s| s.at * 1000)
+        .chain(rec.entries.iter().filter_map(|t| match &t.e {
+            Entry::Action { .. } => Some(t.t),
+            _ => None,
+        }))
+        .collect();
+    marks.sort_unstable();
+    marks.dedup();
+    drop(scan);
+    let mut player = crate::ui::replay::Player {
+        replay: Replay::new(&rec, keymap),
+        playing: args.at.is_none(),
+        speed: args.speed.clamp(1, 60),
+        marks,
+        cut: rec.cut,
+    };
+    if let Some(at) = &args.at {
+        player.seek(parse_at(at, start)?.clamp(start, end));
+    }
+    let mut signals = crate::util::signals::Signals::install()
+        .map_err(|e| format!("cannot watch for signals: {e}"))?;
+    let mut guard = crate::ui::terminal::Guard::enter(loaded.theme.named_only())
+        .map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    crate::ui::replay::run(
+        &mut guard.terminal,
+        &mut player,
+        &loaded.theme,
+        &mut signals,
+    )
+    .await;
+    drop(guard);
+    Ok(())
 }

@@ -54,7 +54,8 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
             t.style("header.readonly"),
         ));
         spans.push(Span::raw(" "));
-    } else if s.readonly {
+    } else if s.readonly && s.replay.is_none() {
+        // (A replay is read-only: its REPLAY cursor says so.)
         spans.push(Span::styled("[🔒 READ-ONLY]", t.style("header.readonly")));
         spans.push(Span::raw(" "));
     }
@@ -75,6 +76,27 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
     {
         spans.push(Span::styled(
             fit(&format!("[{} {}…]", p.action, p.target), 40),
+            t.style("header.readonly"),
+        ));
+        spans.push(Span::raw(" "));
+    }
+    if let Some(r) = &s.replay {
+        // A replay: the time cursor where the connections would be.
+        let clock = |ms: i64| {
+            jiff::Timestamp::from_millisecond(ms)
+                .map(|t| t.strftime("%H:%M:%S").to_string())
+                .unwrap_or_default()
+        };
+        spans.push(Span::styled(
+            format!(
+                "{} REPLAY {} ×{} ({}–{}){}",
+                if r.playing { "▶" } else { "⏸" },
+                clock(r.at),
+                r.speed,
+                clock(r.start),
+                clock(r.end),
+                if r.cut { " cut" } else { "" }
+            ),
             t.style("header.readonly"),
         ));
         spans.push(Span::raw(" "));
@@ -170,12 +192,15 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
     let room = area.width as usize;
     let fixed = width(&lead) + width(&tail);
     let mut line = lead;
-    let ctx = [Form::Long, Form::Short, Form::Count]
-        .into_iter()
-        .map(|form| contexts(s, t, form))
-        .find(|c| fixed + width(c) <= room)
-        .unwrap_or_else(|| contexts(s, t, Form::Count));
-    line.extend(ctx);
+    // A replay's contexts say no connection: the cursor is where they were.
+    if s.replay.is_none() {
+        let ctx = [Form::Long, Form::Short, Form::Count]
+            .into_iter()
+            .map(|form| contexts(s, t, form))
+            .find(|c| fixed + width(c) <= room)
+            .unwrap_or_else(|| contexts(s, t, Form::Count));
+        line.extend(ctx);
+    }
     line.extend(tail);
     f.render_widget(
         Paragraph::new(Line::from(line)).style(t.style("text")),

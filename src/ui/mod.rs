@@ -23,6 +23,7 @@ pub mod logs;
 pub mod overview;
 pub mod pods;
 pub mod render;
+pub mod replay;
 pub mod resources;
 pub mod scope;
 pub mod services;
