@@ -647,7 +647,7 @@ async fn action_dialogs_and_the_audit_view() {
     .enumerate()
     {
         let mut r = kdeck::audit::Record::new(
-            &format!("snap-{i}"),
+            &format!("{}-snap-{i}", s.state.session),
             kdeck::audit::Phase::Outcome,
             kdeck::audit::Actor {
                 os_user: "oncall".into(),
@@ -667,6 +667,42 @@ async fn action_dialogs_and_the_audit_view() {
     s.state.audit_status = Some("audit log: 2 records, chain verified".into());
     let _ = s.step(Event::Command(Command::ViewAudit));
     shot(&mut s, "audit_view");
+    // The timeline: what was seen (the probes' verdicts) and done this session.
+    let _ = s.step(Event::Command(Command::ViewTimeline));
+    let text = render_text(&mut s, 80, 24, &theme);
+    assert!(
+        text.contains("│ timeline") && text.contains("alert FlexTimeAPIDown fired"),
+        "{text}"
+    );
+    shot(&mut s, "timeline_view");
+    // The oldest at the bottom: the actions, with their outcome.
+    let _ = s.step(Event::Command(Command::Bottom));
+    let text = render_text(&mut s, 80, 24, &theme);
+    assert!(
+        text.contains("cancelled") && text.contains("refused"),
+        "{text}"
+    );
+    // `E`: the same, as Markdown for a postmortem, written under the state directory.
+    s.state.state_dir = Some(c.dir.path().to_path_buf());
+    let fx = s.step(Event::Command(Command::ExportTimeline));
+    let md = fx
+        .iter()
+        .find_map(|e| match e {
+            kdeck::app::Effect::SaveLogs { path, text } => {
+                assert!(path.starts_with(c.dir.path().join("timelines")), "{path:?}");
+                Some(text.clone())
+            }
+            _ => None,
+        })
+        .expect("the export is written");
+    assert!(
+        md.contains("| action | rollback deploy/flextime-api in flextime-production"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| cancelled |") && md.contains("| refused |"),
+        "{md}"
+    );
 }
 
 /// The views of the kinds every cluster serves, and the generic list of a resource

@@ -104,6 +104,13 @@ pub fn apply(s: &mut State, a: Command) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Command::ViewTimeline => {
+            if !matches!(s.screen(), Screen::Timeline { .. }) {
+                s.screens.push(Screen::Timeline { scroll: 0 });
+            }
+            Vec::new()
+        }
+        Command::ExportTimeline => export_timeline(s),
         Command::SortNext | Command::SortReverse => {
             let mut said = None;
             if let Some(l) = s.list_mut() {
@@ -249,6 +256,31 @@ fn fetchable(
         key.1.to_string(),
         None,
     ))
+}
+
+/// This session's timeline as Markdown, under the state directory's `timelines/`.
+fn export_timeline(s: &mut State) -> Vec<Effect> {
+    let Some(dir) = s.state_dir.clone() else {
+        s.notify("no state directory to write the timeline to", true);
+        return Vec::new();
+    };
+    let items = s.timeline();
+    let stamp = jiff::Timestamp::from_second(s.now)
+        .map(|t| t.strftime("%Y%m%dT%H%M%SZ").to_string())
+        .unwrap_or_default();
+    let contexts: Vec<String> = s
+        .contexts
+        .iter()
+        .map(|c| format!("{} ({})", c.spec.name, c.spec.server))
+        .collect();
+    let about = format!(
+        "This session of kdeck {} on {}, until {stamp}.",
+        env!("CARGO_PKG_VERSION"),
+        contexts.join(", ")
+    );
+    let text = crate::app::record::timeline::markdown(&items, "Incident timeline", &about);
+    let path = dir.join("timelines").join(format!("timeline-{stamp}.md"));
+    vec![Effect::SaveLogs { path, text }]
 }
 
 /// A pod's describe page also asks for what its slim record leaves out

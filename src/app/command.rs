@@ -40,6 +40,8 @@ pub enum Command {
     SearchNext,
     SearchPrev,
     ViewAudit,
+    ViewTimeline,
+    ExportTimeline,
     ActionMenu,
     ActScale,
     ActRollback,
@@ -165,6 +167,16 @@ const TABLE: &[(Command, &str, &str)] = &[
         Command::ViewAudit,
         "view.audit",
         "audit log: every action, refusal and cancellation",
+    ),
+    (
+        Command::ViewTimeline,
+        "view.timeline",
+        "timeline: what was seen and done this session, newest first",
+    ),
+    (
+        Command::ExportTimeline,
+        "timeline.export",
+        "write this session's timeline as Markdown for a postmortem",
     ),
     (
         Command::ActionMenu,

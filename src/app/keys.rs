@@ -261,6 +261,7 @@ fn run_command(s: &mut State, line: &str) -> Vec<Effect> {
             Vec::new()
         }
         Ok(Typed::Audit) => apply(s, Command::ViewAudit),
+        Ok(Typed::Timeline) => apply(s, Command::ViewTimeline),
         Ok(Typed::Forwards) => apply(s, Command::ViewForwards),
         Ok(Typed::Resource(name, ns)) => super::browse::open(s, &name, ns, true),
         Err(e) => {

@@ -13,6 +13,7 @@ use crate::cluster::kinds::selector_of_map;
 pub fn movement(s: &mut State, delta: isize) -> Vec<Effect> {
     let page = s.page;
     let records = s.audit.len();
+    let seen = s.transitions.items.len() + records;
     let forwards = s.forwards.len();
     match s.screen_mut() {
         Screen::List(_) => {
@@ -32,6 +33,10 @@ pub fn movement(s: &mut State, delta: isize) -> Vec<Effect> {
         }
         Screen::Audit { scroll } => {
             let max = records.saturating_sub(1) as isize;
+            *scroll = (*scroll as isize + delta).clamp(0, max.max(0)) as usize;
+        }
+        Screen::Timeline { scroll } => {
+            let max = seen.saturating_sub(1) as isize;
             *scroll = (*scroll as isize + delta).clamp(0, max.max(0)) as usize;
         }
         Screen::Logs => {
@@ -121,7 +126,9 @@ pub fn current_target(s: &State) -> Option<Target> {
         Screen::List(l) => lists::target(l.view, &s.fleet, l.current()?),
         Screen::Describe { target, .. } => Some(target.clone()),
         Screen::Yaml { target, .. } => target.clone(),
-        Screen::Logs | Screen::Audit { .. } | Screen::Forwards { .. } => None,
+        Screen::Logs | Screen::Audit { .. } | Screen::Timeline { .. } | Screen::Forwards { .. } => {
+            None
+        }
     }
 }
 

@@ -146,6 +146,10 @@ pub enum Screen {
     Audit {
         scroll: usize,
     },
+    /// What was seen and done this session, newest first.
+    Timeline {
+        scroll: usize,
+    },
     /// This session's port-forwards.
     Forwards {
         selected: usize,
@@ -390,6 +394,7 @@ impl State {
             Screen::Describe { .. }
             | Screen::Yaml { .. }
             | Screen::Audit { .. }
+            | Screen::Timeline { .. }
             | Screen::Forwards { .. } => Mode::Detail,
         }
     }
@@ -417,6 +422,21 @@ impl State {
 
     pub fn context_name(&self, ctx: CtxId) -> &str {
         self.contexts.get(ctx).map_or("?", |c| c.spec.name.as_str())
+    }
+
+    /// This session's timeline: what the console noticed, and the actions audited
+    /// this session (with their hashes), oldest first.
+    pub fn timeline(&self) -> Vec<crate::app::record::timeline::Item> {
+        let session = format!("{}-", self.session);
+        let done: Vec<crate::audit::Record> = self
+            .audit
+            .iter()
+            .filter(|r| r.action_id.starts_with(&session))
+            .cloned()
+            .collect();
+        let seen: Vec<_> = self.transitions.items.iter().cloned().collect();
+        let names: Vec<String> = self.contexts.iter().map(|c| c.spec.name.clone()).collect();
+        crate::app::record::timeline::items(&seen, &done, &names, &jiff::tz::TimeZone::system())
     }
 
     /// Since when context `ctx`'s API server has not been answering (its rows are as

@@ -19,6 +19,8 @@ pub enum Typed {
     Help,
     /// The audit log view.
     Audit,
+    /// `:timeline`.
+    Timeline,
     /// The port-forwards view.
     Forwards,
     /// A resource kdeck has no view of its own for (a custom resource, leases…):
@@ -62,6 +64,7 @@ pub fn parse(line: &str) -> Result<Typed, String> {
         "ctx" | "context" => return Ok(Typed::Context(all_or(arg))),
         "q" | "quit" | "q!" => return Ok(Typed::Quit),
         "audit" => return Ok(Typed::Audit),
+        "timeline" | "tl" => return Ok(Typed::Timeline),
         "pf" | "forwards" | "portforwards" | "port-forwards" => return Ok(Typed::Forwards),
         "help" | "?" => return Ok(Typed::Help),
         _ => {}

@@ -151,6 +151,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
         Screen::Yaml { title, .. } => format!(" │ {title}"),
         Screen::Logs => " │ logs".to_string(),
         Screen::Audit { .. } => " │ audit log".to_string(),
+        Screen::Timeline { .. } => " │ timeline".to_string(),
         Screen::Forwards { .. } => format!(
             " │ port-forwards {}",
             s.forwards.iter().filter(|f| f.active()).count()

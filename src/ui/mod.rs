@@ -30,6 +30,7 @@ pub mod services;
 pub mod shell;
 pub mod table;
 pub mod terminal;
+pub mod timeline;
 pub mod widgets;
 pub mod workloads;
 pub mod yaml;

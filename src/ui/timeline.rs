@@ -1,0 +1,68 @@
+//! The timeline view: what this session saw and did, newest first, across contexts —
+//! health, backups and alerts going one way or the other, and every audited action
+//! with who did it, its outcome and the start of its audit hash. `E` writes it as
+//! Markdown for a postmortem (`kdeck timeline` does the same for a recording).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use super::widgets::{fixed, ident, rest, short, table, txt};
+use crate::app::State;
+use crate::app::lists::ListState;
+use crate::config::theme::Theme;
+
+pub fn render(f: &mut Frame, area: Rect, s: &State, scroll: usize, t: &Theme) {
+    let mut items = s.timeline();
+    items.reverse();
+    if items.is_empty() {
+        return super::widgets::empty(f, area, t, "nothing has happened yet this session");
+    }
+    // The table draws a list's window: here every item, the selection at `scroll`.
+    let mut ls = ListState::new(crate::app::lists::ListView::Overview, None);
+    ls.visible = (0..items.len()).collect();
+    ls.selected = scroll.min(items.len() - 1);
+    let height = area.height.saturating_sub(2).max(1) as usize;
+    ls.offset = ls.selected.saturating_sub(height - 1);
+    // UTC on screen, as the audit view and the export's first column (the export adds
+    // local time).
+    let mut cols = vec![short("UTC", 8)];
+    if s.multi_context() {
+        cols.push(super::widgets::names("CONTEXT"));
+    }
+    cols.push(fixed("KIND", 6));
+    cols.push(rest("WHAT", 24));
+    cols.push(super::widgets::text("BY", 10));
+    cols.push(short("OUTCOME", 10));
+    cols.push(short("AUDIT", 8));
+    table(
+        f,
+        area,
+        s,
+        t,
+        &cols,
+        &ls,
+        |_| None,
+        |i| {
+            let it = &items[i];
+            let mut cells = vec![txt(it.utc.get(11..).unwrap_or(&it.utc))];
+            if s.multi_context() {
+                cells.push(ident(&it.context));
+            }
+            let style = match it.outcome.as_deref() {
+                Some("succeeded") => t.style("severity.ok"),
+                Some(_) => t.style("severity.crit"),
+                None => t.style("text"),
+            };
+            cells.push(txt(it.kind));
+            cells.push(txt(&it.what));
+            cells.push(txt(it.by.clone().unwrap_or_default()));
+            cells.push(txt(it.outcome.clone().unwrap_or_default()).style(style));
+            cells.push(txt(it
+                .audit
+                .as_deref()
+                .map(|h| h[..h.len().min(8)].to_string())
+                .unwrap_or_default()));
+            (cells, t.style("text"))
+        },
+    );
+}
