@@ -50,6 +50,19 @@ async fn confirm(d: &mut Driver, name: &str) -> Outcome {
     o
 }
 
+/// The bad release (v2.4.0) is rolling out and its row is the first: there is a
+/// previous revision to roll back to.
+fn bad_release_on_top(s: &kdeck::app::State) -> bool {
+    s.fleet
+        .workloads
+        .first()
+        .is_some_and(|w| &*w.name == "flextime-api")
+        && s.contexts[0].data.kinds.deployments.values().any(|x| {
+            x.meta.name.as_ref() == "flextime-api"
+                && x.template.images().contains(&"flextime/api:v2.4.0")
+        })
+}
+
 /// The list body of a screen (the header says live or replay; the footer its keys).
 fn body(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
@@ -73,12 +86,11 @@ async fn the_way_out_recorded_replays_as_it_was_seen() {
     let file = data.path().join("incident.kdrec");
     let mut d = Driver::start_recorded(&[(&c, None)], data.path(), |_| {}, Some(&file)).await;
     let theme = Theme::builtin("default").expect("theme");
-    d.until("the bad rollout stalled on top", LONG, |s| {
-        s.fleet
-            .workloads
-            .first()
-            .is_some_and(|w| &*w.name == "flextime-api")
-    })
+    d.until(
+        "the bad release rolling out, on top",
+        LONG,
+        bad_release_on_top,
+    )
     .await;
     d.run_for(Duration::from_millis(1500)).await;
     // Each moment: when, the live screen, and the filter the person had typed (the
@@ -248,5 +260,88 @@ async fn the_way_out_recorded_replays_as_it_was_seen() {
     assert!(partial.cut, "it says it was cut");
     assert!(!partial.entries.is_empty() && partial.entries.len() < rec.entries.len());
     assert_eq!(partial.entries[..], rec.entries[..partial.entries.len()]);
+    c.sim.shutdown().await;
+}
+
+/// Two consoles on one cluster (issue 14 item 5): an action by one reaches the
+/// other through the cluster itself — a `KdeckAction` event — within 2 s, on its
+/// row (`↺ rolled back … by USER@HOST`) and in its timeline; `kubectl get events`
+/// shows it too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_action_by_one_console_is_seen_by_another_within_2s() {
+    let c = Cluster::start_with(SimConfig {
+        scenario: Scenario::Incident,
+        speed: 20.0,
+        ..SimConfig::default()
+    })
+    .await;
+    let a_dir = tempfile::tempdir().expect("tempdir");
+    let b_dir = tempfile::tempdir().expect("tempdir");
+    let mut a = Driver::start(&c, a_dir.path()).await;
+    let mut b = Driver::start(&c, b_dir.path()).await;
+    a.until(
+        "the bad release rolling out, on top",
+        LONG,
+        bad_release_on_top,
+    )
+    .await;
+    a.pick("flextime-api").await;
+    a.keys("R");
+    a.code(Code::Enter);
+    assert_eq!(confirm(&mut a, "flextime-api").await, Outcome::Succeeded);
+    let done = std::time::Instant::now();
+    let row_says = |s: &kdeck::app::State| {
+        s.fleet.workloads.iter().any(|w| {
+            &*w.name == "flextime-api"
+                && w.published.as_ref().is_some_and(|p| p.action == "rollback")
+        })
+    };
+    // The other console has not acted: it learns of it from the cluster.
+    b.until("the other console's row", Duration::from_secs(5), row_says)
+        .await;
+    let took = done.elapsed();
+    eprintln!("the other console saw the roll back {took:?} after it ended");
+    assert!(took <= Duration::from_secs(2), "{took:?}");
+    let theme = Theme::builtin("default").expect("theme");
+    let text = common::console::render_text(&mut b.engine.console, 200, 40, &theme);
+    let row = text
+        .lines()
+        .find(|l| l.contains("flextime-api") && l.contains("rolled back"))
+        .unwrap_or_default();
+    assert!(row.contains("ago by "), "the other console's row:\n{text}");
+    assert!(!row.contains("by you"), "{row}");
+    let items = b.s().timeline();
+    assert!(
+        items.iter().any(|i| i.kind == "action"
+            && i.what.starts_with("rollback deploy/flextime-api")
+            && i.by.is_some()),
+        "{items:#?}"
+    );
+    // The console that acted lists it once (its own record, with its hash).
+    let mine: Vec<_> = a
+        .s()
+        .timeline()
+        .into_iter()
+        .filter(|i| i.what.starts_with("rollback deploy/flextime-api"))
+        .collect();
+    assert_eq!(mine.len(), 1, "{mine:#?}");
+    assert!(mine[0].audit.is_some());
+    let events = c
+        .kubectl("1.33")
+        .run(&[
+            "get",
+            "events",
+            "-n",
+            "flextime-production",
+            "--field-selector",
+            "reason=KdeckAction",
+        ])
+        .await;
+    assert!(
+        events.out().contains("rollback deploy/flextime-api"),
+        "{}",
+        events.out()
+    );
+    drop((a, b));
     c.sim.shutdown().await;
 }

@@ -436,7 +436,33 @@ impl State {
             .collect();
         let seen: Vec<_> = self.transitions.items.iter().cloned().collect();
         let names: Vec<String> = self.contexts.iter().map(|c| c.spec.name.clone()).collect();
-        crate::app::record::timeline::items(&seen, &done, &names, &jiff::tz::TimeZone::system())
+        let tz = jiff::tz::TimeZone::system();
+        let mut items = crate::app::record::timeline::items(&seen, &done, &names, &tz);
+        // Other people's actions, as the cluster's events tell them (one of mine
+        // within a few seconds on the same target is mine, already listed).
+        for c in &self.contexts {
+            for e in c.data.kinds.events.values() {
+                let Some(p) = crate::fleet::published::parse(e) else {
+                    continue;
+                };
+                let mine = done.iter().any(|r| {
+                    r.target == p.target
+                        && r.action == p.action
+                        && r.time
+                            .parse::<jiff::Timestamp>()
+                            .is_ok_and(|t| (t.as_second() - p.at).abs() <= 5)
+                });
+                if !mine {
+                    items.push(crate::app::record::timeline::published(
+                        &p,
+                        &c.spec.name,
+                        &tz,
+                    ));
+                }
+            }
+        }
+        crate::app::record::timeline::sort(&mut items);
+        items
     }
 
     /// Since when context `ctx`'s API server has not been answering (its rows are as

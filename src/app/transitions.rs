@@ -137,6 +137,37 @@ pub struct Transitions {
 /// How long a row says what was last done to it.
 pub const ACTION_SHOWN: Ts = 15 * 60;
 
+/// How a row says an action was done (`↺ rolled back`).
+pub fn done_verb(action: &str) -> &str {
+    match action {
+        "rollback" => "↺ rolled back",
+        "scale" | "scale-hpa" => "⇅ scaled",
+        "restart" => "↻ restarted",
+        "set-image" => "↑ image set",
+        "pause" => "‖ paused",
+        "resume" => "▷ resumed",
+        "reset-breaker" => "⟲ breaker reset",
+        "switch-traffic" => "⇄ traffic switched",
+        "trigger-backup" => "▶ backup run",
+        other => other,
+    }
+}
+
+/// What someone else's published action says on the row, for [`ACTION_SHOWN`]
+/// (`↺ rolled back 2m ago by bob@bastion-2`).
+pub fn published_text(now: Ts, p: &crate::fleet::published::Published) -> Option<String> {
+    if now - p.at > ACTION_SHOWN {
+        return None;
+    }
+    let who = p.who.split_once(" as ").map_or(p.who.as_str(), |(w, _)| w);
+    let ago = crate::util::age::age(now, p.at);
+    Some(if p.outcome == "succeeded" {
+        format!("{} {ago} ago by {who}", done_verb(&p.action))
+    } else {
+        format!("✗ {} {} {ago} ago by {who}", p.action, p.outcome)
+    })
+}
+
 impl Transitions {
     /// What was last done here to `targets` (`deploy/x`, `cronjob/y`…) in `namespace`
     /// within [`ACTION_SHOWN`], for the row: `↺ rolled back 2m ago by you`.
@@ -160,18 +191,7 @@ impl Transitions {
                 && targets.contains(&target.as_str())
                 && now - st.at <= ACTION_SHOWN =>
             {
-                let done = match action.as_str() {
-                    "rollback" => "↺ rolled back",
-                    "scale" | "scale-hpa" => "⇅ scaled",
-                    "restart" => "↻ restarted",
-                    "set-image" => "↑ image set",
-                    "pause" => "‖ paused",
-                    "resume" => "▷ resumed",
-                    "reset-breaker" => "⟲ breaker reset",
-                    "switch-traffic" => "⇄ traffic switched",
-                    "trigger-backup" => "▶ backup run",
-                    other => other,
-                };
+                let done = done_verb(action);
                 let ago = crate::util::age::age(now, st.at);
                 Some(match outcome {
                     crate::audit::Outcome::Succeeded => format!("{done} {ago} ago by you"),

@@ -12,6 +12,7 @@ pub mod hpas;
 pub mod kinds;
 pub mod pods;
 pub mod probing;
+pub mod published;
 pub mod resources;
 pub mod services;
 pub mod workloads;
@@ -249,6 +250,27 @@ impl Fleet {
             }
             for r in rows.iter_mut() {
                 workloads::link(r, &by_workload, &mut f.alerts, down);
+            }
+            // What others did here, as the cluster's KdeckAction events say.
+            let others = published::newest(c.data.kinds.events.values());
+            if !others.is_empty() {
+                for r in rows.iter_mut() {
+                    let kind = match r.kind {
+                        workloads::WorkloadKind::Deployment => "Deployment",
+                        workloads::WorkloadKind::StatefulSet => "StatefulSet",
+                        workloads::WorkloadKind::CronJob => "CronJob",
+                        _ => "",
+                    };
+                    let at = |k: &str| {
+                        others
+                            .get(&(r.namespace.to_string(), k.to_string(), r.name.to_string()))
+                            .cloned()
+                    };
+                    r.published = match (at(kind), at("Service")) {
+                        (Some(a), Some(b)) => Some(if a.at >= b.at { a } else { b }),
+                        (a, b) => a.or(b),
+                    };
+                }
             }
             f.workloads.extend(rows);
             f.backups.extend(backups);

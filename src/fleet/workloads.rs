@@ -145,6 +145,8 @@ pub struct WorkloadRow {
     pub backup: Option<super::backups::Freshness>,
     /// Firing alerts naming this workload: (name, severity).
     pub alerts: Vec<(String, Severity)>,
+    /// The newest action someone published on it (a `KdeckAction` event).
+    pub published: Option<super::published::Published>,
     pub assessment: Assessment,
 }
 
@@ -437,6 +439,7 @@ pub fn build(c: &Ctx, ix: &Index, now: Ts) -> Vec<WorkloadRow> {
             health: None,
             backup: None,
             alerts: Vec::new(),
+            published: None,
             assessment: Assessment::default(),
         };
         row.assessment = assess(&row);
@@ -482,6 +485,7 @@ pub fn build(c: &Ctx, ix: &Index, now: Ts) -> Vec<WorkloadRow> {
             health: None,
             backup: None,
             alerts: Vec::new(),
+            published: None,
             assessment: Assessment::default(),
         };
         row.assessment = assess(&row);
@@ -515,6 +519,7 @@ pub fn backup_row(b: &super::backups::BackupRow) -> WorkloadRow {
         health: None,
         backup: Some(b.freshness),
         alerts: Vec::new(),
+        published: None,
         assessment: b.assessment.clone(),
     }
 }
@@ -565,6 +570,7 @@ pub fn ingress_rows(c: &super::Ctx) -> Vec<WorkloadRow> {
                 health: None,
                 backup: None,
                 alerts: Vec::new(),
+                published: None,
                 assessment,
             })
         })

@@ -133,10 +133,19 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
                 format!("svc/{}", r.name),
             ];
             let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
-            let why = match s
+            // Mine first; someone else's (from the cluster's events) when none of
+            // mine is as recent.
+            let mine = s
                 .transitions
-                .recent_action(s.now, r.ctx, &r.namespace, &targets)
-            {
+                .recent_action(s.now, r.ctx, &r.namespace, &targets);
+            let theirs = r
+                .published
+                .as_ref()
+                .filter(|p| {
+                    mine.is_none() || s.transitions.items.iter().rev().all(|t| t.at + 2 < p.at)
+                })
+                .and_then(|p| crate::app::transitions::published_text(now, p));
+            let why = match theirs.or(mine) {
                 Some(done) => format!("{done} · {why}"),
                 None => why,
             };

@@ -103,8 +103,47 @@ pub fn items(
             audit: Some(r.hash.clone()),
         });
     }
-    out.sort_by_key(|i| i.at);
+    sort(&mut out);
     out
+}
+
+/// Oldest first. Within a second, what was seen comes by kind and text (the same
+/// moments always read the same, whatever order they were noticed in), then the
+/// actions in the order they were done.
+pub fn sort(items: &mut [Item]) {
+    items.sort_by(|a, b| {
+        let acted = |i: &Item| i.kind == "action";
+        a.at.cmp(&b.at).then(acted(a).cmp(&acted(b))).then_with(|| {
+            if acted(a) && acted(b) {
+                std::cmp::Ordering::Equal
+            } else {
+                a.kind.cmp(b.kind).then(a.what.cmp(&b.what))
+            }
+        })
+    });
+}
+
+/// Someone's published action (a `KdeckAction` event) as a timeline item.
+pub fn published(
+    p: &crate::fleet::published::Published,
+    context: &str,
+    tz: &jiff::tz::TimeZone,
+) -> Item {
+    let (utc, local) = times(p.at, tz);
+    Item {
+        at: p.at,
+        utc,
+        local,
+        context: context.to_string(),
+        kind: "action",
+        what: crate::util::sanitize::line(
+            &format!("{} {} in {}", p.action, p.target, p.namespace),
+            300,
+        ),
+        by: Some(crate::util::sanitize::line(&p.who, 120)),
+        outcome: Some(crate::util::sanitize::line(&p.outcome, 40)),
+        audit: None,
+    }
 }
 
 /// A table cell: one line, pipes escaped.
