@@ -185,9 +185,10 @@ impl Counted<'_> {
                 })
                 .map(str::to_string)
         };
-        let s = self
-            .t
-            .wait(what, Duration::from_secs(90), |s| outcome(s).is_some());
+        // Finished, not still watching: the box says how it goes away.
+        let s = self.t.wait(what, Duration::from_secs(90), |s| {
+            outcome(s).is_some() && s.contains("esc closes, or go on")
+        });
         let line = outcome(&s).unwrap_or_default();
         assert!(line.starts_with("succeeded:"), "{what}: {s}");
         s

@@ -281,11 +281,13 @@ fn type_to_confirm(t: &Tmux, name: &str) {
     });
     t.text(name);
     t.keys(&["Enter"]);
+    // Finished (not still watching): the box says how it goes away.
     let s = t.wait("the action to succeed", Duration::from_secs(90), |s| {
-        s.contains("succeeded:")
+        (s.contains("succeeded:")
             || s.contains("failed:")
             || s.contains("conflict:")
-            || s.contains("refused:")
+            || s.contains("refused:"))
+            && s.contains("esc closes, or go on")
     });
     assert!(s.contains("succeeded:"), "{s}");
     t.keys(&["Escape"]);
@@ -337,7 +339,7 @@ fn the_incidents_way_out_confirmed_by_name_and_audited_at_80x24() {
     t.wait("the breaker's plan", WAIT, |s| s.contains("run it? y yes"));
     t.keys(&["y"]);
     let s = t.wait("the breaker reset", Duration::from_secs(90), |s| {
-        s.contains("succeeded:") || s.contains("failed:")
+        (s.contains("succeeded:") || s.contains("failed:")) && s.contains("esc closes, or go on")
     });
     assert!(s.contains("succeeded:"), "{s}");
     t.keys(&["Escape"]);
@@ -353,7 +355,7 @@ fn the_incidents_way_out_confirmed_by_name_and_audited_at_80x24() {
     });
     t.keys(&["y"]);
     let s = t.wait("the backup run", Duration::from_secs(90), |s| {
-        s.contains("succeeded:") || s.contains("failed:")
+        (s.contains("succeeded:") || s.contains("failed:")) && s.contains("esc closes, or go on")
     });
     assert!(s.contains("succeeded:"), "{s}");
     t.keys(&["Escape"]);
