@@ -5,7 +5,9 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use super::widgets::{Txt, ctx_col, empty, ident, names, rest, severity_style, short, table, txt};
+use super::widgets::{
+    Txt, empty, ident, names, place_cells, place_cols, rest, severity_style, short, table, txt,
+};
 use crate::app::State;
 use crate::app::lists::ListState;
 use crate::config::theme::Theme;
@@ -18,11 +20,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
     }
     let wide = area.width >= 120;
     let sh = super::scope::shared(s, ls);
-    let mut cols: Vec<_> = ctx_col(s, &sh).into_iter().collect();
-    let lead_ctx = !cols.is_empty();
-    if sh.namespace.is_none() {
-        cols.push(names("NAMESPACE"));
-    }
+    let mut cols = place_cols(s, &sh);
     cols.push(names("NAME"));
     if wide {
         cols.push(names("REFERENCE"));
@@ -45,13 +43,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
             let h = &s.fleet.hpas[i];
             let st = severity_style(t, h.assessment.severity);
             let hot = h.assessment.severity >= Severity::Warning;
-            let mut cells: Vec<Txt> = Vec::new();
-            if lead_ctx {
-                cells.push(ident(s.context_name(h.ctx)));
-            }
-            if sh.namespace.is_none() {
-                cells.push(ident(&*h.namespace));
-            }
+            let mut cells: Vec<Txt> = place_cells(s, &sh, Some(h.ctx), &h.namespace);
             cells.push(ident(&*h.name));
             if wide {
                 cells.push(ident(&*h.reference));

@@ -5,7 +5,9 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use super::widgets::{Txt, ctx_col, empty, ident, names, severity_style, short, table, text, txt};
+use super::widgets::{
+    Txt, empty, ident, names, place_cells, place_cols, severity_style, short, table, text, txt,
+};
 use crate::app::State;
 use crate::app::lists::ListState;
 use crate::config::theme::Theme;
@@ -27,11 +29,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
     }
     let wide = area.width >= 130;
     let sh = super::scope::shared(s, ls);
-    let mut cols = Vec::new();
-    cols.extend(ctx_col(s, &sh));
-    if sh.namespace.is_none() {
-        cols.push(names("NAMESPACE"));
-    }
+    let mut cols = place_cols(s, &sh);
     cols.push(names("NAME"));
     cols.push(short("READY", 7));
     cols.push(short("STATUS", 20));
@@ -44,7 +42,6 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         cols.push(short("CPU", 6));
         cols.push(short("MEM", 7));
     }
-    let lead_ctx = s.multi_context() && sh.ctx.is_none();
     table(
         f,
         area,
@@ -55,13 +52,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         |i| s.fleet.pods.get(i).map(|p| p.ctx),
         |i| {
             let p = &s.fleet.pods[i];
-            let mut cells: Vec<Txt> = Vec::new();
-            if lead_ctx {
-                cells.push(ident(s.context_name(p.ctx)));
-            }
-            if sh.namespace.is_none() {
-                cells.push(ident(&*p.namespace));
-            }
+            let mut cells: Vec<Txt> = place_cells(s, &sh, Some(p.ctx), &p.namespace);
             cells.push(ident(&*p.name));
             cells.push(txt(format!("{}/{}", p.ready.0, p.ready.1)));
             let status = txt(&*p.status);

@@ -5,7 +5,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::widgets::{
-    Txt, cpu, ctx_col, empty, ident, mem, names, pct, rest, severity_style, short, table, txt,
+    Txt, cpu, empty, ident, mem, pct, place_cells, place_cols, rest, severity_style, short, table,
+    txt,
 };
 use crate::app::State;
 use crate::app::lists::ListState;
@@ -23,11 +24,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         return empty(f, area, t, &why);
     }
     let sh = super::scope::shared(s, ls);
-    let mut cols: Vec<_> = ctx_col(s, &sh).into_iter().collect();
-    let lead_ctx = !cols.is_empty();
-    if sh.namespace.is_none() {
-        cols.push(names("NAMESPACE"));
-    }
+    let mut cols = place_cols(s, &sh);
     cols.push(rest("NAME", 16));
     cols.push(short("CPU", 6));
     cols.push(short("%REQ", 5));
@@ -59,13 +56,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
             } else {
                 format!("  {}", r.name)
             };
-            let mut cells: Vec<Txt> = Vec::new();
-            if lead_ctx {
-                cells.push(ident(s.context_name(r.ctx)));
-            }
-            if sh.namespace.is_none() {
-                cells.push(ident(&*r.namespace));
-            }
+            let mut cells: Vec<Txt> = place_cells(s, &sh, Some(r.ctx), &r.namespace);
             cells.push(ident(name));
             cells.push(txt(cpu(r.cpu_m)));
             cells.push(txt(pct(share(r.cpu_m, r.requests.cpu_m()))));

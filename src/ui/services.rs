@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::widgets::{
-    Txt, ctx_col, empty, ident, mid, names, rest, severity_style, short, table, txt,
+    Txt, empty, ident, mid, names, place_cells, place_cols, rest, severity_style, short, table, txt,
 };
 use crate::app::State;
 use crate::app::lists::ListState;
@@ -18,11 +18,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
     }
     let wide = area.width >= 120;
     let sh = super::scope::shared(s, ls);
-    let mut cols: Vec<_> = ctx_col(s, &sh).into_iter().collect();
-    let lead_ctx = !cols.is_empty();
-    if sh.namespace.is_none() {
-        cols.push(names("NAMESPACE"));
-    }
+    let mut cols = place_cols(s, &sh);
     cols.push(names("NAME"));
     cols.push(short("TYPE", 12));
     cols.push(short("READY", 7));
@@ -43,13 +39,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         |i| {
             let r = &s.fleet.services[i];
             let st = severity_style(t, r.assessment.severity);
-            let mut cells: Vec<Txt> = Vec::new();
-            if lead_ctx {
-                cells.push(ident(s.context_name(r.ctx)));
-            }
-            if sh.namespace.is_none() {
-                cells.push(ident(&*r.namespace));
-            }
+            let mut cells: Vec<Txt> = place_cells(s, &sh, Some(r.ctx), &r.namespace);
             cells.push(ident(&*r.name));
             cells.push(txt(&*r.type_));
             let ready = txt(format!("{}/{}", r.ready, r.total));

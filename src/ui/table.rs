@@ -8,7 +8,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 
-use super::widgets::{Col, Txt, ctx_col, empty, fit, ident, names, table, txt};
+use super::widgets::{Col, Txt, empty, fit, ident, place_cells, place_cols, table, txt};
 use crate::app::State;
 use crate::app::lists::ListState;
 use crate::config::theme::Theme;
@@ -64,7 +64,6 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         };
         return empty(f, area, t, &what);
     }
-    let multi = s.multi_context();
     let defs = b.columns();
     let wide = area.width >= 160;
     let shown: Vec<usize> = defs
@@ -74,11 +73,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
         .map(|(i, _)| i)
         .collect();
     let sh = super::scope::shared(s, ls);
-    let lead_ctx = multi && sh.ctx.is_none();
-    let mut cols: Vec<Col> = ctx_col(s, &sh).into_iter().collect();
-    if sh.namespace.is_none() {
-        cols.push(names("NAMESPACE"));
-    }
+    let mut cols: Vec<Col> = place_cols(s, &sh);
     let last = shown.len().saturating_sub(1);
     for (n, &i) in shown.iter().enumerate() {
         let title = defs[i].name.to_uppercase();
@@ -108,13 +103,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
             let Some((ctx, key)) = s.fleet.table.get(i) else {
                 return (Vec::new(), t.style("text"));
             };
-            let mut out: Vec<Txt> = Vec::new();
-            if lead_ctx {
-                out.push(ident(s.context_name(*ctx)));
-            }
-            if sh.namespace.is_none() {
-                out.push(ident(&*key.0));
-            }
+            let mut out: Vec<Txt> = place_cells(s, &sh, Some(*ctx), &key.0);
             let row = b.row(*ctx, key);
             for (n, &ci) in shown.iter().enumerate() {
                 let is_age = defs[ci].name.eq_ignore_ascii_case("age");

@@ -540,13 +540,36 @@ pub fn common<'a>(
 /// unless every row shares one), NAMESPACE (unless every row shares one).
 pub fn lead_cols(s: &crate::app::State, c: &Common) -> Vec<Col> {
     let mut cols = vec![fixed("SEV", 4)];
-    if s.multi_context() && c.ctx.is_none() {
-        cols.push(names("CONTEXT"));
-    }
+    cols.extend(place_cols(s, c));
+    cols
+}
+
+/// CONTEXT (with several contexts, unless every row shares one) and NAMESPACE
+/// (unless every row shares one): where a row is.
+pub fn place_cols(s: &crate::app::State, c: &Common) -> Vec<Col> {
+    let mut cols = Vec::new();
+    cols.extend(ctx_col(s, c));
     if c.namespace.is_none() {
         cols.push(names("NAMESPACE"));
     }
     cols
+}
+
+/// The cells for [`place_cols`].
+pub fn place_cells(
+    s: &crate::app::State,
+    c: &Common,
+    ctx: Option<crate::cluster::msg::CtxId>,
+    namespace: &str,
+) -> Vec<Txt> {
+    let mut cells = Vec::new();
+    if s.multi_context() && c.ctx.is_none() {
+        cells.push(ident(ctx.map_or("-", |id| s.context_name(id))));
+    }
+    if c.namespace.is_none() {
+        cells.push(ident(namespace));
+    }
+    cells
 }
 
 /// The cells for [`lead_cols`]. `ctx` is `None` for a row that belongs to no context
@@ -560,12 +583,7 @@ pub fn lead_cells(
     namespace: &str,
 ) -> Vec<Txt> {
     let mut cells = vec![txt(severity_mark(sev)).style(severity_style(t, sev))];
-    if s.multi_context() && c.ctx.is_none() {
-        cells.push(ident(ctx.map_or("-", |id| s.context_name(id))));
-    }
-    if c.namespace.is_none() {
-        cells.push(ident(namespace));
-    }
+    cells.extend(place_cells(s, c, ctx, namespace));
     cells
 }
 
