@@ -105,6 +105,7 @@ async fn the_way_out_recorded_replays_as_it_was_seen() {
     // Roll back, reset the breaker, switch dashboard to green, run the snapshot.
     d.pick("flextime-api").await;
     d.keys("R");
+    d.until_stage(&["pick"]).await;
     d.code(Code::Enter);
     assert_eq!(confirm(&mut d, "flextime-api").await, Outcome::Succeeded);
     d.keys("B");
@@ -287,6 +288,7 @@ async fn an_action_by_one_console_is_seen_by_another_within_2s() {
     .await;
     a.pick("flextime-api").await;
     a.keys("R");
+    a.until_stage(&["pick"]).await;
     a.code(Code::Enter);
     assert_eq!(confirm(&mut a, "flextime-api").await, Outcome::Succeeded);
     let done = std::time::Instant::now();
