@@ -673,10 +673,40 @@ async fn action_dialogs_and_the_audit_view() {
     let _ = s.step(Event::Command(Command::ViewTimeline));
     let text = render_text(&mut s, 80, 24, &theme);
     assert!(
-        text.contains("│ timeline") && text.contains("health team-dashboard"),
+        text.contains("│ timeline") && text.contains("health  team-dashboard"),
         "{text}"
     );
     shot(&mut s, "timeline_view");
+    // `/kind:roll` keeps the rollouts; Enter opens one: what it says, then the
+    // Deployment's page; esc goes back to the narrowed list, esc again clears it.
+    press(&mut s, &chars("/"));
+    type_line(&mut s, "kind:roll flextime-api");
+    let text = render_text(&mut s, 80, 24, &theme);
+    assert!(
+        text.contains("timeline /kind:roll flextime-api")
+            && text.contains("rollout flextime-production/deploy/flextime-a")
+            && !text.contains("health "),
+        "{text}"
+    );
+    let _ = s.step(Event::Command(Command::Select));
+    let text = render_text(&mut s, 120, 40, &theme);
+    for want in [
+        "When",
+        "UTC (",
+        "stalled: ProgressDeadlineExceeded",
+        "deployment/flextime-api now",
+        "Replicas",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    shot(&mut s, "timeline_entry");
+    let _ = s.step(Event::Command(Command::Back));
+    let _ = s.step(Event::Command(Command::Back));
+    let text = render_text(&mut s, 80, 24, &theme);
+    assert!(
+        text.contains("│ timeline │") && text.contains("health  team-dashboard"),
+        "the filter is cleared: {text}"
+    );
     // The oldest at the bottom: the actions, with their outcome.
     let _ = s.step(Event::Command(Command::Bottom));
     let text = render_text(&mut s, 80, 24, &theme);

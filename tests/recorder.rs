@@ -227,7 +227,41 @@ async fn the_way_out_recorded_replays_as_it_was_seen() {
         md.contains("| backup |"),
         "what was seen (the snapshot going stale → running → fresh):\n{md}"
     );
+    // What the console noticed on its own, beyond health, backups and alerts: the
+    // roll back as a revision change with what it changed in the template, the
+    // crash loop of the bad release ending, and its warnings, once per group.
+    let line = |kind: &str, has: &str| {
+        md.lines()
+            .any(|l| l.contains(&format!("| {kind} |")) && l.contains(has))
+    };
+    assert!(
+        line(
+            "rollout",
+            "rollout flextime-production/deploy/flextime-api: revision"
+        ),
+        "the roll back as a revision change:\n{md}"
+    );
+    assert!(
+        line(
+            "crash",
+            "crash loop ended: flextime-production/deploy/flextime-api"
+        ),
+        "the bad release's crash loop ending:\n{md}"
+    );
+    assert!(
+        line("warning", "flextime-production/deploy/flextime-api"),
+        "its warnings, grouped on the workload:\n{md}"
+    );
+    assert!(
+        md.contains("### Template changes") && md.contains("+ api image flextime/api:v2.3.0"),
+        "the revision's template diff under the table:\n{md}"
+    );
     let done: Vec<&str> = md.lines().filter(|l| l.contains("| action |")).collect();
+    // The actions, then what the roll back changed in the template.
+    let changes = md
+        .split_once("### Template changes")
+        .map(|(_, c)| c.trim())
+        .unwrap_or_default();
     insta::with_settings!({
         filters => vec![
             (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", "[utc]"),
@@ -238,7 +272,10 @@ async fn the_way_out_recorded_replays_as_it_was_seen() {
         ],
         omit_expression => true,
     }, {
-        insta::assert_snapshot!("timeline_of_the_way_out", done.join("\n"));
+        insta::assert_snapshot!(
+            "timeline_of_the_way_out",
+            format!("{}\n\n### Template changes\n\n{changes}", done.join("\n"))
+        );
     });
     let json = std::process::Command::new(env!("CARGO_BIN_EXE_kdeck"))
         .args(["timeline", "--from"])

@@ -43,6 +43,7 @@ pub fn apply(s: &mut State, a: Command) -> Vec<Effect> {
                     s.input = Input::Search(LineInput::with(&cur));
                 }
                 Screen::List(l) => s.input = Input::Filter(LineInput::with(&l.filter)),
+                Screen::Timeline { filter, .. } => s.input = Input::Filter(LineInput::with(filter)),
                 _ => {}
             }
             Vec::new()
@@ -106,8 +107,27 @@ pub fn apply(s: &mut State, a: Command) -> Vec<Effect> {
         }
         Command::ViewTimeline => {
             if !matches!(s.screen(), Screen::Timeline { .. }) {
-                s.screens.push(Screen::Timeline { scroll: 0 });
+                s.screens.push(Screen::Timeline {
+                    scroll: 0,
+                    filter: String::new(),
+                });
             }
+            Vec::new()
+        }
+        Command::Mark => {
+            s.marking = !s.marking;
+            s.transitions.push(
+                s.now,
+                super::transitions::Transition::Mark { on: s.marking },
+            );
+            s.notify(
+                if s.marking {
+                    "marked span started: M again ends it (kdeck timeline --marked exports it)"
+                } else {
+                    "marked span ended"
+                },
+                false,
+            );
             Vec::new()
         }
         Command::ExportTimeline => export_timeline(s),

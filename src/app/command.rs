@@ -42,6 +42,7 @@ pub enum Command {
     ViewAudit,
     ViewTimeline,
     ExportTimeline,
+    Mark,
     ActionMenu,
     ActScale,
     ActRollback,
@@ -177,6 +178,11 @@ const TABLE: &[(Command, &str, &str)] = &[
         Command::ExportTimeline,
         "timeline.export",
         "write this session's timeline as Markdown for a postmortem",
+    ),
+    (
+        Command::Mark,
+        "timeline.mark",
+        "start or end a marked span (the timeline and its export can keep to it)",
     ),
     (
         Command::ActionMenu,

@@ -118,7 +118,11 @@ impl Engine {
             let t = &self.console.state.transitions;
             let new = (t.pushed - noted) as usize;
             for st in t.items.iter().rev().take(new).rev() {
-                if matches!(st.what, super::transitions::Transition::Action { .. }) {
+                if matches!(
+                    st.what,
+                    super::transitions::Transition::Action { .. }
+                        | super::transitions::Transition::Mark { .. }
+                ) {
                     r.record(super::record::Entry::Noted { noted: st.clone() });
                 }
             }

@@ -19,15 +19,31 @@ pub fn cluster(s: &mut State, m: Msg) -> Vec<Effect> {
             scope,
             listing,
         } => {
+            let warnings: Vec<_> = match &listing {
+                crate::cluster::kinds::Listing::Event(v) => {
+                    v.iter().filter(|e| e.warning).cloned().collect()
+                }
+                _ => Vec::new(),
+            };
             if let Some(c) = s.contexts.get_mut(ctx) {
                 tracing::debug!(ctx, kind = ?listing.kind(), n = listing.len(), "listed");
                 c.data.relist(scope.as_deref(), listing);
                 c.note_reach(s.now);
             }
+            for e in &warnings {
+                s.notice_event(ctx, e);
+            }
         }
         Msg::Applied { ctx, obj } => {
+            let warning = match &*obj {
+                crate::cluster::kinds::Object::Event(e) if e.warning => Some(e.clone()),
+                _ => None,
+            };
             if let Some(c) = s.contexts.get_mut(ctx) {
                 c.data.apply(*obj);
+            }
+            if let Some(e) = warning {
+                s.notice_event(ctx, &e);
             }
         }
         Msg::Deleted {
@@ -37,7 +53,7 @@ pub fn cluster(s: &mut State, m: Msg) -> Vec<Effect> {
             name,
         } => {
             if let Some(c) = s.contexts.get_mut(ctx) {
-                c.data.delete(kind, &namespace, &name);
+                c.data.delete(kind, &namespace, &name, s.now);
             }
         }
         Msg::Feed { ctx, kind, status } => {

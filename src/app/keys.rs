@@ -28,6 +28,18 @@ fn key_inner(s: &mut State, k: Key) -> Vec<Effect> {
         Input::None => {}
         Input::Filter(mut i) => {
             let edit = i.key(&k);
+            if let super::state::Screen::Timeline { scroll, filter } = s.screen_mut() {
+                match edit {
+                    Edit::Cancel => filter.clear(),
+                    Edit::Submit => {}
+                    _ => {
+                        filter.clone_from(&i.text);
+                        *scroll = 0;
+                        s.input = Input::Filter(i);
+                    }
+                }
+                return Vec::new();
+            }
             match edit {
                 Edit::Cancel => {
                     if let Some(l) = s.list_mut() {

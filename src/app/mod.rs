@@ -20,6 +20,7 @@ pub mod keys;
 pub mod lists;
 pub mod logs;
 pub mod nav;
+pub mod noticed;
 pub mod quit;
 pub mod record;
 pub mod runtime;

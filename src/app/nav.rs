@@ -24,7 +24,9 @@ pub fn movement(s: &mut State, delta: isize) -> Vec<Effect> {
             }
             s.fleet = fleet;
         }
-        Screen::Describe { scroll, .. } | Screen::Yaml { scroll, .. } => {
+        Screen::Describe { scroll, .. }
+        | Screen::Yaml { scroll, .. }
+        | Screen::Entry { scroll, .. } => {
             *scroll = (*scroll as isize + delta).max(0) as usize;
         }
         Screen::Forwards { selected } => {
@@ -35,7 +37,7 @@ pub fn movement(s: &mut State, delta: isize) -> Vec<Effect> {
             let max = records.saturating_sub(1) as isize;
             *scroll = (*scroll as isize + delta).clamp(0, max.max(0)) as usize;
         }
-        Screen::Timeline { scroll } => {
+        Screen::Timeline { scroll, .. } => {
             let max = seen.saturating_sub(1) as isize;
             *scroll = (*scroll as isize + delta).clamp(0, max.max(0)) as usize;
         }
@@ -58,6 +60,13 @@ pub fn back(s: &mut State) -> Vec<Effect> {
     {
         l.filter.clear();
         s.refresh_lists();
+        return Vec::new();
+    }
+    if let Screen::Timeline { filter, scroll } = s.screen_mut()
+        && !filter.is_empty()
+    {
+        filter.clear();
+        *scroll = 0;
         return Vec::new();
     }
     if s.screens.len() > 1 {
@@ -126,13 +135,38 @@ pub fn current_target(s: &State) -> Option<Target> {
         Screen::List(l) => lists::target(l.view, &s.fleet, l.current()?),
         Screen::Describe { target, .. } => Some(target.clone()),
         Screen::Yaml { target, .. } => target.clone(),
+        Screen::Entry { item, .. } => entry_target(item),
         Screen::Logs | Screen::Audit { .. } | Screen::Timeline { .. } | Screen::Forwards { .. } => {
             None
         }
     }
 }
 
+/// The object a timeline entry is about, as a target the detail keys act on.
+pub fn entry_target(item: &crate::app::record::timeline::Item) -> Option<Target> {
+    let (kind, name) = item.object.as_deref()?.split_once('/')?;
+    Some(Target {
+        ctx: item.ctx?,
+        kind: super::transitions::short_kind(kind)?,
+        namespace: item.namespace.as_str().into(),
+        name: name.into(),
+    })
+}
+
 pub fn select(s: &mut State) -> Vec<Effect> {
+    if let Screen::Timeline { scroll, filter } = s.screen() {
+        let items = s.timeline_shown(filter);
+        if let Some(item) = items.into_iter().nth(*scroll) {
+            open(
+                s,
+                Screen::Entry {
+                    item: Box::new(item),
+                    scroll: 0,
+                },
+            );
+        }
+        return Vec::new();
+    }
     let Some(l) = s.list() else { return Vec::new() };
     let Some(i) = l.current() else {
         return Vec::new();

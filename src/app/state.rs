@@ -9,7 +9,7 @@ use super::effect::Effect;
 use super::input::LineInput;
 use super::lists::{self, Filters, ListState, ListView, Target};
 use super::logs::LogsState;
-use super::transitions::{Transition, Transitions};
+use super::transitions::Transitions;
 use crate::cluster::contexts::ContextSpec;
 use crate::cluster::kinds::{ResKind, Ts};
 use crate::cluster::msg::CtxId;
@@ -17,7 +17,6 @@ use crate::cluster::store::ClusterData;
 use crate::config::diag::Diag;
 use crate::config::keymap::{Keymap, Mode};
 use crate::fleet::alerts::AlertFeed;
-use crate::fleet::backups::Freshness;
 use crate::fleet::{Ctx, Extras, Fleet, Needs, Watching};
 use crate::probe::book::Book;
 
@@ -146,8 +145,16 @@ pub enum Screen {
     Audit {
         scroll: usize,
     },
-    /// What was seen and done this session, newest first.
+    /// What was seen and done this session, newest first, narrowed by `filter`
+    /// (`kind:rollout ns:… ctx:… obj:…` and free words).
     Timeline {
+        scroll: usize,
+        filter: String,
+    },
+    /// One timeline entry opened: all it says, a revision's template diff, and the
+    /// object it is about (from its last record when it no longer exists).
+    Entry {
+        item: Box<crate::app::record::timeline::Item>,
         scroll: usize,
     },
     /// This session's port-forwards.
@@ -208,6 +215,8 @@ pub struct State {
     pub replay: Option<ReplayBar>,
     pub show_completed: bool,
     pub scope_namespace: Option<String>,
+    /// A marked span is open (`M`).
+    pub marking: bool,
     pub scope_context: Option<CtxId>,
     pub keymap: Keymap<super::command::Command>,
     pub readonly: bool,
@@ -238,8 +247,8 @@ pub struct State {
     /// What the prober and the alert reader were last given.
     sent_targets: Arc<Vec<crate::probe::targets::ProbeTarget>>,
     sent_sources: Arc<Vec<crate::probe::alerts::AlertSource>>,
-    /// Backup freshness as last seen (for transitions).
-    backup_seen: HashMap<(CtxId, Arc<str>, Arc<str>), Freshness>,
+    /// What the rows last said, to notice what changed (for transitions).
+    noticed: super::noticed::Seen,
     /// Bumped on every rebuild of the fleet; `reconciled` is the build last
     /// reconciled with the background tasks.
     fleet_gen: u64,
@@ -294,6 +303,7 @@ impl State {
             replay: None,
             show_completed: false,
             scope_namespace: None,
+            marking: false,
             scope_context: None,
             keymap,
             readonly: false,
@@ -314,7 +324,7 @@ impl State {
             api_down: std::collections::HashSet::new(),
             sent_targets: Arc::new(Vec::new()),
             sent_sources: Arc::new(Vec::new()),
-            backup_seen: HashMap::new(),
+            noticed: super::noticed::Seen::default(),
             fleet_gen: 0,
             reconciled: u64::MAX,
             quitting: None,
@@ -395,6 +405,7 @@ impl State {
             | Screen::Yaml { .. }
             | Screen::Audit { .. }
             | Screen::Timeline { .. }
+            | Screen::Entry { .. }
             | Screen::Forwards { .. } => Mode::Detail,
         }
     }
@@ -440,7 +451,7 @@ impl State {
         let mut items = crate::app::record::timeline::items(&seen, &done, &names, &tz);
         // Other people's actions, as the cluster's events tell them (one of mine
         // within a few seconds on the same target is mine, already listed).
-        for c in &self.contexts {
+        for (id, c) in self.contexts.iter().enumerate() {
             for e in c.data.kinds.events.values() {
                 let Some(p) = crate::fleet::published::parse(e) else {
                     continue;
@@ -455,6 +466,7 @@ impl State {
                 if !mine {
                     items.push(crate::app::record::timeline::published(
                         &p,
+                        id,
                         &c.spec.name,
                         &tz,
                     ));
@@ -462,6 +474,28 @@ impl State {
             }
         }
         crate::app::record::timeline::sort(&mut items);
+        items
+    }
+
+    /// The timeline as the view shows it: newest first, within the console's scope
+    /// (context, namespace) and `filter`.
+    pub fn timeline_shown(&self, filter: &str) -> Vec<crate::app::record::timeline::Item> {
+        let ctx = self.scope_context.map(|c| self.context_name(c).to_string());
+        let mut items: Vec<_> = self
+            .timeline()
+            .into_iter()
+            .filter(|i| {
+                ctx.as_ref()
+                    .is_none_or(|c| i.context == *c || i.ctx.is_none())
+            })
+            .filter(|i| {
+                self.scope_namespace
+                    .as_deref()
+                    .is_none_or(|n| i.namespace.is_empty() || i.namespace == n)
+            })
+            .filter(|i| crate::app::record::timeline::matches(i, filter))
+            .collect();
+        items.reverse();
         items
     }
 
@@ -487,7 +521,7 @@ impl State {
     }
 
     /// After a rebuild: hands changed targets to the prober (and forgets endpoints no
-    /// longer probed), and notes backups whose freshness changed. Cheap when the
+    /// longer probed), and notes what changed in the rows (`noticed`). Cheap when the
     /// fleet has not been rebuilt since the last call.
     #[must_use]
     pub fn reconcile(&mut self) -> Vec<Effect> {
@@ -507,28 +541,21 @@ impl State {
                 sources: self.sent_sources.clone(),
             });
         }
-        let mut seen = HashMap::with_capacity(self.fleet.backups.len());
-        for b in &self.fleet.backups {
-            let k = (b.ctx, b.namespace.clone(), b.name.clone());
-            if let Some(prev) = self.backup_seen.get(&k)
-                && *prev != b.freshness
-            {
-                self.transitions.push(
-                    self.now,
-                    Transition::Backup {
-                        ctx: b.ctx,
-                        namespace: b.namespace.to_string(),
-                        name: b.name.to_string(),
-                        from: *prev,
-                        to: b.freshness,
-                        why: crate::util::age::clocked(&b.why, self.ctx_now(b.ctx)),
-                    },
-                );
-            }
-            seen.insert(k, b.freshness);
-        }
-        self.backup_seen = seen;
+        let contexts = &self.contexts;
+        let data = |ctx: CtxId| contexts.get(ctx).map(|c| &c.data);
+        let now = self.now;
+        let ctx_now = |ctx: CtxId| now + contexts.get(ctx).map_or(0, |c| c.skew);
+        self.noticed
+            .rebuilt(&self.fleet, &data, now, &ctx_now, &mut self.transitions);
         fx
+    }
+
+    /// Notes a Warning event that arrived in context `ctx`.
+    pub fn notice_event(&mut self, ctx: CtxId, e: &crate::cluster::kinds::EventRec) {
+        if let Some(c) = self.contexts.get(ctx) {
+            self.noticed
+                .event(ctx, e, &c.data, self.now, c.skew, &mut self.transitions);
+        }
     }
 
     /// Bumped on every rebuild of the derived rows.

@@ -1,17 +1,19 @@
 //! Transitions: typed, timestamped state changes the console noticed — an endpoint's
-//! health changing, a backup's freshness changing, an alert firing or resolving, an
-//! action ending —
-//! kept in a bounded log in state (the material of an incident timeline).
+//! health changing, a backup's freshness changing, an alert firing or resolving, a
+//! rollout moving to another revision or stalling, an autoscaler changing replicas,
+//! pods starting or stopping crash-looping, a warning event, an action ending, a mark
+//! set by the person — kept in a bounded log in state (the material of an incident
+//! timeline). What notices them is `noticed`.
 
 use std::collections::VecDeque;
 
-use crate::cluster::kinds::Ts;
+use crate::cluster::kinds::{ResKind, Ts};
 use crate::cluster::msg::CtxId;
 use crate::fleet::backups::Freshness;
 use crate::probe::HealthState;
 
 /// Most transitions kept.
-pub const KEEP: usize = 2000;
+pub const KEEP: usize = 5000;
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Transition {
@@ -44,6 +46,64 @@ pub enum Transition {
         name: String,
         namespace: String,
     },
+    /// A workload moved to another revision (its pod template changed).
+    Revision {
+        ctx: CtxId,
+        namespace: String,
+        kind: ResKind,
+        workload: String,
+        from: Option<i64>,
+        to: Option<i64>,
+        /// The images before and after (`api=flextime/api:v2.3.0`), the part of the
+        /// template's diff a postmortem asks for first.
+        images_from: String,
+        images_to: String,
+        /// The pod template's `-`/`+` lines between the two revisions (empty: not
+        /// known), shown when the timeline entry is opened.
+        #[serde(default)]
+        diff: Vec<String>,
+    },
+    /// A rollout stalled (`stalled`), or stopped being stalled.
+    Stall {
+        ctx: CtxId,
+        namespace: String,
+        kind: ResKind,
+        workload: String,
+        stalled: bool,
+        /// Why it stalled, or what it is now (`complete`).
+        reason: String,
+    },
+    /// An autoscaler changed a workload's replicas.
+    Replicas {
+        ctx: CtxId,
+        namespace: String,
+        kind: ResKind,
+        workload: String,
+        hpa: String,
+        from: i32,
+        to: i32,
+    },
+    /// A workload's pods started (`from` 0) or stopped (`to` 0) crash-looping.
+    CrashLoop {
+        ctx: CtxId,
+        namespace: String,
+        kind: ResKind,
+        workload: String,
+        from: u32,
+        to: u32,
+    },
+    /// A Warning event (the first of its kind about a group of objects for a while).
+    Warning {
+        ctx: CtxId,
+        namespace: String,
+        /// What it is about: the object, or the workload its pod belongs to.
+        kind: ResKind,
+        object: String,
+        reason: String,
+        message: String,
+    },
+    /// The person started or ended a marked span.
+    Mark { on: bool },
     /// A guarded action ended (succeeded, failed, refused, conflict).
     Action {
         ctx: CtxId,
@@ -101,6 +161,100 @@ impl Transition {
             Transition::AlertResolved {
                 name, namespace, ..
             } => format!("alert {name} resolved in {namespace}"),
+            Transition::Revision {
+                namespace,
+                kind,
+                workload,
+                from,
+                to,
+                images_from,
+                images_to,
+                ..
+            } => {
+                let rev = |r: &Option<i64>| r.map_or("?".to_string(), |r| r.to_string());
+                // Only the images that changed (a sidecar that stayed is noise).
+                let list = |s: &str| s.split(',').map(str::to_string).collect::<Vec<_>>();
+                let (was, now) = (list(images_from), list(images_to));
+                let gone: Vec<&str> = was
+                    .iter()
+                    .filter(|i| !now.contains(i))
+                    .map(String::as_str)
+                    .collect();
+                let came: Vec<&str> = now
+                    .iter()
+                    .filter(|i| !was.contains(i))
+                    .map(String::as_str)
+                    .collect();
+                let images = if gone.is_empty() && came.is_empty() {
+                    "images unchanged".to_string()
+                } else {
+                    format!("{} → {}", gone.join(","), came.join(","))
+                };
+                format!(
+                    "rollout {namespace}/{}: revision {} → {} ({images})",
+                    object(*kind, workload),
+                    rev(from),
+                    rev(to)
+                )
+            }
+            Transition::Stall {
+                namespace,
+                kind,
+                workload,
+                stalled,
+                reason,
+                ..
+            } => {
+                let w = object(*kind, workload);
+                if *stalled {
+                    format!("rollout {namespace}/{w} stalled: {reason}")
+                } else {
+                    format!("rollout {namespace}/{w} no longer stalled: {reason}")
+                }
+            }
+            Transition::Replicas {
+                namespace,
+                kind,
+                workload,
+                hpa,
+                from,
+                to,
+                ..
+            } => format!(
+                "hpa {namespace}/{hpa} scaled {} from {from} to {to} replicas",
+                object(*kind, workload)
+            ),
+            Transition::CrashLoop {
+                namespace,
+                kind,
+                workload,
+                from,
+                to,
+                ..
+            } => {
+                let w = object(*kind, workload);
+                if *from == 0 {
+                    format!(
+                        "crash loop started: {to} pod{} of {namespace}/{w}",
+                        if *to == 1 { "" } else { "s" }
+                    )
+                } else {
+                    format!("crash loop ended: {namespace}/{w} (was {from})")
+                }
+            }
+            Transition::Warning {
+                namespace,
+                kind,
+                object: o,
+                reason,
+                message,
+                ..
+            } => format!(
+                "warning {reason} on {namespace}/{}: {message}",
+                object(*kind, o)
+            ),
+            Transition::Mark { on: true } => "mark: started a marked span".into(),
+            Transition::Mark { on: false } => "mark: ended the marked span".into(),
             Transition::Action {
                 namespace,
                 action,
@@ -119,6 +273,111 @@ impl Transition {
             ),
         }
     }
+}
+
+/// `deploy/flextime-api`, as kubectl names an object.
+pub fn object(kind: ResKind, name: &str) -> String {
+    let short = match kind {
+        ResKind::Deployment => "deploy",
+        ResKind::StatefulSet => "sts",
+        ResKind::CronJob => "cronjob",
+        ResKind::Hpa => "hpa",
+        ResKind::Pod => "pod",
+        k => return format!("{}/{name}", k.info().singular),
+    };
+    format!("{short}/{name}")
+}
+
+impl Transition {
+    /// The timeline's kind for it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Transition::Health { .. } => "health",
+            Transition::Backup { .. } => "backup",
+            Transition::AlertFired { .. } | Transition::AlertResolved { .. } => "alert",
+            Transition::Revision { .. } | Transition::Stall { .. } => "rollout",
+            Transition::Replicas { .. } => "hpa",
+            Transition::CrashLoop { .. } => "crash",
+            Transition::Warning { .. } => "warning",
+            Transition::Mark { .. } => "mark",
+            Transition::Action { .. } => "action",
+        }
+    }
+
+    /// The context it happened in (`None`: not tied to one, or configured outside
+    /// any).
+    pub fn ctx(&self) -> Option<CtxId> {
+        match self {
+            Transition::Health { ctx, .. }
+            | Transition::AlertFired { ctx, .. }
+            | Transition::AlertResolved { ctx, .. } => *ctx,
+            Transition::Backup { ctx, .. }
+            | Transition::Revision { ctx, .. }
+            | Transition::Stall { ctx, .. }
+            | Transition::Replicas { ctx, .. }
+            | Transition::CrashLoop { ctx, .. }
+            | Transition::Warning { ctx, .. }
+            | Transition::Action { ctx, .. } => Some(*ctx),
+            Transition::Mark { .. } => None,
+        }
+    }
+
+    /// The namespace it is about (empty: none).
+    pub fn namespace(&self) -> &str {
+        match self {
+            Transition::Health { namespace, .. }
+            | Transition::Backup { namespace, .. }
+            | Transition::AlertFired { namespace, .. }
+            | Transition::AlertResolved { namespace, .. }
+            | Transition::Revision { namespace, .. }
+            | Transition::Stall { namespace, .. }
+            | Transition::Replicas { namespace, .. }
+            | Transition::CrashLoop { namespace, .. }
+            | Transition::Warning { namespace, .. }
+            | Transition::Action { namespace, .. } => namespace,
+            Transition::Mark { .. } => "",
+        }
+    }
+
+    /// The object to open from it: its kind and name (in its namespace).
+    pub fn object(&self) -> Option<(ResKind, String)> {
+        match self {
+            Transition::Health { workload, .. } if !workload.is_empty() => {
+                let (k, n) = workload.split_once('/').unwrap_or(("deploy", workload));
+                Some((short_kind(k)?, n.to_string()))
+            }
+            Transition::Backup { name, .. } => Some((ResKind::CronJob, name.clone())),
+            Transition::Revision { kind, workload, .. }
+            | Transition::Stall { kind, workload, .. }
+            | Transition::Replicas { kind, workload, .. }
+            | Transition::CrashLoop { kind, workload, .. } => Some((*kind, workload.clone())),
+            Transition::Warning { kind, object, .. } => Some((*kind, object.clone())),
+            Transition::Action { target, .. } => {
+                let (k, n) = target.split_once('/')?;
+                Some((short_kind(k)?, n.to_string()))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The kind a name as [`object`] writes it (`deploy`, `sts`, `cronjob`, or a kind's
+/// singular) stands for.
+pub fn short_kind(short: &str) -> Option<ResKind> {
+    Some(match short {
+        "deploy" => ResKind::Deployment,
+        "sts" => ResKind::StatefulSet,
+        "cj" => ResKind::CronJob,
+        "hpa" => ResKind::Hpa,
+        "svc" => ResKind::Service,
+        "pvc" => ResKind::Pvc,
+        s => {
+            return ResKind::ALL
+                .iter()
+                .copied()
+                .find(|k| k.info().singular == s);
+        }
+    })
 }
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -222,6 +222,13 @@ pub struct TimelineArgs {
     pub last: Option<String>,
     #[arg(long, value_enum, default_value = "md")]
     pub format: TimelineFormat,
+    /// Only the entries that match, as the console's timeline filter reads it:
+    /// `kind:rollout`, `ctx:NAME`, `ns:NAME`, `obj:NAME` and free words, all of them.
+    #[arg(long, value_name = "WORDS")]
+    pub filter: Option<String>,
+    /// Only what happened within the spans marked with `M` in the console.
+    #[arg(long)]
+    pub marked: bool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -71,7 +71,14 @@ fn timeline_of(args: &TimelineArgs) -> Result<String, String> {
         .collect();
     let tz = jiff::tz::TimeZone::get(&header.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let names: Vec<String> = header.contexts.iter().map(|c| c.name.clone()).collect();
-    let items = timeline::items(&seen, &done, &names, &tz);
+    let mut items = timeline::items(&seen, &done, &names, &tz);
+    if args.marked {
+        items = timeline::marked(&items)
+            .ok_or("nothing was marked in this recording (M in the console marks a span)")?;
+    }
+    if let Some(f) = &args.filter {
+        items.retain(|i| timeline::matches(i, f));
+    }
     Ok(match args.format {
         TimelineFormat::Json => {
             serde_json::to_string_pretty(&items).map_err(|e| e.to_string())? + "\n"
@@ -100,6 +107,16 @@ fn timeline_of(args: &TimelineArgs) -> Result<String, String> {
                     ""
                 }
             );
+            let mut about = about;
+            if args.marked {
+                about.push_str(" Only the marked spans.");
+            }
+            if let Some(f) = &args.filter {
+                about.push_str(&format!(
+                    " Only entries matching `{}`.",
+                    f.replace('`', "'")
+                ));
+            }
             timeline::markdown(&items, "Incident timeline", &about)
         }
     })

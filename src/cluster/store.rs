@@ -6,7 +6,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use super::kinds::{Key, Listing, Object, PodRec, ResKind, Tables, in_namespace, selector_matches};
+use super::kinds::{
+    Key, Listing, Object, PodRec, ResKind, Tables, Ts, in_namespace, selector_matches,
+};
 use super::msg::{ContainerUsage, FeedStatus, PodUsage};
 use super::snapshots::SnapshotRec;
 
@@ -21,7 +23,14 @@ pub struct ClusterData {
     pub feeds: BTreeMap<ResKind, FeedStatus>,
     /// Bumped on every change (derived rows are rebuilt when it moves).
     pub rev: u64,
+    /// The last records of objects deleted lately, newest last, with when (the
+    /// console's clock): the timeline opens an object that no longer exists from
+    /// them. At most [`GONE_KEPT`]; Secrets are never kept.
+    pub gone: std::collections::VecDeque<(Ts, Object)>,
 }
+
+/// Deleted objects whose last record is kept.
+pub const GONE_KEPT: usize = 256;
 
 /// VolumeSnapshots as far as known: whether the cluster serves them (`None`: not yet
 /// known), the set, and the watch's last error.
@@ -73,17 +82,35 @@ impl ClusterData {
         self.kinds.apply(o);
     }
 
-    pub fn delete(&mut self, kind: ResKind, ns: &Arc<str>, name: &Arc<str>) {
+    /// Removes an object (deleted at `at`, the console's clock), keeping its last
+    /// record among the [`gone`](Self::gone).
+    pub fn delete(&mut self, kind: ResKind, ns: &Arc<str>, name: &Arc<str>, at: Ts) {
         self.rev += 1;
         let k = if kind.info().namespaced {
             (ns.clone(), name.clone())
         } else {
             (Arc::from(""), name.clone())
         };
-        self.kinds.delete(kind, &k);
+        if let Some(o) = self.kinds.delete(kind, &k)
+            && !matches!(o, Object::Secret(_) | Object::Event(_))
+        {
+            if self.gone.len() >= GONE_KEPT {
+                self.gone.pop_front();
+            }
+            self.gone.push_back((at, o));
+        }
         if kind == ResKind::Pod {
             self.usage.remove(&k);
         }
+    }
+
+    /// The last record of a deleted object, and when it was deleted.
+    pub fn last_record(&self, kind: ResKind, key: &Key) -> Option<(Ts, &Object)> {
+        self.gone
+            .iter()
+            .rev()
+            .find(|(_, o)| o.kind() == kind && o.key() == *key)
+            .map(|(t, o)| (*t, o))
     }
 
     pub fn set_usage(&mut self, pods: Vec<PodUsage>) {
@@ -158,8 +185,42 @@ mod tests {
         // A watcher scoped to one namespace still lists namespaces whole.
         d.relist(Some("x"), Listing::Namespace(vec![ns_rec("x")]));
         assert_eq!(d.kinds.namespaces.len(), 1);
-        d.delete(ResKind::Namespace, &Arc::from("ignored"), &Arc::from("x"));
+        d.delete(
+            ResKind::Namespace,
+            &Arc::from("ignored"),
+            &Arc::from("x"),
+            50,
+        );
         assert!(d.kinds.namespaces.is_empty());
+        // Its last record is kept, to open it from the timeline.
+        let key = (Arc::from(""), Arc::from("x"));
+        let (at, o) = d
+            .last_record(ResKind::Namespace, &key)
+            .expect("kept after deletion");
+        assert_eq!((at, o.kind()), (50, ResKind::Namespace));
+        assert!(d.last_record(ResKind::Pod, &key).is_none());
+    }
+
+    #[test]
+    fn deleted_records_are_bounded_and_events_are_not_kept() {
+        let mut d = ClusterData::default();
+        let many: Vec<_> = (0..GONE_KEPT + 5)
+            .map(|i| ns_rec(&format!("n{i}")))
+            .collect();
+        d.relist(None, Listing::Namespace(many));
+        d.relist(None, Listing::Event(vec![ev("a", "1", 1)]));
+        for i in 0..GONE_KEPT + 5 {
+            let n: Arc<str> = Arc::from(format!("n{i}").as_str());
+            d.delete(ResKind::Namespace, &Arc::from(""), &n, i as Ts);
+        }
+        d.delete(ResKind::Event, &Arc::from("a"), &Arc::from("1"), 9);
+        assert_eq!(d.gone.len(), GONE_KEPT);
+        let first = (Arc::from(""), Arc::from("n0"));
+        assert!(
+            d.last_record(ResKind::Namespace, &first).is_none(),
+            "oldest dropped"
+        );
+        assert!(d.gone.iter().all(|(_, o)| o.kind() == ResKind::Namespace));
     }
 
     #[test]

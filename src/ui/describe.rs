@@ -81,13 +81,41 @@ fn events(
     }
 }
 
-/// The describe page as (key, value) lines; empty when the object is gone.
+/// The describe page as (key, value) lines. An object deleted lately is described
+/// from its last record, under a line saying so.
 pub fn page(s: &State, tg: &Target) -> Vec<(String, String)> {
+    let Some(c) = s.contexts.get(tg.ctx) else {
+        return Vec::new();
+    };
+    let key = crate::fleet::kinds::key_of(tg.kind, &tg.namespace, &tg.name);
+    if !c.data.kinds.contains(tg.kind, &key)
+        && let Some((at, o)) = c.data.last_record(tg.kind, &key)
+    {
+        let mut g = ClusterData::default();
+        g.kinds.apply(o.clone());
+        for (k, e) in &c.data.kinds.events {
+            if e.namespace == key.0 && e.object_name.as_ref() == tg.name.as_ref() {
+                g.kinds.events.insert(k.clone(), e.clone());
+            }
+        }
+        let mut out = vec![(
+            "Gone".to_string(),
+            format!(
+                "deleted {} ago; below is its last recorded state",
+                age(s.now, at)
+            ),
+        )];
+        out.extend(page_in(s, &g, tg));
+        return out;
+    }
+    page_in(s, &c.data, tg)
+}
+
+fn page_in(s: &State, d: &ClusterData, tg: &Target) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let Some(c) = s.contexts.get(tg.ctx) else {
         return out;
     };
-    let d = &c.data;
     let key = (tg.namespace.clone(), tg.name.clone());
     let now = s.ctx_now(tg.ctx);
     kv(&mut out, "Name", tg.name.to_string());
@@ -418,25 +446,7 @@ pub fn page(s: &State, tg: &Target) -> Vec<(String, String)> {
 /// The page's lines as drawn at `width`: each value wrapped under its key, then
 /// (for a pod) its fetched conditions, environment and mounts.
 pub fn lines(s: &State, tg: &Target, width: usize) -> Vec<(String, String)> {
-    let page = page(s, tg);
-    let keyw = page
-        .iter()
-        .map(|(k, _)| unicode_width::UnicodeWidthStr::width(k.as_str()))
-        .max()
-        .unwrap_or(10)
-        .min(24);
-    let valw = width.saturating_sub(keyw + 1).max(10);
-    let mut out = Vec::new();
-    for (k, v) in page {
-        for (i, piece) in super::widgets::wrap(&v, valw).into_iter().enumerate() {
-            let key = if i == 0 {
-                super::widgets::pad(&k, keyw)
-            } else {
-                " ".repeat(keyw)
-            };
-            out.push((key, piece));
-        }
-    }
+    let mut out = wrap_page(page(s, tg), width);
     if tg.kind == ResKind::Pod
         && let Some(y) = &s.yaml
     {
@@ -455,8 +465,42 @@ pub fn lines(s: &State, tg: &Target, width: usize) -> Vec<(String, String)> {
     out
 }
 
+/// A page's (key, value) lines as drawn at `width`: each value wrapped under its
+/// key; a line without a key wraps on its own.
+pub fn wrap_page(page: Vec<(String, String)>, width: usize) -> Vec<(String, String)> {
+    let keyw = page
+        .iter()
+        .map(|(k, _)| unicode_width::UnicodeWidthStr::width(k.as_str()))
+        .max()
+        .unwrap_or(10)
+        .min(24);
+    let valw = width.saturating_sub(keyw + 1).max(10);
+    let mut out = Vec::new();
+    for (k, v) in page {
+        if k.is_empty() {
+            for piece in super::widgets::wrap(&v, width) {
+                out.push((String::new(), piece));
+            }
+            continue;
+        }
+        for (i, piece) in super::widgets::wrap(&v, valw).into_iter().enumerate() {
+            let key = if i == 0 {
+                super::widgets::pad(&k, keyw)
+            } else {
+                " ".repeat(keyw)
+            };
+            out.push((key, piece));
+        }
+    }
+    out
+}
+
 pub fn render(f: &mut Frame, area: Rect, s: &State, tg: &Target, scroll: usize, t: &Theme) {
-    let all = lines(s, tg, area.width as usize);
+    draw(f, area, &lines(s, tg, area.width as usize), scroll, t);
+}
+
+/// Draws wrapped page lines from `scroll` on.
+pub fn draw(f: &mut Frame, area: Rect, all: &[(String, String)], scroll: usize, t: &Theme) {
     let lines: Vec<Line> = all
         .iter()
         .skip(scroll.min(all.len().saturating_sub(1)))

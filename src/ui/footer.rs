@@ -49,6 +49,16 @@ pub fn hints(mode: Mode) -> &'static [(Command, &'static str)] {
     }
 }
 
+/// The timeline's hints (its keys are the detail mode's).
+const TIMELINE: &[(Command, &str)] = &[
+    (Command::Select, "open"),
+    (Command::Filter, "filter"),
+    (Command::Mark, "mark"),
+    (Command::ExportTimeline, "export"),
+    (Command::Back, "back"),
+    (Command::Help, "help"),
+];
+
 fn input_line(
     f: &mut Frame,
     area: Rect,
@@ -149,7 +159,11 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
     let mode = s.mode();
     let mut spans: Vec<Span> = Vec::new();
     let mut used = 0usize;
-    for (a, label) in hints(mode) {
+    let shown = match s.screen() {
+        crate::app::state::Screen::Timeline { .. } => TIMELINE,
+        _ => hints(mode),
+    };
+    for (a, label) in shown {
         let Some(k) = s.keymap.keys_for(mode, *a).into_iter().next() else {
             continue;
         };

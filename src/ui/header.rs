@@ -151,7 +151,9 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
         Screen::Yaml { title, .. } => format!(" │ {title}"),
         Screen::Logs => " │ logs".to_string(),
         Screen::Audit { .. } => " │ audit log".to_string(),
-        Screen::Timeline { .. } => " │ timeline".to_string(),
+        Screen::Timeline { filter, .. } if filter.is_empty() => " │ timeline".to_string(),
+        Screen::Timeline { filter, .. } => format!(" │ timeline /{}", fit(filter, 24)),
+        Screen::Entry { item, .. } => format!(" │ timeline {} {}", item.kind, item.utc),
         Screen::Forwards { .. } => format!(
             " │ port-forwards {}",
             s.forwards.iter().filter(|f| f.active()).count()

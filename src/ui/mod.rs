@@ -10,6 +10,7 @@ pub mod backups;
 pub mod describe;
 pub mod dialog;
 pub mod dialog_exec;
+pub mod entry;
 pub mod events;
 pub mod footer;
 pub mod forwards;

@@ -71,7 +71,10 @@ pub fn render(f: &mut Frame, s: &State, t: &Theme) {
         } => yaml::render(f, body, s, *request, *scroll, t),
         Screen::Logs => logs::render(f, body, s, t),
         Screen::Audit { scroll } => super::audit::render(f, body, s, *scroll, t),
-        Screen::Timeline { scroll } => super::timeline::render(f, body, s, *scroll, t),
+        Screen::Timeline { scroll, filter } => {
+            super::timeline::render(f, body, s, *scroll, filter, t)
+        }
+        Screen::Entry { item, scroll } => super::entry::render(f, body, s, item, *scroll, t),
         Screen::Forwards { selected } => super::forwards::render(f, body, s, *selected, t),
     }
     footer::render(f, foot, s, t);

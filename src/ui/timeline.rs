@@ -1,7 +1,10 @@
 //! The timeline view: what this session saw and did, newest first, across contexts —
-//! health, backups and alerts going one way or the other, and every audited action
-//! with who did it, its outcome and the start of its audit hash. `E` writes it as
-//! Markdown for a postmortem (`kdeck timeline` does the same for a recording).
+//! health, backups and alerts going one way or the other, rollouts changing revision
+//! or stalling, autoscalers scaling, crash loops starting and ending, warnings, marks,
+//! and every audited action with who did it, its outcome and the start of its audit
+//! hash. `/` narrows it (`kind:rollout ns:… ctx:… obj:…`), Enter opens an entry,
+//! `M` marks a span, `E` writes it as Markdown for a postmortem (`kdeck timeline`
+//! does the same for a recording).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -11,11 +14,27 @@ use crate::app::State;
 use crate::app::lists::ListState;
 use crate::config::theme::Theme;
 
-pub fn render(f: &mut Frame, area: Rect, s: &State, scroll: usize, t: &Theme) {
-    let mut items = s.timeline();
-    items.reverse();
+/// The entry's text without the kind it starts with (the KIND column says it).
+fn what(it: &crate::app::record::timeline::Item) -> &str {
+    match it.kind {
+        "health" | "backup" | "alert" | "rollout" | "hpa" | "warning" | "mark" => it
+            .what
+            .strip_prefix(it.kind)
+            .and_then(|w| w.strip_prefix([' ', ':']))
+            .map_or(it.what.as_str(), str::trim_start),
+        _ => &it.what,
+    }
+}
+
+pub fn render(f: &mut Frame, area: Rect, s: &State, scroll: usize, filter: &str, t: &Theme) {
+    let items = s.timeline_shown(filter);
     if items.is_empty() {
-        return super::widgets::empty(f, area, t, "nothing has happened yet this session");
+        let why = if filter.is_empty() {
+            "nothing has happened yet this session".to_string()
+        } else {
+            format!("nothing matches /{filter} (esc clears it)")
+        };
+        return super::widgets::empty(f, area, t, &why);
     }
     // The table draws a list's window: here every item, the selection at `scroll`.
     let mut ls = ListState::new(crate::app::lists::ListView::Overview, None);
@@ -29,7 +48,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, scroll: usize, t: &Theme) {
     if s.multi_context() {
         cols.push(super::widgets::names("CONTEXT"));
     }
-    cols.push(fixed("KIND", 6));
+    cols.push(fixed("KIND", 7));
     cols.push(rest("WHAT", 24));
     cols.push(super::widgets::text("BY", 10));
     cols.push(short("OUTCOME", 10));
@@ -53,8 +72,13 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, scroll: usize, t: &Theme) {
                 Some(_) => t.style("severity.crit"),
                 None => t.style("text"),
             };
+            let row = match it.kind {
+                "warning" | "crash" => t.style("severity.warn"),
+                "mark" => t.style("title"),
+                _ => t.style("text"),
+            };
             cells.push(txt(it.kind));
-            cells.push(txt(&it.what));
+            cells.push(txt(what(it)));
             cells.push(txt(it.by.clone().unwrap_or_default()));
             cells.push(txt(it.outcome.clone().unwrap_or_default()).style(style));
             cells.push(txt(it
@@ -62,7 +86,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, scroll: usize, t: &Theme) {
                 .as_deref()
                 .map(|h| h[..h.len().min(8)].to_string())
                 .unwrap_or_default()));
-            (cells, t.style("text"))
+            (cells, row)
         },
     );
 }

@@ -160,8 +160,14 @@ fn yes_writes_the_intent_with_the_send_then_verifies_and_records_the_outcome() {
         (Phase::Outcome, Some(Outcome::Succeeded))
     );
     assert_eq!(recs[0].action_id, intent.action_id);
+    // The action's end is noted (the rows may note their own changes after it).
     assert!(matches!(
-        s.transitions.items.back().map(|t| &t.what),
+        s.transitions
+            .items
+            .iter()
+            .rev()
+            .find(|t| matches!(t.what, Transition::Action { .. }))
+            .map(|t| &t.what),
         Some(Transition::Action {
             outcome: Outcome::Succeeded,
             ..

@@ -18,14 +18,26 @@ pub struct Item {
     pub utc: String,
     pub local: String,
     pub context: String,
-    /// health, backup, alert or action.
+    /// The context's place in the console (not in exports).
+    #[serde(skip)]
+    pub ctx: Option<crate::cluster::msg::CtxId>,
+    /// health, backup, alert, rollout, hpa, crash, warning, mark or action.
     pub kind: &'static str,
+    /// The namespace it is about (empty: none).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub namespace: String,
+    /// The object it is about, as kubectl names it (`deploy/flextime-api`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
     pub what: String,
     /// Who acted (`alice@bastion-2 as kube-admin`), for actions.
     pub by: Option<String>,
     pub outcome: Option<String>,
     /// The audit record's hash, for actions: the log can be checked against it.
     pub audit: Option<String>,
+    /// A revision's pod template changes (`-`/`+` lines).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub diff: Vec<String>,
 }
 
 fn times(at: i64, tz: &jiff::tz::TimeZone) -> (String, String) {
@@ -54,25 +66,30 @@ pub fn items(
     };
     let mut out: Vec<Item> = Vec::new();
     for st in seen {
-        let (kind, ctx) = match &st.what {
-            Transition::Health { ctx, .. } => ("health", *ctx),
-            Transition::Backup { ctx, .. } => ("backup", Some(*ctx)),
-            Transition::AlertFired { ctx, .. } | Transition::AlertResolved { ctx, .. } => {
-                ("alert", *ctx)
-            }
-            Transition::Action { .. } => continue,
-        };
+        if matches!(st.what, Transition::Action { .. }) {
+            continue;
+        }
         let (utc, local) = times(st.at, tz);
         out.push(Item {
             at: st.at,
             utc,
             local,
-            context: name(ctx),
-            kind,
+            context: name(st.what.ctx()),
+            ctx: st.what.ctx(),
+            kind: st.what.kind(),
+            namespace: st.what.namespace().to_string(),
+            object: st
+                .what
+                .object()
+                .map(|(k, n)| crate::app::transitions::object(k, &n)),
             what: crate::util::sanitize::line(&st.what.text(), 300),
             by: None,
             outcome: None,
             audit: None,
+            diff: match &st.what {
+                Transition::Revision { diff, .. } => diff.clone(),
+                _ => Vec::new(),
+            },
         });
     }
     for r in done.iter().filter(|r| r.phase == Phase::Outcome) {
@@ -93,7 +110,10 @@ pub fn items(
             utc,
             local,
             context: r.actor.context.clone(),
+            ctx: contexts.iter().position(|c| *c == r.actor.context),
             kind: "action",
+            namespace: r.namespace.clone(),
+            object: Some(r.target.clone()),
             what: crate::util::sanitize::line(&what, 300),
             by: Some(format!(
                 "{}@{} as {}",
@@ -101,6 +121,7 @@ pub fn items(
             )),
             outcome: r.outcome.map(|o| o.label().to_string()),
             audit: Some(r.hash.clone()),
+            diff: Vec::new(),
         });
     }
     sort(&mut out);
@@ -126,6 +147,7 @@ pub fn sort(items: &mut [Item]) {
 /// Someone's published action (a `KdeckAction` event) as a timeline item.
 pub fn published(
     p: &crate::fleet::published::Published,
+    ctx: crate::cluster::msg::CtxId,
     context: &str,
     tz: &jiff::tz::TimeZone,
 ) -> Item {
@@ -135,7 +157,10 @@ pub fn published(
         utc,
         local,
         context: context.to_string(),
+        ctx: Some(ctx),
         kind: "action",
+        namespace: p.namespace.clone(),
+        object: Some(p.target.clone()),
         what: crate::util::sanitize::line(
             &format!("{} {} in {}", p.action, p.target, p.namespace),
             300,
@@ -143,7 +168,52 @@ pub fn published(
         by: Some(crate::util::sanitize::line(&p.who, 120)),
         outcome: Some(crate::util::sanitize::line(&p.outcome, 40)),
         audit: None,
+        diff: Vec::new(),
     }
+}
+
+/// Whether `item` passes `filter`: every word must hold — `kind:K` (the kind
+/// starts with K), `ctx:C`, `ns:N`, `obj:O` (those contain it), or a free word found
+/// anywhere in the entry. Case does not matter.
+pub fn matches(item: &Item, filter: &str) -> bool {
+    filter.split_whitespace().all(|word| {
+        let w = word.to_lowercase();
+        let has = |field: &str, want: &str| field.to_lowercase().contains(want);
+        match w.split_once(':') {
+            Some(("kind", k)) => item.kind.starts_with(k),
+            Some(("ctx" | "context", c)) => has(&item.context, c),
+            Some(("ns" | "namespace", n)) => has(&item.namespace, n),
+            Some(("obj" | "object" | "workload", o)) => {
+                item.object.as_deref().is_some_and(|x| has(x, o))
+            }
+            _ => {
+                has(&item.what, &w)
+                    || has(&item.context, &w)
+                    || item.object.as_deref().is_some_and(|x| has(x, &w))
+                    || item.by.as_deref().is_some_and(|x| has(x, &w))
+                    || item.outcome.as_deref().is_some_and(|x| has(x, &w))
+            }
+        }
+    })
+}
+
+/// The items within the person's marked spans (`M` starts one and ends it; a span
+/// still open runs to the end), the marks included. `None`: nothing was marked.
+pub fn marked(items: &[Item]) -> Option<Vec<Item>> {
+    if !items.iter().any(|i| i.kind == "mark") {
+        return None;
+    }
+    let mut on = false;
+    let mut out = Vec::new();
+    for i in items {
+        if i.kind == "mark" {
+            on = i.what.starts_with("mark: started");
+            out.push(i.clone());
+        } else if on {
+            out.push(i.clone());
+        }
+    }
+    Some(out)
 }
 
 /// A table cell: one line, pipes escaped.
@@ -175,6 +245,29 @@ pub fn markdown(items: &[Item], title: &str, about: &str) -> String {
     }
     if items.is_empty() {
         out.push_str("| | | | | nothing happened | | | |\n");
+    }
+    // What each new revision changed in its pod template, under the table.
+    let changed: Vec<&Item> = items.iter().filter(|i| !i.diff.is_empty()).collect();
+    if !changed.is_empty() {
+        out.push_str("\n### Template changes\n");
+        for i in changed {
+            out.push_str(&format!(
+                "\n{} UTC, {}{}:\n\n```diff\n",
+                i.utc,
+                if i.namespace.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}/", i.namespace)
+                },
+                i.object.as_deref().unwrap_or("?")
+            ));
+            for l in &i.diff {
+                // Inert already; a fence inside cannot end the block.
+                out.push_str(&l.replace("```", "` ` `"));
+                out.push('\n');
+            }
+            out.push_str("```\n");
+        }
     }
     out
 }

@@ -424,6 +424,20 @@ macro_rules! registry {
             }
         })*
 
+        impl Object {
+            pub fn kind(&self) -> ResKind {
+                match self {
+                    $(Object::$variant(_) => ResKind::$variant),*
+                }
+            }
+
+            pub fn key(&self) -> Key {
+                match self {
+                    $(Object::$variant(r) => r.key()),*
+                }
+            }
+        }
+
         impl Listing {
             pub fn kind(&self) -> ResKind {
                 match self {
@@ -463,11 +477,16 @@ macro_rules! registry {
                 }
             }
 
-            pub fn delete(&mut self, kind: ResKind, key: &Key) {
+            /// Removes an object, giving back its last record.
+            pub fn delete(&mut self, kind: ResKind, key: &Key) -> Option<Object> {
                 match kind {
-                    $(ResKind::$variant => {
-                        self.$field.remove(key);
-                    })*
+                    $(ResKind::$variant => self.$field.remove(key).map(Object::$variant)),*
+                }
+            }
+
+            pub fn contains(&self, kind: ResKind, key: &Key) -> bool {
+                match kind {
+                    $(ResKind::$variant => self.$field.contains_key(key)),*
                 }
             }
 
