@@ -965,3 +965,46 @@ async fn with_two_contexts_every_list_has_a_context_column() {
         }
     }
 }
+
+/// An object that no longer exists opens from its last record (issue 14: the
+/// crashed pod of the bad rollout, after it was replaced), under a line saying so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_pod_opens_from_its_last_record() {
+    let (c, now) = cluster(Scenario::Incident, 240.0).await;
+    let mut s = state_from(&c, now).await;
+    let theme = Theme::builtin("default").expect("theme");
+    let pod = s.state.contexts[0]
+        .data
+        .kinds
+        .pods
+        .values()
+        .find(|p| p.name.starts_with("flextime-api-") && p.status() == "CrashLoopBackOff")
+        .map(|p| (p.namespace.clone(), p.name.clone()))
+        .expect("a crash-looping pod of the bad release");
+    let _ = s.step(Event::Cluster(Msg::Deleted {
+        ctx: 0,
+        kind: ResKind::Pod,
+        namespace: pod.0.clone(),
+        name: pod.1.clone(),
+    }));
+    s.state.screens.push(Screen::Describe {
+        target: target(ResKind::Pod, &pod.0, &pod.1),
+        scroll: 0,
+    });
+    let text = render_text(&mut s, 120, 40, &theme);
+    for want in [
+        "deleted 0s ago; below is its last recorded state",
+        "CrashLoopBackOff",
+        "flextime/api:v2.4.0",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+    assert!(
+        !s.state.contexts[0]
+            .data
+            .kinds
+            .pods
+            .contains_key(&(pod.0.clone(), pod.1.clone())),
+        "it is gone from the live records"
+    );
+}

@@ -111,12 +111,23 @@ async fn the_way_out_recorded_replays_as_it_was_seen() {
     d.keys("B");
     assert_eq!(confirm(&mut d, "flextime-api").await, Outcome::Succeeded);
     capture(&mut d);
+    // The person marks the second half of the way out as a span.
+    d.keys("M");
     d.pick("dashboard-blue").await;
     d.keys("T");
     assert_eq!(confirm(&mut d, "dashboard").await, Outcome::Succeeded);
     d.pick("volume-snapshot").await;
     d.keys("b");
     assert_eq!(confirm(&mut d, "volume-snapshot").await, Outcome::Succeeded);
+    // Its outcome's audit record is written a moment after the box says so.
+    d.until("the backup's outcome in the audit log", LONG, |s| {
+        s.audit
+            .iter()
+            .any(|r| r.action == "trigger-backup" && r.phase == kdeck::audit::Phase::Outcome)
+    })
+    .await;
+    d.run_for(Duration::from_millis(1100)).await;
+    d.keys("M");
     d.run_for(Duration::from_millis(1200)).await;
     capture(&mut d);
     d.engine.stop_recording();
@@ -289,6 +300,41 @@ async fn the_way_out_recorded_replays_as_it_was_seen() {
         .map(|a| a.iter().filter(|i| i["kind"] == "action").count())
         .unwrap_or(0);
     assert_eq!(actions_in_json, done.len());
+
+    // The marked span alone: the traffic switch and the backup (and the roll back's
+    // outcome, which came after the mark), not the crash loop's start before it.
+    let marked = std::process::Command::new(env!("CARGO_BIN_EXE_kdeck"))
+        .args(["timeline", "--marked", "--from"])
+        .arg(&file)
+        .output()
+        .expect("kdeck timeline --marked");
+    let marked = String::from_utf8_lossy(&marked.stdout).to_string();
+    assert!(
+        marked.contains("mark: started a marked span")
+            && marked.contains("mark: ended the marked span")
+            && marked.contains("switch-traffic svc/dashboard")
+            && marked.contains("trigger-backup cronjob/volume-snapshot")
+            && !marked.contains("crash loop started")
+            && marked.contains("Only the marked spans."),
+        "{marked}"
+    );
+    // A filter, as the console's: the rollouts of flextime-api only.
+    let rollouts = std::process::Command::new(env!("CARGO_BIN_EXE_kdeck"))
+        .args([
+            "timeline",
+            "--filter",
+            "kind:rollout obj:flextime-api",
+            "--from",
+        ])
+        .arg(&file)
+        .output()
+        .expect("kdeck timeline --filter");
+    let rollouts = String::from_utf8_lossy(&rollouts.stdout).to_string();
+    let rows: Vec<&str> = rollouts.lines().filter(|l| l.starts_with("| 20")).collect();
+    assert!(
+        !rows.is_empty() && rows.iter().all(|l| l.contains("| rollout |")),
+        "{rollouts}"
+    );
 
     // Cut mid-entry (a SIGKILL while writing): it replays up to the last whole one.
     let bytes = std::fs::read(&file).expect("read");

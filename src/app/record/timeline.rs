@@ -130,11 +130,19 @@ pub fn items(
 
 /// Oldest first. Within a second, what was seen comes by kind and text (the same
 /// moments always read the same, whatever order they were noticed in), then the
-/// actions in the order they were done.
+/// actions in the order they were done; a span's marks enclose the second.
 pub fn sort(items: &mut [Item]) {
+    // Within its second a mark that starts a span comes first and one that ends it
+    // last: a span holds all of the seconds it was open in.
+    let rank = |i: &Item| match i.kind {
+        "mark" if i.what.starts_with("mark: started") => 0,
+        "mark" => 3,
+        "action" => 2,
+        _ => 1,
+    };
     items.sort_by(|a, b| {
         let acted = |i: &Item| i.kind == "action";
-        a.at.cmp(&b.at).then(acted(a).cmp(&acted(b))).then_with(|| {
+        a.at.cmp(&b.at).then(rank(a).cmp(&rank(b))).then_with(|| {
             if acted(a) && acted(b) {
                 std::cmp::Ordering::Equal
             } else {
@@ -275,6 +283,76 @@ pub fn markdown(items: &[Item], title: &str, about: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn item(kind: &'static str, ns: &str, obj: &str, what: &str) -> Item {
+        Item {
+            at: 0,
+            utc: String::new(),
+            local: String::new(),
+            context: "prod-eu".into(),
+            ctx: Some(0),
+            kind,
+            namespace: ns.into(),
+            object: Some(obj.into()),
+            what: what.into(),
+            by: None,
+            outcome: None,
+            audit: None,
+            diff: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_filter_holds_every_word_it_is_given() {
+        let r = item(
+            "rollout",
+            "flextime-production",
+            "deploy/flextime-api",
+            "rollout x stalled",
+        );
+        assert!(matches(&r, ""));
+        assert!(matches(&r, "kind:roll"));
+        assert!(matches(&r, "KIND:rollout ns:flextime obj:api ctx:eu"));
+        assert!(matches(&r, "stalled"));
+        assert!(!matches(&r, "kind:health"));
+        assert!(!matches(&r, "kind:rollout ns:team"), "every word must hold");
+        assert!(!matches(&r, "obj:dashboard"));
+        assert!(matches(&r, "flextime-api"), "a free word finds the object");
+    }
+
+    #[test]
+    fn the_marked_spans_keep_what_happened_inside_them() {
+        let mark = |on: bool| {
+            let t = Transition::Mark { on };
+            item("mark", "", "", &t.text())
+        };
+        let x = |w: &str| item("health", "ns", "deploy/a", w);
+        assert_eq!(marked(&[x("a"), x("b")]), None, "nothing marked");
+        let all = vec![
+            x("before"),
+            mark(true),
+            x("in"),
+            mark(false),
+            x("after"),
+            mark(true),
+            x("open"),
+        ];
+        let kept: Vec<String> = marked(&all)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| i.what)
+            .collect();
+        assert_eq!(
+            kept,
+            vec![
+                "mark: started a marked span",
+                "in",
+                "mark: ended the marked span",
+                "mark: started a marked span",
+                "open"
+            ]
+        );
+    }
 
     #[test]
     fn markdown_rows_stay_rows_whatever_the_text() {
