@@ -105,15 +105,28 @@ impl Engine {
         if matches!(ev, Event::Cluster(_) | Event::Probe(_)) {
             self.reports += 1;
         }
-        if let Some(r) = self.recorder.as_mut()
-            && let Some(e) = super::record::Entry::of(&ev)
-        {
-            r.record(e);
+        if let Some(r) = self.recorder.as_mut() {
+            if r.wants_checkpoint() {
+                // A new segment: it starts with everything known, so it replays on
+                // its own once the segments before it are dropped.
+                for (ctx, c) in self.console.state.contexts.iter().enumerate() {
+                    for listing in c.data.kinds.listings() {
+                        r.record(super::record::Entry::Relisted {
+                            ctx,
+                            scope: None,
+                            listing,
+                        });
+                    }
+                }
+            }
+            if let Some(e) = super::record::Entry::of(&ev) {
+                r.record(e);
+            }
         }
         let noted = self.console.state.transitions.pushed;
         let fx = self.console.step(ev);
-        // What an action's end noted (its row mark) goes on record as noted, so a
-        // replay shows the row as it was.
+        // What an action's end noted (its row mark) and the person's marks go on
+        // record as noted, so a replay shows the row and the timeline as they were.
         if let Some(r) = self.recorder.as_mut() {
             let t = &self.console.state.transitions;
             let new = (t.pushed - noted) as usize;

@@ -9,7 +9,9 @@
 //! - API requests per minute over that window, split into lists and gets, watches,
 //!   probes (pod proxy) and access reviews (counted by the simulated cluster);
 //! - probe freshness for the workloads on screen (the sim's record of when each
-//!   pod's health path was last reached).
+//!   pod's health path was last reached);
+//! - the flight recorder's bytes per hour, and the peak memory of a replay of what
+//!   it recorded against the live console's peak.
 //!
 //! `cargo bench --bench console_fleet` (release). Knobs: BENCH_NAMESPACES,
 //! BENCH_PODS_PER_NAMESPACE, BENCH_CHURN, BENCH_SECONDS (total run, default 60),
@@ -380,6 +382,66 @@ fn main() {
     {
         std::thread::sleep(Duration::from_millis(50));
     }
+    let ran = t0.elapsed().as_secs_f64();
     let _ = sim.kill();
     let _ = sim.wait();
+    recording(Path::new(bin), dir.path(), ran, peak.max(rss));
+}
+
+/// The flight recorder's cost: bytes written per hour of this run, and the memory a
+/// replay of it takes (`kdeck timeline` replays the whole recording headless through
+/// the console's step) against the live console's peak.
+fn recording(bin: &Path, dir: &Path, ran: f64, live_peak_kb: u64) {
+    let recordings = dir.join("state").join("kdeck").join("recordings");
+    let bytes: u64 = std::fs::read_dir(&recordings)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| file_len(&e.path()))
+        .sum();
+    if bytes == 0 {
+        println!("  flight recorder: nothing under {}", recordings.display());
+        return;
+    }
+    println!(
+        "  flight recorder: {:.1} MB in {:.0} s = {:.0} MB per hour",
+        bytes as f64 / 1e6,
+        ran,
+        bytes as f64 / 1e6 / ran * 3600.0
+    );
+    let t = Instant::now();
+    let mut child = Command::new(bin)
+        .args(["timeline", "--format", "json", "--from"])
+        .arg(&recordings)
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kdeck timeline runs");
+    let mut hwm = 0u64;
+    let status = loop {
+        if let Some(v) = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+            })
+        {
+            hwm = hwm.max(v);
+        }
+        if let Ok(Some(st)) = child.try_wait() {
+            break st;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    println!(
+        "  replay of it (kdeck timeline, the whole recording through the step): peak {:.0} MB in {:.1} s ({}), {:.2}× the live console's peak {:.0} MB",
+        hwm as f64 / 1024.0,
+        t.elapsed().as_secs_f64(),
+        if status.success() { "ok" } else { "failed" },
+        hwm as f64 / live_peak_kb.max(1) as f64,
+        live_peak_kb as f64 / 1024.0
+    );
 }

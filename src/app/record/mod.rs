@@ -117,14 +117,10 @@ pub enum Entry {
     Action {
         record: crate::audit::Record,
     },
-    /// What an action's end did to the console (the row's "↺ rolled back 2m ago"),
-    /// as it was noted then.
+    /// What came from the person rather than from a source, as it was noted then:
+    /// an action's end (the row's "↺ rolled back 2m ago"), a mark (`M`).
     Noted {
         noted: crate::app::transitions::Stamped,
-    },
-    /// A marked span started (`on`) or ended, by the person.
-    Mark {
-        on: bool,
     },
     /// Entries the writer could not keep up with and dropped (said, not hidden).
     Dropped {
@@ -243,7 +239,7 @@ impl Entry {
                 Event::Probe(crate::probe::Msg::Alerts { source, result, at })
             }
             Entry::Noted { noted } => Event::Noted(noted),
-            Entry::Action { .. } | Entry::Mark { .. } | Entry::Dropped { .. } => return None,
+            Entry::Action { .. } | Entry::Dropped { .. } => return None,
         })
     }
 }

@@ -8,6 +8,8 @@
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::time::{Duration, Instant};
 
@@ -42,6 +44,10 @@ pub struct Recorder {
     tx: Option<SyncSender<Timed>>,
     dropped: u64,
     thread: Option<std::thread::JoinHandle<()>>,
+    /// Set by the writer when it starts a new segment: the console then records a
+    /// checkpoint (everything it knows, as full lists), so a segment replays on its
+    /// own once the ones before it are dropped.
+    checkpoint: Arc<AtomicBool>,
 }
 
 fn now_ms() -> i64 {
@@ -52,6 +58,7 @@ impl Recorder {
     /// Starts writing to `target`; the header is the first line of every file.
     pub fn start(target: Target, header: Header) -> std::io::Result<Recorder> {
         let mut w = Writer::open(target, header)?;
+        let checkpoint = w.checkpoint.clone();
         let (tx, rx) = sync_channel::<Timed>(QUEUE);
         let thread = std::thread::Builder::new()
             .name("kdeck-recorder".into())
@@ -60,7 +67,14 @@ impl Recorder {
             tx: Some(tx),
             dropped: 0,
             thread: Some(thread),
+            checkpoint,
         })
+    }
+
+    /// Whether a new segment has started since last asked (the console records a
+    /// checkpoint then).
+    pub fn wants_checkpoint(&self) -> bool {
+        self.checkpoint.swap(false, Ordering::Relaxed)
     }
 
     /// Records `e` now (never waits: a full queue drops it, and says so later).
@@ -108,6 +122,7 @@ struct Writer {
     path: PathBuf,
     written: u64,
     opened: Instant,
+    checkpoint: Arc<AtomicBool>,
 }
 
 /// A segment's name: when it started, sortable.
@@ -137,6 +152,7 @@ impl Writer {
             path,
             written: 0,
             opened: Instant::now(),
+            checkpoint: Arc::new(AtomicBool::new(false)),
         };
         w.write_header()?;
         Ok(w)
@@ -203,7 +219,7 @@ impl Writer {
             return Ok(());
         };
         let (dir, max_bytes, max_age) = (dir.clone(), *max_bytes, *max_age);
-        let seg_bytes = (max_bytes / 8).max(1 << 20);
+        let seg_bytes = (max_bytes / 8).max(64 << 10);
         if self.written < seg_bytes && self.opened.elapsed() < Duration::from_secs(3600) {
             return Ok(());
         }
@@ -214,6 +230,7 @@ impl Writer {
         self.opened = Instant::now();
         self.header.started = jiff::Timestamp::now().as_second();
         self.write_header()?;
+        self.checkpoint.store(true, Ordering::Relaxed);
         prune(&dir, max_bytes, max_age, &self.path);
         Ok(())
     }
@@ -273,5 +290,59 @@ pub fn prune(dir: &Path, max_bytes: u64, max_age: i64, keep: &Path) {
         }
         total = total.saturating_sub(size(p));
         let _ = std::fs::remove_file(p);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_segment_asks_for_a_checkpoint_and_starts_with_a_header() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let flight = dir.path().join("recordings");
+        let header = Header::new(Vec::new(), Vec::new(), 0);
+        let mut r = Recorder::start(
+            Target::Flight {
+                dir: flight.clone(),
+                max_bytes: 512 << 10,
+                max_age: 3600,
+            },
+            header,
+        )
+        .expect("starts");
+        assert!(
+            !r.wants_checkpoint(),
+            "the first segment has the first lists"
+        );
+        // Names that do not compress, past a 64 KiB segment.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..3000 {
+            let name: String = (0..12)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    format!("{:x}", x & 0xffff_ffff)
+                })
+                .collect();
+            r.record(Entry::Deleted {
+                ctx: 0,
+                kind: crate::cluster::kinds::ResKind::Pod,
+                namespace: "ns".into(),
+                name,
+            });
+        }
+        let t = Instant::now();
+        while segments(&flight).len() < 2 && t.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let segs = segments(&flight);
+        assert!(segs.len() >= 2, "{segs:?}");
+        assert!(r.wants_checkpoint(), "a new segment wants a checkpoint");
+        assert!(!r.wants_checkpoint(), "once");
+        r.finish();
+        let last = super::super::read::read(segs.last().expect("a segment")).expect("reads");
+        assert!(last.header.is_some(), "each segment starts with the header");
     }
 }

@@ -484,6 +484,16 @@ macro_rules! registry {
                 }
             }
 
+            /// What is known, as one full listing per kind listed so far (a
+            /// recording's checkpoint).
+            pub fn listings(&self) -> Vec<Listing> {
+                let mut v = Vec::new();
+                $(if self.listed.contains(&ResKind::$variant) {
+                    v.push(Listing::$variant(self.$field.values().cloned().collect()));
+                })*
+                v
+            }
+
             pub fn contains(&self, kind: ResKind, key: &Key) -> bool {
                 match kind {
                     $(ResKind::$variant => self.$field.contains_key(key)),*
