@@ -430,3 +430,61 @@ async fn an_action_by_one_console_is_seen_by_another_within_2s() {
     drop((a, b));
     c.sim.shutdown().await;
 }
+
+/// `[context.NAME] publish = false` keeps that context's actions local: the action
+/// runs and is audited as ever, and no `KdeckAction` event reaches the cluster.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publishing_turned_off_for_a_context_sends_no_event() {
+    let c = Cluster::start_with(SimConfig {
+        scenario: Scenario::Incident,
+        speed: 20.0,
+        ..SimConfig::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::start_with(&c, dir.path(), |s| {
+        let name = s.contexts[0].spec.name.clone();
+        let (config, diags) = kdeck::config::file::Config::parse(
+            "config.toml",
+            &format!("[context.{name}]\npublish = false\n"),
+        )
+        .expect("the config parses");
+        assert!(diags.is_empty(), "{diags:?}");
+        s.config = config;
+    })
+    .await;
+    assert_eq!(d.s().publishing(), vec![false]);
+    d.pick("flextime-api").await;
+    d.keys("B");
+    assert_eq!(confirm(&mut d, "flextime-api").await, Outcome::Succeeded);
+    assert!(
+        d.s()
+            .audit
+            .iter()
+            .any(|r| r.action == "reset-breaker" && r.phase == kdeck::audit::Phase::Outcome),
+        "audited as ever"
+    );
+    d.run_for(Duration::from_millis(1500)).await;
+    let events = c
+        .kubectl("1.33")
+        .run(&[
+            "get",
+            "events",
+            "-A",
+            "--field-selector",
+            "reason=KdeckAction",
+        ])
+        .await;
+    assert!(
+        !events.out().contains("reset-breaker"),
+        "nothing published: {}",
+        events.out()
+    );
+    assert!(
+        events.out().contains("No resources found") || events.out().trim().is_empty(),
+        "{}",
+        events.out()
+    );
+    drop(d);
+    c.sim.shutdown().await;
+}

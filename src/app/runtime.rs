@@ -35,6 +35,8 @@ pub struct Runtime {
     audit: Arc<crate::audit::log::Sink>,
     /// The person at this terminal (OS user and host) for audit records.
     who: crate::audit::Actor,
+    /// Contexts whose finished actions are not published as Events (config).
+    unpublished: std::collections::HashSet<usize>,
 }
 
 impl Runtime {
@@ -57,6 +59,7 @@ impl Runtime {
             alert_sources: None,
             audit,
             who: crate::audit::Actor::here("", "", ""),
+            unpublished: std::collections::HashSet::new(),
         }
     }
 
@@ -111,6 +114,9 @@ impl Runtime {
     /// The context's client, whether or not its server answers now (what the
     /// person asked for is tried; it fails fast when the server is down).
     fn publisher(&self, ctx: usize) -> Option<Publisher> {
+        if self.unpublished.contains(&ctx) {
+            return None;
+        }
         Some(Publisher {
             client: self.client(ctx)?,
             tx: self.tx.clone(),
@@ -124,6 +130,12 @@ impl Runtime {
         if let Some(p) = self.publisher(ctx) {
             p.send(r);
         }
+    }
+
+    /// Which contexts publish their finished actions as Events (by id; see
+    /// `State::publishing`).
+    pub fn set_publishing(&mut self, publishing: &[bool]) {
+        self.unpublished = (0..publishing.len()).filter(|i| !publishing[*i]).collect();
     }
 
     pub fn client(&self, ctx: usize) -> Option<kube::Client> {

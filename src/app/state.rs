@@ -477,6 +477,15 @@ impl State {
         items
     }
 
+    /// Per context (by id): whether its finished actions are published as
+    /// `KdeckAction` events, as the config says.
+    pub fn publishing(&self) -> Vec<bool> {
+        self.contexts
+            .iter()
+            .map(|c| self.config.publishes(&c.spec.name))
+            .collect()
+    }
+
     /// The timeline as the view shows it: newest first, within the console's scope
     /// (context, namespace) and `filter`.
     pub fn timeline_shown(&self, filter: &str) -> Vec<crate::app::record::timeline::Item> {

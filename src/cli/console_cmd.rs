@@ -113,6 +113,7 @@ pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
     let sink = std::sync::Arc::new(crate::audit::log::Sink::new(audit_dir));
     let mut rt = crate::app::runtime::Runtime::new(tx, links, cancel.clone(), sink);
     rt.set_scopes(scopes);
+    rt.set_publishing(&state.publishing());
     rt.start_probes(&state.watching);
     // Signals are taken before the terminal changes: from here on, TERM, HUP and INT
     // go through the quit path.

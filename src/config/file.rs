@@ -14,6 +14,7 @@
 //! readonly = true
 //! protected = true
 //! namespaces = ["payments"]
+//! publish = false            # no KdeckAction events for this context's actions
 //!
 //! [probes]                   # zero-config health probing (see `crate::probe`)
 //! sample = 2                 # ready pods probed per workload (`all` on demand)
@@ -32,6 +33,7 @@
 //!
 //! [actions]
 //! traffic_key = "slot"       # the Service selector key a traffic switch changes
+//! publish = true             # finished actions become Events every kdeck sees
 //! [[actions.breaker]]        # where a workload's circuit breaker is reset
 //! workload = "flextime-production/flextime-api"
 //! port = 3005
@@ -73,6 +75,9 @@ pub struct ContextSettings {
     pub readonly: Option<bool>,
     pub protected: Option<bool>,
     pub namespaces: Option<Vec<String>>,
+    /// Whether this context's finished actions are published as `KdeckAction`
+    /// events (default: `[actions] publish`).
+    pub publish: Option<bool>,
 }
 
 /// Zero-config probing of the HTTP probes pod templates declare.
@@ -227,6 +232,10 @@ pub struct ActionSettings {
     /// How long an action's effect is waited for before it is recorded as not
     /// observed (default: per action, 60 s to 5 min).
     pub verify_timeout: Option<Dur>,
+    /// Publish each finished action as a Kubernetes Event on its target, so every
+    /// kdeck watching the cluster (and `kubectl get events`) sees it. Per context:
+    /// `[context.NAME] publish = false`.
+    pub publish: bool,
 }
 
 impl Default for ActionSettings {
@@ -235,6 +244,7 @@ impl Default for ActionSettings {
             traffic_key: "slot".into(),
             breakers: Vec::new(),
             verify_timeout: None,
+            publish: true,
         }
     }
 }
@@ -636,6 +646,14 @@ impl Config {
                 .unwrap_or(false)
     }
 
+    /// Whether `context`'s finished actions are published as Events.
+    pub fn publishes(&self, context: &str) -> bool {
+        self.context
+            .get(context)
+            .and_then(|c| c.publish)
+            .unwrap_or(self.actions.publish)
+    }
+
     /// Namespaces to watch in `context` when the command line names none.
     pub fn namespaces_for(&self, context: &str) -> Vec<String> {
         self.context
@@ -656,6 +674,21 @@ pub fn parse_service(s: &str) -> Option<(String, String, u16)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn publishing_is_turned_off_everywhere_or_per_context() {
+        let (c, _) = Config::parse(
+            "config.toml",
+            "[actions]\npublish = false\n[context.dev]\npublish = true\n",
+        )
+        .expect("parses");
+        assert!(!c.publishes("prod-eu"));
+        assert!(c.publishes("dev"), "a context's own word wins");
+        let (c, _) =
+            Config::parse("config.toml", "[context.prod-eu]\npublish = false\n").expect("parses");
+        assert!(!c.publishes("prod-eu"));
+        assert!(c.publishes("dev"));
+    }
 
     #[test]
     fn endpoints_backups_and_alerts_parse_and_bad_ones_name_their_line() {
@@ -813,6 +846,7 @@ mod actions_config {
         let (c, warnings) = Config::parse("README.md", &block[open..open + len]).expect("parses");
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(c.actions.traffic_key, "slot");
+        assert!(c.publishes("anything"), "published unless turned off");
         assert_eq!(
             c.breaker_for("flextime-production", "flextime-api"),
             (Some(3005), Some("/health/circuit-breaker/reset".into()))

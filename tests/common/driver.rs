@@ -99,7 +99,8 @@ impl Driver {
         s.session = "test".into();
         adjust(&mut s);
         let sink = Arc::new(kdeck::audit::log::Sink::new(data_dir.join("audit")));
-        let rt = kdeck::app::runtime::Runtime::new(tx.clone(), links, cancel.clone(), sink);
+        let mut rt = kdeck::app::runtime::Runtime::new(tx.clone(), links, cancel.clone(), sink);
+        rt.set_publishing(&s.publishing());
         let header = kdeck::app::record::Header::new(
             s.contexts
                 .iter()
