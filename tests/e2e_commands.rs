@@ -386,6 +386,26 @@ fn a_recorded_session_replays_in_the_terminal_at_80x24() {
     let s = r.screen();
     assert!(!s.contains("roll back to which revision?"), "{s}");
     assert!(s.contains("read-only"), "it says why: {s}");
+    // `@` seeks to a typed time: the recording's first moment, before the roll back.
+    let first = s
+        .lines()
+        .next()
+        .and_then(|l| l.split_once(" ("))
+        .and_then(|(_, r)| r.split_once('–'))
+        .map(|(a, _)| a.to_string())
+        .expect("the header's span");
+    r.keys(&["@"]);
+    r.wait("the seek prompt", WAIT, |s| s.contains("seek to @_"));
+    r.keys(&[first.as_str(), "Enter"]);
+    let s = r.wait("the cursor at the first moment", WAIT, |s| {
+        s.lines()
+            .next()
+            .is_some_and(|l| l.contains(&format!("⏸ REPLAY {first} ")))
+    });
+    assert!(!s.contains("↺ rolled back"), "before the roll back: {s}");
+    // A time that is not one is said, and the cursor stays.
+    r.keys(&["@", "99", "Enter"]);
+    r.wait("the bad time named", WAIT, |s| s.contains("give HH:MM:SS"));
     r.keys(&["q"]);
     let s = r.wait("exit", WAIT, |s| s.contains("KDECK_EXIT="));
     assert!(s.contains("KDECK_EXIT=0"), "{s}");

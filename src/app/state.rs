@@ -198,6 +198,8 @@ pub struct ReplayBar {
     pub playing: bool,
     /// The recording was cut short (a crash while it was written).
     pub cut: bool,
+    /// A time being typed to seek to (`@`).
+    pub prompt: Option<String>,
 }
 
 pub struct State {

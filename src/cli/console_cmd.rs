@@ -132,22 +132,27 @@ pub async fn console(launch: Launch, paths: &Paths) -> Result<(), String> {
         now,
     );
     let mut engine = crate::app::engine::Engine::new(Console::new(state), rt, rx, Some(signals));
-    // Always on: nobody has to remember to start it. A recorder that cannot start
-    // (a read-only state directory) is said, and the console runs without it.
+    // Always on unless the config says otherwise: nobody has to remember to start
+    // it. A recorder that cannot start (a read-only state directory) is said, and
+    // the console runs without it.
+    let rec = &loaded.config.recorder;
     let target = match &launch.record {
-        Some(f) => crate::app::record::write::Target::File(f.clone()),
-        None => crate::app::record::write::Target::Flight {
+        Some(f) => Some(crate::app::record::write::Target::File(f.clone())),
+        None if rec.enabled => Some(crate::app::record::write::Target::Flight {
             dir: paths.state_dir.join("recordings"),
-            max_bytes: crate::app::record::write::FLIGHT_MAX_BYTES,
-            max_age: crate::app::record::write::FLIGHT_MAX_AGE,
-        },
+            max_bytes: rec.max_mb.max(1).saturating_mul(1024 * 1024),
+            max_age: rec.max_age.0.as_secs().max(60) as i64,
+        }),
+        None => None,
     };
-    match crate::app::record::write::Recorder::start(target, header) {
-        Ok(r) => engine.record_to(r),
-        Err(e) => engine
-            .console
-            .state
-            .notify(format!("not recording this session: {e}"), true),
+    if let Some(target) = target {
+        match crate::app::record::write::Recorder::start(target, header) {
+            Ok(r) => engine.record_to(r),
+            Err(e) => engine
+                .console
+                .state
+                .notify(format!("not recording this session: {e}"), true),
+        }
     }
     let mut guard = crate::ui::terminal::Guard::enter(loaded.theme.named_only())
         .map_err(|e| format!("cannot set up the terminal: {e}"))?;

@@ -144,23 +144,6 @@ pub fn replay(args: &ReplayArgs) -> ExitCode {
     }
 }
 
-/// A time given as `HH:MM:SS` (UTC, on the recording's first day) or RFC 3339.
-fn parse_at(at: &str, start_ms: i64) -> Result<i64, String> {
-    if let Ok(t) = at.parse::<jiff::Timestamp>() {
-        return Ok(t.as_millisecond());
-    }
-    let t = jiff::civil::Time::strptime("%H:%M:%S", at)
-        .map_err(|_| format!("--at {at:?}: give HH:MM:SS or an RFC 3339 time"))?;
-    let day = jiff::Timestamp::from_millisecond(start_ms)
-        .map_err(|e| e.to_string())?
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date();
-    day.to_datetime(t)
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .map(|z| z.timestamp().as_millisecond())
-        .map_err(|e| e.to_string())
-}
-
 async fn replay_in_terminal(args: &ReplayArgs) -> Result<(), String> {
     let path = args
         .file
@@ -196,9 +179,11 @@ async fn replay_in_terminal(args: &ReplayArgs) -> Result<(), String> {
         speed: args.speed.clamp(1, 60),
         marks,
         cut: rec.cut,
+        prompt: None,
+        error: None,
     };
     if let Some(at) = &args.at {
-        player.seek(parse_at(at, start)?.clamp(start, end));
+        player.seek(crate::app::record::replay::parse_at(at, start)?.clamp(start, end));
     }
     let mut signals = crate::util::signals::Signals::install()
         .map_err(|e| format!("cannot watch for signals: {e}"))?;

@@ -38,6 +38,9 @@
 //! workload = "flextime-production/flextime-api"
 //! port = 3005
 //! path = "/health/circuit-breaker/reset"
+//!
+//! [recorder]                 # the flight recorder: enabled = true, max_mb = 200,
+//! max_age = "24h"            # (the oldest recordings go first)
 //! ```
 
 use std::collections::BTreeMap;
@@ -337,6 +340,28 @@ impl Default for ForwardSettings {
     }
 }
 
+/// The flight recorder (`app::record`).
+#[derive(Deserialize, Debug, Clone, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecorderSettings {
+    /// Record every session (off: only `--record FILE` records).
+    pub enabled: bool,
+    /// The most the recordings may take together, in megabytes.
+    pub max_mb: u64,
+    /// The oldest recording kept.
+    pub max_age: Dur,
+}
+
+impl Default for RecorderSettings {
+    fn default() -> Self {
+        RecorderSettings {
+            enabled: true,
+            max_mb: 200,
+            max_age: Dur(std::time::Duration::from_secs(24 * 3600)),
+        }
+    }
+}
+
 /// Where one workload's circuit breaker is reset.
 #[derive(Deserialize, Debug, Clone, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -376,6 +401,8 @@ pub struct Config {
     pub exec: ExecSettings,
     #[serde(default)]
     pub forward: ForwardSettings,
+    #[serde(default)]
+    pub recorder: RecorderSettings,
     /// How long a kubeconfig exec plugin (EKS, GKE, OIDC helpers) may take.
     pub exec_timeout: Option<Dur>,
     /// The line `theme =` is on (for an unknown theme's error).
@@ -674,6 +701,23 @@ pub fn parse_service(s: &str) -> Option<(String, String, u16)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_flight_recorder_is_configured_and_a_bad_age_is_named() {
+        let (c, _) = Config::parse(
+            "config.toml",
+            "[recorder]\nenabled = false\nmax_mb = 50\nmax_age = \"2h\"\n",
+        )
+        .expect("parses");
+        assert!(!c.recorder.enabled);
+        assert_eq!(c.recorder.max_mb, 50);
+        assert_eq!(c.recorder.max_age.0.as_secs(), 7200);
+        assert!(Config::default().recorder.enabled, "on unless turned off");
+        let errs = Config::parse("config.toml", "[recorder]\nmax_age = \"soon\"\n")
+            .expect_err("a bad duration is an error");
+        let text = format!("{errs:?}");
+        assert!(text.contains("config.toml") && text.contains('2'), "{text}");
+    }
 
     #[test]
     fn publishing_is_turned_off_everywhere_or_per_context() {

@@ -99,6 +99,12 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, t: &Theme) {
             ),
             t.style("header.readonly"),
         ));
+        if let Some(p) = &r.prompt {
+            spans.push(Span::styled(
+                format!(" seek to @{p}_"),
+                t.style("input.prompt"),
+            ));
+        }
         spans.push(Span::raw(" "));
     }
     let lead = spans;

@@ -2,8 +2,9 @@
 //! through the same step as live sources (`app::record::replay`) and drawn by the
 //! same views; the header shows the time cursor. Keys of its own: `space` plays and
 //! pauses, `>`/`<` change the speed (1×–60×), `.`/`,` step a second, `]`/`[` jump to
-//! the next/previous timeline entry, `q` or ctrl-c quit (a signal too); every other
-//! key moves around the console as live (views, filters, describe).
+//! the next/previous timeline entry, `@` seeks to a typed time (`23:47:00`, Enter),
+//! `q` or ctrl-c quit (a signal too); every other key moves around the console as
+//! live (views, filters, describe).
 
 use std::time::{Duration, Instant};
 
@@ -29,6 +30,9 @@ pub struct Player {
     /// Timeline entries' moments (Unix ms), for `]` and `[`.
     pub marks: Vec<i64>,
     pub cut: bool,
+    /// A time being typed after `@`; `error` says why the last one was not taken.
+    pub prompt: Option<String>,
+    pub error: Option<String>,
 }
 
 impl Player {
@@ -36,7 +40,45 @@ impl Player {
     pub fn key(&mut self, k: &Key) -> bool {
         let (start, end) = self.replay.span();
         let at = self.replay.at;
+        if let Some(p) = self.prompt.as_mut() {
+            match k.code {
+                Code::Enter => {
+                    let typed = self.prompt.take().unwrap_or_default();
+                    match crate::app::record::replay::parse_at(typed.trim(), start) {
+                        Ok(t) => {
+                            self.playing = false;
+                            self.error = None;
+                            self.seek(t.clamp(start, end));
+                        }
+                        Err(e) => {
+                            self.error = Some(e);
+                            self.show();
+                        }
+                    }
+                }
+                Code::Esc => {
+                    self.prompt = None;
+                    self.show();
+                }
+                Code::Backspace => {
+                    p.pop();
+                    self.show();
+                }
+                Code::Char(c) if (c.is_ascii_digit() || ":-+.TZ".contains(c)) && p.len() < 40 => {
+                    p.push(c);
+                    self.show();
+                }
+                _ => {}
+            }
+            return true;
+        }
         let to = match k.code {
+            Code::Char('@') => {
+                self.prompt = Some(String::new());
+                self.error = None;
+                self.show();
+                return true;
+            }
             Code::Char(' ') => {
                 self.playing = !self.playing;
                 None
@@ -100,7 +142,11 @@ impl Player {
             speed: self.speed,
             playing: self.playing,
             cut: self.cut,
+            prompt: self.prompt.clone(),
         });
+        if let Some(e) = self.error.take() {
+            self.replay.console.state.notify(e, true);
+        }
     }
 }
 

@@ -15,7 +15,8 @@
 //!
 //! `cargo bench --bench console_fleet` (release). Knobs: BENCH_NAMESPACES,
 //! BENCH_PODS_PER_NAMESPACE, BENCH_CHURN, BENCH_SECONDS (total run, default 60),
-//! BENCH_SIZE (`120x40`), BENCH_PROBES=0 (probing off), BENCH_LIST_SEMANTICS
+//! BENCH_SIZE (`120x40`), BENCH_PROBES=0 (probing off), BENCH_RECORD=0 (the flight
+//! recorder off), BENCH_LIST_SEMANTICS
 //! (`full`, `no-watch-list`, `paged`: what the sim offers).
 
 use std::collections::HashMap;
@@ -224,7 +225,10 @@ fn main() {
     std::fs::create_dir_all(config.join("kdeck")).expect("config dir");
     std::fs::write(
         config.join("kdeck/config.toml"),
-        format!("[probes]\nenabled = {probes}\n"),
+        format!(
+            "[probes]\nenabled = {probes}\n[recorder]\nenabled = {}\n",
+            env_or("BENCH_RECORD", 1) != 0
+        ),
     )
     .expect("config");
     let pidfile = dir.path().join("kdeck.pid");

@@ -12,6 +12,23 @@ use crate::app::state::{ContextState, State};
 use crate::cluster::contexts::ContextSpec;
 use crate::config::keymap::Keymap;
 
+/// A time given as `HH:MM:SS` (UTC, on the recording's first day) or RFC 3339.
+pub fn parse_at(at: &str, start_ms: i64) -> Result<i64, String> {
+    if let Ok(t) = at.parse::<jiff::Timestamp>() {
+        return Ok(t.as_millisecond());
+    }
+    let t = jiff::civil::Time::strptime("%H:%M:%S", at)
+        .map_err(|_| format!("--at {at:?}: give HH:MM:SS or an RFC 3339 time"))?;
+    let day = jiff::Timestamp::from_millisecond(start_ms)
+        .map_err(|e| e.to_string())?
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    day.to_datetime(t)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp().as_millisecond())
+        .map_err(|e| e.to_string())
+}
+
 pub struct Replay {
     entries: Vec<Timed>,
     keymap: Keymap<crate::app::command::Command>,

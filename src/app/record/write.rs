@@ -32,10 +32,6 @@ pub enum Target {
     File(PathBuf),
 }
 
-/// Default flight recorder limits: 24 hours, 200 MB.
-pub const FLIGHT_MAX_AGE: i64 = 24 * 3600;
-pub const FLIGHT_MAX_BYTES: u64 = 200 * 1024 * 1024;
-
 /// Entries waiting for the writer before new ones are dropped.
 const QUEUE: usize = 65_536;
 
@@ -178,25 +174,39 @@ impl Writer {
     }
 
     fn run(&mut self, rx: Receiver<Timed>) {
-        let mut batch: Vec<u8> = Vec::new();
+        // The batch is compressed as it is written: a 50,000-pod list is held as
+        // its gzip bytes, never as one JSON text.
+        let mut batch = GzEncoder::new(Vec::new(), Compression::fast());
+        let mut lines = 0usize;
         let mut since = Instant::now();
         loop {
             let got = rx.recv_timeout(Duration::from_millis(250));
             let closed = matches!(got, Err(RecvTimeoutError::Disconnected));
-            if let Ok(t) = got
-                && let Ok(line) = serde_json::to_vec(&t)
-            {
-                batch.extend_from_slice(&line);
-                batch.push(b'\n');
+            if let Ok(t) = got {
+                let mut line = serde_json::to_writer(&mut batch, &t).is_ok();
+                drop(t);
+                line = line && batch.write_all(b"\n").is_ok();
+                if line {
+                    lines += 1;
+                }
             }
-            if !batch.is_empty()
-                && (closed || since.elapsed() >= Duration::from_secs(1) || batch.len() > 1 << 20)
+            if lines > 0
+                && (closed
+                    || since.elapsed() >= Duration::from_secs(1)
+                    || batch.get_ref().len() > 256 << 10)
             {
-                if self.member(&batch).is_err() {
+                let full =
+                    std::mem::replace(&mut batch, GzEncoder::new(Vec::new(), Compression::fast()));
+                let written = full.finish().and_then(|out| {
+                    self.file.write_all(&out)?;
+                    self.written += out.len() as u64;
+                    Ok(())
+                });
+                if written.is_err() {
                     // A full or vanished disk: the console goes on unrecorded.
                     return;
                 }
-                batch.clear();
+                lines = 0;
                 since = Instant::now();
                 let _ = self.rotate();
             }
