@@ -13,7 +13,11 @@ use crate::cluster::kinds::selector_of_map;
 pub fn movement(s: &mut State, delta: isize) -> Vec<Effect> {
     let page = s.page;
     let records = s.audit.len();
-    let seen = s.transitions.items.len() + records;
+    // The timeline's entries as shown (narrowed by its filter).
+    let seen = match s.screen() {
+        Screen::Timeline { filter, .. } => s.timeline_shown(filter).len(),
+        _ => 0,
+    };
     let forwards = s.forwards.len();
     match s.screen_mut() {
         Screen::List(_) => {
@@ -156,7 +160,8 @@ pub fn entry_target(item: &crate::app::record::timeline::Item) -> Option<Target>
 pub fn select(s: &mut State) -> Vec<Effect> {
     if let Screen::Timeline { scroll, filter } = s.screen() {
         let items = s.timeline_shown(filter);
-        if let Some(item) = items.into_iter().nth(*scroll) {
+        let at = (*scroll).min(items.len().saturating_sub(1));
+        if let Some(item) = items.into_iter().nth(at) {
             open(
                 s,
                 Screen::Entry {

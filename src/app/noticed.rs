@@ -65,25 +65,27 @@ fn stall_reason(r: &RolloutState) -> Option<&str> {
     }
 }
 
-/// The `-`/`+` lines between a Deployment's ReplicaSets of revisions `from` and `to`
-/// (empty when either is not known).
-fn revision_diff(d: &ClusterData, ns: &str, name: &str, from: i64, to: i64) -> Vec<String> {
-    let rs = |rev: i64| {
-        crate::cluster::kinds::in_namespace(&d.kinds.replicasets, ns).find(|r| {
-            r.revision == rev
-                && r.meta
-                    .owner
-                    .as_ref()
-                    .is_some_and(|o| o.kind == OwnerKind::Deployment && o.name.as_ref() == name)
-        })
+/// The `-`/`+` lines between a Deployment's ReplicaSet of revision `from` and its
+/// template now (the new ReplicaSet may not have been seen yet; the Deployment's
+/// own template is what it runs). Empty when the old one is not known.
+fn revision_diff(d: &ClusterData, ns: &str, name: &str, from: i64) -> Vec<String> {
+    let Some(dep) = d.kinds.deployments.get(&(Arc::from(ns), Arc::from(name))) else {
+        return Vec::new();
     };
-    match (rs(from), rs(to)) {
-        (Some(a), Some(b)) => {
-            let mut diff = crate::actions::rollback::diff_templates(&a.template, &b.template);
+    let old = crate::cluster::kinds::in_namespace(&d.kinds.replicasets, ns).find(|r| {
+        r.revision == from
+            && r.meta
+                .owner
+                .as_ref()
+                .is_some_and(|o| o.kind == OwnerKind::Deployment && o.name.as_ref() == name)
+    });
+    match old {
+        Some(a) => {
+            let mut diff = crate::actions::rollback::diff_templates(&a.template, &dep.template);
             diff.truncate(DIFF_MAX);
             diff
         }
-        _ => Vec::new(),
+        None => Vec::new(),
     }
 }
 
@@ -121,9 +123,9 @@ impl Seen {
                                 to: w.revision,
                                 images_from: p.images.clone(),
                                 images_to: w.images.clone(),
-                                diff: match (kind, p.revision, w.revision, data(w.ctx)) {
-                                    (ResKind::Deployment, Some(a), Some(b), Some(d)) => {
-                                        revision_diff(d, &w.namespace, &w.name, a, b)
+                                diff: match (kind, p.revision, data(w.ctx)) {
+                                    (ResKind::Deployment, Some(a), Some(d)) => {
+                                        revision_diff(d, &w.namespace, &w.name, a)
                                     }
                                     _ => Vec::new(),
                                 },
@@ -274,7 +276,12 @@ impl Seen {
             let cutoff = now + skew - WARNING_QUIET;
             self.warned.retain(|_, t| *t >= cutoff);
             if self.warned.len() >= WARNED_MAX {
-                self.warned.clear();
+                // Still full of live groups: the older half is forgotten, never all
+                // (forgetting all would note thousands again at the next relist).
+                let mut times: Vec<Ts> = self.warned.values().copied().collect();
+                times.sort_unstable();
+                let median = times[times.len() / 2];
+                self.warned.retain(|_, t| *t > median);
             }
         }
         self.warned.insert(k, e.last);
@@ -362,6 +369,119 @@ mod tests {
             last,
             source: "kubelet".into(),
         }
+    }
+
+    fn row(
+        name: &str,
+        revision: Option<i64>,
+        stalled: bool,
+        crash: u32,
+        hpa: Option<i32>,
+    ) -> crate::fleet::workloads::WorkloadRow {
+        crate::fleet::workloads::WorkloadRow {
+            ctx: 0,
+            kind: WorkloadKind::Deployment,
+            namespace: "ns".into(),
+            name: name.into(),
+            ready: 1,
+            desired: 1,
+            available: 1,
+            rollout: if stalled {
+                RolloutState::Stalled {
+                    reason: "ProgressDeadlineExceeded".into(),
+                }
+            } else {
+                RolloutState::Complete
+            },
+            revision,
+            hpa: hpa.map(|current| crate::fleet::workloads::HpaSummary {
+                name: name.into(),
+                current,
+                min: 1,
+                max: 10,
+                at_max: false,
+            }),
+            restarts: 0,
+            recent_restarts: 0,
+            crashlooping: crash,
+            warnings: 0,
+            images: format!("img:{}", revision.unwrap_or(0)),
+            health: None,
+            backup: None,
+            alerts: Vec::new(),
+            published: None,
+            assessment: Default::default(),
+        }
+    }
+
+    fn kinds(t: &Transitions) -> Vec<String> {
+        t.items.iter().map(|s| s.what.text()).collect()
+    }
+
+    #[test]
+    fn a_workload_is_seeded_at_first_sight_and_noted_when_it_changes() {
+        let d = ClusterData::default();
+        let data = |_: CtxId| Some(&d);
+        let now = |_: CtxId| 0;
+        let mut seen = Seen::default();
+        let mut t = Transitions::default();
+        // First sight: a healthy one is only seeded; a stalled, crash-looping one is
+        // an incident already under way.
+        let mut f = Fleet {
+            workloads: vec![
+                row("web", Some(3), false, 0, Some(2)),
+                row("api", Some(7), true, 2, None),
+            ],
+            ..Fleet::default()
+        };
+        seen.rebuilt(&f, &data, 100, &now, &mut t);
+        assert_eq!(
+            kinds(&t),
+            vec![
+                "rollout ns/deploy/api stalled: ProgressDeadlineExceeded",
+                "crash loop started: 2 pods of ns/deploy/api"
+            ]
+        );
+        // The same again: nothing new.
+        seen.rebuilt(&f, &data, 101, &now, &mut t);
+        assert_eq!(t.items.len(), 2);
+        // web rolls to revision 4 and is scaled; api recovers.
+        f.workloads = vec![
+            row("web", Some(4), false, 0, Some(5)),
+            row("api", Some(7), false, 0, None),
+        ];
+        seen.rebuilt(&f, &data, 102, &now, &mut t);
+        let all = kinds(&t);
+        assert_eq!(all.len(), 6, "{all:#?}");
+        assert!(
+            all.contains(&"rollout ns/deploy/web: revision 3 → 4 (img:3 → img:4)".to_string()),
+            "{all:#?}"
+        );
+        assert!(
+            all.contains(&"hpa ns/web scaled deploy/web from 2 to 5 replicas".to_string()),
+            "{all:#?}"
+        );
+        assert!(
+            all.contains(&"rollout ns/deploy/api no longer stalled: complete".to_string()),
+            "{all:#?}"
+        );
+        assert!(
+            all.contains(&"crash loop ended: ns/deploy/api (was 2)".to_string()),
+            "{all:#?}"
+        );
+        // A revision not known for a while is no change; it coming back as it was is
+        // none either.
+        f.workloads = vec![row("web", None, false, 0, Some(5))];
+        seen.rebuilt(&f, &data, 103, &now, &mut t);
+        f.workloads = vec![row("web", Some(4), false, 0, Some(5))];
+        seen.rebuilt(&f, &data, 104, &now, &mut t);
+        assert_eq!(t.items.len(), 6, "{:#?}", kinds(&t));
+        // Gone and back: seen afresh (a healthy one is only seeded).
+        f.workloads = Vec::new();
+        seen.rebuilt(&f, &data, 105, &now, &mut t);
+        f.workloads = vec![row("web", Some(9), false, 0, Some(5))];
+        seen.rebuilt(&f, &data, 106, &now, &mut t);
+        assert_eq!(t.items.len(), 6);
     }
 
     #[test]

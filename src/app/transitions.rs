@@ -346,12 +346,19 @@ impl Transition {
                 let (k, n) = workload.split_once('/').unwrap_or(("deploy", workload));
                 Some((short_kind(k)?, n.to_string()))
             }
-            Transition::Backup { name, .. } => Some((ResKind::CronJob, name.clone())),
+            // A volume snapshot's freshness is named after its claim (`pvc/data`).
+            Transition::Backup { name, .. } => match name.strip_prefix("pvc/") {
+                Some(claim) => Some((ResKind::Pvc, claim.to_string())),
+                None => Some((ResKind::CronJob, name.clone())),
+            },
             Transition::Revision { kind, workload, .. }
             | Transition::Stall { kind, workload, .. }
             | Transition::Replicas { kind, workload, .. }
             | Transition::CrashLoop { kind, workload, .. } => Some((*kind, workload.clone())),
-            Transition::Warning { kind, object, .. } => Some((*kind, object.clone())),
+            // A kind the console does not open is named, not opened.
+            Transition::Warning { kind, object, .. } if *kind != ResKind::Event => {
+                Some((*kind, object.clone()))
+            }
             Transition::Action { target, .. } => {
                 let (k, n) = target.split_once('/')?;
                 Some((short_kind(k)?, n.to_string()))

@@ -84,7 +84,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, scroll: usize, filter: &str,
             cells.push(txt(it
                 .audit
                 .as_deref()
-                .map(|h| h[..h.len().min(8)].to_string())
+                .map(|h| h.chars().take(8).collect::<String>())
                 .unwrap_or_default()));
             (cells, row)
         },

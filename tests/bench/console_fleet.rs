@@ -16,7 +16,7 @@
 //! `cargo bench --bench console_fleet` (release). Knobs: BENCH_NAMESPACES,
 //! BENCH_PODS_PER_NAMESPACE, BENCH_CHURN, BENCH_SECONDS (total run, default 60),
 //! BENCH_SIZE (`120x40`), BENCH_PROBES=0 (probing off), BENCH_RECORD=0 (the flight
-//! recorder off), BENCH_LIST_SEMANTICS
+//! recorder off), BENCH_KDECK_ENV (`NAME=value …` for the console), BENCH_LIST_SEMANTICS
 //! (`full`, `no-watch-list`, `paged`: what the sim offers).
 
 use std::collections::HashMap;
@@ -234,7 +234,8 @@ fn main() {
     let pidfile = dir.path().join("kdeck.pid");
     let tty = dir.path().join("tty.out");
     let cmd = format!(
-        "sh -c 'echo $$ > {pid}; exec env XDG_CONFIG_HOME={cfg} XDG_STATE_HOME={state} KDECK_DATA_DIR={data} {bin} --kubeconfig {kc} -A'; sleep 600",
+        "sh -c 'echo $$ > {pid}; exec env {extra} XDG_CONFIG_HOME={cfg} XDG_STATE_HOME={state} KDECK_DATA_DIR={data} {bin} --kubeconfig {kc} -A'; sleep 600",
+        extra = std::env::var("BENCH_KDECK_ENV").unwrap_or_default(),
         pid = pidfile.display(),
         cfg = config.display(),
         state = dir.path().join("state").display(),

@@ -247,7 +247,7 @@ pub fn markdown(items: &[Item], title: &str, about: &str) -> String {
             i.outcome.as_deref().unwrap_or(""),
             i.audit
                 .as_deref()
-                .map(|h| format!("`{}`", &h[..h.len().min(12)]))
+                .map(|h| format!("`{}`", cell(&h.chars().take(12).collect::<String>())))
                 .unwrap_or_default(),
         ));
     }
@@ -265,9 +265,9 @@ pub fn markdown(items: &[Item], title: &str, about: &str) -> String {
                 if i.namespace.is_empty() {
                     String::new()
                 } else {
-                    format!("{}/", i.namespace)
+                    format!("{}/", crate::util::sanitize::line(&i.namespace, 120))
                 },
-                i.object.as_deref().unwrap_or("?")
+                crate::util::sanitize::line(i.object.as_deref().unwrap_or("?"), 200)
             ));
             for l in &i.diff {
                 // Inert already; a fence inside cannot end the block.

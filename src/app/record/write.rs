@@ -53,7 +53,17 @@ fn now_ms() -> i64 {
 impl Recorder {
     /// Starts writing to `target`; the header is the first line of every file.
     pub fn start(target: Target, header: Header) -> std::io::Result<Recorder> {
+        Self::start_with(target, header, MIN_SEGMENT)
+    }
+
+    /// As `start`, with segments at least `min_segment` apart.
+    fn start_with(
+        target: Target,
+        header: Header,
+        min_segment: Duration,
+    ) -> std::io::Result<Recorder> {
         let mut w = Writer::open(target, header)?;
+        w.min_segment = min_segment;
         let checkpoint = w.checkpoint.clone();
         let (tx, rx) = sync_channel::<Timed>(QUEUE);
         let thread = std::thread::Builder::new()
@@ -119,7 +129,12 @@ struct Writer {
     written: u64,
     opened: Instant,
     checkpoint: Arc<AtomicBool>,
+    min_segment: Duration,
 }
+
+/// Segments are at least this far apart: each starts with a checkpoint of
+/// everything known, which a small size limit must not turn into one a second.
+const MIN_SEGMENT: Duration = Duration::from_secs(60);
 
 /// A segment's name: when it started, sortable.
 fn segment_name(t: i64) -> String {
@@ -149,6 +164,7 @@ impl Writer {
             written: 0,
             opened: Instant::now(),
             checkpoint: Arc::new(AtomicBool::new(false)),
+            min_segment: MIN_SEGMENT,
         };
         w.write_header()?;
         Ok(w)
@@ -178,16 +194,26 @@ impl Writer {
         // its gzip bytes, never as one JSON text.
         let mut batch = GzEncoder::new(Vec::new(), Compression::fast());
         let mut lines = 0usize;
+        // One entry's line, whole before it joins the batch (a failed one never
+        // leaves half a line to merge with the next).
+        let mut line: Vec<u8> = Vec::new();
         let mut since = Instant::now();
         loop {
             let got = rx.recv_timeout(Duration::from_millis(250));
             let closed = matches!(got, Err(RecvTimeoutError::Disconnected));
             if let Ok(t) = got {
-                let mut line = serde_json::to_writer(&mut batch, &t).is_ok();
+                line.clear();
+                let ok = serde_json::to_writer(&mut line, &t).is_ok();
                 drop(t);
-                line = line && batch.write_all(b"\n").is_ok();
-                if line {
-                    lines += 1;
+                if ok {
+                    line.push(b'\n');
+                    if batch.write_all(&line).is_ok() {
+                        lines += 1;
+                    }
+                }
+                if line.capacity() > 1 << 20 {
+                    // A big list's line is not kept for the small ones after it.
+                    line = Vec::new();
                 }
             }
             if lines > 0
@@ -230,7 +256,9 @@ impl Writer {
         };
         let (dir, max_bytes, max_age) = (dir.clone(), *max_bytes, *max_age);
         let seg_bytes = (max_bytes / 8).max(64 << 10);
-        if self.written < seg_bytes && self.opened.elapsed() < Duration::from_secs(3600) {
+        if (self.written < seg_bytes && self.opened.elapsed() < Duration::from_secs(3600))
+            || self.opened.elapsed() < self.min_segment
+        {
             return Ok(());
         }
         let _ = self.file.sync_all();
@@ -312,13 +340,14 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let flight = dir.path().join("recordings");
         let header = Header::new(Vec::new(), Vec::new(), 0);
-        let mut r = Recorder::start(
+        let mut r = Recorder::start_with(
             Target::Flight {
                 dir: flight.clone(),
                 max_bytes: 512 << 10,
                 max_age: 3600,
             },
             header,
+            Duration::ZERO,
         )
         .expect("starts");
         assert!(
