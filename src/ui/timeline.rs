@@ -48,11 +48,18 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, scroll: usize, filter: &str,
     if s.multi_context() {
         cols.push(super::widgets::names("CONTEXT"));
     }
+    // Who and the audit hash need room: below 100 columns WHAT has it (Enter and the
+    // detail strip show the whole entry).
+    let wide = area.width >= 100;
     cols.push(fixed("KIND", 7));
     cols.push(rest("WHAT", 24));
-    cols.push(super::widgets::text("BY", 10));
+    if wide {
+        cols.push(super::widgets::text("BY", 10));
+    }
     cols.push(short("OUTCOME", 10));
-    cols.push(short("AUDIT", 8));
+    if wide {
+        cols.push(short("AUDIT", 8));
+    }
     table(
         f,
         area,
@@ -79,13 +86,17 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, scroll: usize, filter: &str,
             };
             cells.push(txt(it.kind));
             cells.push(txt(what(it)));
-            cells.push(txt(it.by.clone().unwrap_or_default()));
+            if wide {
+                cells.push(txt(it.by.clone().unwrap_or_default()));
+            }
             cells.push(txt(it.outcome.clone().unwrap_or_default()).style(style));
-            cells.push(txt(it
-                .audit
-                .as_deref()
-                .map(|h| h.chars().take(8).collect::<String>())
-                .unwrap_or_default()));
+            if wide {
+                cells.push(txt(it
+                    .audit
+                    .as_deref()
+                    .map(|h| h.chars().take(8).collect::<String>())
+                    .unwrap_or_default()));
+            }
             (cells, row)
         },
     );
