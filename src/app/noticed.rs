@@ -108,120 +108,89 @@ impl Seen {
             };
             let k: WKey = (w.ctx, w.kind, w.namespace.clone(), w.name.clone());
             let stalled = stall_reason(&w.rollout);
-            let prev = self.workloads.remove(&k);
-            let now_seen = match prev {
-                Some(mut p) => {
-                    if p.revision != w.revision && p.revision.is_some() && w.revision.is_some() {
-                        out.push(
-                            now,
-                            Transition::Revision {
-                                ctx: w.ctx,
-                                namespace: w.namespace.to_string(),
-                                kind,
-                                workload: w.name.to_string(),
-                                from: p.revision,
-                                to: w.revision,
-                                images_from: p.images.clone(),
-                                images_to: w.images.clone(),
-                                diff: match (kind, p.revision, data(w.ctx)) {
-                                    (ResKind::Deployment, Some(a), Some(d)) => {
-                                        revision_diff(d, &w.namespace, &w.name, a)
-                                    }
-                                    _ => Vec::new(),
-                                },
-                            },
-                        );
-                        p.revision = w.revision;
-                    }
-                    if p.images != w.images {
-                        p.images.clone_from(&w.images);
-                    }
-                    if p.stalled != stalled.is_some() {
-                        out.push(
-                            now,
-                            Transition::Stall {
-                                ctx: w.ctx,
-                                namespace: w.namespace.to_string(),
-                                kind,
-                                workload: w.name.to_string(),
-                                stalled: stalled.is_some(),
-                                reason: stalled.map_or_else(|| w.rollout.text(), str::to_string),
-                            },
-                        );
-                        p.stalled = stalled.is_some();
-                    }
-                    let replicas = w.hpa.as_ref().map(|h| h.current);
-                    if let (Some(a), Some(b), Some(h)) = (p.replicas, replicas, &w.hpa)
-                        && a != b
-                    {
-                        out.push(
-                            now,
-                            Transition::Replicas {
-                                ctx: w.ctx,
-                                namespace: w.namespace.to_string(),
-                                kind,
-                                workload: w.name.to_string(),
-                                hpa: h.name.to_string(),
-                                from: a,
-                                to: b,
-                            },
-                        );
-                    }
-                    p.replicas = replicas;
-                    if (p.crashlooping == 0) != (w.crashlooping == 0) {
-                        out.push(
-                            now,
-                            Transition::CrashLoop {
-                                ctx: w.ctx,
-                                namespace: w.namespace.to_string(),
-                                kind,
-                                workload: w.name.to_string(),
-                                from: p.crashlooping,
-                                to: w.crashlooping,
-                            },
-                        );
-                    }
-                    p.crashlooping = w.crashlooping;
-                    p
-                }
-                None => {
-                    // An incident already under way when the console starts.
-                    if let Some(reason) = stalled {
-                        out.push(
-                            now,
-                            Transition::Stall {
-                                ctx: w.ctx,
-                                namespace: w.namespace.to_string(),
-                                kind,
-                                workload: w.name.to_string(),
-                                stalled: true,
-                                reason: reason.to_string(),
-                            },
-                        );
-                    }
-                    if w.crashlooping > 0 {
-                        out.push(
-                            now,
-                            Transition::CrashLoop {
-                                ctx: w.ctx,
-                                namespace: w.namespace.to_string(),
-                                kind,
-                                workload: w.name.to_string(),
-                                from: 0,
-                                to: w.crashlooping,
-                            },
-                        );
-                    }
-                    Workload {
-                        revision: w.revision,
-                        images: w.images.clone(),
+            // First sight is seen as a healthy past: only a stall or a crash loop
+            // already under way is noted (an incident in progress when the console
+            // starts).
+            let prev = self.workloads.remove(&k).unwrap_or_else(|| Workload {
+                revision: w.revision,
+                images: w.images.clone(),
+                stalled: false,
+                replicas: w.hpa.as_ref().map(|h| h.current),
+                crashlooping: 0,
+            });
+            let mut p = prev;
+            if p.revision != w.revision && p.revision.is_some() && w.revision.is_some() {
+                out.push(
+                    now,
+                    Transition::Revision {
+                        ctx: w.ctx,
+                        namespace: w.namespace.to_string(),
+                        kind,
+                        workload: w.name.to_string(),
+                        from: p.revision,
+                        to: w.revision,
+                        images_from: p.images.clone(),
+                        images_to: w.images.clone(),
+                        diff: match (kind, p.revision, data(w.ctx)) {
+                            (ResKind::Deployment, Some(a), Some(d)) => {
+                                revision_diff(d, &w.namespace, &w.name, a)
+                            }
+                            _ => Vec::new(),
+                        },
+                    },
+                );
+                p.revision = w.revision;
+            }
+            if p.images != w.images {
+                p.images.clone_from(&w.images);
+            }
+            if p.stalled != stalled.is_some() {
+                out.push(
+                    now,
+                    Transition::Stall {
+                        ctx: w.ctx,
+                        namespace: w.namespace.to_string(),
+                        kind,
+                        workload: w.name.to_string(),
                         stalled: stalled.is_some(),
-                        replicas: w.hpa.as_ref().map(|h| h.current),
-                        crashlooping: w.crashlooping,
-                    }
-                }
-            };
-            next.insert(k, now_seen);
+                        reason: stalled.map_or_else(|| w.rollout.text(), str::to_string),
+                    },
+                );
+                p.stalled = stalled.is_some();
+            }
+            let replicas = w.hpa.as_ref().map(|h| h.current);
+            if let (Some(a), Some(b), Some(h)) = (p.replicas, replicas, &w.hpa)
+                && a != b
+            {
+                out.push(
+                    now,
+                    Transition::Replicas {
+                        ctx: w.ctx,
+                        namespace: w.namespace.to_string(),
+                        kind,
+                        workload: w.name.to_string(),
+                        hpa: h.name.to_string(),
+                        from: a,
+                        to: b,
+                    },
+                );
+            }
+            p.replicas = replicas;
+            if (p.crashlooping == 0) != (w.crashlooping == 0) {
+                out.push(
+                    now,
+                    Transition::CrashLoop {
+                        ctx: w.ctx,
+                        namespace: w.namespace.to_string(),
+                        kind,
+                        workload: w.name.to_string(),
+                        from: p.crashlooping,
+                        to: w.crashlooping,
+                    },
+                );
+            }
+            p.crashlooping = w.crashlooping;
+            next.insert(k, p);
         }
         self.workloads = next;
 
@@ -484,44 +453,44 @@ mod tests {
         assert_eq!(t.items.len(), 6);
     }
 
+    /// `e` arrives at `now` (console clock), the cluster `skew` ahead.
+    fn hear(seen: &mut Seen, t: &mut Transitions, e: &EventRec, now: Ts, skew: Ts) {
+        seen.event(0, e, &ClusterData::default(), now, skew, t);
+    }
+
     #[test]
     fn a_burst_of_warnings_about_one_group_is_one_line_until_it_goes_quiet() {
-        let d = ClusterData::default();
         let mut seen = Seen::default();
         let mut t = Transitions::default();
-        seen.event(
-            0,
+        hear(
+            &mut seen,
+            &mut t,
             &warning("e1", "web-1", "BackOff", 1000),
-            &d,
             1000,
             0,
-            &mut t,
         );
-        seen.event(
-            0,
+        hear(
+            &mut seen,
+            &mut t,
             &warning("e2", "web-1", "BackOff", 1010),
-            &d,
             1010,
             0,
-            &mut t,
         );
         assert_eq!(t.items.len(), 1, "the same group within the quiet time");
-        seen.event(
-            0,
+        hear(
+            &mut seen,
+            &mut t,
             &warning("e3", "web-1", "Failed", 1020),
-            &d,
             1020,
             0,
-            &mut t,
         );
         assert_eq!(t.items.len(), 2, "another reason is another line");
-        seen.event(
-            0,
+        hear(
+            &mut seen,
+            &mut t,
             &warning("e4", "web-1", "BackOff", 1000 + WARNING_QUIET),
-            &d,
             1000 + WARNING_QUIET,
             0,
-            &mut t,
         );
         assert_eq!(t.items.len(), 3, "after the quiet time it is news again");
         let text = t.items[0].what.text();
@@ -531,35 +500,32 @@ mod tests {
         );
         assert!(!text.contains('\u{1b}'), "made inert: {text:?}");
         // A first list's old warning is history.
-        seen.event(
-            0,
+        hear(
+            &mut seen,
+            &mut t,
             &warning("e5", "db-0", "BackOff", 100),
-            &d,
             5000,
             0,
-            &mut t,
         );
         assert_eq!(t.items.len(), 3);
         // A normal event is not a warning.
         let mut normal = warning("e6", "db-0", "Pulled", 5000);
         normal.warning = false;
-        seen.event(0, &normal, &d, 5000, 0, &mut t);
+        hear(&mut seen, &mut t, &normal, 5000, 0);
         assert_eq!(t.items.len(), 3);
     }
 
     #[test]
     fn a_warning_is_stamped_on_the_consoles_clock() {
-        let d = ClusterData::default();
         let mut seen = Seen::default();
         let mut t = Transitions::default();
         // The cluster's clock is 30 s ahead; the event happened 60 s ago there.
-        seen.event(
-            0,
+        hear(
+            &mut seen,
+            &mut t,
             &warning("e1", "web-1", "BackOff", 1970),
-            &d,
             2000,
             30,
-            &mut t,
         );
         assert_eq!(t.items[0].at, 1940);
     }

@@ -205,16 +205,9 @@ pub fn run(k: &KubeArgs, log_level: &str) -> ExitCode {
         paths.data_dir = d.clone();
     }
     start_logging(&paths, log_level);
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let rt = match super::runtime("kdeck: cannot start the runtime: ") {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("kdeck: cannot start the runtime: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     match rt.block_on(console(Launch::from_args(k), &paths)) {
         Ok(()) => ExitCode::SUCCESS,

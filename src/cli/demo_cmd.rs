@@ -19,16 +19,9 @@ pub fn run(args: &DemoArgs, k: &KubeArgs, log_level: &str) -> ExitCode {
         eprintln!("kdeck demo: --speed must be a positive number");
         return ExitCode::from(2);
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let rt = match super::runtime("kdeck demo: cannot start the runtime: ") {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("kdeck demo: cannot start the runtime: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let cfg = SimConfig {
         scenario: super::sim_cmd::scenario(args.scenario, None),

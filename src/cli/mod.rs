@@ -279,6 +279,19 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// The async runtime a command runs on (two workers: the machines are small). A
+/// runtime that cannot start is said after `said` (`kdeck demo: …`), exit code 2.
+pub fn runtime(said: &str) -> Result<tokio::runtime::Runtime, std::process::ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("{said}{e}");
+            std::process::ExitCode::from(2)
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -384,16 +384,9 @@ async fn status(launch: Launch, paths: &Paths, format: OutputFormat) -> Result<b
 pub fn run(args: &StatusArgs, k: &KubeArgs, log_level: &str) -> ExitCode {
     let paths = Paths::resolve();
     start_logging(&paths, log_level);
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let rt = match super::runtime("kdeck status: ") {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("kdeck status: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let mut launch = Launch::from_args(k);
     if launch.namespaces.is_empty() && !launch.all_namespaces {

@@ -124,16 +124,9 @@ fn timeline_of(args: &TimelineArgs) -> Result<String, String> {
 
 /// `kdeck replay [FILE]`.
 pub fn replay(args: &ReplayArgs) -> ExitCode {
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let rt = match super::runtime("kdeck replay: ") {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("kdeck replay: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     match rt.block_on(replay_in_terminal(args)) {
         Ok(()) => ExitCode::SUCCESS,
