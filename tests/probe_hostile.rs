@@ -76,9 +76,20 @@ async fn serve(b: Behaviour) -> String {
                         }
                     }
                     Behaviour::Redirect => {
-                        let _ = s
-                            .write_all(b"HTTP/1.1 302 Found\r\nlocation: /again\r\ncontent-length: 0\r\n\r\n")
-                            .await;
+                        // Keep-alive, as a real server: the client may send the next hop
+                        // on this connection, and a server that closed it after one answer
+                        // would race that request into a reset.
+                        let mut req = req;
+                        while !req.is_empty() {
+                            if s
+                                .write_all(b"HTTP/1.1 302 Found\r\nlocation: /again\r\ncontent-length: 0\r\n\r\n")
+                                .await
+                                .is_err()
+                            {
+                                return;
+                            }
+                            req = read_request(&mut s).await;
+                        }
                     }
                     Behaviour::Escapes => {
                         let body = "{\"status\":\"degraded\",\"version\":\"\\u001b]0;owned\\u0007\\u001b[2J1.0\",\"checks\":{\"db\\u001b[31m\":{\"status\":\"down\",\"message\":\"\\u001b[?1049lgone\"}}}";
