@@ -48,6 +48,7 @@ pub fn start_logging(paths: &Paths, level: &str) {
     if let Err(e) = crate::util::logging::init(&paths.log_file(), level) {
         eprintln!("kdeck: {e} (continuing without a log file)");
     }
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "kdeck starting");
 }
 
 /// Runs the console until the person quits (or a signal arrives).

@@ -56,6 +56,7 @@ pub async fn run<E: From<Msg> + Send + 'static>(
     let Some(client) = link.client() else {
         return;
     };
+    tracing::debug!(ctx, "asking the server");
     let mut backoff = Backoff::default();
     let mut http_due = Instant::now();
     let mut port_was_open = true;
@@ -133,6 +134,9 @@ pub async fn run<E: From<Msg> + Send + 'static>(
             Ok(()) => {
                 backoff.reset();
                 port_was_open = true;
+                if !link.is_up() {
+                    tracing::debug!(ctx, "the server answers");
+                }
                 link.answered();
             }
             Err(_) => link.unanswered(),

@@ -213,6 +213,7 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
                 }
                 r => r?,
             };
+            tracing::debug!(ctx, kind = ?K::ID, streaming, "watch open");
             // The watch is (again) established: the kind is live once its state is
             // known (at once after a list; at the end of a streaming list's initial
             // events). Its own backoff resets once the stream has delivered.

@@ -11,6 +11,7 @@ pub mod crd;
 pub mod defaults;
 pub mod discovery;
 pub mod faults;
+pub mod jsoncache;
 pub mod kinds;
 pub mod obj;
 pub mod patch;
@@ -337,6 +338,8 @@ pub struct Shared {
     pub tls: Option<Arc<tls::Identity>>,
     /// Faults injected (tests, `kdeck sim --fault`).
     pub faults: faults::Faults,
+    /// Each stored object's JSON, written once for every list and watch.
+    pub json: jsoncache::JsonCache,
 }
 
 impl Shared {
@@ -533,7 +536,21 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
         expire: tokio::sync::watch::channel(0).0,
         tls,
         faults: faults::Faults::default(),
+        json: jsoncache::JsonCache::default(),
     });
+    // Every object's JSON is written before the first request, as a real server's
+    // watch cache holds it (the first list of a large fleet is then a copy).
+    let objects: Vec<Arc<serde_json::Value>> = {
+        let st = shared.lock();
+        st.store
+            .kinds()
+            .into_iter()
+            .flat_map(|k| st.store.list(k, None))
+            .collect()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    shared.json.warm(&objects, threads);
+    drop(objects);
     let mut tasks = vec![tokio::spawn(server::serve(listener, shared.clone()))];
     if !manual {
         tasks.push(tokio::spawn(run_controllers(shared.clone())));

@@ -12,3 +12,4 @@ pub mod sanitize;
 pub mod selector;
 pub mod severity;
 pub mod signals;
+pub mod thread;

@@ -68,7 +68,11 @@ impl Recorder {
         let (tx, rx) = sync_channel::<Timed>(QUEUE);
         let thread = std::thread::Builder::new()
             .name("kdeck-recorder".into())
-            .spawn(move || w.run(rx))?;
+            .spawn(move || {
+                // Compressing is background work: it yields to the console.
+                crate::util::thread::background();
+                w.run(rx)
+            })?;
         Ok(Recorder {
             tx: Some(tx),
             dropped: 0,

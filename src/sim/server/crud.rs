@@ -294,12 +294,12 @@ fn list(shared: &Arc<Shared>, r: &Req, t: &Target, kind: Kind) -> ApiResult<Resp
         if i > 0 {
             buf.push(b',');
         }
-        let written = if t.surface.repr == Repr::EventsV1 {
+        if t.surface.repr == Repr::EventsV1 {
             serde_json::to_writer(&mut buf, &to_events_v1(v))
+                .map_err(|e| ApiError::internal(e.to_string()))?;
         } else {
-            serde_json::to_writer(&mut buf, &**v)
-        };
-        written.map_err(|e| ApiError::internal(e.to_string()))?;
+            shared.json.write(v, &mut buf);
+        }
     }
     buf.extend_from_slice(b"]}");
     Ok(super::bytes_response(200, "application/json", buf))

@@ -58,7 +58,14 @@ impl Encoder {
 impl Encoder {
     /// Appends one event line to `buf`, writing the stored object as is where it is
     /// served unchanged (no copy of it), as `line` would say it otherwise.
-    fn append(&mut self, ty: &str, obj: &Value, now: jiff::Timestamp, buf: &mut Vec<u8>) {
+    fn append(
+        &mut self,
+        ty: &str,
+        obj: &Arc<Value>,
+        now: jiff::Timestamp,
+        buf: &mut Vec<u8>,
+        json: &crate::sim::jsoncache::JsonCache,
+    ) {
         let plain = !self.table
             && self.surface.repr != crate::sim::kinds::Repr::EventsV1
             && !matches!(self.surface.stored, Some(Kind::Custom(_)));
@@ -66,9 +73,7 @@ impl Encoder {
             buf.extend_from_slice(br#"{"type":""#);
             buf.extend_from_slice(ty.as_bytes());
             buf.extend_from_slice(br#"","object":"#);
-            if serde_json::to_writer(&mut *buf, obj).is_err() {
-                buf.extend_from_slice(b"null");
-            }
+            json.write(obj, buf);
             buf.extend_from_slice(b"}\n");
         } else {
             buf.extend_from_slice(&self.line(ty, obj, now));
@@ -208,7 +213,7 @@ pub fn handle(shared: &Arc<Shared>, r: &Req, t: &Target) -> Response<Body> {
         let mut last_rv = current_rv;
         let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 8192);
         for (ty, obj) in initial {
-            enc.append(ty.as_str(), &obj, now, &mut buf);
+            enc.append(ty.as_str(), &obj, now, &mut buf, &shared.json);
             if buf.len() >= CHUNK {
                 let chunk = Bytes::from(std::mem::replace(
                     &mut buf,
