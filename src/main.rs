@@ -5,6 +5,7 @@ use clap::Parser;
 /// mimalloc, tuned in `kdeck::alloc`, returns freed memory to the system far better than
 /// glibc's allocator under kdeck's pattern (large relists and row rebuilds): see the
 /// console_fleet benchmark.
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 kdeck::tune_allocator_at_load!();

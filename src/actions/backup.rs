@@ -199,19 +199,21 @@ mod tests {
         };
         let mut d = ClusterData::default();
         assert!(matches!(verify(&d, &req), Progress::Waiting(w) if w.contains("not seen yet")));
-        d.apply(Object::Job(job(serde_json::json!({"active": 1}))));
+        d.apply(Object::Job(std::sync::Arc::new(job(
+            serde_json::json!({"active": 1}),
+        ))));
         assert!(matches!(verify(&d, &req), Progress::Waiting(w) if w.contains("1 active")));
-        d.apply(Object::Job(job(serde_json::json!({"failed": 3, "conditions": [
-            {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit"}]}))));
+        d.apply(Object::Job(std::sync::Arc::new(job(serde_json::json!({"failed": 3, "conditions": [
+            {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit"}]})))));
         assert!(
             matches!(verify(&d, &req), Progress::Failed(w) if w.contains("backoff limit")),
             "{:?}",
             verify(&d, &req)
         );
-        d.apply(Object::Job(job(
+        d.apply(Object::Job(std::sync::Arc::new(job(
             serde_json::json!({"succeeded": 1, "conditions": [
             {"type": "Complete", "status": "True"}]}),
-        )));
+        ))));
         assert!(matches!(verify(&d, &req), Progress::Done(_)));
     }
 

@@ -222,18 +222,26 @@ mod tests {
     #[test]
     fn every_ready_pod_is_reset_on_the_configured_port() {
         let mut d = ClusterData::default();
-        d.apply(Object::Deployment(deployment(
+        d.apply(Object::Deployment(std::sync::Arc::new(deployment(
             "ns",
             "api",
             3,
             3,
             1,
             ("True", "NewReplicaSetAvailable"),
-        )));
-        d.apply(Object::ReplicaSet(replicaset("ns", "api-a", "api", 1, 3)));
-        d.apply(Object::Pod(pod("api-a-1", "api-a", true)));
-        d.apply(Object::Pod(pod("api-a-2", "api-a", true)));
-        d.apply(Object::Pod(pod("api-a-3", "api-a", false)));
+        ))));
+        d.apply(Object::ReplicaSet(std::sync::Arc::new(replicaset(
+            "ns", "api-a", "api", 1, 3,
+        ))));
+        d.apply(Object::Pod(std::sync::Arc::new(pod(
+            "api-a-1", "api-a", true,
+        ))));
+        d.apply(Object::Pod(std::sync::Arc::new(pod(
+            "api-a-2", "api-a", true,
+        ))));
+        d.apply(Object::Pod(std::sync::Arc::new(pod(
+            "api-a-3", "api-a", false,
+        ))));
         let down = |_: &str| Some(HealthState::Down);
         let at = BreakerAt {
             port: Some(3005),

@@ -139,7 +139,10 @@ mod tests {
         }))
         .expect("hpa");
         let mut d = ClusterData::default();
-        d.apply(Object::Hpa(HpaRec::from(&h, &mut Interner::default())));
+        d.apply(Object::Hpa(std::sync::Arc::new(HpaRec::from(
+            &h,
+            &mut Interner::default(),
+        ))));
         let p = plan(&d, 0, "ns", "api", 2, 20).unwrap();
         assert_eq!(
             (p.before.as_str(), p.after.as_str()),

@@ -116,7 +116,7 @@ mod tests {
     fn pause_and_resume_say_what_waits() {
         let mut d = ClusterData::default();
         let mut dep = deployment("ns", "api", 4, 3, 2, ("True", "ReplicaSetUpdated"));
-        d.apply(Object::Deployment(dep.clone()));
+        d.apply(Object::Deployment(std::sync::Arc::new(dep.clone())));
         let p = plan(&d, 0, "ns", "api", true).unwrap();
         assert_eq!(
             (p.before.as_str(), p.after.as_str(), p.refused.as_deref()),
@@ -124,7 +124,7 @@ mod tests {
         );
         assert!(plan(&d, 0, "ns", "api", false).unwrap().refused.is_some());
         dep.paused = true;
-        d.apply(Object::Deployment(dep));
+        d.apply(Object::Deployment(std::sync::Arc::new(dep)));
         let r = plan(&d, 0, "ns", "api", false).unwrap();
         assert_eq!(
             r.blast,

@@ -59,7 +59,10 @@ mod tests {
         }))
         .expect("pdb");
         let mut d = ClusterData::default();
-        d.apply(Object::Pdb(PdbRec::from(&p, &mut Interner::default())));
+        d.apply(Object::Pdb(std::sync::Arc::new(PdbRec::from(
+            &p,
+            &mut Interner::default(),
+        ))));
         let mut names = Interner::default();
         let api = Labels::from_map(
             &Some(

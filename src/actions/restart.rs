@@ -146,7 +146,7 @@ mod tests {
     fn restart_replaces_every_pod_and_is_refused_when_paused() {
         let mut d = ClusterData::default();
         let mut dep = deployment("ns", "web", 3, 3, 1, ("True", "NewReplicaSetAvailable"));
-        d.apply(Object::Deployment(dep.clone()));
+        d.apply(Object::Deployment(std::sync::Arc::new(dep.clone())));
         let p = plan(&d, 0, "ns", "web", "2026-11-22T03:00:00Z").unwrap();
         assert_eq!(
             p.blast,
@@ -156,11 +156,11 @@ mod tests {
         assert_eq!(p.refused, None);
         assert!(p.warnings.is_empty(), "{:?}", p.warnings);
         let stalled = deployment("ns", "web", 3, 1, 2, ("False", "ProgressDeadlineExceeded"));
-        d.apply(Object::Deployment(stalled));
+        d.apply(Object::Deployment(std::sync::Arc::new(stalled)));
         let p = plan(&d, 0, "ns", "web", "2026-11-22T03:00:00Z").unwrap();
         assert!(p.warnings[0].contains("roll back"), "{:?}", p.warnings);
         dep.paused = true;
-        d.apply(Object::Deployment(dep));
+        d.apply(Object::Deployment(std::sync::Arc::new(dep)));
         let p = plan(&d, 0, "ns", "web", "2026-11-22T03:00:00Z").unwrap();
         assert!(p.refused.unwrap().contains("paused"));
     }

@@ -300,9 +300,11 @@ mod tests {
         let mut d = ClusterData::default();
         let mut dep = deployment("ns", "api", 4, 3, 3, ("False", "ProgressDeadlineExceeded"));
         dep.paused = paused;
-        d.apply(Object::Deployment(dep));
+        d.apply(Object::Deployment(std::sync::Arc::new(dep)));
         for (rev, rs) in [(1, "api-a"), (2, "api-b"), (3, "api-c")] {
-            d.apply(Object::ReplicaSet(replicaset("ns", rs, "api", rev, 1)));
+            d.apply(Object::ReplicaSet(std::sync::Arc::new(replicaset(
+                "ns", rs, "api", rev, 1,
+            ))));
         }
         d
     }

@@ -212,23 +212,23 @@ mod tests {
 
     fn data() -> ClusterData {
         let mut d = ClusterData::default();
-        d.apply(Object::Deployment(deployment(
+        d.apply(Object::Deployment(std::sync::Arc::new(deployment(
             "ns",
             "web",
             4,
             4,
             1,
             ("True", "NewReplicaSetAvailable"),
-        )));
-        d.apply(Object::Deployment(deployment(
+        ))));
+        d.apply(Object::Deployment(std::sync::Arc::new(deployment(
             "ns",
             "api",
             4,
             4,
             1,
             ("True", "NewReplicaSetAvailable"),
-        )));
-        d.apply(Object::Hpa(hpa("ns", "api", 4, 20, 6)));
+        ))));
+        d.apply(Object::Hpa(std::sync::Arc::new(hpa("ns", "api", 4, 20, 6))));
         d
     }
 

@@ -173,6 +173,7 @@ fn deployment<'a>(d: &'a ClusterData, namespace: &str, name: &str) -> Option<&'a
     d.kinds
         .deployments
         .get(&(Arc::from(namespace), Arc::from(name)))
+        .map(|d| &**d)
 }
 
 /// The names of the containers in a Deployment's pod template.
@@ -447,15 +448,17 @@ mod tests {
 
     fn data() -> ClusterData {
         let mut d = ClusterData::default();
-        d.apply(Object::Deployment(dep_fixture(
+        d.apply(Object::Deployment(std::sync::Arc::new(dep_fixture(
             "ns",
             "api",
             2,
             2,
             2,
             ("True", "NewReplicaSetAvailable"),
-        )));
-        d.apply(Object::ReplicaSet(replicaset("ns", "api-b", "api", 2, 2)));
+        ))));
+        d.apply(Object::ReplicaSet(std::sync::Arc::new(replicaset(
+            "ns", "api-b", "api", 2, 2,
+        ))));
         d
     }
 
@@ -472,9 +475,8 @@ mod tests {
                 "conditions": [{"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"}]}
         }))
         .expect("deployment");
-        d.apply(Object::Deployment(DeploymentRec::from(
-            &x,
-            &mut Interner::default(),
+        d.apply(Object::Deployment(std::sync::Arc::new(
+            DeploymentRec::from(&x, &mut Interner::default()),
         )));
         let h: crate::cluster::kinds::Hpa = serde_json::from_value(json!({
             "metadata": {"name": "web", "namespace": "ns"},
@@ -483,7 +485,10 @@ mod tests {
             "status": {"currentReplicas": 3, "desiredReplicas": 3}
         }))
         .expect("hpa");
-        d.apply(Object::Hpa(HpaRec::from(&h, &mut Interner::default())));
+        d.apply(Object::Hpa(std::sync::Arc::new(HpaRec::from(
+            &h,
+            &mut Interner::default(),
+        ))));
         d
     }
 
@@ -628,28 +633,28 @@ mod tests {
         assert!(!pinned.warnings.iter().any(|w| w.contains("latest")));
         // A stalled and a progressing rollout, each said.
         let mut d = ClusterData::default();
-        d.apply(Object::Deployment(dep_fixture(
+        d.apply(Object::Deployment(std::sync::Arc::new(dep_fixture(
             "ns",
             "api",
             4,
             2,
             3,
             ("False", "ProgressDeadlineExceeded"),
-        )));
+        ))));
         let p = plan(&d, 0, "ns", "api", "app", "img:4").unwrap();
         assert!(
             p.warnings.iter().any(|w| w.contains("stalled")),
             "{:?}",
             p.warnings
         );
-        d.apply(Object::Deployment(dep_fixture(
+        d.apply(Object::Deployment(std::sync::Arc::new(dep_fixture(
             "ns",
             "api",
             4,
             2,
             3,
             ("True", "ReplicaSetUpdated"),
-        )));
+        ))));
         let p = plan(&d, 0, "ns", "api", "app", "img:4").unwrap();
         assert!(
             p.warnings
@@ -718,12 +723,12 @@ mod tests {
         let mut evicted = pod("shop", "web-aaa-0", "web-aaa", None, 0);
         evicted.containers[0].image = Arc::from("img:0");
         evicted.phase = Arc::from("Failed");
-        d.apply(Object::Pod(evicted));
+        d.apply(Object::Pod(std::sync::Arc::new(evicted)));
         assert!(matches!(verify(&d, &req), Progress::Done(_)));
         // A pod still on another image: not yet.
         let mut p = pod("shop", "web-aaa-3", "web-aaa", None, 0);
         p.containers[0].image = Arc::from("img:0");
-        d.apply(Object::Pod(p));
+        d.apply(Object::Pod(std::sync::Arc::new(p)));
         assert!(
             matches!(verify(&d, &req), Progress::Waiting(ref l) if l.contains("1 on another")),
             "{:?}",

@@ -281,15 +281,22 @@ mod tests {
             "spec": {"selector": {"app": "dashboard", "slot": "blue"}, "ports": [{"port": 80}]}
         }))
         .expect("service");
-        d.apply(Object::Service(ServiceRec::from(
+        d.apply(Object::Service(std::sync::Arc::new(ServiceRec::from(
             &s,
             &mut Interner::default(),
-        )));
-        d.apply(Object::Deployment(dep("blue", 3)));
-        d.apply(Object::Deployment(dep("green", green_ready as i32)));
+        ))));
+        d.apply(Object::Deployment(std::sync::Arc::new(dep("blue", 3))));
+        d.apply(Object::Deployment(std::sync::Arc::new(dep(
+            "green",
+            green_ready as i32,
+        ))));
         for i in 0..3 {
-            d.apply(Object::Pod(pod("blue", i, true)));
-            d.apply(Object::Pod(pod("green", i, i < green_ready)));
+            d.apply(Object::Pod(std::sync::Arc::new(pod("blue", i, true))));
+            d.apply(Object::Pod(std::sync::Arc::new(pod(
+                "green",
+                i,
+                i < green_ready,
+            ))));
         }
         d
     }

@@ -243,14 +243,14 @@ mod tests {
     #[test]
     fn undo_reverses_the_newest_succeeded_action_not_undone_yet() {
         let mut d = ClusterData::default();
-        d.apply(Object::Deployment(deployment(
+        d.apply(Object::Deployment(std::sync::Arc::new(deployment(
             "ns",
             "web",
             2,
             2,
             1,
             ("True", "NewReplicaSetAvailable"),
-        )));
+        ))));
         let none = |_: &str| None;
         let records = vec![
             record("a1", Outcome::Succeeded, &scale(4, 3), None),
@@ -301,16 +301,18 @@ mod tests {
         assert!(last(&[]).is_err());
         // A rollback is undone by rolling back to the revision it left.
         let mut d = ClusterData::default();
-        d.apply(Object::Deployment(deployment(
+        d.apply(Object::Deployment(std::sync::Arc::new(deployment(
             "ns",
             "api",
             2,
             2,
             2,
             ("True", "NewReplicaSetAvailable"),
-        )));
+        ))));
         for (rev, rs) in [(2, "api-b"), (3, "api-a")] {
-            d.apply(Object::ReplicaSet(replicaset("ns", rs, "api", rev, 1)));
+            d.apply(Object::ReplicaSet(std::sync::Arc::new(replicaset(
+                "ns", rs, "api", rev, 1,
+            ))));
         }
         let rb = Request::Rollback {
             namespace: "ns".into(),
@@ -328,16 +330,18 @@ mod tests {
     fn a_set_image_is_undone_by_rolling_back_to_the_revision_before_it() {
         // The image was set at revision 2, making revision 3 current.
         let mut d = ClusterData::default();
-        d.apply(Object::Deployment(deployment(
+        d.apply(Object::Deployment(std::sync::Arc::new(deployment(
             "ns",
             "api",
             2,
             2,
             3,
             ("True", "NewReplicaSetAvailable"),
-        )));
+        ))));
         for (rev, rs) in [(2, "api-b"), (3, "api-c")] {
-            d.apply(Object::ReplicaSet(replicaset("ns", rs, "api", rev, 1)));
+            d.apply(Object::ReplicaSet(std::sync::Arc::new(replicaset(
+                "ns", rs, "api", rev, 1,
+            ))));
         }
         let none = |_: &str| None;
         let set = |from_revision| Request::SetImage {

@@ -117,35 +117,56 @@ pub fn fleet_data() -> ClusterData {
     d.relist(
         None,
         Listing::Deployment(vec![
-            deployment("shop", "web", 2, 2, 1, ("True", "NewReplicaSetAvailable")),
-            deployment("shop", "api", 3, 2, 2, ("True", "ReplicaSetUpdated")),
-            deployment("ops", "batch", 1, 1, 1, ("True", "NewReplicaSetAvailable")),
+            std::sync::Arc::new(deployment(
+                "shop",
+                "web",
+                2,
+                2,
+                1,
+                ("True", "NewReplicaSetAvailable"),
+            )),
+            std::sync::Arc::new(deployment(
+                "shop",
+                "api",
+                3,
+                2,
+                2,
+                ("True", "ReplicaSetUpdated"),
+            )),
+            std::sync::Arc::new(deployment(
+                "ops",
+                "batch",
+                1,
+                1,
+                1,
+                ("True", "NewReplicaSetAvailable"),
+            )),
         ]),
     );
     d.relist(
         None,
         Listing::ReplicaSet(vec![
-            replicaset("shop", "web-aaa", "web", 1, 2),
-            replicaset("shop", "api-old", "api", 1, 2),
-            replicaset("shop", "api-new", "api", 2, 1),
-            replicaset("ops", "batch-zzz", "batch", 1, 1),
+            std::sync::Arc::new(replicaset("shop", "web-aaa", "web", 1, 2)),
+            std::sync::Arc::new(replicaset("shop", "api-old", "api", 1, 2)),
+            std::sync::Arc::new(replicaset("shop", "api-new", "api", 2, 1)),
+            std::sync::Arc::new(replicaset("ops", "batch-zzz", "batch", 1, 1)),
         ]),
     );
     d.relist(
         None,
         Listing::Pod(vec![
-            pod("shop", "web-aaa-1", "web-aaa", None, 0),
-            pod("shop", "web-aaa-2", "web-aaa", None, 0),
-            pod("shop", "api-old-1", "api-old", None, 0),
-            pod("shop", "api-old-2", "api-old", None, 0),
-            pod("shop", "api-new-1", "api-new", Some("CrashLoopBackOff"), 4),
-            pod("ops", "batch-zzz-1", "batch-zzz", None, 0),
+            std::sync::Arc::new(pod("shop", "web-aaa-1", "web-aaa", None, 0)),
+            std::sync::Arc::new(pod("shop", "web-aaa-2", "web-aaa", None, 0)),
+            std::sync::Arc::new(pod("shop", "api-old-1", "api-old", None, 0)),
+            std::sync::Arc::new(pod("shop", "api-old-2", "api-old", None, 0)),
+            pod("shop", "api-new-1", "api-new", Some("CrashLoopBackOff"), 4).into(),
+            pod("ops", "batch-zzz-1", "batch-zzz", None, 0).into(),
         ]),
     );
     d.relist(
         None,
         Listing::Event(vec![
-            event(
+            std::sync::Arc::new(event(
                 "shop",
                 "e1",
                 "Pod",
@@ -154,8 +175,8 @@ pub fn fleet_data() -> ClusterData {
                 "Back-off restarting failed container",
                 true,
                 30,
-            ),
-            event(
+            )),
+            std::sync::Arc::new(event(
                 "shop",
                 "e2",
                 "Pod",
@@ -164,8 +185,8 @@ pub fn fleet_data() -> ClusterData {
                 "Pulled image",
                 false,
                 600,
-            ),
-            event(
+            )),
+            std::sync::Arc::new(event(
                 "ops",
                 "e3",
                 "Pod",
@@ -174,7 +195,7 @@ pub fn fleet_data() -> ClusterData {
                 "old probe failure",
                 true,
                 5000,
-            ),
+            )),
         ]),
     );
     d

@@ -74,13 +74,15 @@ fn selection_follows_the_object_when_rows_resort() {
     // web breaks: it sorts to the top; the selection stays on it.
     let _ = s.step(Event::Cluster(Msg::Applied {
         ctx: 0,
-        obj: Box::new(Object::Deployment(testkit::deployment(
-            "shop",
-            "web",
-            2,
-            0,
-            1,
-            ("False", "ProgressDeadlineExceeded"),
+        obj: Box::new(Object::Deployment(std::sync::Arc::new(
+            testkit::deployment(
+                "shop",
+                "web",
+                2,
+                0,
+                1,
+                ("False", "ProgressDeadlineExceeded"),
+            ),
         ))),
     }));
     let _ = s.step(Event::Refresh);
@@ -105,7 +107,7 @@ fn an_untouched_selection_stays_on_the_worst_row() {
     bad.desired = 9;
     let _ = s.step(Event::Cluster(Msg::Applied {
         ctx: 0,
-        obj: Box::new(Object::Deployment(bad)),
+        obj: Box::new(Object::Deployment(std::sync::Arc::new(bad))),
     }));
     let _ = s.step(Event::Refresh);
     assert_eq!(s.list().unwrap().selected, 0);
@@ -219,18 +221,19 @@ fn command_line_completes_namespaces() {
     let _ = s.step(Event::Cluster(testkit::relist(
         0,
         Listing::Namespace(vec![
-            crate::cluster::kinds::NamespaceRec {
+            std::sync::Arc::new(crate::cluster::kinds::NamespaceRec {
                 name: "shop".into(),
                 terminating: false,
                 labels: Default::default(),
                 created: 0,
-            },
+            }),
             crate::cluster::kinds::NamespaceRec {
                 name: "ops".into(),
                 terminating: false,
                 labels: Default::default(),
                 created: 0,
-            },
+            }
+            .into(),
         ]),
     )));
     press(&mut s, ":ns s");
@@ -248,7 +251,7 @@ fn completed_pods_are_hidden_until_toggled() {
     done.phase = "Succeeded".into();
     let _ = s.step(Event::Cluster(Msg::Applied {
         ctx: 0,
-        obj: Box::new(Object::Pod(done)),
+        obj: Box::new(Object::Pod(std::sync::Arc::new(done))),
     }));
     let _ = s.step(Event::Refresh);
     press(&mut s, "2");
@@ -415,6 +418,7 @@ fn with_namespaces(s: &mut Console, names: &[&str]) {
             labels: crate::cluster::kinds::Labels::default(),
             created: 0,
         })
+        .map(std::sync::Arc::new)
         .collect();
     let _ = s.step(Event::Cluster(testkit::relist(0, Listing::Namespace(recs))));
 }
@@ -523,7 +527,7 @@ fn logs_reach_a_sidecar_with_timestamps_a_range_and_a_save() {
     let rec = PodRec::from(&p, &mut Interner::default());
     let _ = s.step(Event::Cluster(Msg::Applied {
         ctx: 0,
-        obj: Box::new(Object::Pod(rec)),
+        obj: Box::new(Object::Pod(std::sync::Arc::new(rec))),
     }));
     let t = lists::Target {
         ctx: 0,

@@ -167,11 +167,23 @@ mod tests {
     #[test]
     fn relist_replaces_within_scope() {
         let mut d = ClusterData::default();
-        d.relist(None, Listing::Event(vec![ev("a", "1", 1), ev("b", "2", 2)]));
-        d.relist(Some("a"), Listing::Event(vec![ev("a", "3", 3)]));
+        d.relist(
+            None,
+            Listing::Event(vec![
+                std::sync::Arc::new(ev("a", "1", 1)),
+                ev("b", "2", 2).into(),
+            ]),
+        );
+        d.relist(
+            Some("a"),
+            Listing::Event(vec![std::sync::Arc::new(ev("a", "3", 3))]),
+        );
         let names: Vec<&str> = d.kinds.events.values().map(|e| e.name.as_ref()).collect();
         assert_eq!(names, vec!["3", "2"]);
-        d.relist(None, Listing::Namespace(vec![ns_rec("x")]));
+        d.relist(
+            None,
+            Listing::Namespace(vec![std::sync::Arc::new(ns_rec("x"))]),
+        );
         assert_eq!(d.kinds.namespaces.len(), 1);
         assert_eq!(d.feeds.get(&ResKind::Namespace), Some(&FeedStatus::Live));
         assert!(d.listed().contains(&ResKind::Event));
@@ -181,9 +193,15 @@ mod tests {
     #[test]
     fn a_cluster_scoped_kind_ignores_a_namespace_scope() {
         let mut d = ClusterData::default();
-        d.relist(None, Listing::Namespace(vec![ns_rec("x"), ns_rec("y")]));
+        d.relist(
+            None,
+            Listing::Namespace(vec![std::sync::Arc::new(ns_rec("x")), ns_rec("y").into()]),
+        );
         // A watcher scoped to one namespace still lists namespaces whole.
-        d.relist(Some("x"), Listing::Namespace(vec![ns_rec("x")]));
+        d.relist(
+            Some("x"),
+            Listing::Namespace(vec![std::sync::Arc::new(ns_rec("x"))]),
+        );
         assert_eq!(d.kinds.namespaces.len(), 1);
         d.delete(
             ResKind::Namespace,
@@ -205,10 +223,13 @@ mod tests {
     fn deleted_records_are_bounded_and_events_are_not_kept() {
         let mut d = ClusterData::default();
         let many: Vec<_> = (0..GONE_KEPT + 5)
-            .map(|i| ns_rec(&format!("n{i}")))
+            .map(|i| std::sync::Arc::new(ns_rec(&format!("n{i}"))))
             .collect();
         d.relist(None, Listing::Namespace(many));
-        d.relist(None, Listing::Event(vec![ev("a", "1", 1)]));
+        d.relist(
+            None,
+            Listing::Event(vec![std::sync::Arc::new(ev("a", "1", 1))]),
+        );
         for i in 0..GONE_KEPT + 5 {
             let n: Arc<str> = Arc::from(format!("n{i}").as_str());
             d.delete(ResKind::Namespace, &Arc::from(""), &n, i as Ts);
@@ -227,7 +248,7 @@ mod tests {
     fn events_are_bounded_oldest_first() {
         let mut d = ClusterData::default();
         let many = (0..MAX_EVENTS + 10)
-            .map(|i| ev("ns", &format!("e{i}"), i as Ts))
+            .map(|i| std::sync::Arc::new(ev("ns", &format!("e{i}"), i as Ts)))
             .collect();
         d.relist(None, Listing::Event(many));
         assert_eq!(d.kinds.events.len(), MAX_EVENTS);

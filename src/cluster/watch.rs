@@ -82,7 +82,7 @@ async fn list_initial<K: Stored>(
     api: &Api<K>,
     names: &mut Interner,
     mode: ListMode,
-) -> Result<(Vec<K::Rec>, String), kube::Error> {
+) -> Result<(Vec<Arc<K::Rec>>, String), kube::Error> {
     let mut out = Vec::new();
     let mut params = match mode {
         ListMode::Cached => kube::api::ListParams::default().match_any(),
@@ -90,7 +90,7 @@ async fn list_initial<K: Stored>(
     };
     loop {
         let page = api.list(&params).await?;
-        out.extend(page.items.iter().map(|o| o.record(names)));
+        out.extend(page.items.iter().map(|o| Arc::new(o.record(names))));
         match page.metadata.continue_.filter(|c| !c.is_empty()) {
             // A continue token carries its own resourceVersion (none may be given).
             Some(c) => {
@@ -219,7 +219,9 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
             // events). Its own backoff resets once the stream has delivered.
             absent.reset();
             // A streaming list's state, gathered until the bookmark that ends it.
-            let mut initial: Option<Vec<K::Rec>> = streaming.then(Vec::new);
+            // Each record is shared from the start (the table and the recorder hold
+            // the same one), and the list grows by pointers, not by records.
+            let mut initial: Option<Vec<Arc<K::Rec>>> = streaming.then(Vec::new);
             if initial.is_none() && !say(feed(FeedStatus::Live)).await {
                 return Ok(());
             }
@@ -264,7 +266,7 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
                 if let Some(pending) = initial.as_mut() {
                     match ev {
                         WatchEvent::Added(o) => {
-                            pending.push(o.record(&mut names));
+                            pending.push(Arc::new(o.record(&mut names)));
                         }
                         // A streaming list's initial events are all ADDED, ended by
                         // its bookmark: anything else first means the server ignored

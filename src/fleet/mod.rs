@@ -252,7 +252,7 @@ impl Fleet {
                 workloads::link(r, &by_workload, &mut f.alerts, down);
             }
             // What others did here, as the cluster's KdeckAction events say.
-            let others = published::newest(c.data.kinds.events.values());
+            let others = published::newest(c.data.kinds.events.values().map(|e| &**e));
             if !others.is_empty() {
                 for r in rows.iter_mut() {
                     let kind = match r.kind {

@@ -226,7 +226,7 @@ impl<'a> Index<'a> {
                     h.target_kind.as_ref(),
                     h.target_name.as_ref(),
                 ),
-                h,
+                &**h,
             );
         }
         let mut warnings = HashMap::default();
@@ -668,14 +668,14 @@ mod tests {
     #[test]
     fn progress_deadline_is_critical_with_its_reason() {
         let mut d = ClusterData::default();
-        d.apply(Object::Deployment(deployment(
+        d.apply(Object::Deployment(std::sync::Arc::new(deployment(
             "ns",
             "api",
             4,
             3,
             3,
             ("False", "ProgressDeadlineExceeded"),
-        )));
+        ))));
         let f = fleet(&d);
         let r = row(&f, "api");
         assert_eq!(r.assessment.severity, Severity::Critical);
@@ -724,22 +724,22 @@ mod tests {
     #[test]
     fn hpa_at_max_is_a_warning_and_zero_replicas_info() {
         let mut d = ClusterData::default();
-        d.apply(Object::Deployment(deployment(
+        d.apply(Object::Deployment(std::sync::Arc::new(deployment(
             "ns",
             "web",
             10,
             10,
             1,
             ("True", "NewReplicaSetAvailable"),
-        )));
-        d.apply(Object::Deployment(deployment(
+        ))));
+        d.apply(Object::Deployment(std::sync::Arc::new(deployment(
             "ns",
             "idle",
             0,
             0,
             1,
             ("True", "NewReplicaSetAvailable"),
-        )));
+        ))));
         let h: crate::cluster::kinds::Hpa = serde_json::from_value(serde_json::json!({
             "metadata": {"name": "web", "namespace": "ns"},
             "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}, "minReplicas": 2, "maxReplicas": 10,
@@ -750,7 +750,10 @@ mod tests {
         .unwrap();
         d.relist(
             None,
-            Listing::Hpa(vec![HpaRec::from(&h, &mut Interner::default())]),
+            Listing::Hpa(vec![std::sync::Arc::new(HpaRec::from(
+                &h,
+                &mut Interner::default(),
+            ))]),
         );
         let f = fleet(&d);
         let web = row(&f, "web");
@@ -765,14 +768,14 @@ mod tests {
     #[test]
     fn a_workload_with_nothing_ready_is_down() {
         let mut d = ClusterData::default();
-        d.apply(Object::Deployment(deployment(
+        d.apply(Object::Deployment(std::sync::Arc::new(deployment(
             "ns",
             "gone",
             3,
             0,
             1,
             ("True", "NewReplicaSetAvailable"),
-        )));
+        ))));
         let f = fleet(&d);
         assert_eq!(row(&f, "gone").assessment.headline(), "down: 0/3 ready");
         assert_eq!(f.worst(), Severity::Critical);
@@ -784,9 +787,11 @@ mod tests {
         d.relist(
             None,
             Listing::Event(vec![
-                event("ns", "a", "Pod", "p", "BackOff", "Back-off", true, 10),
-                event("ns", "b", "Pod", "p", "BackOff", "Back-off", true, 5),
-                event("ns", "c", "Pod", "q", "Pulled", "ok", false, 1),
+                std::sync::Arc::new(event(
+                    "ns", "a", "Pod", "p", "BackOff", "Back-off", true, 10,
+                )),
+                event("ns", "b", "Pod", "p", "BackOff", "Back-off", true, 5).into(),
+                event("ns", "c", "Pod", "q", "Pulled", "ok", false, 1).into(),
             ]),
         );
         let f = fleet(&d);

@@ -56,6 +56,7 @@ fn events(
         .kinds
         .events
         .values()
+        .map(|e| &**e)
         .filter(|e| e.namespace.as_ref() == ns && matches(e))
         .collect();
     evs.sort_by_key(|e| std::cmp::Reverse(e.last));

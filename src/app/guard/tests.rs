@@ -144,14 +144,14 @@ fn yes_writes_the_intent_with_the_send_then_verifies_and_records_the_outcome() {
     // The watch brings the scaled Deployment: observed, the outcome is audited.
     let fx = s.step(Event::Cluster(Msg::Applied {
         ctx: 0,
-        obj: Box::new(Object::Deployment(deployment(
+        obj: Box::new(Object::Deployment(std::sync::Arc::new(deployment(
             "shop",
             "api",
             2,
             2,
             2,
             ("True", "NewReplicaSetAvailable"),
-        ))),
+        )))),
     }));
     let recs = audited(&fx);
     assert_eq!(recs.len(), 1, "{fx:?}");
@@ -336,14 +336,14 @@ fn an_unanswered_request_is_recorded_unknown_then_reconciled_from_the_watch() {
     // The watch shows the scale took effect: the outcome is reconciled.
     let fx = s.step(Event::Cluster(Msg::Applied {
         ctx: 0,
-        obj: Box::new(Object::Deployment(deployment(
+        obj: Box::new(Object::Deployment(std::sync::Arc::new(deployment(
             "shop",
             "api",
             2,
             2,
             2,
             ("True", "NewReplicaSetAvailable"),
-        ))),
+        )))),
     }));
     let recs = audited(&fx);
     assert_eq!(recs.len(), 1, "{fx:?}");
@@ -551,7 +551,10 @@ mod protection {
         .expect("namespace");
         s.state.contexts[0].data.relist(
             None,
-            Listing::Namespace(vec![NamespaceRec::from(&n, &mut Interner::default())]),
+            Listing::Namespace(vec![std::sync::Arc::new(NamespaceRec::from(
+                &n,
+                &mut Interner::default(),
+            ))]),
         );
         assert!(protected(&s, 0, "flextime-backup"));
         assert!(protected(&s, 0, "team-dashboard-prod"));

@@ -41,9 +41,9 @@ fn two_containers(s: &mut Console) {
     .expect("deployment");
     let _ = s.step(Event::Cluster(Msg::Applied {
         ctx: 0,
-        obj: Box::new(Object::Deployment(
+        obj: Box::new(Object::Deployment(std::sync::Arc::new(
             crate::cluster::kinds::DeploymentRec::from(&d, &mut Interner::default()),
-        )),
+        ))),
     }));
 }
 
@@ -199,7 +199,10 @@ fn a_budget_over_its_pods_is_a_warning_of_the_plan() {
     .expect("pdb");
     let _ = s.step(Event::Cluster(Msg::Applied {
         ctx: 0,
-        obj: Box::new(Object::Pdb(PdbRec::from(&p, &mut Interner::default()))),
+        obj: Box::new(Object::Pdb(std::sync::Arc::new(PdbRec::from(
+            &p,
+            &mut Interner::default(),
+        )))),
     }));
     press(&mut s, "i");
     let _ = s.step(Event::Key(Key::ctrl('u')));

@@ -32,12 +32,14 @@ pub enum Target {
     File(PathBuf),
 }
 
-/// Entries waiting for the writer before new ones are dropped.
+/// Entries waiting for the writer before new ones are dropped. Each waits boxed: the
+/// channel allocates and touches every slot up front, and a slot holding an entry
+/// itself would cost 30 MB of memory for an empty queue.
 const QUEUE: usize = 65_536;
 
 /// The console's end of a recording.
 pub struct Recorder {
-    tx: Option<SyncSender<Timed>>,
+    tx: Option<SyncSender<Box<Timed>>>,
     dropped: u64,
     thread: Option<std::thread::JoinHandle<()>>,
     /// Set by the writer when it starts a new segment: the console then records a
@@ -65,7 +67,7 @@ impl Recorder {
         let mut w = Writer::open(target, header)?;
         w.min_segment = min_segment;
         let checkpoint = w.checkpoint.clone();
-        let (tx, rx) = sync_channel::<Timed>(QUEUE);
+        let (tx, rx) = sync_channel::<Box<Timed>>(QUEUE);
         let thread = std::thread::Builder::new()
             .name("kdeck-recorder".into())
             .spawn(move || {
@@ -93,17 +95,17 @@ impl Recorder {
             return;
         };
         if self.dropped > 0 {
-            let d = Timed {
+            let d = Box::new(Timed {
                 t: now_ms(),
                 e: Entry::Dropped {
                     count: self.dropped,
                 },
-            };
+            });
             if tx.try_send(d).is_ok() {
                 self.dropped = 0;
             }
         }
-        match tx.try_send(Timed { t: now_ms(), e }) {
+        match tx.try_send(Box::new(Timed { t: now_ms(), e })) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => self.dropped += 1,
             Err(TrySendError::Disconnected(_)) => self.tx = None,
@@ -193,7 +195,7 @@ impl Writer {
         Ok(())
     }
 
-    fn run(&mut self, rx: Receiver<Timed>) {
+    fn run(&mut self, rx: Receiver<Box<Timed>>) {
         // The batch is compressed as it is written: a 50,000-pod list is held as
         // its gzip bytes, never as one JSON text.
         let mut batch = GzEncoder::new(Vec::new(), Compression::fast());
@@ -206,45 +208,82 @@ impl Writer {
             let got = rx.recv_timeout(Duration::from_millis(250));
             let closed = matches!(got, Err(RecvTimeoutError::Disconnected));
             if let Ok(t) = got {
-                line.clear();
-                let ok = serde_json::to_writer(&mut line, &t).is_ok();
-                drop(t);
-                if ok {
-                    line.push(b'\n');
-                    if batch.write_all(&line).is_ok() {
-                        lines += 1;
+                if matches!(t.e, Entry::Relisted { .. }) {
+                    // A whole list (50,000 pods are 37 MB of JSON) is compressed as it is
+                    // written, into a gzip member of its own after the batch so far: only
+                    // its compressed bytes are ever held, and one that fails to write is
+                    // dropped whole.
+                    if lines > 0 && !self.flush(&mut batch, &mut lines, &mut since) {
+                        return;
                     }
-                }
-                if line.capacity() > 1 << 20 {
-                    // A big list's line is not kept for the small ones after it.
-                    line = Vec::new();
+                    let mut member =
+                        std::io::BufWriter::new(GzEncoder::new(Vec::new(), Compression::fast()));
+                    let ok = serde_json::to_writer(&mut member, &*t).is_ok()
+                        && member.write_all(b"\n").is_ok();
+                    drop(t);
+                    let out = member
+                        .into_inner()
+                        .map_err(|e| e.into_error())
+                        .and_then(GzEncoder::finish);
+                    if ok && let Ok(out) = out {
+                        if self.file.write_all(&out).is_err() {
+                            return;
+                        }
+                        self.written += out.len() as u64;
+                        let _ = self.rotate();
+                    }
+                } else {
+                    line.clear();
+                    let ok = serde_json::to_writer(&mut line, &*t).is_ok();
+                    drop(t);
+                    if ok {
+                        line.push(b'\n');
+                        if batch.write_all(&line).is_ok() {
+                            lines += 1;
+                        }
+                    }
+                    if line.capacity() > 1 << 20 {
+                        // A big list's line is not kept for the small ones after it.
+                        line = Vec::new();
+                    }
                 }
             }
             if lines > 0
                 && (closed
                     || since.elapsed() >= Duration::from_secs(1)
                     || batch.get_ref().len() > 256 << 10)
+                && !self.flush(&mut batch, &mut lines, &mut since)
             {
-                let full =
-                    std::mem::replace(&mut batch, GzEncoder::new(Vec::new(), Compression::fast()));
-                let written = full.finish().and_then(|out| {
-                    self.file.write_all(&out)?;
-                    self.written += out.len() as u64;
-                    Ok(())
-                });
-                if written.is_err() {
-                    // A full or vanished disk: the console goes on unrecorded.
-                    return;
-                }
-                lines = 0;
-                since = Instant::now();
-                let _ = self.rotate();
+                return;
             }
             if closed {
                 let _ = self.file.sync_all();
                 return;
             }
         }
+    }
+
+    /// Appends the batch as one gzip member and starts the next; false when the file
+    /// cannot be written (a full or vanished disk: the console goes on unrecorded).
+    fn flush(
+        &mut self,
+        batch: &mut GzEncoder<Vec<u8>>,
+        lines: &mut usize,
+        since: &mut Instant,
+    ) -> bool {
+        let full = std::mem::replace(batch, GzEncoder::new(Vec::new(), Compression::fast()));
+        let written = full.finish().and_then(|out| {
+            self.file.write_all(&out)?;
+            self.written += out.len() as u64;
+            Ok(())
+        });
+        if written.is_err() {
+            return false;
+        }
+        *lines = 0;
+        *since = Instant::now();
+        let _ = self.rotate();
+        true
     }
 
     /// A new segment when this one is big or old enough; the oldest dropped while
@@ -387,5 +426,54 @@ mod tests {
         r.finish();
         let last = super::super::read::read(segs.last().expect("a segment")).expect("reads");
         assert!(last.header.is_some(), "each segment starts with the header");
+    }
+
+    #[test]
+    fn a_whole_list_between_small_entries_reads_back_whole_and_in_order() {
+        use crate::cluster::kinds::{Labels, Listing, NamespaceRec, ResKind};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("one.kdrec");
+        let mut r = Recorder::start(
+            Target::File(file.clone()),
+            Header::new(Vec::new(), Vec::new(), 0),
+        )
+        .expect("starts");
+        let deleted = |name: &str| Entry::Deleted {
+            ctx: 0,
+            kind: ResKind::Pod,
+            namespace: "ns".into(),
+            name: name.into(),
+        };
+        r.record(deleted("before"));
+        let recs: Vec<_> = (0..5000)
+            .map(|i| {
+                Arc::new(NamespaceRec {
+                    name: format!("team-{i:04}").into(),
+                    terminating: false,
+                    labels: Labels::default(),
+                    created: 0,
+                })
+            })
+            .collect();
+        r.record(Entry::Relisted {
+            ctx: 0,
+            scope: None,
+            listing: Listing::Namespace(recs),
+        });
+        r.record(deleted("after"));
+        r.finish();
+        let got = super::super::read::read(&file).expect("reads");
+        assert!(!got.cut, "nothing was cut");
+        assert_eq!(got.skipped, 0);
+        let what: Vec<String> = got
+            .entries
+            .iter()
+            .map(|t| match &t.e {
+                Entry::Deleted { name, .. } => name.clone(),
+                Entry::Relisted { listing, .. } => format!("list of {}", listing.len()),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(what, ["before", "list of 5000", "after"]);
     }
 }

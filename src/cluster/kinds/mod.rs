@@ -40,7 +40,9 @@ pub use crate::util::severity::Severity;
 pub type Key = (Arc<str>, Arc<str>);
 
 /// The records of one kind in one context, by key (ordered: a namespace is a range).
-pub type Table<R> = BTreeMap<Key, R>;
+/// Each record is shared, never copied: a listing handed to the flight recorder, a
+/// checkpoint of everything known or an object kept after its deletion is a handle.
+pub type Table<R> = BTreeMap<Key, Arc<R>>;
 
 /// A kind's API identity: what it is called and where it is served.
 #[derive(Debug, PartialEq, Eq)]
@@ -317,7 +319,7 @@ pub trait Stored: Kind {
     const ID: ResKind;
     fn table(t: &Tables) -> &Table<Self::Rec>;
     fn table_mut(t: &mut Tables) -> &mut Table<Self::Rec>;
-    fn listing(records: Vec<Self::Rec>) -> Listing;
+    fn listing(records: Vec<Arc<Self::Rec>>) -> Listing;
     fn object(record: Self::Rec) -> Object;
 }
 
@@ -332,7 +334,7 @@ pub fn in_namespace<'a, V>(t: &'a Table<V>, ns: &str) -> impl Iterator<Item = &'
     let ns: Arc<str> = Arc::from(ns);
     t.range((ns.clone(), Arc::from(""))..)
         .take_while(move |((n, _), _)| *n == ns)
-        .map(|(_, v)| v)
+        .map(|(_, v)| &**v)
 }
 
 /// The names of one namespace's records.
@@ -343,7 +345,7 @@ pub fn in_namespace_keys<'a, V>(t: &'a Table<V>, ns: &str) -> impl Iterator<Item
         .map(|((_, name), _)| name.as_ref())
 }
 
-fn relist_into<K: Stored>(t: &mut Table<K::Rec>, scope: Option<&str>, items: Vec<K::Rec>) {
+fn relist_into<K: Stored>(t: &mut Table<K::Rec>, scope: Option<&str>, items: Vec<Arc<K::Rec>>) {
     match scope.filter(|_| K::INFO.namespaced) {
         None => t.clear(),
         Some(ns) => t.retain(|(n, _), _| n.as_ref() != ns),
@@ -354,7 +356,7 @@ fn relist_into<K: Stored>(t: &mut Table<K::Rec>, scope: Option<&str>, items: Vec
     K::bound(t);
 }
 
-fn apply_into<K: Stored>(t: &mut Table<K::Rec>, r: K::Rec) {
+fn apply_into<K: Stored>(t: &mut Table<K::Rec>, r: Arc<K::Rec>) {
     t.insert(r.key(), r);
     K::bound(t);
 }
@@ -399,13 +401,13 @@ macro_rules! registry {
         /// A full listing of one kind (a relist replaces what was known in its scope).
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
         pub enum Listing {
-            $($variant(Vec<<$slim as Kind>::Rec>)),*
+            $($variant(Vec<Arc<<$slim as Kind>::Rec>>)),*
         }
 
         /// One object added or changed.
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
         pub enum Object {
-            $($variant(<$slim as Kind>::Rec)),*
+            $($variant(Arc<<$slim as Kind>::Rec>)),*
         }
 
         $(impl Stored for $slim {
@@ -416,11 +418,11 @@ macro_rules! registry {
             fn table_mut(t: &mut Tables) -> &mut Table<Self::Rec> {
                 &mut t.$field
             }
-            fn listing(records: Vec<Self::Rec>) -> Listing {
+            fn listing(records: Vec<Arc<Self::Rec>>) -> Listing {
                 Listing::$variant(records)
             }
             fn object(record: Self::Rec) -> Object {
-                Object::$variant(record)
+                Object::$variant(Arc::new(record))
             }
         })*
 
