@@ -367,6 +367,12 @@ fn main() {
         })
         .collect();
     let never = ages.iter().filter(|a| a.is_infinite()).count();
+    let unprobed: Vec<String> = rows
+        .iter()
+        .zip(&ages)
+        .filter(|(_, a)| a.is_infinite())
+        .map(|((ns, w), _)| format!("{ns}/{w}"))
+        .collect();
     let over = ages.iter().filter(|a| **a > 30.0).count();
     let all_targets = newest.len();
     if probes {
@@ -379,6 +385,9 @@ fn main() {
             never,
             thousands(all_targets)
         );
+        if !unprobed.is_empty() {
+            println!("    never probed: {}", unprobed.join(", "));
+        }
     }
 
     tmux.keys("q");

@@ -77,6 +77,11 @@ fn read_into(file: impl Read, path: &Path, out: &mut Recording) -> Result<(), St
             Ok(t) => out.entries.push(t),
             Err(_) => out.skipped += 1,
         }
+        if line.capacity() > 1 << 20 {
+            // A whole list's line (37 MB at 50,000 pods) is not kept for the small
+            // lines after it.
+            line = Vec::new();
+        }
     }
     if first && !out.cut {
         return Err(format!("{}: empty recording", path.display()));
