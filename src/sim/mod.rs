@@ -563,6 +563,7 @@ pub async fn start(cfg: SimConfig) -> anyhow::Result<SimHandle> {
 }
 
 async fn run_controllers(shared: Arc<Shared>) {
+    let mut ready_cache = apps::world::ReadyCache::default();
     let mut interval = tokio::time::interval(shared.cfg.tick);
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -579,7 +580,7 @@ async fn run_controllers(shared: Arc<Shared>) {
                 .readiness_due(now)
                 .then(|| (apps::world::ReadinessInput::take(&st.store), now))
         };
-        let readiness = input.map(|(i, at)| (i.compute(), at));
+        let readiness = input.map(|(i, at)| (i.compute(&mut ready_cache), at));
         let mut st = shared.lock();
         if let Some((r, at)) = readiness {
             st.world.set_readiness(r, at);

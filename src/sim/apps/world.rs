@@ -209,7 +209,7 @@ impl World {
     /// Rebuilds ready pods per (namespace, app) and the demand each app is sized for.
     fn scan_readiness(&mut self, store: &Store, now: Timestamp) {
         let input = ReadinessInput::take(store);
-        self.set_readiness(input.compute(), now);
+        self.set_readiness(input.compute(&mut ReadyCache::default()), now);
     }
 
     /// Installs a readiness map computed elsewhere (outside the state lock) from the
@@ -272,16 +272,24 @@ impl ReadinessInput {
         }
     }
 
-    pub fn compute(&self) -> Readiness {
+    /// Counts ready pods, reading only the pods stored anew since the last scan
+    /// (`cache`): at 50,000 pods a full read of every pod's JSON each second took
+    /// half a core and, on a runtime worker, held up the requests queued behind it.
+    pub fn compute(&self, cache: &mut ReadyCache) -> Readiness {
+        let mut next = HashMap::with_capacity(self.pods.len());
+        for p in &self.pods {
+            let id = std::sync::Arc::as_ptr(p) as usize;
+            let counted = match cache.by_object.remove(&id) {
+                Some((_, c)) => c,
+                None => ready_app(p),
+            };
+            next.insert(id, (p.clone(), counted));
+        }
+        cache.by_object = next;
         // Count with borrowed keys; allocate once per distinct (namespace, app).
         let mut counts: HashMap<(&str, &str), usize> = HashMap::new();
-        for p in &self.pods {
-            if obj::str_at(p, &["status", "phase"]) == Some("Running")
-                && is_ready(p)
-                && let Some(app) = obj::label(p, "app")
-            {
-                *counts.entry((obj::namespace(p), app)).or_default() += 1;
-            }
+        for (ns, app) in cache.by_object.values().filter_map(|(_, c)| c.as_ref()) {
+            *counts.entry((ns.as_str(), app.as_str())).or_default() += 1;
         }
         Readiness {
             ready: counts
@@ -297,6 +305,24 @@ impl ReadinessInput {
     }
 }
 
+/// The (namespace, app) a running, ready pod counts for.
+fn ready_app(p: &serde_json::Value) -> Option<(String, String)> {
+    if obj::str_at(p, &["status", "phase"]) == Some("Running") && is_ready(p) {
+        let app = obj::label(p, "app")?;
+        Some((obj::namespace(p).to_string(), app.to_string()))
+    } else {
+        None
+    }
+}
+
+/// What each stored pod counted for at the last scan, by the identity of the stored
+/// version: the store replaces an object on every change and never edits one in
+/// place, and the handle kept here keeps the address from being reused.
+#[derive(Default)]
+pub struct ReadyCache {
+    by_object: HashMap<usize, (std::sync::Arc<serde_json::Value>, Option<(String, String)>)>,
+}
+
 pub fn is_ready(pod: &serde_json::Value) -> bool {
     obj::at(pod, &["status", "conditions"])
         .as_array()
@@ -304,4 +330,66 @@ pub fn is_ready(pod: &serde_json::Value) -> bool {
             cs.iter()
                 .any(|c| c["type"] == "Ready" && c["status"] == "True")
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::json;
+
+    use super::*;
+
+    fn pod(ns: &str, app: &str, ready: bool) -> Arc<serde_json::Value> {
+        Arc::new(json!({
+            "metadata": {"namespace": ns, "name": format!("{app}-x"), "labels": {"app": app}},
+            "status": {"phase": "Running", "conditions": [
+                {"type": "Ready", "status": if ready { "True" } else { "False" }}
+            ]},
+        }))
+    }
+
+    fn ready_of(
+        pods: &[Arc<serde_json::Value>],
+        cache: &mut ReadyCache,
+    ) -> Vec<((String, String), usize)> {
+        let input = ReadinessInput {
+            pods: pods.to_vec(),
+            targets: Vec::new(),
+        };
+        let mut r: Vec<_> = input.compute(cache).ready.into_iter().collect();
+        r.sort();
+        r
+    }
+
+    #[test]
+    fn a_cached_scan_counts_what_a_fresh_one_does_and_sees_replaced_pods() {
+        let a = pod("n1", "api", true);
+        let b = pod("n1", "api", true);
+        let c = pod("n2", "web", false);
+        let mut cache = ReadyCache::default();
+        let first = ready_of(&[a.clone(), b.clone(), c.clone()], &mut cache);
+        assert_eq!(first, vec![(("n1".into(), "api".into()), 2)]);
+        assert_eq!(cache.by_object.len(), 3);
+        // The web pod turns ready: a new stored version, counted anew.
+        let c2 = pod("n2", "web", true);
+        let second = ready_of(&[a.clone(), b.clone(), c2.clone()], &mut cache);
+        assert_eq!(
+            second,
+            ready_of(&[a.clone(), b.clone(), c2], &mut ReadyCache::default())
+        );
+        assert_eq!(
+            second,
+            vec![
+                (("n1".into(), "api".into()), 2),
+                (("n2".into(), "web".into()), 1)
+            ]
+        );
+        // A removed pod leaves the cache and the count.
+        assert_eq!(
+            ready_of(&[a], &mut cache),
+            vec![(("n1".into(), "api".into()), 1)]
+        );
+        assert_eq!(cache.by_object.len(), 1);
+    }
 }
