@@ -22,3 +22,4 @@ pub mod snapshots;
 pub mod store;
 pub mod table;
 pub mod watch;
+pub mod watch_stream;

@@ -115,9 +115,19 @@ impl ClusterData {
 
     pub fn set_usage(&mut self, pods: Vec<PodUsage>) {
         self.rev += 1;
+        // Keyed by the pod records' own names where the pod is known, so the
+        // metrics' copies of 50,000 names are dropped here instead of kept.
+        let pods_table = &self.kinds.pods;
         self.usage = pods
             .into_iter()
-            .map(|u| ((u.namespace, u.pod), u.containers))
+            .map(|u| {
+                let key = (u.namespace, u.pod);
+                let key = match pods_table.get_key_value(&key) {
+                    Some((k, _)) => k.clone(),
+                    None => key,
+                };
+                (key, u.containers)
+            })
             .collect();
         self.metrics_error = None;
     }

@@ -130,7 +130,7 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
     cancel: CancellationToken,
 ) {
     let Some(client) = link.client() else { return };
-    let api = api::<K>(client, namespace.as_deref());
+    let api = api::<K>(client.clone(), namespace.as_deref());
     let scope: Option<Arc<str>> = if K::INFO.namespaced {
         namespace.as_deref().map(Arc::from)
     } else {
@@ -204,7 +204,7 @@ pub async fn run<K: Stored, E: From<Msg> + Send + 'static>(
             } else {
                 kube::api::WatchParams::default().timeout(290)
             };
-            let stream = match api.watch(&wp, &from).await {
+            let stream = match super::watch_stream::open::<K>(&client, api.resource_url(), &wp, &from).await {
                 Err(e) if streaming && refuses_mode(&e) => {
                     tracing::debug!(ctx, kind = ?K::ID, error = %e, "no streaming lists; listing instead");
                     link.list_refused(mode);

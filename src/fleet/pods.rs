@@ -1,6 +1,7 @@
 //! Pod rows: kubectl's columns plus the owning workload, resource use when metrics
 //! are served, and a severity (crash loops and pull errors first).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::Ctx;
@@ -59,30 +60,44 @@ fn severity(p: &PodRec, status: &str, now: Ts) -> Severity {
     Severity::Ok
 }
 
+/// The workload a pod's owner stands for: `deploy/name` for a Deployment's
+/// ReplicaSet, `sts/name`, `job/name`, `ds/name`, else the owner's name.
+fn workload_of(ix: &Index, namespace: &str, o: &Owner) -> String {
+    match o.kind {
+        OwnerKind::ReplicaSet => match ix.rs_owner.get(&(namespace, o.name.as_ref())) {
+            Some(d) => format!("{}/{}", WorkloadKind::Deployment.short(), d),
+            None => format!("rs/{}", o.name),
+        },
+        OwnerKind::StatefulSet => format!("{}/{}", WorkloadKind::StatefulSet.short(), o.name),
+        OwnerKind::Job => format!("job/{}", o.name),
+        OwnerKind::DaemonSet => format!("ds/{}", o.name),
+        _ => o.name.to_string(),
+    }
+}
+
 pub fn build(c: &Ctx, ix: &Index, now: Ts) -> Vec<PodRow> {
     let mut workloads = Interner::default();
     let mut statuses = Interner::default();
+    // Each owner's workload name, written once: a watcher shares one allocation per
+    // distinct namespace and owner name, so their addresses (stable while the table
+    // is borrowed) find the pods of one owner; a miss only writes it again.
+    let mut by_owner: HashMap<(usize, usize, OwnerKind), Arc<str>> = HashMap::new();
     c.data
         .kinds
         .pods
         .values()
         .map(|p| {
-            let status = p.status();
+            let status = p.status_text();
             let workload = p.owner.as_ref().map(|o| {
-                workloads.get(&match o.kind {
-                    OwnerKind::ReplicaSet => {
-                        match ix.rs_owner.get(&(p.namespace.as_ref(), o.name.as_ref())) {
-                            Some(d) => format!("{}/{}", WorkloadKind::Deployment.short(), d),
-                            None => format!("rs/{}", o.name),
-                        }
-                    }
-                    OwnerKind::StatefulSet => {
-                        format!("{}/{}", WorkloadKind::StatefulSet.short(), o.name)
-                    }
-                    OwnerKind::Job => format!("job/{}", o.name),
-                    OwnerKind::DaemonSet => format!("ds/{}", o.name),
-                    _ => o.name.to_string(),
-                })
+                let id = (
+                    Arc::as_ptr(&p.namespace) as *const u8 as usize,
+                    Arc::as_ptr(&o.name) as *const u8 as usize,
+                    o.kind,
+                );
+                by_owner
+                    .entry(id)
+                    .or_insert_with(|| workloads.get(&workload_of(ix, &p.namespace, o)))
+                    .clone()
             });
             let usage = c
                 .data

@@ -162,7 +162,7 @@ pub fn selector_of_map(m: &Labels) -> LabelSelector {
     }
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum OwnerKind {
     ReplicaSet,
     Deployment,
@@ -441,8 +441,11 @@ fn template_container(c: &Container, names: &mut Interner) -> TemplateContainer 
             })
             .collect(),
         probes: probes.into(),
-        requests: Res::of(&c.resources.as_ref().and_then(|r| r.requests.clone())),
-        limits: Res::of(&c.resources.as_ref().and_then(|r| r.limits.clone())),
+        requests: c
+            .resources
+            .as_ref()
+            .map_or_else(Res::default, |r| r.requests),
+        limits: c.resources.as_ref().map_or_else(Res::default, |r| r.limits),
     }
 }
 
@@ -602,10 +605,156 @@ pub struct Condition {
     pub last_transition_time: Option<Time>,
 }
 
+/// A container's `resources`: the CPU and memory of its requests and limits, read
+/// straight from the quantities while parsing (a map of JSON values per container of
+/// every pod was built, cloned and dropped before).
 #[derive(Deserialize, Clone, Debug, Default)]
 pub struct Resources {
-    pub requests: Option<BTreeMap<String, serde_json::Value>>,
-    pub limits: Option<BTreeMap<String, serde_json::Value>>,
+    #[serde(default, deserialize_with = "res_of_map")]
+    pub requests: Res,
+    #[serde(default, deserialize_with = "res_of_map")]
+    pub limits: Res,
+}
+
+/// Text borrowed from the input where it holds no escapes (a copy where it does).
+struct Text<'de>(Cow<'de, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Text<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Borrowed(s)))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Owned(s.to_string())))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Text<'a>, E> {
+                Ok(Text(Cow::Owned(s)))
+            }
+        }
+        d.deserialize_str(V(std::marker::PhantomData))
+    }
+}
+
+/// A quantity as a number: `"250m"`, `"1Gi"`, or a bare JSON number; `None` when
+/// it is neither.
+struct Qty(Option<f64>);
+
+impl<'de> Deserialize<'de> for Qty {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Qty;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a quantity")
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Qty, E> {
+                Ok(Qty(parse_quantity(s)))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Qty, E> {
+                Ok(Qty(Some(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Qty, E> {
+                Ok(Qty(Some(v as f64)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Qty, E> {
+                Ok(Qty(Some(v as f64)))
+            }
+            fn visit_unit<E>(self) -> Result<Qty, E> {
+                Ok(Qty(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Qty, E> {
+                Ok(Qty(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Qty, A::Error> {
+                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Qty(None))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut s: A) -> Result<Qty, A::Error> {
+                while s.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Qty(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+struct ResVisitor;
+
+impl<'de> Visitor<'de> for ResVisitor {
+    type Value = Res;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a map of resource quantities")
+    }
+    fn visit_none<E>(self) -> Result<Res, E> {
+        Ok(Res::default())
+    }
+    fn visit_unit<E>(self) -> Result<Res, E> {
+        Ok(Res::default())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Res, D::Error> {
+        d.deserialize_map(ResVisitor)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Res, A::Error> {
+        let (mut cpu, mut mem) = (None, None);
+        while let Some(Text(k)) = m.next_key::<Text<'de>>()? {
+            match k.as_ref() {
+                "cpu" => cpu = m.next_value::<Qty>()?.0,
+                "memory" => mem = m.next_value::<Qty>()?.0,
+                _ => {
+                    m.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Res::new(cpu.map(|c| c * 1000.0), mem))
+    }
+}
+
+/// `requests` or `limits` of a container as CPU and memory.
+pub fn res_of_map<'de, D: Deserializer<'de>>(d: D) -> Result<Res, D::Error> {
+    d.deserialize_option(ResVisitor)
+}
+
+/// Whether a pod's conditions hold `Ready=True`, read without building them (five
+/// conditions with two timestamps each, for every pod of a fleet).
+pub fn ready_condition<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    struct C<'a> {
+        #[serde(rename = "type", borrow)]
+        type_: Option<Text<'a>>,
+        #[serde(borrow)]
+        status: Option<Text<'a>>,
+    }
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of conditions")
+        }
+        fn visit_none<E>(self) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_unit<E>(self) -> Result<bool, E> {
+            Ok(false)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+            d.deserialize_seq(V)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut s: A) -> Result<bool, A::Error> {
+            let mut ready = false;
+            while let Some(c) = s.next_element::<C<'de>>()? {
+                ready |= c.type_.is_some_and(|t| t.0 == "Ready")
+                    && c.status.is_some_and(|t| t.0 == "True");
+            }
+            Ok(ready)
+        }
+    }
+    d.deserialize_option(V)
 }
 
 #[derive(Deserialize, Clone, Debug, Default)]

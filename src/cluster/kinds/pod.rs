@@ -47,8 +47,9 @@ pub struct PodStatus {
     #[serde(rename = "podIP")]
     pub pod_ip: Option<String>,
     pub start_time: Option<Time>,
-    #[serde(default)]
-    pub conditions: Vec<Condition>,
+    /// `Ready=True` among the conditions (the only one read).
+    #[serde(default, rename = "conditions", deserialize_with = "ready_condition")]
+    pub ready: bool,
     #[serde(default)]
     pub container_statuses: Vec<ContainerStatus>,
 }
@@ -163,8 +164,8 @@ impl PodRec {
                             ts(&t.finished_at),
                         ))
                     }),
-                    requests: Res::of(&c.resources.as_ref().and_then(|r| r.requests.clone())),
-                    limits: Res::of(&c.resources.as_ref().and_then(|r| r.limits.clone())),
+                    requests: c.resources.as_ref().map_or_else(Res::default, |r| r.requests),
+                    limits: c.resources.as_ref().map_or_else(Res::default, |r| r.limits),
                 }
             })
             .collect();
@@ -184,11 +185,7 @@ impl PodRec {
             created: ts(&m.creation_timestamp).unwrap_or(0),
             started: ts(&p.status.start_time),
             deleting: m.deletion_timestamp.is_some(),
-            ready: p
-                .status
-                .conditions
-                .iter()
-                .any(|c| c.type_ == "Ready" && c.status == "True"),
+            ready: p.status.ready,
             containers,
             default_container: m
                 .annotations
@@ -215,19 +212,26 @@ impl PodRec {
 
     /// The STATUS kubectl would print.
     pub fn status(&self) -> String {
+        self.status_text().into_owned()
+    }
+
+    /// The STATUS kubectl would print, borrowed from the record where it can be (a
+    /// running pod's is its phase: nothing to allocate for most of a fleet).
+    pub fn status_text(&self) -> std::borrow::Cow<'_, str> {
+        use std::borrow::Cow;
         if self.deleting {
-            return "Terminating".into();
+            return Cow::Borrowed("Terminating");
         }
-        let mut reason: String = self.reason.as_deref().unwrap_or(&self.phase).to_string();
+        let mut reason: Cow<'_, str> = Cow::Borrowed(self.reason.as_deref().unwrap_or(&self.phase));
         let mut running = false;
         for c in self.containers.iter().rev() {
             match &c.state {
-                CState::Waiting { reason: r, .. } if !r.is_empty() => reason = r.to_string(),
+                CState::Waiting { reason: r, .. } if !r.is_empty() => reason = Cow::Borrowed(r),
                 CState::Terminated { reason: r, code } => {
                     reason = if r.is_empty() {
-                        format!("ExitCode:{code}")
+                        Cow::Owned(format!("ExitCode:{code}"))
                     } else {
-                        r.to_string()
+                        Cow::Borrowed(r)
                     }
                 }
                 CState::Running { .. } if c.ready => running = true,
@@ -235,7 +239,7 @@ impl PodRec {
             }
         }
         if reason == "Completed" && running {
-            reason = "Running".into();
+            reason = Cow::Borrowed("Running");
         }
         reason
     }
