@@ -243,7 +243,13 @@ fn the_incidents_way_out_is_at_most_40_keystrokes_at_80x24() {
     });
     k.keys(&["y"]);
     k.done("the breaker reset");
-    // The stale snapshot is on top now: g, b, y (low risk).
+    // The stale snapshot is on top once the rolled-back row is no longer critical.
+    // Close the result and look before pressing, as a person would (the selection
+    // follows its row when the list re-sorts): esc, g, b, y (low risk).
+    k.keys(&["Escape"]);
+    t.wait("the stale snapshot on top", 2 * WAIT, |s| {
+        first_row(s).contains("volume-snapshot")
+    });
     k.keys(&["g", "b"]);
     t.wait("the backup's plan", WAIT, |s| {
         s.contains("volume-snapshot") && s.contains("run it? y yes")

@@ -106,6 +106,8 @@ impl Lines {
             self.scanned = self.buf.len();
             if self.buf.len() - self.start > MAX_LINE {
                 self.ended = true;
+                self.buf = Vec::new();
+                (self.start, self.scanned) = (0, 0);
                 return Some(Err(kube::Error::LinesCodecMaxLineLengthExceeded));
             }
             if self.ended {

@@ -315,12 +315,15 @@ fn ready_app(p: &serde_json::Value) -> Option<(String, String)> {
     }
 }
 
+/// The (namespace, app) a pod counts a ready pod for, if it does.
+type Counted = Option<(String, String)>;
+
 /// What each stored pod counted for at the last scan, by the identity of the stored
 /// version: the store replaces an object on every change and never edits one in
 /// place, and the handle kept here keeps the address from being reused.
 #[derive(Default)]
 pub struct ReadyCache {
-    by_object: HashMap<usize, (std::sync::Arc<serde_json::Value>, Option<(String, String)>)>,
+    by_object: HashMap<usize, (std::sync::Arc<serde_json::Value>, Counted)>,
 }
 
 pub fn is_ready(pod: &serde_json::Value) -> bool {
