@@ -289,18 +289,6 @@ impl Res {
         (!self.mem.is_nan()).then_some(self.mem as f64)
     }
 
-    /// From a `requests`/`limits`/`allocatable` map.
-    pub fn of(m: &Option<BTreeMap<String, serde_json::Value>>) -> Res {
-        let q = |k: &str| {
-            m.as_ref().and_then(|m| m.get(k)).and_then(|v| match v {
-                serde_json::Value::String(s) => parse_quantity(s),
-                serde_json::Value::Number(n) => n.as_f64(),
-                _ => None,
-            })
-        };
-        Res::new(q("cpu").map(|c| c * 1000.0), q("memory"))
-    }
-
     pub fn plus(self, o: Res) -> Res {
         let add = |a: Option<f64>, b: Option<f64>| match (a, b) {
             (None, None) => None,
@@ -715,7 +703,7 @@ impl<'de> Visitor<'de> for ResVisitor {
     }
 }
 
-/// `requests` or `limits` of a container as CPU and memory.
+/// A `requests`, `limits` or `allocatable` map as CPU and memory.
 pub fn res_of_map<'de, D: Deserializer<'de>>(d: D) -> Result<Res, D::Error> {
     d.deserialize_option(ResVisitor)
 }
@@ -948,5 +936,46 @@ mod nan_as_null {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f32, D::Error> {
         Ok(Option::<f32>::deserialize(d)?.unwrap_or(f32::NAN))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantity_maps_read_as_figures_and_ready_as_one_condition() {
+        #[derive(Deserialize)]
+        struct R {
+            #[serde(default, deserialize_with = "res_of_map")]
+            r: Res,
+        }
+        let r = |j: &str| serde_json::from_str::<R>(j).expect("parses").r;
+        let a =
+            r(r#"{"r":{"cpu":"250m","memory":"1Gi","pods":"110","ephemeral-storage":{"x":1}}}"#);
+        assert_eq!(a.cpu_m(), Some(250.0));
+        assert_eq!(a.mem(), Some(1073741824.0));
+        let b = r(r#"{"r":{"cpu":2,"memory":null}}"#);
+        assert_eq!((b.cpu_m(), b.mem()), (Some(2000.0), None));
+        assert_eq!(r(r#"{"r":null}"#), Res::default());
+        assert_eq!(r("{}"), Res::default());
+        assert!(serde_json::from_str::<R>(r#"{"r":"cpu"}"#).is_err());
+
+        #[derive(Deserialize)]
+        struct S {
+            #[serde(default, deserialize_with = "ready_condition")]
+            c: bool,
+        }
+        let c = |j: &str| serde_json::from_str::<S>(j).expect("parses").c;
+        assert!(c(
+            r#"{"c":[{"type":"Initialized","status":"True"},{"type":"Ready","status":"True","lastTransitionTime":"2026-01-01T00:00:00Z"}]}"#
+        ));
+        assert!(!c(
+            r#"{"c":[{"type":"Ready","status":"False"},{"type":"PodScheduled","status":"True"}]}"#
+        ));
+        // Escaped text is read too (a copy, not a borrow).
+        assert!(c(r#"{"c":[{"type":"Re\u0061dy","status":"True"}]}"#));
+        assert!(!c(r#"{"c":null}"#));
+        assert!(!c("{}"));
     }
 }

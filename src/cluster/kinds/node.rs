@@ -36,7 +36,8 @@ pub struct NodeStatus {
     #[serde(default)]
     pub addresses: Vec<NodeAddress>,
     pub node_info: Option<NodeInfo>,
-    pub allocatable: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    #[serde(default, deserialize_with = "res_of_map")]
+    pub allocatable: Res,
 }
 #[derive(Deserialize, Clone, Debug, Default)]
 pub struct Node {
@@ -146,7 +147,7 @@ impl Kind for Node {
                 .iter()
                 .find(|a| a.type_ == "InternalIP")
                 .map(|a| Box::from(sanitize::line(&a.address, 45).as_str())),
-            allocatable: Res::of(&self.status.allocatable),
+            allocatable: self.status.allocatable,
         }
     }
 
