@@ -28,52 +28,6 @@ async fn cluster(scenario: Scenario) -> Cluster {
     .await
 }
 
-fn finished(d: &Driver) -> Option<(Outcome, String)> {
-    match &d.s().flow.as_ref()?.stage {
-        Stage::Finished { outcome, detail } => Some((*outcome, detail.clone())),
-        Stage::Refused(why) => Some((Outcome::Refused, why.clone())),
-        _ => None,
-    }
-}
-
-/// Waits for the prompt, confirms (typing the name where protected), and waits for the
-/// end; returns the outcome and its detail, and closes the dialog.
-async fn confirm(d: &mut Driver, name: &str) -> (Outcome, String) {
-    d.until_stage(&["confirm", "refused"]).await;
-    if d.stage() == "confirm" {
-        let typed = matches!(
-            d.s().flow.as_ref().map(|f| &f.stage),
-            Some(Stage::Confirm { typed: Some(_), .. })
-        );
-        if typed {
-            d.keys(name);
-            d.code(Code::Enter);
-        } else {
-            d.keys("y");
-        }
-    }
-    d.until_stage(&["finished", "refused"]).await;
-    let out = finished(d).expect("finished");
-    // The outcome is on disk once it is in the console's audit list (unless nothing
-    // could be written at all).
-    let id = d
-        .s()
-        .flow
-        .as_ref()
-        .map(|f| f.action_id.clone())
-        .unwrap_or_default();
-    if !out.1.contains("audit record could not be written") {
-        d.until("the outcome recorded", LONG, |s| {
-            s.audit
-                .iter()
-                .any(|r| r.action_id == id && r.phase == Phase::Outcome)
-        })
-        .await;
-    }
-    d.code(Code::Esc);
-    out
-}
-
 /// Opens the scale dialog on the selected row, types `n` and plans it.
 fn scale_to(d: &mut Driver, n: &str) {
     d.keys("S");
@@ -118,7 +72,7 @@ async fn the_incidents_way_out_is_seen_by_kubectl_and_audited() {
     d.keys("R");
     assert_eq!(d.stage(), "pick");
     d.code(Code::Enter);
-    let (o, detail) = confirm(&mut d, "flextime-api").await;
+    let (o, detail) = d.confirm("flextime-api").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
     let image = k
         .run(&[
@@ -146,7 +100,7 @@ async fn the_incidents_way_out_is_seen_by_kubectl_and_audited() {
     // Reset its breaker on every ready pod; each pod answers and is probed again.
     d.pick("flextime-api").await;
     d.keys("B");
-    let (o, detail) = confirm(&mut d, "flextime-api").await;
+    let (o, detail) = d.confirm("flextime-api").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
     let pods = k
         .run(&[
@@ -177,7 +131,7 @@ async fn the_incidents_way_out_is_seen_by_kubectl_and_audited() {
     // Switch dashboard from blue to green, from the blue Deployment's row.
     d.pick("dashboard-blue").await;
     d.keys("T");
-    let (o, detail) = confirm(&mut d, "dashboard").await;
+    let (o, detail) = d.confirm("dashboard").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
     let slot = k
         .run(&[
@@ -195,7 +149,7 @@ async fn the_incidents_way_out_is_seen_by_kubectl_and_audited() {
     // Trigger a volume snapshot: a manual Job owned by the CronJob, run to completion.
     d.pick("volume-snapshot").await;
     d.keys("b");
-    let (o, detail) = confirm(&mut d, "volume-snapshot").await;
+    let (o, detail) = d.confirm("volume-snapshot").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
     let jobs = k
         .run(&["get", "jobs", "-n", "flextime-backup", "-o", "jsonpath={range .items[*]}{.metadata.name} {.metadata.annotations.cronjob\\.kubernetes\\.io/instantiate} {.metadata.ownerReferences[0].kind} {.status.succeeded}{\"\\n\"}{end}"])
@@ -250,7 +204,7 @@ async fn scale_hpa_bounds_restart_pause_and_undo_are_seen_by_kubectl() {
     // Scale redis 1 → 2 (a typed count), then undo it from the audit log.
     d.pick("redis").await;
     scale_to(&mut d, "2");
-    let (o, detail) = confirm(&mut d, "redis").await;
+    let (o, detail) = d.confirm("redis").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
     assert_eq!(
         get("deploy/redis", "flextime-production", "{.spec.replicas}").await,
@@ -260,7 +214,7 @@ async fn scale_hpa_bounds_restart_pause_and_undo_are_seen_by_kubectl() {
     d.keys("U");
     d.until_stage(&["pick-undo"]).await;
     d.code(Code::Enter);
-    let (o, detail) = confirm(&mut d, "redis").await;
+    let (o, detail) = d.confirm("redis").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
     assert_eq!(
         get("deploy/redis", "flextime-production", "{.spec.replicas}").await,
@@ -285,7 +239,7 @@ async fn scale_hpa_bounds_restart_pause_and_undo_are_seen_by_kubectl() {
         "{warned:?}"
     );
     d.code(Code::Tab);
-    let (o, detail) = confirm(&mut d, "flextime-api").await;
+    let (o, detail) = d.confirm("flextime-api").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
     assert_eq!(
         get(
@@ -300,7 +254,7 @@ async fn scale_hpa_bounds_restart_pause_and_undo_are_seen_by_kubectl() {
     // Restart grafana's rollout; pause it, resume it.
     d.pick("grafana").await;
     d.keys("r");
-    let (o, detail) = confirm(&mut d, "grafana").await;
+    let (o, detail) = d.confirm("grafana").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
     let at = get(
         "deploy/grafana",
@@ -311,7 +265,7 @@ async fn scale_hpa_bounds_restart_pause_and_undo_are_seen_by_kubectl() {
     assert!(at.starts_with("20"), "{at:?}");
     d.pick("grafana").await;
     d.keys("P");
-    let (o, detail) = confirm(&mut d, "grafana").await;
+    let (o, detail) = d.confirm("grafana").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
     assert_eq!(
         get("deploy/grafana", "flextime-monitoring", "{.spec.paused}").await,
@@ -319,7 +273,7 @@ async fn scale_hpa_bounds_restart_pause_and_undo_are_seen_by_kubectl() {
     );
     d.pick("grafana").await;
     d.keys("P");
-    let (o, detail) = confirm(&mut d, "grafana").await;
+    let (o, detail) = d.confirm("grafana").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
     assert_eq!(
         get("deploy/grafana", "flextime-monitoring", "{.spec.paused}").await,
@@ -409,7 +363,7 @@ async fn set_image_rolls_out_is_audited_and_undone_by_a_rollback() {
         "{:?}",
         plan.warnings
     );
-    let (o, detail) = confirm(&mut d, "flagwise-api").await;
+    let (o, detail) = d.confirm("flagwise-api").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
     assert!(
         detail.contains("every pod runs flagwise/api:v1.1.0"),
@@ -478,7 +432,7 @@ async fn set_image_rolls_out_is_audited_and_undone_by_a_rollback() {
         "{undo}"
     );
     d.code(Code::Enter);
-    let (o, detail) = confirm(&mut d, "flagwise-api").await;
+    let (o, detail) = d.confirm("flagwise-api").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
     assert_eq!(image().await, "flagwise/api:v1.0.0");
     rolled_out().await;
@@ -536,7 +490,7 @@ async fn an_rbac_denial_is_shown_before_trying_then_refused_audited_and_nothing_
     assert_eq!(restart.disabled, None);
     d.code(Code::Esc);
     scale_to(&mut d, "3");
-    let (o, why) = confirm(&mut d, "redis").await;
+    let (o, why) = d.confirm("redis").await;
     assert_eq!(o, Outcome::Refused);
     assert!(why.contains("not allowed"), "{why}");
     d.until("the refusal recorded", LONG, |s| !s.audit.is_empty())
@@ -567,7 +521,7 @@ async fn a_dry_run_rejection_refuses_with_the_servers_message() {
     let mut d = Driver::start(&c, data.path()).await;
     d.pick("grafana").await;
     d.keys("r");
-    let (o, why) = confirm(&mut d, "grafana").await;
+    let (o, why) = d.confirm("grafana").await;
     assert_eq!(o, Outcome::Refused);
     assert!(
         why.contains("422") && why.contains("changes are frozen during the audit"),
@@ -611,7 +565,7 @@ async fn a_concurrent_change_is_a_conflict_and_is_not_overwritten() {
     // Scaling up is medium risk: `y` even in production.
     d.keys("y");
     d.until_stage(&["finished"]).await;
-    let (o, detail) = finished(&d).expect("finished");
+    let (o, detail) = d.finished().expect("finished");
     assert_eq!(o, Outcome::Conflict);
     assert!(
         detail.contains("changed by someone else") && detail.contains("now has 2 replicas"),
@@ -635,6 +589,94 @@ async fn a_concurrent_change_is_a_conflict_and_is_not_overwritten() {
     assert_eq!(recs.last().map(|r| r.2), Some(Some(Outcome::Conflict)));
 }
 
+/// A controller's status update between kdeck's read and its write (many a second
+/// during a rollout) moves the resourceVersion on, not what the plan saw: the write
+/// is built again from the live object and sent again — not refused as a conflict.
+/// Bounded: an object that never holds still is refused after three tries, and
+/// nothing is written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_update_in_between_is_read_again_and_a_restless_object_refused() {
+    let c = cluster(Scenario::Calm).await;
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::start(&c, data.path()).await;
+    let k = c.kubectl(KUBECTL);
+    // The dry run and the write each meet one status update first.
+    c.sim.faults().apply("racing_writes", "1").expect("fault");
+    d.pick("redis").await;
+    scale_to(&mut d, "2");
+    d.until_stage(&["confirm"]).await;
+    c.sim.faults().apply("racing_writes", "1").expect("fault");
+    let (o, detail) = d.confirm("redis").await;
+    assert_eq!(o, Outcome::Succeeded, "{detail}");
+    assert_eq!(
+        c.sim
+            .faults()
+            .injected()
+            .get("writes raced by a status update"),
+        Some(&2)
+    );
+    let replicas = k
+        .run(&[
+            "get",
+            "deploy/redis",
+            "-n",
+            "flextime-production",
+            "-o",
+            "jsonpath={.spec.replicas}",
+        ])
+        .await;
+    assert_eq!(replicas.out(), "2");
+    let recs = kdeck::audit::export::records(&data.path().join("audit")).expect("records");
+    let out = recs
+        .iter()
+        .rfind(|r| r.phase == Phase::Outcome)
+        .expect("an outcome");
+    assert!(
+        out.preflight
+            .iter()
+            .any(|p| p.ok && p.detail.contains("read again 1 time")),
+        "{:?}",
+        out.preflight
+    );
+    assert!(
+        out.params["results"]
+            .to_string()
+            .contains("read again and sent again"),
+        "{}",
+        out.params
+    );
+
+    // An object that changes before every write: three tries, then a refusal.
+    c.sim.faults().apply("racing_writes", "100").expect("fault");
+    let changes = c.sim.changes();
+    d.pick("redis").await;
+    scale_to(&mut d, "3");
+    let (o, why) = d.confirm("redis").await;
+    assert_eq!(o, Outcome::Refused, "{why}");
+    assert!(why.contains("409"), "{why}");
+    let raced = c
+        .sim
+        .faults()
+        .injected()
+        .get("writes raced by a status update")
+        .copied();
+    assert_eq!(raced, Some(2 + 3), "three dry runs, each raced");
+    c.sim.faults().apply("racing_writes", "0").expect("fault");
+    assert_eq!(c.sim.changes(), changes, "nothing written");
+    let replicas = k
+        .run(&[
+            "get",
+            "deploy/redis",
+            "-n",
+            "flextime-production",
+            "-o",
+            "jsonpath={.spec.replicas}",
+        ])
+        .await;
+    assert_eq!(replicas.out(), "2");
+    c.sim.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unwritable_audit_log_means_nothing_is_sent() {
     let c = cluster(Scenario::Calm).await;
@@ -646,7 +688,7 @@ async fn an_unwritable_audit_log_means_nothing_is_sent() {
     let mut d = Driver::start(&c, &data).await;
     d.pick("redis").await;
     scale_to(&mut d, "4");
-    let (o, detail) = confirm(&mut d, "redis").await;
+    let (o, detail) = d.confirm("redis").await;
     assert_eq!(o, Outcome::Failed);
     assert!(
         detail.contains("not run") && detail.contains("audit"),
@@ -738,7 +780,7 @@ async fn a_failing_backup_run_is_reported_failed_with_its_logs_at_hand() {
         d.s().flow.as_ref().map(|f| &f.stage),
         Some(Stage::Confirm { typed: None, .. })
     ));
-    let (o, detail) = confirm(&mut d, "orders-backup").await;
+    let (o, detail) = d.confirm("orders-backup").await;
     assert_eq!(o, Outcome::Failed, "{detail}");
     assert!(detail.contains("failed"), "{detail}");
     assert_eq!(c.sim.changes(), writes_before + 1, "one Job created");
@@ -769,7 +811,7 @@ async fn actions_are_published_as_events_and_the_head_catches_a_cut_log() {
     for n in ["2", "1"] {
         d.pick("redis").await;
         scale_to(&mut d, n);
-        let (o, detail) = confirm(&mut d, "redis").await;
+        let (o, detail) = d.confirm("redis").await;
         assert_eq!(o, Outcome::Succeeded, "{detail}");
     }
     let k = c.kubectl(KUBECTL);

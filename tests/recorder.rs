@@ -13,7 +13,6 @@ use std::time::Duration;
 use common::Cluster;
 use common::driver::Driver;
 use kdeck::app::Event;
-use kdeck::app::guard::Stage;
 use kdeck::app::record::read;
 use kdeck::app::record::replay::Replay;
 use kdeck::audit::Outcome;
@@ -23,31 +22,10 @@ use kdeck::sim::{Scenario, SimConfig};
 
 const LONG: Duration = Duration::from_secs(90);
 
-/// Confirms the open prompt (the typed name where asked) and waits for the end.
-async fn confirm(d: &mut Driver, name: &str) -> Outcome {
-    d.until_stage(&["confirm", "refused"]).await;
-    if matches!(
-        d.s().flow.as_ref().map(|f| &f.stage),
-        Some(Stage::Confirm { typed: Some(_), .. })
-    ) {
-        d.keys(name);
-        d.code(Code::Enter);
-    } else {
-        d.keys("y");
-    }
-    d.until_stage(&["finished", "refused"]).await;
-    let o = match &d.s().flow.as_ref().map(|f| &f.stage) {
-        Some(Stage::Finished { outcome, .. }) => *outcome,
-        _ => Outcome::Refused,
-    };
-    // Its outcome on record before going on.
-    let n = d.s().audit.len();
-    d.until("the outcome recorded", LONG, |s| {
-        s.audit.len() > n || s.audit.iter().any(|r| r.outcome == Some(o))
-    })
-    .await;
-    d.code(Code::Esc);
-    o
+/// Confirms the open prompt (the typed name where asked); the action succeeds.
+async fn succeeded(d: &mut Driver, name: &str) {
+    let (o, detail) = d.confirm(name).await;
+    assert_eq!(o, Outcome::Succeeded, "{name}: {detail}");
 }
 
 /// The bad release (v2.4.0) is rolling out and its row is the first: there is a
@@ -107,18 +85,18 @@ async fn the_way_out_recorded_replays_as_it_was_seen() {
     d.keys("R");
     d.until_stage(&["pick"]).await;
     d.code(Code::Enter);
-    assert_eq!(confirm(&mut d, "flextime-api").await, Outcome::Succeeded);
+    succeeded(&mut d, "flextime-api").await;
     d.keys("B");
-    assert_eq!(confirm(&mut d, "flextime-api").await, Outcome::Succeeded);
+    succeeded(&mut d, "flextime-api").await;
     capture(&mut d);
     // The person marks the second half of the way out as a span.
     d.keys("M");
     d.pick("dashboard-blue").await;
     d.keys("T");
-    assert_eq!(confirm(&mut d, "dashboard").await, Outcome::Succeeded);
+    succeeded(&mut d, "dashboard").await;
     d.pick("volume-snapshot").await;
     d.keys("b");
-    assert_eq!(confirm(&mut d, "volume-snapshot").await, Outcome::Succeeded);
+    succeeded(&mut d, "volume-snapshot").await;
     // Its outcome's audit record is written a moment after the box says so.
     d.until("the backup's outcome in the audit log", LONG, |s| {
         s.audit
@@ -373,7 +351,7 @@ async fn an_action_by_one_console_is_seen_by_another_within_2s() {
     a.keys("R");
     a.until_stage(&["pick"]).await;
     a.code(Code::Enter);
-    assert_eq!(confirm(&mut a, "flextime-api").await, Outcome::Succeeded);
+    succeeded(&mut a, "flextime-api").await;
     let done = std::time::Instant::now();
     let row_says = |s: &kdeck::app::State| {
         s.fleet.workloads.iter().any(|w| {
@@ -456,7 +434,7 @@ async fn publishing_turned_off_for_a_context_sends_no_event() {
     assert_eq!(d.s().publishing(), vec![false]);
     d.pick("flextime-api").await;
     d.keys("B");
-    assert_eq!(confirm(&mut d, "flextime-api").await, Outcome::Succeeded);
+    succeeded(&mut d, "flextime-api").await;
     assert!(
         d.s()
             .audit

@@ -1,8 +1,13 @@
 //! The steps every action shares against the API server: building its writes (each
 //! action's `writes`), the access review for each write's exact verb, resource and
 //! subresource, the server-side dry run, and execution — which writes and fsyncs the
-//! audit intent first and sends nothing if that fails. A 409 is a conflict, reported
-//! with what is there now; nothing is ever retried.
+//! audit intent first and sends nothing if that fails. A 409 to a write means the
+//! server applied nothing: the object moved on between kdeck's read and its write
+//! (a controller's status update does that many times a second during a rollout).
+//! The writes are then built again from the live object — which checks again what
+//! the plan saw, so a change there is a conflict, reported with what is there now —
+//! and sent again, at most [`ATTEMPTS`] times in all (client-go's RetryOnConflict).
+//! Nothing else is retried.
 
 use std::time::Duration;
 
@@ -12,6 +17,10 @@ use serde_json::{Value, json};
 use super::Request;
 use crate::audit::log::Sink;
 use crate::audit::{Outcome, Preflight, Record};
+
+/// Tries of one write whose resourceVersion went stale while what the plan saw
+/// still held (the first and two more).
+pub const ATTEMPTS: usize = 3;
 
 /// Longest wait for one API request of an action.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
@@ -274,7 +283,7 @@ pub async fn preflight(client: &kube::Client, req: &Request) -> Vec<Preflight> {
         return super::exec::preflight(client, req).await;
     }
     let mut out = Vec::new();
-    let ws = match writes(client, req).await {
+    let mut ws = match writes(client, req).await {
         Ok(w) => w,
         Err(Stop::Conflict(why)) => {
             out.push(check("current state", false, why));
@@ -298,15 +307,34 @@ pub async fn preflight(client: &kube::Client, req: &Request) -> Vec<Preflight> {
         }
     }
     let denied = out.iter().any(|c| !c.ok);
-    for w in ws.iter().filter(|w| w.dry_run) {
+    let mut tries = 1;
+    'attempt: loop {
         if denied {
             break;
         }
-        let name = format!("dry run: {}", w.what);
-        match send(client, w, "dryRun=All&fieldManager=kdeck").await {
-            Ok(_) => out.push(check(&name, true, "accepted by the server")),
-            Err(e) => out.push(check(&name, false, e.text())),
+        let mut dry = Vec::new();
+        for w in ws.iter().filter(|w| w.dry_run) {
+            let name = format!("dry run: {}", w.what);
+            match send(client, w, "dryRun=All&fieldManager=kdeck").await {
+                Ok(_) => dry.push(check(&name, true, accepted(tries))),
+                Err(e) if e.code == 409 && tries < ATTEMPTS => {
+                    // Stale read: build the writes again (what the plan saw is
+                    // checked again) and dry-run them all again.
+                    tries += 1;
+                    match writes(client, req).await {
+                        Ok(w) => ws = w,
+                        Err(Stop::Conflict(why) | Stop::Failed(why)) => {
+                            out.push(check("current state", false, why));
+                            return out;
+                        }
+                    }
+                    continue 'attempt;
+                }
+                Err(e) => dry.push(check(&name, false, e.text())),
+            }
         }
+        out.extend(dry);
+        break;
     }
     if ws.iter().any(|w| !w.dry_run) {
         out.push(check(
@@ -324,6 +352,18 @@ pub async fn preflight(client: &kube::Client, req: &Request) -> Vec<Preflight> {
         ));
     }
     out
+}
+
+/// A dry run's pass, saying when the object had to be read again first.
+fn accepted(tries: usize) -> String {
+    match tries {
+        1 => "accepted by the server".into(),
+        n => format!(
+            "accepted by the server (read again {} time{}: the object was updated in between, not what the plan saw)",
+            n - 1,
+            if n == 2 { "" } else { "s" }
+        ),
+    }
 }
 
 pub fn check(name: &str, ok: bool, detail: impl Into<String>) -> Preflight {
@@ -424,22 +464,16 @@ pub async fn execute(
         }
         _ => {}
     }
-    let ws = match writes(client, req).await {
-        Ok(w) => w,
-        Err(Stop::Conflict(why)) => {
-            done.outcome = Outcome::Conflict;
-            done.detail = format!("changed by someone else since the plan: {why}");
-            return done;
-        }
-        Err(Stop::Failed(why)) => {
-            done.outcome = Outcome::Failed;
-            done.detail = why;
-            return done;
-        }
+    let mut ws = match built(client, req, &mut done).await {
+        Some(w) => w,
+        None => return done,
     };
     let many = ws.len() > 1;
     let mut failed = 0;
-    for w in &ws {
+    let mut tries = 1;
+    let mut i = 0;
+    while let Some(w) = ws.get(i) {
+        i += 1;
         // Pod proxy requests go to the pod: API query parameters are not theirs.
         let query = if w.dry_run { "fieldManager=kdeck" } else { "" };
         let answer = match tokio::time::timeout(SEND_TIMEOUT, send(client, w, query)).await {
@@ -473,6 +507,20 @@ pub async fn execute(
                         .push(format!("{}: ok {}", w.what, clean_answer(&answer)));
                 }
             }
+            Err(e) if e.code == 409 && done.sent == 0 && failed == 0 && tries < ATTEMPTS => {
+                // Nothing applied, nothing sent before it: read again (what the plan
+                // saw is checked again) and send the same intent again.
+                tries += 1;
+                done.results.push(format!(
+                    "{}: the object was updated in between (409); read again and sent again",
+                    w.what
+                ));
+                ws = match built(client, req, &mut done).await {
+                    Some(w) => w,
+                    None => return done,
+                };
+                i = 0;
+            }
             Err(e) if e.code == 409 => {
                 done.outcome = Outcome::Conflict;
                 done.detail = format!("changed by someone else: {}", e.message);
@@ -500,6 +548,24 @@ pub async fn execute(
         done.detail = format!("{failed} of {} requests failed", ws.len());
     }
     done
+}
+
+/// The writes for `req` from the live objects, or the outcome (in `done`) that ends
+/// the action: what the plan saw has changed (a conflict), or they cannot be built.
+async fn built(client: &kube::Client, req: &Request, done: &mut Executed) -> Option<Vec<Write>> {
+    match writes(client, req).await {
+        Ok(w) => Some(w),
+        Err(Stop::Conflict(why)) => {
+            done.outcome = Outcome::Conflict;
+            done.detail = format!("changed by someone else since the plan: {why}");
+            None
+        }
+        Err(Stop::Failed(why)) => {
+            done.outcome = Outcome::Failed;
+            done.detail = why;
+            None
+        }
+    }
 }
 
 /// A short, inert rendering of a pod's answer.

@@ -2,7 +2,8 @@
 //! what real clusters do on a bad day: latency on every request, watch streams
 //! dropped, 410 storms, error statuses (429/500/503) with `Retry-After`, connections
 //! accepted and never answered, credentials rejected mid-session (401), an expired
-//! serving certificate. Set from tests (`SimHandle::faults`), from `kdeck sim
+//! serving certificate, writes that race a controller's status update (the object's
+//! resourceVersion moves on between a client's read and its write). Set from tests (`SimHandle::faults`), from `kdeck sim
 //! --fault NAME=VALUE`, or through the control endpoint `POST /kdeck-sim/faults`
 //! (only with `kdeck sim --control`), which takes the same names as JSON.
 
@@ -24,6 +25,10 @@ pub struct Faults {
     pub unauthorized: AtomicBool,
     /// New TLS handshakes get the expired certificate.
     pub expired_cert: AtomicBool,
+    /// The next this many writes (PUT or PATCH of one object, dry runs included)
+    /// race a controller: the stored object's status is rewritten just before the
+    /// write is applied, so a write that names the resourceVersion it read conflicts.
+    pub racing_writes: AtomicU64,
     /// Bumped to end every open watch stream (cleanly, as a load balancer would).
     pub drops: tokio::sync::watch::Sender<u64>,
     /// Faults injected so far, by name (for reports).
@@ -78,6 +83,18 @@ impl Faults {
         }
     }
 
+    /// Whether this write is to race a status update (counting it).
+    pub fn take_race(&self) -> bool {
+        let raced = self
+            .racing_writes
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if raced {
+            self.count("writes raced by a status update");
+        }
+        raced
+    }
+
     pub fn set_hang(&self, on: bool) {
         self.hang.store(on, Ordering::SeqCst);
     }
@@ -117,7 +134,7 @@ impl Faults {
 
     /// Applies `name=value` (the CLI's `--fault` and the control endpoint's keys):
     /// `latency_ms=200`, `status=503`, `count=10`, `retry_after=2`, `hang=true`,
-    /// `unauthorized=true`, `expired_cert=true`, `drop_watches=true`.
+    /// `unauthorized=true`, `expired_cert=true`, `drop_watches=true`, `racing_writes=2`.
     pub fn apply(&self, name: &str, value: &str) -> Result<(), String> {
         let flag = || -> Result<bool, String> {
             value
@@ -144,6 +161,7 @@ impl Faults {
             }
             "count" => self.status_count.store(num()?, Ordering::SeqCst),
             "retry_after" => self.retry_after.store(num()?, Ordering::SeqCst),
+            "racing_writes" => self.racing_writes.store(num()?, Ordering::SeqCst),
             "hang" => self.set_hang(flag()?),
             "unauthorized" => self.set_unauthorized(flag()?),
             "expired_cert" => self.set_expired_cert(flag()?),
@@ -154,7 +172,7 @@ impl Faults {
             }
             _ => {
                 return Err(format!(
-                    "unknown fault {name:?} (latency_ms, status, count, retry_after, hang, unauthorized, expired_cert, drop_watches)"
+                    "unknown fault {name:?} (latency_ms, status, count, retry_after, hang, unauthorized, expired_cert, drop_watches, racing_writes)"
                 ));
             }
         }
@@ -179,5 +197,20 @@ mod tests {
         assert!(f.apply("bogus", "1").is_err());
         f.apply("latency_ms", "250").expect("latency");
         assert_eq!(f.latency(), Some(std::time::Duration::from_millis(250)));
+    }
+
+    #[test]
+    fn so_many_writes_race_a_status_update_then_none() {
+        let f = Faults::default();
+        assert!(!f.take_race());
+        f.apply("racing_writes", "2").expect("racing_writes");
+        assert!(f.take_race());
+        assert!(f.take_race());
+        assert!(!f.take_race());
+        assert_eq!(
+            f.injected().get("writes raced by a status update"),
+            Some(&2)
+        );
+        assert!(f.apply("racing_writes", "two").is_err());
     }
 }

@@ -9,8 +9,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kdeck::app::engine::{Engine, Input};
+use kdeck::app::guard::Stage;
 use kdeck::app::state::{ContextState, State};
 use kdeck::app::{Console, Event};
+use kdeck::audit::{Outcome, Phase};
 use kdeck::config::keymap::{Code, Key, Keymap};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -239,6 +241,54 @@ impl Driver {
                 .is_some_and(|f| want.iter().any(|w| w == stage_name(&f.stage)))
         })
         .await;
+    }
+
+    /// The flow's end as shown: its outcome and detail (a refusal's reason).
+    pub fn finished(&self) -> Option<(Outcome, String)> {
+        match &self.s().flow.as_ref()?.stage {
+            Stage::Finished { outcome, detail } => Some((*outcome, detail.clone())),
+            Stage::Refused(why) => Some((Outcome::Refused, why.clone())),
+            _ => None,
+        }
+    }
+
+    /// Waits for the prompt, confirms (typing the name where protected) unless the
+    /// checks refused it, and waits for the end; returns the outcome and its detail
+    /// once it is on record, and closes the dialog.
+    pub async fn confirm(&mut self, name: &str) -> (Outcome, String) {
+        self.until_stage(&["confirm", "refused"]).await;
+        if self.stage() == "confirm" {
+            let typed = matches!(
+                self.s().flow.as_ref().map(|f| &f.stage),
+                Some(Stage::Confirm { typed: Some(_), .. })
+            );
+            if typed {
+                self.keys(name);
+                self.code(Code::Enter);
+            } else {
+                self.keys("y");
+            }
+        }
+        self.until_stage(&["finished", "refused"]).await;
+        let out = self.finished().expect("finished");
+        // The outcome is on disk once it is in the console's audit list (unless
+        // nothing could be written at all).
+        let id = self
+            .s()
+            .flow
+            .as_ref()
+            .map(|f| f.action_id.clone())
+            .unwrap_or_default();
+        if !out.1.contains("audit record could not be written") {
+            self.until("the outcome recorded", Duration::from_secs(90), |s| {
+                s.audit
+                    .iter()
+                    .any(|r| r.action_id == id && r.phase == Phase::Outcome)
+            })
+            .await;
+        }
+        self.code(Code::Esc);
+        out
     }
 
     /// The flow's stage, by name.

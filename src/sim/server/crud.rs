@@ -532,8 +532,22 @@ fn write(
     body: Value,
 ) -> ApiResult<Response<Body>> {
     let mut st = shared.lock();
+    race(shared, &mut st.store, t, kind, name);
     let out = write_locked(&mut st.store, r, t, kind, name, sub, body)?;
     Ok(json_response(200, &out))
+}
+
+/// The `racing_writes` fault: a controller rewrites the object's status just before
+/// this write is applied (its resourceVersion moves on; its spec does not).
+fn race(shared: &Shared, store: &mut Store, t: &Target, kind: Kind, name: &str) {
+    if shared.faults.take_race() {
+        let ns = t.namespace.as_deref().unwrap_or("");
+        // A count, so that two races in one second are two changes.
+        store.modify(kind, ns, name, |o| {
+            let n = o["status"]["kdeckSimRaced"].as_u64().unwrap_or(0);
+            o["status"]["kdeckSimRaced"] = json!(n + 1);
+        });
+    }
 }
 
 fn patch_object(
@@ -566,6 +580,7 @@ fn patch_object(
     // Read, apply and write under one lock: a patch that names a resourceVersion
     // conflicts if it is stale; one that does not applies to the current object.
     let mut st = shared.lock();
+    race(shared, &mut st.store, t, kind, name);
     let base = lookup(&st.store, t, kind, name)?;
     let mut doc = match sub {
         Some("scale") => scale_view(&base),
