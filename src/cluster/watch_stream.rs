@@ -18,7 +18,7 @@ pub const MAX_LINE: usize = 64 << 20;
 /// The most of an error answer read.
 const MAX_ERROR_BODY: usize = 1 << 20;
 /// A read buffer grown past this in a burst is shrunk once it has drained.
-const KEEP_BUFFER: usize = 1 << 20;
+const KEEP_BUFFER: usize = 64 << 10;
 
 /// Opens a watch on `url` (a resource's collection, as `Api::resource_url` gives).
 pub async fn open<K: DeserializeOwned>(
@@ -135,7 +135,7 @@ impl Lines {
             self.start = 0;
         }
         if self.buf.capacity() > KEEP_BUFFER && self.buf.len() < KEEP_BUFFER / 4 {
-            self.buf.shrink_to(self.buf.len().max(64 << 10));
+            self.buf.shrink_to(self.buf.len().max(KEEP_BUFFER / 4));
         }
     }
 

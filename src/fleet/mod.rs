@@ -298,6 +298,9 @@ impl Fleet {
             &x.watching.probes,
             contexts,
         ));
+        // Built by extending (capacity doubles): at scale tens of thousands of
+        // targets and rows, kept until the next rebuild, so held at their size.
+        targets.shrink_to_fit();
         f.probe_targets = Arc::new(targets);
         f.alert_sources = alert_sources(contexts, &x.watching.alerts);
         for &k in ResKind::ALL {
@@ -374,6 +377,12 @@ impl Fleet {
                 .then(a.name.cmp(&b.name))
                 .then(a.ctx.cmp(&b.ctx))
         });
+        f.workloads.shrink_to_fit();
+        f.pods.shrink_to_fit();
+        f.usage.shrink_to_fit();
+        f.events.shrink_to_fit();
+        f.services.shrink_to_fit();
+        f.health.shrink_to_fit();
         f
     }
 

@@ -115,7 +115,7 @@ pub fn build(c: &Ctx, ix: &Index, now: Ts) -> Vec<PodRow> {
                 last_restart: p
                     .containers
                     .iter()
-                    .filter_map(|c| c.last_exit.as_ref().and_then(|(_, _, t)| *t))
+                    .filter_map(|c| c.last_exit.as_deref().and_then(|(_, _, t)| *t))
                     .max(),
                 created: p.created,
                 node: p.node.clone(),

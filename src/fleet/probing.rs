@@ -57,7 +57,9 @@ pub fn derive(
         if !all_pods.contains(&(c.id, meta.namespace.clone(), workload.clone())) {
             ready.truncate(s.sample);
         }
+        let get: Arc<str> = Arc::from("GET");
         for (container, port, path, https) in &endpoints {
+            let path: Arc<str> = Arc::from(path.as_str());
             let key = EndpointKey {
                 ctx: Some(c.id),
                 namespace: meta.namespace.clone(),
@@ -76,7 +78,7 @@ pub fn derive(
                         https: *https,
                     },
                     path: path.clone(),
-                    method: "GET".into(),
+                    method: get.clone(),
                     headers: Vec::new(),
                     expect: expect(s.slo, true),
                     interval: s.interval,
@@ -131,8 +133,8 @@ pub fn configured(
             },
             pod: None,
             via: Via::Direct { url: String::new() },
-            path: String::new(),
-            method: e.method.clone(),
+            path: Arc::from(""),
+            method: Arc::from(e.method.as_str()),
             headers: e
                 .headers
                 .iter()
@@ -173,7 +175,7 @@ pub fn configured(
                     service: Arc::from(svc.as_str()),
                     port,
                 };
-                t.path = e.path.clone().unwrap_or_else(|| "/health".into());
+                t.path = Arc::from(e.path.as_deref().unwrap_or("/health"));
                 t.expect.proxied = true;
                 out.push(t);
             }

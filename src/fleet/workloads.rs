@@ -162,7 +162,7 @@ fn recent_restarts(p: &PodRec, now: Ts) -> u32 {
         .iter()
         .filter(|c| {
             c.last_exit
-                .as_ref()
+                .as_deref()
                 .and_then(|(_, _, t)| *t)
                 .is_some_and(|t| now - t <= RECENT)
         })

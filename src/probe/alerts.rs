@@ -133,7 +133,7 @@ fn request(src: &AlertSource) -> ProbeTarget {
         },
         pod: None,
         via,
-        path,
+        path: Arc::from(path),
         method: "GET".into(),
         headers: Vec::new(),
         expect: Expectation::default(),

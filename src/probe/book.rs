@@ -247,7 +247,7 @@ mod tests {
             key: key(),
             pod: Some(Arc::from("api-a")),
             via: super::super::targets::Via::Direct { url: String::new() },
-            path: String::new(),
+            path: std::sync::Arc::from(""),
             method: "GET".into(),
             headers: Vec::new(),
             expect: Default::default(),

@@ -53,8 +53,9 @@ pub struct ProbeTarget {
     /// The pod probed (pod-proxy targets).
     pub pod: Option<Arc<str>>,
     pub via: Via,
-    pub path: String,
-    pub method: String,
+    /// Shared by every pod's target of one endpoint (thousands at scale).
+    pub path: Arc<str>,
+    pub method: Arc<str>,
     pub headers: Vec<(String, HeaderFromEnv)>,
     pub expect: Expectation,
     pub interval: Duration,

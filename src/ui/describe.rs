@@ -172,7 +172,7 @@ fn page_in(s: &State, d: &ClusterData, tg: &Target) -> Vec<(String, String)> {
                 kv(&mut out, "    State", state);
                 kv(&mut out, "    Ready", ct.ready.to_string());
                 kv(&mut out, "    Restarts", ct.restarts.to_string());
-                if let Some((reason, code, at)) = &ct.last_exit {
+                if let Some((reason, code, at)) = ct.last_exit.as_deref() {
                     kv(
                         &mut out,
                         "    Last exit",

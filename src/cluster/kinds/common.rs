@@ -5,7 +5,7 @@
 //! bounded here, at ingestion.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The interner's table: hit for every name on the watch path, so a fast (still
 /// seeded) hasher.
@@ -37,7 +37,13 @@ pub struct Interner {
     table: HashMap<Box<str>, Arc<str>, Fast>,
     /// The table's size after the last pruning.
     kept: usize,
+    /// Whole label sets: the pods of one ReplicaSet carry the same one.
+    sets: HashSet<LabelSet, Fast>,
+    sets_kept: usize,
 }
+
+/// One object's labels, sorted by key.
+type LabelSet = Arc<[(Arc<str>, Arc<str>)]>;
 
 impl Interner {
     /// The interned, sanitised form of untrusted text.
@@ -59,6 +65,20 @@ impl Interner {
         }
         let a: Arc<str> = Arc::from(s);
         self.table.insert(Box::from(s), a.clone());
+        a
+    }
+
+    /// The shared form of a label set.
+    fn set(&mut self, pairs: Vec<(Arc<str>, Arc<str>)>) -> LabelSet {
+        if let Some(a) = self.sets.get(pairs.as_slice()) {
+            return a.clone();
+        }
+        if self.sets.len() >= 2 * self.sets_kept + 1024 {
+            self.sets.retain(|a| Arc::strong_count(a) > 1);
+            self.sets_kept = self.sets.len();
+        }
+        let a: LabelSet = Arc::from(pairs);
+        self.sets.insert(a.clone());
         a
     }
 
@@ -87,16 +107,17 @@ pub fn object_name(s: &str) -> Arc<str> {
 /// across thousands of pods) and sanitised (label values can carry anything a hostile
 /// server sends).
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Labels(Box<[(Arc<str>, Arc<str>)]>);
+pub struct Labels(LabelSet);
 
 impl Labels {
+    /// Interned as a whole set too (one allocation for all the pods of a template).
     pub fn from_map(m: &Option<BTreeMap<String, String>>, names: &mut Interner) -> Labels {
-        Labels(
-            m.iter()
-                .flatten()
-                .map(|(k, v)| (names.clean(k, 253), names.clean(v, 253)))
-                .collect(),
-        )
+        let pairs: Vec<_> = m
+            .iter()
+            .flatten()
+            .map(|(k, v)| (names.clean(k, 253), names.clean(v, 253)))
+            .collect();
+        Labels(names.set(pairs))
     }
 
     pub fn len(&self) -> usize {
@@ -942,6 +963,44 @@ mod nan_as_null {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equal_label_sets_share_one_allocation_and_read_as_before() {
+        let mut names = Interner::default();
+        let m = |pairs: &[(&str, &str)]| {
+            Some(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect::<BTreeMap<_, _>>(),
+            )
+        };
+        let a = Labels::from_map(
+            &m(&[("app", "api"), ("pod-template-hash", "7d9f")]),
+            &mut names,
+        );
+        let b = Labels::from_map(
+            &m(&[("pod-template-hash", "7d9f"), ("app", "api")]),
+            &mut names,
+        );
+        let c = Labels::from_map(
+            &m(&[("app", "api"), ("pod-template-hash", "5c4b")]),
+            &mut names,
+        );
+        assert!(Arc::ptr_eq(&a.0, &b.0), "one set for equal labels");
+        assert!(!Arc::ptr_eq(&a.0, &c.0));
+        assert_eq!(a.get("app"), Some("api"));
+        assert_eq!(c.get("pod-template-hash"), Some("5c4b"));
+        assert_eq!(a.join(), "app=api,pod-template-hash=7d9f");
+        // Hostile values are still cleaned, and a cleaned set is shared as well.
+        let d = Labels::from_map(&m(&[("app", "a\u{1b}[2Jb")]), &mut names);
+        assert!(!d.join().contains('\u{1b}'), "{}", d.join());
+        // Recorded and read back (a recording's form is unchanged).
+        let text = serde_json::to_string(&a).expect("serialises");
+        assert_eq!(text, r#"[["app","api"],["pod-template-hash","7d9f"]]"#);
+        let back: Labels = serde_json::from_str(&text).expect("reads back");
+        assert_eq!(back, a);
+    }
 
     #[test]
     fn quantity_maps_read_as_figures_and_ready_as_one_condition() {

@@ -79,7 +79,8 @@ pub struct ContainerRec {
     pub restarts: u32,
     pub state: CState,
     /// The last termination: reason, exit code, when.
-    pub last_exit: Option<(Arc<str>, i32, Option<Ts>)>,
+    /// Boxed: most containers never exited, and every pod's record carries it.
+    pub last_exit: Option<Box<(Arc<str>, i32, Option<Ts>)>>,
     pub requests: Res,
     pub limits: Res,
     /// The ports it declares (what a port-forward offers).
@@ -158,11 +159,11 @@ impl PodRec {
                     state: st.map_or(CState::Unknown, |s| cstate(&s.state, names)),
                     last_exit: st.and_then(|s| {
                         let t = s.last_state.as_ref()?.terminated.as_ref()?;
-                        Some((
+                        Some(Box::new((
                             names.clean(t.reason.as_deref().unwrap_or(""), 60),
                             t.exit_code.unwrap_or(0),
                             ts(&t.finished_at),
-                        ))
+                        )))
                     }),
                     requests: c.resources.as_ref().map_or_else(Res::default, |r| r.requests),
                     limits: c.resources.as_ref().map_or_else(Res::default, |r| r.limits),
