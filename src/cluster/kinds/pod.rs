@@ -71,6 +71,9 @@ pub enum CState {
     Unknown,
 }
 
+/// A container's last termination: reason, exit code, when.
+pub type LastExit = (Arc<str>, i32, Option<Ts>);
+
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ContainerRec {
     pub name: Arc<str>,
@@ -80,7 +83,7 @@ pub struct ContainerRec {
     pub state: CState,
     /// The last termination: reason, exit code, when.
     /// Boxed: most containers never exited, and every pod's record carries it.
-    pub last_exit: Option<Box<(Arc<str>, i32, Option<Ts>)>>,
+    pub last_exit: Option<Box<LastExit>>,
     pub requests: Res,
     pub limits: Res,
     /// The ports it declares (what a port-forward offers).
