@@ -592,8 +592,8 @@ async fn a_concurrent_change_is_a_conflict_and_is_not_overwritten() {
 /// A controller's status update between kdeck's read and its write (many a second
 /// during a rollout) moves the resourceVersion on, not what the plan saw: the write
 /// is built again from the live object and sent again — not refused as a conflict.
-/// Bounded: an object that never holds still is refused after three tries, and
-/// nothing is written.
+/// Bounded: an object that never holds still is refused after three dry runs, and
+/// nothing is written; a write that meets it three times ends as a conflict.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_status_update_in_between_is_read_again_and_a_restless_object_refused() {
     let c = cluster(Scenario::Calm).await;
@@ -663,6 +663,29 @@ async fn a_status_update_in_between_is_read_again_and_a_restless_object_refused(
     assert_eq!(raced, Some(2 + 3), "three dry runs, each raced");
     c.sim.faults().apply("racing_writes", "0").expect("fault");
     assert_eq!(c.sim.changes(), changes, "nothing written");
+    let replicas = k
+        .run(&[
+            "get",
+            "deploy/redis",
+            "-n",
+            "flextime-production",
+            "-o",
+            "jsonpath={.spec.replicas}",
+        ])
+        .await;
+    assert_eq!(replicas.out(), "2");
+
+    // The write itself meets a status update at each of its tries: three tries,
+    // each refused (none applied), then a conflict.
+    d.pick("redis").await;
+    scale_to(&mut d, "3");
+    d.until_stage(&["confirm"]).await;
+    c.sim.faults().apply("racing_writes", "3").expect("fault");
+    let changes = c.sim.changes();
+    let (o, detail) = d.confirm("redis").await;
+    assert_eq!(o, Outcome::Conflict, "{detail}");
+    assert!(detail.contains("changed by someone else"), "{detail}");
+    assert_eq!(c.sim.changes(), changes + 3, "three tries, no more");
     let replicas = k
         .run(&[
             "get",

@@ -1,13 +1,14 @@
 //! The steps every action shares against the API server: building its writes (each
 //! action's `writes`), the access review for each write's exact verb, resource and
 //! subresource, the server-side dry run, and execution — which writes and fsyncs the
-//! audit intent first and sends nothing if that fails. A 409 to a write means the
-//! server applied nothing: the object moved on between kdeck's read and its write
+//! audit intent first and sends nothing if that fails. A 409 Conflict to an API
+//! object's write means the server applied nothing: the object moved on between kdeck's read and its write
 //! (a controller's status update does that many times a second during a rollout).
 //! The writes are then built again from the live object — which checks again what
 //! the plan saw, so a change there is a conflict, reported with what is there now —
-//! and sent again, at most [`ATTEMPTS`] times in all (client-go's RetryOnConflict).
-//! Nothing else is retried.
+//! and sent again, at most [`ATTEMPTS`] times in all (client-go's RetryOnConflict:
+//! reason `Conflict` only, and only API objects' writes; see [`stale`]). Nothing else
+//! is retried.
 
 use std::time::Duration;
 
@@ -317,7 +318,7 @@ pub async fn preflight(client: &kube::Client, req: &Request) -> Vec<Preflight> {
             let name = format!("dry run: {}", w.what);
             match send(client, w, "dryRun=All&fieldManager=kdeck").await {
                 Ok(_) => dry.push(check(&name, true, accepted(tries))),
-                Err(e) if e.code == 409 && tries < ATTEMPTS => {
+                Err(e) if stale(req, w, &e) && tries < ATTEMPTS => {
                     // Stale read: build the writes again (what the plan saw is
                     // checked again) and dry-run them all again.
                     tries += 1;
@@ -352,6 +353,24 @@ pub async fn preflight(client: &kube::Client, req: &Request) -> Vec<Preflight> {
         ));
     }
     out
+}
+
+/// A 409 that only says the resourceVersion the write carried went stale: an API
+/// object's write (not a pod's own answer through the proxy) refused with reason
+/// `Conflict` (not `AlreadyExists`), for a request whose writes check again what the
+/// plan saw (a roll back planned without a current revision has only the
+/// resourceVersion to tell a change: its 409 stays a conflict).
+fn stale(req: &Request, w: &Write, e: &ApiFailure) -> bool {
+    e.code == 409
+        && e.reason == "Conflict"
+        && w.dry_run
+        && !matches!(
+            req,
+            Request::Rollback {
+                from_revision: None,
+                ..
+            }
+        )
 }
 
 /// A dry run's pass, saying when the object had to be read again first.
@@ -468,7 +487,7 @@ pub async fn execute(
         Some(w) => w,
         None => return done,
     };
-    let many = ws.len() > 1;
+    let mut many = ws.len() > 1;
     let mut failed = 0;
     let mut tries = 1;
     let mut i = 0;
@@ -507,18 +526,20 @@ pub async fn execute(
                         .push(format!("{}: ok {}", w.what, clean_answer(&answer)));
                 }
             }
-            Err(e) if e.code == 409 && done.sent == 0 && failed == 0 && tries < ATTEMPTS => {
+            Err(e) if stale(req, w, &e) && done.sent == 0 && failed == 0 && tries < ATTEMPTS => {
                 // Nothing applied, nothing sent before it: read again (what the plan
                 // saw is checked again) and send the same intent again.
                 tries += 1;
-                done.results.push(format!(
+                let line = format!(
                     "{}: the object was updated in between (409); read again and sent again",
                     w.what
-                ));
+                );
                 ws = match built(client, req, &mut done).await {
                     Some(w) => w,
                     None => return done,
                 };
+                done.results.push(line);
+                many = ws.len() > 1;
                 i = 0;
             }
             Err(e) if e.code == 409 => {
@@ -575,5 +596,66 @@ fn clean_answer(a: &str) -> String {
         String::new()
     } else {
         format!("({t})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dry_run: bool) -> Write {
+        Write {
+            method: Method::PATCH,
+            path: "/apis/apps/v1/namespaces/ns/deployments/web/scale".into(),
+            content_type: "application/merge-patch+json",
+            body: Vec::new(),
+            access: Access::new("patch", "apps", "deployments", "scale", "ns", "web"),
+            dry_run,
+            what: "PATCH deploy/web/scale".into(),
+        }
+    }
+
+    fn failure(reason: &str) -> ApiFailure {
+        ApiFailure {
+            code: 409,
+            reason: reason.into(),
+            message: "the object has been modified".into(),
+        }
+    }
+
+    fn rollback(from_revision: Option<i64>) -> Request {
+        Request::Rollback {
+            namespace: "ns".into(),
+            name: "web".into(),
+            to_revision: 3,
+            from_revision,
+            images: "web:v1".into(),
+        }
+    }
+
+    #[test]
+    fn only_a_stale_resource_version_on_an_api_object_is_read_again() {
+        let scale = Request::Scale {
+            workload: super::super::Workload::Deployment,
+            namespace: "ns".into(),
+            name: "web".into(),
+            replicas: 3,
+            from: 2,
+        };
+        assert!(stale(&scale, &write(true), &failure("Conflict")));
+        assert!(stale(
+            &rollback(Some(4)),
+            &write(true),
+            &failure("Conflict")
+        ));
+        // AlreadyExists is a 409 too, and no read makes it go away.
+        assert!(!stale(&scale, &write(true), &failure("AlreadyExists")));
+        // A pod's own 409 through the proxy says nothing of what it did.
+        assert!(!stale(&scale, &write(false), &failure("Conflict")));
+        // Nothing but the resourceVersion tells a change to this roll back.
+        assert!(!stale(&rollback(None), &write(true), &failure("Conflict")));
+        let mut other = failure("Conflict");
+        other.code = 422;
+        assert!(!stale(&scale, &write(true), &other));
     }
 }

@@ -3,9 +3,10 @@
 //! dropped, 410 storms, error statuses (429/500/503) with `Retry-After`, connections
 //! accepted and never answered, credentials rejected mid-session (401), an expired
 //! serving certificate, writes that race a controller's status update (the object's
-//! resourceVersion moves on between a client's read and its write). Set from tests (`SimHandle::faults`), from `kdeck sim
-//! --fault NAME=VALUE`, or through the control endpoint `POST /kdeck-sim/faults`
-//! (only with `kdeck sim --control`), which takes the same names as JSON.
+//! resourceVersion moves on between a client's read and its write). Set from tests
+//! (`SimHandle::faults`), from `kdeck sim --fault NAME=VALUE`, or through the control
+//! endpoint `POST /kdeck-sim/faults` (only with `kdeck sim --control`), which takes
+//! the same names as JSON.
 
 use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, Ordering};
 

@@ -42,7 +42,7 @@ pub struct Interner {
     sets_kept: usize,
 }
 
-/// One object's labels, sorted by key.
+/// One object's labels, in the order of their keys as the server sent them.
 type LabelSet = Arc<[(Arc<str>, Arc<str>)]>;
 
 impl Interner {
