@@ -37,6 +37,30 @@ fn scale_to(d: &mut Driver, n: &str) {
     d.code(Code::Enter);
 }
 
+/// redis's desired replicas, as kubectl reads them.
+async fn redis_replicas(k: &common::Kubectl) -> String {
+    k.run(&[
+        "get",
+        "deploy/redis",
+        "-n",
+        "flextime-production",
+        "-o",
+        "jsonpath={.spec.replicas}",
+    ])
+    .await
+    .out()
+    .to_string()
+}
+
+/// Writes the sim's `racing_writes` fault has raced so far.
+fn raced(c: &Cluster) -> Option<u64> {
+    c.sim
+        .faults()
+        .injected()
+        .get("writes raced by a status update")
+        .copied()
+}
+
 fn audit_outcomes(dir: &std::path::Path) -> Vec<(String, Phase, Option<Outcome>)> {
     kdeck::audit::export::records(&dir.join("audit"))
         .expect("audit log readable")
@@ -572,17 +596,7 @@ async fn a_concurrent_change_is_a_conflict_and_is_not_overwritten() {
         "{detail}"
     );
     assert_eq!(c.sim.changes(), writes, "nothing sent after the conflict");
-    let replicas = k
-        .run(&[
-            "get",
-            "deploy/redis",
-            "-n",
-            "flextime-production",
-            "-o",
-            "jsonpath={.spec.replicas}",
-        ])
-        .await;
-    assert_eq!(replicas.out(), "2");
+    assert_eq!(redis_replicas(&k).await, "2");
     d.until("the outcome recorded", LONG, |s| s.audit.len() >= 2)
         .await;
     let recs = audit_outcomes(data.path());
@@ -608,24 +622,8 @@ async fn a_status_update_in_between_is_read_again_and_a_restless_object_refused(
     c.sim.faults().apply("racing_writes", "1").expect("fault");
     let (o, detail) = d.confirm("redis").await;
     assert_eq!(o, Outcome::Succeeded, "{detail}");
-    assert_eq!(
-        c.sim
-            .faults()
-            .injected()
-            .get("writes raced by a status update"),
-        Some(&2)
-    );
-    let replicas = k
-        .run(&[
-            "get",
-            "deploy/redis",
-            "-n",
-            "flextime-production",
-            "-o",
-            "jsonpath={.spec.replicas}",
-        ])
-        .await;
-    assert_eq!(replicas.out(), "2");
+    assert_eq!(raced(&c), Some(2));
+    assert_eq!(redis_replicas(&k).await, "2");
     let recs = kdeck::audit::export::records(&data.path().join("audit")).expect("records");
     let out = recs
         .iter()
@@ -654,26 +652,10 @@ async fn a_status_update_in_between_is_read_again_and_a_restless_object_refused(
     let (o, why) = d.confirm("redis").await;
     assert_eq!(o, Outcome::Refused, "{why}");
     assert!(why.contains("409"), "{why}");
-    let raced = c
-        .sim
-        .faults()
-        .injected()
-        .get("writes raced by a status update")
-        .copied();
-    assert_eq!(raced, Some(2 + 3), "three dry runs, each raced");
+    assert_eq!(raced(&c), Some(2 + 3), "three dry runs, each raced");
     c.sim.faults().apply("racing_writes", "0").expect("fault");
     assert_eq!(c.sim.changes(), changes, "nothing written");
-    let replicas = k
-        .run(&[
-            "get",
-            "deploy/redis",
-            "-n",
-            "flextime-production",
-            "-o",
-            "jsonpath={.spec.replicas}",
-        ])
-        .await;
-    assert_eq!(replicas.out(), "2");
+    assert_eq!(redis_replicas(&k).await, "2");
 
     // The write itself meets a status update at each of its tries: three tries,
     // each refused (none applied), then a conflict.
@@ -686,17 +668,7 @@ async fn a_status_update_in_between_is_read_again_and_a_restless_object_refused(
     assert_eq!(o, Outcome::Conflict, "{detail}");
     assert!(detail.contains("changed by someone else"), "{detail}");
     assert_eq!(c.sim.changes(), changes + 3, "three tries, no more");
-    let replicas = k
-        .run(&[
-            "get",
-            "deploy/redis",
-            "-n",
-            "flextime-production",
-            "-o",
-            "jsonpath={.spec.replicas}",
-        ])
-        .await;
-    assert_eq!(replicas.out(), "2");
+    assert_eq!(redis_replicas(&k).await, "2");
     c.sim.shutdown().await;
 }
 
@@ -718,18 +690,7 @@ async fn an_unwritable_audit_log_means_nothing_is_sent() {
         "{detail}"
     );
     assert_eq!(c.sim.writes(), 0, "{:?}", c.sim.stats().write_log());
-    let replicas = c
-        .kubectl(KUBECTL)
-        .run(&[
-            "get",
-            "deploy/redis",
-            "-n",
-            "flextime-production",
-            "-o",
-            "jsonpath={.spec.replicas}",
-        ])
-        .await;
-    assert_eq!(replicas.out(), "1");
+    assert_eq!(redis_replicas(&c.kubectl(KUBECTL)).await, "1");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

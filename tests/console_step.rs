@@ -96,18 +96,7 @@ async fn a_verification_that_times_out_writes_its_outcome() {
     c.sim.pause_controllers(true);
     d.keys("y");
     d.until_stage(&["finished"]).await;
-    let id = d
-        .s()
-        .flow
-        .as_ref()
-        .map(|f| f.action_id.clone())
-        .unwrap_or_default();
-    d.until("the outcome on disk", LONG, |s| {
-        s.audit
-            .iter()
-            .any(|r| r.action_id == id && r.phase == Phase::Outcome)
-    })
-    .await;
+    d.until_outcome_recorded(LONG).await;
     let rs = records(data.path());
     let last = rs.last().expect("records");
     assert_eq!(last.phase, Phase::Outcome);

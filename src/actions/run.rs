@@ -89,6 +89,14 @@ pub enum Stop {
     Failed(String),
 }
 
+impl Stop {
+    /// The failed check it makes in a preflight.
+    fn current_state(self) -> Preflight {
+        let (Stop::Conflict(why) | Stop::Failed(why)) = self;
+        check("current state", false, why)
+    }
+}
+
 /// An API error, in the parts that matter.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiFailure {
@@ -286,12 +294,8 @@ pub async fn preflight(client: &kube::Client, req: &Request) -> Vec<Preflight> {
     let mut out = Vec::new();
     let mut ws = match writes(client, req).await {
         Ok(w) => w,
-        Err(Stop::Conflict(why)) => {
-            out.push(check("current state", false, why));
-            return out;
-        }
-        Err(Stop::Failed(why)) => {
-            out.push(check("current state", false, why));
+        Err(stop) => {
+            out.push(stop.current_state());
             return out;
         }
     };
@@ -307,12 +311,9 @@ pub async fn preflight(client: &kube::Client, req: &Request) -> Vec<Preflight> {
             Err(e) => out.push(check(&name, false, format!("could not ask: {e}"))),
         }
     }
-    let denied = out.iter().any(|c| !c.ok);
+    // Dry runs only for what is allowed.
     let mut tries = 1;
-    'attempt: loop {
-        if denied {
-            break;
-        }
+    'attempt: while !out.iter().any(|c| !c.ok) {
         let mut dry = Vec::new();
         for w in ws.iter().filter(|w| w.dry_run) {
             let name = format!("dry run: {}", w.what);
@@ -324,8 +325,8 @@ pub async fn preflight(client: &kube::Client, req: &Request) -> Vec<Preflight> {
                     tries += 1;
                     match writes(client, req).await {
                         Ok(w) => ws = w,
-                        Err(Stop::Conflict(why) | Stop::Failed(why)) => {
-                            out.push(check("current state", false, why));
+                        Err(stop) => {
+                            out.push(stop.current_state());
                             return out;
                         }
                     }

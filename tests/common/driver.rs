@@ -252,6 +252,23 @@ impl Driver {
         }
     }
 
+    /// Runs the engine until the open flow's outcome is in the audit log (the console's
+    /// list holds what was written to disk).
+    pub async fn until_outcome_recorded(&mut self, timeout: Duration) {
+        let id = self
+            .s()
+            .flow
+            .as_ref()
+            .map(|f| f.action_id.clone())
+            .unwrap_or_default();
+        self.until("the outcome recorded", timeout, |s| {
+            s.audit
+                .iter()
+                .any(|r| r.action_id == id && r.phase == Phase::Outcome)
+        })
+        .await;
+    }
+
     /// Waits for the prompt, confirms (typing the name where protected) unless the
     /// checks refused it, and waits for the end; returns the outcome and its detail
     /// once it is on record, and closes the dialog.
@@ -273,19 +290,8 @@ impl Driver {
         let out = self.finished().expect("finished");
         // The outcome is on disk once it is in the console's audit list (unless
         // nothing could be written at all).
-        let id = self
-            .s()
-            .flow
-            .as_ref()
-            .map(|f| f.action_id.clone())
-            .unwrap_or_default();
         if !out.1.contains("audit record could not be written") {
-            self.until("the outcome recorded", Duration::from_secs(90), |s| {
-                s.audit
-                    .iter()
-                    .any(|r| r.action_id == id && r.phase == Phase::Outcome)
-            })
-            .await;
+            self.until_outcome_recorded(Duration::from_secs(90)).await;
         }
         self.code(Code::Esc);
         out
