@@ -315,11 +315,11 @@ pub async fn prepare(mut cfg: kube::Config, timeout: Duration) -> Result<Prepare
     })
 }
 
-/// Builds the client: kube-rs's stack, with the plugin's token (if any) added to
-/// every request.
+/// Builds the client: kube-rs's stack (with a bounded read buffer, see
+/// [`super::http_client`]), with the plugin's token (if any) added to every request.
 pub fn build(p: &Prepared) -> Result<kube::Client, String> {
-    let builder = kube::client::ClientBuilder::try_from(p.config.clone())
-        .map_err(|e| super::watch::describe_error(&e))?;
+    let builder =
+        super::http_client::builder(&p.config).map_err(|e| super::watch::describe_error(&e))?;
     Ok(match &p.bearer {
         Some(b) => {
             let b = b.clone();

@@ -10,6 +10,7 @@ pub mod discovery;
 pub mod exec;
 pub mod fetch;
 pub mod forward;
+pub mod http_client;
 pub mod kinds;
 pub mod link;
 pub mod logs;
