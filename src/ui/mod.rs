@@ -23,6 +23,7 @@ pub mod kinds;
 pub mod logs;
 pub mod overview;
 pub mod pods;
+pub mod quiet;
 pub mod render;
 pub mod replay;
 pub mod resources;

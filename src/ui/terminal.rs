@@ -12,7 +12,8 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-pub type Term = Terminal<CrosstermBackend<super::ansi16::Out>>;
+/// The console's terminal: only what changed is written (see `quiet`).
+pub type Term = Terminal<super::quiet::Quiet<CrosstermBackend<super::ansi16::Out>>>;
 
 /// Puts the terminal back as it was. Safe to call more than once, and after the
 /// terminal is gone (SSH dropped): errors are ignored.
@@ -38,8 +39,8 @@ impl Guard {
             restore();
             return Err(e);
         }
-        let terminal = match Terminal::new(CrosstermBackend::new(super::ansi16::Out::for_theme(
-            named_only,
+        let terminal = match Terminal::new(super::quiet::Quiet::new(CrosstermBackend::new(
+            super::ansi16::Out::for_theme(named_only),
         ))) {
             Ok(t) => t,
             Err(e) => {
