@@ -12,7 +12,9 @@ use super::workloads::{Index, WorkloadKind};
 use crate::cluster::kinds::PodRec;
 use crate::cluster::msg::CtxId;
 use crate::config::file::{EndpointConfig, Expect, Statuses};
-use crate::probe::targets::{EndpointKey, ProbeTarget, Settings, Via, expect, template_endpoints};
+use crate::probe::targets::{
+    EndpointKey, ProbeTarget, Request, Settings, Via, expect, template_endpoints,
+};
 
 /// Pod-proxy targets for one context's workloads.
 pub fn derive(
@@ -57,9 +59,13 @@ pub fn derive(
         if !all_pods.contains(&(c.id, meta.namespace.clone(), workload.clone())) {
             ready.truncate(s.sample);
         }
-        let get: Arc<str> = Arc::from("GET");
         for (container, port, path, https) in &endpoints {
-            let path: Arc<str> = Arc::from(path.as_str());
+            let req = Arc::new(Request::get(
+                path,
+                expect(s.slo, true),
+                s.interval,
+                s.timeout,
+            ));
             let key = EndpointKey {
                 ctx: Some(c.id),
                 namespace: meta.namespace.clone(),
@@ -77,12 +83,7 @@ pub fn derive(
                         port: *port,
                         https: *https,
                     },
-                    path: path.clone(),
-                    method: get.clone(),
-                    headers: Vec::new(),
-                    expect: expect(s.slo, true),
-                    interval: s.interval,
-                    timeout: s.timeout,
+                    req: req.clone(),
                 });
             }
         }
@@ -133,16 +134,18 @@ pub fn configured(
             },
             pod: None,
             via: Via::Direct { url: String::new() },
-            path: Arc::from(""),
-            method: Arc::from(e.method.as_str()),
-            headers: e
-                .headers
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-            expect: exp,
-            interval: e.interval.map_or(s.interval, |d| d.0),
-            timeout: e.timeout.map_or(s.timeout, |d| d.0),
+            req: Arc::new(Request {
+                path: String::new(),
+                method: e.method.clone(),
+                headers: e
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                expect: exp,
+                interval: e.interval.map_or(s.interval, |d| d.0),
+                timeout: e.timeout.map_or(s.timeout, |d| d.0),
+            }),
         };
         if let Some(url) = &e.url {
             out.push(ProbeTarget {
@@ -175,8 +178,9 @@ pub fn configured(
                     service: Arc::from(svc.as_str()),
                     port,
                 };
-                t.path = Arc::from(e.path.as_deref().unwrap_or("/health"));
-                t.expect.proxied = true;
+                let req = Arc::make_mut(&mut t.req);
+                req.path = e.path.as_deref().unwrap_or("/health").to_string();
+                req.expect.proxied = true;
                 out.push(t);
             }
         }

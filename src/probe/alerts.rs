@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 use super::Msg;
 use super::evaluate::Expectation;
 use super::http::{Clients, fetch};
-use super::targets::{EndpointKey, ProbeTarget, Via};
+use super::targets::{EndpointKey, ProbeTarget, Request, Via};
 use crate::cluster::kinds::Ts;
 use crate::cluster::msg::CtxId;
 use crate::util::sanitize;
@@ -133,12 +133,12 @@ fn request(src: &AlertSource) -> ProbeTarget {
         },
         pod: None,
         via,
-        path: Arc::from(path),
-        method: "GET".into(),
-        headers: Vec::new(),
-        expect: Expectation::default(),
-        interval: Duration::from_secs(30),
-        timeout: Duration::from_secs(10),
+        req: Arc::new(Request::get(
+            &path,
+            Expectation::default(),
+            Duration::from_secs(30),
+            Duration::from_secs(10),
+        )),
     }
 }
 

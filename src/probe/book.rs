@@ -247,12 +247,12 @@ mod tests {
             key: key(),
             pod: Some(Arc::from("api-a")),
             via: super::super::targets::Via::Direct { url: String::new() },
-            path: std::sync::Arc::from(""),
-            method: "GET".into(),
-            headers: Vec::new(),
-            expect: Default::default(),
-            interval: std::time::Duration::from_secs(1),
-            timeout: std::time::Duration::from_secs(1),
+            req: Arc::new(super::super::targets::Request::get(
+                "",
+                Default::default(),
+                std::time::Duration::from_secs(1),
+                std::time::Duration::from_secs(1),
+            )),
         };
         b.record(&a, "", v(HealthState::Ok, 10), 120);
         b.retain(std::slice::from_ref(&keep));

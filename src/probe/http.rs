@@ -117,7 +117,8 @@ pub fn proxy_path(via: &Via, path: &str) -> Option<String> {
 }
 
 fn headers(t: &ProbeTarget) -> Vec<(http::HeaderName, http::HeaderValue)> {
-    t.headers
+    t.req
+        .headers
         .iter()
         .filter_map(|(name, from)| {
             let v = std::env::var(&from.env).ok()?;
@@ -181,8 +182,8 @@ fn header(h: &http::HeaderMap, name: http::header::HeaderName) -> Option<String>
 }
 
 async fn via_proxy(client: &kube::Client, t: &ProbeTarget, cap: usize) -> Answer {
-    let path = proxy_path(&t.via, &t.path).ok_or((ErrorClass::Other, "no proxy".into()))?;
-    let method = http::Method::from_bytes(t.method.as_bytes()).unwrap_or(http::Method::GET);
+    let path = proxy_path(&t.via, &t.req.path).ok_or((ErrorClass::Other, "no proxy".into()))?;
+    let method = http::Method::from_bytes(t.req.method.as_bytes()).unwrap_or(http::Method::GET);
     let mut req = http::Request::builder().method(method).uri(path);
     for (k, v) in headers(t) {
         req = req.header(k, v);
@@ -201,7 +202,8 @@ async fn via_proxy(client: &kube::Client, t: &ProbeTarget, cap: usize) -> Answer
 }
 
 async fn direct(client: &reqwest::Client, url: &str, t: &ProbeTarget, cap: usize) -> Answer {
-    let method = reqwest::Method::from_bytes(t.method.as_bytes()).unwrap_or(reqwest::Method::GET);
+    let method =
+        reqwest::Method::from_bytes(t.req.method.as_bytes()).unwrap_or(reqwest::Method::GET);
     let mut req = client.request(method, url);
     for (k, v) in headers(t) {
         req = req.header(k, v);
@@ -255,11 +257,14 @@ pub async fn fetch(clients: &Clients, t: &ProbeTarget, cap: usize) -> (Answer, u
             }
         }
     };
-    let answer = match tokio::time::timeout(t.timeout, work).await {
+    let answer = match tokio::time::timeout(t.req.timeout, work).await {
         Ok(a) => a,
         Err(_) => Err((
             ErrorClass::Timeout,
-            format!("no complete answer within {:.1}s", t.timeout.as_secs_f64()),
+            format!(
+                "no complete answer within {:.1}s",
+                t.req.timeout.as_secs_f64()
+            ),
         )),
     };
     let ms = start.elapsed().as_millis().min(u32::MAX as u128) as u32;

@@ -26,7 +26,7 @@ pub async fn round(
                 Msg::Probed {
                     id: t.id(),
                     request: t.describe(),
-                    verdict: evaluate(&t.expect, answer, ms),
+                    verdict: evaluate(&t.req.expect, answer, ms),
                     at,
                 }
             }

@@ -118,7 +118,7 @@ impl Book {
                     }
                     None => Slot {
                         due: now_ms
-                            + stagger(&id, t.interval.min(Duration::from_secs(2))).as_millis()
+                            + stagger(&id, t.req.interval.min(Duration::from_secs(2))).as_millis()
                                 as u64,
                         ctx: t.key.ctx,
                         busy: false,
@@ -171,7 +171,7 @@ impl Book {
         }
         s.busy = false;
         s.last = Some(state);
-        s.due = now_ms + t.interval.as_millis() as u64;
+        s.due = now_ms + t.req.interval.as_millis() as u64;
         s.priority = priority(t, s.last, &self.focus);
         self.queue.insert((s.priority, s.due, i));
     }
@@ -305,7 +305,7 @@ pub async fn run<E: From<Msg> + Send + 'static>(
             tokio::spawn(async move {
                 let Some(target) = list.get(idx) else { return };
                 let (answer, ms) = probe(&clients, target).await;
-                let verdict = evaluate(&target.expect, answer, ms);
+                let verdict = evaluate(&target.req.expect, answer, ms);
                 tracing::debug!(
                     endpoint = %target.key.name,
                     pod = target.pod.as_deref().unwrap_or(""),
@@ -334,7 +334,7 @@ pub async fn run<E: From<Msg> + Send + 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::targets::{EndpointKey, Via};
+    use crate::probe::targets::{EndpointKey, Request, Via};
 
     fn target(ctx: Option<CtxId>, ns: &str, workload: &str, pod: Option<&str>) -> ProbeTarget {
         ProbeTarget {
@@ -357,12 +357,12 @@ mod tests {
                     url: "http://127.0.0.1:9/health".into(),
                 },
             },
-            path: "/health".into(),
-            method: "GET".into(),
-            headers: Vec::new(),
-            expect: Default::default(),
-            interval: Duration::from_secs(15),
-            timeout: Duration::from_secs(2),
+            req: Arc::new(Request::get(
+                "/health",
+                Default::default(),
+                Duration::from_secs(15),
+                Duration::from_secs(2),
+            )),
         }
     }
 

@@ -46,7 +46,8 @@ pub enum Via {
     },
 }
 
-/// One request to make, repeatedly.
+/// One request to make, repeatedly: where (the endpoint, the pod, the way there)
+/// and what (the shared [`Request`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProbeTarget {
     pub key: EndpointKey,
@@ -54,12 +55,33 @@ pub struct ProbeTarget {
     pub pod: Option<Arc<str>>,
     pub via: Via,
     /// Shared by every pod's target of one endpoint (thousands at scale).
-    pub path: Arc<str>,
-    pub method: Arc<str>,
+    pub req: Arc<Request>,
+}
+
+/// What is asked and what the answer must be: the same for every pod of one
+/// endpoint, so held once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub path: String,
+    pub method: String,
     pub headers: Vec<(String, HeaderFromEnv)>,
     pub expect: Expectation,
     pub interval: Duration,
     pub timeout: Duration,
+}
+
+impl Request {
+    /// A GET of `path` with no headers.
+    pub fn get(path: &str, expect: Expectation, interval: Duration, timeout: Duration) -> Self {
+        Request {
+            path: path.to_string(),
+            method: "GET".to_string(),
+            headers: Vec::new(),
+            expect,
+            interval,
+            timeout,
+        }
+    }
 }
 
 pub type TargetId = (EndpointKey, Option<Arc<str>>);
@@ -74,10 +96,10 @@ impl ProbeTarget {
         match &self.via {
             Via::PodProxy { port, https, .. } => format!(
                 "{} {}:{}{}",
-                self.method,
+                self.req.method,
                 if *https { "https " } else { "" },
                 port,
-                self.path
+                self.req.path
             ),
             Via::ServiceProxy {
                 namespace,
@@ -86,9 +108,9 @@ impl ProbeTarget {
                 ..
             } => format!(
                 "{} svc/{namespace}/{service}:{port}{}",
-                self.method, self.path
+                self.req.method, self.req.path
             ),
-            Via::Direct { url } => format!("{} {url}", self.method),
+            Via::Direct { url } => format!("{} {url}", self.req.method),
         }
     }
 }
