@@ -121,7 +121,7 @@ async fn the_way_out_recorded_replays_as_it_was_seen() {
         .entries
         .iter()
         .filter_map(|t| match &t.e {
-            kdeck::app::record::Entry::Action { record } => Some(record),
+            kdeck::app::record::Entry::Action { record } => Some(&**record),
             _ => None,
         })
         .collect();

@@ -65,7 +65,7 @@ fn timeline_of(args: &TimelineArgs) -> Result<String, String> {
         .entries
         .iter()
         .filter_map(|t| match &t.e {
-            Entry::Action { record } => Some(record.clone()),
+            Entry::Action { record } => Some((**record).clone()),
             _ => None,
         })
         .collect();

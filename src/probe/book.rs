@@ -27,7 +27,7 @@ pub struct EndpointHealth {
     pub state: HealthState,
     pub since: Ts,
     /// Latest result per pod probed ("" when not a pod).
-    pub pods: BTreeMap<Arc<str>, PodResult>,
+    pub pods: PodResults,
     /// Recent results, oldest first: state and latency.
     pub recent: VecDeque<(HealthState, u32)>,
     pub consecutive_failures: u32,
@@ -42,7 +42,7 @@ impl EndpointHealth {
             request,
             state: HealthState::Unknown,
             since: now,
-            pods: BTreeMap::new(),
+            pods: PodResults::default(),
             recent: VecDeque::new(),
             consecutive_failures: 0,
             last: None,
@@ -96,6 +96,62 @@ impl EndpointHealth {
         } else {
             HealthState::Degraded
         }
+    }
+}
+
+/// The latest result of each pod of one endpoint, by pod name: a handful (the
+/// sample), so a sorted vector, not a tree whose every node holds room for eleven.
+/// Written as a map, as it always was.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PodResults(Vec<(Arc<str>, PodResult)>);
+
+impl PodResults {
+    pub fn insert(&mut self, pod: Arc<str>, r: PodResult) {
+        match self.0.binary_search_by(|(p, _)| p.cmp(&pod)) {
+            Ok(i) => self.0[i].1 = r,
+            Err(i) => self.0.insert(i, (pod, r)),
+        }
+    }
+
+    pub fn get(&self, pod: &str) -> Option<&PodResult> {
+        self.0
+            .binary_search_by(|(p, _)| p.as_ref().cmp(pod))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    pub fn retain(&mut self, mut keep: impl FnMut(&Arc<str>) -> bool) {
+        self.0.retain(|(p, _)| keep(p));
+        self.0.shrink_to_fit();
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &PodResult> {
+        self.0.iter().map(|(_, r)| r)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&Arc<str>, &PodResult)> {
+        self.0.iter().map(|(p, r)| (p, r))
+    }
+}
+
+impl serde::Serialize for PodResults {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PodResults {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let m = BTreeMap::<Arc<str>, PodResult>::deserialize(d)?;
+        Ok(PodResults(m.into_iter().collect()))
     }
 }
 
@@ -170,7 +226,7 @@ impl Book {
         let mut changed = before != self.endpoints.len();
         for (k, e) in self.endpoints.iter_mut() {
             let n = e.pods.len();
-            e.pods.retain(|p, _| {
+            e.pods.retain(|p| {
                 let pod = (!p.is_empty()).then(|| p.clone());
                 ids.contains(&(k.clone(), pod))
             });
@@ -222,6 +278,31 @@ mod tests {
             latency_ms: ms,
             ..Verdict::default()
         }
+    }
+
+    #[test]
+    fn pod_results_stay_sorted_replace_by_name_and_are_written_as_a_map() {
+        let mut r = PodResults::default();
+        let at = |n| PodResult {
+            verdict: v(HealthState::Ok, n),
+            at: n as Ts,
+        };
+        for (pod, n) in [("web-c", 1), ("web-a", 2), ("web-b", 3), ("web-a", 4)] {
+            r.insert(Arc::from(pod), at(n));
+        }
+        let names: Vec<&str> = r.iter().map(|(p, _)| p.as_ref()).collect();
+        assert_eq!(names, ["web-a", "web-b", "web-c"]);
+        assert_eq!(r.get("web-a").map(|x| x.at), Some(4), "replaced, not added");
+        let json = serde_json::to_value(&r).expect("json");
+        assert_eq!(json["web-c"]["at"], 1, "{json}");
+        // A recording written when this was a BTreeMap reads the same.
+        let old: BTreeMap<Arc<str>, PodResult> =
+            r.iter().map(|(p, x)| (p.clone(), x.clone())).collect();
+        let back: PodResults =
+            serde_json::from_str(&serde_json::to_string(&old).expect("json")).expect("read");
+        assert_eq!(back, r);
+        r.retain(|p| p.as_ref() != "web-b");
+        assert_eq!((r.len(), r.get("web-b").is_none()), (2, true));
     }
 
     #[test]

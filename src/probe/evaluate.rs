@@ -49,7 +49,8 @@ pub struct Verdict {
     pub latency_ms: u32,
     pub status: Option<u16>,
     pub error: Option<(ErrorClass, String)>,
-    pub deep: Option<Deep>,
+    /// Boxed: most verdicts have none, and the book keeps one per pod probed.
+    pub deep: Option<Box<Deep>>,
 }
 
 impl Verdict {
@@ -128,7 +129,7 @@ pub fn evaluate(
         body::parse(raw.content_type.as_deref(), &raw.body)
     };
     match &parsed {
-        Ok(d) => v.deep = d.clone(),
+        Ok(d) => v.deep = d.clone().map(Box::new),
         Err(e) => {
             v.state = HealthState::Degraded;
             v.error = Some((

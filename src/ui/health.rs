@@ -140,7 +140,7 @@ pub fn render(f: &mut Frame, area: Rect, s: &State, ls: &ListState, t: &Theme) {
     };
     let width = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();
-    for (pod, r) in &e.pods {
+    for (pod, r) in e.pods.iter() {
         let v = &r.verdict;
         let head = format!(
             "{:<8} {:>6}  {}",

@@ -115,7 +115,7 @@ pub enum Entry {
     /// One of this console's audited actions, as written to the audit log (with its
     /// hash: the export cites it).
     Action {
-        record: crate::audit::Record,
+        record: Box<crate::audit::Record>,
     },
     /// What came from the person rather than from a source, as it was noted then:
     /// an action's end (the row's "↺ rolled back 2m ago"), a mark (`M`).
@@ -187,9 +187,9 @@ impl Entry {
                 at: *at,
             },
             // An audited action as the log wrote it (with its hash).
-            Event::Done(crate::app::event::Done::Audited { result: Ok(r), .. }) => {
-                Entry::Action { record: r.clone() }
-            }
+            Event::Done(crate::app::event::Done::Audited { result: Ok(r), .. }) => Entry::Action {
+                record: Box::new(r.clone()),
+            },
             _ => return None,
         })
     }
